@@ -1,0 +1,47 @@
+import type { FastifyBaseLogger } from 'fastify';
+import type { Cache } from '../cache/cache.js';
+
+export class TooManyFailuresError extends Error {
+  constructor(readonly retryAfterSeconds: number) {
+    super('Too many failed authentication attempts from this address');
+    this.name = 'TooManyFailuresError';
+  }
+}
+
+/**
+ * Counts failed authentications per client address in a fixed window, shared by every instance through
+ * the cache. Only failures count, and the default limit (100 a minute) is far above what an honest
+ * client meets. When the cache is unreachable it lets requests through: the credentials still have to
+ * be right, and an outage of Redis must not become an outage of the API.
+ */
+export class FailureThrottle {
+  constructor(
+    private readonly cache: Cache,
+    private readonly limit: number,
+    private readonly windowMs: number,
+    private readonly log: FastifyBaseLogger,
+  ) {}
+
+  /** Throws {@link TooManyFailuresError} when `address` has used up its failures. */
+  async check(address: string): Promise<void> {
+    try {
+      const { count, resetInMs } = await this.cache.peek(key(address));
+      if (count >= this.limit) throw new TooManyFailuresError(Math.max(1, Math.ceil(resetInMs / 1000)));
+    } catch (error) {
+      if (error instanceof TooManyFailuresError) throw error;
+      this.log.warn({ err: error }, 'failure throttle unavailable: letting the request through');
+    }
+  }
+
+  async recordFailure(address: string): Promise<void> {
+    try {
+      await this.cache.hit(key(address), this.windowMs);
+    } catch (error) {
+      this.log.warn({ err: error }, 'failure throttle unavailable: failure not counted');
+    }
+  }
+}
+
+function key(address: string): string {
+  return `authfail:${address}`;
+}

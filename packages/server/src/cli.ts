@@ -1,0 +1,30 @@
+import { Command, CommanderError } from 'commander';
+import { registerClientCommands } from './cli/client-commands.js';
+import { registerKeyCommands } from './cli/key-commands.js';
+import { registerPlatformCommands } from './cli/platform-commands.js';
+import { serve } from './main.js';
+
+/** The `tessera` command: `serve`, and credential management against the server's own store. */
+export function buildCli(): Command {
+  const program = new Command('tessera').description('Tessera: OAuth 2.0 client credentials and API keys in the Tango RaaS model').exitOverride();
+  program
+    .command('serve')
+    .description('start the server (configuration from the environment; see the README)')
+    .action(async () => serve());
+  registerPlatformCommands(program);
+  registerClientCommands(program);
+  registerKeyCommands(program);
+  return program;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  try {
+    await buildCli().parseAsync(argv);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      process.exitCode = error.exitCode;
+      return;
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,224 @@
+import path from 'node:path';
+
+/** Signing algorithms the authorization server can use; all asymmetric (RFC 9068 §2.1 forbids `none`). */
+export const SIGNING_ALGORITHMS = ['RS256', 'ES256', 'EdDSA'] as const;
+export type SigningAlgorithm = (typeof SIGNING_ALGORITHMS)[number];
+
+export interface Config {
+  host: string;
+  port: number;
+  /** The issuer (`iss`) and the base of every URL the server advertises. */
+  publicUrl: string;
+  /** The audience (`aud`) of access tokens for the protected API. */
+  audience: string;
+  dataDir: string;
+  /** `postgres://…` or undefined for SQLite in `dataDir`. */
+  databaseUrl: string | undefined;
+  /** `redis://…` or undefined for the in-process cache. */
+  redisUrl: string | undefined;
+  /** Base64 of 32 bytes, or undefined to use (or create) `dataDir/master.key`. */
+  redisKeyPrefix: string;
+  masterKey: string | undefined;
+  tokenTtlSeconds: number;
+  quotaIntervalSeconds: number;
+  signingAlgorithm: SigningAlgorithm;
+  /** Failed authentications per address and window before 429. */
+  authFailureLimit: number;
+  authFailureWindowSeconds: number;
+  bodyLimitBytes: number;
+  logLevel: string;
+  trustProxy: boolean;
+}
+
+export class ConfigError extends Error {
+  constructor(
+    readonly setting: string,
+    message: string,
+  ) {
+    super(`Invalid configuration: ${setting} ${message}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+interface Setting<T> {
+  name: string;
+  doc: string;
+  /** Shown in the README's configuration table. */
+  defaultText: string;
+  parse(raw: string | undefined, env: Env): T;
+}
+
+function integer(name: string, fallback: number, min: number, max: number): (raw: string | undefined) => number {
+  return (raw) => {
+    if (raw === undefined || raw === '') return fallback;
+    if (!/^\d+$/.test(raw)) throw new ConfigError(name, `must be a whole number, got "${raw}"`);
+    const value = Number(raw);
+    if (value < min || value > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${value}`);
+    return value;
+  };
+}
+
+function url(name: string, protocols: string[], raw: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw new ConfigError(name, `must be a URL, got "${raw}"`);
+  }
+  if (!protocols.includes(parsed.protocol)) {
+    throw new ConfigError(name, `must be a ${protocols.join(' or ')} URL, got "${parsed.protocol}"`);
+  }
+  return raw;
+}
+
+function listenUrl(env: Env): string {
+  const host = env.HOST || '127.0.0.1';
+  const port = env.PORT || '8080';
+  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+}
+
+/** Every setting: its environment variable, default and one line of documentation. */
+export const SETTINGS = {
+  host: {
+    name: 'HOST',
+    doc: 'Address to listen on.',
+    defaultText: '127.0.0.1',
+    parse: (raw) => raw || '127.0.0.1',
+  },
+  port: {
+    name: 'PORT',
+    doc: 'Port to listen on (0 picks a free one).',
+    defaultText: '8080',
+    parse: integer('PORT', 8080, 0, 65535),
+  },
+  publicUrl: {
+    name: 'TESSERA_PUBLIC_URL',
+    doc: 'Public base URL; the token issuer (`iss`) and the base of advertised endpoints.',
+    defaultText: 'http://HOST:PORT',
+    parse: (raw, env) => (raw ? url('TESSERA_PUBLIC_URL', ['http:', 'https:'], raw) : listenUrl(env)).replace(/\/+$/, ''),
+  },
+  audience: {
+    name: 'TESSERA_AUDIENCE',
+    doc: 'Audience (`aud`) of access tokens for the protected API.',
+    defaultText: 'TESSERA_PUBLIC_URL + /raas/v2',
+    parse: (raw) => raw ?? '',
+  },
+  dataDir: {
+    name: 'TESSERA_DATA_DIR',
+    doc: 'Folder for the SQLite database and the generated master key.',
+    defaultText: './data',
+    parse: (raw) => path.resolve(raw || 'data'),
+  },
+  databaseUrl: {
+    name: 'DATABASE_URL',
+    doc: 'PostgreSQL URL (`postgres://…`); unset uses SQLite in the data folder.',
+    defaultText: '(SQLite)',
+    parse: (raw) => (raw ? url('DATABASE_URL', ['postgres:', 'postgresql:'], raw) : undefined),
+  },
+  redisUrl: {
+    name: 'REDIS_URL',
+    doc: 'Redis URL (`redis://…`) for shared caches and counters; unset uses an in-process cache.',
+    defaultText: '(in-process)',
+    parse: (raw) => (raw ? url('REDIS_URL', ['redis:', 'rediss:'], raw) : undefined),
+  },
+  redisKeyPrefix: {
+    name: 'REDIS_KEY_PREFIX',
+    doc: 'Prefix of every Redis key and channel, so several deployments can share one Redis.',
+    defaultText: 'tessera:',
+    parse: (raw) => raw || 'tessera:',
+  },
+  masterKey: {
+    name: 'TESSERA_MASTER_KEY',
+    doc: 'Base64 of 32 random bytes that encrypts signing keys and API keys; unset creates DATA_DIR/master.key.',
+    defaultText: '(generated)',
+    parse: (raw) => {
+      if (!raw) return undefined;
+      if (!/^[A-Za-z0-9+/_-]+={0,2}$/.test(raw) || Buffer.from(raw, 'base64').length !== 32) {
+        throw new ConfigError('TESSERA_MASTER_KEY', 'must be 32 bytes in base64 (try: openssl rand -base64 32)');
+      }
+      return raw;
+    },
+  },
+  tokenTtlSeconds: {
+    name: 'TESSERA_TOKEN_TTL',
+    doc: 'Access token lifetime in seconds.',
+    defaultText: '86400 (24 h)',
+    parse: integer('TESSERA_TOKEN_TTL', 86_400, 60, 31_536_000),
+  },
+  quotaIntervalSeconds: {
+    name: 'TESSERA_QUOTA_INTERVAL',
+    doc: 'Seconds a client must wait between two new tokens.',
+    defaultText: '72000 (20 h)',
+    parse: integer('TESSERA_QUOTA_INTERVAL', 72_000, 0, 31_536_000),
+  },
+  signingAlgorithm: {
+    name: 'TESSERA_SIGNING_ALG',
+    doc: 'JWT signing algorithm for new keys: RS256, ES256 or EdDSA.',
+    defaultText: 'RS256',
+    parse: (raw) => {
+      const value = raw || 'RS256';
+      if (!(SIGNING_ALGORITHMS as readonly string[]).includes(value)) {
+        throw new ConfigError('TESSERA_SIGNING_ALG', `must be one of ${SIGNING_ALGORITHMS.join(', ')}, got "${value}"`);
+      }
+      return value as SigningAlgorithm;
+    },
+  },
+  authFailureLimit: {
+    name: 'TESSERA_AUTH_FAILURE_LIMIT',
+    doc: 'Failed authentications one address may make per window before it gets 429.',
+    defaultText: '100',
+    parse: integer('TESSERA_AUTH_FAILURE_LIMIT', 100, 1, 1_000_000),
+  },
+  authFailureWindowSeconds: {
+    name: 'TESSERA_AUTH_FAILURE_WINDOW',
+    doc: 'Length in seconds of the failed-authentication window.',
+    defaultText: '60',
+    parse: integer('TESSERA_AUTH_FAILURE_WINDOW', 60, 1, 86_400),
+  },
+  bodyLimitBytes: {
+    name: 'TESSERA_BODY_LIMIT',
+    doc: 'Largest request body accepted, in bytes (larger gets 413).',
+    defaultText: '65536',
+    parse: integer('TESSERA_BODY_LIMIT', 65_536, 1024, 10_485_760),
+  },
+  logLevel: {
+    name: 'LOG_LEVEL',
+    doc: 'pino log level: fatal, error, warn, info, debug, trace or silent.',
+    defaultText: 'info',
+    parse: (raw) => {
+      const value = raw || 'info';
+      if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(value)) {
+        throw new ConfigError('LOG_LEVEL', `must be a pino level, got "${value}"`);
+      }
+      return value;
+    },
+  },
+  trustProxy: {
+    name: 'TESSERA_TRUST_PROXY',
+    doc: 'Trust X-Forwarded-For for client addresses (only behind your own proxy).',
+    defaultText: 'false',
+    parse: (raw) => {
+      if (raw === undefined || raw === '' || raw === 'false' || raw === '0') return false;
+      if (raw === 'true' || raw === '1') return true;
+      throw new ConfigError('TESSERA_TRUST_PROXY', `must be true or false, got "${raw}"`);
+    },
+  },
+} satisfies { [K in keyof Config]: Setting<Config[K]> };
+
+/** Reads and validates the configuration; throws {@link ConfigError} naming the first bad setting. */
+export function loadConfig(env: Env = process.env): Config {
+  const config = Object.fromEntries(
+    Object.entries(SETTINGS).map(([key, setting]) => [key, (setting as Setting<unknown>).parse(env[setting.name], env)]),
+  ) as unknown as Config;
+  if (!config.audience) config.audience = `${config.publicUrl}/raas/v2`;
+  return config;
+}
+
+/** A configuration for tests and embedding: defaults with overrides, no environment read. */
+export function testConfig(overrides: Partial<Config> = {}): Config {
+  const config = { ...loadConfig({}), ...overrides };
+  if (!overrides.audience) config.audience = `${config.publicUrl}/raas/v2`;
+  return config;
+}

@@ -1,0 +1,81 @@
+import { TesseraError } from '../errors.js';
+import { digest, newId, newSecret, PREFIX } from '../crypto/secrets.js';
+import { DEFAULT_SCOPE } from '../oauth/grants/client-credentials.js';
+import type { Services } from '../services.js';
+import type { OAuthClient } from '../store/oauth-clients.js';
+import { getPlatform } from './platforms.js';
+
+type ClientServices = Pick<Services, 'platforms' | 'clients' | 'now'>;
+
+/** A client credential as shown to people: never the secret or its digest. */
+export interface ClientView {
+  name: string;
+  client_id: string;
+  platform: string;
+  status: OAuthClient['status'];
+  scope: string;
+  created_at: string;
+  last_token_issued_at: string | null;
+}
+
+const MAX_NAME_LENGTH = 100;
+
+/** Creates a client credential; the secret is returned here and never again. */
+export async function createClient(
+  services: ClientServices,
+  platformName: string,
+  name?: string,
+): Promise<{ name: string; client_id: string; client_secret: string }> {
+  const platform = await getPlatform(services, platformName);
+  const clientName = (name ?? `${platform.name}-client`).trim();
+  if (!clientName || clientName.length > MAX_NAME_LENGTH || /\p{Cc}/u.test(clientName)) {
+    throw new TesseraError('invalid_input', `Invalid client name: use 1 to ${MAX_NAME_LENGTH} printable characters`);
+  }
+  const clientId = newId(PREFIX.client);
+  const clientSecret = newSecret(PREFIX.clientSecret);
+  const now = services.now();
+  await services.clients.insertActive(
+    {
+      client_id: clientId,
+      platform_id: platform.id,
+      name: clientName,
+      secret_digest: digest(clientSecret),
+      scopes: DEFAULT_SCOPE,
+      created_at: now,
+      status_changed_at: now,
+    },
+    platform.name,
+  );
+  return { name: clientName, client_id: clientId, client_secret: clientSecret };
+}
+
+export async function listClients(services: ClientServices, platformName: string): Promise<ClientView[]> {
+  const platform = await getPlatform(services, platformName);
+  return (await services.clients.listByPlatform(platform.id)).map((client) => toView(client, platform.name));
+}
+
+export async function setClientStatus(services: ClientServices, clientId: string, status: OAuthClient['status']): Promise<ClientView> {
+  const client = await services.clients.setStatus(clientId, status, services.now());
+  const platform = await services.platforms.findById(client.platform_id);
+  return toView(client, platform?.name ?? '');
+}
+
+export async function deleteClient(services: ClientServices, clientId: string): Promise<void> {
+  await services.clients.deleteInactive(clientId);
+}
+
+export async function resetClientQuota(services: ClientServices, clientId: string): Promise<void> {
+  await services.clients.resetQuota(clientId);
+}
+
+function toView(client: OAuthClient, platformName: string): ClientView {
+  return {
+    name: client.name,
+    client_id: client.client_id,
+    platform: platformName,
+    status: client.status,
+    scope: client.scopes,
+    created_at: new Date(client.created_at).toISOString(),
+    last_token_issued_at: client.last_issued_at === null ? null : new Date(client.last_issued_at).toISOString(),
+  };
+}

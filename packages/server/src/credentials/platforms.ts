@@ -1,0 +1,27 @@
+import { isUniqueViolation, TesseraError } from '../errors.js';
+import { newId, PREFIX } from '../crypto/secrets.js';
+import type { Services } from '../services.js';
+import type { Platform } from '../store/platforms.js';
+
+/** 3–64 characters from A-Z a-z 0-9 . _ -: no colon, since the name is the user part of Basic auth. */
+const PLATFORM_NAME = /^[A-Za-z0-9._-]{3,64}$/;
+
+export async function createPlatform(services: Pick<Services, 'platforms' | 'now'>, name: string): Promise<Platform> {
+  if (!PLATFORM_NAME.test(name)) {
+    throw new TesseraError('invalid_input', `Invalid platform name "${name}": use 3 to 64 characters from A-Z, a-z, 0-9, ".", "_" and "-"`);
+  }
+  const platform = { id: newId(PREFIX.platform), name, created_at: services.now() };
+  try {
+    await services.platforms.insert(platform);
+  } catch (error) {
+    if (isUniqueViolation(error)) throw new TesseraError('conflict', `Platform ${name} already exists`);
+    throw error;
+  }
+  return { ...platform, credential_lock: 0 };
+}
+
+export async function getPlatform(services: Pick<Services, 'platforms'>, name: string): Promise<Platform> {
+  const platform = await services.platforms.findByName(name);
+  if (!platform) throw new TesseraError('not_found', `Platform ${name} does not exist`);
+  return platform;
+}

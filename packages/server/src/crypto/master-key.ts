@@ -1,0 +1,45 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { FastifyBaseLogger } from 'fastify';
+
+export const MASTER_KEY_FILE = 'master.key';
+
+/**
+ * The 32-byte key that encrypts secrets at rest. From TESSERA_MASTER_KEY when set; otherwise the embedded
+ * default keeps one in the data folder (mode 0600), created on first start, and says so loudly.
+ */
+export async function loadMasterKey(
+  configured: string | undefined,
+  dataDir: string,
+  log: Pick<FastifyBaseLogger, 'warn'>,
+): Promise<Buffer> {
+  if (configured) return Buffer.from(configured, 'base64');
+  const file = path.join(dataDir, MASTER_KEY_FILE);
+  try {
+    return decodeKeyFile(await readFile(file, 'utf8'), file);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+  await mkdir(dataDir, { recursive: true });
+  const key = randomBytes(32);
+  try {
+    // 'wx' fails if another process created it first: then use theirs.
+    await writeFile(file, `${key.toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    return decodeKeyFile(await readFile(file, 'utf8'), file);
+  }
+  log.warn(
+    { file },
+    'TESSERA_MASTER_KEY is not set: generated a master key in the data folder. Anyone who can read this file can decrypt ' +
+      'the signing keys and API keys; set TESSERA_MASTER_KEY from a secret manager in production and keep a backup.',
+  );
+  return key;
+}
+
+function decodeKeyFile(text: string, file: string): Buffer {
+  const key = Buffer.from(text.trim(), 'base64');
+  if (key.length !== 32) throw new Error(`The master key file ${file} does not hold 32 bytes in base64`);
+  return key;
+}

@@ -1,0 +1,101 @@
+import { randomUUID } from 'node:crypto';
+import { errors, jwtVerify, SignJWT, type JWTHeaderParameters, type JWTPayload } from 'jose';
+import type { KeyRing } from './key-ring.js';
+
+/** RFC 9068 §2.1: the `typ` of a JWT access token. */
+export const ACCESS_TOKEN_TYPE = 'at+jwt';
+
+/** Accepted difference between clocks when checking `exp`, `nbf` and `iat`. */
+export const CLOCK_TOLERANCE_SECONDS = 60;
+
+export interface AccessTokenClaims {
+  iss: string;
+  sub: string;
+  aud: string;
+  client_id: string;
+  iat: number;
+  exp: number;
+  jti: string;
+  scope: string;
+  /** The platform the client belongs to: the tenant of every API call made with the token. */
+  platform: string;
+}
+
+export interface IssueRequest {
+  issuer: string;
+  audience: string;
+  clientId: string;
+  platform: string;
+  scope: string;
+  ttlSeconds: number;
+  now: number;
+}
+
+/** Signs an RFC 9068 access token with the key ring's current key. */
+export async function issueAccessToken(keys: KeyRing, request: IssueRequest): Promise<{ token: string; claims: AccessTokenClaims }> {
+  const key = keys.signer();
+  const iat = Math.floor(request.now / 1000);
+  const claims: AccessTokenClaims = {
+    iss: request.issuer,
+    sub: request.clientId,
+    aud: request.audience,
+    client_id: request.clientId,
+    iat,
+    exp: iat + request.ttlSeconds,
+    jti: randomUUID(),
+    scope: request.scope,
+    platform: request.platform,
+  };
+  const token = await new SignJWT({ ...claims }).setProtectedHeader({ alg: key.alg, kid: key.kid, typ: ACCESS_TOKEN_TYPE }).sign(key.privateKey);
+  return { token, claims };
+}
+
+export class InvalidTokenError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InvalidTokenError';
+  }
+}
+
+/**
+ * Verifies an access token against the key ring only (RFC 9068 §4): the `kid` must name a published
+ * key and the `alg` must be that key's own (so `none` and HS256-with-the-public-key fail), `typ` must be
+ * at+jwt, `iss` and `aud` must match exactly, `exp` and `nbf` hold within the tolerance.
+ */
+export async function verifyAccessToken(
+  keys: KeyRing,
+  token: string,
+  expected: { issuer: string; audience: string; now: number },
+): Promise<AccessTokenClaims> {
+  try {
+    const { payload } = await jwtVerify(
+      token,
+      (header: JWTHeaderParameters) => {
+        const key = keys.verificationKey(header.kid);
+        if (!key || header.alg !== key.alg) throw new InvalidTokenError('The token was not signed by a key of this server');
+        return key.publicKey;
+      },
+      {
+        issuer: expected.issuer,
+        audience: expected.audience,
+        typ: ACCESS_TOKEN_TYPE,
+        currentDate: new Date(expected.now),
+        clockTolerance: CLOCK_TOLERANCE_SECONDS,
+        requiredClaims: ['iss', 'sub', 'aud', 'exp', 'iat', 'jti', 'client_id', 'scope', 'platform'],
+      },
+    );
+    return asClaims(payload);
+  } catch (error) {
+    if (error instanceof InvalidTokenError) throw error;
+    if (error instanceof errors.JWTExpired) throw new InvalidTokenError('The token has expired');
+    if (error instanceof errors.JOSEError) throw new InvalidTokenError('The token is not valid');
+    throw error;
+  }
+}
+
+function asClaims(payload: JWTPayload): AccessTokenClaims {
+  for (const claim of ['client_id', 'scope', 'platform', 'jti', 'sub'] as const) {
+    if (typeof payload[claim] !== 'string') throw new InvalidTokenError(`The token's ${claim} claim is not a string`);
+  }
+  return payload as unknown as AccessTokenClaims;
+}

@@ -1,0 +1,72 @@
+import type { FastifyRequest } from 'fastify';
+import { digest, digestsEqual } from '../crypto/secrets.js';
+import type { OAuthClient, OAuthClientStore } from '../store/oauth-clients.js';
+import { invalidClient, invalidRequest } from './oauth-error.js';
+import type { TokenParameters } from './token-parameters.js';
+
+export interface ClientCredentials {
+  clientId: string;
+  clientSecret: string;
+  method: 'client_secret_basic' | 'client_secret_post';
+}
+
+export type AuthenticatedClient = OAuthClient & { platform_name: string };
+
+/** Compared against when the client does not exist, so an unknown client costs what a wrong secret does. */
+const ABSENT_DIGEST = digest('no such client');
+
+/**
+ * Reads the client's credentials from the Basic header (RFC 6749 §2.3.1: id and secret are each
+ * form-urlencoded, then joined by a colon) or from the body. Using both methods at once is an error
+ * (RFC 6749 §2.3: a client must not use more than one). Returns undefined when there are none.
+ */
+export function readClientCredentials(request: FastifyRequest, params: TokenParameters): ClientCredentials | undefined {
+  const header = request.headers.authorization;
+  const basic = header === undefined ? undefined : parseBasicClientHeader(header);
+  if (basic) {
+    if (params.client_secret !== undefined) throw invalidRequest('Use one client authentication method: the Basic header or client_secret in the body, not both');
+    if (params.client_id !== undefined && params.client_id !== basic.clientId) throw invalidRequest('client_id in the body does not match the Basic header');
+    return { ...basic, method: 'client_secret_basic' };
+  }
+  if (params.client_id === undefined && params.client_secret === undefined) return undefined;
+  if (!params.client_id) throw invalidRequest('client_id is missing');
+  if (!params.client_secret) throw invalidRequest('client_secret is missing');
+  return { clientId: params.client_id, clientSecret: params.client_secret, method: 'client_secret_post' };
+}
+
+function parseBasicClientHeader(header: string): { clientId: string; clientSecret: string } | undefined {
+  const match = /^([A-Za-z]+) +(.*)$/.exec(header.trim());
+  if (!match) throw invalidRequest('The Authorization header is malformed');
+  if (match[1]!.toLowerCase() !== 'basic') throw invalidRequest(`The ${match[1]} authorization scheme is not accepted here: use Basic or the request body`);
+  const encoded = match[2]!;
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(encoded) || encoded.length % 4 !== 0) throw invalidRequest('The Basic credentials are not valid base64');
+  const decoded = Buffer.from(encoded, 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  if (colon < 0) throw invalidRequest('The Basic credentials must be client_id:client_secret');
+  try {
+    return { clientId: formDecode(decoded.slice(0, colon)), clientSecret: formDecode(decoded.slice(colon + 1)) };
+  } catch {
+    throw invalidRequest('The Basic credentials are not form-urlencoded');
+  }
+}
+
+function formDecode(value: string): string {
+  return decodeURIComponent(value.replace(/\+/g, ' '));
+}
+
+/**
+ * Checks the credentials against the stored digest in constant time. An unknown client, a wrong secret
+ * and a deactivated client give the same error, and do the same work.
+ */
+export async function authenticateClient(
+  clients: OAuthClientStore,
+  credentials: ClientCredentials,
+  realm: string,
+): Promise<AuthenticatedClient> {
+  const client = await clients.findWithPlatform(credentials.clientId);
+  const secretMatches = digestsEqual(digest(credentials.clientSecret), client?.secret_digest ?? ABSENT_DIGEST);
+  if (!client) throw invalidClient(realm, `unknown client ${credentials.clientId}`);
+  if (!secretMatches) throw invalidClient(realm, `wrong secret for client ${client.client_id}`);
+  if (client.status !== 'active') throw invalidClient(realm, `client ${client.client_id} is deactivated`);
+  return client;
+}

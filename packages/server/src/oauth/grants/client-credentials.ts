@@ -1,0 +1,60 @@
+import { issueAccessToken } from '../access-token.js';
+import { OAuthError } from '../oauth-error.js';
+import type { Grant, GrantContext, TokenResponse } from './grant.js';
+
+export const DEFAULT_SCOPE = 'raas.all';
+
+/** RFC 6749 §4.4: the client credentials grant, with Tango's quota of one new token per interval. */
+export const clientCredentialsGrant: Grant = {
+  grantType: 'client_credentials',
+  async handle({ params, client, services }: GrantContext): Promise<TokenResponse> {
+    const { config } = services;
+    const audience = params.audience ?? config.audience;
+    // RFC 8707 §2: a target the server does not serve is invalid_target.
+    if (audience !== config.audience) {
+      throw new OAuthError('invalid_target', `Unknown audience "${audience}": tokens here are for the audience "${config.audience}"`);
+    }
+    const scope = grantedScope(params.scope, client.scopes);
+
+    const now = services.now();
+    const claim = await services.clients.claimQuota(client.client_id, now, config.quotaIntervalSeconds * 1000);
+    if (!claim.granted) {
+      // Deactivated between authentication and the claim: it is no longer a valid client.
+      if (claim.status !== 'active') throw new OAuthError('invalid_client', 'Client authentication failed', 401);
+      const retryAfter = Math.max(1, Math.ceil(((claim.lastIssuedAt ?? now) + config.quotaIntervalSeconds * 1000 - now) / 1000));
+      throw new OAuthError(
+        'rate_limit_exceeded',
+        `Client ${client.name} ${client.client_id} has exceeded the daily rate limit`,
+        400,
+        { 'Retry-After': String(retryAfter) },
+      );
+    }
+
+    try {
+      const { token } = await issueAccessToken(services.keys, {
+        issuer: config.publicUrl,
+        audience,
+        clientId: client.client_id,
+        platform: client.platform_name,
+        scope,
+        ttlSeconds: config.tokenTtlSeconds,
+        now,
+      });
+      return { access_token: token, token_type: 'Bearer', expires_in: config.tokenTtlSeconds, scope };
+    } catch (error) {
+      // Nothing was issued: give the quota back.
+      await services.clients.releaseQuota(client.client_id, now);
+      throw error;
+    }
+  },
+};
+
+/** RFC 6749 §3.3: the requested scope (default raas.all), refused when the client may not have all of it. */
+function grantedScope(requested: string | undefined, allowed: string): string {
+  const scopes = (requested ?? DEFAULT_SCOPE).split(' ').filter(Boolean);
+  const allowedScopes = new Set(allowed.split(' '));
+  const refused = scopes.filter((s) => !allowedScopes.has(s));
+  if (scopes.length === 0) return DEFAULT_SCOPE;
+  if (refused.length > 0) throw new OAuthError('invalid_scope', `The client may not request the scope ${refused.join(' ')}`);
+  return [...new Set(scopes)].join(' ');
+}

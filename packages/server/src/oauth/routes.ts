@@ -1,0 +1,149 @@
+import formbody from '@fastify/formbody';
+import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
+import { FailureThrottle } from '../auth/failure-throttle.js';
+import type { Services } from '../services.js';
+import { InvalidTokenError, verifyAccessToken, type AccessTokenClaims } from './access-token.js';
+import { authenticateRequest } from './authenticate-request.js';
+import { clientCredentialsGrant, DEFAULT_SCOPE } from './grants/client-credentials.js';
+import type { Grant } from './grants/grant.js';
+import { invalidRequest, OAuthError } from './oauth-error.js';
+import { parseForm, singleValued } from './token-parameters.js';
+
+const GRANTS = new Map<string, Grant>([[clientCredentialsGrant.grantType, clientCredentialsGrant]]);
+
+export const TOKEN_PATH = '/oauth/token';
+export const INTROSPECTION_PATH = '/oauth/introspect';
+export const REVOCATION_PATH = '/oauth/revoke';
+export const JWKS_PATH = '/.well-known/jwks.json';
+
+/** The authorization server: token, introspection and revocation endpoints, discovery and JWKS. */
+export async function oauthRoutes(app: FastifyInstance, { services }: { services: Services }): Promise<void> {
+  const { config } = services;
+  const throttle = new FailureThrottle(services.cache, config.authFailureLimit, config.authFailureWindowSeconds * 1000, app.log);
+
+  await app.register(async (endpoints) => {
+    // RFC 6749 §4.4.2: form-encoded; repeated parameters survive parsing so they can be refused.
+    await endpoints.register(formbody, { parser: parseForm, bodyLimit: config.bodyLimitBytes });
+
+    // RFC 6749 §5.1: token responses, and every error of these endpoints, must not be cached.
+    endpoints.addHook('onSend', async (_request, reply) => {
+      reply.header('Cache-Control', 'no-store').header('Pragma', 'no-cache');
+    });
+    endpoints.setErrorHandler((error: FastifyError, request, reply) => sendOAuthError(error, request.log, reply, config.bodyLimitBytes));
+    endpoints.setNotFoundHandler((_request, reply) => reply.code(404).send({ error: 'invalid_request', error_description: 'No such endpoint' }));
+
+    endpoints.post(TOKEN_PATH, async (request) => {
+      const params = singleValued(request.body);
+      const client = await authenticateRequest(request, params, services, throttle);
+      const grantType = params.grant_type;
+      if (!grantType) throw invalidRequest('grant_type is missing');
+      const grant = GRANTS.get(grantType);
+      if (!grant) throw new OAuthError('unsupported_grant_type', `The grant type ${grantType} is not supported: use client_credentials`);
+      const response = await grant.handle({ params, client, services });
+      request.log.info({ client_id: client.client_id, platform: client.platform_name }, 'access token issued');
+      return response;
+    });
+
+    // RFC 7662: introspection. A client learns only about its own tokens; anything else is inactive.
+    endpoints.post(INTROSPECTION_PATH, async (request) => {
+      const params = singleValued(request.body);
+      const client = await authenticateRequest(request, params, services, throttle);
+      if (!params.token) throw invalidRequest('token is missing');
+      const claims = await ownLiveToken(services, params.token, client.client_id);
+      if (!claims) return { active: false };
+      return { active: true, token_type: 'Bearer', ...claims };
+    });
+
+    // RFC 7009: revocation. An unknown or invalid token is not an error (§2.2); another client's is (§2.1).
+    endpoints.post(REVOCATION_PATH, async (request, reply) => {
+      const params = singleValued(request.body);
+      const client = await authenticateRequest(request, params, services, throttle);
+      if (!params.token) throw invalidRequest('token is missing');
+      if (params.token_type_hint !== undefined && !['access_token', 'refresh_token'].includes(params.token_type_hint)) {
+        throw new OAuthError('unsupported_token_type', `The token type ${params.token_type_hint} is not supported`);
+      }
+      const claims = await liveToken(services, params.token);
+      if (claims && claims.client_id !== client.client_id) {
+        throw new OAuthError('unauthorized_client', 'The token was not issued to this client', 400);
+      }
+      if (claims) await services.revokedTokens.revoke(claims.jti, claims.client_id, claims.exp * 1000);
+      return reply.code(200).send();
+    });
+
+    const methodNotAllowed = async (_request: unknown, reply: FastifyReply) =>
+      reply.code(405).header('Allow', 'POST').send({ error: 'invalid_request', error_description: 'Use POST' });
+    for (const url of [TOKEN_PATH, INTROSPECTION_PATH, REVOCATION_PATH]) {
+      endpoints.route({ method: ['GET', 'PUT', 'PATCH', 'DELETE'], url, handler: methodNotAllowed });
+    }
+  });
+
+  app.get(JWKS_PATH, async (_request, reply) => {
+    reply.header('Cache-Control', 'public, max-age=60');
+    return services.keys.jwks();
+  });
+
+  // RFC 8414 §3.2: the authorization server's metadata.
+  app.get('/.well-known/oauth-authorization-server', async (_request, reply) => {
+    reply.header('Cache-Control', 'public, max-age=300');
+    const base = config.publicUrl;
+    const authMethods = ['client_secret_basic', 'client_secret_post'];
+    return {
+      issuer: base,
+      token_endpoint: base + TOKEN_PATH,
+      jwks_uri: base + JWKS_PATH,
+      introspection_endpoint: base + INTROSPECTION_PATH,
+      revocation_endpoint: base + REVOCATION_PATH,
+      grant_types_supported: [...GRANTS.keys()],
+      response_types_supported: [],
+      scopes_supported: [DEFAULT_SCOPE],
+      token_endpoint_auth_methods_supported: authMethods,
+      introspection_endpoint_auth_methods_supported: authMethods,
+      revocation_endpoint_auth_methods_supported: authMethods,
+      service_documentation: `${base}/console`,
+    };
+  });
+}
+
+/** The token's claims when it is valid, not revoked and its client still active; otherwise undefined. */
+async function liveToken(services: Services, token: string): Promise<AccessTokenClaims | undefined> {
+  let claims: AccessTokenClaims;
+  try {
+    claims = await verifyAccessToken(services.keys, token, { issuer: services.config.publicUrl, audience: services.config.audience, now: services.now() });
+  } catch (error) {
+    if (error instanceof InvalidTokenError) return undefined;
+    throw error;
+  }
+  if (await services.revokedTokens.isRevoked(claims.jti)) return undefined;
+  const client = await services.clients.find(claims.client_id);
+  if (client?.status !== 'active') return undefined;
+  return claims;
+}
+
+async function ownLiveToken(services: Services, token: string, clientId: string): Promise<AccessTokenClaims | undefined> {
+  const claims = await liveToken(services, token);
+  return claims?.client_id === clientId ? claims : undefined;
+}
+
+function sendOAuthError(error: FastifyError | OAuthError, log: FastifyInstance['log'], reply: FastifyReply, bodyLimit: number) {
+  if (error instanceof OAuthError) {
+    log.info({ error: error.error, detail: error.detail ?? error.description }, 'oauth request refused');
+    return reply.code(error.status).headers(error.headers).send(error.toJSON());
+  }
+  const fastifyError = error as FastifyError;
+  switch (fastifyError.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return reply.code(413).send({ error: 'invalid_request', error_description: `The request body is larger than ${bodyLimit} bytes` });
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return reply.code(400).send({
+        error: 'invalid_request',
+        error_description: 'The Content-Type must be application/x-www-form-urlencoded (RFC 6749 §4.4.2) or application/json',
+      });
+  }
+  if (fastifyError.statusCode !== undefined && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
+    // Never echo the parser's message: it can quote the body, and the body holds the client secret.
+    const what = error instanceof SyntaxError || fastifyError.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' ? 'is not valid JSON' : 'could not be read';
+    return reply.code(400).send({ error: 'invalid_request', error_description: `The request body ${what}` });
+  }
+  log.error({ err: error }, 'token endpoint failed');
+  return reply.code(500).send({ error: 'server_error', error_description: 'The server could not complete the request' });
+}

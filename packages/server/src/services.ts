@@ -1,0 +1,73 @@
+import type { FastifyBaseLogger } from 'fastify';
+import type { Cache } from './cache/cache.js';
+import { openCache } from './cache/open-cache.js';
+import type { Config } from './config.js';
+import { loadMasterKey } from './crypto/master-key.js';
+import { SealedBox } from './crypto/sealed-box.js';
+import { KeyRing } from './oauth/key-ring.js';
+import { type Database, openDatabase } from './store/database.js';
+import { migrateToLatest } from './store/migrations.js';
+import { OAuthClientStore } from './store/oauth-clients.js';
+import { PlatformStore } from './store/platforms.js';
+import { RevokedTokenStore } from './store/revoked-tokens.js';
+import { SigningKeyStore } from './store/signing-keys.js';
+
+/** How often each instance re-reads the signing keys from the store. */
+export const KEY_REFRESH_INTERVAL_MS = 5_000;
+
+/** Everything the app and the `tessera` command work with, opened once per process. */
+export interface Services {
+  config: Config;
+  database: Database;
+  cache: Cache;
+  box: SealedBox;
+  keys: KeyRing;
+  platforms: PlatformStore;
+  clients: OAuthClientStore;
+  revokedTokens: RevokedTokenStore;
+  /** The clock, in epoch milliseconds; tests freeze it. */
+  now: () => number;
+}
+
+export interface ServiceOptions {
+  log: FastifyBaseLogger;
+  now?: () => number;
+}
+
+/** Opens the store (migrating it), the cache and the master key, and loads the signing keys. */
+export async function openServices(config: Config, options: ServiceOptions): Promise<Services> {
+  const now = options.now ?? Date.now;
+  const database = openDatabase(config);
+  try {
+    await migrateToLatest(database.db);
+    const box = new SealedBox(await loadMasterKey(config.masterKey, config.dataDir, options.log));
+    const keys = new KeyRing(new SigningKeyStore(database.db), box, {
+      algorithm: config.signingAlgorithm,
+      keepRetiredMs: (config.tokenTtlSeconds + 60) * 1000,
+      refreshIntervalMs: KEY_REFRESH_INTERVAL_MS,
+      now,
+    });
+    await keys.load();
+    const cache = await openCache({ redisUrl: config.redisUrl, prefix: config.redisKeyPrefix, now });
+    return {
+      config,
+      database,
+      cache,
+      box,
+      keys,
+      platforms: new PlatformStore(database.db),
+      clients: new OAuthClientStore(database.db),
+      revokedTokens: new RevokedTokenStore(database.db),
+      now,
+    };
+  } catch (error) {
+    await database.db.destroy();
+    throw error;
+  }
+}
+
+export async function closeServices(services: Services): Promise<void> {
+  services.keys.stopRefresh();
+  await services.cache.close();
+  await services.database.db.destroy();
+}

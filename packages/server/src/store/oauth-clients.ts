@@ -1,0 +1,116 @@
+import type { Kysely, Selectable } from 'kysely';
+import { TesseraError } from '../errors.js';
+import { lockPlatform } from './platforms.js';
+import type { CredentialStatus, OAuthClientsTable, Schema } from './schema.js';
+
+export type OAuthClient = Selectable<OAuthClientsTable>;
+
+/** A platform may hold this many active client credentials at once, so a secret can rotate without downtime. */
+export const MAX_ACTIVE_CLIENTS = 2;
+
+export type QuotaClaim = { granted: true } | { granted: false; lastIssuedAt: number | null; status: CredentialStatus | undefined };
+
+export class OAuthClientStore {
+  constructor(private readonly db: Kysely<Schema>) {}
+
+  /** Inserts an active client unless the platform already has {@link MAX_ACTIVE_CLIENTS} active ones. */
+  async insertActive(client: Omit<OAuthClient, 'status' | 'last_issued_at'>, platformName: string): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      if (!(await lockPlatform(trx, client.platform_id))) throw new TesseraError('not_found', `Platform ${platformName} does not exist`);
+      await assertBelowLimit(trx, client.platform_id, platformName);
+      await trx.insertInto('oauth_clients').values({ ...client, status: 'active', last_issued_at: null }).execute();
+    });
+  }
+
+  async find(clientId: string): Promise<OAuthClient | undefined> {
+    return this.db.selectFrom('oauth_clients').selectAll().where('client_id', '=', clientId).executeTakeFirst();
+  }
+
+  /** The client with its platform's name, in one query (the hot path of client authentication). */
+  async findWithPlatform(clientId: string): Promise<(OAuthClient & { platform_name: string }) | undefined> {
+    return this.db
+      .selectFrom('oauth_clients')
+      .innerJoin('platforms', 'platforms.id', 'oauth_clients.platform_id')
+      .selectAll('oauth_clients')
+      .select('platforms.name as platform_name')
+      .where('oauth_clients.client_id', '=', clientId)
+      .executeTakeFirst();
+  }
+
+  async listByPlatform(platformId: string): Promise<OAuthClient[]> {
+    return this.db.selectFrom('oauth_clients').selectAll().where('platform_id', '=', platformId).orderBy('created_at').orderBy('client_id').execute();
+  }
+
+  /** Sets the status; activating respects the active limit. Returns the client as it now is. */
+  async setStatus(clientId: string, status: CredentialStatus, now: number): Promise<OAuthClient> {
+    return this.db.transaction().execute(async (trx) => {
+      const client = await trx.selectFrom('oauth_clients').selectAll().where('client_id', '=', clientId).executeTakeFirst();
+      if (!client) throw new TesseraError('not_found', `Client ${clientId} does not exist`);
+      if (client.status === status) return client;
+      if (status === 'active') {
+        await lockPlatform(trx, client.platform_id);
+        const platform = await trx.selectFrom('platforms').select('name').where('id', '=', client.platform_id).executeTakeFirstOrThrow();
+        await assertBelowLimit(trx, client.platform_id, platform.name);
+      }
+      await trx.updateTable('oauth_clients').set({ status, status_changed_at: now }).where('client_id', '=', clientId).execute();
+      return { ...client, status, status_changed_at: now };
+    });
+  }
+
+  /** Deletes an inactive client; an active one must be deactivated first so no live integration breaks by accident. */
+  async deleteInactive(clientId: string): Promise<void> {
+    const result = await this.db.deleteFrom('oauth_clients').where('client_id', '=', clientId).where('status', '=', 'inactive').executeTakeFirst();
+    if (result.numDeletedRows > 0n) return;
+    const client = await this.find(clientId);
+    if (!client) throw new TesseraError('not_found', `Client ${clientId} does not exist`);
+    throw new TesseraError('conflict', `Client ${clientId} is active: deactivate it before deleting it`);
+  }
+
+  /**
+   * The issuance quota as one atomic conditional write: it succeeds only for an active client whose last
+   * token is at least `intervalMs` old, so concurrent requests on any number of instances get one grant.
+   */
+  async claimQuota(clientId: string, now: number, intervalMs: number): Promise<QuotaClaim> {
+    const result = await this.db
+      .updateTable('oauth_clients')
+      .set({ last_issued_at: now })
+      .where('client_id', '=', clientId)
+      .where('status', '=', 'active')
+      .where((eb) => eb.or([eb('last_issued_at', 'is', null), eb('last_issued_at', '<=', now - intervalMs)]))
+      .executeTakeFirst();
+    if (result.numUpdatedRows > 0n) return { granted: true };
+    const client = await this.find(clientId);
+    return { granted: false, lastIssuedAt: client?.last_issued_at ?? null, status: client?.status };
+  }
+
+  /** Gives back a claim that issued nothing (signing failed), unless a newer claim replaced it. */
+  async releaseQuota(clientId: string, claimedAt: number): Promise<void> {
+    await this.db
+      .updateTable('oauth_clients')
+      .set({ last_issued_at: null })
+      .where('client_id', '=', clientId)
+      .where('last_issued_at', '=', claimedAt)
+      .execute();
+  }
+
+  /** Clears the quota: the recovery path when an issued token was lost. */
+  async resetQuota(clientId: string): Promise<void> {
+    const result = await this.db.updateTable('oauth_clients').set({ last_issued_at: null }).where('client_id', '=', clientId).executeTakeFirst();
+    if (result.numUpdatedRows === 0n) throw new TesseraError('not_found', `Client ${clientId} does not exist`);
+  }
+}
+
+async function assertBelowLimit(trx: Kysely<Schema>, platformId: string, platformName: string): Promise<void> {
+  const { count } = await trx
+    .selectFrom('oauth_clients')
+    .select((eb) => eb.fn.countAll<number>().as('count'))
+    .where('platform_id', '=', platformId)
+    .where('status', '=', 'active')
+    .executeTakeFirstOrThrow();
+  if (Number(count) >= MAX_ACTIVE_CLIENTS) {
+    throw new TesseraError(
+      'limit_reached',
+      `Platform ${platformName} already has ${MAX_ACTIVE_CLIENTS} active client credentials: deactivate one first`,
+    );
+  }
+}

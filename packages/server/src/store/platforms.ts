@@ -1,0 +1,35 @@
+import type { Kysely, Selectable, Transaction } from 'kysely';
+import type { PlatformsTable, Schema } from './schema.js';
+
+export type Platform = Selectable<PlatformsTable>;
+
+export class PlatformStore {
+  constructor(private readonly db: Kysely<Schema>) {}
+
+  async insert(platform: Omit<Platform, 'credential_lock'>): Promise<void> {
+    await this.db.insertInto('platforms').values(platform).execute();
+  }
+
+  async findByName(name: string): Promise<Platform | undefined> {
+    return this.db.selectFrom('platforms').selectAll().where('name', '=', name).executeTakeFirst();
+  }
+
+  async findById(id: string): Promise<Platform | undefined> {
+    return this.db.selectFrom('platforms').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+}
+
+/**
+ * Takes the platform's write lock inside a transaction: a write to its row, which PostgreSQL holds as a
+ * row lock and SQLite as the database write lock until commit. Every transaction that counts a
+ * platform's active credentials before adding one starts here, so the count cannot go stale.
+ * Returns false when the platform does not exist.
+ */
+export async function lockPlatform(trx: Transaction<Schema>, platformId: string): Promise<boolean> {
+  const result = await trx
+    .updateTable('platforms')
+    .set((eb) => ({ credential_lock: eb('credential_lock', '+', 1) }))
+    .where('id', '=', platformId)
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}

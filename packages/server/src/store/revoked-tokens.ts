@@ -1,0 +1,19 @@
+import type { Kysely } from 'kysely';
+import type { Schema } from './schema.js';
+
+/** Revoked access tokens by `jti`, kept until the token would have expired anyway (RFC 7009). */
+export class RevokedTokenStore {
+  constructor(private readonly db: Kysely<Schema>) {}
+
+  async revoke(jti: string, clientId: string, expiresAt: number): Promise<void> {
+    await this.db.insertInto('revoked_tokens').values({ jti, client_id: clientId, expires_at: expiresAt }).onConflict((oc) => oc.column('jti').doNothing()).execute();
+  }
+
+  async isRevoked(jti: string): Promise<boolean> {
+    return (await this.db.selectFrom('revoked_tokens').select('jti').where('jti', '=', jti).executeTakeFirst()) !== undefined;
+  }
+
+  async purgeExpired(now: number): Promise<void> {
+    await this.db.deleteFrom('revoked_tokens').where('expires_at', '<', now).execute();
+  }
+}
