@@ -24,6 +24,7 @@ export async function oauthRoutes(app: FastifyInstance, { services }: { services
   await app.register(async (endpoints) => {
     // RFC 6749 §4.4.2: form-encoded; repeated parameters survive parsing so they can be refused.
     await endpoints.register(formbody, { parser: parseForm, bodyLimit: config.bodyLimitBytes });
+    endpoints.removeContentTypeParser('text/plain');
 
     // RFC 6749 §5.1: token responses, and every error of these endpoints, must not be cached.
     endpoints.addHook('onSend', async (_request, reply) => {
@@ -141,7 +142,8 @@ function sendOAuthError(error: FastifyError | OAuthError, log: FastifyInstance['
   }
   if (fastifyError.statusCode !== undefined && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
     // Never echo the parser's message: it can quote the body, and the body holds the client secret.
-    const what = error instanceof SyntaxError || fastifyError.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' ? 'is not valid JSON' : 'could not be read';
+    const json = ['FST_ERR_CTP_INVALID_JSON_BODY', 'FST_ERR_CTP_EMPTY_JSON_BODY'].includes(fastifyError.code) || error instanceof SyntaxError;
+    const what = json ? 'is not valid JSON' : 'could not be read';
     return reply.code(400).send({ error: 'invalid_request', error_description: `The request body ${what}` });
   }
   log.error({ err: error }, 'token endpoint failed');

@@ -1,0 +1,109 @@
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { setClientStatus } from '../../src/credentials/oauth-clients.js';
+import type { Services } from '../../src/services.js';
+import { createTestEnvironment, HOUR, STORE_KINDS, type TestEnvironment } from '../support/services.js';
+import { basic, createTestClient, form, postForm, requestToken, type TestClient } from '../support/oauth.js';
+
+describe.each(STORE_KINDS)('introspection (RFC 7662) and revocation (RFC 7009) on %s', (store) => {
+  let env: TestEnvironment;
+  let app: FastifyInstance;
+  let services: Services;
+  let alice: TestClient;
+  let bob: TestClient;
+  let aliceToken: string;
+  let bobToken: string;
+
+  const introspect = (as: TestClient, token: string) =>
+    postForm(app, '/oauth/introspect', form({ token }), { authorization: basic(as.client_id, as.client_secret) });
+  const revoke = (as: TestClient, token: string, extra: Record<string, string> = {}) =>
+    postForm(app, '/oauth/revoke', form({ token, ...extra }), { authorization: basic(as.client_id, as.client_secret) });
+
+  beforeAll(async () => {
+    env = await createTestEnvironment({ store });
+    ({ app, services } = await env.app());
+    alice = await createTestClient(services, 'alice-platform', 'Alice');
+    bob = await createTestClient(services, 'bob-platform', 'Bob');
+    aliceToken = (await requestToken(app, alice)).json().access_token;
+    bobToken = (await requestToken(app, bob)).json().access_token;
+  });
+  afterAll(async () => env.close());
+
+  it('describes the client’s own live token', async () => {
+    const response = await introspect(alice, aliceToken);
+    expect(response.statusCode).toBe(200);
+    expect(response.headers['cache-control']).toBe('no-store');
+    const iat = Math.floor(env.clock.now() / 1000);
+    expect(response.json()).toEqual({
+      active: true,
+      token_type: 'Bearer',
+      iss: env.config.publicUrl,
+      sub: alice.client_id,
+      aud: env.config.audience,
+      client_id: alice.client_id,
+      iat,
+      exp: iat + 86400,
+      jti: expect.any(String),
+      scope: 'raas.all',
+      platform: 'alice-platform',
+    });
+  });
+
+  it('tells another client only that the token is inactive', async () => {
+    expect((await introspect(bob, aliceToken)).json()).toEqual({ active: false });
+  });
+
+  it('reports garbage and expired tokens as inactive', async () => {
+    expect((await introspect(alice, 'not.a.token')).json()).toEqual({ active: false });
+    env.clock.advance(24 * HOUR + 61_000);
+    expect((await introspect(alice, aliceToken)).json()).toEqual({ active: false });
+    env.clock.advance(-(24 * HOUR + 61_000));
+  });
+
+  it('requires client authentication and a token', async () => {
+    const anonymous = await postForm(app, '/oauth/introspect', form({ token: aliceToken }));
+    expect(anonymous.statusCode).toBe(401);
+    expect(anonymous.json()).toEqual({ error: 'invalid_client', error_description: 'Client authentication failed' });
+    const noToken = await postForm(app, '/oauth/introspect', '', { authorization: basic(alice.client_id, alice.client_secret) });
+    expect({ status: noToken.statusCode, body: noToken.json() }).toEqual({
+      status: 400,
+      body: { error: 'invalid_request', error_description: 'token is missing' },
+    });
+  });
+
+  it('refuses to revoke another client’s token', async () => {
+    const response = await revoke(alice, bobToken);
+    expect({ status: response.statusCode, body: response.json() }).toEqual({
+      status: 400,
+      body: { error: 'unauthorized_client', error_description: 'The token was not issued to this client' },
+    });
+    expect((await introspect(bob, bobToken)).json().active).toBe(true);
+  });
+
+  it('refuses an unknown token_type_hint', async () => {
+    const response = await revoke(bob, bobToken, { token_type_hint: 'id_token' });
+    expect({ status: response.statusCode, body: response.json() }).toEqual({
+      status: 400,
+      body: { error: 'unsupported_token_type', error_description: 'The token type id_token is not supported' },
+    });
+  });
+
+  it('revokes the client’s own token, and answers 200 to an unknown token (RFC 7009 §2.2)', async () => {
+    const response = await revoke(bob, bobToken, { token_type_hint: 'access_token' });
+    expect(response.statusCode).toBe(200);
+    expect(response.body).toBe('');
+    expect((await introspect(bob, bobToken)).json()).toEqual({ active: false });
+    expect((await revoke(bob, 'garbage')).statusCode).toBe(200);
+  });
+
+  it('refuses a deactivated client: 401 invalid_client', async () => {
+    const carol = await createTestClient(services, 'carol-platform', 'Carol');
+    const token = (await requestToken(app, carol)).json().access_token;
+    await setClientStatus(services, carol.client_id, 'inactive');
+    const response = await introspect(carol, token);
+    expect({ status: response.statusCode, body: response.json() }).toEqual({
+      status: 401,
+      body: { error: 'invalid_client', error_description: 'Client authentication failed' },
+    });
+  });
+});

@@ -1,0 +1,299 @@
+import type { FastifyInstance } from 'fastify';
+import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { setClientStatus } from '../../src/credentials/oauth-clients.js';
+import type { Services } from '../../src/services.js';
+import { createTestEnvironment, HOUR, STORE_KINDS, type TestEnvironment } from '../support/services.js';
+import { basic, createTestClient, form, postForm, requestToken, type TestClient } from '../support/oauth.js';
+
+const NO_STORE = { 'cache-control': 'no-store', pragma: 'no-cache' };
+
+describe.each(STORE_KINDS)('POST /oauth/token on %s', (store) => {
+  let env: TestEnvironment;
+  let app: FastifyInstance;
+  let services: Services;
+
+  beforeAll(async () => {
+    env = await createTestEnvironment({ store });
+    ({ app, services } = await env.app());
+  });
+  afterAll(async () => env.close());
+
+  describe('success', () => {
+    it('issues a 24-hour RFC 9068 access token to client_secret_post', async () => {
+      const client = await createTestClient(services, undefined, 'Acme production');
+      const response = await requestToken(app, client, { audience: env.config.audience, scope: 'raas.all' });
+
+      expect(response.statusCode).toBe(200);
+      expect(response.headers).toMatchObject(NO_STORE);
+      const body = response.json();
+      expect(Object.keys(body).sort()).toEqual(['access_token', 'expires_in', 'scope', 'token_type']);
+      expect(body).toMatchObject({ token_type: 'Bearer', expires_in: 86400, scope: 'raas.all' });
+
+      const header = decodeProtectedHeader(body.access_token);
+      expect(header).toEqual({ alg: 'RS256', kid: expect.any(String), typ: 'at+jwt' });
+      const iat = Math.floor(env.clock.now() / 1000);
+      expect(decodeJwt(body.access_token)).toEqual({
+        iss: env.config.publicUrl,
+        sub: client.client_id,
+        aud: env.config.audience,
+        client_id: client.client_id,
+        iat,
+        exp: iat + 86400,
+        jti: expect.stringMatching(/^[0-9a-f-]{36}$/),
+        scope: 'raas.all',
+        platform: client.platformName,
+      });
+
+      const jwks = (await app.inject('/.well-known/jwks.json')).json();
+      const { payload } = await jwtVerify(body.access_token, createLocalJWKSet(jwks), {
+        issuer: env.config.publicUrl,
+        audience: env.config.audience,
+        currentDate: new Date(env.clock.now()),
+      });
+      expect(payload.client_id).toBe(client.client_id);
+    });
+
+    it('accepts client_secret_basic with form-urlencoded credentials (RFC 6749 §2.3.1)', async () => {
+      const client = await createTestClient(services);
+      const response = await postForm(app, '/oauth/token', form({ grant_type: 'client_credentials' }), {
+        authorization: basic(encodeURIComponent(client.client_id), encodeURIComponent(client.client_secret)),
+      });
+      expect(response.statusCode).toBe(200);
+      expect(response.json().token_type).toBe('Bearer');
+    });
+
+    it('accepts a JSON body, and an empty audience counts as omitted', async () => {
+      const client = await createTestClient(services);
+      const response = await app.inject({
+        method: 'POST',
+        url: '/oauth/token',
+        payload: { grant_type: 'client_credentials', client_id: client.client_id, client_secret: client.client_secret, audience: '' },
+      });
+      expect(response.statusCode).toBe(200);
+      expect(decodeJwt(response.json().access_token).aud).toBe(env.config.audience);
+    });
+
+    it('accepts the scheme name in any case and the client_id repeated in the body', async () => {
+      const client = await createTestClient(services);
+      const response = await postForm(app, '/oauth/token', form({ grant_type: 'client_credentials', client_id: client.client_id }), {
+        authorization: basic(client.client_id, client.client_secret).replace('Basic', 'bAsIc'),
+      });
+      expect(response.statusCode).toBe(200);
+    });
+  });
+
+  describe('the 20-hour quota', () => {
+    let client: TestClient;
+    beforeAll(async () => {
+      client = await createTestClient(services, undefined, 'Quota client');
+    });
+
+    it('refuses a second token within 20 hours with Tango’s message and Retry-After', async () => {
+      expect((await requestToken(app, client)).statusCode).toBe(200);
+      env.clock.advance(HOUR);
+      const refused = await requestToken(app, client);
+      expect(refused.statusCode).toBe(400);
+      expect(refused.headers).toMatchObject({ ...NO_STORE, 'retry-after': String(19 * 3600) });
+      expect(refused.json()).toEqual({
+        error: 'rate_limit_exceeded',
+        error_description: `Client Quota client ${client.client_id} has exceeded the daily rate limit`,
+      });
+    });
+
+    it('still refuses one second before 20 hours, and issues at exactly 20 hours', async () => {
+      env.clock.advance(19 * HOUR - 1000);
+      const refused = await requestToken(app, client);
+      expect(refused.statusCode).toBe(400);
+      expect(refused.headers['retry-after']).toBe('1');
+      env.clock.advance(1000);
+      expect((await requestToken(app, client)).statusCode).toBe(200);
+    });
+
+    it('is not used by failed authentication', async () => {
+      const fresh = await createTestClient(services);
+      const wrong = await requestToken(app, { ...fresh, client_secret: `${fresh.client_secret}x` });
+      expect(wrong.statusCode).toBe(401);
+      expect((await requestToken(app, fresh)).statusCode).toBe(200);
+    });
+
+    it('is not used by a request refused for its audience or scope', async () => {
+      const fresh = await createTestClient(services);
+      expect((await requestToken(app, fresh, { audience: 'https://elsewhere.example/' })).statusCode).toBe(400);
+      expect((await requestToken(app, fresh, { scope: 'admin' })).statusCode).toBe(400);
+      expect((await requestToken(app, fresh)).statusCode).toBe(200);
+    });
+
+    it('is cleared by reset-quota', async () => {
+      const fresh = await createTestClient(services);
+      expect((await requestToken(app, fresh)).statusCode).toBe(200);
+      expect((await requestToken(app, fresh)).statusCode).toBe(400);
+      await services.clients.resetQuota(fresh.client_id);
+      expect((await requestToken(app, fresh)).statusCode).toBe(200);
+    });
+
+    it('holds for concurrent requests to two instances on one store: exactly one token', async () => {
+      const fresh = await createTestClient(services);
+      const { app: second } = await env.app();
+      const responses = await Promise.all(Array.from({ length: 20 }, (_, i) => requestToken(i % 2 ? app : second, fresh)));
+      expect(responses.map((r) => r.statusCode).sort()).toEqual([200, ...Array(19).fill(400)]);
+    });
+  });
+
+  describe('errors (RFC 6749 §5.2)', () => {
+    let client: TestClient;
+    beforeAll(async () => {
+      client = await createTestClient(services);
+    });
+
+    const expectError = (response: Awaited<ReturnType<typeof requestToken>>, status: number, body: object) => {
+      expect({ status: response.statusCode, body: response.json() }).toEqual({ status, body });
+      expect(response.headers).toMatchObject(NO_STORE);
+      expect(response.headers['content-type']).toMatch(/^application\/json/);
+    };
+
+    it('an unknown client and a wrong secret look the same: 401 invalid_client with a Basic challenge', async () => {
+      const unknown = await requestToken(app, { ...client, client_id: 'cli_doesnotexist' });
+      const wrong = await requestToken(app, { ...client, client_secret: 'tsc_secret_wrong' });
+      for (const response of [unknown, wrong]) {
+        expectError(response, 401, { error: 'invalid_client', error_description: 'Client authentication failed' });
+        expect(response.headers['www-authenticate']).toBe(`Basic realm="${env.config.publicUrl}", charset="UTF-8"`);
+      }
+    });
+
+    it('no credentials at all: 401 invalid_client', async () => {
+      const response = await postForm(app, '/oauth/token', form({ grant_type: 'client_credentials' }));
+      expectError(response, 401, { error: 'invalid_client', error_description: 'Client authentication failed' });
+    });
+
+    it('a deactivated client: 401 invalid_client; active again: 200', async () => {
+      const fresh = await createTestClient(services);
+      await setClientStatus(services, fresh.client_id, 'inactive');
+      expectError(await requestToken(app, fresh), 401, { error: 'invalid_client', error_description: 'Client authentication failed' });
+      await setClientStatus(services, fresh.client_id, 'active');
+      expect((await requestToken(app, fresh)).statusCode).toBe(200);
+    });
+
+    it('both authentication methods at once: 400 invalid_request', async () => {
+      const response = await postForm(app, '/oauth/token', form({ grant_type: 'client_credentials', client_secret: client.client_secret }), {
+        authorization: basic(client.client_id, client.client_secret),
+      });
+      expectError(response, 400, {
+        error: 'invalid_request',
+        error_description: 'Use one client authentication method: the Basic header or client_secret in the body, not both',
+      });
+    });
+
+    it('missing grant_type: 400 invalid_request', async () => {
+      const response = await postForm(app, '/oauth/token', form({ client_id: client.client_id, client_secret: client.client_secret }));
+      expectError(response, 400, { error: 'invalid_request', error_description: 'grant_type is missing' });
+    });
+
+    it('another grant: 400 unsupported_grant_type', async () => {
+      const response = await requestToken(app, client, { grant_type: 'password' });
+      expectError(response, 400, {
+        error: 'unsupported_grant_type',
+        error_description: 'The grant type password is not supported: use client_credentials',
+      });
+    });
+
+    it('a parameter given twice: 400 invalid_request', async () => {
+      const body = `${form({ grant_type: 'client_credentials', client_id: client.client_id, client_secret: client.client_secret })}&scope=raas.all&scope=raas.all`;
+      expectError(await postForm(app, '/oauth/token', body), 400, {
+        error: 'invalid_request',
+        error_description: 'The scope parameter is given more than once',
+      });
+    });
+
+    it.each([
+      ['no colon', `Basic ${Buffer.from('justanid').toString('base64')}`, 'The Basic credentials must be client_id:client_secret'],
+      ['not base64', 'Basic !!!not-base64!!!', 'The Basic credentials are not valid base64'],
+      ['empty', 'Basic ', 'The Authorization header is malformed'],
+      ['bad percent-encoding', basic('%E0%A4%A', 'x'), 'The Basic credentials are not form-urlencoded'],
+      ['another scheme', 'Bearer abc', 'The Bearer authorization scheme is not accepted here: use Basic or the request body'],
+    ])('a malformed Basic header (%s): 400 invalid_request', async (_case, authorization, description) => {
+      const response = await postForm(app, '/oauth/token', form({ grant_type: 'client_credentials' }), { authorization });
+      expectError(response, 400, { error: 'invalid_request', error_description: description });
+    });
+
+    it('an unknown audience: 400 invalid_target naming it', async () => {
+      const response = await requestToken(app, client, { audience: 'https://api.example.com/' });
+      expectError(response, 400, {
+        error: 'invalid_target',
+        error_description: `Unknown audience "https://api.example.com/": tokens here are for the audience "${env.config.audience}"`,
+      });
+    });
+
+    it('a scope the client may not have: 400 invalid_scope', async () => {
+      const response = await requestToken(app, client, { scope: 'raas.all admin' });
+      expectError(response, 400, { error: 'invalid_scope', error_description: 'The client may not request the scope admin' });
+    });
+
+    it('a body over the limit: 413', async () => {
+      const response = await postForm(app, '/oauth/token', `grant_type=client_credentials&pad=${'x'.repeat(env.config.bodyLimitBytes)}`);
+      expectError(response, 413, { error: 'invalid_request', error_description: `The request body is larger than ${env.config.bodyLimitBytes} bytes` });
+    });
+
+    it('malformed JSON: 400 without echoing the body', async () => {
+      const response = await app.inject({
+        method: 'POST',
+        url: '/oauth/token',
+        payload: `{"client_secret": "${client.client_secret}",`,
+        headers: { 'content-type': 'application/json' },
+      });
+      expectError(response, 400, { error: 'invalid_request', error_description: 'The request body is not valid JSON' });
+      expect(response.body).not.toContain(client.client_secret);
+    });
+
+    it('a non-string JSON value: 400', async () => {
+      const response = await app.inject({ method: 'POST', url: '/oauth/token', payload: { grant_type: ['client_credentials'] } });
+      expectError(response, 400, { error: 'invalid_request', error_description: 'The grant_type parameter is given more than once' });
+    });
+
+    it('another content type: 400', async () => {
+      const response = await app.inject({ method: 'POST', url: '/oauth/token', payload: 'grant_type=client_credentials', headers: { 'content-type': 'text/plain' } });
+      expectError(response, 400, {
+        error: 'invalid_request',
+        error_description: 'The Content-Type must be application/x-www-form-urlencoded (RFC 6749 §4.4.2) or application/json',
+      });
+    });
+
+    it.each(['GET', 'PUT', 'DELETE'] as const)('%s: 405 with Allow: POST', async (method) => {
+      const response = await app.inject({ method, url: '/oauth/token' });
+      expect(response.statusCode).toBe(405);
+      expect(response.headers.allow).toBe('POST');
+      expect(response.json()).toEqual({ error: 'invalid_request', error_description: 'Use POST' });
+    });
+  });
+});
+
+describe('failed client authentication is throttled per address', () => {
+  let env: TestEnvironment;
+  afterAll(async () => env.close());
+
+  it('answers 429 with Retry-After after the limit, even to right credentials, until the window ends', async () => {
+    env = await createTestEnvironment({ config: { authFailureLimit: 5, authFailureWindowSeconds: 60 } });
+    const { app, services } = await env.app();
+    const client = await createTestClient(services);
+    for (let i = 0; i < 5; i++) expect((await requestToken(app, { ...client, client_secret: 'wrong' })).statusCode).toBe(401);
+
+    const throttled = await requestToken(app, client);
+    expect(throttled.statusCode).toBe(429);
+    expect(throttled.headers['retry-after']).toBe('60');
+    expect(throttled.json()).toEqual({ error: 'too_many_requests', error_description: 'Too many failed authentication attempts from this address' });
+
+    env.clock.advance(60_000);
+    expect((await requestToken(app, client)).statusCode).toBe(200);
+  });
+
+  it('does not count successful requests', async () => {
+    const local = await createTestEnvironment({ config: { authFailureLimit: 2, quotaIntervalSeconds: 0 } });
+    try {
+      const { app, services } = await local.app();
+      const client = await createTestClient(services);
+      for (let i = 0; i < 5; i++) expect((await requestToken(app, client)).statusCode).toBe(200);
+    } finally {
+      await local.close();
+    }
+  });
+});

@@ -1,0 +1,36 @@
+import type { FastifyInstance } from 'fastify';
+import { createClient } from '../../src/credentials/oauth-clients.js';
+import { createPlatform } from '../../src/credentials/platforms.js';
+import type { Services } from '../../src/services.js';
+
+export interface TestClient {
+  platformName: string;
+  name: string;
+  client_id: string;
+  client_secret: string;
+}
+
+let platformCount = 0;
+
+/** A new platform with one client credential. */
+export async function createTestClient(services: Services, platformName = `platform-${++platformCount}`, name = 'Test client'): Promise<TestClient> {
+  if (!(await services.platforms.findByName(platformName))) await createPlatform(services, platformName);
+  return { platformName, ...(await createClient(services, platformName, name)) };
+}
+
+export function form(fields: Record<string, string>): string {
+  return new URLSearchParams(fields).toString();
+}
+
+/** POSTs a form to `url` through inject. */
+export async function postForm(app: FastifyInstance, url: string, body: string, headers: Record<string, string> = {}) {
+  return app.inject({ method: 'POST', url, payload: body, headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers } });
+}
+
+export async function requestToken(app: FastifyInstance, client: TestClient, extra: Record<string, string> = {}) {
+  return postForm(app, '/oauth/token', form({ grant_type: 'client_credentials', client_id: client.client_id, client_secret: client.client_secret, ...extra }));
+}
+
+export function basic(user: string, password: string): string {
+  return `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+}

@@ -1,0 +1,155 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import pg from 'pg';
+import { Redis } from 'ioredis';
+import { pino } from 'pino';
+import { buildApp } from '../../src/app.js';
+import { type Config, testConfig } from '../../src/config.js';
+import { closeServices, openServices, type Services } from '../../src/services.js';
+
+/** PostgreSQL and Redis for tests: from the environment (CI exports them), else the local defaults. */
+export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+async function reachable(check: () => Promise<unknown>): Promise<boolean> {
+  try {
+    await check();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export const postgresUp = await reachable(async () => {
+  const client = new pg.Client({ connectionString: TEST_DATABASE_URL, connectionTimeoutMillis: 2000 });
+  await client.connect();
+  await client.end();
+});
+
+export const redisUp = await reachable(async () => {
+  const redis = new Redis(TEST_REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: 2000, retryStrategy: () => null });
+  await redis.connect();
+  await redis.ping();
+  redis.disconnect();
+});
+
+/**
+ * Outside CI a suite whose service is missing is skipped, and says why; in CI it must run, so a
+ * missing service fails loudly instead.
+ */
+export function skipReason(service: 'postgres' | 'redis'): string | false {
+  const up = service === 'postgres' ? postgresUp : redisUp;
+  if (up) return false;
+  const url = service === 'postgres' ? TEST_DATABASE_URL : TEST_REDIS_URL;
+  if (process.env.CI) throw new Error(`CI must run the ${service} suites, but ${url} is unreachable`);
+  console.warn(`Skipping ${service} suites: ${url} is unreachable (set TEST_${service === 'postgres' ? 'DATABASE' : 'REDIS'}_URL)`);
+  return `${service} unreachable`;
+}
+
+export type StoreKind = 'sqlite' | 'postgres';
+
+/** The store kinds to run a contract suite on: SQLite always, PostgreSQL when it is reachable (always in CI). */
+export const STORE_KINDS: StoreKind[] = skipReason('postgres') ? ['sqlite'] : ['sqlite', 'postgres'];
+
+/** A clock frozen at a fixed moment that tests move by hand. */
+export class TestClock {
+  constructor(public current = Date.parse('2026-11-28T12:00:00.000Z')) {}
+  readonly now = (): number => this.current;
+  advance(ms: number): void {
+    this.current += ms;
+  }
+}
+
+export const HOUR = 3_600_000;
+
+/** A database of its own on the test PostgreSQL, dropped by `drop()`. */
+export async function createPostgresDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
+  const name = `tessera_test_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(TEST_DATABASE_URL);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: async () => {
+      const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
+      await client.connect();
+      await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await client.end();
+    },
+  };
+}
+
+export interface TestEnvironment {
+  config: Config;
+  clock: TestClock;
+  /** Opens another set of services on the same store (another instance of the fleet). */
+  open(overrides?: Partial<Config>): Promise<Services>;
+  /** Builds an app on new services of this environment; closed by `close()`. */
+  app(overrides?: Partial<Config>): Promise<{ app: FastifyInstance; services: Services }>;
+  close(): Promise<void>;
+}
+
+export const silentLog = pino({ level: 'silent' });
+
+/**
+ * A throwaway deployment: a temporary data folder, a database of its own for PostgreSQL, a Redis key
+ * prefix of its own when `redis` is set, and a frozen clock. `close()` removes all of it.
+ */
+export async function createTestEnvironment(
+  options: { store?: StoreKind; redis?: boolean; config?: Partial<Config> } = {},
+): Promise<TestEnvironment> {
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'tessera-test-'));
+  const database = options.store === 'postgres' ? await createPostgresDatabase() : undefined;
+  const redisKeyPrefix = `tessera-test:${randomBytes(6).toString('hex')}:`;
+  const config = testConfig({
+    dataDir,
+    databaseUrl: database?.url,
+    redisUrl: options.redis ? TEST_REDIS_URL : undefined,
+    redisKeyPrefix,
+    masterKey: randomBytes(32).toString('base64'),
+    logLevel: 'silent',
+    ...options.config,
+  });
+  const clock = new TestClock();
+  const opened: Services[] = [];
+  const apps: FastifyInstance[] = [];
+  const open = async (overrides: Partial<Config> = {}) => {
+    const services = await openServices({ ...config, ...overrides }, { log: silentLog, now: clock.now });
+    opened.push(services);
+    return services;
+  };
+  return {
+    config,
+    clock,
+    open,
+    async app(overrides = {}) {
+      const services = await open(overrides);
+      const app = await buildApp(services.config, services, { logger: false });
+      apps.push(app);
+      return { app, services };
+    },
+    async close() {
+      for (const app of apps) await app.close();
+      for (const services of opened) await closeServices(services);
+      if (options.redis) await deleteRedisKeys(redisKeyPrefix);
+      await database?.drop();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function deleteRedisKeys(prefix: string): Promise<void> {
+  const redis = new Redis(TEST_REDIS_URL);
+  try {
+    const keys = await redis.keys(`${prefix}*`);
+    if (keys.length > 0) await redis.del(...keys);
+  } finally {
+    redis.disconnect();
+  }
+}
