@@ -3,14 +3,16 @@ import type { StoreSnapshot, TokenLock, TokenRecord, TokenStore } from './token-
 
 interface Entry {
   token: TokenRecord | null;
+  tokenKeepUntil: number;
   retryAt: number | null;
+  retryKeepUntil: number;
   lock: { owner: string; expiresAt: number } | null;
 }
 
 /**
  * A {@link TokenStore} in this process's memory. Share one instance between the token managers
  * of a process; nothing survives a restart, so prefer {@link FileTokenStore} or
- * {@link RedisTokenStore} where restarts happen (they spend the quota otherwise).
+ * {@link RedisTokenStore} where restarts happen (each restart would otherwise spend the quota).
  *
  * @example
  * ```ts
@@ -30,37 +32,53 @@ export class MemoryTokenStore implements TokenStore {
   #entry(key: string): Entry {
     let entry = this.#entries.get(key);
     if (!entry) {
-      entry = { token: null, retryAt: null, lock: null };
+      entry = { token: null, tokenKeepUntil: 0, retryAt: null, retryKeepUntil: 0, lock: null };
       this.#entries.set(key, entry);
     }
     return entry;
   }
 
+  #token(entry: Entry | undefined, now: number): TokenRecord | null {
+    return entry?.token && entry.tokenKeepUntil > now ? entry.token : null;
+  }
+
   /** {@inheritDoc TokenStore.read} */
   async read(key: string): Promise<StoreSnapshot> {
     const entry = this.#entries.get(key);
-    return { token: entry?.token ? { ...entry.token } : null, retryAt: entry?.retryAt ?? null };
+    const now = Date.now();
+    const token = this.#token(entry, now);
+    return {
+      token: token ? { ...token } : null,
+      retryAt: entry && entry.retryAt !== null && entry.retryKeepUntil > now ? entry.retryAt : null,
+    };
   }
 
   /** {@inheritDoc TokenStore.write} */
-  async write(key: string, token: TokenRecord, _ttlMs: number): Promise<TokenRecord> {
+  async write(key: string, token: TokenRecord, ttlMs: number): Promise<TokenRecord> {
     const entry = this.#entry(key);
-    if (!entry.token || entry.token.expiresAt < token.expiresAt) entry.token = { ...token };
-    return { ...entry.token };
+    const now = Date.now();
+    const current = this.#token(entry, now);
+    if (current && current.expiresAt >= token.expiresAt) return { ...current };
+    entry.token = { ...token };
+    entry.tokenKeepUntil = now + Math.max(1, ttlMs);
+    return { ...token };
   }
 
   /** {@inheritDoc TokenStore.delete} */
   async delete(key: string, accessToken: string): Promise<boolean> {
     const entry = this.#entries.get(key);
-    if (!entry?.token || entry.token.accessToken !== accessToken) return false;
+    if (this.#token(entry, Date.now())?.accessToken !== accessToken || !entry) return false;
     entry.token = null;
     return true;
   }
 
   /** {@inheritDoc TokenStore.setRetryAt} */
-  async setRetryAt(key: string, retryAt: number, _ttlMs: number): Promise<void> {
+  async setRetryAt(key: string, retryAt: number, ttlMs: number): Promise<void> {
     const entry = this.#entry(key);
-    entry.retryAt = Math.max(entry.retryAt ?? retryAt, retryAt);
+    const now = Date.now();
+    if (entry.retryAt !== null && entry.retryKeepUntil > now && entry.retryAt >= retryAt) return;
+    entry.retryAt = retryAt;
+    entry.retryKeepUntil = now + Math.max(1, ttlMs);
   }
 
   /** {@inheritDoc TokenStore.lock} */

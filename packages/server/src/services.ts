@@ -48,7 +48,12 @@ export async function openServices(config: Config, options: ServiceOptions): Pro
       now,
     });
     await keys.load();
-    const cache = await openCache({ redisUrl: config.redisUrl, prefix: config.redisKeyPrefix, now });
+    const cache = await openCache({
+      redisUrl: config.redisUrl,
+      prefix: config.redisKeyPrefix,
+      now,
+      onError: (error) => options.log.warn({ err: error }, 'Redis error'),
+    });
     return {
       config,
       database,

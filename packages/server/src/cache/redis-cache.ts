@@ -19,9 +19,11 @@ export class RedisCache implements Cache {
   constructor(
     url: string,
     private readonly prefix: string,
+    private readonly onError: (error: Error) => void = () => {},
   ) {
     // Fail fast while Redis is away: callers fall back rather than queue requests behind it.
     this.commands = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: true, connectTimeout: 2000 });
+    this.commands.on('error', this.onError);
   }
 
   async connect(): Promise<void> {
@@ -53,7 +55,7 @@ export class RedisCache implements Cache {
         for (const l of this.listeners.get(fullChannel) ?? []) l(message);
       });
       // Resubscribes by itself after a reconnect (ioredis autoResubscribe).
-      this.subscriber.on('error', () => {});
+      this.subscriber.on('error', this.onError);
     }
     const full = this.prefix + channel;
     const list = this.listeners.get(full) ?? [];

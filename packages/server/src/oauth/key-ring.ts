@@ -110,7 +110,12 @@ export class KeyRing {
     const held = this.byKid.get(row.kid);
     if (held) return { ...held, retiredAt: row.retired_at, signFrom: row.sign_from };
     const publicJwk = JSON.parse(row.public_jwk) as JWK;
-    const privateJwk = JSON.parse(this.box.open(row.private_jwk_sealed, `signing-key:${row.kid}`)) as JWK;
+    let privateJwk: JWK;
+    try {
+      privateJwk = JSON.parse(this.box.open(row.private_jwk_sealed, `signing-key:${row.kid}`)) as JWK;
+    } catch {
+      throw new Error('Cannot decrypt the signing keys: TESSERA_MASTER_KEY is not the key they were sealed with');
+    }
     return {
       kid: row.kid,
       alg: row.alg,

@@ -46,6 +46,52 @@ const MIGRATIONS: Record<string, Migration> = {
         .execute();
     },
   },
+  '0002_api_keys': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('api_keys')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('platform_id', 'text', (c) => c.notNull().references('platforms.id').onDelete('cascade'))
+        .addColumn('key_digest', 'text', (c) => c.notNull().unique())
+        .addColumn('key_sealed', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull().check(sql`status in ('active', 'inactive')`))
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('status_changed_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('api_keys_platform').on('api_keys').columns(['platform_id', 'status']).execute();
+    },
+  },
+  '0003_customers_accounts': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('customers')
+        .addColumn('platform_id', 'text', (c) => c.notNull().references('platforms.id').onDelete('cascade'))
+        .addColumn('customer_identifier', 'text', (c) => c.notNull())
+        .addColumn('display_name', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('customers_pk', ['platform_id', 'customer_identifier'])
+        .execute();
+      await db.schema
+        .createTable('accounts')
+        .addColumn('platform_id', 'text', (c) => c.notNull())
+        .addColumn('account_identifier', 'text', (c) => c.notNull())
+        .addColumn('customer_identifier', 'text', (c) => c.notNull())
+        .addColumn('account_number', 'text', (c) => c.notNull())
+        .addColumn('display_name', 'text', (c) => c.notNull())
+        .addColumn('contact_email', 'text', (c) => c.notNull())
+        .addColumn('currency_code', 'text', (c) => c.notNull())
+        .addColumn('balance_cents', 'bigint', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('accounts_pk', ['platform_id', 'account_identifier'])
+        .addForeignKeyConstraint('accounts_customer_fk', ['platform_id', 'customer_identifier'], 'customers', ['platform_id', 'customer_identifier'], (c) =>
+          c.onDelete('cascade'),
+        )
+        .execute();
+      await db.schema.createIndex('accounts_customer').on('accounts').columns(['platform_id', 'customer_identifier']).execute();
+    },
+  },
 };
 
 /** Brings the schema up to date; safe to call from several instances at once. */

@@ -46,9 +46,48 @@ export interface RevokedTokensTable {
   expires_at: number;
 }
 
+export interface ApiKeysTable {
+  id: string;
+  platform_id: string;
+  /** SHA-256 of the key, hex: how a Basic request finds its key. */
+  key_digest: string;
+  /** The key sealed under the master key (context `api-key:<id>`), so the portal can reveal it. */
+  key_sealed: string;
+  status: CredentialStatus;
+  created_at: number;
+  status_changed_at: number;
+}
+
+/** RaaS data is scoped by platform: every key starts with platform_id. */
+export interface CustomersTable {
+  platform_id: string;
+  customer_identifier: string;
+  display_name: string;
+  /** Tango's status values, e.g. ACTIVE. */
+  status: string;
+  created_at: number;
+}
+
+export interface AccountsTable {
+  platform_id: string;
+  account_identifier: string;
+  customer_identifier: string;
+  account_number: string;
+  display_name: string;
+  contact_email: string;
+  currency_code: string;
+  /** Minor units (cents), so balances never meet floating-point rounding in the store. */
+  balance_cents: number;
+  status: string;
+  created_at: number;
+}
+
 export interface Schema {
   platforms: PlatformsTable;
   oauth_clients: OAuthClientsTable;
   signing_keys: SigningKeysTable;
   revoked_tokens: RevokedTokensTable;
+  api_keys: ApiKeysTable;
+  customers: CustomersTable;
+  accounts: AccountsTable;
 }

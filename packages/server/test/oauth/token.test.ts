@@ -3,7 +3,7 @@ import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify } from '
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setClientStatus } from '../../src/credentials/oauth-clients.js';
 import type { Services } from '../../src/services.js';
-import { createTestEnvironment, HOUR, STORE_KINDS, type TestEnvironment } from '../support/services.js';
+import { createTestEnvironment, HOUR, skipReason, STORE_KINDS, type TestEnvironment } from '../support/services.js';
 import { basic, createTestClient, form, postForm, requestToken, type TestClient } from '../support/oauth.js';
 
 const NO_STORE = { 'cache-control': 'no-store', pragma: 'no-cache' };
@@ -294,6 +294,26 @@ describe('failed client authentication is throttled per address', () => {
       for (let i = 0; i < 5; i++) expect((await requestToken(app, client)).statusCode).toBe(200);
     } finally {
       await local.close();
+    }
+  });
+});
+
+describe.skipIf(skipReason('redis'))('failed authentication throttling with Redis', () => {
+  it('counts failures from one address across instances', async () => {
+    const env = await createTestEnvironment({ redis: true, config: { authFailureLimit: 3 } });
+    try {
+      const { app: first, services } = await env.app();
+      const { app: second } = await env.app();
+      const client = await createTestClient(services);
+      const wrong = { ...client, client_secret: 'wrong' };
+      expect((await requestToken(first, wrong)).statusCode).toBe(401);
+      expect((await requestToken(second, wrong)).statusCode).toBe(401);
+      expect((await requestToken(first, wrong)).statusCode).toBe(401);
+      const throttled = await requestToken(second, client);
+      expect(throttled.statusCode).toBe(429);
+      expect(Number(throttled.headers['retry-after'])).toBeGreaterThan(0);
+    } finally {
+      await env.close();
     }
   });
 });

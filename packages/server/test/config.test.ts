@@ -1,0 +1,57 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig, SETTINGS } from '../src/config.js';
+
+describe('configuration', () => {
+  it('has documented defaults that serve out of the box', () => {
+    expect(loadConfig({})).toEqual({
+      host: '127.0.0.1',
+      port: 8080,
+      publicUrl: 'http://127.0.0.1:8080',
+      audience: 'http://127.0.0.1:8080/raas/v2',
+      dataDir: path.resolve('data'),
+      databaseUrl: undefined,
+      redisUrl: undefined,
+      redisKeyPrefix: 'tessera:',
+      masterKey: undefined,
+      tokenTtlSeconds: 86400,
+      quotaIntervalSeconds: 72000,
+      signingAlgorithm: 'RS256',
+      authFailureLimit: 100,
+      authFailureWindowSeconds: 60,
+      bodyLimitBytes: 65536,
+      logLevel: 'info',
+      trustProxy: false,
+    });
+    for (const setting of Object.values(SETTINGS)) {
+      expect(setting.doc.length).toBeGreaterThan(10);
+      expect(setting.defaultText).not.toBe('');
+    }
+  });
+
+  it('derives the issuer from HOST and PORT, and the audience from the issuer', () => {
+    expect(loadConfig({ HOST: '0.0.0.0', PORT: '9000' })).toMatchObject({ publicUrl: 'http://0.0.0.0:9000', audience: 'http://0.0.0.0:9000/raas/v2' });
+    expect(loadConfig({ TESSERA_PUBLIC_URL: 'https://auth.example.com/', TESSERA_AUDIENCE: 'https://api.example.com/' })).toMatchObject({
+      publicUrl: 'https://auth.example.com',
+      audience: 'https://api.example.com/',
+    });
+  });
+
+  it.each([
+    [{ PORT: 'eighty' }, 'PORT must be a whole number, got "eighty"'],
+    [{ PORT: '65536' }, 'PORT must be between 0 and 65535, got 65536'],
+    [{ TESSERA_PUBLIC_URL: 'not a url' }, 'TESSERA_PUBLIC_URL must be a URL, got "not a url"'],
+    [{ TESSERA_PUBLIC_URL: 'ftp://x' }, 'TESSERA_PUBLIC_URL must be a http: or https: URL, got "ftp:"'],
+    [{ DATABASE_URL: 'mysql://x/y' }, 'DATABASE_URL must be a postgres: or postgresql: URL, got "mysql:"'],
+    [{ REDIS_URL: 'http://x' }, 'REDIS_URL must be a redis: or rediss: URL, got "http:"'],
+    [{ TESSERA_MASTER_KEY: 'short' }, 'TESSERA_MASTER_KEY must be 32 bytes in base64 (try: openssl rand -base64 32)'],
+    [{ TESSERA_TOKEN_TTL: '10' }, 'TESSERA_TOKEN_TTL must be between 60 and 31536000, got 10'],
+    [{ TESSERA_QUOTA_INTERVAL: '-1' }, 'TESSERA_QUOTA_INTERVAL must be a whole number, got "-1"'],
+    [{ TESSERA_SIGNING_ALG: 'HS256' }, 'TESSERA_SIGNING_ALG must be one of RS256, ES256, EdDSA, got "HS256"'],
+    [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL must be a pino level, got "loud"'],
+    [{ TESSERA_TRUST_PROXY: 'yes' }, 'TESSERA_TRUST_PROXY must be true or false, got "yes"'],
+  ])('refuses %j naming the setting', (env, message) => {
+    expect(() => loadConfig(env)).toThrow(new ConfigError(message.split(' ')[0]!, message.slice(message.indexOf(' ') + 1)));
+    expect(() => loadConfig(env)).toThrow(`Invalid configuration: ${message}`);
+  });
+});

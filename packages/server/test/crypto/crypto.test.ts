@@ -1,0 +1,41 @@
+import { randomBytes } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { SealedBox } from '../../src/crypto/sealed-box.js';
+import { digest, digestsEqual, newId, newSecret, PREFIX } from '../../src/crypto/secrets.js';
+
+describe('sealed box (AES-256-GCM under the master key)', () => {
+  const box = new SealedBox(randomBytes(32));
+
+  it('opens what it sealed, and the ciphertext holds no plaintext', () => {
+    const sealed = box.seal('tsk_live_secret', 'api-key:key_1');
+    expect(sealed).toMatch(/^v1\.[\w-]{16}\.[\w-]{22}\.[\w-]+$/);
+    expect(sealed).not.toContain('secret');
+    expect(box.open(sealed, 'api-key:key_1')).toBe('tsk_live_secret');
+    expect(box.seal('same', 'c')).not.toBe(box.seal('same', 'c'));
+  });
+
+  it('refuses another context, another key, and a tampered ciphertext', () => {
+    const sealed = box.seal('value', 'signing-key:a');
+    expect(() => box.open(sealed, 'signing-key:b')).toThrow();
+    expect(() => new SealedBox(randomBytes(32)).open(sealed, 'signing-key:a')).toThrow();
+    const tampered = `${sealed.slice(0, -2)}${sealed.endsWith('AA') ? 'BB' : 'AA'}`;
+    expect(() => box.open(tampered, 'signing-key:a')).toThrow();
+    expect(() => box.open('v2.a.b.c', 'signing-key:a')).toThrow('Unrecognised sealed value');
+  });
+});
+
+describe('identifiers and secrets', () => {
+  it('have distinct prefixes and fixed lengths', () => {
+    expect(new Set(Object.values(PREFIX)).size).toBe(Object.values(PREFIX).length);
+    expect(newId(PREFIX.client)).toMatch(/^cli_[0-9A-Za-z]{22}$/);
+    expect(newSecret(PREFIX.apiKey)).toMatch(/^tsk_live_[0-9A-Za-z]{43}$/);
+    expect(new Set(Array.from({ length: 1000 }, () => newSecret('x'))).size).toBe(1000);
+  });
+
+  it('compare digests', () => {
+    expect(digest('abc')).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
+    expect(digestsEqual(digest('a'), digest('a'))).toBe(true);
+    expect(digestsEqual(digest('a'), digest('b'))).toBe(false);
+    expect(digestsEqual(digest('a'), 'short')).toBe(false);
+  });
+});

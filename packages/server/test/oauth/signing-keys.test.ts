@@ -1,0 +1,71 @@
+import { decodeProtectedHeader } from 'jose';
+import { afterAll, describe, expect, it } from 'vitest';
+import { verifyAccessToken } from '../../src/oauth/access-token.js';
+import { KEY_REFRESH_INTERVAL_MS } from '../../src/services.js';
+import { createTestEnvironment, HOUR, type TestEnvironment } from '../support/services.js';
+import { createTestClient, requestToken } from '../support/oauth.js';
+
+describe('signing keys', () => {
+  const envs: TestEnvironment[] = [];
+  afterAll(async () => {
+    for (const env of envs) await env.close();
+  });
+  const environment = async (config = {}) => {
+    const env = await createTestEnvironment({ config: { quotaIntervalSeconds: 0, ...config } });
+    envs.push(env);
+    return env;
+  };
+
+  it.each([
+    ['ES256', 'EC'],
+    ['EdDSA', 'OKP'],
+  ] as const)('signs with %s when configured', async (alg, kty) => {
+    const env = await environment({ signingAlgorithm: alg });
+    const { app, services } = await env.app();
+    const token = (await requestToken(app, await createTestClient(services))).json().access_token;
+    expect(decodeProtectedHeader(token)).toMatchObject({ alg, typ: 'at+jwt' });
+    expect((await app.inject('/.well-known/jwks.json')).json().keys).toEqual([expect.objectContaining({ kty, alg, use: 'sig' })]);
+    const claims = await verifyAccessToken(services.keys, token, { issuer: env.config.publicUrl, audience: env.config.audience, now: env.clock.now() });
+    expect(claims.scope).toBe('raas.all');
+  });
+
+  it('rotates: every instance publishes the new key before it signs, and the old key stays for a token lifetime', async () => {
+    const env = await environment();
+    const { app: first, services: firstServices } = await env.app();
+    const { app: second, services: secondServices } = await env.app();
+    const client = await createTestClient(firstServices);
+    const oldToken = (await requestToken(first, client)).json().access_token;
+    const oldKid = decodeProtectedHeader(oldToken).kid;
+
+    const { kid: newKid, signFrom } = await firstServices.keys.rotate();
+    expect(signFrom).toBe(env.clock.now() + 2 * KEY_REFRESH_INTERVAL_MS);
+    // Before its time the new key is published but does not sign.
+    expect(decodeProtectedHeader((await requestToken(first, client)).json().access_token).kid).toBe(oldKid);
+    expect((await first.inject('/.well-known/jwks.json')).json().keys.map((k: { kid: string }) => k.kid).sort()).toEqual([newKid, oldKid].sort());
+
+    // The other instance picks it up on its next refresh, before the key signs.
+    env.clock.advance(KEY_REFRESH_INTERVAL_MS);
+    await secondServices.keys.load();
+    expect((await second.inject('/.well-known/jwks.json')).json().keys).toHaveLength(2);
+
+    env.clock.advance(KEY_REFRESH_INTERVAL_MS);
+    const newToken = (await requestToken(second, client)).json().access_token;
+    expect(decodeProtectedHeader(newToken).kid).toBe(newKid);
+    const expected = { issuer: env.config.publicUrl, audience: env.config.audience };
+    await expect(verifyAccessToken(firstServices.keys, newToken, { ...expected, now: env.clock.now() })).resolves.toMatchObject({ client_id: client.client_id });
+    await expect(verifyAccessToken(secondServices.keys, oldToken, { ...expected, now: env.clock.now() })).resolves.toMatchObject({ client_id: client.client_id });
+
+    // A token lifetime (plus leeway) after retirement, the old key leaves the JWKS.
+    env.clock.advance(24 * HOUR + 61_000);
+    await firstServices.keys.load();
+    expect((await first.inject('/.well-known/jwks.json')).json().keys.map((k: { kid: string }) => k.kid)).toEqual([newKid]);
+  });
+
+  it('refuses to start with a master key that did not seal the keys', async () => {
+    const env = await environment();
+    await env.open();
+    await expect(env.open({ masterKey: Buffer.alloc(32, 7).toString('base64') })).rejects.toThrow(
+      'Cannot decrypt the signing keys: TESSERA_MASTER_KEY is not the key they were sealed with',
+    );
+  });
+});

@@ -1,0 +1,59 @@
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+
+export const TESSERA_BIN = fileURLToPath(new URL('../../bin/tessera.js', import.meta.url));
+
+const run = promisify(execFile);
+
+/** Runs `tessera <args>` in its own process; resolves with exit code and output (never rejects on exit code). */
+export async function tessera(args: string[], env: Record<string, string | undefined>): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [TESSERA_BIN, ...args], { env: { ...process.env, ...env }, timeout: 60_000 });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code?: number; stdout?: string; stderr?: string };
+    return { code: typeof failed.code === 'number' ? failed.code : -1, stdout: failed.stdout ?? '', stderr: failed.stderr ?? '' };
+  }
+}
+
+/** `tessera … --json` and its one JSON object. */
+export async function tesseraJson(args: string[], env: Record<string, string | undefined>): Promise<{ code: number; json: Record<string, unknown> }> {
+  const result = await tessera([...args, '--json'], env);
+  const lines = result.stdout.trim().split('\n');
+  if (lines.length !== 1) throw new Error(`expected one JSON line, got: ${result.stdout} ${result.stderr}`);
+  return { code: result.code, json: JSON.parse(lines[0]!) };
+}
+
+/** Starts `tessera serve` and resolves once it answers /healthz. */
+export async function startServer(env: Record<string, string | undefined>): Promise<{ child: ChildProcess; url: string; stop: () => Promise<void> }> {
+  const child = spawn(process.execPath, [TESSERA_BIN, 'serve'], { env: { ...process.env, LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout!.on('data', (d) => (output += d));
+  child.stderr!.on('data', (d) => (output += d));
+  const url = `http://${env.HOST ?? '127.0.0.1'}:${env.PORT}`;
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`tessera serve exited with ${child.exitCode}: ${output}`);
+    try {
+      if ((await fetch(`${url}/healthz`)).ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`tessera serve did not start: ${output}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    child,
+    url,
+    stop: () =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
