@@ -89,9 +89,9 @@ export const SETTINGS = {
   },
   port: {
     name: 'PORT',
-    doc: 'Port to listen on (0 picks a free one).',
+    doc: 'Port to listen on.',
     defaultText: '8080',
-    parse: integer('PORT', 8080, 0, 65535),
+    parse: integer('PORT', 8080, 1, 65535),
   },
   publicUrl: {
     name: 'TESSERA_PUBLIC_URL',

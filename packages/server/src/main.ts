@@ -16,7 +16,14 @@ export async function serve(): Promise<void> {
     throw error;
   }
   const log = pino({ level: config.logLevel });
-  const services = await openServices(config, { log });
+  let services;
+  try {
+    services = await openServices(config, { log });
+  } catch (error) {
+    // A store that cannot be reached or opened: say what, without a stack.
+    log.fatal({ err: { message: (error as Error).message } }, 'Tessera could not start');
+    process.exit(1);
+  }
   const app = await buildApp(config, services, { logger: undefined });
   services.keys.startRefresh((error) => app.log.error({ err: error }, 'could not refresh signing keys'));
 

@@ -5,6 +5,8 @@ import type { Config } from './config.js';
 import { loadMasterKey } from './crypto/master-key.js';
 import { SealedBox } from './crypto/sealed-box.js';
 import { KeyRing } from './oauth/key-ring.js';
+import { ApiKeyStore } from './store/api-keys.js';
+import { CustomerStore } from './store/customers.js';
 import { type Database, openDatabase } from './store/database.js';
 import { migrateToLatest } from './store/migrations.js';
 import { OAuthClientStore } from './store/oauth-clients.js';
@@ -25,6 +27,8 @@ export interface Services {
   platforms: PlatformStore;
   clients: OAuthClientStore;
   revokedTokens: RevokedTokenStore;
+  apiKeys: ApiKeyStore;
+  customers: CustomerStore;
   /** The clock, in epoch milliseconds; tests freeze it. */
   now: () => number;
 }
@@ -63,6 +67,8 @@ export async function openServices(config: Config, options: ServiceOptions): Pro
       platforms: new PlatformStore(database.db),
       clients: new OAuthClientStore(database.db),
       revokedTokens: new RevokedTokenStore(database.db),
+      apiKeys: new ApiKeyStore(database.db),
+      customers: new CustomerStore(database.db),
       now,
     };
   } catch (error) {

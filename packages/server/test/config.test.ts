@@ -39,7 +39,7 @@ describe('configuration', () => {
 
   it.each([
     [{ PORT: 'eighty' }, 'PORT must be a whole number, got "eighty"'],
-    [{ PORT: '65536' }, 'PORT must be between 0 and 65535, got 65536'],
+    [{ PORT: '65536' }, 'PORT must be between 1 and 65535, got 65536'],
     [{ TESSERA_PUBLIC_URL: 'not a url' }, 'TESSERA_PUBLIC_URL must be a URL, got "not a url"'],
     [{ TESSERA_PUBLIC_URL: 'ftp://x' }, 'TESSERA_PUBLIC_URL must be a http: or https: URL, got "ftp:"'],
     [{ DATABASE_URL: 'mysql://x/y' }, 'DATABASE_URL must be a postgres: or postgresql: URL, got "mysql:"'],

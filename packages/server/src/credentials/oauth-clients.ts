@@ -1,3 +1,4 @@
+import { announceCredentialChange } from '../auth/credential-events.js';
 import { TesseraError } from '../errors.js';
 import { digest, newId, newSecret, PREFIX } from '../crypto/secrets.js';
 import { DEFAULT_SCOPE } from '../oauth/grants/client-credentials.js';
@@ -6,6 +7,8 @@ import type { OAuthClient } from '../store/oauth-clients.js';
 import { getPlatform } from './platforms.js';
 
 type ClientServices = Pick<Services, 'platforms' | 'clients' | 'now'>;
+/** Changes of status are announced on the cache, so every instance's API guard applies them at once. */
+type ClientStatusServices = ClientServices & Pick<Services, 'cache'>;
 
 /** A client credential as shown to people: never the secret or its digest. */
 export interface ClientView {
@@ -54,14 +57,16 @@ export async function listClients(services: ClientServices, platformName: string
   return (await services.clients.listByPlatform(platform.id)).map((client) => toView(client, platform.name));
 }
 
-export async function setClientStatus(services: ClientServices, clientId: string, status: OAuthClient['status']): Promise<ClientView> {
+export async function setClientStatus(services: ClientStatusServices, clientId: string, status: OAuthClient['status']): Promise<ClientView> {
   const client = await services.clients.setStatus(clientId, status, services.now());
+  await announceCredentialChange(services.cache, { type: 'oauth_client', id: clientId });
   const platform = await services.platforms.findById(client.platform_id);
   return toView(client, platform?.name ?? '');
 }
 
-export async function deleteClient(services: ClientServices, clientId: string): Promise<void> {
+export async function deleteClient(services: ClientStatusServices, clientId: string): Promise<void> {
   await services.clients.deleteInactive(clientId);
+  await announceCredentialChange(services.cache, { type: 'oauth_client', id: clientId });
 }
 
 export async function resetClientQuota(services: ClientServices, clientId: string): Promise<void> {

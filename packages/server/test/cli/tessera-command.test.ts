@@ -98,7 +98,7 @@ describe('the tessera command', () => {
     });
     const serve = await tessera(['serve'], { ...env, PORT: '70000' });
     expect(serve.code).toBe(2);
-    expect(serve.stderr.trim()).toBe('Invalid configuration: PORT must be between 0 and 65535, got 70000');
+    expect(serve.stderr.trim()).toBe('Invalid configuration: PORT must be between 1 and 65535, got 70000');
   });
 
   it('uses TESSERA_MASTER_KEY when set and refuses a wrong one', async () => {

@@ -1,0 +1,653 @@
+import { DEFAULT_SCOPE, tokenCacheKey } from './cache-key.js';
+import { InvalidArgumentError, LockTimeoutError, RateLimitedError, TokenError } from './errors.js';
+import { MemoryTokenStore } from './memory-token-store.js';
+import { requestToken } from './token-request.js';
+import type { TokenLock, TokenRecord, TokenStore, StoreSnapshot } from './token-store.js';
+
+/**
+ * Where the token manager reports trouble it works around (store outages, a failed refresh while
+ * the current token is still valid). Messages never contain a token or the client secret.
+ *
+ * @example
+ * ```ts
+ * const logger: TokenManagerLogger = { warn: (message) => pinoLogger.warn(message) };
+ * ```
+ */
+export interface TokenManagerLogger {
+  warn(message: string): void;
+}
+
+/**
+ * Options of {@link TokenManager}.
+ *
+ * @example
+ * ```ts
+ * const options: TokenManagerOptions = {
+ *   tokenUrl: 'http://127.0.0.1:3000/oauth/token',
+ *   clientId: 'cli_…',
+ *   clientSecret: process.env.TESSERA_CLIENT_SECRET!,
+ *   store: new FileTokenStore({ path: './.tessera-token.json' }),
+ * };
+ * ```
+ */
+export interface TokenManagerOptions {
+  /** The OAuth 2.0 token endpoint, e.g. `https://tessera.example.com/oauth/token`. */
+  tokenUrl: string;
+  clientId: string;
+  /** Sent to the token endpoint only; never stored, logged or put in an error. */
+  clientSecret: string;
+  /** The `audience` form parameter; omitted from the request when not set. */
+  audience?: string;
+  /** The `scope` form parameter. Default `raas.all`. */
+  scope?: string;
+  /** Where the token is shared with other processes. Default: a new {@link MemoryTokenStore} (this process only). */
+  store?: TokenStore;
+  /**
+   * Renew when the token expires within this many ms. Default 4 hours (Tango's refresh window:
+   * with 24-hour tokens and one token per 20 hours, renewal starts exactly when the quota allows it).
+   * Capped at half the token's lifetime for servers that issue short-lived tokens.
+   */
+  refreshWindowMs?: number;
+  /** The clock, in epoch ms. Expiry is `arrival + expires_in` on this clock. Default `Date.now`. */
+  now?: () => number;
+  /** Default `console`. */
+  logger?: TokenManagerLogger;
+  /** The fetch implementation for token requests and {@link TokenManager.fetch}. Default the global `fetch`. */
+  fetch?: typeof globalThis.fetch;
+  /** A token request without an answer after this long fails with `network_error`. Default 10 000 ms. */
+  requestTimeoutMs?: number;
+  /** A process with no valid token waits at most this long for another process's refresh. Default 30 000 ms. */
+  waitTimeoutMs?: number;
+  /** How long the fleet-wide refresh lock lives if its holder dies. Default `requestTimeoutMs + 10 000`. */
+  lockTtlMs?: number;
+  /**
+   * The server's issuance quota window. While the store is unavailable, a process asks for at most
+   * one token per window. Default 20 hours (Tango's and Tessera's quota); 0 disables the guard.
+   */
+  quotaWindowMs?: number;
+}
+
+/**
+ * A token and what is known about it, as returned by {@link TokenManager.getTokenInfo}.
+ *
+ * @example
+ * ```ts
+ * const info: AccessTokenInfo = await tokens.getTokenInfo();
+ * console.log(`expires at ${new Date(info.expiresAt).toISOString()}`);
+ * ```
+ */
+export type AccessTokenInfo = TokenRecord;
+
+const HOUR = 3_600_000;
+const DEFAULTS = {
+  scope: DEFAULT_SCOPE,
+  refreshWindowMs: 4 * HOUR,
+  requestTimeoutMs: 10_000,
+  waitTimeoutMs: 30_000,
+  quotaWindowMs: 20 * HOUR,
+};
+// After a failed background refresh or token request, wait this long before the next one (doubling).
+const MIN_RETRY_DELAY_MS = 1_000;
+const MAX_RETRY_DELAY_MS = 60_000;
+const MAX_POLL_DELAY_MS = 1_000;
+
+interface Current {
+  record: TokenRecord;
+  /** From this time on the token is inside the refresh window. */
+  refreshAt: number;
+}
+
+/**
+ * Gets, caches and renews an OAuth 2.0 client credentials token (RFC 6749 §4.4) without ever spending
+ * the issuance quota needlessly: the token is shared through a {@link TokenStore}, renewed only
+ * inside the refresh window or after expiry, and by one process of the fleet at a time.
+ *
+ * - A token outside the refresh window is returned from memory: no I/O at all.
+ * - Inside the window one process (the holder of the store's lock) asks for a new token; the others
+ *   keep using the still-valid one, or — when they have none — wait for the store to fill.
+ * - A quota answer (`rate_limit_exceeded` or 429) is invisible while a valid token is left; no
+ *   request is made before its `Retry-After`, fleet-wide.
+ * - When the store fails, the in-process token carries on, one warning is logged, and the token is
+ *   written back when the store returns.
+ *
+ * @example
+ * ```ts
+ * import { RedisTokenStore, TokenManager } from '@tessera/client';
+ *
+ * const tokens = new TokenManager({
+ *   tokenUrl: 'http://127.0.0.1:3000/oauth/token',
+ *   clientId: process.env.TESSERA_CLIENT_ID!,
+ *   clientSecret: process.env.TESSERA_CLIENT_SECRET!,
+ *   store: new RedisTokenStore({ url: 'redis://127.0.0.1:6379' }),
+ * });
+ *
+ * const res = await tokens.fetch('http://127.0.0.1:3000/raas/v2/customers');
+ * console.log(res.status, await res.json());
+ * ```
+ */
+export class TokenManager {
+  /** The store key of this client's token (see {@link tokenCacheKey}). */
+  readonly key: string;
+  readonly #tokenUrl: string;
+  readonly #clientId: string;
+  readonly #clientSecret: string;
+  readonly #audience: string | undefined;
+  readonly #scope: string;
+  readonly #store: TokenStore;
+  readonly #refreshWindowMs: number;
+  readonly #now: () => number;
+  readonly #logger: TokenManagerLogger;
+  readonly #fetch: typeof globalThis.fetch;
+  readonly #requestTimeoutMs: number;
+  readonly #waitTimeoutMs: number;
+  readonly #lockTtlMs: number;
+  readonly #quotaWindowMs: number;
+  readonly #unsubscribe: (() => void) | undefined;
+
+  #current: Current | null = null;
+  #inflight: Promise<TokenRecord> | null = null;
+  #writeBackInflight: Promise<void> | null = null;
+  /** No token request before this time (Retry-After). */
+  #retryAt = 0;
+  /** After a failed request: no new request before this time; `#lastFailure` is thrown meanwhile. */
+  #failedUntil = 0;
+  #failureDelay = 0;
+  #lastFailure: TokenError | null = null;
+  #failureWarned = false;
+  /** Background refresh attempts (inside the window) back off while they do not produce a fresh token. */
+  #nextBackgroundAt = 0;
+  #backgroundDelay = 0;
+  #storeDown = false;
+  #pendingWriteBack = false;
+  #nextWriteBackAt = 0;
+  #writeBackDelay = 0;
+  /** When this process last received a token from the server. */
+  #lastIssuedAt: number | null = null;
+  /** A token the API rejected (401): never adopt it again from the store. */
+  #rejected: string | null = null;
+
+  constructor(options: TokenManagerOptions) {
+    if (!options || typeof options !== 'object') throw new InvalidArgumentError('TokenManager needs options');
+    this.#tokenUrl = checkUrl(options.tokenUrl);
+    this.#clientId = nonEmpty(options.clientId, 'clientId');
+    this.#clientSecret = nonEmpty(options.clientSecret, 'clientSecret');
+    this.#audience = options.audience === undefined ? undefined : nonEmpty(options.audience, 'audience');
+    this.#scope = options.scope === undefined ? DEFAULTS.scope : nonEmpty(options.scope, 'scope');
+    this.#store = options.store ?? new MemoryTokenStore();
+    this.#refreshWindowMs = duration(options.refreshWindowMs, DEFAULTS.refreshWindowMs, 'refreshWindowMs', true);
+    this.#now = options.now ?? Date.now;
+    this.#logger = options.logger ?? console;
+    const fetchImpl = options.fetch ?? globalThis.fetch;
+    if (typeof fetchImpl !== 'function') throw new InvalidArgumentError('No fetch implementation: pass options.fetch');
+    this.#fetch = fetchImpl;
+    this.#requestTimeoutMs = duration(options.requestTimeoutMs, DEFAULTS.requestTimeoutMs, 'requestTimeoutMs', false);
+    this.#waitTimeoutMs = duration(options.waitTimeoutMs, DEFAULTS.waitTimeoutMs, 'waitTimeoutMs', true);
+    this.#lockTtlMs = duration(options.lockTtlMs, this.#requestTimeoutMs + 10_000, 'lockTtlMs', false);
+    this.#quotaWindowMs = duration(options.quotaWindowMs, DEFAULTS.quotaWindowMs, 'quotaWindowMs', true);
+    this.key = tokenCacheKey({ tokenUrl: this.#tokenUrl, clientId: this.#clientId, audience: this.#audience, scope: this.#scope });
+    // Redis came back (restart, failover, flush-then-reconnect): put our token back for the fleet.
+    this.#unsubscribe = this.#store.onReconnect?.(() => {
+      if (this.#current) this.#scheduleWriteBack(true);
+    });
+  }
+
+  /**
+   * A valid access token: from memory when it is outside the refresh window, otherwise from the
+   * store or the token endpoint (see the class description).
+   *
+   * @throws {@link RateLimitedError} (`rate_limited`) when over quota and no valid token is left;
+   *   {@link InvalidClientError}, {@link TokenRequestError}, {@link InvalidResponseError},
+   *   {@link NetworkError}, {@link LockTimeoutError} — only when no valid token is left.
+   *
+   * @example
+   * ```ts
+   * const res = await fetch(url, { headers: { Authorization: `Bearer ${await tokens.getToken()}` } });
+   * ```
+   */
+  async getToken(): Promise<string> {
+    const current = this.#current;
+    // The warm path: no I/O, no lock, no allocation beyond the promise.
+    if (current !== null && this.#now() < current.refreshAt && !this.#pendingWriteBack) return current.record.accessToken;
+    return (await this.#slowPath()).accessToken;
+  }
+
+  /**
+   * Like {@link TokenManager.getToken}, with the token's type, scope and expiry.
+   *
+   * @example
+   * ```ts
+   * const { accessToken, expiresAt } = await tokens.getTokenInfo();
+   * console.log(`token valid for ${Math.round((expiresAt - Date.now()) / 60_000)} more minutes`);
+   * ```
+   */
+  async getTokenInfo(): Promise<AccessTokenInfo> {
+    const current = this.#current;
+    const record = current !== null && this.#now() < current.refreshAt && !this.#pendingWriteBack ? current.record : await this.#slowPath();
+    return { ...record };
+  }
+
+  /**
+   * `fetch` with `Authorization: Bearer <token>`. On a 401 it drops the token — in memory and in the
+   * store, compare-and-delete, only if it is still the one that failed — and retries once with a new one.
+   * Any `Authorization` header you pass is replaced.
+   *
+   * @example
+   * ```ts
+   * const res = await tokens.fetch('http://127.0.0.1:3000/raas/v2/customers', {
+   *   method: 'POST',
+   *   headers: { 'content-type': 'application/json' },
+   *   body: JSON.stringify({ customerIdentifier: 'acme-eu', displayName: 'Acme EU' }),
+   * });
+   * ```
+   */
+  async fetch(input: string | URL | Request, init?: RequestInit): Promise<Response> {
+    // A Request can be sent once; keep the original to clone for a retry.
+    const request = new Request(input, init);
+    const token = await this.getToken();
+    const first = await this.#fetch(withBearer(request.clone(), token));
+    if (first.status !== 401) return first;
+    await this.invalidate(token);
+    let next: string;
+    try {
+      next = await this.getToken();
+    } catch (err) {
+      await first.body?.cancel().catch(() => undefined);
+      throw err;
+    }
+    if (next === token) return first;
+    await first.body?.cancel().catch(() => undefined);
+    return this.#fetch(withBearer(request, next));
+  }
+
+  /**
+   * Drops `accessToken` if it is the current token — in memory, and in the store with a
+   * compare-and-delete, so a newer token another process stored is kept. Call it when your own
+   * HTTP client gets a 401 with a token from this manager.
+   *
+   * @example
+   * ```ts
+   * const token = await tokens.getToken();
+   * const res = await myHttpClient.get(url, { bearer: token });
+   * if (res.status === 401) await tokens.invalidate(token);
+   * ```
+   */
+  async invalidate(accessToken: string): Promise<void> {
+    this.#rejected = accessToken;
+    if (this.#current?.record.accessToken === accessToken) this.#current = null;
+    try {
+      await this.#store.delete(this.key, accessToken);
+      this.#storeUp();
+    } catch (err) {
+      this.#storeFailed(err);
+    }
+  }
+
+  /**
+   * Resolves once no background refresh or write-back is running (for tests and graceful shutdown).
+   *
+   * @example
+   * ```ts
+   * await tokens.settled();
+   * ```
+   */
+  async settled(): Promise<void> {
+    while (this.#inflight || this.#writeBackInflight) {
+      await Promise.allSettled([this.#inflight, this.#writeBackInflight]);
+    }
+  }
+
+  /**
+   * Stops listening to the store and waits for background work. The store is yours to close
+   * (it may be shared); see {@link RedisTokenStore.close}.
+   *
+   * @example
+   * ```ts
+   * process.on('SIGTERM', async () => { await tokens.close(); await store.close(); });
+   * ```
+   */
+  async close(): Promise<void> {
+    this.#unsubscribe?.();
+    await this.settled();
+  }
+
+  // ── the slow path ────────────────────────────────────────────────────────────────────────────
+
+  async #slowPath(): Promise<TokenRecord> {
+    const now = this.#now();
+    const current = this.#current;
+    if (this.#pendingWriteBack) this.#scheduleWriteBack(false);
+    if (current !== null && now < current.refreshAt) return current.record;
+    if (current !== null && now < current.record.expiresAt) {
+      // Inside the window with a valid token: callers never wait; one background attempt at a time.
+      this.#startBackgroundRefresh(now);
+      return current.record;
+    }
+    let record = await (this.#inflight ?? this.#startFlight());
+    if (this.#now() >= record.expiresAt) record = await this.#startFlight(); // a flight started before expiry
+    return record;
+  }
+
+  #startFlight(): Promise<TokenRecord> {
+    const flight = this.#flight().finally(() => {
+      if (this.#inflight === flight) this.#inflight = null;
+    });
+    this.#inflight = flight;
+    return flight;
+  }
+
+  #startBackgroundRefresh(now: number): void {
+    if (this.#inflight || now < this.#nextBackgroundAt) return;
+    this.#startFlight().then(
+      (record) => {
+        const current = this.#current;
+        if (current && current.record === record && this.#now() < current.refreshAt) {
+          this.#backgroundDelay = 0;
+          this.#nextBackgroundAt = 0;
+        } else {
+          this.#backOffBackground();
+        }
+      },
+      () => this.#backOffBackground(),
+    );
+  }
+
+  #backOffBackground(): void {
+    this.#backgroundDelay = Math.min(Math.max(MIN_RETRY_DELAY_MS, this.#backgroundDelay * 2), MAX_RETRY_DELAY_MS);
+    this.#nextBackgroundAt = Math.max(this.#now() + this.#backgroundDelay, this.#retryAt);
+  }
+
+  /** Resolves to a token valid now, or rejects. Runs at most once at a time per manager. */
+  async #flight(): Promise<TokenRecord> {
+    const snapshot = await this.#readStore();
+    if (snapshot) await this.#merge(snapshot);
+    const fresh = this.#fresh();
+    if (fresh) return fresh; // the store had a token outside the window: no lock
+    if (!snapshot) return this.#requestWithoutStore();
+    return this.#refreshWithLock();
+  }
+
+  async #refreshWithLock(): Promise<TokenRecord> {
+    const deadline = Date.now() + this.#waitTimeoutMs;
+    let delay = 25;
+    for (;;) {
+      const blocked = this.#blocked();
+      if (blocked) return blocked();
+      let lock: TokenLock | null;
+      try {
+        lock = await this.#store.lock(this.key, this.#lockTtlMs);
+        this.#storeUp();
+      } catch (err) {
+        this.#storeFailed(err);
+        return this.#requestWithoutStore();
+      }
+      if (lock) return this.#refreshLocked(lock);
+
+      // Another process is refreshing: keep using a still-valid token, or wait for the store to fill.
+      const valid = this.#valid();
+      if (valid) return valid;
+      const left = deadline - Date.now();
+      if (left <= 0) {
+        throw new LockTimeoutError(`Another process held the token refresh lock and no token appeared within ${this.#waitTimeoutMs} ms`);
+      }
+      await sleep(Math.min(delay, left));
+      delay = Math.min(delay * 2, MAX_POLL_DELAY_MS);
+      const snapshot = await this.#readStore();
+      if (!snapshot) return this.#requestWithoutStore();
+      await this.#merge(snapshot);
+      const now = this.#valid();
+      if (now) return now;
+    }
+  }
+
+  async #refreshLocked(lock: TokenLock): Promise<TokenRecord> {
+    try {
+      // Re-read once the lock is held: the previous holder may have just stored a new token.
+      const snapshot = await this.#readStore();
+      if (snapshot) await this.#merge(snapshot);
+      const fresh = this.#fresh();
+      if (fresh) return fresh;
+      if (!snapshot) return await this.#requestWithoutStore();
+      const blocked = this.#blocked();
+      if (blocked) return blocked();
+      return await this.#request();
+    } finally {
+      lock.release().catch(() => undefined); // it expires on its own if Redis is gone
+    }
+  }
+
+  /** With no store to coordinate through, ask at most once per quota window per process. */
+  async #requestWithoutStore(): Promise<TokenRecord> {
+    const now = this.#now();
+    if (this.#quotaWindowMs > 0 && this.#lastIssuedAt !== null && now - this.#lastIssuedAt < this.#quotaWindowMs) {
+      const valid = this.#valid();
+      if (valid) return valid;
+      throw new RateLimitedError(
+        'The token store is unavailable and this process already received a token in this quota window',
+        this.#lastIssuedAt + this.#quotaWindowMs,
+      );
+    }
+    const blocked = this.#blocked();
+    if (blocked) return blocked();
+    return this.#request();
+  }
+
+  /** Asks the token endpoint, then publishes the token to the store (compare-and-set). */
+  async #request(): Promise<TokenRecord> {
+    let record: TokenRecord;
+    try {
+      record = await requestToken({
+        tokenUrl: this.#tokenUrl,
+        clientId: this.#clientId,
+        clientSecret: this.#clientSecret,
+        audience: this.#audience,
+        scope: this.#scope,
+        fetch: this.#fetch,
+        timeoutMs: this.#requestTimeoutMs,
+        now: this.#now,
+        redact: (text) => this.#redact(text),
+      });
+    } catch (err) {
+      return this.#requestFailed(err);
+    }
+    this.#lastIssuedAt = record.obtainedAt;
+    this.#failureDelay = 0;
+    this.#failedUntil = 0;
+    this.#lastFailure = null;
+    this.#failureWarned = false;
+    this.#adopt(record, true);
+    try {
+      const stored = await this.#store.write(this.key, record, this.#ttl(record));
+      this.#storeUp();
+      this.#adopt(stored);
+      this.#pendingWriteBack = false;
+    } catch (err) {
+      this.#storeFailed(err);
+    }
+    return this.#current?.record ?? record;
+  }
+
+  async #requestFailed(err: unknown): Promise<TokenRecord> {
+    if (!(err instanceof TokenError)) throw err;
+    const now = this.#now();
+    if (err instanceof RateLimitedError) {
+      this.#retryAt = Math.max(this.#retryAt, err.retryAt);
+      try {
+        await this.#store.setRetryAt(this.key, err.retryAt, Math.max(1, err.retryAt - now));
+      } catch (storeErr) {
+        this.#storeFailed(storeErr);
+      }
+      // Over quota is the expected answer while a still-valid token exists: stay quiet.
+      const valid = this.#valid();
+      if (valid) return valid;
+      throw err;
+    }
+    this.#failureDelay = Math.min(Math.max(MIN_RETRY_DELAY_MS, this.#failureDelay * 2), MAX_RETRY_DELAY_MS);
+    this.#failedUntil = now + this.#failureDelay;
+    this.#lastFailure = err;
+    const valid = this.#valid();
+    if (!valid) throw err;
+    if (!this.#failureWarned) {
+      this.#failureWarned = true;
+      this.#logger.warn(`[@tessera/client] token refresh failed (${err.code}: ${err.message}); the current token is still valid and stays in use`);
+    }
+    return valid;
+  }
+
+  /** A function that answers instead of a request when Retry-After or a recent failure forbids one. */
+  #blocked(): (() => TokenRecord) | null {
+    const now = this.#now();
+    if (now < this.#retryAt) {
+      const retryAt = this.#retryAt;
+      return () => {
+        const valid = this.#valid();
+        if (valid) return valid;
+        throw new RateLimitedError(`Token quota exceeded; no new token before ${new Date(retryAt).toISOString()}`, retryAt);
+      };
+    }
+    const failure = this.#lastFailure;
+    if (now < this.#failedUntil && failure) {
+      return () => {
+        const valid = this.#valid();
+        if (valid) return valid;
+        throw failure;
+      };
+    }
+    return null;
+  }
+
+  // ── the in-process copy ──────────────────────────────────────────────────────────────────────
+
+  /** Keeps `record` if it expires later than the current token (or `force`). */
+  #adopt(record: TokenRecord | null, force = false): void {
+    if (!record || record.accessToken === this.#rejected) return;
+    const current = this.#current;
+    if (!force && current && current.record.expiresAt >= record.expiresAt) return;
+    const lifetime = record.expiresAt - record.obtainedAt;
+    const window = Math.min(this.#refreshWindowMs, Math.max(0, lifetime / 2));
+    this.#current = { record, refreshAt: record.expiresAt - window };
+  }
+
+  async #merge(snapshot: StoreSnapshot): Promise<void> {
+    this.#adopt(snapshot.token);
+    if (snapshot.retryAt !== null) this.#retryAt = Math.max(this.#retryAt, snapshot.retryAt);
+    const current = this.#current;
+    // The store lost our token (flushed, failed over) or holds an older one: put ours back.
+    if (current && this.#now() < current.record.expiresAt && (!snapshot.token || snapshot.token.expiresAt < current.record.expiresAt)) {
+      await this.#writeBack();
+    }
+  }
+
+  #fresh(): TokenRecord | null {
+    const current = this.#current;
+    return current && this.#now() < current.refreshAt ? current.record : null;
+  }
+
+  #valid(): TokenRecord | null {
+    const current = this.#current;
+    return current && this.#now() < current.record.expiresAt ? current.record : null;
+  }
+
+  #ttl(record: TokenRecord): number {
+    return Math.max(1, record.expiresAt - this.#now());
+  }
+
+  // ── the store ────────────────────────────────────────────────────────────────────────────────
+
+  async #readStore(): Promise<StoreSnapshot | null> {
+    try {
+      const snapshot = await this.#store.read(this.key);
+      this.#storeUp();
+      return snapshot;
+    } catch (err) {
+      this.#storeFailed(err);
+      return null;
+    }
+  }
+
+  async #writeBack(): Promise<void> {
+    const valid = this.#valid();
+    if (!valid) {
+      this.#pendingWriteBack = false;
+      return;
+    }
+    try {
+      const stored = await this.#store.write(this.key, valid, this.#ttl(valid));
+      this.#pendingWriteBack = false;
+      this.#writeBackDelay = 0;
+      this.#storeUp();
+      this.#adopt(stored);
+    } catch (err) {
+      this.#storeFailed(err);
+    }
+  }
+
+  /** Background write-back: on reconnect (`immediate`), or throttled while the store is failing. */
+  #scheduleWriteBack(immediate: boolean): void {
+    if (this.#writeBackInflight) return;
+    const now = this.#now();
+    if (!immediate && now < this.#nextWriteBackAt) return;
+    this.#writeBackDelay = Math.min(Math.max(MIN_RETRY_DELAY_MS, this.#writeBackDelay * 2), MAX_RETRY_DELAY_MS);
+    this.#nextWriteBackAt = now + this.#writeBackDelay;
+    const run = this.#writeBack().finally(() => {
+      if (this.#writeBackInflight === run) this.#writeBackInflight = null;
+    });
+    this.#writeBackInflight = run;
+  }
+
+  #storeUp(): void {
+    this.#storeDown = false;
+  }
+
+  #storeFailed(err: unknown): void {
+    if (this.#current) this.#pendingWriteBack = true;
+    if (this.#storeDown) return;
+    this.#storeDown = true;
+    const reason = err instanceof Error ? err.message : String(err);
+    this.#logger.warn(
+      `[@tessera/client] token store unavailable (${this.#redact(reason)}); using the in-process token, which is written back when the store returns`,
+    );
+  }
+
+  /** Error texts may echo what we sent; make sure neither the secret nor a token leaves in one. */
+  #redact(text: string): string {
+    let out = text.split(this.#clientSecret).join('[redacted]');
+    const token = this.#current?.record.accessToken;
+    if (token) out = out.split(token).join('[redacted]');
+    return out;
+  }
+}
+
+function withBearer(request: Request, token: string): Request {
+  const headers = new Headers(request.headers);
+  headers.set('authorization', `Bearer ${token}`);
+  return new Request(request, { headers });
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function checkUrl(value: unknown): string {
+  if (typeof value !== 'string' || value.length === 0) throw new InvalidArgumentError('tokenUrl is required');
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new InvalidArgumentError('tokenUrl must be an absolute URL');
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new InvalidArgumentError('tokenUrl must be an http(s) URL');
+  return value;
+}
+
+function nonEmpty(value: unknown, name: string): string {
+  if (typeof value !== 'string' || value.length === 0) throw new InvalidArgumentError(`${name} must be a non-empty string`);
+  return value;
+}
+
+function duration(value: number | undefined, fallback: number, name: string, zeroOk: boolean): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || (!zeroOk && value === 0)) {
+    throw new InvalidArgumentError(`${name} must be a ${zeroOk ? 'non-negative' : 'positive'} number of milliseconds`);
+  }
+  return value;
+}

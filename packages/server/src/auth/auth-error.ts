@@ -1,0 +1,80 @@
+/** Why a request to the protected API was refused by the guard. */
+export type AuthFailure =
+  | 'credentials_required'
+  | 'unsupported_scheme'
+  | 'invalid_request'
+  | 'invalid_token'
+  | 'invalid_credentials'
+  | 'insufficient_scope'
+  | 'too_many_requests';
+
+/**
+ * A refusal by the guard as a value: the HTTP status, the public description, the challenge headers
+ * (RFC 7235 §4.1, RFC 6750 §3) and a private detail for the log. Never holds the credential itself.
+ */
+export class AuthError extends Error {
+  constructor(
+    readonly failure: AuthFailure,
+    readonly status: number,
+    readonly description: string,
+    readonly headers: Record<string, string | string[]> = {},
+    readonly detail?: string,
+  ) {
+    super(description);
+    this.name = 'AuthError';
+  }
+}
+
+/** A quoted-string of RFC 9110 §5.6.4. */
+function quoted(value: string): string {
+  return `"${value.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
+}
+
+/** RFC 6750 §3: the Bearer challenge, with an error code when credentials were presented. */
+export function bearerChallenge(realm: string, error?: { code: string; description: string; scope?: string }): string {
+  let challenge = `Bearer realm=${quoted(realm)}`;
+  if (error) challenge += `, error=${quoted(error.code)}, error_description=${quoted(error.description)}`;
+  if (error?.scope) challenge += `, scope=${quoted(error.scope)}`;
+  return challenge;
+}
+
+/** RFC 7617 §2.1: the Basic challenge; user-id and password are UTF-8. */
+export function basicChallenge(realm: string): string {
+  return `Basic realm=${quoted(realm)}, charset="UTF-8"`;
+}
+
+/** No credentials (or a scheme we do not accept): 401 and a challenge for each scheme that works (RFC 6750 §3.1: no error code). */
+export function credentialsRequired(realm: string, failure: 'credentials_required' | 'unsupported_scheme' = 'credentials_required'): AuthError {
+  const description =
+    failure === 'credentials_required'
+      ? 'Authentication is required: send Authorization: Bearer <access token> or Authorization: Basic base64(platformName:apiKey)'
+      : 'The authorization scheme is not accepted here: use Bearer or Basic';
+  return new AuthError(failure, 401, description, { 'WWW-Authenticate': [bearerChallenge(realm), basicChallenge(realm)] });
+}
+
+/** RFC 6750 §3.1: a malformed request, e.g. credentials sent twice or a token in the URL. */
+export function invalidAuthRequest(realm: string, description: string): AuthError {
+  return new AuthError('invalid_request', 400, description, {
+    'WWW-Authenticate': bearerChallenge(realm, { code: 'invalid_request', description }),
+  });
+}
+
+export function invalidToken(realm: string, description: string, detail?: string): AuthError {
+  return new AuthError('invalid_token', 401, description, { 'WWW-Authenticate': bearerChallenge(realm, { code: 'invalid_token', description }) }, detail);
+}
+
+export function insufficientScope(realm: string, scope: string): AuthError {
+  const description = `The access token does not grant the scope ${scope}`;
+  return new AuthError('insufficient_scope', 403, description, {
+    'WWW-Authenticate': bearerChallenge(realm, { code: 'insufficient_scope', description, scope }),
+  });
+}
+
+/** One answer for an unknown platform, a wrong key and a deactivated key: nothing to learn from it. */
+export function invalidCredentials(realm: string, detail: string): AuthError {
+  return new AuthError('invalid_credentials', 401, 'The platform name or API key is not valid', { 'WWW-Authenticate': basicChallenge(realm) }, detail);
+}
+
+export function tooManyFailures(message: string, retryAfterSeconds: number): AuthError {
+  return new AuthError('too_many_requests', 429, message, { 'Retry-After': String(retryAfterSeconds) });
+}

@@ -1,0 +1,60 @@
+import type { FastifyRequest } from 'fastify';
+import { credentialsRequired, invalidAuthRequest } from './auth-error.js';
+
+/** What the request presents: the raw Bearer token or the raw base64 of Basic, not yet checked. */
+export type PresentedCredential = { scheme: 'bearer'; token: string } | { scheme: 'basic'; encoded: string };
+
+/**
+ * Reads the one credential of a request from its Authorization header. Refuses (400) a request that
+ * carries credentials twice — two Authorization headers, or a token in the URL as well — and a token in
+ * the URL at all: URLs end up in logs and histories (RFC 6750 §2.3, §5.3; RFC 9700 §4.3.2). Scheme
+ * names are case-insensitive (RFC 9110 §11.1). Returns undefined when there are no credentials.
+ */
+export function readPresentedCredential(request: FastifyRequest, realm: string): PresentedCredential | undefined {
+  const header = request.headers.authorization;
+  const query = request.query as Record<string, unknown> | undefined;
+  if (query && Object.prototype.hasOwnProperty.call(query, 'access_token')) {
+    throw invalidAuthRequest(
+      realm,
+      header === undefined
+        ? 'Send the access token in the Authorization header, not in the URL'
+        : 'Send credentials once: in the Authorization header, not also in the URL',
+    );
+  }
+  if (header === undefined) return undefined;
+  // Node keeps only the first Authorization header; the raw list shows them all.
+  if (countAuthorizationHeaders(request.raw.rawHeaders) > 1) throw invalidAuthRequest(realm, 'Send credentials once: one Authorization header');
+
+  const space = header.indexOf(' ');
+  const scheme = (space < 0 ? header : header.slice(0, space)).toLowerCase();
+  const value = space < 0 ? '' : header.slice(space + 1).trim();
+  if (scheme === 'bearer') {
+    // RFC 6750 §2.1: b64token. Anything else (empty, spaces, a second credential) is malformed.
+    if (!/^[A-Za-z0-9\-._~+/]+=*$/.test(value)) throw invalidAuthRequest(realm, 'The Bearer credentials are malformed: expected Authorization: Bearer <access token>');
+    return { scheme: 'bearer', token: value };
+  }
+  if (scheme === 'basic') {
+    if (!/^[A-Za-z0-9+/]+={0,2}$/.test(value) || value.length % 4 !== 0) {
+      throw invalidAuthRequest(realm, 'The Basic credentials are malformed: expected Authorization: Basic base64(platformName:apiKey)');
+    }
+    return { scheme: 'basic', encoded: value };
+  }
+  throw credentialsRequired(realm, 'unsupported_scheme');
+}
+
+function countAuthorizationHeaders(rawHeaders: string[]): number {
+  let count = 0;
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i]!;
+    if (name.length === 13 && name.toLowerCase() === 'authorization') count += 1;
+  }
+  return count;
+}
+
+/** Splits decoded Basic credentials at the first colon (RFC 7617 §2): the platform name, then the API key. */
+export function decodeBasic(encoded: string): { platformName: string; apiKey: string } | undefined {
+  const decoded = Buffer.from(encoded, 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  if (colon < 0) return undefined;
+  return { platformName: decoded.slice(0, colon), apiKey: decoded.slice(colon + 1) };
+}

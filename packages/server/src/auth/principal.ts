@@ -1,0 +1,19 @@
+/** The credential a request authenticated with: an OAuth access token or a RaaS API key. */
+export type CredentialUsed =
+  | { type: 'oauth_client'; clientId: string; tokenId: string }
+  | { type: 'api_key'; keyId: string };
+
+/**
+ * Who is calling: a platform (the tenant of every /raas/v2 call) and the credential it used. Bearer
+ * tokens and Basic API keys yield the same shape, so the routes never care which scheme was used.
+ */
+export interface Principal {
+  platformId: string;
+  platformName: string;
+  credential: CredentialUsed;
+}
+
+/** The id of the credential used: the client_id for a token, the key id for an API key. */
+export function credentialId(principal: Principal): string {
+  return principal.credential.type === 'oauth_client' ? principal.credential.clientId : principal.credential.keyId;
+}
