@@ -17,6 +17,9 @@ for (const [name, quota] of [
   if (quota !== '0') {
     const wrong = body.replace(/client_secret=[^&]+/, 'client_secret=tsc_secret_wrong');
     rows.push(await measure('wrong secret (401 invalid_client)', { ...request, body: wrong }));
+    // Should match the wrong-secret row: an unknown client does the same work.
+    const unknown = wrong.replace(/client_id=[^&]+/, 'client_id=cli_0000000000000000000000');
+    rows.push(await measure('unknown client (401 invalid_client)', { ...request, body: unknown }));
   }
   await server.stop();
 }

@@ -101,7 +101,7 @@ export async function migrateToLatest(db: Kysely<any>): Promise<void> {
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error');
-    throw new Error(`Database migration ${failed?.migrationName ?? ''} failed: ${(error as Error).message ?? error}`, {
+    throw new Error(`Database migration ${failed ? `${failed.migrationName} ` : ''}failed: ${(error as Error).message ?? error}`, {
       cause: error,
     });
   }
