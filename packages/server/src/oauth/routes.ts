@@ -2,7 +2,8 @@ import formbody from '@fastify/formbody';
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import { FailureThrottle } from '../auth/failure-throttle.js';
 import type { Services } from '../services.js';
-import { InvalidTokenError, verifyAccessToken, type AccessTokenClaims } from './access-token.js';
+import { liveToken, ownLiveToken } from './live-token.js';
+import { sendOAuthError } from './oauth-error-handler.js';
 import { authenticateRequest } from './authenticate-request.js';
 import { clientCredentialsGrant, DEFAULT_SCOPE } from './grants/client-credentials.js';
 import type { Grant } from './grants/grant.js';
@@ -105,47 +106,3 @@ export async function oauthRoutes(app: FastifyInstance, { services }: { services
   });
 }
 
-/** The token's claims when it is valid, not revoked and its client still active; otherwise undefined. */
-async function liveToken(services: Services, token: string): Promise<AccessTokenClaims | undefined> {
-  let claims: AccessTokenClaims;
-  try {
-    claims = await verifyAccessToken(services.keys, token, { issuer: services.config.publicUrl, audience: services.config.audience, now: services.now() });
-  } catch (error) {
-    if (error instanceof InvalidTokenError) return undefined;
-    throw error;
-  }
-  if (await services.revokedTokens.isRevoked(claims.jti)) return undefined;
-  const client = await services.clients.find(claims.client_id);
-  if (client?.status !== 'active') return undefined;
-  return claims;
-}
-
-async function ownLiveToken(services: Services, token: string, clientId: string): Promise<AccessTokenClaims | undefined> {
-  const claims = await liveToken(services, token);
-  return claims?.client_id === clientId ? claims : undefined;
-}
-
-function sendOAuthError(error: FastifyError | OAuthError, log: FastifyInstance['log'], reply: FastifyReply, bodyLimit: number) {
-  if (error instanceof OAuthError) {
-    log.info({ error: error.error, detail: error.detail ?? error.description }, 'oauth request refused');
-    return reply.code(error.status).headers(error.headers).send(error.toJSON());
-  }
-  const fastifyError = error as FastifyError;
-  switch (fastifyError.code) {
-    case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return reply.code(413).send({ error: 'invalid_request', error_description: `The request body is larger than ${bodyLimit} bytes` });
-    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return reply.code(400).send({
-        error: 'invalid_request',
-        error_description: 'The Content-Type must be application/x-www-form-urlencoded (RFC 6749 §4.4.2) or application/json',
-      });
-  }
-  if (fastifyError.statusCode !== undefined && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
-    // Never echo the parser's message: it can quote the body, and the body holds the client secret.
-    const json = ['FST_ERR_CTP_INVALID_JSON_BODY', 'FST_ERR_CTP_EMPTY_JSON_BODY'].includes(fastifyError.code) || error instanceof SyntaxError;
-    const what = json ? 'is not valid JSON' : 'could not be read';
-    return reply.code(400).send({ error: 'invalid_request', error_description: `The request body ${what}` });
-  }
-  log.error({ err: error }, 'token endpoint failed');
-  return reply.code(500).send({ error: 'server_error', error_description: 'The server could not complete the request' });
-}
