@@ -1,6 +1,13 @@
 import { createHash } from 'node:crypto';
 
-/** The scope requested when none is given (Tango's only scope). */
+/**
+ * The scope requested when none is given: `raas.all`, Tango's only scope.
+ *
+ * @example
+ * ```ts
+ * const scope = process.env.TESSERA_SCOPE ?? DEFAULT_SCOPE;
+ * ```
+ */
 export const DEFAULT_SCOPE = 'raas.all';
 
 /**

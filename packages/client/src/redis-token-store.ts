@@ -108,6 +108,7 @@ export class RedisTokenStore implements TokenStore {
   #client: Redis | undefined;
   #clientPromise: Promise<Redis> | undefined;
   #everReady = false;
+  #firstReady: Promise<void> | undefined;
   #closed = false;
   readonly #onReady = (): void => {
     this.#everReady = true;
@@ -170,17 +171,33 @@ export class RedisTokenStore implements TokenStore {
     };
   }
 
-  /** {@inheritDoc TokenStore.onReconnect} */
+  /**
+   * Calls `listener` each time the connection becomes ready again (ioredis's `ready` event) — after
+   * a Redis restart or failover — so token managers put their token back.
+   *
+   * @example
+   * ```ts
+   * const stop = store.onReconnect(() => console.log('Redis is back'));
+   * ```
+   */
   onReconnect(listener: () => void): () => void {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
   }
 
-  /** Closes the connection if the store opened it (URL form); leaves a client you passed in open. */
+  /**
+   * Closes the connection if the store opened it (URL form); leaves a client you passed in open.
+   *
+   * @example
+   * ```ts
+   * process.once('SIGTERM', async () => { await tokens.close(); await store.close(); });
+   * ```
+   */
   async close(): Promise<void> {
     this.#closed = true;
     this.#listeners.clear();
-    const client = this.#client;
+    // A first connection may still be on its way: wait for it, so that it is closed too.
+    const client = this.#client ?? (await this.#clientPromise?.catch(() => undefined));
     if (!client) return;
     client.off('ready', this.#onReady);
     if (this.#url === undefined) return;
@@ -232,22 +249,39 @@ export class RedisTokenStore implements TokenStore {
       if (this.#everReady || !['wait', 'connecting', 'connect'].includes(client.status)) {
         throw new StoreError(`Redis is not connected (${client.status})`);
       }
-      // First use: give the first connection a moment.
-      await once(client, 'ready', { signal: AbortSignal.timeout(this.#connectTimeoutMs) }).catch((err: unknown) => {
-        throw new StoreError(`Redis did not become ready: ${describe(err)}`, { cause: err });
-      });
+      // First use: give the first connection a moment (one waiter for all concurrent commands).
+      this.#firstReady ??= once(client, 'ready', { signal: AbortSignal.timeout(this.#connectTimeoutMs) }).then(
+        () => undefined,
+        (err: unknown) => {
+          this.#firstReady = undefined;
+          throw new StoreError(`Redis did not become ready: ${describe(err)}`, { cause: err });
+        },
+      );
+      await this.#firstReady;
     }
     return client;
   }
 
   async #run<T>(what: string, op: (client: Redis) => Promise<T>): Promise<T> {
     if (this.#closed) throw new StoreError('RedisTokenStore is closed');
+    let client: Redis;
+    try {
+      // Loading ioredis and the first connection have their own bound (connectTimeoutMs), not the command's.
+      client = await this.#connect();
+    } catch (err) {
+      if (err instanceof StoreError) throw err;
+      throw new StoreError(`Redis ${what} failed: ${describe(err)}`, { cause: err });
+    }
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new StoreError(`Redis ${what} timed out after ${this.#commandTimeoutMs} ms`)), this.#commandTimeoutMs);
+      timer = setTimeout(() => {
+        // One more turn of the event loop first: after a long synchronous stretch (a busy or starting
+        // process), timers run before pending I/O, and the reply may already be waiting.
+        setImmediate(() => reject(new StoreError(`Redis ${what} timed out after ${this.#commandTimeoutMs} ms`)));
+      }, this.#commandTimeoutMs);
     });
     try {
-      const pending = this.#connect().then(op);
+      const pending = op(client);
       pending.catch(() => undefined); // settled after a timeout: nobody is waiting any more
       return await Promise.race([pending, timeout]);
     } catch (err) {

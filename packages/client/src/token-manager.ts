@@ -58,6 +58,11 @@ export interface TokenManagerOptions {
   requestTimeoutMs?: number;
   /** A process with no valid token waits at most this long for another process's refresh. Default 30 000 ms. */
   waitTimeoutMs?: number;
+  /**
+   * A process with no valid token retries a failing store for this long before it asks the token
+   * endpoint directly (so a Redis failover or a slow start does not spend the quota). Default 3 000 ms.
+   */
+  storeRetryMs?: number;
   /** How long the fleet-wide refresh lock lives if its holder dies. Default `requestTimeoutMs + 10 000`. */
   lockTtlMs?: number;
   /**
@@ -84,6 +89,7 @@ const DEFAULTS = {
   refreshWindowMs: 4 * HOUR,
   requestTimeoutMs: 10_000,
   waitTimeoutMs: 30_000,
+  storeRetryMs: 3_000,
   quotaWindowMs: 20 * HOUR,
 };
 // After a failed background refresh or token request, wait this long before the next one (doubling).
@@ -140,6 +146,7 @@ export class TokenManager {
   readonly #fetch: typeof globalThis.fetch;
   readonly #requestTimeoutMs: number;
   readonly #waitTimeoutMs: number;
+  readonly #storeRetryMs: number;
   readonly #lockTtlMs: number;
   readonly #quotaWindowMs: number;
   readonly #unsubscribe: (() => void) | undefined;
@@ -182,6 +189,7 @@ export class TokenManager {
     this.#fetch = fetchImpl;
     this.#requestTimeoutMs = duration(options.requestTimeoutMs, DEFAULTS.requestTimeoutMs, 'requestTimeoutMs', false);
     this.#waitTimeoutMs = duration(options.waitTimeoutMs, DEFAULTS.waitTimeoutMs, 'waitTimeoutMs', true);
+    this.#storeRetryMs = duration(options.storeRetryMs, DEFAULTS.storeRetryMs, 'storeRetryMs', true);
     this.#lockTtlMs = duration(options.lockTtlMs, this.#requestTimeoutMs + 10_000, 'lockTtlMs', false);
     this.#quotaWindowMs = duration(options.quotaWindowMs, DEFAULTS.quotaWindowMs, 'quotaWindowMs', true);
     this.key = tokenCacheKey({ tokenUrl: this.#tokenUrl, clientId: this.#clientId, audience: this.#audience, scope: this.#scope });
@@ -322,13 +330,16 @@ export class TokenManager {
       this.#startBackgroundRefresh(now);
       return current.record;
     }
-    let record = await (this.#inflight ?? this.#startFlight());
-    if (this.#now() >= record.expiresAt) record = await this.#startFlight(); // a flight started before expiry
+    let record = await (this.#inflight ?? this.#startFlight(false));
+    if (this.#now() >= record.expiresAt) record = await this.#startFlight(false); // a flight started before expiry
+    // A cold start that found a token inside the window uses it at once and renews it in the background.
+    const latest = this.#current;
+    if (latest?.record === record && this.#now() >= latest.refreshAt) this.#startBackgroundRefresh(this.#now());
     return record;
   }
 
-  #startFlight(): Promise<TokenRecord> {
-    const flight = this.#flight().finally(() => {
+  #startFlight(background: boolean): Promise<TokenRecord> {
+    const flight = this.#flight(background).finally(() => {
       if (this.#inflight === flight) this.#inflight = null;
     });
     this.#inflight = flight;
@@ -337,7 +348,7 @@ export class TokenManager {
 
   #startBackgroundRefresh(now: number): void {
     if (this.#inflight || now < this.#nextBackgroundAt) return;
-    this.#startFlight().then(
+    this.#startFlight(true).then(
       (record) => {
         const current = this.#current;
         if (current && current.record === record && this.#now() < current.refreshAt) {
@@ -356,29 +367,50 @@ export class TokenManager {
     this.#nextBackgroundAt = Math.max(this.#now() + this.#backgroundDelay, this.#retryAt);
   }
 
-  /** Resolves to a token valid now, or rejects. Runs at most once at a time per manager. */
-  async #flight(): Promise<TokenRecord> {
-    const snapshot = await this.#readStore();
-    if (snapshot) await this.#merge(snapshot);
-    const fresh = this.#fresh();
-    if (fresh) return fresh; // the store had a token outside the window: no lock
-    if (!snapshot) return this.#requestWithoutStore();
-    return this.#refreshWithLock();
+  /**
+   * Resolves to a token valid now, or rejects. Runs at most once at a time per manager. A foreground
+   * flight (a caller is waiting and has no valid token) returns a valid token from the store at once;
+   * a background one renews a token that is inside the window.
+   */
+  async #flight(background: boolean): Promise<TokenRecord> {
+    const deadline = Date.now() + this.#storeRetryMs;
+    let delay = 100;
+    for (;;) {
+      const snapshot = await this.#readStore();
+      if (snapshot) {
+        await this.#merge(snapshot);
+        const fresh = this.#fresh();
+        if (fresh) return fresh; // the store had a token outside the window: no lock
+        const valid = this.#valid();
+        if (valid && !background) return valid;
+        return this.#refreshWithLock();
+      }
+      // The store failed. With a valid token there is no hurry; without one, give it a moment
+      // (a failover, a slow start) before going to the token endpoint alone.
+      const left = deadline - Date.now();
+      if (this.#valid() || left <= 0) return this.#requestWithoutStore();
+      await sleep(Math.min(delay, left));
+      delay = Math.min(delay * 2, MAX_POLL_DELAY_MS);
+    }
   }
 
   async #refreshWithLock(): Promise<TokenRecord> {
     const deadline = Date.now() + this.#waitTimeoutMs;
+    const storeDeadline = Date.now() + this.#storeRetryMs;
     let delay = 25;
     for (;;) {
       const blocked = this.#blocked();
       if (blocked) return blocked();
-      let lock: TokenLock | null;
+      let lock: TokenLock | null = null;
+      let storeFailed = false;
       try {
         lock = await this.#store.lock(this.key, this.#lockTtlMs);
         this.#storeUp();
       } catch (err) {
         this.#storeFailed(err);
-        return this.#requestWithoutStore();
+        storeFailed = true;
+        // As in #flight: only a process with no valid token gives the store a moment to come back.
+        if (this.#valid() || Date.now() >= storeDeadline) return this.#requestWithoutStore();
       }
       if (lock) return this.#refreshLocked(lock);
 
@@ -391,11 +423,12 @@ export class TokenManager {
       }
       await sleep(Math.min(delay, left));
       delay = Math.min(delay * 2, MAX_POLL_DELAY_MS);
+      if (storeFailed) continue;
       const snapshot = await this.#readStore();
-      if (!snapshot) return this.#requestWithoutStore();
+      if (!snapshot) continue; // the next lock attempt tells whether the store is really gone
       await this.#merge(snapshot);
-      const now = this.#valid();
-      if (now) return now;
+      const adopted = this.#valid();
+      if (adopted) return adopted;
     }
   }
 
@@ -610,9 +643,11 @@ export class TokenManager {
 
   /** Error texts may echo what we sent; make sure neither the secret nor a token leaves in one. */
   #redact(text: string): string {
-    let out = text.split(this.#clientSecret).join('[redacted]');
-    const token = this.#current?.record.accessToken;
-    if (token) out = out.split(token).join('[redacted]');
+    let out = text;
+    // (A value shorter than 8 characters is no real secret, and masking it would garble the text.)
+    for (const secret of [this.#clientSecret, this.#current?.record.accessToken]) {
+      if (secret && secret.length >= 8) out = out.split(secret).join('[redacted]');
+    }
     return out;
   }
 }

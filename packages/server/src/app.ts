@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Config } from './config.js';
 import { oauthRoutes } from './oauth/routes.js';
+import { RAAS_PREFIX, raasRoutes } from './raas/routes.js';
 import type { Services } from './services.js';
 
 export interface AppOptions {
@@ -25,5 +26,6 @@ export async function buildApp(config: Config, services: Services, options: AppO
 
   app.get('/healthz', async () => ({ status: 'ok' }));
   await app.register(oauthRoutes, { services });
+  await app.register(raasRoutes, { services, prefix: RAAS_PREFIX });
   return app;
 }

@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { registerApiKeyCommands } from './cli/api-key-commands.js';
 import { registerClientCommands } from './cli/client-commands.js';
 import { registerKeyCommands } from './cli/key-commands.js';
 import { registerPlatformCommands } from './cli/platform-commands.js';
@@ -14,6 +15,7 @@ export function buildCli(): Command {
   registerPlatformCommands(program);
   registerClientCommands(program);
   registerKeyCommands(program);
+  registerApiKeyCommands(program);
   return program;
 }
 

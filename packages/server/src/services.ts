@@ -41,7 +41,7 @@ export interface ServiceOptions {
 /** Opens the store (migrating it), the cache and the master key, and loads the signing keys. */
 export async function openServices(config: Config, options: ServiceOptions): Promise<Services> {
   const now = options.now ?? Date.now;
-  const database = openDatabase(config);
+  const database = openDatabase({ ...config, onError: (error) => options.log.warn({ err: error }, 'PostgreSQL connection error') });
   try {
     await migrateToLatest(database.db);
     const box = new SealedBox(await loadMasterKey(config.masterKey, config.dataDir, options.log));

@@ -59,6 +59,13 @@ export function invalidAuthRequest(realm: string, description: string): AuthErro
   });
 }
 
+/** Basic credentials that are not base64: 400, with the Basic challenge saying what is expected. */
+export function malformedBasic(realm: string): AuthError {
+  return new AuthError('invalid_request', 400, 'The Basic credentials are malformed: expected Authorization: Basic base64(platformName:apiKey)', {
+    'WWW-Authenticate': basicChallenge(realm),
+  });
+}
+
 export function invalidToken(realm: string, description: string, detail?: string): AuthError {
   return new AuthError('invalid_token', 401, description, { 'WWW-Authenticate': bearerChallenge(realm, { code: 'invalid_token', description }) }, detail);
 }

@@ -1,5 +1,6 @@
 import formbody from '@fastify/formbody';
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
+import { announceCredentialChange } from '../auth/credential-events.js';
 import { FailureThrottle } from '../auth/failure-throttle.js';
 import type { Services } from '../services.js';
 import { liveToken, ownLiveToken } from './live-token.js';
@@ -68,7 +69,11 @@ export async function oauthRoutes(app: FastifyInstance, { services }: { services
       if (claims && claims.client_id !== client.client_id) {
         throw new OAuthError('unauthorized_client', 'The token was not issued to this client', 400);
       }
-      if (claims) await services.revokedTokens.revoke(claims.jti, claims.client_id, claims.exp * 1000);
+      if (claims) {
+        await services.revokedTokens.revoke(claims.jti, claims.client_id, claims.exp * 1000);
+        // Every instance's API guard forgets the token at once, not at its next status re-check.
+        await announceCredentialChange(services.cache, { type: 'token', id: claims.jti });
+      }
       return reply.code(200).send();
     });
 

@@ -17,12 +17,16 @@ export interface Database {
 export const SQLITE_FILE = 'tessera.db';
 
 /** Opens the store: PostgreSQL when `databaseUrl` is set, otherwise SQLite in `dataDir`. */
-export function openDatabase(options: { databaseUrl?: string | undefined; dataDir: string }): Database {
-  if (options.databaseUrl) return openPostgres(options.databaseUrl);
+export function openDatabase(options: {
+  databaseUrl?: string | undefined;
+  dataDir: string;
+  onError?: (error: Error) => void;
+}): Database {
+  if (options.databaseUrl) return openPostgres(options.databaseUrl, options.onError ?? (() => {}));
   return openSqlite(path.join(options.dataDir, SQLITE_FILE));
 }
 
-function openPostgres(databaseUrl: string): Database {
+function openPostgres(databaseUrl: string, onError: (error: Error) => void): Database {
   const pool = new pg.Pool({
     connectionString: databaseUrl,
     max: 10,
@@ -32,6 +36,9 @@ function openPostgres(databaseUrl: string): Database {
         oid === pg.types.builtins.INT8 ? Number : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
     },
   });
+  // An idle connection that breaks (a restart, a failover) is dropped and replaced by the pool; without
+  // a listener its 'error' event would end the process.
+  pool.on('error', onError);
   const url = new URL(databaseUrl);
   return {
     db: new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) }),

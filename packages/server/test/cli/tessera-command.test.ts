@@ -5,7 +5,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tessera, tesseraJson } from '../support/processes.js';
 
-describe('the tessera command', () => {
+// Each step starts a process (about a second, more on a loaded machine): generous timeouts.
+describe('the tessera command', { timeout: 60_000 }, () => {
   let dataDir: string;
   let env: Record<string, string>;
 
@@ -69,7 +70,7 @@ describe('the tessera command', () => {
     expect((await tesseraJson(['client', 'reset-quota', clientId], env)).json).toEqual({
       error: { code: 'not_found', message: `Client ${clientId} does not exist` },
     });
-  });
+  }, 120_000);
 
   it('allows two active clients even when 6 processes create at once on SQLite', async () => {
     await tesseraJson(['platform', 'create', 'busy'], env);

@@ -1,0 +1,588 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  InvalidArgumentError,
+  InvalidClientError,
+  InvalidResponseError,
+  LockTimeoutError,
+  MemoryTokenStore,
+  NetworkError,
+  RateLimitedError,
+  TokenError,
+  TokenManager,
+  TokenRequestError,
+  type TokenManagerOptions,
+  type TokenRecord,
+} from '../src/index.js';
+import { ScriptedServer, type Reply } from './helpers/token-server.js';
+import { TestStore } from './helpers/stores.js';
+
+const T0 = Date.parse('2030-01-01T00:00:00.000Z');
+const HOUR = 3_600_000;
+const SECRET = 'tsc_secret_do-not-leak-0123456789';
+
+let server: ScriptedServer;
+let clock: number;
+let warnings: string[];
+
+beforeEach(async () => {
+  server = await ScriptedServer.start();
+  clock = T0;
+  warnings = [];
+});
+
+afterEach(async () => {
+  await server.close();
+});
+
+function manager(overrides: Partial<TokenManagerOptions> = {}): TokenManager {
+  return new TokenManager({
+    tokenUrl: server.tokenUrl,
+    clientId: 'cli_test',
+    clientSecret: SECRET,
+    now: () => clock,
+    logger: { warn: (message) => warnings.push(message) },
+    storeRetryMs: 0,
+    ...overrides,
+  });
+}
+
+async function rejection(promise: Promise<unknown>): Promise<TokenError> {
+  try {
+    await promise;
+  } catch (err) {
+    expect(err).toBeInstanceOf(TokenError);
+    return err as TokenError;
+  }
+  throw new Error('expected a rejection');
+}
+
+function record(accessToken: string, obtainedAt: number, lifetimeMs = 24 * HOUR): TokenRecord {
+  return { accessToken, tokenType: 'Bearer', scope: 'raas.all', obtainedAt, expiresAt: obtainedAt + lifetimeMs };
+}
+
+describe('the token request', () => {
+  it('POSTs a client credentials grant with the form fields Tango documents', async () => {
+    const tokens = manager({ audience: 'https://api.tangocard.com/' });
+    expect(await tokens.getToken()).toBe('tok-1');
+    expect(server.tokenRequests).toHaveLength(1);
+    const [request] = server.tokenRequests;
+    expect(request!.method).toBe('POST');
+    expect(request!.path).toBe('/oauth/token');
+    expect(request!.headers['content-type']).toBe('application/x-www-form-urlencoded');
+    expect(request!.headers.accept).toBe('application/json');
+    expect(request!.headers.authorization).toBeUndefined();
+    expect(request!.body).toBe(
+      `grant_type=client_credentials&client_id=cli_test&client_secret=${SECRET}&audience=https%3A%2F%2Fapi.tangocard.com%2F&scope=raas.all`,
+    );
+  });
+
+  it('omits audience when none is set and sends the scope asked for', async () => {
+    await manager().getToken();
+    await manager({ scope: 'raas.read raas.write' }).getToken();
+    expect(server.tokenRequests.map((r) => r.form)).toEqual([
+      { grant_type: 'client_credentials', client_id: 'cli_test', client_secret: SECRET, scope: 'raas.all' },
+      { grant_type: 'client_credentials', client_id: 'cli_test', client_secret: SECRET, scope: 'raas.read raas.write' },
+    ]);
+  });
+
+  it('computes expiry from expires_in and the arrival of the response, not from the JWT exp', async () => {
+    // A JWT that claims it expired in 2001: irrelevant, only expires_in counts.
+    const jwt = `eyJhbGciOiJub25lIn0.${Buffer.from(JSON.stringify({ exp: 1_000_000_000 })).toString('base64url')}.`;
+    server.tokenHandler = () => {
+      clock += 5_000; // the response arrives 5 s after the request was sent
+      return { json: { access_token: jwt, token_type: 'Bearer', expires_in: 86_400, scope: 'raas.all' } };
+    };
+    const tokens = manager();
+    expect(await tokens.getTokenInfo()).toEqual({
+      accessToken: jwt,
+      tokenType: 'Bearer',
+      scope: 'raas.all',
+      obtainedAt: T0 + 5_000,
+      expiresAt: T0 + 5_000 + 86_400_000,
+    });
+  });
+
+  it.each([
+    ['no expires_in', { access_token: 'tok', token_type: 'Bearer' }, 'Token response has no valid expires_in'],
+    ['expires_in 0', { access_token: 'tok', token_type: 'Bearer', expires_in: 0 }, 'Token response has no valid expires_in'],
+    ['no access_token', { token_type: 'Bearer', expires_in: 86_400 }, 'Token response has no access_token'],
+    ['a MAC token', { access_token: 'tok', token_type: 'mac', expires_in: 86_400 }, 'Token response has a token_type other than Bearer'],
+    ['not JSON', 'tok', 'Token response is not a JSON object'],
+  ])('refuses a response with %s (invalid_response)', async (_what, body, message) => {
+    server.tokenHandler = () => (typeof body === 'string' ? { body } : { json: body });
+    const err = await rejection(manager().getToken());
+    expect(err).toBeInstanceOf(InvalidResponseError);
+    expect(err.code).toBe('invalid_response');
+    expect(err.message).toBe(message);
+  });
+
+  it('reports rejected credentials as invalid_client, without the secret even if the server echoes it', async () => {
+    server.tokenHandler = () => ({ status: 401, json: { error: 'invalid_client', error_description: `bad secret ${SECRET}` } });
+    const err = await rejection(manager().getToken());
+    expect(err).toBeInstanceOf(InvalidClientError);
+    expect(err).toMatchObject({ code: 'invalid_client', status: 401 });
+    expect(err.message).toBe('Token endpoint rejected the client credentials (HTTP 401 invalid_client: bad secret [redacted])');
+    expect(JSON.stringify(err) + String(err.stack)).not.toContain(SECRET);
+  });
+
+  it('reports other OAuth errors and 5xx as token_request_failed', async () => {
+    server.tokenHandler = () => ({ status: 400, json: { error: 'invalid_scope', error_description: 'no such scope' } });
+    const scoped = await rejection(manager().getToken());
+    expect(scoped).toBeInstanceOf(TokenRequestError);
+    expect(scoped).toMatchObject({ code: 'token_request_failed', status: 400, oauthError: 'invalid_scope' });
+    expect(scoped.message).toBe('Token request failed (HTTP 400 invalid_scope: no such scope)');
+
+    server.tokenHandler = () => ({ status: 503, body: 'down for maintenance' });
+    const down = await rejection(manager().getToken());
+    expect(down).toMatchObject({ code: 'token_request_failed', status: 503, oauthError: undefined });
+  });
+
+  it('does not follow a redirect (it would carry the secret elsewhere)', async () => {
+    server.tokenHandler = () => ({ status: 307, headers: { location: `${server.origin}/elsewhere` } });
+    const err = await rejection(manager().getToken());
+    expect(err).toMatchObject({ code: 'token_request_failed', status: 307 });
+    expect(server.apiRequests).toHaveLength(0);
+  });
+
+  it('reports an unreachable endpoint and a timeout as network_error', async () => {
+    const closed = await ScriptedServer.start();
+    const url = closed.tokenUrl;
+    await closed.close();
+    const refused = await rejection(manager({ tokenUrl: url }).getToken());
+    expect(refused).toBeInstanceOf(NetworkError);
+    expect(refused.code).toBe('network_error');
+    expect(refused.message).toMatch(/^Token request to http:\/\/127\.0\.0\.1:\d+\/oauth\/token failed: fetch failed \(ECONNREFUSED\)$/);
+
+    server.tokenHandler = () => ({ delayMs: 500, json: {} });
+    const slow = await rejection(manager({ requestTimeoutMs: 100 }).getToken());
+    expect(slow.code).toBe('network_error');
+    expect(slow.message).toBe(`Token request to ${server.tokenUrl} failed: no answer within 100 ms`);
+  });
+
+  it('after a failure, does not ask again before a back-off (1 s, doubling)', async () => {
+    server.tokenHandler = () => ({ status: 401, json: { error: 'invalid_client' } });
+    const tokens = manager();
+    const first = await rejection(tokens.getToken());
+    const second = await rejection(tokens.getToken());
+    expect(second).toBe(first);
+    expect(server.tokenRequests).toHaveLength(1);
+    clock += 1_000;
+    await rejection(tokens.getToken());
+    expect(server.tokenRequests).toHaveLength(2);
+    clock += 1_999;
+    await rejection(tokens.getToken());
+    expect(server.tokenRequests).toHaveLength(2);
+    clock += 1;
+    await rejection(tokens.getToken());
+    expect(server.tokenRequests).toHaveLength(3);
+  });
+});
+
+describe('caching and the refresh window', () => {
+  it('serves a warm token with no I/O at all: no request, no store call', async () => {
+    const store = new TestStore();
+    const tokens = manager({ store });
+    expect(await tokens.getToken()).toBe('tok-1');
+    expect(store.calls).toEqual(['read', 'lock', 'read', 'write', 'release']);
+    for (let i = 0; i < 1000; i++) expect(await tokens.getToken()).toBe('tok-1');
+    clock = T0 + 20 * HOUR - 1; // the last millisecond outside the 4-hour window
+    expect(await tokens.getToken()).toBe('tok-1');
+    expect(store.calls).toEqual(['read', 'lock', 'read', 'write', 'release']);
+    expect(server.tokenRequests).toHaveLength(1);
+  });
+
+  it('makes one request for many concurrent callers in a process', async () => {
+    server.tokenHandler = (_r, i) => ({ delayMs: 50, json: { access_token: `tok-${i + 1}`, expires_in: 86_400 } });
+    const tokens = manager();
+    const all = await Promise.all(Array.from({ length: 25 }, () => tokens.getToken()));
+    expect(new Set(all)).toEqual(new Set(['tok-1']));
+    expect(server.tokenRequests).toHaveLength(1);
+  });
+
+  it('takes a token from the store with one read, no lock and no request', async () => {
+    const store = new TestStore();
+    await manager({ store }).getToken();
+    store.calls.length = 0;
+    const restarted = manager({ store });
+    expect(await restarted.getToken()).toBe('tok-1');
+    expect(store.calls).toEqual(['read']);
+    expect(server.tokenRequests).toHaveLength(1);
+  });
+
+  it('inside the window, keeps serving the valid token and refreshes once in the background', async () => {
+    const store = new TestStore();
+    const tokens = manager({ store });
+    await tokens.getToken();
+    store.calls.length = 0;
+    clock = T0 + 20 * HOUR; // exactly 4 hours before expiry
+    const during = await Promise.all([tokens.getToken(), tokens.getToken(), tokens.getToken()]);
+    expect(during).toEqual(['tok-1', 'tok-1', 'tok-1']);
+    await tokens.settled();
+    expect(server.tokenRequests).toHaveLength(2);
+    expect(store.calls).toEqual(['read', 'lock', 'read', 'write', 'release']);
+    expect(await tokens.getTokenInfo()).toEqual(record('tok-2', T0 + 20 * HOUR));
+    expect((await store.read(tokens.key)).token).toEqual(record('tok-2', T0 + 20 * HOUR));
+  });
+
+  it('on a cold start, uses a token from the store that is inside the window at once and renews it in the background', async () => {
+    const store = new MemoryTokenStore();
+    await manager({ store }).getToken();
+    clock = T0 + 21 * HOUR;
+    server.tokenHandler = (_r, i) => ({ delayMs: 200, json: { access_token: `tok-${i + 1}`, token_type: 'Bearer', expires_in: 86_400 } });
+    const cold = manager({ store });
+    const started = Date.now();
+    expect(await cold.getToken()).toBe('tok-1');
+    expect(Date.now() - started).toBeLessThan(150);
+    await cold.settled();
+    expect(await cold.getToken()).toBe('tok-2');
+    expect(server.tokenRequests).toHaveLength(2);
+  });
+
+  it('waits for a new token once the old one has expired', async () => {
+    const tokens = manager();
+    await tokens.getToken();
+    clock = T0 + 24 * HOUR;
+    expect(await tokens.getToken()).toBe('tok-2');
+    expect(server.tokenRequests).toHaveLength(2);
+  });
+
+  it('caps the window at half the lifetime for short-lived tokens', async () => {
+    server.tokenHandler = (_r, i) => ({ json: { access_token: `tok-${i + 1}`, token_type: 'Bearer', expires_in: 3_600 } });
+    const tokens = manager();
+    await tokens.getToken();
+    clock = T0 + 30 * 60_000 - 1;
+    await tokens.getToken();
+    await tokens.settled();
+    expect(server.tokenRequests).toHaveLength(1);
+    clock = T0 + 30 * 60_000;
+    await tokens.getToken();
+    await tokens.settled();
+    expect(server.tokenRequests).toHaveLength(2);
+  });
+
+  it('keeps clients with a different audience or scope apart in a shared store', async () => {
+    const store = new MemoryTokenStore();
+    const a = manager({ store });
+    const b = manager({ store, scope: 'raas.read' });
+    const c = manager({ store, audience: 'https://api.tangocard.com/' });
+    expect([await a.getToken(), await b.getToken(), await c.getToken()]).toEqual(['tok-1', 'tok-2', 'tok-3']);
+    expect(new Set([a.key, b.key, c.key]).size).toBe(3);
+  });
+
+  it('stores the token record and nothing else: never the secret', async () => {
+    const store = new MemoryTokenStore();
+    const tokens = manager({ store });
+    await tokens.getToken();
+    const { token } = await store.read(tokens.key);
+    expect(token).toEqual(record('tok-1', T0));
+    expect(JSON.stringify(token)).not.toContain(SECRET);
+  });
+
+  it('lets one manager of a shared store fetch while the other waits for it', async () => {
+    server.tokenHandler = (_r, i) => ({ delayMs: 100, json: { access_token: `tok-${i + 1}`, expires_in: 86_400 } });
+    const store = new MemoryTokenStore();
+    const [a, b] = await Promise.all([manager({ store }).getToken(), manager({ store }).getToken()]);
+    expect([a, b]).toEqual(['tok-1', 'tok-1']);
+    expect(server.tokenRequests).toHaveLength(1);
+  });
+
+  it('gives up waiting for another holder of the lock after waitTimeoutMs (lock_timeout)', async () => {
+    const store = new MemoryTokenStore();
+    const tokens = manager({ store, waitTimeoutMs: 200 });
+    const held = await store.lock(tokens.key, 60_000);
+    expect(held).not.toBeNull();
+    const started = Date.now();
+    const err = await rejection(tokens.getToken());
+    expect(err).toBeInstanceOf(LockTimeoutError);
+    expect(err.code).toBe('lock_timeout');
+    expect(Date.now() - started).toBeGreaterThanOrEqual(190);
+    expect(server.tokenRequests).toHaveLength(0);
+  });
+
+  it('takes over when the lock of a crashed holder expires', async () => {
+    const store = new MemoryTokenStore();
+    const tokens = manager({ store, waitTimeoutMs: 2_000 });
+    await store.lock(tokens.key, 150); // never released
+    expect(await tokens.getToken()).toBe('tok-1');
+    expect(server.tokenRequests).toHaveLength(1);
+  });
+});
+
+describe('the quota', () => {
+  const quota = (retryAfter: string | undefined, status = 400) => (): Reply => ({
+    status,
+    headers: retryAfter === undefined ? {} : { 'retry-after': retryAfter },
+    json: { error: 'rate_limit_exceeded', error_description: 'Client acme-client cli_test has exceeded the daily rate limit' },
+  });
+
+  it('is invisible while the token is valid, and no request is made before Retry-After', async () => {
+    const store = new MemoryTokenStore();
+    const tokens = manager({ store });
+    await tokens.getToken();
+    server.tokenHandler = quota('3600');
+    clock = T0 + 21 * HOUR;
+    expect(await tokens.getToken()).toBe('tok-1');
+    await tokens.settled();
+    expect(server.tokenRequests).toHaveLength(2);
+    expect(await store.read(tokens.key)).toEqual({ token: record('tok-1', T0), retryAt: T0 + 22 * HOUR });
+
+    clock = T0 + 22 * HOUR - 1;
+    expect(await tokens.getToken()).toBe('tok-1');
+    await tokens.settled();
+    expect(server.tokenRequests).toHaveLength(2);
+    expect(warnings).toEqual([]);
+
+    server.tokenHandler = (_r, i) => ({ json: { access_token: `tok-${i + 1}`, token_type: 'Bearer', expires_in: 86_400 } });
+    clock = T0 + 22 * HOUR;
+    expect(await tokens.getToken()).toBe('tok-1');
+    await tokens.settled();
+    expect(server.tokenRequests).toHaveLength(3);
+    expect(await tokens.getToken()).toBe('tok-3');
+  });
+
+  it('throws rate_limited with retryAt when no valid token is left', async () => {
+    server.tokenHandler = quota('120', 429);
+    const tokens = manager();
+    const err = await rejection(tokens.getToken());
+    expect(err).toBeInstanceOf(RateLimitedError);
+    expect(err).toMatchObject({ code: 'rate_limited', retryAt: T0 + 120_000, status: 429 });
+    expect(err.message).toBe(
+      'Token quota exceeded (HTTP 429 rate_limit_exceeded: Client acme-client cli_test has exceeded the daily rate limit)',
+    );
+    clock = T0 + 119_999;
+    expect(await rejection(tokens.getToken())).toMatchObject({ code: 'rate_limited', retryAt: T0 + 120_000 });
+    expect(server.tokenRequests).toHaveLength(1);
+  });
+
+  it('shares Retry-After with the fleet through the store', async () => {
+    server.tokenHandler = quota('600');
+    const store = new MemoryTokenStore();
+    await rejection(manager({ store }).getToken());
+    const other = await rejection(manager({ store }).getToken());
+    expect(other).toMatchObject({ code: 'rate_limited', retryAt: T0 + 600_000 });
+    expect(server.tokenRequests).toHaveLength(1);
+  });
+
+  it("recognises Tango's 400 by its message, and waits 5 minutes without Retry-After", async () => {
+    server.tokenHandler = () => ({ status: 400, json: { message: 'Client acme 123 has exceeded the daily rate limit' } });
+    expect(await rejection(manager().getToken())).toMatchObject({ code: 'rate_limited', retryAt: T0 + 300_000, status: 400 });
+  });
+
+  it('accepts an HTTP-date Retry-After', async () => {
+    server.tokenHandler = quota(new Date(Date.now() + 3_600_000).toUTCString());
+    const err = (await rejection(manager().getToken())) as RateLimitedError;
+    expect(err.retryAt).toBeGreaterThan(T0 + 3_598_000);
+    expect(err.retryAt).toBeLessThanOrEqual(T0 + 3_600_000);
+  });
+});
+
+describe('when the store fails', () => {
+  it('works from the in-process token, warns once, and asks the server only once', async () => {
+    const store = new TestStore();
+    store.down = true;
+    const tokens = manager({ store });
+    expect(await tokens.getToken()).toBe('tok-1');
+    for (let i = 0; i < 20; i++) expect(await tokens.getToken()).toBe('tok-1');
+    await tokens.settled();
+    expect(server.tokenRequests).toHaveLength(1);
+    expect(warnings).toEqual([
+      '[@tessera/client] token store unavailable (connect ECONNREFUSED 127.0.0.1:6379); using the in-process token, which is written back when the store returns',
+    ]);
+  });
+
+  it('with no token, gives a failing store storeRetryMs to come back before asking the server alone', async () => {
+    const store = new TestStore();
+    await manager({ store }).getToken(); // the fleet's token
+    store.down = true;
+    setTimeout(() => (store.down = false), 150); // a failover
+    const started = Date.now();
+    expect(await manager({ store, storeRetryMs: 2_000 }).getToken()).toBe('tok-1');
+    expect(Date.now() - started).toBeGreaterThanOrEqual(140);
+    expect(server.tokenRequests).toHaveLength(1);
+
+    store.down = true;
+    const alone = manager({ store, storeRetryMs: 200 });
+    expect(await alone.getToken()).toBe('tok-2');
+    expect(Date.now() - started).toBeGreaterThanOrEqual(340);
+    expect(server.tokenRequests).toHaveLength(2);
+  });
+
+  it('puts the token back when the store reconnects', async () => {
+    const store = new TestStore();
+    store.down = true;
+    const tokens = manager({ store });
+    await tokens.getToken();
+    store.reconnect();
+    await tokens.settled();
+    expect((await store.inner.read(tokens.key)).token).toEqual(record('tok-1', T0));
+    // Back to the warm path: no I/O.
+    store.calls.length = 0;
+    await tokens.getToken();
+    expect(store.calls).toEqual([]);
+  });
+
+  it('puts the token back, throttled, with a store that cannot tell it reconnected', async () => {
+    const store = new TestStore(new MemoryTokenStore(), false);
+    store.down = true;
+    const tokens = manager({ store });
+    await tokens.getToken();
+    await tokens.getToken(); // a write-back attempt, which fails: the next one waits 1 s
+    await tokens.settled();
+    store.down = false;
+    clock += 999;
+    await tokens.getToken();
+    await tokens.settled();
+    expect((await store.inner.read(tokens.key)).token).toBeNull();
+    clock += 1;
+    await tokens.getToken();
+    await tokens.settled();
+    expect((await store.inner.read(tokens.key)).token).toEqual(record('tok-1', T0));
+    // Back to the warm path: no I/O.
+    store.calls.length = 0;
+    await tokens.getToken();
+    expect(store.calls).toEqual([]);
+    expect(server.tokenRequests).toHaveLength(1);
+  });
+
+  it('never asks more than once per quota window because of it', async () => {
+    const store = new TestStore();
+    store.down = true;
+    const tokens = manager({ store });
+    await tokens.getToken();
+    // The API rejects the token, and the store is still down: no second request within 20 hours.
+    await tokens.invalidate('tok-1');
+    clock = T0 + HOUR;
+    expect(await rejection(tokens.getToken())).toMatchObject({ code: 'rate_limited', retryAt: T0 + 20 * HOUR });
+    expect(server.tokenRequests).toHaveLength(1);
+  });
+
+  it('refreshes once inside the window while the store is down, and writes the new token back later', async () => {
+    const store = new TestStore();
+    const tokens = manager({ store });
+    await tokens.getToken();
+    store.down = true;
+    clock = T0 + 21 * HOUR;
+    expect(await tokens.getToken()).toBe('tok-1');
+    await tokens.settled();
+    for (let i = 0; i < 5; i++) {
+      expect(await tokens.getToken()).toBe('tok-2');
+      await tokens.settled();
+      clock += 10 * 60_000;
+    }
+    expect(server.tokenRequests).toHaveLength(2);
+    expect(warnings).toHaveLength(1);
+    store.reconnect();
+    await tokens.settled();
+    expect((await store.inner.read(tokens.key)).token).toEqual(record('tok-2', T0 + 21 * HOUR));
+  });
+
+  it('puts the token back when it finds the store flushed', async () => {
+    const store = new TestStore();
+    const tokens = manager({ store });
+    await tokens.getToken();
+    await store.inner.delete(tokens.key, 'tok-1'); // FLUSHALL
+    server.tokenHandler = () => ({ status: 400, headers: { 'retry-after': '3600' }, json: { error: 'rate_limit_exceeded' } });
+    clock = T0 + 21 * HOUR;
+    await tokens.getToken();
+    await tokens.settled();
+    expect((await store.inner.read(tokens.key)).token).toEqual(record('tok-1', T0));
+  });
+});
+
+describe('fetch', () => {
+  it('sends the bearer token, replacing any Authorization header, and passes the request through', async () => {
+    const tokens = manager();
+    const res = await tokens.fetch(`${server.origin}/raas/v2/customers`, {
+      method: 'POST',
+      headers: { authorization: 'Basic xyz', 'content-type': 'application/json' },
+      body: '{"a":1}',
+    });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ ok: true, authorization: 'Bearer tok-1' });
+    const [seen] = server.apiRequests;
+    expect(seen).toMatchObject({ method: 'POST', path: '/raas/v2/customers', body: '{"a":1}' });
+    expect(seen!.headers['content-type']).toBe('application/json');
+  });
+
+  it('on a 401, drops the token that failed (memory and store) and retries once with a new one', async () => {
+    const store = new MemoryTokenStore();
+    const tokens = manager({ store });
+    server.apiHandler = (request) =>
+      request.headers.authorization === 'Bearer tok-1' ? { status: 401, json: { error: 'invalid_token' } } : { json: { body: request.body } };
+    const res = await tokens.fetch(new Request(`${server.origin}/raas/v2/orders`, { method: 'PUT', body: 'payload' }));
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ body: 'payload' });
+    expect(server.apiRequests.map((r) => [r.headers.authorization, r.body])).toEqual([
+      ['Bearer tok-1', 'payload'],
+      ['Bearer tok-2', 'payload'],
+    ]);
+    expect((await store.read(tokens.key)).token?.accessToken).toBe('tok-2');
+  });
+
+  it('re-sends a streamed body on the retry', async () => {
+    const tokens = manager();
+    server.apiHandler = (request) =>
+      request.headers.authorization === 'Bearer tok-1' ? { status: 401, json: {} } : { json: { body: request.body } };
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode('streamed '));
+        controller.enqueue(new TextEncoder().encode('payload'));
+        controller.close();
+      },
+    });
+    const res = await tokens.fetch(`${server.origin}/raas/v2/orders`, { method: 'POST', body, duplex: 'half' } as RequestInit);
+    expect(await res.json()).toEqual({ body: 'streamed payload' });
+    expect(server.apiRequests.map((r) => r.body)).toEqual(['streamed payload', 'streamed payload']);
+  });
+
+  it('retries only once', async () => {
+    const tokens = manager();
+    server.apiHandler = () => ({ status: 401, json: { error: 'invalid_token' } });
+    const res = await tokens.fetch(`${server.origin}/raas/v2/accounts`);
+    expect(res.status).toBe(401);
+    expect(server.apiRequests).toHaveLength(2);
+    expect(server.tokenRequests).toHaveLength(2);
+  });
+
+  it('keeps a newer token another process stored (compare-and-delete) and uses it', async () => {
+    const store = new MemoryTokenStore();
+    const tokens = manager({ store });
+    await tokens.getToken();
+    // Another process refreshed meanwhile: the store holds a later token.
+    await store.write(tokens.key, record('tok-other', T0 + HOUR), 24 * HOUR);
+    server.apiHandler = (request) =>
+      request.headers.authorization === 'Bearer tok-1' ? { status: 401, json: {} } : { json: { ok: true } };
+    const res = await tokens.fetch(`${server.origin}/raas/v2/accounts`);
+    expect(res.status).toBe(200);
+    expect(server.apiRequests.map((r) => r.headers.authorization)).toEqual(['Bearer tok-1', 'Bearer tok-other']);
+    expect(server.tokenRequests).toHaveLength(1);
+    expect((await store.read(tokens.key)).token?.accessToken).toBe('tok-other');
+  });
+
+  it('throws rate_limited if the failed token cannot be replaced', async () => {
+    const tokens = manager();
+    await tokens.getToken();
+    server.tokenHandler = () => ({ status: 400, headers: { 'retry-after': '60' }, json: { error: 'rate_limit_exceeded' } });
+    server.apiHandler = () => ({ status: 401, json: {} });
+    expect(await rejection(tokens.fetch(`${server.origin}/raas/v2/accounts`))).toMatchObject({ code: 'rate_limited', retryAt: T0 + 60_000 });
+  });
+});
+
+describe('options', () => {
+  it.each([
+    [{ tokenUrl: 'not a url' }, 'tokenUrl must be an absolute URL'],
+    [{ tokenUrl: 'ftp://example.com/token' }, 'tokenUrl must be an http(s) URL'],
+    [{ clientId: '' }, 'clientId must be a non-empty string'],
+    [{ clientSecret: undefined as unknown as string }, 'clientSecret must be a non-empty string'],
+    [{ refreshWindowMs: -1 }, 'refreshWindowMs must be a non-negative number of milliseconds'],
+  ])('refuses %j', (overrides, message) => {
+    let thrown: unknown;
+    try {
+      manager(overrides);
+    } catch (err) {
+      thrown = err;
+    }
+    expect(thrown).toBeInstanceOf(InvalidArgumentError);
+    expect(thrown).toMatchObject({ code: 'invalid_argument', message });
+  });
+});

@@ -1,0 +1,245 @@
+import type { FastifyRequest } from 'fastify';
+import { decodeProtectedHeader } from 'jose';
+import { digest } from '../crypto/secrets.js';
+import { type AccessTokenClaims, CLOCK_TOLERANCE_SECONDS, InvalidTokenError, verifyAccessToken } from '../oauth/access-token.js';
+import type { Services } from '../services.js';
+import {
+  AuthError,
+  credentialsRequired,
+  insufficientScope,
+  invalidCredentials,
+  invalidToken,
+  tooManyFailures,
+} from './auth-error.js';
+import { CREDENTIAL_STATUS_CHANNEL, parseCredentialChange, STATUS_RECHECK_MS } from './credential-events.js';
+import { CredentialCache } from './credential-cache.js';
+import { type FailureThrottle, TooManyFailuresError } from './failure-throttle.js';
+import { assertWellFormed, decodeBasic, type PresentedCredential, readPresentedCredential } from './presented-credential.js';
+import type { Principal } from './principal.js';
+
+/** How many verified credentials each instance keeps per scheme. */
+export const MAX_CACHED_CREDENTIALS = 10_000;
+
+interface BearerEntry {
+  principal: Principal;
+  clientId: string;
+  jti: string;
+  /** The `platform` claim, checked against the client's platform on every status read. */
+  platformClaim: string;
+  /** The signing key: when the key ring drops it, the token is verified again (and fails). */
+  kid: string;
+  scopes: readonly string[];
+  /** When the token stops being valid: `exp` plus the clock tolerance verification allows. */
+  expiresAt: number;
+  /** When the client's status and the token's revocation were last read from the store. */
+  checkedAt: number;
+}
+
+interface BasicEntry {
+  principal: Principal;
+  keyId: string;
+  checkedAt: number;
+}
+
+export interface GuardOptions {
+  /** The realm of the challenges (RFC 7235 §2.2). */
+  realm: string;
+  /** The scope an access token needs (API keys hold every scope). */
+  requiredScope: string;
+  maxEntries?: number;
+}
+
+/**
+ * The one guard of every /raas/v2 route: `Authorization: Bearer <access token>` or `Authorization: Basic
+ * base64(platformName:apiKey)`, either of which yields a {@link Principal}.
+ *
+ * Hot path ({@link cached}): a credential verified once is remembered (in memory only) with its principal,
+ * its expiry and when its status was last read, so a repeat request costs a map lookup and no promise. Statuses are read again at
+ * least every {@link STATUS_RECHECK_MS}, and at once when a change is announced on the cache (Redis
+ * pub/sub across instances). A token is verified again when its signing key leaves the key ring.
+ *
+ * Failed verifications count towards the shared {@link FailureThrottle}; an address over its limit gets
+ * 429 before a new credential is verified. A credential already verified is not a guess, so it is served.
+ */
+export class ApiGuard {
+  private readonly bearerCache: CredentialCache<BearerEntry>;
+  private readonly basicCache: CredentialCache<BasicEntry>;
+  /** Bumped on every announced change: a verification that overlapped one is not remembered. */
+  private generation = 0;
+
+  constructor(
+    private readonly services: Services,
+    private readonly throttle: FailureThrottle,
+    private readonly options: GuardOptions,
+  ) {
+    this.bearerCache = new CredentialCache(options.maxEntries ?? MAX_CACHED_CREDENTIALS);
+    this.basicCache = new CredentialCache(options.maxEntries ?? MAX_CACHED_CREDENTIALS);
+  }
+
+  /** Listens for status changes announced by any instance (or the `tessera` command, through Redis). */
+  async start(): Promise<void> {
+    await this.services.cache.subscribe(CREDENTIAL_STATUS_CHANNEL, (message) => this.forget(message));
+  }
+
+  /**
+   * The hot path, without I/O or promises: the principal of a credential already verified whose status
+   * is fresh, or undefined when it must go through {@link authenticate}. Throws an {@link AuthError} for a
+   * request refused on its face (no credentials, credentials twice, another scheme, missing scope).
+   */
+  cached(request: FastifyRequest): Principal | undefined {
+    const presented = readPresentedCredential(request, this.options.realm);
+    if (!presented) throw credentialsRequired(this.options.realm);
+    const now = this.services.now();
+    if (presented.scheme === 'basic') {
+      const entry = this.basicCache.get(presented.encoded);
+      return entry && now - entry.checkedAt < STATUS_RECHECK_MS ? entry.principal : undefined;
+    }
+    const entry = this.bearerCache.get(presented.token);
+    if (!entry || now >= entry.expiresAt || now - entry.checkedAt >= STATUS_RECHECK_MS || !this.services.keys.verificationKey(entry.kid)) {
+      return undefined;
+    }
+    if (!entry.scopes.includes(this.options.requiredScope)) throw insufficientScope(this.options.realm, this.options.requiredScope);
+    return entry.principal;
+  }
+
+  /** The caller, or an {@link AuthError} saying why not: verifies the credential, or re-reads its status. */
+  async authenticate(request: FastifyRequest): Promise<Principal> {
+    const { realm } = this.options;
+    const presented = readPresentedCredential(request, realm);
+    if (!presented) throw credentialsRequired(realm);
+    try {
+      return presented.scheme === 'bearer' ? await this.bearer(presented, request.ip) : await this.basic(presented, request.ip);
+    } catch (error) {
+      if (error instanceof AuthError && (error.failure === 'invalid_token' || error.failure === 'invalid_credentials')) {
+        await this.throttle.recordFailure(request.ip);
+      }
+      throw error;
+    }
+  }
+
+  private async bearer(presented: PresentedCredential & { scheme: 'bearer' }, ip: string): Promise<Principal> {
+    const { token } = presented;
+    const now = this.services.now();
+    let entry = this.bearerCache.get(token);
+    if (entry && (now >= entry.expiresAt || !this.services.keys.verificationKey(entry.kid))) {
+      this.bearerCache.delete(token);
+      entry = undefined;
+    }
+    if (!entry) {
+      assertWellFormed(presented, this.options.realm);
+      entry = await this.verifyBearer(token, ip, now);
+    } else if (now - entry.checkedAt >= STATUS_RECHECK_MS) {
+      await this.recheck(token, entry, now);
+    }
+    if (!entry.scopes.includes(this.options.requiredScope)) throw insufficientScope(this.options.realm, this.options.requiredScope);
+    return entry.principal;
+  }
+
+  private async verifyBearer(token: string, ip: string, now: number): Promise<BearerEntry> {
+    await this.checkThrottle(ip);
+    const generation = this.generation;
+    const { config, keys } = this.services;
+    let claims: AccessTokenClaims;
+    try {
+      claims = await verifyAccessToken(keys, token, { issuer: config.publicUrl, audience: config.audience, now });
+    } catch (error) {
+      if (error instanceof InvalidTokenError) throw invalidToken(this.options.realm, error.message);
+      throw error;
+    }
+    const { kid } = decodeProtectedHeader(token);
+    const entry: BearerEntry = {
+      principal: await this.tokenPrincipal(claims.client_id, claims.jti, claims.platform),
+      clientId: claims.client_id,
+      jti: claims.jti,
+      platformClaim: claims.platform,
+      kid: kid!,
+      scopes: claims.scope.split(' '),
+      expiresAt: (claims.exp + CLOCK_TOLERANCE_SECONDS) * 1000,
+      checkedAt: now,
+    };
+    if (generation === this.generation) this.bearerCache.set(token, entry);
+    return entry;
+  }
+
+  /** Reads from the store what can change after a token was issued: its client's status, and revocation. */
+  private async tokenPrincipal(clientId: string, jti: string, platformClaim: string): Promise<Principal> {
+    const [client, revoked] = await Promise.all([this.services.clients.findWithPlatform(clientId), this.services.revokedTokens.isRevoked(jti)]);
+    const { realm } = this.options;
+    if (revoked) throw invalidToken(realm, 'The token has been revoked', `token ${jti} is revoked`);
+    if (client?.status !== 'active') throw invalidToken(realm, "The token's client credential is no longer active", `client ${clientId} is inactive or gone`);
+    if (client.platform_name !== platformClaim) throw invalidToken(realm, 'The token is not valid', `client ${clientId} is not of the platform in the token`);
+    return { platformId: client.platform_id, platformName: client.platform_name, credential: { type: 'oauth_client', clientId, tokenId: jti } };
+  }
+
+  private async basic(presented: PresentedCredential & { scheme: 'basic' }, ip: string): Promise<Principal> {
+    const { encoded } = presented;
+    const now = this.services.now();
+    let entry = this.basicCache.get(encoded);
+    if (!entry) {
+      assertWellFormed(presented, this.options.realm);
+      entry = await this.verifyBasic(encoded, ip, now);
+    } else if (now - entry.checkedAt >= STATUS_RECHECK_MS) await this.recheck(encoded, entry, now);
+    return entry.principal;
+  }
+
+  private async verifyBasic(encoded: string, ip: string, now: number): Promise<BasicEntry> {
+    await this.checkThrottle(ip);
+    const generation = this.generation;
+    const { realm } = this.options;
+    const credentials = decodeBasic(encoded);
+    // An unknown platform and a wrong key take the same path: one digest, one lookup by digest.
+    const key = await this.services.apiKeys.findByDigest(digest(credentials?.apiKey ?? ''));
+    if (!credentials) throw invalidCredentials(realm, 'Basic credentials without a colon');
+    if (!key) throw invalidCredentials(realm, 'unknown API key');
+    if (key.platform_name !== credentials.platformName) throw invalidCredentials(realm, `API key ${key.id} presented with another platform name`);
+    if (key.status !== 'active') throw invalidCredentials(realm, `API key ${key.id} is deactivated`);
+    const entry: BasicEntry = {
+      principal: { platformId: key.platform_id, platformName: key.platform_name, credential: { type: 'api_key', keyId: key.id } },
+      keyId: key.id,
+      checkedAt: now,
+    };
+    if (generation === this.generation) this.basicCache.set(encoded, entry);
+    return entry;
+  }
+
+  /** Reads a remembered credential's status again; forgets it and refuses when it is no longer good. */
+  private async recheck(credential: string, entry: BearerEntry | BasicEntry, now: number): Promise<void> {
+    const generation = this.generation;
+    try {
+      if ('jti' in entry) await this.tokenPrincipal(entry.clientId, entry.jti, entry.platformClaim);
+      else if ((await this.services.apiKeys.status(entry.keyId)) !== 'active') {
+        throw invalidCredentials(this.options.realm, `API key ${entry.keyId} is deactivated or gone`);
+      }
+    } catch (error) {
+      if ('jti' in entry) this.bearerCache.delete(credential);
+      else this.basicCache.delete(credential);
+      throw error;
+    }
+    if (generation === this.generation) entry.checkedAt = now;
+  }
+
+  private async checkThrottle(ip: string): Promise<void> {
+    try {
+      await this.throttle.check(ip);
+    } catch (error) {
+      if (error instanceof TooManyFailuresError) throw tooManyFailures(error.message, error.retryAfterSeconds);
+      throw error;
+    }
+  }
+
+  /** Applies an announced status change: drops what is remembered about that credential. */
+  private forget(message: string): void {
+    this.generation += 1;
+    const change = parseCredentialChange(message);
+    if (!change) {
+      this.bearerCache.clear();
+      this.basicCache.clear();
+    } else if (change.type === 'api_key') {
+      this.basicCache.deleteWhere((entry) => entry.keyId === change.id);
+    } else if (change.type === 'oauth_client') {
+      this.bearerCache.deleteWhere((entry) => entry.clientId === change.id);
+    } else {
+      this.bearerCache.deleteWhere((entry) => entry.jti === change.id);
+    }
+  }
+}

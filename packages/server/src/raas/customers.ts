@@ -1,0 +1,136 @@
+import { randomInt } from 'node:crypto';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { Type } from 'typebox';
+import type { Principal } from '../auth/principal.js';
+import { isUniqueViolation } from '../errors.js';
+import type { Services } from '../services.js';
+import type { AccountRow, CustomerRow } from '../store/customers.js';
+import { conflict, notFound } from './api-error.js';
+import {
+  AccountParams,
+  AccountView,
+  AccountViewSummary,
+  accountView,
+  accountViewSummary,
+  CreateAccountCriteria,
+  CreateCustomerCriteria,
+  CustomerParams,
+  CustomerViewNew,
+  CustomerViewSummary,
+  customerViewNew,
+  customerViewSummary,
+} from './views.js';
+
+/** Tango's status of a new customer or account. */
+const ACTIVE = 'ACTIVE';
+/** Accounts are funded in US dollars, as Tango's default. */
+const CURRENCY = 'USD';
+
+/** The platform the guard authenticated: every query below is scoped by it. */
+export function principalOf(request: FastifyRequest): Principal {
+  if (!request.principal) throw new Error('A /raas/v2 route ran without the guard');
+  return request.principal;
+}
+
+/** Tango-style account numbers, e.g. A12-345678-901234: a display number, not a key. */
+function newAccountNumber(): string {
+  const digits = (n: number) => String(randomInt(10 ** n)).padStart(n, '0');
+  return `A${digits(2)}-${digits(6)}-${digits(6)}`;
+}
+
+/** Customers and their accounts (RaaS v2 "Customers" and "Accounts"), each platform seeing only its own. */
+export async function customerRoutes(app: FastifyInstance, { services }: { services: Services }): Promise<void> {
+  const api = app.withTypeProvider<TypeBoxTypeProvider>();
+  const { customers } = services;
+
+  const customerOr404 = async (platformId: string, customerIdentifier: string): Promise<CustomerRow> => {
+    const customer = await customers.findCustomer(platformId, customerIdentifier);
+    if (!customer) throw notFound(`Customer ${customerIdentifier} was not found`);
+    return customer;
+  };
+
+  api.get('/customers', { schema: { response: { 200: Type.Array(CustomerViewSummary) } } }, async (request) => {
+    const { platformId } = principalOf(request);
+    const [rows, accounts] = await Promise.all([customers.listCustomers(platformId), customers.listAccounts(platformId)]);
+    const byCustomer = new Map<string, AccountRow[]>();
+    for (const account of accounts) {
+      const list = byCustomer.get(account.customer_identifier) ?? [];
+      list.push(account);
+      byCustomer.set(account.customer_identifier, list);
+    }
+    return rows.map((row) => customerViewSummary(row, byCustomer.get(row.customer_identifier) ?? []));
+  });
+
+  api.post('/customers', { schema: { body: CreateCustomerCriteria, response: { 201: CustomerViewNew } } }, async (request, reply) => {
+    const { platformId } = principalOf(request);
+    const row: CustomerRow = {
+      platform_id: platformId,
+      customer_identifier: request.body.customerIdentifier,
+      display_name: request.body.displayName,
+      status: ACTIVE,
+      created_at: services.now(),
+    };
+    try {
+      await customers.insertCustomer(row);
+    } catch (error) {
+      if (isUniqueViolation(error)) throw conflict(`A customer with the customerIdentifier ${row.customer_identifier} already exists`);
+      throw error;
+    }
+    return reply.code(201).send(customerViewNew(row));
+  });
+
+  api.get('/customers/:customerIdentifier', { schema: { params: CustomerParams, response: { 200: CustomerViewSummary } } }, async (request) => {
+    const { platformId } = principalOf(request);
+    const customer = await customerOr404(platformId, request.params.customerIdentifier);
+    return customerViewSummary(customer, await customers.listAccounts(platformId, customer.customer_identifier));
+  });
+
+  api.get(
+    '/customers/:customerIdentifier/accounts',
+    { schema: { params: CustomerParams, response: { 200: Type.Array(AccountViewSummary) } } },
+    async (request) => {
+      const { platformId } = principalOf(request);
+      const customer = await customerOr404(platformId, request.params.customerIdentifier);
+      return (await customers.listAccounts(platformId, customer.customer_identifier)).map(accountViewSummary);
+    },
+  );
+
+  api.post(
+    '/customers/:customerIdentifier/accounts',
+    { schema: { params: CustomerParams, body: CreateAccountCriteria, response: { 201: AccountView } } },
+    async (request, reply) => {
+      const { platformId } = principalOf(request);
+      const customer = await customerOr404(platformId, request.params.customerIdentifier);
+      const row: AccountRow = {
+        platform_id: platformId,
+        account_identifier: request.body.accountIdentifier,
+        customer_identifier: customer.customer_identifier,
+        account_number: newAccountNumber(),
+        display_name: request.body.displayName,
+        contact_email: request.body.contactEmail,
+        currency_code: CURRENCY,
+        balance_cents: 0,
+        status: ACTIVE,
+        created_at: services.now(),
+      };
+      try {
+        await customers.insertAccount(row);
+      } catch (error) {
+        if (isUniqueViolation(error)) throw conflict(`An account with the accountIdentifier ${row.account_identifier} already exists`);
+        throw error;
+      }
+      return reply.code(201).send(accountView(row));
+    },
+  );
+
+  api.get('/accounts', { schema: { response: { 200: Type.Array(AccountView) } } }, async (request) => {
+    return (await customers.listAccounts(principalOf(request).platformId)).map(accountView);
+  });
+
+  api.get('/accounts/:accountIdentifier', { schema: { params: AccountParams, response: { 200: AccountView } } }, async (request) => {
+    const account = await customers.findAccount(principalOf(request).platformId, request.params.accountIdentifier);
+    if (!account) throw notFound(`Account ${request.params.accountIdentifier} was not found`);
+    return accountView(account);
+  });
+}

@@ -1,0 +1,128 @@
+import type { FastifyError, FastifyReply, FastifyRequest, FastifySchemaValidationError } from 'fastify';
+import { AuthError, type AuthFailure } from '../auth/auth-error.js';
+import { ApiError, envelope, type FieldError } from './api-error.js';
+
+const AUTH_I18N: Record<AuthFailure, string> = {
+  credentials_required: 'auth.credentialsRequired',
+  unsupported_scheme: 'auth.unsupportedScheme',
+  invalid_request: 'auth.invalidRequest',
+  invalid_token: 'auth.invalidToken',
+  invalid_credentials: 'auth.invalidCredentials',
+  insufficient_scope: 'auth.insufficientScope',
+  too_many_requests: 'auth.tooManyFailures',
+};
+
+/** Bean Validation constraint names, as Tango reports them, for the schema keywords that failed. */
+const CONSTRAINTS: Record<string, string> = {
+  required: 'NotNull',
+  type: 'Type',
+  minLength: 'Size',
+  maxLength: 'Size',
+  pattern: 'Pattern',
+  format: 'Format',
+};
+
+/** Longest invalid value echoed back; longer strings are cut. */
+const MAX_ECHOED_LENGTH = 256;
+
+/**
+ * Every error under /raas/v2 becomes Tango's envelope. Expected failures carry their own message;
+ * parser failures get a fixed one (a parser's message can quote the body); anything unexpected is a
+ * 500 that says nothing but the request id, with the details in the log only.
+ */
+export function raasErrorHandler(now: () => number) {
+  return (error: FastifyError | AuthError | ApiError, request: FastifyRequest, reply: FastifyReply) => {
+    const send = (status: number, message: string, i18nKey: string, errors: FieldError[] = [], headers: Record<string, string | string[]> = {}) =>
+      reply.code(status).headers(headers).send(envelope(request, now(), status, message, i18nKey, errors));
+
+    if (error instanceof AuthError) {
+      request.log.info({ failure: error.failure, detail: error.detail }, 'raas request refused');
+      return send(error.status, error.description, AUTH_I18N[error.failure], [], error.headers);
+    }
+    if (error instanceof ApiError) return send(error.status, error.message, error.i18nKey, error.errors, error.headers);
+
+    const fastifyError = error as FastifyError;
+    if (fastifyError.validation) {
+      const errors = fieldErrors(fastifyError.validation, fastifyError.validationContext ?? 'body', request);
+      return send(400, 'The request is not valid: see errors for each field', 'error.validation', errors);
+    }
+    switch (fastifyError.code) {
+      case 'FST_ERR_CTP_BODY_TOO_LARGE':
+        return send(413, `The request body is larger than the limit of ${request.routeOptions.bodyLimit ?? 'this server'} bytes`, 'error.payloadTooLarge');
+      case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+        return send(415, 'The Content-Type must be application/json', 'error.unsupportedMediaType');
+      case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+        return send(400, 'The request body is not valid JSON', 'error.malformedJson');
+    }
+    if (error instanceof SyntaxError) return send(400, 'The request body is not valid JSON', 'error.malformedJson');
+    const status = fastifyError.statusCode;
+    if (status !== undefined && status >= 400 && status < 500) return send(status, 'The request could not be read', 'error.badRequest');
+
+    request.log.error({ err: error }, 'raas request failed');
+    return send(500, 'An unexpected error occurred: quote the requestId when you report it', 'error.internal');
+  };
+}
+
+/** Maps schema errors to Tango's errors[]: one entry per field, with the value that failed. */
+function fieldErrors(errors: FastifySchemaValidationError[], context: string, request: FastifyRequest): FieldError[] {
+  const source: unknown = context === 'params' ? request.params : context === 'querystring' ? request.query : request.body;
+  const out: FieldError[] = [];
+  for (const error of errors) {
+    const params = error.params as Record<string, unknown>;
+    if (error.keyword === 'required') {
+      const missing = (params.requiredProperties ?? [params.missingProperty]) as string[];
+      for (const property of missing) {
+        out.push(fieldError(joinPath(error.instancePath, property, context), 'must not be null', null, 'NotNull'));
+      }
+      continue;
+    }
+    const constraint = error.keyword === 'format' && params.format === 'email' ? 'Email' : (CONSTRAINTS[error.keyword] ?? error.keyword);
+    out.push(fieldError(joinPath(error.instancePath, undefined, context), describe(error, params), echo(valueAt(source, error.instancePath)), constraint));
+  }
+  return out;
+}
+
+function fieldError(path: string, message: string, invalidValue: unknown, constraint: string): FieldError {
+  return { path, message, invalidValue, constraint, i18nKey: `validation.${constraint.charAt(0).toLowerCase()}${constraint.slice(1)}` };
+}
+
+function describe(error: FastifySchemaValidationError, params: Record<string, unknown>): string {
+  switch (error.keyword) {
+    case 'type':
+      return `must be of type ${String(params.type)}`;
+    case 'minLength':
+      return params.limit === 1 ? 'must not be empty' : `size must be at least ${String(params.limit)}`;
+    case 'maxLength':
+      return `size must be at most ${String(params.limit)}`;
+    case 'pattern':
+      return 'must use only lowercase letters, digits, ".", "_" and "-", and start with a letter or a digit';
+    case 'format':
+      return params.format === 'email' ? 'must be a well-formed email address' : `must be a valid ${String(params.format)}`;
+    default:
+      return error.message ?? 'is not valid';
+  }
+}
+
+/** A JSON pointer as Tango's dotted field path; the root is named by its part of the request. */
+function joinPath(pointer: string, property: string | undefined, context: string): string {
+  const parts = pointer.split('/').slice(1).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+  if (property !== undefined) parts.push(property);
+  return parts.length === 0 ? context : parts.join('.');
+}
+
+function valueAt(source: unknown, pointer: string): unknown {
+  let value = source;
+  for (const part of pointer.split('/').slice(1)) {
+    if (value === null || typeof value !== 'object') return undefined;
+    value = (value as Record<string, unknown>)[part.replace(/~1/g, '/').replace(/~0/g, '~')];
+  }
+  return value;
+}
+
+/** Echoes scalars only, and not too long: an error must not become a copy of the request. */
+function echo(value: unknown): unknown {
+  if (typeof value === 'string') return value.length > MAX_ECHOED_LENGTH ? value.slice(0, MAX_ECHOED_LENGTH) : value;
+  if (typeof value === 'number' || typeof value === 'boolean') return value;
+  return null;
+}

@@ -1,0 +1,97 @@
+import { TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { ApiGuard } from '../auth/api-guard.js';
+import { FailureThrottle } from '../auth/failure-throttle.js';
+import { credentialId, type Principal } from '../auth/principal.js';
+import { DEFAULT_SCOPE } from '../oauth/grants/client-credentials.js';
+import type { Services } from '../services.js';
+import { ApiError, envelope } from './api-error.js';
+import { customerRoutes, principalOf } from './customers.js';
+import { raasErrorHandler } from './error-handler.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Set by the /raas/v2 guard before any protected handler runs. */
+    principal: Principal | null;
+  }
+}
+
+export const RAAS_PREFIX = '/raas/v2';
+
+/** The methods of each path, for 405 and its Allow header (HEAD comes with GET). */
+const PATHS: Record<string, string[]> = {
+  '/status': ['GET'],
+  '/whoami': ['GET'],
+  '/customers': ['GET', 'POST'],
+  '/customers/:customerIdentifier': ['GET'],
+  '/customers/:customerIdentifier/accounts': ['GET', 'POST'],
+  '/accounts': ['GET'],
+  '/accounts/:accountIdentifier': ['GET'],
+};
+const OTHER_METHODS = ['DELETE', 'PATCH', 'POST', 'PUT'];
+
+/**
+ * The protected RaaS API, registered under {@link RAAS_PREFIX}. Every route but /status sits behind the
+ * one guard (Bearer or Basic); every response carries X-REQUEST-ID and every error Tango's envelope.
+ * Routing comes first: an unknown path is 404 and a wrong method 405, with or without credentials.
+ */
+export async function raasRoutes(app: FastifyInstance, { services }: { services: Services }): Promise<void> {
+  const { config } = services;
+  const throttle = new FailureThrottle(services.cache, config.authFailureLimit, config.authFailureWindowSeconds * 1000, app.log);
+  const guard = new ApiGuard(services, throttle, { realm: config.audience, requiredScope: DEFAULT_SCOPE });
+  await guard.start();
+
+  app.setValidatorCompiler(TypeBoxValidatorCompiler);
+  app.setErrorHandler(raasErrorHandler(services.now));
+  app.setNotFoundHandler((request, reply) => {
+    reply.code(404).send(envelope(request, services.now(), 404, `No such resource: ${request.method} ${request.url.split('?')[0]}`, 'error.notFound'));
+  });
+  app.addHook('onSend', (request, reply, payload, done) => {
+    reply.header('X-REQUEST-ID', request.id);
+    done(null, payload);
+  });
+  app.decorateRequest('principal', null);
+
+  // Unauthenticated, for load balancers and as the baseline of bench/raas-auth.js.
+  app.get('/status', async () => ({ status: 'ok' }));
+
+  await app.register(async (api) => {
+    // Callback style so a remembered credential costs no promise; anything else goes the async way.
+    api.addHook('onRequest', (request, _reply, done) => {
+      let principal: Principal | undefined;
+      try {
+        principal = guard.cached(request);
+      } catch (error) {
+        return done(error as Error);
+      }
+      if (principal) {
+        request.principal = principal;
+        return done();
+      }
+      guard.authenticate(request).then((verified) => {
+        request.principal = verified;
+        done();
+      }, done);
+    });
+
+    // Tessera's own: which platform and credential a request authenticates as.
+    api.get('/whoami', async (request) => {
+      const principal = principalOf(request);
+      return { platformName: principal.platformName, credentialType: principal.credential.type, credentialId: credentialId(principal) };
+    });
+
+    await api.register(customerRoutes, { services });
+  });
+
+  for (const [url, methods] of Object.entries(PATHS)) {
+    const allow = [...methods, ...(methods.includes('GET') ? ['HEAD'] : [])].join(', ');
+    const others = OTHER_METHODS.filter((m) => !methods.includes(m));
+    app.route({
+      method: others,
+      url,
+      handler: async (request: FastifyRequest) => {
+        throw new ApiError(405, `The method ${request.method} is not allowed here: use ${methods.join(' or ')}`, 'error.methodNotAllowed', [], { Allow: allow });
+      },
+    });
+  }
+}

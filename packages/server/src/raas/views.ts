@@ -1,0 +1,99 @@
+import { Type, type Static } from 'typebox';
+import type { AccountRow, CustomerRow } from '../store/customers.js';
+
+/**
+ * Request criteria and response views of Tango's RaaS v2 (the console's swagger.json): the same names
+ * and fields, so code written against Tango runs here unchanged. Response schemas also make sure
+ * nothing but these fields ever leaves.
+ */
+
+/** Tango: "This identifier needs to be lowercase if alphabetic characters are used." */
+const IDENTIFIER = Type.String({ minLength: 1, maxLength: 100, pattern: '^[a-z0-9][a-z0-9._-]*$' });
+const DISPLAY_NAME = Type.String({ minLength: 1, maxLength: 100 });
+
+export const CreateCustomerCriteria = Type.Object({
+  customerIdentifier: IDENTIFIER,
+  displayName: DISPLAY_NAME,
+});
+export type CreateCustomerCriteria = Static<typeof CreateCustomerCriteria>;
+
+export const CreateAccountCriteria = Type.Object({
+  accountIdentifier: IDENTIFIER,
+  displayName: DISPLAY_NAME,
+  contactEmail: Type.String({ maxLength: 254, format: 'email' }),
+});
+export type CreateAccountCriteria = Static<typeof CreateAccountCriteria>;
+
+export const AccountViewSummary = Type.Object({
+  accountIdentifier: Type.String(),
+  accountNumber: Type.String(),
+  displayName: Type.String(),
+  createdAt: Type.String(),
+  status: Type.String(),
+});
+
+export const AccountView = Type.Object({
+  accountIdentifier: Type.String(),
+  accountNumber: Type.String(),
+  displayName: Type.String(),
+  currencyCode: Type.String(),
+  currentBalance: Type.Number(),
+  createdAt: Type.String(),
+  status: Type.String(),
+  contactEmail: Type.String(),
+});
+export type AccountView = Static<typeof AccountView>;
+
+export const CustomerViewNew = Type.Object({
+  customerIdentifier: Type.String(),
+  displayName: Type.String(),
+  status: Type.String(),
+  createdAt: Type.String(),
+});
+
+export const CustomerViewSummary = Type.Object({
+  customerIdentifier: Type.String(),
+  displayName: Type.String(),
+  status: Type.String(),
+  createdAt: Type.String(),
+  accounts: Type.Array(AccountViewSummary),
+});
+export type CustomerViewSummary = Static<typeof CustomerViewSummary>;
+
+export const CustomerParams = Type.Object({ customerIdentifier: Type.String() });
+export const AccountParams = Type.Object({ accountIdentifier: Type.String() });
+
+function iso(epochMs: number): string {
+  return new Date(epochMs).toISOString();
+}
+
+export function customerViewNew(row: CustomerRow): Static<typeof CustomerViewNew> {
+  return { customerIdentifier: row.customer_identifier, displayName: row.display_name, status: row.status, createdAt: iso(row.created_at) };
+}
+
+export function customerViewSummary(row: CustomerRow, accounts: AccountRow[]): CustomerViewSummary {
+  return { ...customerViewNew(row), accounts: accounts.map(accountViewSummary) };
+}
+
+export function accountViewSummary(row: AccountRow): Static<typeof AccountViewSummary> {
+  return {
+    accountIdentifier: row.account_identifier,
+    accountNumber: row.account_number,
+    displayName: row.display_name,
+    createdAt: iso(row.created_at),
+    status: row.status,
+  };
+}
+
+export function accountView(row: AccountRow): AccountView {
+  return {
+    accountIdentifier: row.account_identifier,
+    accountNumber: row.account_number,
+    displayName: row.display_name,
+    currencyCode: row.currency_code,
+    currentBalance: row.balance_cents / 100,
+    createdAt: iso(row.created_at),
+    status: row.status,
+    contactEmail: row.contact_email,
+  };
+}

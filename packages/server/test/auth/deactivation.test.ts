@@ -1,0 +1,82 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { FastifyInstance } from 'fastify';
+import { createApiKey, deleteApiKey, setApiKeyStatus } from '../../src/credentials/api-keys.js';
+import { setClientStatus } from '../../src/credentials/oauth-clients.js';
+import { STATUS_RECHECK_MS } from '../../src/auth/credential-events.js';
+import { createTestEnvironment, skipReason, STORE_KINDS, type TestEnvironment } from '../support/services.js';
+import { basicHeader, createTenant, get } from './fixtures.js';
+
+const redisSkip = skipReason('redis');
+const CASES = STORE_KINDS.flatMap((store) => [
+  { store, redis: false },
+  { store, redis: true },
+]);
+
+/** Polls until `instance` refuses `authorization`, or fails after `deadlineMs` of real time. */
+async function refusedWithin(app: FastifyInstance, authorization: string, deadlineMs: number): Promise<number> {
+  const started = Date.now();
+  for (;;) {
+    const { statusCode } = await get(app, '/raas/v2/whoami', authorization);
+    if (statusCode === 401) return Date.now() - started;
+    if (Date.now() - started > deadlineMs) throw new Error(`still ${statusCode} after ${deadlineMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+describe.each(CASES)('deactivation across two instances ($store, redis: $redis)', ({ store, redis }) => {
+  let env: TestEnvironment | undefined;
+  afterEach(async () => env?.close());
+
+  it.skipIf(redis && redisSkip)(
+    redis ? 'is announced through Redis and refused by the other instance within 1 s' : 'is refused by the other instance within 5 s (status re-read)',
+    async () => {
+      env = await createTestEnvironment({ store, redis });
+      const one = await env.app();
+      const two = await env.app();
+      const acme = await createTenant(one.app, one.services, 'acme');
+      const second = await createApiKey(one.services, 'acme');
+      const secondBasic = basicHeader('acme', second.api_key);
+
+      // Instance two verifies and remembers all three credentials.
+      for (const authorization of [acme.bearer, acme.basic, secondBasic]) {
+        expect((await get(two.app, '/raas/v2/whoami', authorization)).statusCode).toBe(200);
+      }
+
+      // Deactivated through instance one's services (as the portal or an admin would).
+      await setClientStatus(one.services, acme.clientId, 'inactive');
+      await setApiKeyStatus(one.services, acme.apiKeyId, 'inactive');
+      await setApiKeyStatus(one.services, second.id, 'inactive');
+      await deleteApiKey(one.services, second.id);
+
+      // Instance one, which announced it, refuses at once.
+      for (const authorization of [acme.bearer, acme.basic, secondBasic]) {
+        expect((await get(one.app, '/raas/v2/whoami', authorization)).statusCode).toBe(401);
+      }
+
+      if (redis) {
+        // The clock stays frozen: only the announcement can make instance two refuse.
+        for (const authorization of [acme.bearer, acme.basic, secondBasic]) {
+          expect(await refusedWithin(two.app, authorization, 1_000)).toBeLessThan(1_000);
+        }
+      } else {
+        // Without Redis instance two still trusts what it verified, until the status is re-read.
+        for (const authorization of [acme.bearer, acme.basic, secondBasic]) {
+          expect((await get(two.app, '/raas/v2/whoami', authorization)).statusCode).toBe(200);
+        }
+        env.clock.advance(STATUS_RECHECK_MS);
+        expect(STATUS_RECHECK_MS).toBeLessThanOrEqual(5_000);
+        for (const authorization of [acme.bearer, acme.basic, secondBasic]) {
+          expect((await get(two.app, '/raas/v2/whoami', authorization)).statusCode).toBe(401);
+        }
+      }
+
+      // Reactivated: accepted again everywhere, at once (refusals are never remembered).
+      await setClientStatus(one.services, acme.clientId, 'active');
+      await setApiKeyStatus(one.services, acme.apiKeyId, 'active');
+      for (const instance of [one, two]) {
+        expect((await get(instance.app, '/raas/v2/whoami', acme.bearer)).statusCode).toBe(200);
+        expect((await get(instance.app, '/raas/v2/whoami', acme.basic)).statusCode).toBe(200);
+      }
+    },
+  );
+});

@@ -1,0 +1,106 @@
+import { STATUS_CODES } from 'node:http';
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { expect } from 'vitest';
+import { createApiKey } from '../../src/credentials/api-keys.js';
+import { createClient } from '../../src/credentials/oauth-clients.js';
+import { createPlatform } from '../../src/credentials/platforms.js';
+import { issueAccessToken } from '../../src/oauth/access-token.js';
+import type { Services } from '../../src/services.js';
+import type { TestClock } from '../support/services.js';
+
+/** A platform with one OAuth client (and a token from POST /oauth/token) and one API key. */
+export interface Tenant {
+  platformName: string;
+  clientId: string;
+  clientSecret: string;
+  apiKeyId: string;
+  apiKey: string;
+  /** `Basic base64(platformName:apiKey)` */
+  basic: string;
+  /** `Bearer <token>` from the real token endpoint. */
+  bearer: string;
+  token: string;
+}
+
+export function basicHeader(user: string, password: string): string {
+  return `Basic ${Buffer.from(`${user}:${password}`, 'utf8').toString('base64')}`;
+}
+
+/** Creates the platform and its credentials through the credential services, and a token over HTTP. */
+export async function createTenant(app: FastifyInstance, services: Services, platformName: string): Promise<Tenant> {
+  await createPlatform(services, platformName);
+  const client = await createClient(services, platformName, `${platformName} client`);
+  const key = await createApiKey(services, platformName);
+  const response = await app.inject({
+    method: 'POST',
+    url: '/oauth/token',
+    headers: { authorization: basicHeader(client.client_id, client.client_secret), 'content-type': 'application/x-www-form-urlencoded' },
+    payload: 'grant_type=client_credentials',
+  });
+  expect(response.statusCode, response.body).toBe(200);
+  const token = response.json<{ access_token: string }>().access_token;
+  return {
+    platformName,
+    clientId: client.client_id,
+    clientSecret: client.client_secret,
+    apiKeyId: key.id,
+    apiKey: key.api_key,
+    basic: basicHeader(platformName, key.api_key),
+    bearer: `Bearer ${token}`,
+    token,
+  };
+}
+
+/** Another token for the tenant's client, signed by the server's own current key (no quota involved). */
+export async function signedToken(services: Services, tenant: Tenant, overrides: { scope?: string; platform?: string; now?: number } = {}): Promise<string> {
+  const { token } = await issueAccessToken(services.keys, {
+    issuer: services.config.publicUrl,
+    audience: services.config.audience,
+    clientId: tenant.clientId,
+    platform: overrides.platform ?? tenant.platformName,
+    scope: overrides.scope ?? 'raas.all',
+    ttlSeconds: services.config.tokenTtlSeconds,
+    now: overrides.now ?? services.now(),
+  });
+  return token;
+}
+
+export async function get(app: FastifyInstance, url: string, authorization?: string): Promise<LightMyRequestResponse> {
+  return app.inject({ method: 'GET', url, headers: authorization === undefined ? {} : { authorization } });
+}
+
+export async function postJson(app: FastifyInstance, url: string, authorization: string, payload: unknown): Promise<LightMyRequestResponse> {
+  return app.inject({ method: 'POST', url, headers: { authorization, 'content-type': 'application/json' }, payload: JSON.stringify(payload) });
+}
+
+/** Asserts Tango's error envelope, exactly, and that its requestId is the X-REQUEST-ID header. */
+export function expectEnvelope(
+  response: LightMyRequestResponse,
+  clock: TestClock,
+  expected: { status: number; path: string; message: string; i18nKey: string; errors?: unknown[] },
+): void {
+  expect(response.statusCode, response.body).toBe(expected.status);
+  expect(response.headers['content-type']).toBe('application/json; charset=utf-8');
+  const requestId = response.headers['x-request-id'];
+  expect(requestId).toMatch(/^[0-9a-f-]{36}$/);
+  expect(response.json()).toStrictEqual({
+    timestamp: new Date(clock.now()).toISOString(),
+    requestId,
+    path: expected.path,
+    httpCode: expected.status,
+    httpPhrase: STATUS_CODES[expected.status],
+    i18nKey: expected.i18nKey,
+    message: expected.message,
+    errors: expected.errors ?? [],
+  });
+}
+
+/** The WWW-Authenticate challenges of a response, as a list. */
+export function challenges(response: LightMyRequestResponse): string[] {
+  const header = response.headers['www-authenticate'];
+  return header === undefined ? [] : Array.isArray(header) ? header : [header];
+}
+
+export function base64url(value: unknown): string {
+  return Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
+}

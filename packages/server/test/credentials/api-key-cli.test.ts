@@ -1,0 +1,102 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FastifyInstance } from 'fastify';
+import { createTestEnvironment, skipReason, TEST_REDIS_URL, type TestEnvironment } from '../support/services.js';
+import { tessera, tesseraJson } from '../support/processes.js';
+import { basicHeader, get } from '../auth/fixtures.js';
+
+const redisSkip = skipReason('redis');
+
+/**
+ * `tessera apikey …` in its own process, on the same SQLite store as a running app (and the same Redis,
+ * when there is one, so a deactivation reaches the app at once).
+ */
+describe('tessera apikey', () => {
+  let env: TestEnvironment;
+  let app: FastifyInstance;
+  let cliEnv: Record<string, string>;
+
+  beforeAll(async () => {
+    env = await createTestEnvironment({ redis: !redisSkip });
+    ({ app } = await env.app());
+    cliEnv = {
+      TESSERA_DATA_DIR: env.config.dataDir,
+      TESSERA_MASTER_KEY: env.config.masterKey!,
+      DATABASE_URL: '',
+      REDIS_URL: redisSkip ? '' : TEST_REDIS_URL,
+      REDIS_KEY_PREFIX: env.config.redisKeyPrefix,
+      LOG_LEVEL: 'warn',
+    };
+  });
+  afterAll(async () => env?.close());
+
+  // Each command is a process of its own (about a second, more on a loaded machine).
+  const SLOW = 90_000;
+  let id: string;
+  let apiKey: string;
+
+  it('creates at most two active keys, and lists them without the keys', { timeout: SLOW }, async () => {
+    expect(await tesseraJson(['platform', 'create', 'acme'], cliEnv)).toStrictEqual({ code: 0, json: { platformName: 'acme' } });
+
+    const first = await tesseraJson(['apikey', 'create', '--platform', 'acme'], cliEnv);
+    expect(first.code).toBe(0);
+    expect(Object.keys(first.json)).toEqual(['id', 'api_key']);
+    expect(first.json.id).toMatch(/^key_[0-9A-Za-z]{22}$/);
+    expect(first.json.api_key).toMatch(/^tsk_live_[0-9A-Za-z]{43}$/);
+    id = first.json.id as string;
+    apiKey = first.json.api_key as string;
+
+    const second = await tessera(['apikey', 'create', '--platform', 'acme'], cliEnv);
+    expect(second.code).toBe(0);
+    expect(second.stdout).toMatch(/^id: {6}key_\w+\napi_key: tsk_live_\w+\n\nUse it as HTTP Basic credentials: acme:<api_key>\. Reveal it again with: tessera apikey reveal key_\w+\n$/);
+
+    expect(await tesseraJson(['apikey', 'create', '--platform', 'acme'], cliEnv)).toStrictEqual({
+      code: 1,
+      json: { error: { code: 'limit_reached', message: 'Platform acme already has 2 active API keys: deactivate one first' } },
+    });
+
+    const listed = await tesseraJson(['apikey', 'list', '--platform', 'acme'], cliEnv);
+    expect(listed.code).toBe(0);
+    expect(listed.json.platformName).toBe('acme');
+    const keys = listed.json.api_keys as Array<Record<string, unknown>>;
+    expect(keys.map((k) => k.status)).toEqual(['active', 'active']);
+    expect(keys.map((k) => Object.keys(k).sort())).toEqual([
+      ['created_at', 'id', 'platform', 'status', 'status_changed_at'],
+      ['created_at', 'id', 'platform', 'status', 'status_changed_at'],
+    ]);
+    expect(JSON.stringify(listed.json)).not.toContain('tsk_live_');
+  });
+
+  it('reveals a key, deactivates it (the running app stops accepting it), activates and deletes it', { timeout: SLOW }, async () => {
+    expect(await tesseraJson(['apikey', 'reveal', id], cliEnv)).toStrictEqual({ code: 0, json: { id, api_key: apiKey } });
+
+    // The key works against the running app over HTTP…
+    const authorization = basicHeader('acme', apiKey);
+    expect((await get(app, '/raas/v2/whoami', authorization)).json()).toStrictEqual({ platformName: 'acme', credentialType: 'api_key', credentialId: id });
+
+    expect(await tesseraJson(['apikey', 'delete', id], cliEnv)).toStrictEqual({
+      code: 1,
+      json: { error: { code: 'conflict', message: `API key ${id} is active: deactivate it before deleting it` } },
+    });
+
+    const deactivated = await tesseraJson(['apikey', 'deactivate', id], cliEnv);
+    expect(deactivated.code).toBe(0);
+    expect(deactivated.json).toMatchObject({ id, platform: 'acme', status: 'inactive' });
+
+    // …and stops working: at once through Redis, or when the app re-reads statuses (at most 5 s).
+    if (redisSkip) env.clock.advance(5_000);
+    const deadline = Date.now() + 1_000;
+    while ((await get(app, '/raas/v2/whoami', authorization)).statusCode !== 401) {
+      expect(Date.now()).toBeLessThan(deadline);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+
+    expect(await tesseraJson(['apikey', 'activate', id], cliEnv)).toMatchObject({ code: 0, json: { id, status: 'active' } });
+    expect((await get(app, '/raas/v2/whoami', authorization)).statusCode).toBe(200);
+    expect((await tessera(['apikey', 'deactivate', id], cliEnv)).stdout).toBe(`API key ${id} is inactive\n`);
+    expect(await tesseraJson(['apikey', 'delete', id], cliEnv)).toStrictEqual({ code: 0, json: { id, deleted: true } });
+    expect(await tesseraJson(['apikey', 'reveal', id], cliEnv)).toStrictEqual({
+      code: 1,
+      json: { error: { code: 'not_found', message: `API key ${id} does not exist` } },
+    });
+  });
+});
