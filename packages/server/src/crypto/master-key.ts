@@ -21,7 +21,7 @@ export async function loadMasterKey(
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
-  await mkdir(dataDir, { recursive: true });
+  await mkdir(dataDir, { recursive: true, mode: 0o700 });
   const key = randomBytes(32);
   try {
     // 'wx' fails if another process created it first: then use theirs.

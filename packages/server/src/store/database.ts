@@ -48,7 +48,7 @@ function openPostgres(databaseUrl: string, onError: (error: Error) => void): Dat
 }
 
 function openSqlite(file: string): Database {
-  mkdirSync(path.dirname(file), { recursive: true });
+  mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
   const sqlite = new SQLite(file);
   // WAL lets the `tessera` command write while the server reads; busy_timeout makes writers queue
   // for the lock instead of failing at once.
