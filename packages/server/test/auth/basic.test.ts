@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { createApiKey, deleteApiKey, setApiKeyStatus } from '../../src/credentials/api-keys.js';
 import type { Services } from '../../src/services.js';
 import { createTestEnvironment, STORE_KINDS, type TestEnvironment } from '../support/services.js';
-import { basicHeader, challenges, createTenant, expectEnvelope, get, type Tenant } from './fixtures.js';
+import { basic, challenges, createTenant, expectEnvelope, get, type Tenant } from '../support/tenants.js';
 
 describe.each(STORE_KINDS)('Basic API keys on /raas/v2 (%s)', (store) => {
   let env: TestEnvironment;
@@ -40,14 +40,14 @@ describe.each(STORE_KINDS)('Basic API keys on /raas/v2 (%s)', (store) => {
 
   it('gives an unknown platform, a wrong key and another platform’s key the same 401', async () => {
     const attempts = [
-      basicHeader('no-such-platform', acme.apiKey),
-      basicHeader('acme', `${acme.apiKey.slice(0, -1)}x`),
-      basicHeader('acme', globex.apiKey),
-      basicHeader('ACME', acme.apiKey),
-      basicHeader('acme', ''),
-      basicHeader('', acme.apiKey),
-      basicHeader('acme', acme.clientSecret),
-      basicHeader(acme.clientId, acme.clientSecret),
+      basic('no-such-platform', acme.apiKey),
+      basic('acme', `${acme.apiKey.slice(0, -1)}x`),
+      basic('acme', globex.apiKey),
+      basic('ACME', acme.apiKey),
+      basic('acme', ''),
+      basic('', acme.apiKey),
+      basic('acme', acme.clientSecret),
+      basic(acme.clientId, acme.clientSecret),
       `Basic ${Buffer.from('acme-without-colon').toString('base64')}`,
     ];
     const bodies = new Set<string>();
@@ -62,12 +62,12 @@ describe.each(STORE_KINDS)('Basic API keys on /raas/v2 (%s)', (store) => {
 
   it('splits at the first colon only', async () => {
     // The key is everything after the first colon, colons included: a key with a colon appended is another key.
-    expectRefused(await get(app, '/raas/v2/whoami', basicHeader('acme', `${acme.apiKey}:extra`)));
+    expectRefused(await get(app, '/raas/v2/whoami', basic('acme', `${acme.apiKey}:extra`)));
   });
 
   it('refuses a deactivated key on the next request, and accepts it again once reactivated', async () => {
     const second = await createApiKey(services, 'acme');
-    const authorization = basicHeader('acme', second.api_key);
+    const authorization = basic('acme', second.api_key);
     expect((await get(app, '/raas/v2/whoami', authorization)).statusCode).toBe(200);
     await setApiKeyStatus(services, second.id, 'inactive');
     expectRefused(await get(app, '/raas/v2/whoami', authorization));

@@ -6,7 +6,7 @@ import { announceCredentialChange, CREDENTIAL_STATUS_CHANNEL } from '../../src/a
 import { deleteClient, setClientStatus } from '../../src/credentials/oauth-clients.js';
 import type { Services } from '../../src/services.js';
 import { createTestEnvironment, HOUR, STORE_KINDS, type TestEnvironment } from '../support/services.js';
-import { base64url, basicHeader, challenges, createTenant, expectEnvelope, get, signedToken, type Tenant } from './fixtures.js';
+import { base64url, basic, challenges, createTenant, expectEnvelope, get, signedToken, type Tenant } from '../support/tenants.js';
 
 describe.each(STORE_KINDS)('Bearer access tokens on /raas/v2 (%s)', (store) => {
   let env: TestEnvironment;
@@ -154,7 +154,7 @@ describe.each(STORE_KINDS)('Bearer access tokens on /raas/v2 (%s)', (store) => {
     const revoke = await app.inject({
       method: 'POST',
       url: '/oauth/revoke',
-      headers: { authorization: basicHeader(acme.clientId, acme.clientSecret), 'content-type': 'application/x-www-form-urlencoded' },
+      headers: { authorization: basic(acme.clientId, acme.clientSecret), 'content-type': 'application/x-www-form-urlencoded' },
       payload: `token=${token}`,
     });
     expect(revoke.statusCode).toBe(200);

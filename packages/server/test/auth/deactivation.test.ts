@@ -4,7 +4,7 @@ import { createApiKey, deleteApiKey, setApiKeyStatus } from '../../src/credentia
 import { setClientStatus } from '../../src/credentials/oauth-clients.js';
 import { STATUS_RECHECK_MS } from '../../src/auth/credential-events.js';
 import { createTestEnvironment, skipReason, STORE_KINDS, type TestEnvironment } from '../support/services.js';
-import { basicHeader, createTenant, get } from './fixtures.js';
+import { basic, createTenant, get } from '../support/tenants.js';
 
 const redisSkip = skipReason('redis');
 const CASES = STORE_KINDS.flatMap((store) => [
@@ -35,7 +35,7 @@ describe.each(CASES)('deactivation across two instances ($store, redis: $redis)'
       const two = await env.app();
       const acme = await createTenant(one.app, one.services, 'acme');
       const second = await createApiKey(one.services, 'acme');
-      const secondBasic = basicHeader('acme', second.api_key);
+      const secondBasic = basic('acme', second.api_key);
 
       // Instance two verifies and remembers all three credentials.
       for (const authorization of [acme.bearer, acme.basic, secondBasic]) {

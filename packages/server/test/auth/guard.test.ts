@@ -6,7 +6,7 @@ import { buildApp } from '../../src/app.js';
 import { createApiKey } from '../../src/credentials/api-keys.js';
 import type { Services } from '../../src/services.js';
 import { createTestEnvironment, STORE_KINDS, type TestEnvironment } from '../support/services.js';
-import { basicHeader, challenges, createTenant, expectEnvelope, get, signedToken, type Tenant } from './fixtures.js';
+import { basic, challenges, createTenant, expectEnvelope, get, signedToken, type Tenant } from '../support/tenants.js';
 
 describe.each(STORE_KINDS)('the /raas/v2 guard (%s)', (store) => {
   let env: TestEnvironment;
@@ -104,21 +104,21 @@ describe.each(STORE_KINDS)('the /raas/v2 guard (%s)', (store) => {
     const keyStatus = vi.spyOn(services.apiKeys, 'status');
     try {
       const token = `Bearer ${await signedToken(services, acme)}`;
-      const basic = basicHeader('acme', (await createApiKey(services, 'acme')).api_key);
+      const keyHeader = basic('acme', (await createApiKey(services, 'acme')).api_key);
       for (let i = 0; i < 5; i++) {
         expect((await get(app, '/raas/v2/whoami', token)).statusCode).toBe(200);
-        expect((await get(app, '/raas/v2/whoami', basic)).statusCode).toBe(200);
+        expect((await get(app, '/raas/v2/whoami', keyHeader)).statusCode).toBe(200);
       }
       expect(findClient).toHaveBeenCalledTimes(1);
       expect(findKey).toHaveBeenCalledTimes(1);
       env.clock.advance(4_999);
       await get(app, '/raas/v2/whoami', token);
-      await get(app, '/raas/v2/whoami', basic);
+      await get(app, '/raas/v2/whoami', keyHeader);
       expect(findClient).toHaveBeenCalledTimes(1);
       expect(keyStatus).not.toHaveBeenCalled();
       env.clock.advance(1);
       await get(app, '/raas/v2/whoami', token);
-      await get(app, '/raas/v2/whoami', basic);
+      await get(app, '/raas/v2/whoami', keyHeader);
       expect(findClient).toHaveBeenCalledTimes(2);
       expect(keyStatus).toHaveBeenCalledTimes(1);
       expect(findKey).toHaveBeenCalledTimes(1);
@@ -132,19 +132,19 @@ describe.each(STORE_KINDS)('the /raas/v2 guard (%s)', (store) => {
     // A token verified before the failures: not a guess, still served while the address is throttled.
     expect((await get(app, '/raas/v2/whoami', other.bearer)).statusCode).toBe(200);
 
-    const wrong = basicHeader('acme', 'tsk_live_wrong');
+    const wrong = basic('acme', 'tsk_live_wrong');
     // One failure at the token endpoint, two here: the same counter.
     const tokenFailure = await app.inject({
       method: 'POST',
       url: '/oauth/token',
-      headers: { authorization: basicHeader(acme.clientId, 'wrong'), 'content-type': 'application/x-www-form-urlencoded' },
+      headers: { authorization: basic(acme.clientId, 'wrong'), 'content-type': 'application/x-www-form-urlencoded' },
       payload: 'grant_type=client_credentials',
     });
     expect(tokenFailure.statusCode).toBe(401);
     expect((await get(app, '/raas/v2/whoami', wrong)).statusCode).toBe(401);
     expect((await get(app, '/raas/v2/whoami', 'Bearer not.a.token')).statusCode).toBe(401);
 
-    for (const authorization of [wrong, `Bearer ${await signedToken(services, acme)}`, basicHeader(other.platformName, other.apiKey)]) {
+    for (const authorization of [wrong, `Bearer ${await signedToken(services, acme)}`, basic(other.platformName, other.apiKey)]) {
       const response = await get(app, '/raas/v2/whoami', authorization);
       expectEnvelope(response, env.clock, {
         status: 429,
@@ -159,7 +159,7 @@ describe.each(STORE_KINDS)('the /raas/v2 guard (%s)', (store) => {
     env.clock.advance(30_000);
     expect((await get(app, '/raas/v2/whoami', wrong)).headers['retry-after']).toBe('30');
     env.clock.advance(30_000);
-    expect((await get(app, '/raas/v2/whoami', basicHeader(other.platformName, other.apiKey))).statusCode).toBe(200);
+    expect((await get(app, '/raas/v2/whoami', basic(other.platformName, other.apiKey))).statusCode).toBe(200);
   });
 });
 
@@ -180,7 +180,7 @@ describe('the guard and the logs', () => {
     const app = await buildApp(services.config, services, { logger: { level: 'trace', stream } });
     try {
       const acme = await createTenant(app, services, 'acme');
-      const attempts = [acme.bearer, acme.basic, basicHeader('acme', `${acme.apiKey}x`), `Bearer ${acme.token}x`, basicHeader('nobody', acme.apiKey)];
+      const attempts = [acme.bearer, acme.basic, basic('acme', `${acme.apiKey}x`), `Bearer ${acme.token}x`, basic('nobody', acme.apiKey)];
       for (const authorization of attempts) await get(app, '/raas/v2/customers', authorization);
       await app.inject({ method: 'POST', url: '/raas/v2/customers', headers: { authorization: acme.basic, 'content-type': 'application/json' }, payload: '{"x":' });
       expect(log).toContain('raas request refused');

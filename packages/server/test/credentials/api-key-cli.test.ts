@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { createTestEnvironment, skipReason, TEST_REDIS_URL, type TestEnvironment } from '../support/services.js';
 import { tessera, tesseraJson } from '../support/processes.js';
-import { basicHeader, get } from '../auth/fixtures.js';
+import { basic, get } from '../support/tenants.js';
 
 const redisSkip = skipReason('redis');
 
@@ -70,7 +70,7 @@ describe('tessera apikey', () => {
     expect(await tesseraJson(['apikey', 'reveal', id], cliEnv)).toStrictEqual({ code: 0, json: { id, api_key: apiKey } });
 
     // The key works against the running app over HTTP…
-    const authorization = basicHeader('acme', apiKey);
+    const authorization = basic('acme', apiKey);
     expect((await get(app, '/raas/v2/whoami', authorization)).json()).toStrictEqual({ platformName: 'acme', credentialType: 'api_key', credentialId: id });
 
     expect(await tesseraJson(['apikey', 'delete', id], cliEnv)).toStrictEqual({

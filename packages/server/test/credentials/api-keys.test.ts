@@ -9,7 +9,7 @@ import { digest, PREFIX } from '../../src/crypto/secrets.js';
 import { TesseraError } from '../../src/errors.js';
 import type { Services } from '../../src/services.js';
 import { createTestEnvironment, STORE_KINDS, type TestEnvironment } from '../support/services.js';
-import { basicHeader, get } from '../auth/fixtures.js';
+import { basic, get } from '../support/tenants.js';
 
 async function refusal(promise: Promise<unknown>): Promise<{ code: string; message: string }> {
   try {
@@ -145,7 +145,7 @@ describe.each(STORE_KINDS)('RaaS API keys (%s)', (store) => {
     await createPlatform(services, 'dumped');
     const key = await createApiKey(services, 'dumped');
     // Used over HTTP and revealed, so every write path has run.
-    expect((await get(app, '/raas/v2/whoami', basicHeader('dumped', key.api_key))).statusCode).toBe(200);
+    expect((await get(app, '/raas/v2/whoami', basic('dumped', key.api_key))).statusCode).toBe(200);
     await revealApiKey(services, key.id);
 
     const db = services.database.db;

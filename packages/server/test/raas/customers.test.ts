@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import type { Services } from '../../src/services.js';
 import { createTestEnvironment, STORE_KINDS, type TestEnvironment } from '../support/services.js';
-import { createTenant, expectEnvelope, get, postJson, type Tenant } from '../auth/fixtures.js';
+import { createTenant, expectEnvelope, get, postJson, type Tenant } from '../support/tenants.js';
 
 const CREATED_AT = '2026-11-28T12:00:00.000Z';
 const ACCOUNT_NUMBER = /^A\d{2}-\d{6}-\d{6}$/;

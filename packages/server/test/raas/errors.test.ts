@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import type { Services } from '../../src/services.js';
 import { createTestEnvironment, STORE_KINDS, type TestEnvironment } from '../support/services.js';
-import { createTenant, expectEnvelope, get, type Tenant } from '../auth/fixtures.js';
+import { createTenant, expectEnvelope, get, type Tenant } from '../support/tenants.js';
 
 describe.each(STORE_KINDS)('errors on /raas/v2 use Tango’s envelope (%s)', (store) => {
   let env: TestEnvironment;

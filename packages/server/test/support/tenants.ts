@@ -6,7 +6,10 @@ import { createClient } from '../../src/credentials/oauth-clients.js';
 import { createPlatform } from '../../src/credentials/platforms.js';
 import { issueAccessToken } from '../../src/oauth/access-token.js';
 import type { Services } from '../../src/services.js';
-import type { TestClock } from '../support/services.js';
+import { basic } from './oauth.js';
+import type { TestClock } from './services.js';
+
+export { basic };
 
 /** A platform with one OAuth client (and a token from POST /oauth/token) and one API key. */
 export interface Tenant {
@@ -22,9 +25,6 @@ export interface Tenant {
   token: string;
 }
 
-export function basicHeader(user: string, password: string): string {
-  return `Basic ${Buffer.from(`${user}:${password}`, 'utf8').toString('base64')}`;
-}
 
 /** Creates the platform and its credentials through the credential services, and a token over HTTP. */
 export async function createTenant(app: FastifyInstance, services: Services, platformName: string): Promise<Tenant> {
@@ -34,7 +34,7 @@ export async function createTenant(app: FastifyInstance, services: Services, pla
   const response = await app.inject({
     method: 'POST',
     url: '/oauth/token',
-    headers: { authorization: basicHeader(client.client_id, client.client_secret), 'content-type': 'application/x-www-form-urlencoded' },
+    headers: { authorization: basic(client.client_id, client.client_secret), 'content-type': 'application/x-www-form-urlencoded' },
     payload: 'grant_type=client_credentials',
   });
   expect(response.statusCode, response.body).toBe(200);
@@ -45,7 +45,7 @@ export async function createTenant(app: FastifyInstance, services: Services, pla
     clientSecret: client.client_secret,
     apiKeyId: key.id,
     apiKey: key.api_key,
-    basic: basicHeader(platformName, key.api_key),
+    basic: basic(platformName, key.api_key),
     bearer: `Bearer ${token}`,
     token,
   };
