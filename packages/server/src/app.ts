@@ -24,6 +24,10 @@ export async function buildApp(config: Config, services: Services, options: AppO
     return503OnClosing: true,
   });
 
+  // The path only: a query string may hold a token.
+  app.setNotFoundHandler((request, reply) =>
+    reply.code(404).send({ error: 'not_found', message: `No route ${request.method} ${request.url.split('?')[0]}` }),
+  );
   app.get('/healthz', async () => ({ status: 'ok' }));
   await app.register(oauthRoutes, { services });
   await app.register(raasRoutes, { services, prefix: RAAS_PREFIX });

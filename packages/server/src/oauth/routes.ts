@@ -33,7 +33,6 @@ export async function oauthRoutes(app: FastifyInstance, { services }: { services
       reply.header('Cache-Control', 'no-store').header('Pragma', 'no-cache');
     });
     endpoints.setErrorHandler((error: FastifyError, request, reply) => sendOAuthError(error, request.log, reply, config.bodyLimitBytes));
-    endpoints.setNotFoundHandler((_request, reply) => reply.code(404).send({ error: 'invalid_request', error_description: 'No such endpoint' }));
 
     endpoints.post(TOKEN_PATH, async (request) => {
       const params = singleValued(request.body);
