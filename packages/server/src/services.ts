@@ -1,6 +1,8 @@
 import type { FastifyBaseLogger } from 'fastify';
+import { FailureThrottle } from './auth/failure-throttle.js';
 import type { Cache } from './cache/cache.js';
 import { openCache } from './cache/open-cache.js';
+import { sparingly } from './sparingly.js';
 import type { Config } from './config.js';
 import { loadMasterKey } from './crypto/master-key.js';
 import { SealedBox } from './crypto/sealed-box.js';
@@ -27,6 +29,8 @@ export interface Services {
   platforms: PlatformStore;
   clients: OAuthClientStore;
   revokedTokens: RevokedTokenStore;
+  /** Failed authentications per address, shared by the token endpoint and the API guard. */
+  throttle: FailureThrottle;
   apiKeys: ApiKeyStore;
   customers: CustomerStore;
   /** The clock, in epoch milliseconds; tests freeze it. */
@@ -56,7 +60,7 @@ export async function openServices(config: Config, options: ServiceOptions): Pro
       redisUrl: config.redisUrl,
       prefix: config.redisKeyPrefix,
       now,
-      onError: (error) => options.log.warn({ err: error }, 'Redis error'),
+      onError: sparingly(60_000, (error: Error) => options.log.warn({ err: error }, 'Redis unavailable: going on without it')),
     });
     return {
       config,
@@ -69,6 +73,7 @@ export async function openServices(config: Config, options: ServiceOptions): Pro
       revokedTokens: new RevokedTokenStore(database.db),
       apiKeys: new ApiKeyStore(database.db),
       customers: new CustomerStore(database.db),
+      throttle: new FailureThrottle(cache, config.authFailureLimit, config.authFailureWindowSeconds * 1000, options.log),
       now,
     };
   } catch (error) {

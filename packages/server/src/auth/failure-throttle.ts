@@ -1,5 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Cache } from '../cache/cache.js';
+import { sparingly } from '../sparingly.js';
 
 export class TooManyFailuresError extends Error {
   constructor(readonly retryAfterSeconds: number) {
@@ -15,6 +16,9 @@ export class TooManyFailuresError extends Error {
  * be right, and an outage of Redis must not become an outage of the API.
  */
 export class FailureThrottle {
+  /** While the cache is away, say so once a minute rather than on every request. */
+  private readonly outage = sparingly(60_000, (error: unknown, message: string) => this.log.warn({ err: error }, message));
+
   constructor(
     private readonly cache: Cache,
     private readonly limit: number,
@@ -29,7 +33,7 @@ export class FailureThrottle {
       if (count >= this.limit) throw new TooManyFailuresError(Math.max(1, Math.ceil(resetInMs / 1000)));
     } catch (error) {
       if (error instanceof TooManyFailuresError) throw error;
-      this.log.warn({ err: error }, 'failure throttle unavailable: letting the request through');
+      this.outage(error, 'failure throttle unavailable: letting requests through');
     }
   }
 
@@ -37,9 +41,10 @@ export class FailureThrottle {
     try {
       await this.cache.hit(key(address), this.windowMs);
     } catch (error) {
-      this.log.warn({ err: error }, 'failure throttle unavailable: failure not counted');
+      this.outage(error, 'failure throttle unavailable: failures not counted');
     }
   }
+
 }
 
 function key(address: string): string {

@@ -16,6 +16,7 @@ export interface Cache {
   peek(key: string): Promise<WindowCount>;
   /** Sends `message` to every instance's subscribers of `channel`, this one's included. */
   publish(channel: string, message: string): Promise<void>;
-  subscribe(channel: string, listener: (message: string) => void): Promise<void>;
+  /** Listens on `channel`; resolves with the function that stops listening. */
+  subscribe(channel: string, listener: (message: string) => void): Promise<() => void>;
   close(): Promise<void>;
 }

@@ -37,8 +37,9 @@ export class MemoryCache implements Cache {
     this.events.emit(channel, message);
   }
 
-  async subscribe(channel: string, listener: (message: string) => void): Promise<void> {
+  async subscribe(channel: string, listener: (message: string) => void): Promise<() => void> {
     this.events.on(channel, listener);
+    return () => this.events.off(channel, listener);
   }
 
   async close(): Promise<void> {

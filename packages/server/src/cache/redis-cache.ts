@@ -1,6 +1,12 @@
 import { Redis } from 'ioredis';
 import type { Cache, WindowCount } from './cache.js';
 
+/** A Redis command that has not answered by then fails, and the caller falls back. */
+const COMMAND_TIMEOUT_MS = 500;
+
+/** How long start-up waits for Redis before going on without it. */
+const CONNECT_WAIT_MS = 2000;
+
 /** INCR then start the window on the first hit only (PEXPIRE NX, Redis 7), in one atomic script. */
 const HIT_SCRIPT = `
 local count = redis.call('INCR', KEYS[1])
@@ -21,13 +27,26 @@ export class RedisCache implements Cache {
     private readonly prefix: string,
     private readonly onError: (error: Error) => void = () => {},
   ) {
-    // Fail fast while Redis is away: callers fall back rather than queue requests behind it.
-    this.commands = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: true, connectTimeout: 2000 });
+    // Fail fast while Redis is away: no offline queue and a short command timeout, so callers fall
+    // back at once (the throttle lets requests through, announcements wait for the status re-check)
+    // instead of queueing requests behind reconnection attempts.
+    this.commands = new Redis(url, {
+      lazyConnect: true,
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      commandTimeout: COMMAND_TIMEOUT_MS,
+      connectTimeout: 2000,
+      retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
+    });
     this.commands.on('error', this.onError);
   }
 
-  async connect(): Promise<void> {
-    await this.commands.connect();
+  /**
+   * Connects, waiting at most `waitMs` and never failing: Redis holds only what can be rebuilt, so an
+   * instance starts (and the `tessera` command works) while Redis is away; ioredis keeps reconnecting.
+   */
+  async connect(waitMs = CONNECT_WAIT_MS): Promise<void> {
+    await waitAtMost(this.commands.connect(), waitMs);
   }
 
   async hit(key: string, windowMs: number): Promise<WindowCount> {
@@ -48,24 +67,38 @@ export class RedisCache implements Cache {
     await this.commands.publish(this.prefix + channel, message);
   }
 
-  async subscribe(channel: string, listener: (message: string) => void): Promise<void> {
+  async subscribe(channel: string, listener: (message: string) => void): Promise<() => void> {
     if (!this.subscriber) {
-      this.subscriber = this.commands.duplicate();
+      // The subscriber connection queues its SUBSCRIBE until Redis answers, and resubscribes after a
+      // reconnect (ioredis autoResubscribe).
+      this.subscriber = this.commands.duplicate({ enableOfflineQueue: true, commandTimeout: undefined });
       this.subscriber.on('message', (fullChannel: string, message: string) => {
         for (const l of this.listeners.get(fullChannel) ?? []) l(message);
       });
-      // Resubscribes by itself after a reconnect (ioredis autoResubscribe).
       this.subscriber.on('error', this.onError);
     }
     const full = this.prefix + channel;
     const list = this.listeners.get(full) ?? [];
     list.push(listener);
     this.listeners.set(full, list);
-    if (list.length === 1) await this.subscriber.subscribe(full);
+    // Listening from here on when Redis is up; when it is away, the subscription completes on reconnect.
+    if (list.length === 1) await waitAtMost(this.subscriber.subscribe(full), CONNECT_WAIT_MS);
+    return () => {
+      const remaining = (this.listeners.get(full) ?? []).filter((l) => l !== listener);
+      this.listeners.set(full, remaining);
+      if (remaining.length === 0) this.subscriber?.unsubscribe(full).catch(this.onError);
+    };
   }
 
   async close(): Promise<void> {
     this.subscriber?.disconnect();
     this.commands.disconnect();
   }
+}
+
+/** Waits for `promise` at most `ms`, never rejecting (failures reach onError through ioredis). */
+async function waitAtMost(promise: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([promise.catch(() => {}), new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
 }
