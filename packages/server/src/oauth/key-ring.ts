@@ -1,7 +1,7 @@
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type JWK } from 'jose';
 import type { SealedBox } from '../crypto/sealed-box.js';
 import type { SigningAlgorithm } from '../config.js';
-import type { SigningKeyRow, SigningKeyStore } from '../store/signing-keys.js';
+import type { NewSigningKey, SigningKeyRow, SigningKeyStore } from '../store/signing-keys.js';
 
 type Key = Awaited<ReturnType<typeof importJWK>>;
 
@@ -44,7 +44,7 @@ export class KeyRing {
   async load(): Promise<void> {
     let rows = await this.store.listLive(this.options.now(), this.options.keepRetiredMs);
     if (rows.length === 0) {
-      await this.store.insert(await this.newKeyRow(this.options.now()));
+      await this.store.insertFirst(await this.newKeyRow(this.options.now()));
       rows = await this.store.listLive(this.options.now(), this.options.keepRetiredMs);
     }
     const keys: SigningKey[] = [];
@@ -90,7 +90,7 @@ export class KeyRing {
     return { keys: this.keys.map((k) => k.publicJwk) };
   }
 
-  private async newKeyRow(signFrom: number): Promise<Omit<SigningKeyRow, 'retired_at'>> {
+  private async newKeyRow(signFrom: number): Promise<NewSigningKey> {
     const alg = this.options.algorithm;
     const { publicKey, privateKey } = await generateKeyPair(alg, { extractable: true, ...(alg === 'EdDSA' ? { crv: 'Ed25519' } : {}) });
     const publicJwk = await exportJWK(publicKey);

@@ -1,9 +1,9 @@
-import { type Kysely, type Migration, Migrator, sql } from 'kysely';
+import { type Kysely, type Migration, Migrator, sql, SqliteAdapter } from 'kysely';
 
 /**
  * The schema's history, oldest first. Append only: a released migration never changes.
- * Kysely's Migrator takes a lock (an advisory lock on PostgreSQL) so instances starting at once
- * migrate one at a time.
+ * Instances starting at once migrate one at a time: Kysely's Migrator takes an advisory lock on
+ * PostgreSQL; on SQLite, where it takes none, {@link migrateToLatest} holds SQLite's write lock.
  */
 const MIGRATIONS: Record<string, Migration> = {
   '0001_oauth': {
@@ -92,11 +92,38 @@ const MIGRATIONS: Record<string, Migration> = {
       await db.schema.createIndex('accounts_customer').on('accounts').columns(['platform_id', 'customer_identifier']).execute();
     },
   },
+  '0004_signing_key_bootstrap': {
+    // The first signing key carries bootstrap = 1 under a unique index, so instances starting at once
+    // on an empty store agree on one first key instead of each signing with its own.
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('signing_keys').addColumn('bootstrap', 'integer').execute();
+      await db.schema.createIndex('signing_keys_bootstrap').on('signing_keys').column('bootstrap').unique().execute();
+    },
+  },
 };
 
-/** Brings the schema up to date; safe to call from several instances at once. */
+/** Brings the schema up to date; safe to call from several instances (or processes) at once. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- migrations run before the schema type holds
 export async function migrateToLatest(db: Kysely<any>): Promise<void> {
+  if (!(db.getExecutor().adapter instanceof SqliteAdapter)) return runMigrator(db);
+  // Kysely's SQLite adapter neither locks nor wraps migrations in a transaction (it assumes a single
+  // connection). BEGIN IMMEDIATE takes the database's one write lock (waiting up to busy_timeout) before
+  // the migrator reads what is done, so a second process sees the first one's work, and a failed
+  // migration leaves nothing behind.
+  await db.connection().execute(async (connection) => {
+    await sql`begin immediate`.execute(connection);
+    try {
+      await runMigrator(connection);
+    } catch (error) {
+      await sql`rollback`.execute(connection);
+      throw error;
+    }
+    await sql`commit`.execute(connection);
+  });
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- as above
+async function runMigrator(db: Kysely<any>): Promise<void> {
   const migrator = new Migrator({ db, provider: { getMigrations: async () => MIGRATIONS } });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {

@@ -37,6 +37,8 @@ export interface SigningKeysTable {
   sign_from: number;
   /** Set when a newer key takes over; the key stays in the JWKS until its last token expires. */
   retired_at: number | null;
+  /** 1 on the first key ever made (unique), null on the others. */
+  bootstrap: number | null;
 }
 
 export interface RevokedTokensTable {

@@ -1,7 +1,9 @@
 import type { Kysely, Selectable } from 'kysely';
+import { isUniqueViolation } from '../errors.js';
 import type { Schema, SigningKeysTable } from './schema.js';
 
 export type SigningKeyRow = Selectable<SigningKeysTable>;
+export type NewSigningKey = Omit<SigningKeyRow, 'retired_at' | 'bootstrap'>;
 
 export class SigningKeyStore {
   constructor(private readonly db: Kysely<Schema>) {}
@@ -18,18 +20,22 @@ export class SigningKeyStore {
   }
 
   /** Adds a key and retires, from the moment it starts signing, every key still current. */
-  async rotate(key: Omit<SigningKeyRow, 'retired_at'>): Promise<void> {
+  async rotate(key: NewSigningKey): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
       await trx.updateTable('signing_keys').set({ retired_at: key.sign_from }).where('retired_at', 'is', null).execute();
-      await trx.insertInto('signing_keys').values({ ...key, retired_at: null }).execute();
+      await trx.insertInto('signing_keys').values({ ...key, retired_at: null, bootstrap: null }).execute();
     });
   }
 
   /**
-   * Adds a first key. Instances starting at once on an empty store may each add one: harmless, since
-   * every instance signs with the same newest key and publishes them all.
+   * Adds the first key ever, unless another instance starting at the same time already did: the
+   * unique bootstrap marker lets exactly one such insert through.
    */
-  async insert(key: Omit<SigningKeyRow, 'retired_at'>): Promise<void> {
-    await this.db.insertInto('signing_keys').values({ ...key, retired_at: null }).execute();
+  async insertFirst(key: NewSigningKey): Promise<void> {
+    try {
+      await this.db.insertInto('signing_keys').values({ ...key, retired_at: null, bootstrap: 1 }).execute();
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+    }
   }
 }
