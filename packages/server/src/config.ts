@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import path from 'node:path';
 
 /** Signing algorithms the authorization server can use; all asymmetric (RFC 9068 §2.1 forbids `none`). */
@@ -27,7 +28,8 @@ export interface Config {
   authFailureWindowSeconds: number;
   bodyLimitBytes: number;
   logLevel: string;
-  trustProxy: boolean;
+  /** false, or the addresses/CIDRs of trusted proxies (Fastify's trustProxy). */
+  trustProxy: false | string[];
 }
 
 export class ConfigError extends Error {
@@ -60,12 +62,13 @@ function integer(name: string, fallback: number, min: number, max: number): (raw
   };
 }
 
-function url(name: string, protocols: string[], raw: string): string {
+function url(name: string, protocols: string[], raw: string, options: { secret?: boolean } = {}): string {
   let parsed: URL;
   try {
     parsed = new URL(raw);
   } catch {
-    throw new ConfigError(name, `must be a URL, got "${raw}"`);
+    // A database or Redis URL may carry a password: never repeat it.
+    throw new ConfigError(name, options.secret ? 'must be a URL (the value is not shown: it may hold a password)' : `must be a URL, got "${raw}"`);
   }
   if (!protocols.includes(parsed.protocol)) {
     throw new ConfigError(name, `must be a ${protocols.join(' or ')} URL, got "${parsed.protocol}"`);
@@ -115,13 +118,13 @@ export const SETTINGS = {
     name: 'DATABASE_URL',
     doc: 'PostgreSQL URL (`postgres://…`); unset uses SQLite in the data folder.',
     defaultText: '(SQLite)',
-    parse: (raw) => (raw ? url('DATABASE_URL', ['postgres:', 'postgresql:'], raw) : undefined),
+    parse: (raw) => (raw ? url('DATABASE_URL', ['postgres:', 'postgresql:'], raw, { secret: true }) : undefined),
   },
   redisUrl: {
     name: 'REDIS_URL',
     doc: 'Redis URL (`redis://…`) for shared caches and counters; unset uses an in-process cache.',
     defaultText: '(in-process)',
-    parse: (raw) => (raw ? url('REDIS_URL', ['redis:', 'rediss:'], raw) : undefined),
+    parse: (raw) => (raw ? url('REDIS_URL', ['redis:', 'rediss:'], raw, { secret: true }) : undefined),
   },
   redisKeyPrefix: {
     name: 'REDIS_KEY_PREFIX',
@@ -197,12 +200,15 @@ export const SETTINGS = {
   },
   trustProxy: {
     name: 'TESSERA_TRUST_PROXY',
-    doc: 'Trust X-Forwarded-For for client addresses (only behind your own proxy).',
+    doc: 'Proxies whose X-Forwarded-For is trusted for client addresses: false, or their addresses/CIDRs (comma-separated).',
     defaultText: 'false',
     parse: (raw) => {
       if (raw === undefined || raw === '' || raw === 'false' || raw === '0') return false;
-      if (raw === 'true' || raw === '1') return true;
-      throw new ConfigError('TESSERA_TRUST_PROXY', `must be true or false, got "${raw}"`);
+      // Neither `true` nor a hop count: both let a client that reaches the server directly pick the
+      // address the failure throttle counts (Fastify 5 refuses hop counts for the same reason).
+      const proxies = raw.split(',').map((p) => p.trim());
+      if (proxies.every((p) => isIP(p.split('/')[0]!) !== 0 && /^[^/]+(\/\d{1,3})?$/.test(p))) return proxies;
+      throw new ConfigError('TESSERA_TRUST_PROXY', `must be false or comma-separated proxy addresses or CIDRs, got "${raw}"`);
     },
   },
 } satisfies { [K in keyof Config]: Setting<Config[K]> };

@@ -37,19 +37,27 @@ describe('configuration', () => {
     });
   });
 
+  it('takes trusted proxies as addresses and CIDRs', () => {
+    expect(loadConfig({ TESSERA_TRUST_PROXY: '10.0.0.0/8, 127.0.0.1, ::1' }).trustProxy).toEqual(['10.0.0.0/8', '127.0.0.1', '::1']);
+  });
+
   it.each([
     [{ PORT: 'eighty' }, 'PORT must be a whole number, got "eighty"'],
     [{ PORT: '65536' }, 'PORT must be between 1 and 65535, got 65536'],
     [{ TESSERA_PUBLIC_URL: 'not a url' }, 'TESSERA_PUBLIC_URL must be a URL, got "not a url"'],
     [{ TESSERA_PUBLIC_URL: 'ftp://x' }, 'TESSERA_PUBLIC_URL must be a http: or https: URL, got "ftp:"'],
     [{ DATABASE_URL: 'mysql://x/y' }, 'DATABASE_URL must be a postgres: or postgresql: URL, got "mysql:"'],
+    [{ DATABASE_URL: 'postgres://app:s3cr3t/pw@db/x' }, 'DATABASE_URL must be a URL (the value is not shown: it may hold a password)'],
+    [{ REDIS_URL: 'redis://:pa ss@[x' }, 'REDIS_URL must be a URL (the value is not shown: it may hold a password)'],
     [{ REDIS_URL: 'http://x' }, 'REDIS_URL must be a redis: or rediss: URL, got "http:"'],
     [{ TESSERA_MASTER_KEY: 'short' }, 'TESSERA_MASTER_KEY must be 32 bytes in base64 (try: openssl rand -base64 32)'],
     [{ TESSERA_TOKEN_TTL: '10' }, 'TESSERA_TOKEN_TTL must be between 60 and 31536000, got 10'],
     [{ TESSERA_QUOTA_INTERVAL: '-1' }, 'TESSERA_QUOTA_INTERVAL must be a whole number, got "-1"'],
     [{ TESSERA_SIGNING_ALG: 'HS256' }, 'TESSERA_SIGNING_ALG must be one of RS256, ES256, EdDSA, got "HS256"'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL must be a pino level, got "loud"'],
-    [{ TESSERA_TRUST_PROXY: 'yes' }, 'TESSERA_TRUST_PROXY must be true or false, got "yes"'],
+    [{ TESSERA_TRUST_PROXY: '1' }, 'TESSERA_TRUST_PROXY must be false or comma-separated proxy addresses or CIDRs, got "1"'],
+    [{ TESSERA_TRUST_PROXY: 'true' }, 'TESSERA_TRUST_PROXY must be false or comma-separated proxy addresses or CIDRs, got "true"'],
+    [{ TESSERA_TRUST_PROXY: '10.0.0.1,nope' }, 'TESSERA_TRUST_PROXY must be false or comma-separated proxy addresses or CIDRs, got "10.0.0.1,nope"'],
   ])('refuses %j naming the setting', (env, message) => {
     expect(() => loadConfig(env)).toThrow(new ConfigError(message.split(' ')[0]!, message.slice(message.indexOf(' ') + 1)));
     expect(() => loadConfig(env)).toThrow(`Invalid configuration: ${message}`);

@@ -22,6 +22,7 @@ export interface ClientView {
 }
 
 const MAX_NAME_LENGTH = 100;
+const CLIENT_NAME = new RegExp(`^[\\x20\\x21\\x23-\\x5b\\x5d-\\x7e]{1,${MAX_NAME_LENGTH}}$`);
 
 /** Creates a client credential; the secret is returned here and never again. */
 export async function createClient(
@@ -31,8 +32,9 @@ export async function createClient(
 ): Promise<{ name: string; client_id: string; client_secret: string }> {
   const platform = await getPlatform(services, platformName);
   const clientName = (name ?? `${platform.name}-client`).trim();
-  if (!clientName || clientName.length > MAX_NAME_LENGTH || /\p{Cc}/u.test(clientName)) {
-    throw new TesseraError('invalid_input', `Invalid client name: use 1 to ${MAX_NAME_LENGTH} printable characters`);
+  // The name appears in the quota error's error_description: RFC 6749 §5.2 allows printable ASCII there, without " and \.
+  if (!CLIENT_NAME.test(clientName)) {
+    throw new TesseraError('invalid_input', `Invalid client name: use 1 to ${MAX_NAME_LENGTH} printable ASCII characters, without " and \\`);
   }
   const clientId = newId(PREFIX.client);
   const clientSecret = newSecret(PREFIX.clientSecret);

@@ -2,7 +2,7 @@ import type { FastifyRequest } from 'fastify';
 import { digest, digestsEqual } from '../crypto/secrets.js';
 import type { OAuthClient, OAuthClientStore } from '../store/oauth-clients.js';
 import { invalidClient, invalidRequest } from './oauth-error.js';
-import type { TokenParameters } from './token-parameters.js';
+import { printable, type TokenParameters } from './token-parameters.js';
 
 export interface ClientCredentials {
   clientId: string;
@@ -11,6 +11,8 @@ export interface ClientCredentials {
 }
 
 export type AuthenticatedClient = OAuthClient & { platform_name: string };
+
+const CLIENT_ID_FORM = /^cli_[0-9A-Za-z]{22}$/;
 
 /** Compared against when the client does not exist, so an unknown client costs what a wrong secret does. */
 const ABSENT_DIGEST = digest('no such client');
@@ -37,17 +39,24 @@ export function readClientCredentials(request: FastifyRequest, params: TokenPara
 function parseBasicClientHeader(header: string): { clientId: string; clientSecret: string } | undefined {
   const match = /^([A-Za-z]+) +(.*)$/.exec(header.trim());
   if (!match) throw invalidRequest('The Authorization header is malformed');
-  if (match[1]!.toLowerCase() !== 'basic') throw invalidRequest(`The ${match[1]} authorization scheme is not accepted here: use Basic or the request body`);
+  if (match[1]!.toLowerCase() !== 'basic') {
+    throw invalidRequest(`The ${printable(match[1]!)} authorization scheme is not accepted here: use Basic or the request body`);
+  }
   const encoded = match[2]!;
   if (!/^[A-Za-z0-9+/]+={0,2}$/.test(encoded) || encoded.length % 4 !== 0) throw invalidRequest('The Basic credentials are not valid base64');
   const decoded = Buffer.from(encoded, 'base64').toString('utf8');
   const colon = decoded.indexOf(':');
   if (colon < 0) throw invalidRequest('The Basic credentials must be client_id:client_secret');
+  let credentials: { clientId: string; clientSecret: string };
   try {
-    return { clientId: formDecode(decoded.slice(0, colon)), clientSecret: formDecode(decoded.slice(colon + 1)) };
+    credentials = { clientId: formDecode(decoded.slice(0, colon)), clientSecret: formDecode(decoded.slice(colon + 1)) };
   } catch {
     throw invalidRequest('The Basic credentials are not form-urlencoded');
   }
+  if (credentials.clientId.includes('\0') || credentials.clientSecret.includes('\0')) {
+    throw invalidRequest('The Basic credentials contain a NUL character');
+  }
+  return credentials;
 }
 
 function formDecode(value: string): string {
@@ -65,7 +74,8 @@ export async function authenticateClient(
 ): Promise<AuthenticatedClient> {
   const client = await clients.findWithPlatform(credentials.clientId);
   const secretMatches = digestsEqual(digest(credentials.clientSecret), client?.secret_digest ?? ABSENT_DIGEST);
-  if (!client) throw invalidClient(realm, `unknown client ${credentials.clientId}`);
+  // Only an id of the right form goes to the log: anything else may be a misplaced secret, or a flood.
+  if (!client) throw invalidClient(realm, CLIENT_ID_FORM.test(credentials.clientId) ? `unknown client ${credentials.clientId}` : 'unknown client (malformed id)');
   if (!secretMatches) throw invalidClient(realm, `wrong secret for client ${client.client_id}`);
   if (client.status !== 'active') throw invalidClient(realm, `client ${client.client_id} is deactivated`);
   return client;

@@ -25,9 +25,20 @@ export function singleValued(body: unknown): TokenParameters {
   if (typeof body !== 'object' || Array.isArray(body)) throw invalidRequest('The request body must be a form or a JSON object');
   const out: Record<string, string | undefined> = Object.create(null);
   for (const [name, value] of Object.entries(body)) {
-    if (Array.isArray(value)) throw invalidRequest(`The ${name} parameter is given more than once`);
-    if (typeof value !== 'string') throw invalidRequest(`The ${name} parameter must be a string`);
+    if (Array.isArray(value)) throw invalidRequest(`The ${printable(name)} parameter is given more than once`);
+    if (typeof value !== 'string') throw invalidRequest(`The ${printable(name)} parameter must be a string`);
+    // A NUL can reach no stored value (PostgreSQL text refuses it): refuse it here, as the client's error.
+    if (value.includes('\0')) throw invalidRequest(`The ${printable(name)} parameter contains a NUL character`);
     out[name] = value === '' ? undefined : value;
   }
   return out;
+}
+
+/**
+ * A value echoed in an error_description, limited to the characters RFC 6749 §5.2 allows there
+ * (%x20-21 / %x23-5B / %x5D-7E: printable ASCII without `"` and `\`) and to a sensible length.
+ */
+export function printable(value: string, max = 64): string {
+  const clean = value.replace(/[^\x20\x21\x23-\x5b\x5d-\x7e]/g, '?');
+  return clean.length > max ? `${clean.slice(0, max)}...` : clean;
 }

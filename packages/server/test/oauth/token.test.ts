@@ -220,7 +220,7 @@ describe.each(STORE_KINDS)('POST /oauth/token on %s', (store) => {
       const response = await requestToken(app, client, { audience: 'https://api.example.com/' });
       expectError(response, 400, {
         error: 'invalid_target',
-        error_description: `Unknown audience "https://api.example.com/": tokens here are for the audience "${env.config.audience}"`,
+        error_description: `Unknown audience https://api.example.com/: tokens here are for the audience ${env.config.audience}`,
       });
     });
 
@@ -245,6 +245,21 @@ describe.each(STORE_KINDS)('POST /oauth/token on %s', (store) => {
       expect(response.body).not.toContain(client.client_secret);
     });
 
+    it('a NUL character in a parameter or in Basic credentials: 400, on every store', async () => {
+      const inBody = await postForm(app, '/oauth/token', 'grant_type=client_credentials&client_id=a%00b&client_secret=x');
+      expectError(inBody, 400, { error: 'invalid_request', error_description: 'The client_id parameter contains a NUL character' });
+      const inBasic = await postForm(app, '/oauth/token', form({ grant_type: 'client_credentials' }), { authorization: basic('a%00b', 'x') });
+      expectError(inBasic, 400, { error: 'invalid_request', error_description: 'The Basic credentials contain a NUL character' });
+    });
+
+    it('echoes only printable ASCII, without quotes, in error_description (RFC 6749 §5.2)', async () => {
+      const response = await requestToken(app, client, { grant_type: 'x"\\☃'.padEnd(100, 'y') });
+      expectError(response, 400, {
+        error: 'unsupported_grant_type',
+        error_description: `The grant type x???${'y'.repeat(60)}... is not supported: use client_credentials`,
+      });
+    });
+
     it('a non-string JSON value: 400', async () => {
       const response = await app.inject({ method: 'POST', url: '/oauth/token', payload: { grant_type: ['client_credentials'] } });
       expectError(response, 400, { error: 'invalid_request', error_description: 'The grant_type parameter is given more than once' });
@@ -258,7 +273,7 @@ describe.each(STORE_KINDS)('POST /oauth/token on %s', (store) => {
       });
     });
 
-    it.each(['GET', 'PUT', 'DELETE'] as const)('%s: 405 with Allow: POST', async (method) => {
+    it.each(['GET', 'PUT', 'DELETE', 'OPTIONS'] as const)('%s: 405 with Allow: POST', async (method) => {
       const response = await app.inject({ method, url: '/oauth/token' });
       expect(response.statusCode).toBe(405);
       expect(response.headers.allow).toBe('POST');

@@ -82,6 +82,13 @@ describe.each(STORE_KINDS)('platforms and client credentials on %s', (store) => 
     await expect(setClientStatus(services, 'cli_nope', 'inactive')).rejects.toThrow(new TesseraError('not_found', 'Client cli_nope does not exist'));
   });
 
+  it.each(['', 'say "hi"', 'back\\slash', 'snow ☃', 'x'.repeat(101)])('refuses the client name %j', async (name) => {
+    await createPlatform(services, `names-${name.length}-${name.charCodeAt(0) || 0}`).catch(() => {});
+    await expect(createClient(services, `names-${name.length}-${name.charCodeAt(0) || 0}`, name)).rejects.toThrow(
+      new TesseraError('invalid_input', 'Invalid client name: use 1 to 100 printable ASCII characters, without " and \\'),
+    );
+  });
+
   it('lists clients without secrets', async () => {
     await createPlatform(services, 'listing');
     const created = await createClient(services, 'listing', 'Listed');

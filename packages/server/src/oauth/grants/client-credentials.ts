@@ -1,5 +1,6 @@
 import { issueAccessToken } from '../access-token.js';
-import { OAuthError } from '../oauth-error.js';
+import { invalidClient, OAuthError } from '../oauth-error.js';
+import { printable } from '../token-parameters.js';
 import type { Grant, GrantContext, TokenResponse } from './grant.js';
 
 export const DEFAULT_SCOPE = 'raas.all';
@@ -12,7 +13,7 @@ export const clientCredentialsGrant: Grant = {
     const audience = params.audience ?? config.audience;
     // RFC 8707 §2: a target the server does not serve is invalid_target.
     if (audience !== config.audience) {
-      throw new OAuthError('invalid_target', `Unknown audience "${audience}": tokens here are for the audience "${config.audience}"`);
+      throw new OAuthError('invalid_target', `Unknown audience ${printable(audience)}: tokens here are for the audience ${printable(config.audience, 200)}`);
     }
     const scope = grantedScope(params.scope, client.scopes);
 
@@ -20,7 +21,7 @@ export const clientCredentialsGrant: Grant = {
     const claim = await services.clients.claimQuota(client.client_id, now, config.quotaIntervalSeconds * 1000);
     if (!claim.granted) {
       // Deactivated between authentication and the claim: it is no longer a valid client.
-      if (claim.status !== 'active') throw new OAuthError('invalid_client', 'Client authentication failed', 401);
+      if (claim.status !== 'active') throw invalidClient(config.publicUrl, `client ${client.client_id} was deactivated during the request`);
       const retryAfter = Math.max(1, Math.ceil(((claim.lastIssuedAt ?? now) + config.quotaIntervalSeconds * 1000 - now) / 1000));
       throw new OAuthError(
         'rate_limit_exceeded',
@@ -55,6 +56,6 @@ function grantedScope(requested: string | undefined, allowed: string): string {
   const allowedScopes = new Set(allowed.split(' '));
   const refused = scopes.filter((s) => !allowedScopes.has(s));
   if (scopes.length === 0) return DEFAULT_SCOPE;
-  if (refused.length > 0) throw new OAuthError('invalid_scope', `The client may not request the scope ${refused.join(' ')}`);
+  if (refused.length > 0) throw new OAuthError('invalid_scope', `The client may not request the scope ${printable(refused.join(' '))}`);
   return [...new Set(scopes)].join(' ');
 }
