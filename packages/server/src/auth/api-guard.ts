@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify';
-import { decodeProtectedHeader } from 'jose';
 import { digest } from '../crypto/secrets.js';
-import { type AccessTokenClaims, CLOCK_TOLERANCE_SECONDS, InvalidTokenError, verifyAccessToken } from '../oauth/access-token.js';
+import { CLOCK_TOLERANCE_SECONDS, InvalidTokenError, type VerifiedAccessToken, verifyAccessToken } from '../oauth/access-token.js';
+import { checkTokenLiveness } from '../oauth/live-token.js';
 import type { Services } from '../services.js';
 import {
   AuthError,
@@ -66,6 +66,8 @@ export class ApiGuard {
   private readonly basicCache: CredentialCache<BasicEntry>;
   /** Bumped on every announced change: a verification that overlapped one is not remembered. */
   private generation = 0;
+  /** Stops listening for announced changes; set by {@link start}. */
+  private unsubscribe: (() => void) | undefined;
 
   constructor(
     private readonly services: Services,
@@ -78,17 +80,33 @@ export class ApiGuard {
 
   /** Listens for status changes announced by any instance (or the `tessera` command, through Redis). */
   async start(): Promise<void> {
-    await this.services.cache.subscribe(CREDENTIAL_STATUS_CHANNEL, (message) => this.forget(message));
+    this.unsubscribe?.();
+    this.unsubscribe = await this.services.cache.subscribe(CREDENTIAL_STATUS_CHANNEL, (message) => this.forget(message));
+  }
+
+  /** Stops listening for announced changes (when the app closes). */
+  stop(): void {
+    this.unsubscribe?.();
+    this.unsubscribe = undefined;
+  }
+
+  /**
+   * The one credential of the request, read once and handed to {@link cached} and {@link authenticate}.
+   * Throws an {@link AuthError} for a request refused on its face (no credentials, credentials twice,
+   * another scheme).
+   */
+  present(request: FastifyRequest): PresentedCredential {
+    const presented = readPresentedCredential(request, this.options.realm);
+    if (!presented) throw credentialsRequired(this.options.realm);
+    return presented;
   }
 
   /**
    * The hot path, without I/O or promises: the principal of a credential already verified whose status
    * is fresh, or undefined when it must go through {@link authenticate}. Throws an {@link AuthError} for a
-   * request refused on its face (no credentials, credentials twice, another scheme, missing scope).
+   * missing scope.
    */
-  cached(request: FastifyRequest): Principal | undefined {
-    const presented = readPresentedCredential(request, this.options.realm);
-    if (!presented) throw credentialsRequired(this.options.realm);
+  cached(presented: PresentedCredential): Principal | undefined {
     const now = this.services.now();
     if (presented.scheme === 'basic') {
       const entry = this.basicCache.get(presented.encoded);
@@ -103,15 +121,12 @@ export class ApiGuard {
   }
 
   /** The caller, or an {@link AuthError} saying why not: verifies the credential, or re-reads its status. */
-  async authenticate(request: FastifyRequest): Promise<Principal> {
-    const { realm } = this.options;
-    const presented = readPresentedCredential(request, realm);
-    if (!presented) throw credentialsRequired(realm);
+  async authenticate(presented: PresentedCredential, ip: string): Promise<Principal> {
     try {
-      return presented.scheme === 'bearer' ? await this.bearer(presented, request.ip) : await this.basic(presented, request.ip);
+      return presented.scheme === 'bearer' ? await this.bearer(presented, ip) : await this.basic(presented, ip);
     } catch (error) {
       if (error instanceof AuthError && (error.failure === 'invalid_token' || error.failure === 'invalid_credentials')) {
-        await this.throttle.recordFailure(request.ip);
+        await this.throttle.recordFailure(ip);
       }
       throw error;
     }
@@ -139,20 +154,20 @@ export class ApiGuard {
     await this.checkThrottle(ip);
     const generation = this.generation;
     const { config, keys } = this.services;
-    let claims: AccessTokenClaims;
+    let verified: VerifiedAccessToken;
     try {
-      claims = await verifyAccessToken(keys, token, { issuer: config.publicUrl, audience: config.audience, now });
+      verified = await verifyAccessToken(keys, token, { issuer: config.publicUrl, audience: config.audience, now });
     } catch (error) {
       if (error instanceof InvalidTokenError) throw invalidToken(this.options.realm, error.message);
       throw error;
     }
-    const { kid } = decodeProtectedHeader(token);
+    const { claims, kid } = verified;
     const entry: BearerEntry = {
       principal: await this.tokenPrincipal(claims.client_id, claims.jti, claims.platform),
       clientId: claims.client_id,
       jti: claims.jti,
       platformClaim: claims.platform,
-      kid: kid!,
+      kid,
       scopes: claims.scope.split(' '),
       expiresAt: (claims.exp + CLOCK_TOLERANCE_SECONDS) * 1000,
       checkedAt: now,
@@ -161,13 +176,21 @@ export class ApiGuard {
     return entry;
   }
 
-  /** Reads from the store what can change after a token was issued: its client's status, and revocation. */
+  /** Reads from the store what can change after a token was issued ({@link checkTokenLiveness}). */
   private async tokenPrincipal(clientId: string, jti: string, platformClaim: string): Promise<Principal> {
-    const [client, revoked] = await Promise.all([this.services.clients.findWithPlatform(clientId), this.services.revokedTokens.isRevoked(jti)]);
-    const { realm } = this.options;
-    if (revoked) throw invalidToken(realm, 'The token has been revoked', `token ${jti} is revoked`);
-    if (client?.status !== 'active') throw invalidToken(realm, "The token's client credential is no longer active", `client ${clientId} is inactive or gone`);
-    if (client.platform_name !== platformClaim) throw invalidToken(realm, 'The token is not valid', `client ${clientId} is not of the platform in the token`);
+    const liveness = await checkTokenLiveness(this.services, { client_id: clientId, jti, platform: platformClaim });
+    if (!liveness.live) {
+      const { realm } = this.options;
+      switch (liveness.reason) {
+        case 'revoked':
+          throw invalidToken(realm, 'The token has been revoked', `token ${jti} is revoked`);
+        case 'client_inactive':
+          throw invalidToken(realm, "The token's client credential is no longer active", `client ${clientId} is inactive or gone`);
+        case 'platform_mismatch':
+          throw invalidToken(realm, 'The token is not valid', `client ${clientId} is not of the platform in the token`);
+      }
+    }
+    const { client } = liveness;
     return { platformId: client.platform_id, platformName: client.platform_name, credential: { type: 'oauth_client', clientId, tokenId: jti } };
   }
 

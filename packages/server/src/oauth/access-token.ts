@@ -57,6 +57,12 @@ export class InvalidTokenError extends Error {
   }
 }
 
+/** A verified access token: its claims and the `kid` of the key that signed it. */
+export interface VerifiedAccessToken {
+  claims: AccessTokenClaims;
+  kid: string;
+}
+
 /**
  * Verifies an access token against the key ring only (RFC 9068 §4): the `kid` must name a published
  * key and the `alg` must be that key's own (so `none` and HS256-with-the-public-key fail), `typ` must be
@@ -66,9 +72,9 @@ export async function verifyAccessToken(
   keys: KeyRing,
   token: string,
   expected: { issuer: string; audience: string; now: number },
-): Promise<AccessTokenClaims> {
+): Promise<VerifiedAccessToken> {
   try {
-    const { payload } = await jwtVerify(
+    const { payload, protectedHeader } = await jwtVerify(
       token,
       (header: JWTHeaderParameters) => {
         const key = keys.verificationKey(header.kid);
@@ -84,7 +90,8 @@ export async function verifyAccessToken(
         requiredClaims: ['iss', 'sub', 'aud', 'exp', 'iat', 'jti', 'client_id', 'scope', 'platform'],
       },
     );
-    return asClaims(payload);
+    // The key resolver above only accepts a kid the key ring knows, so it is a string here.
+    return { claims: asClaims(payload), kid: protectedHeader.kid! };
   } catch (error) {
     if (error instanceof InvalidTokenError) throw error;
     if (error instanceof errors.JWTExpired) throw new InvalidTokenError('The token has expired');

@@ -1,23 +1,43 @@
 import type { Services } from '../services.js';
-import { InvalidTokenError, verifyAccessToken, type AccessTokenClaims } from './access-token.js';
+import type { OAuthClient } from '../store/oauth-clients.js';
+import { InvalidTokenError, verifyAccessToken, type AccessTokenClaims, type VerifiedAccessToken } from './access-token.js';
 
-/** The token's claims when it is valid, not revoked and its client still active; otherwise undefined. */
-export async function liveToken(services: Services, token: string): Promise<AccessTokenClaims | undefined> {
-  let claims: AccessTokenClaims;
+/** Why a token that verifies is nevertheless not live. */
+export type DeadTokenReason = 'revoked' | 'client_inactive' | 'platform_mismatch';
+
+export type TokenLiveness = { live: true; client: OAuthClient & { platform_name: string } } | { live: false; reason: DeadTokenReason };
+
+/**
+ * What can change after a token was issued, read from the store — the one check of the API guard and
+ * of introspection and revocation: the token is not revoked, its client is still active, and the client
+ * still belongs to the platform the token names.
+ */
+export async function checkTokenLiveness(services: Services, claims: Pick<AccessTokenClaims, 'client_id' | 'jti' | 'platform'>): Promise<TokenLiveness> {
+  const [client, revoked] = await Promise.all([services.clients.findWithPlatform(claims.client_id), services.revokedTokens.isRevoked(claims.jti)]);
+  if (revoked) return { live: false, reason: 'revoked' };
+  if (client?.status !== 'active') return { live: false, reason: 'client_inactive' };
+  if (client.platform_name !== claims.platform) return { live: false, reason: 'platform_mismatch' };
+  return { live: true, client };
+}
+
+/** Verifies a token against this server's keys and expectations; undefined when it does not verify. */
+export async function verifiedToken(services: Services, token: string): Promise<VerifiedAccessToken | undefined> {
   try {
-    claims = await verifyAccessToken(services.keys, token, { issuer: services.config.publicUrl, audience: services.config.audience, now: services.now() });
+    return await verifyAccessToken(services.keys, token, { issuer: services.config.publicUrl, audience: services.config.audience, now: services.now() });
   } catch (error) {
     if (error instanceof InvalidTokenError) return undefined;
     throw error;
   }
-  if (await services.revokedTokens.isRevoked(claims.jti)) return undefined;
-  const client = await services.clients.find(claims.client_id);
-  if (client?.status !== 'active') return undefined;
-  return claims;
+}
+
+/** The token's claims when it is valid and live (see {@link checkTokenLiveness}); otherwise undefined. */
+export async function liveToken(services: Services, token: string): Promise<AccessTokenClaims | undefined> {
+  const verified = await verifiedToken(services, token);
+  if (!verified) return undefined;
+  return (await checkTokenLiveness(services, verified.claims)).live ? verified.claims : undefined;
 }
 
 export async function ownLiveToken(services: Services, token: string, clientId: string): Promise<AccessTokenClaims | undefined> {
   const claims = await liveToken(services, token);
   return claims?.client_id === clientId ? claims : undefined;
 }
-

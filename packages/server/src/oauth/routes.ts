@@ -1,7 +1,6 @@
 import formbody from '@fastify/formbody';
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import { announceCredentialChange } from '../auth/credential-events.js';
-import { FailureThrottle } from '../auth/failure-throttle.js';
 import type { Services } from '../services.js';
 import { liveToken, ownLiveToken } from './live-token.js';
 import { sendOAuthError } from './oauth-error-handler.js';
@@ -9,7 +8,7 @@ import { authenticateRequest } from './authenticate-request.js';
 import { clientCredentialsGrant, DEFAULT_SCOPE } from './grants/client-credentials.js';
 import type { Grant } from './grants/grant.js';
 import { invalidRequest, OAuthError } from './oauth-error.js';
-import { parseForm, singleValued } from './token-parameters.js';
+import { parseForm, printable, singleValued } from './token-parameters.js';
 
 const GRANTS = new Map<string, Grant>([[clientCredentialsGrant.grantType, clientCredentialsGrant]]);
 
@@ -21,7 +20,7 @@ export const JWKS_PATH = '/.well-known/jwks.json';
 /** The authorization server: token, introspection and revocation endpoints, discovery and JWKS. */
 export async function oauthRoutes(app: FastifyInstance, { services }: { services: Services }): Promise<void> {
   const { config } = services;
-  const throttle = new FailureThrottle(services.cache, config.authFailureLimit, config.authFailureWindowSeconds * 1000, app.log);
+  const { throttle } = services;
 
   await app.register(async (endpoints) => {
     // RFC 6749 §4.4.2: form-encoded; repeated parameters survive parsing so they can be refused.
@@ -40,7 +39,7 @@ export async function oauthRoutes(app: FastifyInstance, { services }: { services
       const grantType = params.grant_type;
       if (!grantType) throw invalidRequest('grant_type is missing');
       const grant = GRANTS.get(grantType);
-      if (!grant) throw new OAuthError('unsupported_grant_type', `The grant type ${grantType} is not supported: use client_credentials`);
+      if (!grant) throw new OAuthError('unsupported_grant_type', `The grant type ${printable(grantType)} is not supported: use client_credentials`);
       const response = await grant.handle({ params, client, services });
       request.log.info({ client_id: client.client_id, platform: client.platform_name }, 'access token issued');
       return response;
@@ -61,9 +60,7 @@ export async function oauthRoutes(app: FastifyInstance, { services }: { services
       const params = singleValued(request.body);
       const client = await authenticateRequest(request, params, services, throttle);
       if (!params.token) throw invalidRequest('token is missing');
-      if (params.token_type_hint !== undefined && !['access_token', 'refresh_token'].includes(params.token_type_hint)) {
-        throw new OAuthError('unsupported_token_type', `The token type ${params.token_type_hint} is not supported`);
-      }
+      // token_type_hint is only a hint: an unknown one is ignored (RFC 7009 §2.1).
       const claims = await liveToken(services, params.token);
       if (claims && claims.client_id !== client.client_id) {
         throw new OAuthError('unauthorized_client', 'The token was not issued to this client', 400);
@@ -79,7 +76,7 @@ export async function oauthRoutes(app: FastifyInstance, { services }: { services
     const methodNotAllowed = async (_request: unknown, reply: FastifyReply) =>
       reply.code(405).header('Allow', 'POST').send({ error: 'invalid_request', error_description: 'Use POST' });
     for (const url of [TOKEN_PATH, INTROSPECTION_PATH, REVOCATION_PATH]) {
-      endpoints.route({ method: ['GET', 'PUT', 'PATCH', 'DELETE'], url, handler: methodNotAllowed });
+      endpoints.route({ method: ['GET', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'], url, handler: methodNotAllowed });
     }
   });
 

@@ -1,7 +1,7 @@
 import { TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ApiGuard } from '../auth/api-guard.js';
-import { FailureThrottle } from '../auth/failure-throttle.js';
+import type { PresentedCredential } from '../auth/presented-credential.js';
 import { credentialId, type Principal } from '../auth/principal.js';
 import { DEFAULT_SCOPE } from '../oauth/grants/client-credentials.js';
 import type { Services } from '../services.js';
@@ -37,9 +37,9 @@ const OTHER_METHODS = ['DELETE', 'PATCH', 'POST', 'PUT'];
  */
 export async function raasRoutes(app: FastifyInstance, { services }: { services: Services }): Promise<void> {
   const { config } = services;
-  const throttle = new FailureThrottle(services.cache, config.authFailureLimit, config.authFailureWindowSeconds * 1000, app.log);
-  const guard = new ApiGuard(services, throttle, { realm: config.audience, requiredScope: DEFAULT_SCOPE });
+  const guard = new ApiGuard(services, services.throttle, { realm: config.audience, requiredScope: DEFAULT_SCOPE });
   await guard.start();
+  app.addHook('onClose', async () => guard.stop());
 
   app.setValidatorCompiler(TypeBoxValidatorCompiler);
   app.setErrorHandler(raasErrorHandler(services.now));
@@ -58,9 +58,11 @@ export async function raasRoutes(app: FastifyInstance, { services }: { services:
   await app.register(async (api) => {
     // Callback style so a remembered credential costs no promise; anything else goes the async way.
     api.addHook('onRequest', (request, _reply, done) => {
+      let presented: PresentedCredential;
       let principal: Principal | undefined;
       try {
-        principal = guard.cached(request);
+        presented = guard.present(request);
+        principal = guard.cached(presented);
       } catch (error) {
         return done(error as Error);
       }
@@ -68,7 +70,7 @@ export async function raasRoutes(app: FastifyInstance, { services }: { services:
         request.principal = principal;
         return done();
       }
-      guard.authenticate(request).then((verified) => {
+      guard.authenticate(presented, request.ip).then((verified) => {
         request.principal = verified;
         done();
       }, done);

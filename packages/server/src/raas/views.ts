@@ -8,8 +8,15 @@ import type { AccountRow, CustomerRow } from '../store/customers.js';
  */
 
 /** Tango: "This identifier needs to be lowercase if alphabetic characters are used." */
-const IDENTIFIER = Type.String({ minLength: 1, maxLength: 100, pattern: '^[a-z0-9][a-z0-9._-]*$' });
-const DISPLAY_NAME = Type.String({ minLength: 1, maxLength: 100 });
+export const IDENTIFIER_PATTERN = '^[a-z0-9][a-z0-9._-]*$';
+/**
+ * Free text: any character but NUL, which PostgreSQL cannot store in text, and unpaired surrogates,
+ * which are not Unicode. Written to mean the same with or without the regular expression's `u` flag.
+ */
+export const TEXT_PATTERN = '^(?:[^\\u0000\\uD800-\\uDFFF]|[\\uD800-\\uDBFF][\\uDC00-\\uDFFF])*$';
+
+const IDENTIFIER = Type.String({ minLength: 1, maxLength: 100, pattern: IDENTIFIER_PATTERN });
+const DISPLAY_NAME = Type.String({ minLength: 1, maxLength: 100, pattern: TEXT_PATTERN });
 
 export const CreateCustomerCriteria = Type.Object({
   customerIdentifier: IDENTIFIER,
@@ -20,7 +27,7 @@ export type CreateCustomerCriteria = Static<typeof CreateCustomerCriteria>;
 export const CreateAccountCriteria = Type.Object({
   accountIdentifier: IDENTIFIER,
   displayName: DISPLAY_NAME,
-  contactEmail: Type.String({ maxLength: 254, format: 'email' }),
+  contactEmail: Type.String({ maxLength: 254, format: 'email', pattern: TEXT_PATTERN }),
 });
 export type CreateAccountCriteria = Static<typeof CreateAccountCriteria>;
 
@@ -60,8 +67,9 @@ export const CustomerViewSummary = Type.Object({
 });
 export type CustomerViewSummary = Static<typeof CustomerViewSummary>;
 
-export const CustomerParams = Type.Object({ customerIdentifier: Type.String() });
-export const AccountParams = Type.Object({ accountIdentifier: Type.String() });
+/** Path identifiers follow the rule of the bodies that create them: anything else can never exist (400). */
+export const CustomerParams = Type.Object({ customerIdentifier: IDENTIFIER });
+export const AccountParams = Type.Object({ accountIdentifier: IDENTIFIER });
 
 function iso(epochMs: number): string {
   return new Date(epochMs).toISOString();

@@ -2,7 +2,7 @@ import { decodeProtectedHeader } from 'jose';
 import { afterAll, describe, expect, it } from 'vitest';
 import { verifyAccessToken } from '../../src/oauth/access-token.js';
 import { KEY_REFRESH_INTERVAL_MS } from '../../src/services.js';
-import { createTestEnvironment, HOUR, type TestEnvironment } from '../support/services.js';
+import { createTestEnvironment, HOUR, skipReason, type TestEnvironment } from '../support/services.js';
 import { createTestClient, requestToken } from '../support/oauth.js';
 
 describe('signing keys', () => {
@@ -16,6 +16,15 @@ describe('signing keys', () => {
     return env;
   };
 
+  it.skipIf(skipReason('postgres'))('gives instances starting at once on an empty PostgreSQL one first key', async () => {
+    const env = await createTestEnvironment({ store: 'postgres' });
+    envs.push(env);
+    const fleet = await Promise.all(Array.from({ length: 4 }, () => env.open()));
+    const kids = fleet.map((services) => services.keys.signer().kid);
+    expect(new Set(kids).size).toBe(1);
+    for (const services of fleet) expect(services.keys.jwks().keys.map((k) => k.kid)).toEqual([kids[0]]);
+  });
+
   it.each([
     ['ES256', 'EC'],
     ['EdDSA', 'OKP'],
@@ -25,8 +34,9 @@ describe('signing keys', () => {
     const token = (await requestToken(app, await createTestClient(services))).json().access_token;
     expect(decodeProtectedHeader(token)).toMatchObject({ alg, typ: 'at+jwt' });
     expect((await app.inject('/.well-known/jwks.json')).json().keys).toEqual([expect.objectContaining({ kty, alg, use: 'sig' })]);
-    const claims = await verifyAccessToken(services.keys, token, { issuer: env.config.publicUrl, audience: env.config.audience, now: env.clock.now() });
+    const { claims, kid } = await verifyAccessToken(services.keys, token, { issuer: env.config.publicUrl, audience: env.config.audience, now: env.clock.now() });
     expect(claims.scope).toBe('raas.all');
+    expect(kid).toBe(decodeProtectedHeader(token).kid);
   });
 
   it('rotates: every instance publishes the new key before it signs, and the old key stays for a token lifetime', async () => {
@@ -52,8 +62,14 @@ describe('signing keys', () => {
     const newToken = (await requestToken(second, client)).json().access_token;
     expect(decodeProtectedHeader(newToken).kid).toBe(newKid);
     const expected = { issuer: env.config.publicUrl, audience: env.config.audience };
-    await expect(verifyAccessToken(firstServices.keys, newToken, { ...expected, now: env.clock.now() })).resolves.toMatchObject({ client_id: client.client_id });
-    await expect(verifyAccessToken(secondServices.keys, oldToken, { ...expected, now: env.clock.now() })).resolves.toMatchObject({ client_id: client.client_id });
+    await expect(verifyAccessToken(firstServices.keys, newToken, { ...expected, now: env.clock.now() })).resolves.toMatchObject({
+      claims: { client_id: client.client_id },
+      kid: newKid,
+    });
+    await expect(verifyAccessToken(secondServices.keys, oldToken, { ...expected, now: env.clock.now() })).resolves.toMatchObject({
+      claims: { client_id: client.client_id },
+      kid: oldKid,
+    });
 
     // A token lifetime (plus leeway) after retirement, the old key leaves the JWKS.
     env.clock.advance(24 * HOUR + 61_000);

@@ -1,0 +1,98 @@
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from '../../src/app.js';
+import { readPresentedCredential } from '../../src/auth/presented-credential.js';
+import { verifyAccessToken } from '../../src/oauth/access-token.js';
+import { checkTokenLiveness, liveToken } from '../../src/oauth/live-token.js';
+import type { Services } from '../../src/services.js';
+import { form, postForm } from '../support/oauth.js';
+import { createTestEnvironment, HOUR, STORE_KINDS, type TestEnvironment } from '../support/services.js';
+import { basic, createTenant, get, signedToken, type Tenant } from '../support/tenants.js';
+
+vi.mock('../../src/auth/presented-credential.js', async (importOriginal) => {
+  const actual = await importOriginal<typeof import('../../src/auth/presented-credential.js')>();
+  return { ...actual, readPresentedCredential: vi.fn(actual.readPresentedCredential) };
+});
+
+/** One liveness check for the guard and for introspection, and the guard's wiring into the app. */
+describe.each(STORE_KINDS)('token liveness and the guard’s wiring (%s)', (store) => {
+  let env: TestEnvironment;
+  let app: FastifyInstance;
+  let services: Services;
+  let acme: Tenant;
+
+  beforeAll(async () => {
+    env = await createTestEnvironment({ store });
+    ({ app, services } = await env.app());
+    acme = await createTenant(app, services, 'acme');
+    await createTenant(app, services, 'globex');
+  });
+  afterAll(async () => env?.close());
+
+  const introspect = (token: string) =>
+    postForm(app, '/oauth/introspect', form({ token }), { authorization: basic(acme.clientId, acme.clientSecret) });
+
+  it('verifyAccessToken returns the signing key’s kid with the claims', async () => {
+    const token = await signedToken(services, acme);
+    const verified = await verifyAccessToken(services.keys, token, { issuer: services.config.publicUrl, audience: services.config.audience, now: env.clock.now() });
+    expect(verified.kid).toBe(services.keys.signer().kid);
+    expect(verified.claims).toMatchObject({ client_id: acme.clientId, platform: 'acme' });
+  });
+
+  it('checkTokenLiveness says why a token is not live', async () => {
+    const claims = { client_id: acme.clientId, jti: 'jti-live', platform: 'acme' };
+    await expect(checkTokenLiveness(services, claims)).resolves.toMatchObject({ live: true, client: { client_id: acme.clientId, platform_name: 'acme' } });
+    await expect(checkTokenLiveness(services, { ...claims, platform: 'globex' })).resolves.toEqual({ live: false, reason: 'platform_mismatch' });
+    await expect(checkTokenLiveness(services, { ...claims, client_id: 'no-such-client' })).resolves.toEqual({ live: false, reason: 'client_inactive' });
+    await services.revokedTokens.revoke('jti-revoked', acme.clientId, env.clock.now() + HOUR);
+    await expect(checkTokenLiveness(services, { ...claims, jti: 'jti-revoked' })).resolves.toEqual({ live: false, reason: 'revoked' });
+  });
+
+  it('introspection, like the guard, treats a token naming another platform as inactive', async () => {
+    const token = await signedToken(services, acme, { platform: 'globex' });
+    expect((await get(app, '/raas/v2/whoami', `Bearer ${token}`)).statusCode).toBe(401);
+    await expect(liveToken(services, token)).resolves.toBeUndefined();
+    const response = await introspect(token);
+    expect(response.statusCode, response.body).toBe(200);
+    expect(response.json()).toEqual({ active: false });
+    // The tenant's own token is still active.
+    expect((await introspect(await signedToken(services, acme))).json()).toMatchObject({ active: true, platform: 'acme' });
+  });
+
+  it('reads the Authorization header once per request, cached or not', async () => {
+    const token = await signedToken(services, acme);
+    const read = vi.mocked(readPresentedCredential);
+    read.mockClear();
+    expect((await get(app, '/raas/v2/whoami', `Bearer ${token}`)).statusCode).toBe(200);
+    expect(read).toHaveBeenCalledTimes(1);
+    read.mockClear();
+    expect((await get(app, '/raas/v2/whoami', `Bearer ${token}`)).statusCode).toBe(200);
+    expect(read).toHaveBeenCalledTimes(1);
+  });
+
+  it('counts /raas/v2 failures on the shared throttle of the services', async () => {
+    const recordFailure = vi.spyOn(services.throttle, 'recordFailure');
+    try {
+      expect((await get(app, '/raas/v2/whoami', basic('acme', 'wrong-key'))).statusCode).toBe(401);
+      expect(recordFailure).toHaveBeenCalledTimes(1);
+    } finally {
+      recordFailure.mockRestore();
+    }
+  });
+
+  it('stops listening for credential changes when the app closes', async () => {
+    const other = await env.open();
+    const unsubscribe = vi.fn();
+    const subscribe = other.cache.subscribe.bind(other.cache);
+    vi.spyOn(other.cache, 'subscribe').mockImplementation(async (channel, listener) => {
+      const stop = await subscribe(channel, listener);
+      unsubscribe.mockImplementation(stop);
+      return unsubscribe;
+    });
+    const otherApp = await buildApp(other.config, other, { logger: false });
+    await otherApp.ready();
+    expect(unsubscribe).not.toHaveBeenCalled();
+    await otherApp.close();
+    expect(unsubscribe).toHaveBeenCalledTimes(1);
+  });
+});
