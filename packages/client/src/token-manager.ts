@@ -3,6 +3,7 @@ import { InvalidArgumentError, LockTimeoutError, RateLimitedError, TokenError } 
 import { MemoryTokenStore } from './memory-token-store.js';
 import { requestToken } from './token-request.js';
 import type { TokenLock, TokenRecord, TokenStore, StoreSnapshot } from './token-store.js';
+import { isInvalidBearerToken } from './www-authenticate.js';
 
 /**
  * Where the token manager reports trouble it works around (store outages, a failed refresh while
@@ -70,6 +71,13 @@ export interface TokenManagerOptions {
    * one token per window. Default 20 hours (Tango's and Tessera's quota); 0 disables the guard.
    */
   quotaWindowMs?: number;
+  /**
+   * While this process holds a valid token, it reads the store this often (in the background, never on
+   * the `getToken` path) and puts its token back (compare-and-set) if the store lost it — e.g. after a
+   * Redis `FLUSHALL` without a disconnect — or holds an older one, so that a new process does not ask
+   * the server for one. Default 30 000 ms; 0 disables the check.
+   */
+  storeCheckIntervalMs?: number;
 }
 
 /**
@@ -91,7 +99,10 @@ const DEFAULTS = {
   waitTimeoutMs: 30_000,
   storeRetryMs: 3_000,
   quotaWindowMs: 20 * HOUR,
+  storeCheckIntervalMs: 30_000,
 };
+// setInterval fires at once for delays above 2^31 - 1 ms.
+const MAX_TIMER_MS = 2_147_483_647;
 // After a failed background refresh or token request, wait this long before the next one (doubling).
 const MIN_RETRY_DELAY_MS = 1_000;
 const MAX_RETRY_DELAY_MS = 60_000;
@@ -149,7 +160,10 @@ export class TokenManager {
   readonly #storeRetryMs: number;
   readonly #lockTtlMs: number;
   readonly #quotaWindowMs: number;
+  readonly #storeCheckIntervalMs: number;
   readonly #unsubscribe: (() => void) | undefined;
+  #storeCheckTimer: ReturnType<typeof setInterval> | null = null;
+  #closed = false;
 
   #current: Current | null = null;
   #inflight: Promise<TokenRecord> | null = null;
@@ -192,6 +206,10 @@ export class TokenManager {
     this.#storeRetryMs = duration(options.storeRetryMs, DEFAULTS.storeRetryMs, 'storeRetryMs', true);
     this.#lockTtlMs = duration(options.lockTtlMs, this.#requestTimeoutMs + 10_000, 'lockTtlMs', false);
     this.#quotaWindowMs = duration(options.quotaWindowMs, DEFAULTS.quotaWindowMs, 'quotaWindowMs', true);
+    this.#storeCheckIntervalMs = Math.min(
+      duration(options.storeCheckIntervalMs, DEFAULTS.storeCheckIntervalMs, 'storeCheckIntervalMs', true),
+      MAX_TIMER_MS,
+    );
     this.key = tokenCacheKey({ tokenUrl: this.#tokenUrl, clientId: this.#clientId, audience: this.#audience, scope: this.#scope });
     // Redis came back (restart, failover, flush-then-reconnect): put our token back for the fleet.
     this.#unsubscribe = this.#store.onReconnect?.(() => {
@@ -235,9 +253,14 @@ export class TokenManager {
   }
 
   /**
-   * `fetch` with `Authorization: Bearer <token>`. On a 401 it drops the token — in memory and in the
-   * store, compare-and-delete, only if it is still the one that failed — and retries once with a new one.
-   * Any `Authorization` header you pass is replaced.
+   * `fetch` with `Authorization: Bearer <token>`. Any `Authorization` header you pass is replaced.
+   *
+   * On a 401 whose `WWW-Authenticate` has a `Bearer` challenge with `error="invalid_token"` or with no
+   * error code (RFC 6750 §3.1), or that has no `WWW-Authenticate` at all, it drops the token — in memory
+   * and in the store, compare-and-delete, only if it is still the one that failed — and retries once
+   * with a new one. A 401 whose challenges point elsewhere (only `Basic` or another scheme, or a Bearer
+   * `insufficient_scope`, …) is returned untouched and the token is kept.
+   * If no new token can be had because of the quota (`rate_limited`), the original 401 is returned.
    *
    * @example
    * ```ts
@@ -253,12 +276,16 @@ export class TokenManager {
     const request = new Request(input, init);
     const token = await this.getToken();
     const first = await this.#fetch(withBearer(request.clone(), token));
-    if (first.status !== 401) return first;
+    // Only a 401 that blames the bearer token is worth a new one: a 401 from another URL or scheme
+    // must not destroy a valid token fleet-wide and spend the quota.
+    if (first.status !== 401 || !isInvalidBearerToken(first.headers.get('www-authenticate'))) return first;
     await this.invalidate(token);
     let next: string;
     try {
       next = await this.getToken();
     } catch (err) {
+      // Over quota: the caller gets the server's answer to its request rather than a token error.
+      if (err instanceof RateLimitedError) return first;
       await first.body?.cancel().catch(() => undefined);
       throw err;
     }
@@ -305,7 +332,7 @@ export class TokenManager {
   }
 
   /**
-   * Stops listening to the store and waits for background work. The store is yours to close
+   * Stops listening to the store, stops the periodic store check and waits for background work. The store is yours to close
    * (it may be shared); see {@link RedisTokenStore.close}.
    *
    * @example
@@ -314,6 +341,9 @@ export class TokenManager {
    * ```
    */
   async close(): Promise<void> {
+    this.#closed = true;
+    if (this.#storeCheckTimer !== null) clearInterval(this.#storeCheckTimer);
+    this.#storeCheckTimer = null;
     this.#unsubscribe?.();
     await this.settled();
   }
@@ -558,6 +588,28 @@ export class TokenManager {
     const lifetime = record.expiresAt - record.obtainedAt;
     const window = Math.min(this.#refreshWindowMs, Math.max(0, lifetime / 2));
     this.#current = { record, refreshAt: record.expiresAt - window };
+    this.#startStoreCheck();
+  }
+
+  /** Once this process holds a token: check the store periodically (see `storeCheckIntervalMs`). */
+  #startStoreCheck(): void {
+    if (this.#storeCheckTimer !== null || this.#closed || this.#storeCheckIntervalMs === 0) return;
+    this.#storeCheckTimer = setInterval(() => this.#checkStore(), this.#storeCheckIntervalMs);
+    this.#storeCheckTimer.unref?.();
+  }
+
+  /** Reads the store and puts the in-process token back if the store lost it or holds an older one. */
+  #checkStore(): void {
+    if (this.#writeBackInflight || this.#inflight || !this.#valid()) return;
+    const run = (async () => {
+      const snapshot = await this.#readStore();
+      if (snapshot) await this.#merge(snapshot);
+    })()
+      .catch(() => undefined)
+      .finally(() => {
+        if (this.#writeBackInflight === run) this.#writeBackInflight = null;
+      });
+    this.#writeBackInflight = run;
   }
 
   async #merge(snapshot: StoreSnapshot): Promise<void> {

@@ -100,7 +100,8 @@ function classifyError(res: Response, json: unknown, text: string, receivedAt: n
     oauthError === 'rate_limit_exceeded' ||
     (res.status === 400 && /exceeded the daily rate limit/i.test(description ?? text));
   if (quota) {
-    const delay = parseRetryAfter(res.headers.get('retry-after')) ?? DEFAULT_RETRY_AFTER_MS;
+    // An HTTP-date is read against the injected clock, like the expiry (the arrival time of the answer).
+    const delay = parseRetryAfter(res.headers.get('retry-after'), receivedAt) ?? DEFAULT_RETRY_AFTER_MS;
     return new RateLimitedError(`Token quota exceeded (${detail})`, receivedAt + delay, res.status);
   }
   if (res.status === 401 || oauthError === 'invalid_client') {
@@ -112,14 +113,17 @@ function classifyError(res: Response, json: unknown, text: string, receivedAt: n
   return new TokenRequestError(`Token request failed (${detail})`, res.status, oauthError);
 }
 
-/** `Retry-After` (RFC 9110 §10.2.3): delay-seconds or an HTTP-date. Returns milliseconds from now, or undefined. */
-export function parseRetryAfter(value: string | null): number | undefined {
+/**
+ * `Retry-After` (RFC 9110 §10.2.3): delay-seconds or an HTTP-date. Returns milliseconds from `now`
+ * (epoch ms, the token manager's clock; default `Date.now()`), or undefined.
+ */
+export function parseRetryAfter(value: string | null, now: number = Date.now()): number | undefined {
   if (value === null) return undefined;
   const trimmed = value.trim();
   if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
   const date = Date.parse(trimmed);
   if (Number.isNaN(date)) return undefined;
-  return Math.max(0, date - Date.now());
+  return Math.max(0, date - now);
 }
 
 function parseJson(text: string): unknown {

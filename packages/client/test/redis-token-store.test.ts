@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { RedisTokenStore, StoreError, TokenManager, type TokenStore } from '../src/index.js';
 import { storeContract, token } from './helpers/store-contract.js';
 import { deleteKeys, skipWithoutRedis, TEST_REDIS_URL, uniquePrefix } from './helpers/redis.js';
@@ -73,6 +73,34 @@ describe.skipIf(skip)('RedisTokenStore', () => {
     expect(pttl).toBeLessThanOrEqual(5_000);
     await lock!.release();
     expect(await raw.exists(lockKey)).toBe(0);
+  });
+
+  it('puts the token back after the keys are flushed without a disconnect, so a new process needs no request', async () => {
+    const server = await ScriptedServer.start();
+    const keyPrefix = `${prefix}flush:`;
+    const storeA = new RedisTokenStore({ url: TEST_REDIS_URL }, { keyPrefix });
+    const storeB = new RedisTokenStore({ url: TEST_REDIS_URL }, { keyPrefix });
+    opened.push(storeA, storeB);
+    const options = { tokenUrl: server.tokenUrl, clientId: 'cli_flush', clientSecret: 'tsc_secret_flush-check', now: () => T0 };
+    const a = new TokenManager({ ...options, store: storeA, storeCheckIntervalMs: 50 });
+    try {
+      expect(await a.getToken()).toBe('tok-1');
+      // After this the server is over quota: any new request would fail.
+      server.tokenHandler = () => ({ status: 400, headers: { 'retry-after': '3600' }, json: { error: 'rate_limit_exceeded' } });
+      const key = `${keyPrefix}{${a.key}}`;
+      expect(await raw.exists(key)).toBe(1);
+      await deleteKeys(TEST_REDIS_URL, keyPrefix); // FLUSHALL, for our keys only: the connection stays up
+      expect(await raw.exists(key)).toBe(0);
+      await vi.waitFor(async () => expect(await raw.exists(key)).toBe(1), { timeout: 10_000, interval: 25 });
+
+      const b = new TokenManager({ ...options, store: storeB, storeCheckIntervalMs: 0 });
+      expect(await b.getToken()).toBe('tok-1');
+      expect(server.tokenRequests).toHaveLength(1);
+      await b.close();
+    } finally {
+      await a.close();
+      await server.close();
+    }
   });
 
   it('fails fast with a StoreError when Redis is unreachable', async () => {

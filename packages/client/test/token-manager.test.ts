@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   InvalidArgumentError,
   InvalidClientError,
@@ -13,7 +13,7 @@ import {
   type TokenManagerOptions,
   type TokenRecord,
 } from '../src/index.js';
-import { ScriptedServer, type Reply } from './helpers/token-server.js';
+import { issueTokens, ScriptedServer, type Reply } from './helpers/token-server.js';
 import { TestStore } from './helpers/stores.js';
 
 const T0 = Date.parse('2030-01-01T00:00:00.000Z');
@@ -368,11 +368,14 @@ describe('the quota', () => {
     expect(await rejection(manager().getToken())).toMatchObject({ code: 'rate_limited', retryAt: T0 + 300_000, status: 400 });
   });
 
-  it('accepts an HTTP-date Retry-After', async () => {
-    server.tokenHandler = quota(new Date(Date.now() + 3_600_000).toUTCString());
+  it('accepts an HTTP-date Retry-After, read against the injected clock', async () => {
+    // The manager's clock says 2030; the HTTP-date is an hour after that, whatever the real time is.
+    server.tokenHandler = quota(new Date(T0 + 3_600_000).toUTCString());
     const err = (await rejection(manager().getToken())) as RateLimitedError;
-    expect(err.retryAt).toBeGreaterThan(T0 + 3_598_000);
-    expect(err.retryAt).toBeLessThanOrEqual(T0 + 3_600_000);
+    expect(err.retryAt).toBe(T0 + 3_600_000);
+    // A date in the past (on the injected clock) means now.
+    server.tokenHandler = quota(new Date(T0 - 60_000).toUTCString());
+    expect(((await rejection(manager().getToken())) as RateLimitedError).retryAt).toBe(T0);
   });
 });
 
@@ -476,6 +479,45 @@ describe('when the store fails', () => {
     expect((await store.inner.read(tokens.key)).token).toEqual(record('tok-2', T0 + 21 * HOUR));
   });
 
+  it('checks the store in the background and puts the token back after a flush without a disconnect', async () => {
+    const store = new TestStore();
+    const tokens = manager({ store, storeCheckIntervalMs: 20 });
+    await tokens.getToken();
+    await store.inner.delete(tokens.key, 'tok-1'); // FLUSHALL: no reconnect, and the warm path does no I/O
+    await vi.waitFor(async () => expect((await store.inner.read(tokens.key)).token).toEqual(record('tok-1', T0)), { timeout: 5_000 });
+    // A new process on the store takes that token: no request.
+    expect(await manager({ store, storeCheckIntervalMs: 0 }).getToken()).toBe('tok-1');
+    expect(server.tokenRequests).toHaveLength(1);
+    expect(warnings).toEqual([]);
+
+    // close() stops the check.
+    await tokens.close();
+    await store.inner.delete(tokens.key, 'tok-1');
+    store.calls.length = 0;
+    await new Promise((r) => setTimeout(r, 100));
+    expect(store.calls).toEqual([]);
+    expect((await store.inner.read(tokens.key)).token).toBeNull();
+  });
+
+  it('keeps the store check off the getToken path, and never starts it without a token', async () => {
+    const store = new TestStore();
+    server.tokenHandler = () => ({ status: 500, json: {} });
+    const failing = manager({ store, storeCheckIntervalMs: 20 });
+    await rejection(failing.getToken());
+    store.calls.length = 0;
+    await new Promise((r) => setTimeout(r, 100));
+    expect(store.calls).toEqual([]);
+
+    server.tokenHandler = issueTokens;
+    const tokens = manager({ store, storeCheckIntervalMs: 60_000 });
+    await tokens.getToken();
+    store.calls.length = 0;
+    for (let i = 0; i < 10; i++) await tokens.getToken();
+    expect(store.calls).toEqual([]);
+    await tokens.close();
+    await failing.close();
+  });
+
   it('puts the token back when it finds the store flushed', async () => {
     const store = new TestStore();
     const tokens = manager({ store });
@@ -490,6 +532,8 @@ describe('when the store fails', () => {
 });
 
 describe('fetch', () => {
+  const INVALID_TOKEN = { 'www-authenticate': 'Bearer realm="api", error="invalid_token", error_description="The access token expired"' };
+
   it('sends the bearer token, replacing any Authorization header, and passes the request through', async () => {
     const tokens = manager();
     const res = await tokens.fetch(`${server.origin}/raas/v2/customers`, {
@@ -508,7 +552,9 @@ describe('fetch', () => {
     const store = new MemoryTokenStore();
     const tokens = manager({ store });
     server.apiHandler = (request) =>
-      request.headers.authorization === 'Bearer tok-1' ? { status: 401, json: { error: 'invalid_token' } } : { json: { body: request.body } };
+      request.headers.authorization === 'Bearer tok-1'
+        ? { status: 401, headers: INVALID_TOKEN, json: { error: 'invalid_token' } }
+        : { json: { body: request.body } };
     const res = await tokens.fetch(new Request(`${server.origin}/raas/v2/orders`, { method: 'PUT', body: 'payload' }));
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ body: 'payload' });
@@ -522,7 +568,9 @@ describe('fetch', () => {
   it('re-sends a streamed body on the retry', async () => {
     const tokens = manager();
     server.apiHandler = (request) =>
-      request.headers.authorization === 'Bearer tok-1' ? { status: 401, json: {} } : { json: { body: request.body } };
+      request.headers.authorization === 'Bearer tok-1'
+        ? { status: 401, headers: { 'www-authenticate': 'Bearer realm="api"' }, json: {} }
+        : { json: { body: request.body } };
     const body = new ReadableStream<Uint8Array>({
       start(controller) {
         controller.enqueue(new TextEncoder().encode('streamed '));
@@ -537,7 +585,7 @@ describe('fetch', () => {
 
   it('retries only once', async () => {
     const tokens = manager();
-    server.apiHandler = () => ({ status: 401, json: { error: 'invalid_token' } });
+    server.apiHandler = () => ({ status: 401, headers: INVALID_TOKEN, json: { error: 'invalid_token' } });
     const res = await tokens.fetch(`${server.origin}/raas/v2/accounts`);
     expect(res.status).toBe(401);
     expect(server.apiRequests).toHaveLength(2);
@@ -551,7 +599,7 @@ describe('fetch', () => {
     // Another process refreshed meanwhile: the store holds a later token.
     await store.write(tokens.key, record('tok-other', T0 + HOUR), 24 * HOUR);
     server.apiHandler = (request) =>
-      request.headers.authorization === 'Bearer tok-1' ? { status: 401, json: {} } : { json: { ok: true } };
+      request.headers.authorization === 'Bearer tok-1' ? { status: 401, headers: INVALID_TOKEN, json: {} } : { json: { ok: true } };
     const res = await tokens.fetch(`${server.origin}/raas/v2/accounts`);
     expect(res.status).toBe(200);
     expect(server.apiRequests.map((r) => r.headers.authorization)).toEqual(['Bearer tok-1', 'Bearer tok-other']);
@@ -559,12 +607,62 @@ describe('fetch', () => {
     expect((await store.read(tokens.key)).token?.accessToken).toBe('tok-other');
   });
 
-  it('throws rate_limited if the failed token cannot be replaced', async () => {
+  it('returns the original 401 if the failed token cannot be replaced because of the quota', async () => {
     const tokens = manager();
     await tokens.getToken();
     server.tokenHandler = () => ({ status: 400, headers: { 'retry-after': '60' }, json: { error: 'rate_limit_exceeded' } });
-    server.apiHandler = () => ({ status: 401, json: {} });
-    expect(await rejection(tokens.fetch(`${server.origin}/raas/v2/accounts`))).toMatchObject({ code: 'rate_limited', retryAt: T0 + 60_000 });
+    server.apiHandler = () => ({ status: 401, headers: INVALID_TOKEN, json: { error: 'invalid_token', from: 'api' } });
+    const res = await tokens.fetch(`${server.origin}/raas/v2/accounts`);
+    expect(res.status).toBe(401);
+    expect(res.headers.get('www-authenticate')).toBe(INVALID_TOKEN['www-authenticate']);
+    expect(await res.json()).toEqual({ error: 'invalid_token', from: 'api' });
+    expect(server.apiRequests).toHaveLength(1);
+    expect(server.tokenRequests).toHaveLength(2);
+    // The token really was rejected: getToken now reports the quota.
+    expect(await rejection(tokens.getToken())).toMatchObject({ code: 'rate_limited', retryAt: T0 + 60_000 });
+  });
+
+  it.each([
+    ['a Basic challenge', { 'www-authenticate': 'Basic realm="x"' }],
+    ['Bearer insufficient_scope', { 'www-authenticate': 'Bearer realm="api", error="insufficient_scope", scope="raas.write"' }],
+    ['Bearer invalid_request', { 'www-authenticate': 'Bearer error="invalid_request"' }],
+    ['another scheme', { 'www-authenticate': 'Negotiate abc123==' }],
+    ['invalid_token only inside a quoted Basic realm', { 'www-authenticate': 'Basic realm="Bearer error=invalid_token, x"' }],
+  ])('returns a 401 with %s untouched, keeps the token and asks for no new one', async (_what, headers) => {
+    const store = new MemoryTokenStore();
+    const tokens = manager({ store });
+    server.apiHandler = (request) =>
+      request.path === '/elsewhere' ? { status: 401, headers, json: { error: 'unauthorized' } } : { json: { authorization: request.headers.authorization } };
+    const res = await tokens.fetch(`${server.origin}/elsewhere`);
+    expect(res.status).toBe(401);
+    expect(res.headers.get('www-authenticate')).toBe(headers['www-authenticate']);
+    expect(await res.json()).toEqual({ error: 'unauthorized' });
+    // The token is still cached and served, in memory and in the store, with no new token request.
+    expect(await tokens.getToken()).toBe('tok-1');
+    expect((await store.read(tokens.key)).token?.accessToken).toBe('tok-1');
+    expect(await manager({ store }).getToken()).toBe('tok-1');
+    expect(await (await tokens.fetch(`${server.origin}/raas/v2/accounts`)).json()).toEqual({ authorization: 'Bearer tok-1' });
+    expect(server.tokenRequests).toHaveLength(1);
+    expect(server.apiRequests).toHaveLength(2);
+    expect((await store.read(tokens.key)).retryAt).toBeNull();
+  });
+
+  it.each([
+    ['Bearer error="invalid_token"', 'Bearer error="invalid_token"'],
+    ['a bare Bearer challenge', 'Bearer'],
+    ['Tessera\'s Bearer and Basic challenges', 'Bearer realm="https://t.example", error="invalid_token", error_description="expired, or revoked", Basic realm="https://t.example"'],
+    ['Basic before Bearer, unquoted error', 'Basic realm="x", charset="UTF-8", Bearer realm="x", error=invalid_token'],
+    ['a lower-case scheme', 'bearer error="invalid_token"'],
+    ['no challenge at all (against RFC 9110, but it may mean the token)', undefined],
+  ])('retries a 401 with %s', async (_what, challenge) => {
+    const tokens = manager();
+    server.apiHandler = (request) =>
+      request.headers.authorization === 'Bearer tok-1'
+        ? { status: 401, headers: challenge === undefined ? undefined : { 'www-authenticate': challenge }, json: {} }
+        : { json: { ok: true } };
+    const res = await tokens.fetch(`${server.origin}/raas/v2/accounts`);
+    expect(res.status).toBe(200);
+    expect(server.apiRequests.map((r) => r.headers.authorization)).toEqual(['Bearer tok-1', 'Bearer tok-2']);
   });
 });
 
