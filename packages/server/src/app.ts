@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import type { Config } from './config.js';
 import { oauthRoutes } from './oauth/routes.js';
+import { envelope } from './raas/api-error.js';
 import { RAAS_PREFIX, raasRoutes } from './raas/routes.js';
 import type { Services } from './services.js';
 
@@ -22,6 +23,9 @@ export async function buildApp(config: Config, services: Services, options: AppO
     trustProxy: config.trustProxy,
     bodyLimit: config.bodyLimitBytes,
     return503OnClosing: true,
+    frameworkErrors: sendFrameworkError(services.now),
+    // Above the longest identifier (100), so a too-long one gets the schema's field error, not a 414.
+    maxParamLength: 256,
   });
 
   // The path only: a query string may hold a token.
@@ -32,4 +36,25 @@ export async function buildApp(config: Config, services: Services, options: AppO
   await app.register(oauthRoutes, { services });
   await app.register(raasRoutes, { services, prefix: RAAS_PREFIX });
   return app;
+}
+
+/** What Fastify refuses before routing, said without echoing the URL. */
+const FRAMEWORK_MESSAGES: Record<string, string> = {
+  FST_ERR_BAD_URL: 'The URL path is not valid: it holds a malformed percent-encoding',
+  FST_ERR_MAX_PARAM_LENGTH: 'A path segment of the URL is too long',
+};
+
+/**
+ * Errors Fastify raises before a route is found (a malformed URL, an over-long path segment) skip the
+ * routes' handlers and hooks: under /raas/v2 they still get Tango's envelope and X-REQUEST-ID.
+ */
+function sendFrameworkError(now: () => number) {
+  return (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+    const status = error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 400;
+    const message = FRAMEWORK_MESSAGES[error.code] ?? 'The request is not valid';
+    if (request.url === RAAS_PREFIX || request.url.startsWith(`${RAAS_PREFIX}/`)) {
+      return reply.code(status).header('X-REQUEST-ID', request.id).send(envelope(request, now(), status, message, 'error.badRequest'));
+    }
+    return reply.code(status).send({ error: 'bad_request', message });
+  };
 }

@@ -20,4 +20,34 @@ describe('the app outside its APIs', () => {
     const response = await app.inject(`${path}?access_token=secret-token`);
     expect({ status: response.statusCode, body: response.json() }).toEqual({ status: 404, body: { error: 'not_found', message: `No route GET ${path}` } });
   });
+
+  it('answers a malformed URL outside the APIs with 400, without echoing it', async () => {
+    const response = await app.inject('/nothing/%ZZ?access_token=secret-token');
+    expect({ status: response.statusCode, body: response.json() }).toEqual({
+      status: 400,
+      body: { error: 'bad_request', message: 'The URL path is not valid: it holds a malformed percent-encoding' },
+    });
+  });
+
+  it('answers a malformed URL under /raas/v2 with Tango’s envelope and X-REQUEST-ID', async () => {
+    const response = await app.inject('/raas/v2/customers/%ZZ');
+    expect(response.statusCode).toBe(400);
+    expect(response.headers['x-request-id']).toEqual(expect.stringMatching(/^[0-9a-f-]{36}$/));
+    expect(response.json()).toEqual({
+      timestamp: new Date(env.clock.now()).toISOString(),
+      requestId: response.headers['x-request-id'],
+      path: '/raas/v2/customers/%ZZ',
+      httpCode: 400,
+      httpPhrase: 'Bad Request',
+      i18nKey: 'error.badRequest',
+      message: 'The URL path is not valid: it holds a malformed percent-encoding',
+      errors: [],
+    });
+  });
+
+  it('answers an over-long path segment under /raas/v2 with 414 in Tango’s envelope', async () => {
+    const response = await app.inject(`/raas/v2/customers/${'a'.repeat(300)}`);
+    expect(response.statusCode).toBe(414);
+    expect(response.json()).toMatchObject({ httpCode: 414, httpPhrase: 'URI Too Long', i18nKey: 'error.badRequest', message: 'A path segment of the URL is too long' });
+  });
 });

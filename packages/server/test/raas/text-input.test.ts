@@ -71,6 +71,15 @@ describe.each(STORE_KINDS)('text the store cannot hold on /raas/v2 (%s)', (store
         errors: [{ path: param, message: IDENTIFIER_MESSAGE, invalidValue: decodeURIComponent(path.split('/')[4]!), constraint: 'Pattern', i18nKey: 'validation.pattern' }],
       });
     }
+    const long = `/raas/v2/customers/${'a'.repeat(101)}`;
+    const tooLong = await get(app, long, acme.bearer);
+    expectEnvelope(tooLong, env.clock, {
+      status: 400,
+      path: long,
+      message: 'The request is not valid: see errors for each field',
+      i18nKey: 'error.validation',
+      errors: [{ path: 'customerIdentifier', message: 'size must be at most 100', invalidValue: 'a'.repeat(101), constraint: 'Size', i18nKey: 'validation.size' }],
+    });
     const post = await postJson(app, '/raas/v2/customers/a%00b/accounts', acme.basic, { accountIdentifier: 'acct-2', displayName: 'X', contactEmail: 'x@example.com' });
     expect(post.statusCode, post.body).toBe(400);
     expect(post.json().errors).toMatchObject([{ path: 'customerIdentifier', constraint: 'Pattern' }]);
