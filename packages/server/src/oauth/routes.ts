@@ -2,6 +2,7 @@ import formbody from '@fastify/formbody';
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import { announceCredentialChange } from '../auth/credential-events.js';
 import type { Services } from '../services.js';
+import { CLOCK_TOLERANCE_SECONDS } from './access-token.js';
 import { liveToken, ownLiveToken } from './live-token.js';
 import { sendOAuthError } from './oauth-error-handler.js';
 import { authenticateRequest } from './authenticate-request.js';
@@ -67,6 +68,9 @@ export async function oauthRoutes(app: FastifyInstance, { services }: { services
       }
       if (claims) {
         await services.revokedTokens.revoke(claims.jti, claims.client_id, claims.exp * 1000);
+        // A revocation outlives its token by no more than the leeway: the list stays as short as the
+        // revocations of one token lifetime, with no background job.
+        await services.revokedTokens.purgeExpired(services.now() - CLOCK_TOLERANCE_SECONDS * 1000);
         // Every instance's API guard forgets the token at once, not at its next status re-check.
         await announceCredentialChange(services.cache, { type: 'token', id: claims.jti });
       }

@@ -13,7 +13,8 @@ export class RevokedTokenStore {
     return (await this.db.selectFrom('revoked_tokens').select('jti').where('jti', '=', jti).executeTakeFirst()) !== undefined;
   }
 
-  async purgeExpired(now: number): Promise<void> {
-    await this.db.deleteFrom('revoked_tokens').where('expires_at', '<', now).execute();
+  /** Forgets revocations of tokens that expired before `before` (epoch ms): they fail verification anyway. */
+  async purgeExpired(before: number): Promise<void> {
+    await this.db.deleteFrom('revoked_tokens').where('expires_at', '<', before).execute();
   }
 }

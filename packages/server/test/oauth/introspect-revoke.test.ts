@@ -94,6 +94,25 @@ describe.each(STORE_KINDS)('introspection (RFC 7662) and revocation (RFC 7009) o
     expect((await revoke(bob, 'garbage')).statusCode).toBe(200);
   });
 
+  it('forgets a revocation once its token is past expiry and leeway, at the next revocation', async () => {
+    const revoked = () => services.database.db.selectFrom('revoked_tokens').select('jti').execute();
+    const dave = await createTestClient(services, 'dave-platform', 'Dave');
+    const first = (await requestToken(app, dave)).json().access_token;
+    expect((await revoke(dave, first)).statusCode).toBe(200);
+    const before = (await revoked()).length;
+    // Within the 60 s leeway after expiry, the revocation is still needed.
+    env.clock.advance(24 * HOUR + 59_000);
+    const second = (await requestToken(app, dave)).json().access_token;
+    expect((await revoke(dave, second)).statusCode).toBe(200);
+    expect(await revoked()).toHaveLength(before + 1);
+    expect((await introspect(dave, first)).json()).toEqual({ active: false });
+    // Past it, the next revocation purges it (and every other expired one).
+    env.clock.advance(2_000);
+    const carl = await createTestClient(services, 'carl-platform', 'Carl');
+    expect((await revoke(carl, (await requestToken(app, carl)).json().access_token)).statusCode).toBe(200);
+    expect((await revoked()).length).toBe(2);
+  });
+
   it('refuses a deactivated client: 401 invalid_client', async () => {
     const carol = await createTestClient(services, 'carol-platform', 'Carol');
     const token = (await requestToken(app, carol)).json().access_token;
