@@ -313,6 +313,43 @@ describe('failed client authentication is throttled per address', () => {
   });
 });
 
+describe('the address the throttle counts (TESSERA_TRUST_PROXY)', () => {
+  const failFrom = (app: FastifyInstance, client: { client_id: string }, forwardedFor: string) =>
+    postForm(app, '/oauth/token', form({ grant_type: 'client_credentials', client_id: client.client_id, client_secret: 'wrong' }), {
+      'x-forwarded-for': forwardedFor,
+    });
+
+  it('is the peer, whatever X-Forwarded-For says, when no proxy is trusted', async () => {
+    const env = await createTestEnvironment({ config: { authFailureLimit: 2 } });
+    try {
+      const { app, services } = await env.app();
+      const client = await createTestClient(services);
+      expect((await failFrom(app, client, '203.0.113.1')).statusCode).toBe(401);
+      expect((await failFrom(app, client, '203.0.113.2')).statusCode).toBe(401);
+      // A forged header does not give a new address.
+      expect((await failFrom(app, client, '203.0.113.3')).statusCode).toBe(429);
+    } finally {
+      await env.close();
+    }
+  });
+
+  it('is the forwarded client behind a trusted proxy', async () => {
+    // inject() connects from 127.0.0.1: the trusted proxy.
+    const env = await createTestEnvironment({ config: { authFailureLimit: 2, trustProxy: ['127.0.0.1'] } });
+    try {
+      const { app, services } = await env.app();
+      const client = await createTestClient(services);
+      expect((await failFrom(app, client, '203.0.113.1')).statusCode).toBe(401);
+      expect((await failFrom(app, client, '203.0.113.1')).statusCode).toBe(401);
+      expect((await failFrom(app, client, '203.0.113.1')).statusCode).toBe(429);
+      // Another client behind the same proxy is not throttled for the first one's failures.
+      expect((await failFrom(app, client, '203.0.113.2')).statusCode).toBe(401);
+    } finally {
+      await env.close();
+    }
+  });
+});
+
 describe.skipIf(skipReason('redis'))('failed authentication throttling with Redis', () => {
   it('counts failures from one address across instances', async () => {
     const env = await createTestEnvironment({ redis: true, config: { authFailureLimit: 3 } });
