@@ -25,7 +25,7 @@ export async function buildApp(config: Config, services: Services, options: AppO
     return503OnClosing: true,
     frameworkErrors: sendFrameworkError(services.now),
     // Above the longest identifier (100), so a too-long one gets the schema's field error, not a 414.
-    maxParamLength: 256,
+    routerOptions: { maxParamLength: 256 },
   });
 
   // The path only: a query string may hold a token.
