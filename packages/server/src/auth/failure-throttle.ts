@@ -44,7 +44,6 @@ export class FailureThrottle {
       this.outage(error, 'failure throttle unavailable: failures not counted');
     }
   }
-
 }
 
 function key(address: string): string {

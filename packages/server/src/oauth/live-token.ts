@@ -21,7 +21,7 @@ export async function checkTokenLiveness(services: Services, claims: Pick<Access
 }
 
 /** Verifies a token against this server's keys and expectations; undefined when it does not verify. */
-export async function verifiedToken(services: Services, token: string): Promise<VerifiedAccessToken | undefined> {
+async function verifiedToken(services: Services, token: string): Promise<VerifiedAccessToken | undefined> {
   try {
     return await verifyAccessToken(services.keys, token, { issuer: services.config.publicUrl, audience: services.config.audience, now: services.now() });
   } catch (error) {
