@@ -9,7 +9,7 @@ import { authenticateRequest } from './authenticate-request.js';
 import { clientCredentialsGrant, DEFAULT_SCOPE } from './grants/client-credentials.js';
 import type { Grant } from './grants/grant.js';
 import { invalidRequest, OAuthError } from './oauth-error.js';
-import { parseForm, printable, singleValued } from './token-parameters.js';
+import { parseForm, parseJsonParameters, printable, singleValued } from './token-parameters.js';
 
 const GRANTS = new Map<string, Grant>([[clientCredentialsGrant.grantType, clientCredentialsGrant]]);
 
@@ -27,6 +27,14 @@ export async function oauthRoutes(app: FastifyInstance, { services }: { services
     // RFC 6749 §4.4.2: form-encoded; repeated parameters survive parsing so they can be refused.
     await endpoints.register(formbody, { parser: parseForm, bodyLimit: config.bodyLimitBytes });
     endpoints.removeContentTypeParser('text/plain');
+    endpoints.removeContentTypeParser('application/json');
+    endpoints.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: config.bodyLimitBytes }, (_request, body, done) => {
+      try {
+        done(null, parseJsonParameters(body as string));
+      } catch (error) {
+        done(error as Error);
+      }
+    });
 
     // RFC 6749 §5.1: token responses, and every error of these endpoints, must not be cached.
     endpoints.addHook('onSend', async (_request, reply) => {

@@ -9,11 +9,39 @@ export type TokenParameters = Readonly<Record<string, string | undefined>>;
  */
 export function parseForm(body: string): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = Object.create(null);
-  for (const [name, value] of new URLSearchParams(body)) {
-    const held = out[name];
-    out[name] = held === undefined ? value : Array.isArray(held) ? [...held, value] : [held, value];
-  }
+  for (const [name, value] of new URLSearchParams(body)) collect(out, name, value);
   return out;
+}
+
+/**
+ * Parses an `application/json` body (as Auth0 accepts) so that a name given twice is kept as an array,
+ * like {@link parseForm}: JSON.parse alone keeps the last, and a proxy may have read the first.
+ */
+export function parseJsonParameters(body: string): unknown {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    // Never the parser's message: it can quote the body, and the body holds the client secret.
+    throw invalidRequest('The request body is not valid JSON');
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return parsed;
+  const values = Object.values(parsed);
+  // Anything but a flat object of strings is refused by singleValued anyway.
+  if (!values.every((v) => typeof v === 'string')) return parsed;
+  // In a flat object of strings the string tokens alternate name and value, in order: more of them
+  // than the parsed object holds means a name came twice.
+  const tokens = body.match(/"(?:[^"\\]|\\.)*"/g) ?? [];
+  if (tokens.length === 2 * values.length) return parsed;
+  const out: Record<string, string | string[]> = Object.create(null);
+  for (let i = 0; i + 1 < tokens.length; i += 2) collect(out, JSON.parse(tokens[i]!) as string, JSON.parse(tokens[i + 1]!) as string);
+  return out;
+}
+
+/** Adds a parameter, turning a name seen before into the array of its values. */
+function collect(out: Record<string, string | string[]>, name: string, value: string): void {
+  const held = out[name];
+  out[name] = held === undefined ? value : Array.isArray(held) ? [...held, value] : [held, value];
 }
 
 /**

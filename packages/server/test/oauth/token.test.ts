@@ -74,6 +74,14 @@ describe.each(STORE_KINDS)('POST /oauth/token on %s', (store) => {
       expect(decodeJwt(response.json().access_token).aud).toBe(env.config.audience);
     });
 
+    it('reads JSON strings with escapes, and whitespace anywhere', async () => {
+      const client = await createTestClient(services);
+      const payload = `\n{ "grant_type" : "client_credentials",\t"client_id":"${client.client_id}", "client_secret": "${client.client_secret}", "x\\"y" : "say \\"hi\\", \\\\ \\u00e9" }\n`;
+      expect(JSON.parse(payload)['x"y']).toBe('say "hi", \\ é');
+      const response = await app.inject({ method: 'POST', url: '/oauth/token', payload, headers: { 'content-type': 'application/json' } });
+      expect(response.statusCode, response.body).toBe(200);
+    });
+
     it('accepts the scheme name in any case and the client_id repeated in the body', async () => {
       const client = await createTestClient(services);
       const response = await postForm(app, '/oauth/token', form({ grant_type: 'client_credentials', client_id: client.client_id }), {
@@ -258,6 +266,17 @@ describe.each(STORE_KINDS)('POST /oauth/token on %s', (store) => {
         error: 'unsupported_grant_type',
         error_description: `The grant type x???${'y'.repeat(60)}... is not supported: use client_credentials`,
       });
+    });
+
+    it.each([
+      ['client_secret', (secret: string) => `{"grant_type":"client_credentials","client_id":"x","client_secret":"wrong","client_secret":"${secret}"}`],
+      ['grant_type', () => '{"grant_type":"client_credentials","grant_type":"password"}'],
+      // The name is echoed without its quote (RFC 6749 §5.2).
+      ['a?b', () => '{"a\\"b":"1","grant_type":"client_credentials","a\\"b":"2"}'],
+      ['__proto__', () => '{"__proto__":"1","__proto__":"2"}'],
+    ])('a JSON name given twice (%s): 400 invalid_request, as in a form', async (name, payload) => {
+      const response = await app.inject({ method: 'POST', url: '/oauth/token', payload: payload(client.client_secret), headers: { 'content-type': 'application/json' } });
+      expectError(response, 400, { error: 'invalid_request', error_description: `The ${name} parameter is given more than once` });
     });
 
     it('a non-string JSON value: 400', async () => {
