@@ -28,7 +28,7 @@ const PATHS = [
 ];
 const METHODS = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'HEAD'] as const;
 const CONTENT_TYPES = ['application/json', 'application/x-www-form-urlencoded', 'text/plain', 'application/json; charset=utf-16', 'multipart/form-data', ''];
-const REQUESTS = 3000;
+const REQUESTS = 2000;
 
 /** Every bad input gets a 4xx, never a 5xx: random methods, paths, headers and bodies, valid credentials among them. */
 describe.each(STORE_KINDS)('random requests (%s)', (store) => {
@@ -120,5 +120,6 @@ describe.each(STORE_KINDS)('random requests (%s)', (store) => {
     expect(serverErrors).toEqual([]);
     // The run reached the handlers, not only the refusals at the door.
     for (const status of [200, 201, 400, 401, 404]) expect(statuses.get(status) ?? 0, `status ${status}`).toBeGreaterThan(0);
-  });
+    // A few seconds alone; minutes on a busy CI machine with PostgreSQL.
+  }, 240_000);
 });
