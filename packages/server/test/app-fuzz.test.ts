@@ -38,9 +38,9 @@ describe.each(STORE_KINDS)('random requests (%s)', (store) => {
 
   beforeAll(async () => {
     env = await createTestEnvironment({ store, config: { quotaIntervalSeconds: 0 } });
-    let services;
-    ({ app, services } = await env.app());
-    tenant = await createTenant(app, services, 'fuzzco');
+    const opened = await env.app();
+    app = opened.app;
+    tenant = await createTenant(app, opened.services, 'fuzzco');
   });
   afterAll(async () => env?.close());
 
