@@ -30,7 +30,7 @@ const METHODS = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'HEAD'] as 
 const CONTENT_TYPES = ['application/json', 'application/x-www-form-urlencoded', 'text/plain', 'application/json; charset=utf-16', 'multipart/form-data', ''];
 const REQUESTS = 2000;
 
-/** Every bad input gets a 4xx, never a 5xx: random methods, paths, headers and bodies, valid credentials among them. */
+/** Every bad input gets a 4xx (an OAuth one with a §5.2-clean description), never a 5xx: random methods, paths, headers and bodies, valid credentials among them. */
 describe.each(STORE_KINDS)('random requests (%s)', (store) => {
   let env: TestEnvironment;
   let app: FastifyInstance;
@@ -107,17 +107,24 @@ describe.each(STORE_KINDS)('random requests (%s)', (store) => {
 
     const statuses = new Map<number, number>();
     const serverErrors: string[] = [];
+    const badDescriptions: string[] = [];
     for (let i = 0; i < REQUESTS; i++) {
       const { method, url, headers, payload } = pick(shapes)();
       if (headers['content-type'] === '') delete headers['content-type'];
       const response = await app.inject({ method: method as 'GET', url, headers, payload: method === 'GET' || method === 'HEAD' ? undefined : payload });
       statuses.set(response.statusCode, (statuses.get(response.statusCode) ?? 0) + 1);
       if (response.statusCode >= 500) serverErrors.push(`${response.statusCode} ${method} ${url} ${JSON.stringify(headers)} ${payload} -> ${response.body}`);
+      // RFC 6749 §5.2: whatever the request quoted, an error_description keeps to its characters.
+      if (url.startsWith('/oauth/') && response.statusCode >= 400 && method !== 'HEAD') {
+        const description = response.json<{ error_description?: string }>().error_description ?? '';
+        if (!/^[\x20\x21\x23-\x5b\x5d-\x7e]*$/.test(description)) badDescriptions.push(description);
+      }
       // Keep the failure throttle's window moving, so that later requests still reach the handlers.
       if (i % 200 === 199) env.clock.advance(61_000);
     }
 
     expect(serverErrors).toEqual([]);
+    expect(badDescriptions).toEqual([]);
     // The run reached the handlers, not only the refusals at the door.
     for (const status of [200, 201, 400, 401, 404]) expect(statuses.get(status) ?? 0, `status ${status}`).toBeGreaterThan(0);
     // A few seconds alone; minutes on a busy CI machine with PostgreSQL.

@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
-import { OAuthError } from './oauth-error.js';
+import { invalidRequest, OAuthError } from './oauth-error.js';
 
 /**
  * Turns any failure of the OAuth endpoints into an RFC 6749 §5.2 JSON error: OAuthErrors as they are,
@@ -7,26 +7,23 @@ import { OAuthError } from './oauth-error.js';
  * internal in the body.
  */
 export function sendOAuthError(error: FastifyError | OAuthError, log: FastifyInstance['log'], reply: FastifyReply, bodyLimit: number) {
-  if (error instanceof OAuthError) {
-    log.info({ error: error.error, detail: error.detail ?? error.description }, 'oauth request refused');
-    return reply.code(error.status).headers(error.headers).send(error.toJSON());
+  const refusal = error instanceof OAuthError ? error : fromFastifyError(error, bodyLimit);
+  if (!refusal) {
+    log.error({ err: error }, 'token endpoint failed');
+    return reply.code(500).send(new OAuthError('server_error', 'The server could not complete the request', 500).toJSON());
   }
-  const fastifyError = error as FastifyError;
-  switch (fastifyError.code) {
+  log.info({ error: refusal.error, detail: refusal.detail ?? refusal.description }, 'oauth request refused');
+  return reply.code(refusal.status).headers(refusal.headers).send(refusal.toJSON());
+}
+
+/** Fastify's own refusals of a request body, said without the parser's message (it can quote the body, which holds the secret). */
+function fromFastifyError(error: FastifyError, bodyLimit: number): OAuthError | undefined {
+  switch (error.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return reply.code(413).send({ error: 'invalid_request', error_description: `The request body is larger than ${bodyLimit} bytes` });
+      return new OAuthError('invalid_request', `The request body is larger than ${bodyLimit} bytes`, 413);
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return reply.code(400).send({
-        error: 'invalid_request',
-        error_description: 'The Content-Type must be application/x-www-form-urlencoded (RFC 6749 §4.4.2) or application/json',
-      });
+      return invalidRequest('The Content-Type must be application/x-www-form-urlencoded (RFC 6749 section 4.4.2) or application/json');
   }
-  if (fastifyError.statusCode !== undefined && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
-    // Never echo the parser's message: it can quote the body, and the body holds the client secret.
-    const json = ['FST_ERR_CTP_INVALID_JSON_BODY', 'FST_ERR_CTP_EMPTY_JSON_BODY'].includes(fastifyError.code) || error instanceof SyntaxError;
-    const what = json ? 'is not valid JSON' : 'could not be read';
-    return reply.code(400).send({ error: 'invalid_request', error_description: `The request body ${what}` });
-  }
-  log.error({ err: error }, 'token endpoint failed');
-  return reply.code(500).send({ error: 'server_error', error_description: 'The server could not complete the request' });
+  if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) return invalidRequest('The request body could not be read');
+  return undefined;
 }

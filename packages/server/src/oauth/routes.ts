@@ -1,5 +1,5 @@
 import formbody from '@fastify/formbody';
-import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { announceCredentialChange } from '../auth/credential-events.js';
 import type { Services } from '../services.js';
 import { CLOCK_TOLERANCE_SECONDS } from './access-token.js';
@@ -8,8 +8,8 @@ import { sendOAuthError } from './oauth-error-handler.js';
 import { authenticateRequest } from './authenticate-request.js';
 import { clientCredentialsGrant, DEFAULT_SCOPE } from './grants/client-credentials.js';
 import type { Grant } from './grants/grant.js';
-import { invalidRequest, OAuthError } from './oauth-error.js';
-import { parseForm, parseJsonParameters, printable, singleValued } from './token-parameters.js';
+import { invalidRequest, OAuthError, quoted } from './oauth-error.js';
+import { parseForm, parseJsonParameters, singleValued } from './token-parameters.js';
 
 const GRANTS = new Map<string, Grant>([[clientCredentialsGrant.grantType, clientCredentialsGrant]]);
 
@@ -28,13 +28,9 @@ export async function oauthRoutes(app: FastifyInstance, { services }: { services
     await endpoints.register(formbody, { parser: parseForm, bodyLimit: config.bodyLimitBytes });
     endpoints.removeContentTypeParser('text/plain');
     endpoints.removeContentTypeParser('application/json');
-    endpoints.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: config.bodyLimitBytes }, (_request, body, done) => {
-      try {
-        done(null, parseJsonParameters(body as string));
-      } catch (error) {
-        done(error as Error);
-      }
-    });
+    endpoints.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: config.bodyLimitBytes }, async (_request: FastifyRequest, body: string) =>
+      parseJsonParameters(body),
+    );
 
     // RFC 6749 §5.1: token responses, and every error of these endpoints, must not be cached.
     endpoints.addHook('onSend', async (_request, reply) => {
@@ -48,7 +44,7 @@ export async function oauthRoutes(app: FastifyInstance, { services }: { services
       const grantType = params.grant_type;
       if (!grantType) throw invalidRequest('grant_type is missing');
       const grant = GRANTS.get(grantType);
-      if (!grant) throw new OAuthError('unsupported_grant_type', `The grant type ${printable(grantType)} is not supported: use client_credentials`);
+      if (!grant) throw new OAuthError('unsupported_grant_type', `The grant type ${quoted(grantType)} is not supported: use client_credentials`);
       const response = await grant.handle({ params, client, services });
       request.log.info({ client_id: client.client_id, platform: client.platform_name }, 'access token issued');
       return response;

@@ -1,4 +1,4 @@
-import { invalidRequest } from './oauth-error.js';
+import { invalidRequest, quoted } from './oauth-error.js';
 
 /** The parameters of a request to the token, introspection or revocation endpoint, each at most once. */
 export type TokenParameters = Readonly<Record<string, string | undefined>>;
@@ -53,20 +53,11 @@ export function singleValued(body: unknown): TokenParameters {
   if (typeof body !== 'object' || Array.isArray(body)) throw invalidRequest('The request body must be a form or a JSON object');
   const out: Record<string, string | undefined> = Object.create(null);
   for (const [name, value] of Object.entries(body)) {
-    if (Array.isArray(value)) throw invalidRequest(`The ${printable(name)} parameter is given more than once`);
-    if (typeof value !== 'string') throw invalidRequest(`The ${printable(name)} parameter must be a string`);
+    if (Array.isArray(value)) throw invalidRequest(`The ${quoted(name)} parameter is given more than once`);
+    if (typeof value !== 'string') throw invalidRequest(`The ${quoted(name)} parameter must be a string`);
     // A NUL can reach no stored value (PostgreSQL text refuses it): refuse it here, as the client's error.
-    if (value.includes('\0')) throw invalidRequest(`The ${printable(name)} parameter contains a NUL character`);
+    if (value.includes('\0')) throw invalidRequest(`The ${quoted(name)} parameter contains a NUL character`);
     out[name] = value === '' ? undefined : value;
   }
   return out;
-}
-
-/**
- * A value echoed in an error_description, limited to the characters RFC 6749 §5.2 allows there
- * (%x20-21 / %x23-5B / %x5D-7E: printable ASCII without `"` and `\`) and to a sensible length.
- */
-export function printable(value: string, max = 64): string {
-  const clean = value.replace(/[^\x20\x21\x23-\x5b\x5d-\x7e]/g, '?');
-  return clean.length > max ? `${clean.slice(0, max)}...` : clean;
 }

@@ -288,7 +288,7 @@ describe.each(STORE_KINDS)('POST /oauth/token on %s', (store) => {
       const response = await app.inject({ method: 'POST', url: '/oauth/token', payload: 'grant_type=client_credentials', headers: { 'content-type': 'text/plain' } });
       expectError(response, 400, {
         error: 'invalid_request',
-        error_description: 'The Content-Type must be application/x-www-form-urlencoded (RFC 6749 §4.4.2) or application/json',
+        error_description: 'The Content-Type must be application/x-www-form-urlencoded (RFC 6749 section 4.4.2) or application/json',
       });
     });
 

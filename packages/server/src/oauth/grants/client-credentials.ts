@@ -1,6 +1,5 @@
 import { issueAccessToken } from '../access-token.js';
-import { invalidClient, OAuthError } from '../oauth-error.js';
-import { printable } from '../token-parameters.js';
+import { invalidClient, OAuthError, quoted } from '../oauth-error.js';
 import type { Grant, GrantContext, TokenResponse } from './grant.js';
 
 export const DEFAULT_SCOPE = 'raas.all';
@@ -13,7 +12,7 @@ export const clientCredentialsGrant: Grant = {
     const audience = params.audience ?? config.audience;
     // RFC 8707 §2: a target the server does not serve is invalid_target.
     if (audience !== config.audience) {
-      throw new OAuthError('invalid_target', `Unknown audience ${printable(audience)}: tokens here are for the audience ${printable(config.audience, 200)}`);
+      throw new OAuthError('invalid_target', `Unknown audience ${quoted(audience)}: tokens here are for the audience ${quoted(config.audience, 200)}`);
     }
     const scope = grantedScope(params.scope, client.scopes);
 
@@ -56,6 +55,6 @@ function grantedScope(requested: string | undefined, allowed: string): string {
   const allowedScopes = new Set(allowed.split(' '));
   const refused = scopes.filter((s) => !allowedScopes.has(s));
   if (scopes.length === 0) return DEFAULT_SCOPE;
-  if (refused.length > 0) throw new OAuthError('invalid_scope', `The client may not request the scope ${printable(refused.join(' '))}`);
+  if (refused.length > 0) throw new OAuthError('invalid_scope', `The client may not request the scope ${quoted(refused.join(' '))}`);
   return [...new Set(scopes)].join(' ');
 }
