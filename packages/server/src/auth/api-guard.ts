@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import { digest } from '../crypto/secrets.js';
-import { CLOCK_TOLERANCE_SECONDS, InvalidTokenError, type VerifiedAccessToken, verifyAccessToken } from '../oauth/access-token.js';
-import { checkTokenLiveness } from '../oauth/live-token.js';
+import { CLOCK_TOLERANCE_SECONDS, InvalidTokenError, type VerifiedAccessToken } from '../oauth/access-token.js';
+import { checkTokenLiveness, verifyOwnAccessToken } from '../oauth/live-token.js';
 import type { Services } from '../services.js';
 import {
   AuthError,
@@ -153,10 +153,9 @@ export class ApiGuard {
   private async verifyBearer(token: string, ip: string, now: number): Promise<BearerEntry> {
     await this.checkThrottle(ip);
     const generation = this.generation;
-    const { config, keys } = this.services;
     let verified: VerifiedAccessToken;
     try {
-      verified = await verifyAccessToken(keys, token, { issuer: config.publicUrl, audience: config.audience, now });
+      verified = await verifyOwnAccessToken(this.services, token, now);
     } catch (error) {
       if (error instanceof InvalidTokenError) throw invalidToken(this.options.realm, error.message);
       throw error;

@@ -20,10 +20,15 @@ export async function checkTokenLiveness(services: Services, claims: Pick<Access
   return { live: true, client };
 }
 
-/** Verifies a token against this server's keys and expectations; undefined when it does not verify. */
+/** Verifies a token against this server's keys, issuer and audience; throws {@link InvalidTokenError}. */
+export function verifyOwnAccessToken(services: Services, token: string, now = services.now()): Promise<VerifiedAccessToken> {
+  return verifyAccessToken(services.keys, token, { issuer: services.config.publicUrl, audience: services.config.audience, now });
+}
+
+/** {@link verifyOwnAccessToken}, undefined when the token does not verify. */
 async function verifiedToken(services: Services, token: string): Promise<VerifiedAccessToken | undefined> {
   try {
-    return await verifyAccessToken(services.keys, token, { issuer: services.config.publicUrl, audience: services.config.audience, now: services.now() });
+    return await verifyOwnAccessToken(services, token);
   } catch (error) {
     if (error instanceof InvalidTokenError) return undefined;
     throw error;
