@@ -167,7 +167,8 @@ export class TokenManager {
 
   #current: Current | null = null;
   #inflight: Promise<TokenRecord> | null = null;
-  #writeBackInflight: Promise<void> | null = null;
+  /** The one background store task running (a write-back or a store check), if any. */
+  #storeTask: Promise<void> | null = null;
   /** No token request before this time (Retry-After). */
   #retryAt = 0;
   /** After a failed request: no new request before this time; `#lastFailure` is thrown meanwhile. */
@@ -326,8 +327,8 @@ export class TokenManager {
    * ```
    */
   async settled(): Promise<void> {
-    while (this.#inflight || this.#writeBackInflight) {
-      await Promise.allSettled([this.#inflight, this.#writeBackInflight]);
+    while (this.#inflight || this.#storeTask) {
+      await Promise.allSettled([this.#inflight, this.#storeTask]);
     }
   }
 
@@ -600,16 +601,21 @@ export class TokenManager {
 
   /** Reads the store and puts the in-process token back if the store lost it or holds an older one. */
   #checkStore(): void {
-    if (this.#writeBackInflight || this.#inflight || !this.#valid()) return;
-    const run = (async () => {
+    if (this.#storeTask || this.#inflight || !this.#valid()) return;
+    this.#runStoreTask(async () => {
       const snapshot = await this.#readStore();
       if (snapshot) await this.#merge(snapshot);
-    })()
+    });
+  }
+
+  /** Starts a background store task; its failures are already reported through the store's warning. */
+  #runStoreTask(task: () => Promise<void>): void {
+    const run = task()
       .catch(() => undefined)
       .finally(() => {
-        if (this.#writeBackInflight === run) this.#writeBackInflight = null;
+        if (this.#storeTask === run) this.#storeTask = null;
       });
-    this.#writeBackInflight = run;
+    this.#storeTask = run;
   }
 
   async #merge(snapshot: StoreSnapshot): Promise<void> {
@@ -668,15 +674,12 @@ export class TokenManager {
 
   /** Background write-back: on reconnect (`immediate`), or throttled while the store is failing. */
   #scheduleWriteBack(immediate: boolean): void {
-    if (this.#writeBackInflight) return;
+    if (this.#storeTask) return;
     const now = this.#now();
     if (!immediate && now < this.#nextWriteBackAt) return;
     this.#writeBackDelay = Math.min(Math.max(MIN_RETRY_DELAY_MS, this.#writeBackDelay * 2), MAX_RETRY_DELAY_MS);
     this.#nextWriteBackAt = now + this.#writeBackDelay;
-    const run = this.#writeBack().finally(() => {
-      if (this.#writeBackInflight === run) this.#writeBackInflight = null;
-    });
-    this.#writeBackInflight = run;
+    this.#runStoreTask(() => this.#writeBack());
   }
 
   #storeUp(): void {
