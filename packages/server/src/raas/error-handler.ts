@@ -1,7 +1,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest, FastifySchemaValidationError } from 'fastify';
 import { AuthError, type AuthFailure } from '../auth/auth-error.js';
 import { ApiError, envelope, type FieldError } from './api-error.js';
-import { TEXT_PATTERN } from './views.js';
+import { PATTERN_MESSAGES } from './views.js';
 
 const AUTH_I18N: Record<AuthFailure, string> = {
   credentials_required: 'auth.credentialsRequired',
@@ -97,8 +97,7 @@ function describe(error: FastifySchemaValidationError, params: Record<string, un
     case 'maxLength':
       return `size must be at most ${String(params.limit)}`;
     case 'pattern':
-      if (params.pattern === TEXT_PATTERN) return 'must not contain NUL characters or unpaired surrogates';
-      return 'must use only lowercase letters, digits, ".", "_" and "-", and start with a letter or a digit';
+      return PATTERN_MESSAGES[String(params.pattern)] ?? `must match ${String(params.pattern)}`;
     case 'format':
       return params.format === 'email' ? 'must be a well-formed email address' : `must be a valid ${String(params.format)}`;
     default:

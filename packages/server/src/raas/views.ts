@@ -8,12 +8,18 @@ import type { AccountRow, CustomerRow } from '../store/customers.js';
  */
 
 /** Tango: "This identifier needs to be lowercase if alphabetic characters are used." */
-export const IDENTIFIER_PATTERN = '^[a-z0-9][a-z0-9._-]*$';
+const IDENTIFIER_PATTERN = '^[a-z0-9][a-z0-9._-]*$';
 /**
  * Free text: any character but NUL, which PostgreSQL cannot store in text, and unpaired surrogates,
  * which are not Unicode. Written to mean the same with or without the regular expression's `u` flag.
  */
-export const TEXT_PATTERN = '^(?:[^\\u0000\\uD800-\\uDFFF]|[\\uD800-\\uDBFF][\\uDC00-\\uDFFF])*$';
+const TEXT_PATTERN = '^(?:[^\\u0000\\uD800-\\uDFFF]|[\\uD800-\\uDBFF][\\uDC00-\\uDFFF])*$';
+
+/** What each pattern means, for the field errors of a request that breaks it. */
+export const PATTERN_MESSAGES: Readonly<Record<string, string>> = {
+  [IDENTIFIER_PATTERN]: 'must use only lowercase letters, digits, ".", "_" and "-", and start with a letter or a digit',
+  [TEXT_PATTERN]: 'must not contain NUL characters or unpaired surrogates',
+};
 
 const IDENTIFIER = Type.String({ minLength: 1, maxLength: 100, pattern: IDENTIFIER_PATTERN });
 const DISPLAY_NAME = Type.String({ minLength: 1, maxLength: 100, pattern: TEXT_PATTERN });
