@@ -1,7 +1,5 @@
 #!/usr/bin/env node
-// Runs the TypeScript sources directly through tsx: no build step between `npm install` and `npm start`.
-import { register } from 'tsx/esm/api';
+// Runs the JavaScript that `npm install` builds from src/ (the `prepare` script): no compiler at run time.
+import { main } from '../dist/cli.js';
 
-register();
-const { main } = await import('../src/cli.ts');
 await main(process.argv);

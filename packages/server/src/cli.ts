@@ -1,17 +1,22 @@
+import { createRequire } from 'node:module';
 import { Command, CommanderError } from 'commander';
 import { registerApiKeyCommands } from './cli/api-key-commands.js';
 import { registerClientCommands } from './cli/client-commands.js';
 import { registerKeyCommands } from './cli/key-commands.js';
 import { registerPlatformCommands } from './cli/platform-commands.js';
-import { serve } from './main.js';
 
 /** The `tessera` command: `serve`, and credential management against the server's own store. */
 export function buildCli(): Command {
-  const program = new Command('tessera').description('Tessera: OAuth 2.0 client credentials and API keys in the Tango RaaS model').exitOverride();
+  const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
+  const program = new Command('tessera')
+    .description('Tessera: OAuth 2.0 client credentials and API keys in the Tango RaaS model')
+    .version(version, '-v, --version')
+    .exitOverride();
   program
     .command('serve')
     .description('start the server (configuration from the environment; see the README)')
-    .action(async () => serve());
+    // Loaded only for `serve`: the HTTP stack is most of the start-up time of every other command.
+    .action(async () => (await import('./main.js')).serve());
   registerPlatformCommands(program);
   registerClientCommands(program);
   registerKeyCommands(program);

@@ -1,3 +1,4 @@
+import { existsSync, readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import path from 'node:path';
 
@@ -82,6 +83,31 @@ function listenUrl(env: Env): string {
   return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 }
 
+/**
+ * `data` in the project root: the nearest folder at or above `cwd` whose package.json declares npm
+ * workspaces, else the nearest with a package.json, else `cwd` itself. `npm start` and `npx tessera`
+ * then share one store wherever in the project they are run, as npm itself finds the project.
+ */
+export function defaultDataDir(cwd: string = process.cwd()): string {
+  let nearest: string | undefined;
+  for (let dir = path.resolve(cwd); ; dir = path.dirname(dir)) {
+    const manifest = path.join(dir, 'package.json');
+    if (existsSync(manifest)) {
+      nearest ??= dir;
+      if (declaresWorkspaces(manifest)) return path.join(dir, 'data');
+    }
+    if (path.dirname(dir) === dir) return path.join(nearest ?? path.resolve(cwd), 'data');
+  }
+}
+
+function declaresWorkspaces(manifest: string): boolean {
+  try {
+    return (JSON.parse(readFileSync(manifest, 'utf8')) as { workspaces?: unknown }).workspaces !== undefined;
+  } catch {
+    return false; // an unreadable package.json is no project root
+  }
+}
+
 /** Every setting: its environment variable, default and one line of documentation. */
 export const SETTINGS = {
   host: {
@@ -111,8 +137,8 @@ export const SETTINGS = {
   dataDir: {
     name: 'TESSERA_DATA_DIR',
     doc: 'Folder for the SQLite database and the generated master key.',
-    defaultText: './data',
-    parse: (raw) => path.resolve(raw || 'data'),
+    defaultText: 'data in the project root',
+    parse: (raw) => (raw ? path.resolve(raw) : defaultDataDir()),
   },
   databaseUrl: {
     name: 'DATABASE_URL',

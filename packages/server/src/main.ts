@@ -39,7 +39,22 @@ export async function serve(): Promise<void> {
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
 
-  await app.listen({ host: config.host, port: config.port });
+  try {
+    await app.listen({ host: config.host, port: config.port });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'EADDRINUSE' && code !== 'EADDRNOTAVAIL' && code !== 'EACCES') throw error;
+    // One line a person can act on, not a stack trace.
+    const reason = {
+      EADDRINUSE: 'is already in use (is Tessera or another server running?)',
+      EADDRNOTAVAIL: 'is not an address of this machine',
+      EACCES: 'needs privileges this user does not have',
+    }[code];
+    console.error(`Tessera could not listen on ${config.host}:${config.port}: the ${code === 'EADDRNOTAVAIL' ? 'host' : 'port'} ${reason}. Set PORT (or HOST) to another.`);
+    await app.close();
+    await closeServices(services);
+    process.exit(1);
+  }
   app.log.info(
     { store: services.database.location, cache: services.cache.kind, issuer: config.publicUrl, audience: config.audience },
     'Tessera is ready',

@@ -16,6 +16,16 @@ describe('the app outside its APIs', () => {
     expect({ status: response.statusCode, body: response.json() }).toEqual({ status: 200, body: { status: 'ok' } });
   });
 
+  it('advertises in its metadata only endpoints that exist (RFC 8414 §2)', async () => {
+    const metadata = (await app.inject('/.well-known/oauth-authorization-server')).json() as Record<string, unknown>;
+    const urls = Object.values(metadata).filter((v): v is string => typeof v === 'string' && v.startsWith(`${env.config.publicUrl}/`));
+    expect(urls.length).toBeGreaterThanOrEqual(4);
+    for (const url of urls) {
+      const response = await app.inject({ method: 'GET', url: url.slice(env.config.publicUrl.length) });
+      expect(response.statusCode, url).not.toBe(404);
+    }
+  });
+
   it.each(['/nothing', '/oauth/nothing', '/raas/nothing'])('answers an unknown path (%s) with 404 naming the path, never its query', async (path) => {
     const response = await app.inject(`${path}?access_token=secret-token`);
     expect({ status: response.statusCode, body: response.json() }).toEqual({ status: 404, body: { error: 'not_found', message: `No route GET ${path}` } });

@@ -1,7 +1,10 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { pino } from 'pino';
-import { ConfigError, loadConfig } from '../config.js';
+import { type Config, ConfigError, loadConfig } from '../config.js';
 import { TesseraError } from '../errors.js';
 import { closeServices, openServices, type Services } from '../services.js';
+import { SQLITE_FILE } from '../store/database.js';
 import type { Command } from 'commander';
 
 export interface Output {
@@ -22,19 +25,36 @@ export async function run(output: Output, action: (services: Services) => Promis
   let services: Services | undefined;
   try {
     const config = loadConfig();
+    const notice = storeNotice(config);
+    if (notice) console.error(`tessera: ${notice}`);
     services = await openServices(config, { log: pino({ level: 'warn' }, pino.destination(2)) });
     const result = await action(services);
     console.log(output.json ? JSON.stringify(result.json) : result.text);
   } catch (error) {
     const known = error instanceof TesseraError || error instanceof ConfigError;
     const code = error instanceof TesseraError ? error.code : error instanceof ConfigError ? 'invalid_config' : 'internal_error';
-    const message = known ? (error as Error).message : `Unexpected failure: ${(error as Error).message}`;
+    let message = known ? (error as Error).message : `Unexpected failure: ${(error as Error).message}`;
+    // "does not exist" most often means "not in this store": say which one was looked in.
+    if (code === 'not_found' && services) message += ` in ${services.database.location}`;
     if (output.json) console.log(JSON.stringify({ error: { code, message } }));
     else console.error(`Error: ${message}`);
     process.exitCode = 1;
   } finally {
     if (services) await closeServices(services);
   }
+}
+
+/**
+ * A line for stderr when the store is not the one a person would assume: a new, empty one (the
+ * classic mistake: another working directory or TESSERA_DATA_DIR than the server's), or the project's
+ * data folder found above the working directory. PostgreSQL and an explicit folder go unremarked.
+ */
+export function storeNotice(config: Config, env: NodeJS.ProcessEnv = process.env, cwd: string = process.cwd()): string | undefined {
+  if (config.databaseUrl) return undefined;
+  const file = path.join(config.dataDir, SQLITE_FILE);
+  if (!existsSync(file)) return `no store at ${file} yet: creating a new, empty one (TESSERA_DATA_DIR or DATABASE_URL selects another)`;
+  if (!env.TESSERA_DATA_DIR && config.dataDir !== path.resolve(cwd, 'data')) return `using the project's store at ${file}`;
+  return undefined;
 }
 
 export function table<T extends object>(rows: readonly T[], columns: (keyof T & string)[]): string {

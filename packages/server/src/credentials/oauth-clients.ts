@@ -1,7 +1,7 @@
 import { announceCredentialChange } from '../auth/credential-events.js';
 import { TesseraError } from '../errors.js';
 import { digest, newId, newSecret, PREFIX } from '../crypto/secrets.js';
-import { DEFAULT_SCOPE } from '../oauth/grants/client-credentials.js';
+import { DEFAULT_SCOPE } from './scopes.js';
 import type { Services } from '../services.js';
 import type { OAuthClient } from '../store/oauth-clients.js';
 import { getPlatform } from './platforms.js';

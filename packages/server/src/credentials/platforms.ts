@@ -25,3 +25,13 @@ export async function getPlatform(services: Pick<Services, 'platforms'>, name: s
   if (!platform) throw new TesseraError('not_found', `Platform ${name} does not exist`);
   return platform;
 }
+
+/** A platform as shown to people. */
+export interface PlatformView {
+  platformName: string;
+  created_at: string;
+}
+
+export async function listPlatforms(services: Pick<Services, 'platforms'>): Promise<PlatformView[]> {
+  return (await services.platforms.list()).map((p) => ({ platformName: p.name, created_at: new Date(p.created_at).toISOString() }));
+}

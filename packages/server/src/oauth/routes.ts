@@ -6,7 +6,8 @@ import { CLOCK_TOLERANCE_SECONDS } from './access-token.js';
 import { liveToken, ownLiveToken } from './live-token.js';
 import { sendOAuthError } from './oauth-error-handler.js';
 import { authenticateRequest } from './authenticate-request.js';
-import { clientCredentialsGrant, DEFAULT_SCOPE } from './grants/client-credentials.js';
+import { DEFAULT_SCOPE } from '../credentials/scopes.js';
+import { clientCredentialsGrant } from './grants/client-credentials.js';
 import type { Grant } from './grants/grant.js';
 import { invalidRequest, OAuthError, quoted } from './oauth-error.js';
 import { parseForm, parseJsonParameters, singleValued } from './token-parameters.js';
@@ -110,7 +111,6 @@ export async function oauthRoutes(app: FastifyInstance, { services }: { services
       token_endpoint_auth_methods_supported: authMethods,
       introspection_endpoint_auth_methods_supported: authMethods,
       revocation_endpoint_auth_methods_supported: authMethods,
-      service_documentation: `${base}/console`,
     };
   });
 }

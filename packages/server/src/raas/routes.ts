@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ApiGuard } from '../auth/api-guard.js';
 import type { PresentedCredential } from '../auth/presented-credential.js';
 import { credentialId, type Principal } from '../auth/principal.js';
-import { DEFAULT_SCOPE } from '../oauth/grants/client-credentials.js';
+import { DEFAULT_SCOPE } from '../credentials/scopes.js';
 import type { Services } from '../services.js';
 import { ApiError, envelope } from './api-error.js';
 import { customerRoutes, principalOf } from './customers.js';

@@ -14,6 +14,11 @@ export class PlatformStore {
     return this.db.selectFrom('platforms').selectAll().where('name', '=', name).executeTakeFirst();
   }
 
+  /** Every platform, by name. */
+  async list(): Promise<Platform[]> {
+    return this.db.selectFrom('platforms').selectAll().orderBy('name').execute();
+  }
+
   async findById(id: string): Promise<Platform | undefined> {
     return this.db.selectFrom('platforms').selectAll().where('id', '=', id).executeTakeFirst();
   }

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { createApiKey, deleteApiKey, setApiKeyStatus } from '../../src/credentials/api-keys.js';
 import type { Services } from '../../src/services.js';
+import { wrongByOneCharacter } from '../support/oauth.js';
 import { createTestEnvironment, STORE_KINDS, type TestEnvironment } from '../support/services.js';
 import { basic, challenges, createTenant, expectEnvelope, get, type Tenant } from '../support/tenants.js';
 
@@ -38,10 +39,19 @@ describe.each(STORE_KINDS)('Basic API keys on /raas/v2 (%s)', (store) => {
     expect((await get(app, '/raas/v2/whoami', acme.basic.replace('Basic', 'BASIC'))).statusCode).toBe(200);
   });
 
+  it('builds its wrong keys so that they never equal the real one, whatever its last character', () => {
+    for (const last of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_') {
+      const key = `${acme.apiKey.slice(0, -1)}${last}`;
+      const wrong = wrongByOneCharacter(key);
+      expect(wrong).not.toBe(key);
+      expect(wrong).toHaveLength(key.length);
+    }
+  });
+
   it('gives an unknown platform, a wrong key and another platform’s key the same 401', async () => {
     const attempts = [
       basic('no-such-platform', acme.apiKey),
-      basic('acme', `${acme.apiKey.slice(0, -1)}x`),
+      basic('acme', wrongByOneCharacter(acme.apiKey)),
       basic('acme', globex.apiKey),
       basic('ACME', acme.apiKey),
       basic('acme', ''),

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -68,9 +69,41 @@ describe('the tessera command', { timeout: 60_000 }, () => {
     await tesseraJson(['client', 'deactivate', clientId], env);
     expect((await tesseraJson(['client', 'delete', clientId], env)).json).toEqual({ client_id: clientId, deleted: true });
     expect((await tesseraJson(['client', 'reset-quota', clientId], env)).json).toEqual({
-      error: { code: 'not_found', message: `Client ${clientId} does not exist` },
+      error: { code: 'not_found', message: `Client ${clientId} does not exist in ${path.join(dataDir, 'tessera.db')}` },
     });
   }, 120_000);
+
+  it('lists the platforms, and names the store when a platform is not in it', async () => {
+    const listed = await tesseraJson(['platform', 'list'], env);
+    expect(listed.code).toBe(0);
+    expect(listed.json.platforms).toEqual(expect.arrayContaining([{ platformName: 'acme', created_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) }]));
+    expect((listed.json.platforms as { platformName: string }[]).map((p) => p.platformName)).toEqual(
+      [...(listed.json.platforms as { platformName: string }[]).map((p) => p.platformName)].sort(),
+    );
+    const text = await tessera(['client', 'list', '--platform', 'nowhere'], env);
+    expect({ code: text.code, stderr: text.stderr }).toEqual({ code: 1, stderr: `Error: Platform nowhere does not exist in ${path.join(dataDir, 'tessera.db')}\n` });
+  });
+
+  it('prints its version', async () => {
+    const { version } = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+    for (const flag of ['--version', '-v']) expect(await tessera([flag], env)).toEqual({ code: 0, stdout: `${version}\n`, stderr: '' });
+  });
+
+  it('ends with one line naming the port and the setting when the port is taken', async () => {
+    const taken = net.createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const port = (taken.address() as net.AddressInfo).port;
+    try {
+      const serve = await tessera(['serve'], { ...env, PORT: String(port), LOG_LEVEL: 'silent' });
+      expect(serve).toEqual({
+        code: 1,
+        stdout: '',
+        stderr: `Tessera could not listen on 127.0.0.1:${port}: the port is already in use (is Tessera or another server running?). Set PORT (or HOST) to another.\n`,
+      });
+    } finally {
+      taken.close();
+    }
+  });
 
   it('allows two active clients even when 6 processes create at once on SQLite', async () => {
     await tesseraJson(['platform', 'create', 'busy'], env);

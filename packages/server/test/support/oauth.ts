@@ -34,3 +34,12 @@ export async function requestToken(app: FastifyInstance, client: TestClient, ext
 export function basic(user: string, password: string): string {
   return `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
 }
+
+/**
+ * `secret` with its last character replaced by another one, so never equal to it: a wrong credential
+ * of the right shape. (Replacing it with a fixed letter is wrong once in 62 keys, which end in it.)
+ */
+export function wrongByOneCharacter(secret: string): string {
+  const last = secret.at(-1);
+  return `${secret.slice(0, -1)}${last === 'A' ? 'B' : 'A'}`;
+}

@@ -7,9 +7,13 @@ export const TESSERA_BIN = fileURLToPath(new URL('../../bin/tessera.js', import.
 const run = promisify(execFile);
 
 /** Runs `tessera <args>` in its own process; resolves with exit code and output (never rejects on exit code). */
-export async function tessera(args: string[], env: Record<string, string | undefined>): Promise<{ code: number; stdout: string; stderr: string }> {
+export async function tessera(
+  args: string[],
+  env: Record<string, string | undefined>,
+  options: { cwd?: string } = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(process.execPath, [TESSERA_BIN, ...args], { env: { ...process.env, ...env }, timeout: 60_000 });
+    const { stdout, stderr } = await run(process.execPath, [TESSERA_BIN, ...args], { env: { ...process.env, ...env }, timeout: 60_000, ...options });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const failed = error as { code?: number; stdout?: string; stderr?: string };
@@ -18,8 +22,12 @@ export async function tessera(args: string[], env: Record<string, string | undef
 }
 
 /** `tessera … --json` and its one JSON object. */
-export async function tesseraJson(args: string[], env: Record<string, string | undefined>): Promise<{ code: number; json: Record<string, unknown> }> {
-  const result = await tessera([...args, '--json'], env);
+export async function tesseraJson(
+  args: string[],
+  env: Record<string, string | undefined>,
+  options: { cwd?: string } = {},
+): Promise<{ code: number; json: Record<string, unknown> }> {
+  const result = await tessera([...args, '--json'], env, options);
   const lines = result.stdout.trim().split('\n');
   if (lines.length !== 1) throw new Error(`expected one JSON line, got: ${result.stdout} ${result.stderr}`);
   return { code: result.code, json: JSON.parse(lines[0]!) };

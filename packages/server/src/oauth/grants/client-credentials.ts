@@ -1,8 +1,7 @@
 import { issueAccessToken } from '../access-token.js';
 import { invalidClient, OAuthError, quoted } from '../oauth-error.js';
+import { DEFAULT_SCOPE } from '../../credentials/scopes.js';
 import type { Grant, GrantContext, TokenResponse } from './grant.js';
-
-export const DEFAULT_SCOPE = 'raas.all';
 
 /** RFC 6749 §4.4: the client credentials grant, with Tango's quota of one new token per interval. */
 export const clientCredentialsGrant: Grant = {
