@@ -1,20 +1,20 @@
 // The cost of the /raas/v2 guard on the hot path: requests/s of GET /raas/v2/whoami with a Bearer token
 // and with a Basic API key (each verified once, then served from the guard's memory), against
-// GET /raas/v2/status, the unauthenticated route of the same shape. The app runs in this process (via
-// tsx) on SQLite and the in-process cache; autocannon drives it from a worker thread.
-// Run: node --import tsx bench/raas-auth.js   (BENCH_SECONDS=5 seconds per row by default)
+// GET /raas/v2/status, the unauthenticated route of the same shape. The app (the built JavaScript) runs in this process
+// on SQLite and the in-process cache; autocannon drives it from a worker thread.
+// Run: node bench/raas-auth.js   (BENCH_SECONDS=5 seconds per row by default)
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import { pino } from 'pino';
-import { buildApp } from '../packages/server/src/app.ts';
-import { testConfig } from '../packages/server/src/config.ts';
-import { createApiKey } from '../packages/server/src/credentials/api-keys.ts';
-import { createClient } from '../packages/server/src/credentials/oauth-clients.ts';
-import { createPlatform } from '../packages/server/src/credentials/platforms.ts';
-import { closeServices, openServices } from '../packages/server/src/services.ts';
+import { buildApp } from '../packages/server/dist/app.js';
+import { testConfig } from '../packages/server/dist/config.js';
+import { createApiKey } from '../packages/server/dist/credentials/api-keys.js';
+import { createClient } from '../packages/server/dist/credentials/oauth-clients.js';
+import { createPlatform } from '../packages/server/dist/credentials/platforms.js';
+import { closeServices, openServices } from '../packages/server/dist/services.js';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
 const dataDir = await mkdtemp(path.join(tmpdir(), 'tessera-bench-'));

@@ -10,7 +10,7 @@ const scripts = readdirSync(new URL('.', import.meta.url))
 let failed = 0;
 for (const script of scripts) {
   console.log(`\n=== ${script}`);
-  const { status } = spawnSync(process.execPath, ['--import', 'tsx', new URL(script, import.meta.url).pathname], { stdio: 'inherit' });
+  const { status } = spawnSync(process.execPath, [new URL(script, import.meta.url).pathname], { stdio: 'inherit' });
   if (status !== 0) failed++;
 }
 process.exit(failed ? 1 : 0);

@@ -7,7 +7,8 @@ import { registerPlatformCommands } from './cli/platform-commands.js';
 
 /** The `tessera` command: `serve`, and credential management against the server's own store. */
 export function buildCli(): Command {
-  const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
+  // By the package's own name, so that it resolves the same from src/, dist/ and the bundle.
+  const { version } = createRequire(import.meta.url)('@tessera/server/package.json') as { version: string };
   const program = new Command('tessera')
     .description('Tessera: OAuth 2.0 client credentials and API keys in the Tango RaaS model')
     .version(version, '-v, --version')
