@@ -1,0 +1,77 @@
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from './support/listen.js';
+import { startServer } from './support/processes.js';
+
+const REPO = fileURLToPath(new URL('../../../', import.meta.url));
+const README_URL = 'http://127.0.0.1:8080';
+
+/** The README's walk-through: the sh blocks to run in order, and the files its js blocks name. */
+export function walkthrough(readme: string): { script: string; files: Map<string, string> } {
+  const start = readme.indexOf('<!-- walkthrough:start');
+  const end = readme.indexOf('<!-- walkthrough:end');
+  if (start < 0 || end < start) throw new Error('README.md has no walkthrough:start … walkthrough:end markers');
+  const blocks = [...readme.slice(start, end).matchAll(/^```(\w+)\n([\s\S]*?)^```$/gm)].map(([, lang, body]) => ({ lang: lang!, body: body! }));
+  const files = new Map<string, string>();
+  for (const { body } of blocks.filter((b) => b.lang === 'js')) {
+    const name = /^\/\/ ([\w.-]+\.mjs)\b/.exec(body)?.[1];
+    if (name) files.set(name, body);
+  }
+  return { script: blocks.filter((b) => b.lang === 'sh').map((b) => b.body).join('\n'), files };
+}
+
+// Runs the README as a newcomer would: its shell blocks in order, in one shell, against a fresh
+// server, in a folder of the project (so `npx tessera` and `@tessera/client` resolve as they do for
+// a reader). Only the port differs: the README's 8080 may be taken.
+describe('the README walk-through', { timeout: 180_000 }, () => {
+  const work = path.join(REPO, `.tessera-test-readme-${randomBytes(4).toString('hex')}`);
+  const env = {
+    TESSERA_DATA_DIR: path.join(work, 'data'),
+    HOME: path.join(work, 'home'), // tessera-token's default token file lives under it
+    XDG_CACHE_HOME: '',
+    TESSERA_MASTER_KEY: '',
+    DATABASE_URL: '',
+    REDIS_URL: '',
+    LOG_LEVEL: 'warn',
+  };
+  let server: Awaited<ReturnType<typeof startServer>>;
+  let port: number;
+
+  beforeAll(async () => {
+    await mkdir(env.HOME, { recursive: true });
+    port = await freePort();
+    server = await startServer({ ...env, PORT: String(port) });
+  });
+  afterAll(async () => {
+    await server?.stop();
+    await rm(work, { recursive: true, force: true });
+  });
+
+  it('runs from the first command to the last, reusing one token', async () => {
+    const { script, files } = walkthrough(await readFile(path.join(REPO, 'README.md'), 'utf8'));
+    for (const [name, body] of files) await writeFile(path.join(work, name), body.replaceAll(README_URL, server.url));
+    const shell = ['set -euo pipefail', script.replaceAll(README_URL, server.url)].join('\n');
+
+    const run = promisify(execFile);
+    let stdout: string;
+    try {
+      ({ stdout } = await run('bash', ['-c', shell], { cwd: work, env: { ...process.env, ...env }, timeout: 170_000 }));
+    } catch (error) {
+      const failed = error as { code?: number; stdout?: string; stderr?: string };
+      throw new Error(`the walk-through stopped (exit ${failed.code}):\n${failed.stdout}\n${failed.stderr}`);
+    }
+
+    // Every call it makes succeeds, except the one it makes to show the quota refusal.
+    expect(stdout).not.toMatch(/"httpCode":\s*4/);
+    expect(stdout.match(/rate_limit_exceeded/g)).toHaveLength(1);
+    expect(stdout).toContain('has exceeded the daily rate limit');
+    expect(stdout).toContain('"customerIdentifier":"acme-customer"');
+    expect(stdout).toContain('"accountIdentifier":"acme-account"');
+    expect(stdout).not.toMatch(/Error|undefined|null\n/);
+  });
+});
