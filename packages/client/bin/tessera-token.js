@@ -16,7 +16,7 @@ Options (environment variable in brackets):
   --tango ENV            use Tango's documented settings: sandbox | production [TESSERA_TANGO_ENV]
   --client-id ID         [TESSERA_CLIENT_ID]
   --client-secret SECRET prefer the environment: arguments are visible in ps [TESSERA_CLIENT_SECRET]
-  --audience AUDIENCE    sent only when set [TESSERA_AUDIENCE]
+  --audience AUDIENCE    omitted: the server default, sharing its stored token [TESSERA_AUDIENCE]
   --scope SCOPE          default raas.all [TESSERA_SCOPE]
   --redis URL            share the token through Redis [TESSERA_REDIS_URL]
   --key-prefix PREFIX    Redis key prefix, default tessera: [TESSERA_REDIS_KEY_PREFIX]

@@ -1,4 +1,5 @@
 import { DEFAULT_SCOPE, tokenCacheKey } from './cache-key.js';
+import { defaultAudience, isTangoTokenUrl } from './default-audience.js';
 import { InvalidArgumentError, LockTimeoutError, RateLimitedError, TokenError } from './errors.js';
 import { MemoryTokenStore } from './memory-token-store.js';
 import { requestToken } from './token-request.js';
@@ -37,8 +38,19 @@ export interface TokenManagerOptions {
   clientId: string;
   /** Sent to the token endpoint only; never stored, logged or put in an error. */
   clientSecret: string;
-  /** The `audience` form parameter; omitted from the request when not set. */
+  /**
+   * The `audience` form parameter. When not set it is left out of the request (except on Tango's
+   * token endpoints, where Tango's documented audience is sent), and the token is stored as the
+   * server's default audience's (see `defaultAudience`): a manager without `audience` and one with
+   * the default audience share one token.
+   */
   audience?: string;
+  /**
+   * The audience the server grants when a request carries none, e.g. Tessera's `TESSERA_AUDIENCE`
+   * when it is set. Only used to name the stored token of a manager without `audience`.
+   * Default {@link defaultAudience}(tokenUrl): for Tessera the token URL's base + `/raas/v2`.
+   */
+  defaultAudience?: string;
   /** The `scope` form parameter. Default `raas.all`. */
   scope?: string;
   /** Where the token is shared with other processes. Default: a new {@link MemoryTokenStore} (this process only). */
@@ -143,8 +155,13 @@ interface Current {
  * ```
  */
 export class TokenManager {
-  /** The store key of this client's token (see {@link tokenCacheKey}). */
+  /**
+   * The store key of this client's token (see {@link tokenCacheKey}). An omitted `audience` counts
+   * as the server's default audience, so both spellings share one key.
+   */
   readonly key: string;
+  /** The key an omitted audience had before it counted as the default one: read once, if `key` is empty. */
+  #legacyKey: string | null;
   readonly #tokenUrl: string;
   readonly #clientId: string;
   readonly #clientSecret: string;
@@ -193,7 +210,11 @@ export class TokenManager {
     this.#tokenUrl = checkUrl(options.tokenUrl);
     this.#clientId = nonEmpty(options.clientId, 'clientId');
     this.#clientSecret = nonEmpty(options.clientSecret, 'clientSecret');
-    this.#audience = options.audience === undefined ? undefined : nonEmpty(options.audience, 'audience');
+    const audience = options.audience === undefined ? undefined : nonEmpty(options.audience, 'audience');
+    const assumed =
+      options.defaultAudience === undefined ? defaultAudience(this.#tokenUrl) : nonEmpty(options.defaultAudience, 'defaultAudience');
+    // Tango documents the audience as part of its token request: send it rather than rely on a default.
+    this.#audience = audience ?? (isTangoTokenUrl(this.#tokenUrl) ? assumed : undefined);
     this.#scope = options.scope === undefined ? DEFAULTS.scope : nonEmpty(options.scope, 'scope');
     this.#store = options.store ?? new MemoryTokenStore();
     this.#refreshWindowMs = duration(options.refreshWindowMs, DEFAULTS.refreshWindowMs, 'refreshWindowMs', true);
@@ -211,7 +232,14 @@ export class TokenManager {
       duration(options.storeCheckIntervalMs, DEFAULTS.storeCheckIntervalMs, 'storeCheckIntervalMs', true),
       MAX_TIMER_MS,
     );
-    this.key = tokenCacheKey({ tokenUrl: this.#tokenUrl, clientId: this.#clientId, audience: this.#audience, scope: this.#scope });
+    // The server grants the same token to "no audience" and to its default audience: one key for both,
+    // so that a CLI run with --audience and a service without it do not each spend the quota.
+    const keyParts = { tokenUrl: this.#tokenUrl, clientId: this.#clientId, scope: this.#scope };
+    this.key = tokenCacheKey({ ...keyParts, audience: audience ?? assumed });
+    // Earlier versions stored an omitted audience under its own key: still read it, so that upgrading
+    // a fleet adopts the token it holds instead of asking for one inside the quota window.
+    const legacyKey = tokenCacheKey({ ...keyParts, audience: undefined });
+    this.#legacyKey = audience === undefined && legacyKey !== this.key ? legacyKey : null;
     // Redis came back (restart, failover, flush-then-reconnect): put our token back for the fleet.
     this.#unsubscribe = this.#store.onReconnect?.(() => {
       if (this.#current) this.#scheduleWriteBack(true);
@@ -647,6 +675,11 @@ export class TokenManager {
   async #readStore(): Promise<StoreSnapshot | null> {
     try {
       const snapshot = await this.#store.read(this.key);
+      if (snapshot.token === null && this.#legacyKey !== null) {
+        // Adopted here, the legacy token is then written back under `key` by #merge (ours is empty).
+        this.#adopt((await this.#store.read(this.#legacyKey)).token);
+        this.#legacyKey = null; // a migration, not a second store: once per process is enough
+      }
       this.#storeUp();
       return snapshot;
     } catch (err) {

@@ -130,6 +130,12 @@ describe('tessera-token', () => {
     }
   });
 
+  it('shares the token of a run without --audience with a run given the default audience', async () => {
+    expect((await cli(['--file', file], env())).stdout).toBe('tok-1\n');
+    expect((await cli(['--file', file, '--audience', `${server.origin}/raas/v2`], env())).stdout).toBe('tok-1\n');
+    expect(server.tokenRequests).toHaveLength(1);
+  });
+
   it('prints its help', async () => {
     const run = await cli(['--help']);
     expect(run.code).toBe(0);

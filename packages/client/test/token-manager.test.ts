@@ -7,6 +7,8 @@ import {
   MemoryTokenStore,
   NetworkError,
   RateLimitedError,
+  TANGO_SANDBOX,
+  tokenCacheKey,
   TokenError,
   TokenManager,
   TokenRequestError,
@@ -183,11 +185,12 @@ describe('caching and the refresh window', () => {
     const store = new TestStore();
     const tokens = manager({ store });
     expect(await tokens.getToken()).toBe('tok-1');
-    expect(store.calls).toEqual(['read', 'lock', 'read', 'write', 'release']);
+    // (The second read, once per process, is the audience-less key of earlier versions.)
+    expect(store.calls).toEqual(['read', 'read', 'lock', 'read', 'write', 'release']);
     for (let i = 0; i < 1000; i++) expect(await tokens.getToken()).toBe('tok-1');
     clock = T0 + 20 * HOUR - 1; // the last millisecond outside the 4-hour window
     expect(await tokens.getToken()).toBe('tok-1');
-    expect(store.calls).toEqual(['read', 'lock', 'read', 'write', 'release']);
+    expect(store.calls).toEqual(['read', 'read', 'lock', 'read', 'write', 'release']);
     expect(server.tokenRequests).toHaveLength(1);
   });
 
@@ -305,6 +308,64 @@ describe('caching and the refresh window', () => {
     await store.lock(tokens.key, 150); // never released
     expect(await tokens.getToken()).toBe('tok-1');
     expect(server.tokenRequests).toHaveLength(1);
+  });
+});
+
+describe('the audience', () => {
+  it("shares one token between a manager without audience and one with the server's default audience", async () => {
+    const sent: (string | undefined)[] = [];
+    for (const order of [['omitted', 'default'], ['default', 'omitted']]) {
+      server.tokenRequests.length = 0;
+      const store = new MemoryTokenStore();
+      const make = (which: string) => manager({ store, ...(which === 'default' ? { audience: `${server.origin}/raas/v2` } : {}) });
+      const [first, second] = order.map(make);
+      expect(await first!.getToken()).toBe('tok-1');
+      expect(await second!.getToken()).toBe('tok-1');
+      expect(server.tokenRequests).toHaveLength(1);
+      expect(first!.key).toBe(second!.key);
+      sent.push(server.tokenRequests[0]!.form.audience);
+    }
+    // Without an audience none is sent: the server applies its own default.
+    expect(sent).toEqual([undefined, `${server.origin}/raas/v2`]);
+  });
+
+  it('still keeps an omitted audience apart from another audience', async () => {
+    const store = new MemoryTokenStore();
+    expect(await manager({ store }).getToken()).toBe('tok-1');
+    expect(await manager({ store, audience: 'https://api.tangocard.com/' }).getToken()).toBe('tok-2');
+  });
+
+  it('names the default audience with defaultAudience, e.g. for a server with TESSERA_AUDIENCE set', async () => {
+    const store = new MemoryTokenStore();
+    const omitted = manager({ store, defaultAudience: 'https://api.tangocard.com/' });
+    const explicit = manager({ store, audience: 'https://api.tangocard.com/' });
+    expect([await omitted.getToken(), await explicit.getToken()]).toEqual(['tok-1', 'tok-1']);
+    expect(server.tokenRequests.map((r) => r.form.audience)).toEqual([undefined]);
+  });
+
+  it("sends Tango's documented audience to Tango's token endpoint when none is set, and shares the preset's token", async () => {
+    const store = new MemoryTokenStore();
+    // Tango's token URL, answered by the scripted server.
+    const toServer: typeof fetch = (_url, init) => fetch(server.tokenUrl, init);
+    const bare = manager({ store, tokenUrl: TANGO_SANDBOX.tokenUrl, fetch: toServer });
+    const preset = manager({ store, ...TANGO_SANDBOX, fetch: toServer });
+    expect([await bare.getToken(), await preset.getToken()]).toEqual(['tok-1', 'tok-1']);
+    expect(server.tokenRequests.map((r) => r.form.audience)).toEqual(['https://api.tangocard.com/']);
+    expect(bare.key).toBe(preset.key);
+  });
+
+  it('adopts a token stored by an earlier version under the audience-less key, and moves it to the new key', async () => {
+    const store = new MemoryTokenStore();
+    const legacyKey = tokenCacheKey({ tokenUrl: server.tokenUrl, clientId: 'cli_test', scope: 'raas.all' });
+    await store.write(legacyKey, record('tok-old', T0 - HOUR), 23 * HOUR);
+    const tokens = manager({ store });
+    expect(tokens.key).not.toBe(legacyKey);
+    expect(await tokens.getToken()).toBe('tok-old');
+    expect(server.tokenRequests).toHaveLength(0);
+    expect((await store.read(tokens.key)).token).toEqual(record('tok-old', T0 - HOUR));
+    // A manager with the default audience given now finds it too.
+    expect(await manager({ store, audience: `${server.origin}/raas/v2` }).getToken()).toBe('tok-old');
+    expect(server.tokenRequests).toHaveLength(0);
   });
 });
 
