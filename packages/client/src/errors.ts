@@ -90,7 +90,10 @@ export class InvalidClientError extends TokenError {
  * ```
  */
 export class RateLimitedError extends TokenError {
-  /** Epoch milliseconds (on the manager's clock) before which no token request will be made. */
+  /**
+   * Epoch milliseconds (on the manager's clock): the server's `Retry-After`. Before it only a re-check
+   * (every `refusalRecheckIntervalMs`, one process of the fleet) or `clearRefusal()` asks again.
+   */
   readonly retryAt: number;
   /** HTTP status of the response that reported the quota, or `undefined` if the limit was inferred locally. */
   readonly status: number | undefined;

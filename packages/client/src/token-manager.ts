@@ -90,6 +90,14 @@ export interface TokenManagerOptions {
    * the server for one. Default 30 000 ms; 0 disables the check.
    */
   storeCheckIntervalMs?: number;
+  /**
+   * After the server refused a token (quota, `Retry-After` of up to 20 hours), how often one process
+   * of the fleet that has no valid token left asks again anyway: an administrator may have reset the
+   * quota (`tessera client reset-quota`). While a valid token is left the server's `Retry-After` is
+   * kept. Default 900 000 ms (15 minutes); 0 keeps every refusal for its whole `Retry-After`.
+   * {@link TokenManager.clearRefusal} asks at once.
+   */
+  refusalRecheckIntervalMs?: number;
 }
 
 /**
@@ -112,6 +120,7 @@ const DEFAULTS = {
   storeRetryMs: 3_000,
   quotaWindowMs: 20 * HOUR,
   storeCheckIntervalMs: 30_000,
+  refusalRecheckIntervalMs: 15 * 60_000,
 };
 // setInterval fires at once for delays above 2^31 - 1 ms.
 const MAX_TIMER_MS = 2_147_483_647;
@@ -135,7 +144,8 @@ interface Current {
  * - Inside the window one process (the holder of the store's lock) asks for a new token; the others
  *   keep using the still-valid one, or — when they have none — wait for the store to fill.
  * - A quota answer (`rate_limit_exceeded` or 429) is invisible while a valid token is left; no
- *   request is made before its `Retry-After`, fleet-wide.
+ *   request is made before its `Retry-After`, fleet-wide — except, with no valid token left, one
+ *   re-check per `refusalRecheckIntervalMs` (an administrator may have reset the quota).
  * - When the store fails, the in-process token carries on, one warning is logged, and the token is
  *   written back when the store returns.
  *
@@ -178,6 +188,9 @@ export class TokenManager {
   readonly #lockTtlMs: number;
   readonly #quotaWindowMs: number;
   readonly #storeCheckIntervalMs: number;
+  readonly #refusalRecheckIntervalMs: number;
+  /** Where the fleet records when the server's refusal is next re-checked (a `retryAt` of its own). */
+  readonly #recheckKey: string;
   readonly #unsubscribe: (() => void) | undefined;
   #storeCheckTimer: ReturnType<typeof setInterval> | null = null;
   #closed = false;
@@ -186,8 +199,10 @@ export class TokenManager {
   #inflight: Promise<TokenRecord> | null = null;
   /** The one background store task running (a write-back or a store check), if any. */
   #storeTask: Promise<void> | null = null;
-  /** No token request before this time (Retry-After). */
+  /** No token request before this time (Retry-After), except a re-check of the refusal. */
   #retryAt = 0;
+  /** With no valid token, the refusal may be re-checked from this time on (fleet-wide through the store). */
+  #nextRecheckAt = 0;
   /** After a failed request: no new request before this time; `#lastFailure` is thrown meanwhile. */
   #failedUntil = 0;
   #failureDelay = 0;
@@ -236,6 +251,13 @@ export class TokenManager {
     // so that a CLI run with --audience and a service without it do not each spend the quota.
     const keyParts = { tokenUrl: this.#tokenUrl, clientId: this.#clientId, scope: this.#scope };
     this.key = tokenCacheKey({ ...keyParts, audience: audience ?? assumed });
+    this.#recheckKey = `${this.key}:recheck`;
+    this.#refusalRecheckIntervalMs = duration(
+      options.refusalRecheckIntervalMs,
+      DEFAULTS.refusalRecheckIntervalMs,
+      'refusalRecheckIntervalMs',
+      true,
+    );
     // Earlier versions stored an omitted audience under its own key: still read it, so that upgrading
     // a fleet adopts the token it holds instead of asking for one inside the quota window.
     const legacyKey = tokenCacheKey({ ...keyParts, audience: undefined });
@@ -344,6 +366,34 @@ export class TokenManager {
     } catch (err) {
       this.#storeFailed(err);
     }
+  }
+
+  /**
+   * Forgets the server's refusal (the quota's `Retry-After`), here and, fleet-wide, in the store, so
+   * that the next {@link TokenManager.getToken} that needs a token asks at once. Use it after an
+   * administrator reset the quota (`tessera client reset-quota <client_id>`); `tessera-token
+   * --retry-now` calls it. A valid token in hand is kept. With a store that has no `clearRetryAt`,
+   * other processes keep the refusal until their next re-check (or the token this one stores).
+   *
+   * @throws {@link StoreError} when the store cannot be reached (the refusal is cleared in this process).
+   *
+   * @example
+   * ```ts
+   * // tessera client reset-quota cli_… has just been run:
+   * await tokens.clearRefusal();
+   * const token = await tokens.getToken();
+   * ```
+   */
+  async clearRefusal(): Promise<void> {
+    this.#retryAt = 0;
+    this.#nextRecheckAt = 0;
+    this.#failedUntil = 0;
+    this.#lastFailure = null;
+    this.#nextBackgroundAt = 0;
+    this.#backgroundDelay = 0;
+    this.#lastIssuedAt = null;
+    await this.#store.clearRetryAt?.(this.key);
+    this.#storeUp();
   }
 
   /**
@@ -525,6 +575,8 @@ export class TokenManager {
 
   /** Asks the token endpoint, then publishes the token to the store (compare-and-set). */
   async #request(): Promise<TokenRecord> {
+    const refused = this.#now() < this.#retryAt;
+    if (refused) await this.#scheduleRecheck(); // this is the re-check: the fleet's next is an interval away
     let record: TokenRecord;
     try {
       record = await requestToken({
@@ -547,6 +599,16 @@ export class TokenManager {
     this.#lastFailure = null;
     this.#failureWarned = false;
     this.#adopt(record, true);
+    if (refused) {
+      // The server gave a token before its Retry-After: the quota was reset. Lift the refusal fleet-wide.
+      this.#retryAt = 0;
+      this.#nextRecheckAt = 0;
+      try {
+        await this.#store.clearRetryAt?.(this.key);
+      } catch (err) {
+        this.#storeFailed(err);
+      }
+    }
     try {
       const stored = await this.#store.write(this.key, record, this.#ttl(record));
       this.#storeUp();
@@ -568,6 +630,8 @@ export class TokenManager {
       } catch (storeErr) {
         this.#storeFailed(storeErr);
       }
+      // A refusal counts as a check: the next re-check is an interval from now.
+      await this.#scheduleRecheck();
       // Over quota is the expected answer while a still-valid token exists: stay quiet.
       const valid = this.#valid();
       if (valid) return valid;
@@ -585,10 +649,34 @@ export class TokenManager {
     return valid;
   }
 
+  /**
+   * Records, here and for the fleet, that the refusal is not re-checked before an interval from now.
+   * Called under the refresh lock, so the process that takes the lock next sees it.
+   */
+  async #scheduleRecheck(): Promise<void> {
+    if (this.#refusalRecheckIntervalMs === 0) return;
+    const next = this.#now() + this.#refusalRecheckIntervalMs;
+    this.#nextRecheckAt = Math.max(this.#nextRecheckAt, next);
+    try {
+      await this.#store.setRetryAt(this.#recheckKey, next, Math.max(1, this.#retryAt - this.#now()));
+    } catch (err) {
+      this.#storeFailed(err);
+    }
+  }
+
+  /**
+   * With no valid token left, a refusal is asked again every `refusalRecheckIntervalMs`: Retry-After
+   * (RFC 6585 §4, RFC 9110 §10.2.3) is the server's estimate, and an administrator's quota reset ends
+   * it early. With a valid token there is nothing to recover, so the server's time is kept.
+   */
+  #recheckDue(now: number): boolean {
+    return this.#refusalRecheckIntervalMs > 0 && now >= this.#nextRecheckAt && this.#valid() === null;
+  }
+
   /** A function that answers instead of a request when Retry-After or a recent failure forbids one. */
   #blocked(): (() => TokenRecord) | null {
     const now = this.#now();
-    if (now < this.#retryAt) {
+    if (now < this.#retryAt && !this.#recheckDue(now)) {
       const retryAt = this.#retryAt;
       return () => {
         const valid = this.#valid();
@@ -675,6 +763,11 @@ export class TokenManager {
   async #readStore(): Promise<StoreSnapshot | null> {
     try {
       const snapshot = await this.#store.read(this.key);
+      if (snapshot.retryAt !== null && snapshot.retryAt > this.#now() && this.#refusalRecheckIntervalMs > 0) {
+        // Refused: when may the fleet ask again? (Only then: the usual path stays one read.)
+        const { retryAt: recheckAt } = await this.#store.read(this.#recheckKey);
+        if (recheckAt !== null) this.#nextRecheckAt = Math.max(this.#nextRecheckAt, recheckAt);
+      }
       if (snapshot.token === null && this.#legacyKey !== null) {
         // Adopted here, the legacy token is then written back under `key` by #merge (ours is empty).
         this.#adopt((await this.#store.read(this.#legacyKey)).token);

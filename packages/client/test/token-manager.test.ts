@@ -440,6 +440,88 @@ describe('the quota', () => {
   });
 });
 
+describe('a refusal after the quota was reset', () => {
+  const refuse = (): Reply => ({
+    status: 400,
+    headers: { 'retry-after': '72000' },
+    json: { error: 'rate_limit_exceeded', error_description: 'Client acme-client cli_test has exceeded the daily rate limit' },
+  });
+  const MINUTE = 60_000;
+
+  it('is re-checked by one manager of those sharing a store after refusalRecheckIntervalMs, not before', async () => {
+    server.tokenHandler = refuse;
+    const store = new TestStore();
+    const fleet = [manager({ store }), manager({ store }), manager({ store })];
+    expect(await rejection(fleet[0]!.getToken())).toMatchObject({ code: 'rate_limited', retryAt: T0 + 20 * HOUR });
+    expect(server.tokenRequests).toHaveLength(1);
+
+    clock = T0 + 15 * MINUTE - 1; // the default interval, less 1 ms
+    for (const tokens of fleet) expect(await rejection(tokens.getToken())).toMatchObject({ code: 'rate_limited', retryAt: T0 + 20 * HOUR });
+    expect(server.tokenRequests).toHaveLength(1);
+
+    clock = T0 + 15 * MINUTE; // still refused: one manager asks, the others see its answer
+    for (const tokens of fleet) expect(await rejection(tokens.getToken())).toMatchObject({ code: 'rate_limited' });
+    expect(server.tokenRequests).toHaveLength(2);
+
+    server.tokenHandler = issueTokens; // `tessera client reset-quota`
+    clock = T0 + 30 * MINUTE - 1;
+    for (const tokens of fleet) await rejection(tokens.getToken());
+    expect(server.tokenRequests).toHaveLength(2);
+    clock = T0 + 30 * MINUTE;
+    expect(await Promise.all(fleet.map((tokens) => tokens.getToken()))).toEqual(['tok-3', 'tok-3', 'tok-3']);
+    expect(server.tokenRequests).toHaveLength(3);
+    // The refusal is gone from the store: a new manager takes the token, nothing is in the way.
+    expect(await store.inner.read(fleet[0]!.key)).toEqual({ token: record('tok-3', T0 + 30 * MINUTE), retryAt: null });
+  });
+
+  it('is not re-checked while a valid token is left, and the interval is an option (0: never)', async () => {
+    const store = new MemoryTokenStore();
+    const tokens = manager({ store, refusalRecheckIntervalMs: 5 * MINUTE });
+    await tokens.getToken();
+    server.tokenHandler = refuse;
+    clock = T0 + 21 * HOUR; // inside the window: refused, quietly
+    expect(await tokens.getToken()).toBe('tok-1');
+    await tokens.settled();
+    clock = T0 + 23 * HOUR;
+    expect(await tokens.getToken()).toBe('tok-1');
+    await tokens.settled();
+    expect(server.tokenRequests).toHaveLength(2);
+    // Expired: now the refusal is re-checked, every 5 minutes.
+    clock = T0 + 24 * HOUR;
+    await rejection(tokens.getToken());
+    expect(server.tokenRequests).toHaveLength(3);
+    clock = T0 + 24 * HOUR + 5 * MINUTE - 1;
+    await rejection(tokens.getToken());
+    expect(server.tokenRequests).toHaveLength(3);
+    clock = T0 + 24 * HOUR + 5 * MINUTE;
+    await rejection(tokens.getToken());
+    expect(server.tokenRequests).toHaveLength(4);
+
+    const never = manager({ store: new MemoryTokenStore(), refusalRecheckIntervalMs: 0 });
+    await rejection(never.getToken());
+    clock += 19 * HOUR;
+    await rejection(never.getToken());
+    expect(server.tokenRequests).toHaveLength(5);
+  });
+
+  it('is cleared at once, fleet-wide, by clearRefusal', async () => {
+    server.tokenHandler = refuse;
+    const store = new MemoryTokenStore();
+    const tokens = manager({ store });
+    await rejection(tokens.getToken());
+    server.tokenHandler = issueTokens;
+    clock = T0 + MINUTE;
+    await rejection(manager({ store }).getToken()); // the fleet still refuses locally
+    expect(server.tokenRequests).toHaveLength(1);
+    await tokens.clearRefusal();
+    expect((await store.read(tokens.key)).retryAt).toBeNull();
+    expect(server.tokenRequests).toHaveLength(1);
+    expect(await tokens.getToken()).toBe('tok-2');
+    expect(await manager({ store }).getToken()).toBe('tok-2');
+    expect(server.tokenRequests).toHaveLength(2);
+  });
+});
+
 describe('when the store fails', () => {
   it('works from the in-process token, warns once, and asks the server only once', async () => {
     const store = new TestStore();
