@@ -1,4 +1,4 @@
-import { tangoPresets } from './presets.js';
+import { tangoPresetFor } from './presets.js';
 
 /** Tessera's token endpoint path; its API (and default audience) is the sibling path `/raas/v2`. */
 const TOKEN_PATH = '/oauth/token';
@@ -24,14 +24,9 @@ const API_PATH = '/raas/v2';
  */
 export function defaultAudience(tokenUrl: string | URL): string | undefined {
   const url = new URL(tokenUrl);
-  const tango = Object.values(tangoPresets).find((preset) => preset.tokenUrl === url.href);
+  const tango = tangoPresetFor(url);
   if (tango) return tango.audience;
   if (url.search !== '' || !url.pathname.endsWith(TOKEN_PATH)) return undefined;
   return `${url.origin}${url.pathname.slice(0, -TOKEN_PATH.length)}${API_PATH}`;
 }
 
-/** Whether `tokenUrl` is one of Tango's token endpoints, where the documented audience is always sent. */
-export function isTangoTokenUrl(tokenUrl: string | URL): boolean {
-  const href = new URL(tokenUrl).href;
-  return Object.values(tangoPresets).some((preset) => preset.tokenUrl === href);
-}

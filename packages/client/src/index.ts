@@ -28,5 +28,6 @@ export {
   NetworkError,
   StoreError,
   LockTimeoutError,
+  OriginNotAllowedError,
 } from './errors.js';
 export type { TokenErrorCode } from './errors.js';

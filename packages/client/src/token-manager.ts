@@ -1,7 +1,8 @@
 import { DEFAULT_SCOPE, tokenCacheKey } from './cache-key.js';
-import { defaultAudience, isTangoTokenUrl } from './default-audience.js';
-import { InvalidArgumentError, LockTimeoutError, RateLimitedError, TokenError } from './errors.js';
+import { defaultAudience } from './default-audience.js';
+import { InvalidArgumentError, LockTimeoutError, OriginNotAllowedError, RateLimitedError, TokenError } from './errors.js';
 import { MemoryTokenStore } from './memory-token-store.js';
+import { tangoPresetFor } from './presets.js';
 import { requestToken } from './token-request.js';
 import type { TokenLock, TokenRecord, TokenStore, StoreSnapshot } from './token-store.js';
 import { isInvalidBearerToken } from './www-authenticate.js';
@@ -53,6 +54,13 @@ export interface TokenManagerOptions {
   defaultAudience?: string;
   /** The `scope` form parameter. Default `raas.all`. */
   scope?: string;
+  /**
+   * The origins (`https://host[:port]`) {@link TokenManager.fetch} sends the token to; any other URL,
+   * or a redirect to one, is refused with {@link OriginNotAllowedError} and nothing is sent there.
+   * Default: the token endpoint's origin (Tessera serves its API there); on Tango's token endpoints,
+   * the preset's API origin. The presets set it.
+   */
+  apiOrigins?: readonly string[];
   /** Where the token is shared with other processes. Default: a new {@link MemoryTokenStore} (this process only). */
   store?: TokenStore;
   /**
@@ -176,6 +184,7 @@ export class TokenManager {
   readonly #clientId: string;
   readonly #clientSecret: string;
   readonly #audience: string | undefined;
+  readonly #apiOrigins: ReadonlySet<string>;
   readonly #scope: string;
   readonly #store: TokenStore;
   readonly #refreshWindowMs: number;
@@ -229,7 +238,9 @@ export class TokenManager {
     const assumed =
       options.defaultAudience === undefined ? defaultAudience(this.#tokenUrl) : nonEmpty(options.defaultAudience, 'defaultAudience');
     // Tango documents the audience as part of its token request: send it rather than rely on a default.
-    this.#audience = audience ?? (isTangoTokenUrl(this.#tokenUrl) ? assumed : undefined);
+    const tango = tangoPresetFor(this.#tokenUrl);
+    this.#audience = audience ?? (tango ? assumed : undefined);
+    this.#apiOrigins = checkOrigins(options.apiOrigins ?? tango?.apiOrigins ?? [new URL(this.#tokenUrl).origin]);
     this.#scope = options.scope === undefined ? DEFAULTS.scope : nonEmpty(options.scope, 'scope');
     this.#store = options.store ?? new MemoryTokenStore();
     this.#refreshWindowMs = duration(options.refreshWindowMs, DEFAULTS.refreshWindowMs, 'refreshWindowMs', true);
@@ -306,12 +317,18 @@ export class TokenManager {
   /**
    * `fetch` with `Authorization: Bearer <token>`. Any `Authorization` header you pass is replaced.
    *
+   * The token goes only to the `apiOrigins`: a URL on another origin is refused with
+   * {@link OriginNotAllowedError} (`origin_not_allowed`) before anything is sent, and so is a redirect
+   * to another origin (redirects between API origins are followed, with the token).
+   *
    * On a 401 whose `WWW-Authenticate` has a `Bearer` challenge with `error="invalid_token"` or with no
    * error code (RFC 6750 §3.1), or that has no `WWW-Authenticate` at all, it drops the token — in memory
    * and in the store, compare-and-delete, only if it is still the one that failed — and retries once
    * with a new one. A 401 whose challenges point elsewhere (only `Basic` or another scheme, or a Bearer
    * `insufficient_scope`, …) is returned untouched and the token is kept.
    * If no new token can be had because of the quota (`rate_limited`), the original 401 is returned.
+   *
+   * @throws {@link OriginNotAllowedError} for a URL, or a redirect, outside `apiOrigins`.
    *
    * @example
    * ```ts
@@ -325,8 +342,10 @@ export class TokenManager {
   async fetch(input: string | URL | Request, init?: RequestInit): Promise<Response> {
     // A Request can be sent once; keep the original to clone for a retry.
     const request = new Request(input, init);
+    // Whoever receives a bearer token can use it (RFC 6750 §5.3, RFC 9700 §2.3): send it to the API only.
+    this.#checkOrigin(new URL(request.url).origin, `${request.url} is not on an API origin`);
     const token = await this.getToken();
-    const first = await this.#fetch(withBearer(request.clone(), token));
+    const first = await this.#send(request.clone(), token);
     // Only a 401 that blames the bearer token is worth a new one: a 401 from another URL or scheme
     // must not destroy a valid token fleet-wide and spend the quota.
     if (first.status !== 401 || !isInvalidBearerToken(first.headers.get('www-authenticate'))) return first;
@@ -342,7 +361,36 @@ export class TokenManager {
     }
     if (next === token) return first;
     await first.body?.cancel().catch(() => undefined);
-    return this.#fetch(withBearer(request, next));
+    return this.#send(request, next);
+  }
+
+  /**
+   * Sends `request` with the token. With the default `redirect: 'follow'` the redirects are followed
+   * here, as fetch would (Fetch §4.4), but only to an API origin: fetch itself would carry the request
+   * (and its body) to any origin.
+   */
+  async #send(request: Request, token: string): Promise<Response> {
+    if (request.redirect !== 'follow') return this.#fetch(withBearer(request, token, request.redirect));
+    let current = request;
+    for (let redirects = 0; ; redirects++) {
+      const response = await this.#fetch(withBearer(current.clone(), token, 'manual'));
+      const location = response.headers.get('location');
+      if (!REDIRECT_STATUSES.has(response.status) || location === null) return response;
+      await response.body?.cancel().catch(() => undefined);
+      // Fetch §4.4 gives up after 20 redirects with a network error (a TypeError).
+      if (redirects >= 20) throw new TypeError(`fetch failed: more than 20 redirects from ${request.url}`);
+      const target = new URL(location, current.url);
+      this.#checkOrigin(target.origin, `${current.url} redirected to ${target.origin}, which is not an API origin`);
+      current = redirectedRequest(current, response.status, target);
+    }
+  }
+
+  #checkOrigin(origin: string, why: string): void {
+    if (this.#apiOrigins.has(origin)) return;
+    throw new OriginNotAllowedError(
+      `Refused to send the access token: ${why} (apiOrigins: ${[...this.#apiOrigins].join(', ')})`,
+      origin,
+    );
   }
 
   /**
@@ -833,10 +881,50 @@ export class TokenManager {
   }
 }
 
-function withBearer(request: Request, token: string): Request {
+function withBearer(request: Request, token: string, redirect: Request['redirect']): Request {
   const headers = new Headers(request.headers);
   headers.set('authorization', `Bearer ${token}`);
-  return new Request(request, { headers });
+  return new Request(request, { headers, redirect });
+}
+
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+
+/** The request a redirect asks for (Fetch §4.4 HTTP-redirect fetch, RFC 9110 §15.4). */
+function redirectedRequest(request: Request, status: number, target: URL): Request {
+  // 303 for anything but GET/HEAD, and 301/302 for a POST, become a GET without body or content headers.
+  const toGet =
+    (status === 303 && request.method !== 'GET' && request.method !== 'HEAD') ||
+    ((status === 301 || status === 302) && request.method === 'POST');
+  const headers = new Headers(request.headers);
+  if (toGet) for (const name of ['content-encoding', 'content-language', 'content-location', 'content-type', 'content-length']) headers.delete(name);
+  return new Request(target, {
+    method: toGet ? 'GET' : request.method,
+    headers,
+    body: toGet ? null : request.body,
+    redirect: 'manual',
+    signal: request.signal,
+    ...(toGet || request.body === null ? {} : { duplex: 'half' }),
+  } as RequestInit);
+}
+
+function checkOrigins(value: unknown): ReadonlySet<string> {
+  if (!Array.isArray(value) || value.length === 0) throw new InvalidArgumentError('apiOrigins must list at least one origin');
+  const origins = new Set<string>();
+  for (const item of value) {
+    let url: URL | null = null;
+    try {
+      url = typeof item === 'string' ? new URL(item) : null;
+    } catch {
+      url = null;
+    }
+    // An origin only: a path would suggest a restriction that is not made (RFC 6454 §4).
+    const originOnly = url && url.pathname === '/' && !url.search && !url.hash && !url.username && !url.password;
+    if (!url || !originOnly || (url.protocol !== 'https:' && url.protocol !== 'http:')) {
+      throw new InvalidArgumentError(`apiOrigins entries must be origins such as https://api.example.com, not ${JSON.stringify(item)}`);
+    }
+    origins.add(url.origin);
+  }
+  return origins;
 }
 
 function sleep(ms: number): Promise<void> {

@@ -6,6 +6,7 @@ import {
   LockTimeoutError,
   MemoryTokenStore,
   NetworkError,
+  OriginNotAllowedError,
   RateLimitedError,
   TANGO_SANDBOX,
   tokenCacheKey,
@@ -809,6 +810,112 @@ describe('fetch', () => {
   });
 });
 
+describe('fetch sends the token to the API origins only', () => {
+  const INVALID_TOKEN = { 'www-authenticate': 'Bearer error="invalid_token"' };
+  let foreign: ScriptedServer;
+
+  beforeEach(async () => {
+    foreign = await ScriptedServer.start();
+    foreign.apiHandler = () => ({ status: 401, headers: INVALID_TOKEN, json: { error: 'invalid_token' } });
+  });
+
+  afterEach(async () => {
+    await foreign.close();
+  });
+
+  it('refuses another origin before sending anything, and keeps the token (no quota spent)', async () => {
+    const store = new MemoryTokenStore();
+    const tokens = manager({ store });
+    expect(await tokens.getToken()).toBe('tok-1');
+    const err = await rejection(tokens.fetch(`${foreign.origin}/raas/v2/accounts`, { headers: { authorization: 'Basic keep-me-out' } }));
+    expect(err).toBeInstanceOf(OriginNotAllowedError);
+    expect(err).toMatchObject({ code: 'origin_not_allowed', origin: foreign.origin });
+    expect(err.message).toBe(
+      `Refused to send the access token: ${foreign.origin}/raas/v2/accounts is not on an API origin (apiOrigins: ${server.origin})`,
+    );
+    expect(foreign.apiRequests).toEqual([]);
+    expect(foreign.tokenRequests).toEqual([]);
+    expect(await tokens.getToken()).toBe('tok-1');
+    expect((await store.read(tokens.key)).token?.accessToken).toBe('tok-1');
+    expect(server.tokenRequests).toHaveLength(1);
+  });
+
+  it('refuses before asking for a token', async () => {
+    const err = await rejection(manager().fetch(new Request(`${foreign.origin}/x`)));
+    expect(err.code).toBe('origin_not_allowed');
+    expect(server.tokenRequests).toHaveLength(0);
+  });
+
+  it('does not follow a redirect to another origin', async () => {
+    const tokens = manager();
+    server.apiHandler = () => ({ status: 302, headers: { location: `${foreign.origin}/steal` } });
+    const err = await rejection(tokens.fetch(`${server.origin}/raas/v2/accounts`));
+    expect(err).toMatchObject({ code: 'origin_not_allowed', origin: foreign.origin });
+    expect(err.message).toBe(
+      `Refused to send the access token: ${server.origin}/raas/v2/accounts redirected to ${foreign.origin}, which is not an API origin (apiOrigins: ${server.origin})`,
+    );
+    expect(foreign.apiRequests).toEqual([]);
+    expect(server.apiRequests).toHaveLength(1);
+    expect(await tokens.getToken()).toBe('tok-1');
+  });
+
+  it('follows redirects on an API origin with the token, as fetch would (307 keeps the body, 303 becomes a GET)', async () => {
+    const tokens = manager();
+    server.apiHandler = (request) => {
+      if (request.path === '/a') return { status: 307, headers: { location: '/b' } };
+      if (request.path === '/b') return { status: 303, headers: { location: `${server.origin}/c` } };
+      return { json: { method: request.method, authorization: request.headers.authorization, body: request.body } };
+    };
+    const res = await tokens.fetch(`${server.origin}/a`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'payload' });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ method: 'GET', authorization: 'Bearer tok-1', body: '' });
+    expect(server.apiRequests.map((r) => [r.method, r.path, r.headers.authorization, r.body, r.headers['content-type']])).toEqual([
+      ['POST', '/a', 'Bearer tok-1', 'payload', 'text/plain'],
+      ['POST', '/b', 'Bearer tok-1', 'payload', 'text/plain'],
+      ['GET', '/c', 'Bearer tok-1', '', undefined],
+    ]);
+  });
+
+  it("returns a redirect untouched with redirect: 'manual'", async () => {
+    server.apiHandler = () => ({ status: 302, headers: { location: `${foreign.origin}/steal` } });
+    const res = await manager().fetch(`${server.origin}/raas/v2/accounts`, { redirect: 'manual' });
+    expect(res.status).toBe(302);
+    expect(res.headers.get('location')).toBe(`${foreign.origin}/steal`);
+    expect(foreign.apiRequests).toEqual([]);
+  });
+
+  it('sends the token to every origin in apiOrigins, and renews once on their invalid_token 401', async () => {
+    const tokens = manager({ apiOrigins: [server.origin, `${foreign.origin}/`] });
+    foreign.apiHandler = (request) =>
+      request.headers.authorization === 'Bearer tok-1' ? { status: 401, headers: INVALID_TOKEN, json: {} } : { json: { ok: true } };
+    const res = await tokens.fetch(`${foreign.origin}/raas/v2/accounts`);
+    expect(res.status).toBe(200);
+    expect(foreign.apiRequests.map((r) => r.headers.authorization)).toEqual(['Bearer tok-1', 'Bearer tok-2']);
+    expect(server.tokenRequests).toHaveLength(2);
+    expect(await (await tokens.fetch(`${server.origin}/raas/v2/accounts`)).json()).toEqual({ ok: true, authorization: 'Bearer tok-2' });
+    // The token endpoint's origin is allowed by default only, not when apiOrigins is given without it.
+    expect((await rejection(manager({ apiOrigins: [foreign.origin] }).fetch(`${server.origin}/x`))).code).toBe('origin_not_allowed');
+  });
+
+  it("sends the token to Tango's API origin with the Tango presets, and by default for Tango's token endpoint", async () => {
+    const sent: string[] = [];
+    const stub: typeof fetch = async (input, init) => {
+      const request = new Request(input, init);
+      if (request.url === TANGO_SANDBOX.tokenUrl) return Response.json({ access_token: 'tango-tok', token_type: 'Bearer', expires_in: 86_400 });
+      sent.push(`${request.url} ${request.headers.get('authorization')}`);
+      return Response.json({});
+    };
+    for (const tokens of [manager({ ...TANGO_SANDBOX, fetch: stub }), manager({ tokenUrl: TANGO_SANDBOX.tokenUrl, fetch: stub })]) {
+      await tokens.fetch(`${TANGO_SANDBOX.apiBaseUrl}/catalogs`);
+      expect((await rejection(tokens.fetch('https://sandbox-auth.tangocard.com/raas/v2/catalogs'))).code).toBe('origin_not_allowed');
+    }
+    expect(sent).toEqual([
+      'https://integration-api.tangocard.com/raas/v2/catalogs Bearer tango-tok',
+      'https://integration-api.tangocard.com/raas/v2/catalogs Bearer tango-tok',
+    ]);
+  });
+});
+
 describe('options', () => {
   it.each([
     [{ tokenUrl: 'not a url' }, 'tokenUrl must be an absolute URL'],
@@ -816,6 +923,9 @@ describe('options', () => {
     [{ clientId: '' }, 'clientId must be a non-empty string'],
     [{ clientSecret: undefined as unknown as string }, 'clientSecret must be a non-empty string'],
     [{ refreshWindowMs: -1 }, 'refreshWindowMs must be a non-negative number of milliseconds'],
+    [{ apiOrigins: [] }, 'apiOrigins must list at least one origin'],
+    [{ apiOrigins: ['https://api.example.com/raas/v2'] }, 'apiOrigins entries must be origins such as https://api.example.com, not "https://api.example.com/raas/v2"'],
+    [{ apiOrigins: ['api.example.com'] }, 'apiOrigins entries must be origins such as https://api.example.com, not "api.example.com"'],
   ])('refuses %j', (overrides, message) => {
     let thrown: unknown;
     try {
