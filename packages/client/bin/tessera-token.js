@@ -16,12 +16,15 @@ Options (environment variable in brackets):
   --tango ENV            use Tango's documented settings: sandbox | production [TESSERA_TANGO_ENV]
   --client-id ID         [TESSERA_CLIENT_ID]
   --client-secret SECRET prefer the environment: arguments are visible in ps [TESSERA_CLIENT_SECRET]
-  --audience AUDIENCE    sent only when set [TESSERA_AUDIENCE]
+  --audience AUDIENCE    omitted: the server default, sharing its stored token [TESSERA_AUDIENCE]
   --scope SCOPE          default raas.all [TESSERA_SCOPE]
   --redis URL            share the token through Redis [TESSERA_REDIS_URL]
   --key-prefix PREFIX    Redis key prefix, default tessera: [TESSERA_REDIS_KEY_PREFIX]
   --file PATH            share the token through a file (mode 0600) [TESSERA_TOKEN_FILE]
                          default: $XDG_CACHE_HOME/tessera/tokens.json (~/.cache/tessera/tokens.json)
+  --retry-now            forget the server's quota refusal (fleet-wide, in the store) and ask now:
+                         after \`tessera client reset-quota <client_id>\`; without it a refusal is
+                         re-checked every 15 minutes
   --json                 print {"access_token","token_type","expires_in","expires_at","scope"}
   -h, --help             show this help
   -v, --version          show the version
@@ -48,6 +51,7 @@ async function main() {
         redis: { type: 'string' },
         'key-prefix': { type: 'string' },
         file: { type: 'string' },
+        'retry-now': { type: 'boolean', default: false },
         json: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
         version: { type: 'boolean', short: 'v', default: false },
@@ -110,6 +114,7 @@ async function main() {
       store,
       logger: { warn: (message) => process.stderr.write(`tessera-token: warning: ${message}\n`) },
     });
+    if (values['retry-now']) await tokens.clearRefusal();
     const info = await tokens.getTokenInfo();
     if (json) {
       const output = {

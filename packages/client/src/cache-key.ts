@@ -14,6 +14,8 @@ export const DEFAULT_SCOPE = 'raas.all';
  * The store key for a client's token: a SHA-256 digest of the token URL, client id, audience and
  * scope, so that tokens of different clients, servers or audiences never mix, and the key reveals
  * none of them. The client secret is not part of it (rotating the secret keeps the token).
+ * {@link TokenManager} passes the server's default audience ({@link defaultAudience}) when none is
+ * set, so that an omitted audience and the default one name the same token.
  *
  * @example
  * ```ts

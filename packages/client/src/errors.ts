@@ -19,7 +19,8 @@ export type TokenErrorCode =
   | 'invalid_response'
   | 'network_error'
   | 'store_error'
-  | 'lock_timeout';
+  | 'lock_timeout'
+  | 'origin_not_allowed';
 
 /**
  * Base class of every error the client throws.
@@ -90,7 +91,10 @@ export class InvalidClientError extends TokenError {
  * ```
  */
 export class RateLimitedError extends TokenError {
-  /** Epoch milliseconds (on the manager's clock) before which no token request will be made. */
+  /**
+   * Epoch milliseconds (on the manager's clock): the server's `Retry-After`. Before it only a re-check
+   * (every `refusalRecheckIntervalMs`, one process of the fleet) or `clearRefusal()` asks again.
+   */
   readonly retryAt: number;
   /** HTTP status of the response that reported the quota, or `undefined` if the limit was inferred locally. */
   readonly status: number | undefined;
@@ -187,5 +191,29 @@ export class LockTimeoutError extends TokenError {
   constructor(message: string) {
     super('lock_timeout', message);
     this.name = 'LockTimeoutError';
+  }
+}
+
+/**
+ * {@link TokenManager.fetch} was asked to send the token to an origin that is not one of the
+ * manager's `apiOrigins` — directly, or through a redirect. Nothing was sent there. Code `origin_not_allowed`.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await tokens.fetch('https://elsewhere.example.com/');
+ * } catch (err) {
+ *   if (err instanceof OriginNotAllowedError) console.log(`not an API origin: ${err.origin}`);
+ * }
+ * ```
+ */
+export class OriginNotAllowedError extends TokenError {
+  /** The origin the token was not sent to, e.g. `https://elsewhere.example.com`. */
+  readonly origin: string;
+
+  constructor(message: string, origin: string) {
+    super('origin_not_allowed', message);
+    this.name = 'OriginNotAllowedError';
+    this.origin = origin;
   }
 }

@@ -110,6 +110,17 @@ export class FileTokenStore implements TokenStore {
     });
   }
 
+  /** {@inheritDoc TokenStore.clearRetryAt} */
+  async clearRetryAt(key: string): Promise<void> {
+    await this.#mutate((data) => {
+      const entry = data.entries[key];
+      if (!entry || entry.retryAt === null) return { changed: false, result: undefined };
+      entry.retryAt = null;
+      entry.retryKeepUntil = null;
+      return { changed: true, result: undefined };
+    });
+  }
+
   /** {@inheritDoc TokenStore.lock} */
   async lock(key: string, ttlMs: number): Promise<TokenLock | null> {
     const lockPath = this.#lockPath(key);

@@ -15,6 +15,7 @@ export { RedisTokenStore } from './redis-token-store.js';
 export type { RedisConnection, RedisTokenStoreOptions } from './redis-token-store.js';
 export { basicAuthorization } from './basic-auth.js';
 export { tokenCacheKey, DEFAULT_SCOPE } from './cache-key.js';
+export { defaultAudience } from './default-audience.js';
 export { TANGO_SANDBOX, TANGO_PRODUCTION, tangoPresets, tesseraPreset } from './presets.js';
 export type { AuthPreset } from './presets.js';
 export {
@@ -27,5 +28,6 @@ export {
   NetworkError,
   StoreError,
   LockTimeoutError,
+  OriginNotAllowedError,
 } from './errors.js';
 export type { TokenErrorCode } from './errors.js';

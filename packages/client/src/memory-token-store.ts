@@ -81,6 +81,12 @@ export class MemoryTokenStore implements TokenStore {
     entry.retryKeepUntil = now + Math.max(1, ttlMs);
   }
 
+  /** {@inheritDoc TokenStore.clearRetryAt} */
+  async clearRetryAt(key: string): Promise<void> {
+    const entry = this.#entries.get(key);
+    if (entry) entry.retryAt = null;
+  }
+
   /** {@inheritDoc TokenStore.lock} */
   async lock(key: string, ttlMs: number): Promise<TokenLock | null> {
     const entry = this.#entry(key);

@@ -15,13 +15,16 @@ export interface AuthPreset {
   readonly audience?: string;
   /** The `scope` form parameter. */
   readonly scope: string;
-  /** Base URL of the protected RaaS API (for your own requests; the token manager does not use it). */
+  /** Base URL of the protected RaaS API (for your own requests). */
   readonly apiBaseUrl: string;
+  /** The origins {@link TokenManager.fetch} may send the token to: the API's. */
+  readonly apiOrigins: readonly string[];
 }
 
 /**
  * Tango's sandbox, as Tango documents it: token endpoint `https://sandbox-auth.tangocard.com/oauth/token`,
- * audience `https://api.tangocard.com/`, scope `raas.all`, API `https://integration-api.tangocard.com/raas/v2`.
+ * audience `https://api.tangocard.com/`, scope `raas.all`, API `https://integration-api.tangocard.com/raas/v2`
+ * (the one origin the token is sent to).
  *
  * @example
  * ```ts
@@ -41,12 +44,13 @@ export const TANGO_SANDBOX: AuthPreset = Object.freeze({
   audience: 'https://api.tangocard.com/',
   scope: 'raas.all',
   apiBaseUrl: 'https://integration-api.tangocard.com/raas/v2',
+  apiOrigins: Object.freeze(['https://integration-api.tangocard.com']),
 });
 
 /**
  * Tango's production environment, as Tango documents it: token endpoint
  * `https://auth.tangocard.com/oauth/token`, audience `https://api.tangocard.com/`, scope `raas.all`,
- * API `https://api.tangocard.com/raas/v2`.
+ * API `https://api.tangocard.com/raas/v2` (the one origin the token is sent to).
  *
  * @example
  * ```ts
@@ -65,6 +69,7 @@ export const TANGO_PRODUCTION: AuthPreset = Object.freeze({
   audience: 'https://api.tangocard.com/',
   scope: 'raas.all',
   apiBaseUrl: 'https://api.tangocard.com/raas/v2',
+  apiOrigins: Object.freeze(['https://api.tangocard.com']),
 });
 
 /**
@@ -101,5 +106,12 @@ export function tesseraPreset(baseUrl: string | URL, options: { audience?: strin
     ...(options.audience !== undefined ? { audience: options.audience } : {}),
     scope: options.scope ?? 'raas.all',
     apiBaseUrl: `${base}/raas/v2`,
+    apiOrigins: Object.freeze([new URL(base).origin]),
   });
+}
+
+/** The Tango preset whose token endpoint is `tokenUrl`, if any: its documented defaults then apply. */
+export function tangoPresetFor(tokenUrl: string | URL): AuthPreset | undefined {
+  const href = new URL(tokenUrl).href;
+  return Object.values(tangoPresets).find((preset) => preset.tokenUrl === href);
 }

@@ -158,6 +158,11 @@ export class RedisTokenStore implements TokenStore {
     await this.#run('setRetryAt', (c) => c.eval(SET_RETRY_SCRIPT, 1, this.#retryKey(key), String(retryAt), String(ttl(ttlMs))));
   }
 
+  /** {@inheritDoc TokenStore.clearRetryAt} */
+  async clearRetryAt(key: string): Promise<void> {
+    await this.#run('clearRetryAt', (c) => c.del(this.#retryKey(key)));
+  }
+
   /** {@inheritDoc TokenStore.lock} */
   async lock(key: string, ttlMs: number): Promise<TokenLock | null> {
     const lockKey = this.#lockKey(key);

@@ -1,6 +1,8 @@
 import { DEFAULT_SCOPE, tokenCacheKey } from './cache-key.js';
-import { InvalidArgumentError, LockTimeoutError, RateLimitedError, TokenError } from './errors.js';
+import { defaultAudience } from './default-audience.js';
+import { InvalidArgumentError, LockTimeoutError, OriginNotAllowedError, RateLimitedError, TokenError } from './errors.js';
 import { MemoryTokenStore } from './memory-token-store.js';
+import { tangoPresetFor } from './presets.js';
 import { requestToken } from './token-request.js';
 import type { TokenLock, TokenRecord, TokenStore, StoreSnapshot } from './token-store.js';
 import { isInvalidBearerToken } from './www-authenticate.js';
@@ -37,10 +39,28 @@ export interface TokenManagerOptions {
   clientId: string;
   /** Sent to the token endpoint only; never stored, logged or put in an error. */
   clientSecret: string;
-  /** The `audience` form parameter; omitted from the request when not set. */
+  /**
+   * The `audience` form parameter. When not set it is left out of the request (except on Tango's
+   * token endpoints, where Tango's documented audience is sent), and the token is stored as the
+   * server's default audience's (see `defaultAudience`): a manager without `audience` and one with
+   * the default audience share one token.
+   */
   audience?: string;
+  /**
+   * The audience the server grants when a request carries none, e.g. Tessera's `TESSERA_AUDIENCE`
+   * when it is set. Only used to name the stored token of a manager without `audience`.
+   * Default {@link defaultAudience}(tokenUrl): for Tessera the token URL's base + `/raas/v2`.
+   */
+  defaultAudience?: string;
   /** The `scope` form parameter. Default `raas.all`. */
   scope?: string;
+  /**
+   * The origins (`https://host[:port]`) {@link TokenManager.fetch} sends the token to; any other URL,
+   * or a redirect to one, is refused with {@link OriginNotAllowedError} and nothing is sent there.
+   * Default: the token endpoint's origin (Tessera serves its API there); on Tango's token endpoints,
+   * the preset's API origin. The presets set it.
+   */
+  apiOrigins?: readonly string[];
   /** Where the token is shared with other processes. Default: a new {@link MemoryTokenStore} (this process only). */
   store?: TokenStore;
   /**
@@ -78,6 +98,14 @@ export interface TokenManagerOptions {
    * the server for one. Default 30 000 ms; 0 disables the check.
    */
   storeCheckIntervalMs?: number;
+  /**
+   * After the server refused a token (quota, `Retry-After` of up to 20 hours), how often one process
+   * of the fleet that has no valid token left asks again anyway: an administrator may have reset the
+   * quota (`tessera client reset-quota`). While a valid token is left the server's `Retry-After` is
+   * kept. Default 900 000 ms (15 minutes); 0 keeps every refusal for its whole `Retry-After`.
+   * {@link TokenManager.clearRefusal} asks at once.
+   */
+  refusalRecheckIntervalMs?: number;
 }
 
 /**
@@ -100,6 +128,7 @@ const DEFAULTS = {
   storeRetryMs: 3_000,
   quotaWindowMs: 20 * HOUR,
   storeCheckIntervalMs: 30_000,
+  refusalRecheckIntervalMs: 15 * 60_000,
 };
 // setInterval fires at once for delays above 2^31 - 1 ms.
 const MAX_TIMER_MS = 2_147_483_647;
@@ -123,7 +152,8 @@ interface Current {
  * - Inside the window one process (the holder of the store's lock) asks for a new token; the others
  *   keep using the still-valid one, or — when they have none — wait for the store to fill.
  * - A quota answer (`rate_limit_exceeded` or 429) is invisible while a valid token is left; no
- *   request is made before its `Retry-After`, fleet-wide.
+ *   request is made before its `Retry-After`, fleet-wide — except, with no valid token left, one
+ *   re-check per `refusalRecheckIntervalMs` (an administrator may have reset the quota).
  * - When the store fails, the in-process token carries on, one warning is logged, and the token is
  *   written back when the store returns.
  *
@@ -143,12 +173,18 @@ interface Current {
  * ```
  */
 export class TokenManager {
-  /** The store key of this client's token (see {@link tokenCacheKey}). */
+  /**
+   * The store key of this client's token (see {@link tokenCacheKey}). An omitted `audience` counts
+   * as the server's default audience, so both spellings share one key.
+   */
   readonly key: string;
+  /** The key an omitted audience had before it counted as the default one: read once, if `key` is empty. */
+  #legacyKey: string | null;
   readonly #tokenUrl: string;
   readonly #clientId: string;
   readonly #clientSecret: string;
   readonly #audience: string | undefined;
+  readonly #apiOrigins: ReadonlySet<string>;
   readonly #scope: string;
   readonly #store: TokenStore;
   readonly #refreshWindowMs: number;
@@ -161,6 +197,9 @@ export class TokenManager {
   readonly #lockTtlMs: number;
   readonly #quotaWindowMs: number;
   readonly #storeCheckIntervalMs: number;
+  readonly #refusalRecheckIntervalMs: number;
+  /** Where the fleet records when the server's refusal is next re-checked (a `retryAt` of its own). */
+  readonly #recheckKey: string;
   readonly #unsubscribe: (() => void) | undefined;
   #storeCheckTimer: ReturnType<typeof setInterval> | null = null;
   #closed = false;
@@ -169,8 +208,10 @@ export class TokenManager {
   #inflight: Promise<TokenRecord> | null = null;
   /** The one background store task running (a write-back or a store check), if any. */
   #storeTask: Promise<void> | null = null;
-  /** No token request before this time (Retry-After). */
+  /** No token request before this time (Retry-After), except a re-check of the refusal. */
   #retryAt = 0;
+  /** With no valid token, the refusal may be re-checked from this time on (fleet-wide through the store). */
+  #nextRecheckAt = 0;
   /** After a failed request: no new request before this time; `#lastFailure` is thrown meanwhile. */
   #failedUntil = 0;
   #failureDelay = 0;
@@ -193,7 +234,13 @@ export class TokenManager {
     this.#tokenUrl = checkUrl(options.tokenUrl);
     this.#clientId = nonEmpty(options.clientId, 'clientId');
     this.#clientSecret = nonEmpty(options.clientSecret, 'clientSecret');
-    this.#audience = options.audience === undefined ? undefined : nonEmpty(options.audience, 'audience');
+    const audience = options.audience === undefined ? undefined : nonEmpty(options.audience, 'audience');
+    const assumed =
+      options.defaultAudience === undefined ? defaultAudience(this.#tokenUrl) : nonEmpty(options.defaultAudience, 'defaultAudience');
+    // Tango documents the audience as part of its token request: send it rather than rely on a default.
+    const tango = tangoPresetFor(this.#tokenUrl);
+    this.#audience = audience ?? (tango ? assumed : undefined);
+    this.#apiOrigins = checkOrigins(options.apiOrigins ?? tango?.apiOrigins ?? [new URL(this.#tokenUrl).origin]);
     this.#scope = options.scope === undefined ? DEFAULTS.scope : nonEmpty(options.scope, 'scope');
     this.#store = options.store ?? new MemoryTokenStore();
     this.#refreshWindowMs = duration(options.refreshWindowMs, DEFAULTS.refreshWindowMs, 'refreshWindowMs', true);
@@ -211,7 +258,21 @@ export class TokenManager {
       duration(options.storeCheckIntervalMs, DEFAULTS.storeCheckIntervalMs, 'storeCheckIntervalMs', true),
       MAX_TIMER_MS,
     );
-    this.key = tokenCacheKey({ tokenUrl: this.#tokenUrl, clientId: this.#clientId, audience: this.#audience, scope: this.#scope });
+    // The server grants the same token to "no audience" and to its default audience: one key for both,
+    // so that a CLI run with --audience and a service without it do not each spend the quota.
+    const keyParts = { tokenUrl: this.#tokenUrl, clientId: this.#clientId, scope: this.#scope };
+    this.key = tokenCacheKey({ ...keyParts, audience: audience ?? assumed });
+    this.#recheckKey = `${this.key}:recheck`;
+    this.#refusalRecheckIntervalMs = duration(
+      options.refusalRecheckIntervalMs,
+      DEFAULTS.refusalRecheckIntervalMs,
+      'refusalRecheckIntervalMs',
+      true,
+    );
+    // Earlier versions stored an omitted audience under its own key: still read it, so that upgrading
+    // a fleet adopts the token it holds instead of asking for one inside the quota window.
+    const legacyKey = tokenCacheKey({ ...keyParts, audience: undefined });
+    this.#legacyKey = audience === undefined && legacyKey !== this.key ? legacyKey : null;
     // Redis came back (restart, failover, flush-then-reconnect): put our token back for the fleet.
     this.#unsubscribe = this.#store.onReconnect?.(() => {
       if (this.#current) this.#scheduleWriteBack(true);
@@ -256,12 +317,18 @@ export class TokenManager {
   /**
    * `fetch` with `Authorization: Bearer <token>`. Any `Authorization` header you pass is replaced.
    *
+   * The token goes only to the `apiOrigins`: a URL on another origin is refused with
+   * {@link OriginNotAllowedError} (`origin_not_allowed`) before anything is sent, and so is a redirect
+   * to another origin (redirects between API origins are followed, with the token).
+   *
    * On a 401 whose `WWW-Authenticate` has a `Bearer` challenge with `error="invalid_token"` or with no
    * error code (RFC 6750 §3.1), or that has no `WWW-Authenticate` at all, it drops the token — in memory
    * and in the store, compare-and-delete, only if it is still the one that failed — and retries once
    * with a new one. A 401 whose challenges point elsewhere (only `Basic` or another scheme, or a Bearer
    * `insufficient_scope`, …) is returned untouched and the token is kept.
    * If no new token can be had because of the quota (`rate_limited`), the original 401 is returned.
+   *
+   * @throws {@link OriginNotAllowedError} for a URL, or a redirect, outside `apiOrigins`.
    *
    * @example
    * ```ts
@@ -275,8 +342,10 @@ export class TokenManager {
   async fetch(input: string | URL | Request, init?: RequestInit): Promise<Response> {
     // A Request can be sent once; keep the original to clone for a retry.
     const request = new Request(input, init);
+    // Whoever receives a bearer token can use it (RFC 6750 §5.3, RFC 9700 §2.3): send it to the API only.
+    this.#checkOrigin(new URL(request.url).origin, `${request.url} is not on an API origin`);
     const token = await this.getToken();
-    const first = await this.#fetch(withBearer(request.clone(), token));
+    const first = await this.#send(request.clone(), token);
     // Only a 401 that blames the bearer token is worth a new one: a 401 from another URL or scheme
     // must not destroy a valid token fleet-wide and spend the quota.
     if (first.status !== 401 || !isInvalidBearerToken(first.headers.get('www-authenticate'))) return first;
@@ -292,7 +361,36 @@ export class TokenManager {
     }
     if (next === token) return first;
     await first.body?.cancel().catch(() => undefined);
-    return this.#fetch(withBearer(request, next));
+    return this.#send(request, next);
+  }
+
+  /**
+   * Sends `request` with the token. With the default `redirect: 'follow'` the redirects are followed
+   * here, as fetch would (Fetch §4.4), but only to an API origin: fetch itself would carry the request
+   * (and its body) to any origin.
+   */
+  async #send(request: Request, token: string): Promise<Response> {
+    if (request.redirect !== 'follow') return this.#fetch(withBearer(request, token, request.redirect));
+    let current = request;
+    for (let redirects = 0; ; redirects++) {
+      const response = await this.#fetch(withBearer(current.clone(), token, 'manual'));
+      const location = response.headers.get('location');
+      if (!REDIRECT_STATUSES.has(response.status) || location === null) return response;
+      await response.body?.cancel().catch(() => undefined);
+      // Fetch §4.4 gives up after 20 redirects with a network error (a TypeError).
+      if (redirects >= 20) throw new TypeError(`fetch failed: more than 20 redirects from ${request.url}`);
+      const target = new URL(location, current.url);
+      this.#checkOrigin(target.origin, `${current.url} redirected to ${target.origin}, which is not an API origin`);
+      current = redirectedRequest(current, response.status, target);
+    }
+  }
+
+  #checkOrigin(origin: string, why: string): void {
+    if (this.#apiOrigins.has(origin)) return;
+    throw new OriginNotAllowedError(
+      `Refused to send the access token: ${why} (apiOrigins: ${[...this.#apiOrigins].join(', ')})`,
+      origin,
+    );
   }
 
   /**
@@ -316,6 +414,34 @@ export class TokenManager {
     } catch (err) {
       this.#storeFailed(err);
     }
+  }
+
+  /**
+   * Forgets the server's refusal (the quota's `Retry-After`), here and, fleet-wide, in the store, so
+   * that the next {@link TokenManager.getToken} that needs a token asks at once. Use it after an
+   * administrator reset the quota (`tessera client reset-quota <client_id>`); `tessera-token
+   * --retry-now` calls it. A valid token in hand is kept. With a store that has no `clearRetryAt`,
+   * other processes keep the refusal until their next re-check (or the token this one stores).
+   *
+   * @throws {@link StoreError} when the store cannot be reached (the refusal is cleared in this process).
+   *
+   * @example
+   * ```ts
+   * // tessera client reset-quota cli_… has just been run:
+   * await tokens.clearRefusal();
+   * const token = await tokens.getToken();
+   * ```
+   */
+  async clearRefusal(): Promise<void> {
+    this.#retryAt = 0;
+    this.#nextRecheckAt = 0;
+    this.#failedUntil = 0;
+    this.#lastFailure = null;
+    this.#nextBackgroundAt = 0;
+    this.#backgroundDelay = 0;
+    this.#lastIssuedAt = null;
+    await this.#store.clearRetryAt?.(this.key);
+    this.#storeUp();
   }
 
   /**
@@ -497,6 +623,8 @@ export class TokenManager {
 
   /** Asks the token endpoint, then publishes the token to the store (compare-and-set). */
   async #request(): Promise<TokenRecord> {
+    const refused = this.#now() < this.#retryAt;
+    if (refused) await this.#scheduleRecheck(); // this is the re-check: the fleet's next is an interval away
     let record: TokenRecord;
     try {
       record = await requestToken({
@@ -519,6 +647,16 @@ export class TokenManager {
     this.#lastFailure = null;
     this.#failureWarned = false;
     this.#adopt(record, true);
+    if (refused) {
+      // The server gave a token before its Retry-After: the quota was reset. Lift the refusal fleet-wide.
+      this.#retryAt = 0;
+      this.#nextRecheckAt = 0;
+      try {
+        await this.#store.clearRetryAt?.(this.key);
+      } catch (err) {
+        this.#storeFailed(err);
+      }
+    }
     try {
       const stored = await this.#store.write(this.key, record, this.#ttl(record));
       this.#storeUp();
@@ -540,6 +678,8 @@ export class TokenManager {
       } catch (storeErr) {
         this.#storeFailed(storeErr);
       }
+      // A refusal counts as a check: the next re-check is an interval from now.
+      await this.#scheduleRecheck();
       // Over quota is the expected answer while a still-valid token exists: stay quiet.
       const valid = this.#valid();
       if (valid) return valid;
@@ -557,10 +697,34 @@ export class TokenManager {
     return valid;
   }
 
+  /**
+   * Records, here and for the fleet, that the refusal is not re-checked before an interval from now.
+   * Called under the refresh lock, so the process that takes the lock next sees it.
+   */
+  async #scheduleRecheck(): Promise<void> {
+    if (this.#refusalRecheckIntervalMs === 0) return;
+    const next = this.#now() + this.#refusalRecheckIntervalMs;
+    this.#nextRecheckAt = Math.max(this.#nextRecheckAt, next);
+    try {
+      await this.#store.setRetryAt(this.#recheckKey, next, Math.max(1, this.#retryAt - this.#now()));
+    } catch (err) {
+      this.#storeFailed(err);
+    }
+  }
+
+  /**
+   * With no valid token left, a refusal is asked again every `refusalRecheckIntervalMs`: Retry-After
+   * (RFC 6585 §4, RFC 9110 §10.2.3) is the server's estimate, and an administrator's quota reset ends
+   * it early. With a valid token there is nothing to recover, so the server's time is kept.
+   */
+  #recheckDue(now: number): boolean {
+    return this.#refusalRecheckIntervalMs > 0 && now >= this.#nextRecheckAt && this.#valid() === null;
+  }
+
   /** A function that answers instead of a request when Retry-After or a recent failure forbids one. */
   #blocked(): (() => TokenRecord) | null {
     const now = this.#now();
-    if (now < this.#retryAt) {
+    if (now < this.#retryAt && !this.#recheckDue(now)) {
       const retryAt = this.#retryAt;
       return () => {
         const valid = this.#valid();
@@ -647,6 +811,16 @@ export class TokenManager {
   async #readStore(): Promise<StoreSnapshot | null> {
     try {
       const snapshot = await this.#store.read(this.key);
+      if (snapshot.retryAt !== null && snapshot.retryAt > this.#now() && this.#refusalRecheckIntervalMs > 0) {
+        // Refused: when may the fleet ask again? (Only then: the usual path stays one read.)
+        const { retryAt: recheckAt } = await this.#store.read(this.#recheckKey);
+        if (recheckAt !== null) this.#nextRecheckAt = Math.max(this.#nextRecheckAt, recheckAt);
+      }
+      if (snapshot.token === null && this.#legacyKey !== null) {
+        // Adopted here, the legacy token is then written back under `key` by #merge (ours is empty).
+        this.#adopt((await this.#store.read(this.#legacyKey)).token);
+        this.#legacyKey = null; // a migration, not a second store: once per process is enough
+      }
       this.#storeUp();
       return snapshot;
     } catch (err) {
@@ -707,10 +881,50 @@ export class TokenManager {
   }
 }
 
-function withBearer(request: Request, token: string): Request {
+function withBearer(request: Request, token: string, redirect: Request['redirect']): Request {
   const headers = new Headers(request.headers);
   headers.set('authorization', `Bearer ${token}`);
-  return new Request(request, { headers });
+  return new Request(request, { headers, redirect });
+}
+
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+
+/** The request a redirect asks for (Fetch §4.4 HTTP-redirect fetch, RFC 9110 §15.4). */
+function redirectedRequest(request: Request, status: number, target: URL): Request {
+  // 303 for anything but GET/HEAD, and 301/302 for a POST, become a GET without body or content headers.
+  const toGet =
+    (status === 303 && request.method !== 'GET' && request.method !== 'HEAD') ||
+    ((status === 301 || status === 302) && request.method === 'POST');
+  const headers = new Headers(request.headers);
+  if (toGet) for (const name of ['content-encoding', 'content-language', 'content-location', 'content-type', 'content-length']) headers.delete(name);
+  return new Request(target, {
+    method: toGet ? 'GET' : request.method,
+    headers,
+    body: toGet ? null : request.body,
+    redirect: 'manual',
+    signal: request.signal,
+    ...(toGet || request.body === null ? {} : { duplex: 'half' }),
+  } as RequestInit);
+}
+
+function checkOrigins(value: unknown): ReadonlySet<string> {
+  if (!Array.isArray(value) || value.length === 0) throw new InvalidArgumentError('apiOrigins must list at least one origin');
+  const origins = new Set<string>();
+  for (const item of value) {
+    let url: URL | null = null;
+    try {
+      url = typeof item === 'string' ? new URL(item) : null;
+    } catch {
+      url = null;
+    }
+    // An origin only: a path would suggest a restriction that is not made (RFC 6454 §4).
+    const originOnly = url && url.pathname === '/' && !url.search && !url.hash && !url.username && !url.password;
+    if (!url || !originOnly || (url.protocol !== 'https:' && url.protocol !== 'http:')) {
+      throw new InvalidArgumentError(`apiOrigins entries must be origins such as https://api.example.com, not ${JSON.stringify(item)}`);
+    }
+    origins.add(url.origin);
+  }
+  return origins;
 }
 
 function sleep(ms: number): Promise<void> {

@@ -93,6 +93,11 @@ export interface TokenStore {
   delete(key: string, accessToken: string): Promise<boolean>;
   /** Records, for the whole fleet, that no token request may be made before `retryAt` (kept for `ttlMs`). Keeps the later time. */
   setRetryAt(key: string, retryAt: number, ttlMs: number): Promise<void>;
+  /**
+   * Optional: forgets the fleet-wide `retryAt` for `key` (after an administrator reset the quota; see
+   * {@link TokenManager.clearRefusal}). Without it a cleared refusal lasts until the next re-check.
+   */
+  clearRetryAt?(key: string): Promise<void>;
   /** Tries once to take the refresh lock for `ttlMs` (real time). Resolves `null` if someone else holds it. */
   lock(key: string, ttlMs: number): Promise<TokenLock | null>;
   /**

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CLIENT_DIR, ensureBuilt } from './helpers/build.js';
 import { deleteKeys, skipWithoutRedis, TEST_REDIS_URL, uniquePrefix } from './helpers/redis.js';
-import { ScriptedServer } from './helpers/token-server.js';
+import { FileTokenStore, tokenCacheKey } from '../src/index.js';
+import { issueTokens, ScriptedServer } from './helpers/token-server.js';
 
 const skipRedis = await skipWithoutRedis('tessera-token --redis');
 const BIN = join(CLIENT_DIR, 'bin', 'tessera-token.js');
@@ -127,6 +128,35 @@ describe('tessera-token', () => {
       expect(Date.parse(error.retry_at) - Date.now()).toBeGreaterThan(71_000_000);
     } finally {
       server.tokenHandler = (_r, i) => ({ json: { access_token: `tok-${i + 1}`, token_type: 'Bearer', expires_in: 86_400 } });
+    }
+  });
+
+  it('shares the token of a run without --audience with a run given the default audience', async () => {
+    expect((await cli(['--file', file], env())).stdout).toBe('tok-1\n');
+    expect((await cli(['--file', file, '--audience', `${server.origin}/raas/v2`], env())).stdout).toBe('tok-1\n');
+    expect(server.tokenRequests).toHaveLength(1);
+  });
+
+  it('with --retry-now, clears the stored refusal and gets a token (after tessera client reset-quota)', async () => {
+    server.tokenHandler = () => ({ status: 400, headers: { 'retry-after': '72000' }, json: { error: 'rate_limit_exceeded' } });
+    const key = tokenCacheKey({ tokenUrl: server.tokenUrl, clientId: 'cli_cli', audience: `${server.origin}/raas/v2` });
+    const store = new FileTokenStore({ path: file });
+    try {
+      expect((await cli(['--file', file], env())).code).toBe(1);
+      expect((await store.read(key)).retryAt).not.toBeNull();
+      server.tokenHandler = issueTokens; // the administrator reset the quota
+      const refused = await cli(['--file', file], env()); // the refusal is still kept: no request
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toMatch(/\[rate_limited\]\n$/);
+      expect(server.tokenRequests).toHaveLength(1);
+      expect(await cli(['--file', file, '--retry-now'], env())).toEqual({ code: 0, stdout: 'tok-2\n', stderr: '' });
+      expect(server.tokenRequests).toHaveLength(2);
+      expect(await store.read(key)).toMatchObject({ token: { accessToken: 'tok-2' }, retryAt: null });
+      // The next run, without the flag, takes that token.
+      expect((await cli(['--file', file], env())).stdout).toBe('tok-2\n');
+      expect(server.tokenRequests).toHaveLength(2);
+    } finally {
+      server.tokenHandler = issueTokens;
     }
   });
 

@@ -6,7 +6,10 @@ import {
   LockTimeoutError,
   MemoryTokenStore,
   NetworkError,
+  OriginNotAllowedError,
   RateLimitedError,
+  TANGO_SANDBOX,
+  tokenCacheKey,
   TokenError,
   TokenManager,
   TokenRequestError,
@@ -183,11 +186,12 @@ describe('caching and the refresh window', () => {
     const store = new TestStore();
     const tokens = manager({ store });
     expect(await tokens.getToken()).toBe('tok-1');
-    expect(store.calls).toEqual(['read', 'lock', 'read', 'write', 'release']);
+    // (The second read, once per process, is the audience-less key of earlier versions.)
+    expect(store.calls).toEqual(['read', 'read', 'lock', 'read', 'write', 'release']);
     for (let i = 0; i < 1000; i++) expect(await tokens.getToken()).toBe('tok-1');
     clock = T0 + 20 * HOUR - 1; // the last millisecond outside the 4-hour window
     expect(await tokens.getToken()).toBe('tok-1');
-    expect(store.calls).toEqual(['read', 'lock', 'read', 'write', 'release']);
+    expect(store.calls).toEqual(['read', 'read', 'lock', 'read', 'write', 'release']);
     expect(server.tokenRequests).toHaveLength(1);
   });
 
@@ -308,6 +312,64 @@ describe('caching and the refresh window', () => {
   });
 });
 
+describe('the audience', () => {
+  it("shares one token between a manager without audience and one with the server's default audience", async () => {
+    const sent: (string | undefined)[] = [];
+    for (const order of [['omitted', 'default'], ['default', 'omitted']]) {
+      server.tokenRequests.length = 0;
+      const store = new MemoryTokenStore();
+      const make = (which: string) => manager({ store, ...(which === 'default' ? { audience: `${server.origin}/raas/v2` } : {}) });
+      const [first, second] = order.map(make);
+      expect(await first!.getToken()).toBe('tok-1');
+      expect(await second!.getToken()).toBe('tok-1');
+      expect(server.tokenRequests).toHaveLength(1);
+      expect(first!.key).toBe(second!.key);
+      sent.push(server.tokenRequests[0]!.form.audience);
+    }
+    // Without an audience none is sent: the server applies its own default.
+    expect(sent).toEqual([undefined, `${server.origin}/raas/v2`]);
+  });
+
+  it('still keeps an omitted audience apart from another audience', async () => {
+    const store = new MemoryTokenStore();
+    expect(await manager({ store }).getToken()).toBe('tok-1');
+    expect(await manager({ store, audience: 'https://api.tangocard.com/' }).getToken()).toBe('tok-2');
+  });
+
+  it('names the default audience with defaultAudience, e.g. for a server with TESSERA_AUDIENCE set', async () => {
+    const store = new MemoryTokenStore();
+    const omitted = manager({ store, defaultAudience: 'https://api.tangocard.com/' });
+    const explicit = manager({ store, audience: 'https://api.tangocard.com/' });
+    expect([await omitted.getToken(), await explicit.getToken()]).toEqual(['tok-1', 'tok-1']);
+    expect(server.tokenRequests.map((r) => r.form.audience)).toEqual([undefined]);
+  });
+
+  it("sends Tango's documented audience to Tango's token endpoint when none is set, and shares the preset's token", async () => {
+    const store = new MemoryTokenStore();
+    // Tango's token URL, answered by the scripted server.
+    const toServer: typeof fetch = (_url, init) => fetch(server.tokenUrl, init);
+    const bare = manager({ store, tokenUrl: TANGO_SANDBOX.tokenUrl, fetch: toServer });
+    const preset = manager({ store, ...TANGO_SANDBOX, fetch: toServer });
+    expect([await bare.getToken(), await preset.getToken()]).toEqual(['tok-1', 'tok-1']);
+    expect(server.tokenRequests.map((r) => r.form.audience)).toEqual(['https://api.tangocard.com/']);
+    expect(bare.key).toBe(preset.key);
+  });
+
+  it('adopts a token stored by an earlier version under the audience-less key, and moves it to the new key', async () => {
+    const store = new MemoryTokenStore();
+    const legacyKey = tokenCacheKey({ tokenUrl: server.tokenUrl, clientId: 'cli_test', scope: 'raas.all' });
+    await store.write(legacyKey, record('tok-old', T0 - HOUR), 23 * HOUR);
+    const tokens = manager({ store });
+    expect(tokens.key).not.toBe(legacyKey);
+    expect(await tokens.getToken()).toBe('tok-old');
+    expect(server.tokenRequests).toHaveLength(0);
+    expect((await store.read(tokens.key)).token).toEqual(record('tok-old', T0 - HOUR));
+    // A manager with the default audience given now finds it too.
+    expect(await manager({ store, audience: `${server.origin}/raas/v2` }).getToken()).toBe('tok-old');
+    expect(server.tokenRequests).toHaveLength(0);
+  });
+});
+
 describe('the quota', () => {
   const quota = (retryAfter: string | undefined, status = 400) => (): Reply => ({
     status,
@@ -376,6 +438,88 @@ describe('the quota', () => {
     // A date in the past (on the injected clock) means now.
     server.tokenHandler = quota(new Date(T0 - 60_000).toUTCString());
     expect(((await rejection(manager().getToken())) as RateLimitedError).retryAt).toBe(T0);
+  });
+});
+
+describe('a refusal after the quota was reset', () => {
+  const refuse = (): Reply => ({
+    status: 400,
+    headers: { 'retry-after': '72000' },
+    json: { error: 'rate_limit_exceeded', error_description: 'Client acme-client cli_test has exceeded the daily rate limit' },
+  });
+  const MINUTE = 60_000;
+
+  it('is re-checked by one manager of those sharing a store after refusalRecheckIntervalMs, not before', async () => {
+    server.tokenHandler = refuse;
+    const store = new TestStore();
+    const fleet = [manager({ store }), manager({ store }), manager({ store })];
+    expect(await rejection(fleet[0]!.getToken())).toMatchObject({ code: 'rate_limited', retryAt: T0 + 20 * HOUR });
+    expect(server.tokenRequests).toHaveLength(1);
+
+    clock = T0 + 15 * MINUTE - 1; // the default interval, less 1 ms
+    for (const tokens of fleet) expect(await rejection(tokens.getToken())).toMatchObject({ code: 'rate_limited', retryAt: T0 + 20 * HOUR });
+    expect(server.tokenRequests).toHaveLength(1);
+
+    clock = T0 + 15 * MINUTE; // still refused: one manager asks, the others see its answer
+    for (const tokens of fleet) expect(await rejection(tokens.getToken())).toMatchObject({ code: 'rate_limited' });
+    expect(server.tokenRequests).toHaveLength(2);
+
+    server.tokenHandler = issueTokens; // `tessera client reset-quota`
+    clock = T0 + 30 * MINUTE - 1;
+    for (const tokens of fleet) await rejection(tokens.getToken());
+    expect(server.tokenRequests).toHaveLength(2);
+    clock = T0 + 30 * MINUTE;
+    expect(await Promise.all(fleet.map((tokens) => tokens.getToken()))).toEqual(['tok-3', 'tok-3', 'tok-3']);
+    expect(server.tokenRequests).toHaveLength(3);
+    // The refusal is gone from the store: a new manager takes the token, nothing is in the way.
+    expect(await store.inner.read(fleet[0]!.key)).toEqual({ token: record('tok-3', T0 + 30 * MINUTE), retryAt: null });
+  });
+
+  it('is not re-checked while a valid token is left, and the interval is an option (0: never)', async () => {
+    const store = new MemoryTokenStore();
+    const tokens = manager({ store, refusalRecheckIntervalMs: 5 * MINUTE });
+    await tokens.getToken();
+    server.tokenHandler = refuse;
+    clock = T0 + 21 * HOUR; // inside the window: refused, quietly
+    expect(await tokens.getToken()).toBe('tok-1');
+    await tokens.settled();
+    clock = T0 + 23 * HOUR;
+    expect(await tokens.getToken()).toBe('tok-1');
+    await tokens.settled();
+    expect(server.tokenRequests).toHaveLength(2);
+    // Expired: now the refusal is re-checked, every 5 minutes.
+    clock = T0 + 24 * HOUR;
+    await rejection(tokens.getToken());
+    expect(server.tokenRequests).toHaveLength(3);
+    clock = T0 + 24 * HOUR + 5 * MINUTE - 1;
+    await rejection(tokens.getToken());
+    expect(server.tokenRequests).toHaveLength(3);
+    clock = T0 + 24 * HOUR + 5 * MINUTE;
+    await rejection(tokens.getToken());
+    expect(server.tokenRequests).toHaveLength(4);
+
+    const never = manager({ store: new MemoryTokenStore(), refusalRecheckIntervalMs: 0 });
+    await rejection(never.getToken());
+    clock += 19 * HOUR;
+    await rejection(never.getToken());
+    expect(server.tokenRequests).toHaveLength(5);
+  });
+
+  it('is cleared at once, fleet-wide, by clearRefusal', async () => {
+    server.tokenHandler = refuse;
+    const store = new MemoryTokenStore();
+    const tokens = manager({ store });
+    await rejection(tokens.getToken());
+    server.tokenHandler = issueTokens;
+    clock = T0 + MINUTE;
+    await rejection(manager({ store }).getToken()); // the fleet still refuses locally
+    expect(server.tokenRequests).toHaveLength(1);
+    await tokens.clearRefusal();
+    expect((await store.read(tokens.key)).retryAt).toBeNull();
+    expect(server.tokenRequests).toHaveLength(1);
+    expect(await tokens.getToken()).toBe('tok-2');
+    expect(await manager({ store }).getToken()).toBe('tok-2');
+    expect(server.tokenRequests).toHaveLength(2);
   });
 });
 
@@ -666,6 +810,112 @@ describe('fetch', () => {
   });
 });
 
+describe('fetch sends the token to the API origins only', () => {
+  const INVALID_TOKEN = { 'www-authenticate': 'Bearer error="invalid_token"' };
+  let foreign: ScriptedServer;
+
+  beforeEach(async () => {
+    foreign = await ScriptedServer.start();
+    foreign.apiHandler = () => ({ status: 401, headers: INVALID_TOKEN, json: { error: 'invalid_token' } });
+  });
+
+  afterEach(async () => {
+    await foreign.close();
+  });
+
+  it('refuses another origin before sending anything, and keeps the token (no quota spent)', async () => {
+    const store = new MemoryTokenStore();
+    const tokens = manager({ store });
+    expect(await tokens.getToken()).toBe('tok-1');
+    const err = await rejection(tokens.fetch(`${foreign.origin}/raas/v2/accounts`, { headers: { authorization: 'Basic keep-me-out' } }));
+    expect(err).toBeInstanceOf(OriginNotAllowedError);
+    expect(err).toMatchObject({ code: 'origin_not_allowed', origin: foreign.origin });
+    expect(err.message).toBe(
+      `Refused to send the access token: ${foreign.origin}/raas/v2/accounts is not on an API origin (apiOrigins: ${server.origin})`,
+    );
+    expect(foreign.apiRequests).toEqual([]);
+    expect(foreign.tokenRequests).toEqual([]);
+    expect(await tokens.getToken()).toBe('tok-1');
+    expect((await store.read(tokens.key)).token?.accessToken).toBe('tok-1');
+    expect(server.tokenRequests).toHaveLength(1);
+  });
+
+  it('refuses before asking for a token', async () => {
+    const err = await rejection(manager().fetch(new Request(`${foreign.origin}/x`)));
+    expect(err.code).toBe('origin_not_allowed');
+    expect(server.tokenRequests).toHaveLength(0);
+  });
+
+  it('does not follow a redirect to another origin', async () => {
+    const tokens = manager();
+    server.apiHandler = () => ({ status: 302, headers: { location: `${foreign.origin}/steal` } });
+    const err = await rejection(tokens.fetch(`${server.origin}/raas/v2/accounts`));
+    expect(err).toMatchObject({ code: 'origin_not_allowed', origin: foreign.origin });
+    expect(err.message).toBe(
+      `Refused to send the access token: ${server.origin}/raas/v2/accounts redirected to ${foreign.origin}, which is not an API origin (apiOrigins: ${server.origin})`,
+    );
+    expect(foreign.apiRequests).toEqual([]);
+    expect(server.apiRequests).toHaveLength(1);
+    expect(await tokens.getToken()).toBe('tok-1');
+  });
+
+  it('follows redirects on an API origin with the token, as fetch would (307 keeps the body, 303 becomes a GET)', async () => {
+    const tokens = manager();
+    server.apiHandler = (request) => {
+      if (request.path === '/a') return { status: 307, headers: { location: '/b' } };
+      if (request.path === '/b') return { status: 303, headers: { location: `${server.origin}/c` } };
+      return { json: { method: request.method, authorization: request.headers.authorization, body: request.body } };
+    };
+    const res = await tokens.fetch(`${server.origin}/a`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'payload' });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ method: 'GET', authorization: 'Bearer tok-1', body: '' });
+    expect(server.apiRequests.map((r) => [r.method, r.path, r.headers.authorization, r.body, r.headers['content-type']])).toEqual([
+      ['POST', '/a', 'Bearer tok-1', 'payload', 'text/plain'],
+      ['POST', '/b', 'Bearer tok-1', 'payload', 'text/plain'],
+      ['GET', '/c', 'Bearer tok-1', '', undefined],
+    ]);
+  });
+
+  it("returns a redirect untouched with redirect: 'manual'", async () => {
+    server.apiHandler = () => ({ status: 302, headers: { location: `${foreign.origin}/steal` } });
+    const res = await manager().fetch(`${server.origin}/raas/v2/accounts`, { redirect: 'manual' });
+    expect(res.status).toBe(302);
+    expect(res.headers.get('location')).toBe(`${foreign.origin}/steal`);
+    expect(foreign.apiRequests).toEqual([]);
+  });
+
+  it('sends the token to every origin in apiOrigins, and renews once on their invalid_token 401', async () => {
+    const tokens = manager({ apiOrigins: [server.origin, `${foreign.origin}/`] });
+    foreign.apiHandler = (request) =>
+      request.headers.authorization === 'Bearer tok-1' ? { status: 401, headers: INVALID_TOKEN, json: {} } : { json: { ok: true } };
+    const res = await tokens.fetch(`${foreign.origin}/raas/v2/accounts`);
+    expect(res.status).toBe(200);
+    expect(foreign.apiRequests.map((r) => r.headers.authorization)).toEqual(['Bearer tok-1', 'Bearer tok-2']);
+    expect(server.tokenRequests).toHaveLength(2);
+    expect(await (await tokens.fetch(`${server.origin}/raas/v2/accounts`)).json()).toEqual({ ok: true, authorization: 'Bearer tok-2' });
+    // The token endpoint's origin is allowed by default only, not when apiOrigins is given without it.
+    expect((await rejection(manager({ apiOrigins: [foreign.origin] }).fetch(`${server.origin}/x`))).code).toBe('origin_not_allowed');
+  });
+
+  it("sends the token to Tango's API origin with the Tango presets, and by default for Tango's token endpoint", async () => {
+    const sent: string[] = [];
+    const stub: typeof fetch = async (input, init) => {
+      const request = new Request(input, init);
+      if (request.url === TANGO_SANDBOX.tokenUrl) return Response.json({ access_token: 'tango-tok', token_type: 'Bearer', expires_in: 86_400 });
+      sent.push(`${request.url} ${request.headers.get('authorization')}`);
+      return Response.json({});
+    };
+    for (const tokens of [manager({ ...TANGO_SANDBOX, fetch: stub }), manager({ tokenUrl: TANGO_SANDBOX.tokenUrl, fetch: stub })]) {
+      await tokens.fetch(`${TANGO_SANDBOX.apiBaseUrl}/catalogs`);
+      expect((await rejection(tokens.fetch('https://sandbox-auth.tangocard.com/raas/v2/catalogs'))).code).toBe('origin_not_allowed');
+    }
+    expect(sent).toEqual([
+      'https://integration-api.tangocard.com/raas/v2/catalogs Bearer tango-tok',
+      'https://integration-api.tangocard.com/raas/v2/catalogs Bearer tango-tok',
+    ]);
+  });
+});
+
 describe('options', () => {
   it.each([
     [{ tokenUrl: 'not a url' }, 'tokenUrl must be an absolute URL'],
@@ -673,6 +923,9 @@ describe('options', () => {
     [{ clientId: '' }, 'clientId must be a non-empty string'],
     [{ clientSecret: undefined as unknown as string }, 'clientSecret must be a non-empty string'],
     [{ refreshWindowMs: -1 }, 'refreshWindowMs must be a non-negative number of milliseconds'],
+    [{ apiOrigins: [] }, 'apiOrigins must list at least one origin'],
+    [{ apiOrigins: ['https://api.example.com/raas/v2'] }, 'apiOrigins entries must be origins such as https://api.example.com, not "https://api.example.com/raas/v2"'],
+    [{ apiOrigins: ['api.example.com'] }, 'apiOrigins entries must be origins such as https://api.example.com, not "api.example.com"'],
   ])('refuses %j', (overrides, message) => {
     let thrown: unknown;
     try {

@@ -51,6 +51,17 @@ export function storeContract(make: () => TokenStore): void {
     expect(await store.read('k2')).toEqual({ token: token('tok-2', T0 + DAY), retryAt: T0 + 60_000 });
   });
 
+  it('clears retryAt on clearRetryAt, keeping the token', async () => {
+    const store = make();
+    await store.write('k1', token('tok-1', T0 + DAY), DAY);
+    await store.setRetryAt('k1', T0 + 60_000, 60_000);
+    await store.clearRetryAt!('k1');
+    expect(await store.read('k1')).toEqual({ token: token('tok-1', T0 + DAY), retryAt: null });
+    await store.clearRetryAt!('k-unknown');
+    await store.setRetryAt('k1', T0 + 30_000, 60_000);
+    expect((await store.read('k1')).retryAt).toBe(T0 + 30_000);
+  });
+
   it('keeps the later retryAt', async () => {
     const store = make();
     await store.setRetryAt('k1', T0 + 60_000, 60_000);

@@ -37,6 +37,11 @@ export class TestStore implements TokenStore {
     return this.inner.setRetryAt(key, retryAt, ttlMs);
   }
 
+  async clearRetryAt(key: string): Promise<void> {
+    this.#check('clearRetryAt');
+    return this.inner.clearRetryAt?.(key);
+  }
+
   async lock(key: string, ttlMs: number): Promise<TokenLock | null> {
     this.#check('lock');
     const lock = await this.inner.lock(key, ttlMs);
