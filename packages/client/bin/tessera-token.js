@@ -1,8 +1,6 @@
 #!/usr/bin/env node
 // tessera-token: print a valid access token from the shared store, fetching one only when needed.
 import { readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { FileTokenStore, RedisTokenStore, TokenError, TokenManager, tangoPresets } from '../dist/index.js';
 
@@ -102,8 +100,7 @@ async function main() {
     if (redisUrl && values.file === undefined) {
       store = new RedisTokenStore({ url: redisUrl }, { keyPrefix: values['key-prefix'] ?? env.TESSERA_REDIS_KEY_PREFIX });
     } else {
-      const cacheHome = env.XDG_CACHE_HOME || join(homedir(), '.cache');
-      store = new FileTokenStore({ path: file ?? join(cacheHome, 'tessera', 'tokens.json') });
+      store = new FileTokenStore(file ? { path: file } : {});
     }
     tokens = new TokenManager({
       tokenUrl,

@@ -1,6 +1,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { mkdir, open, readFile, rename, stat, unlink } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { homedir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import { InvalidArgumentError, StoreError } from './errors.js';
 import { parseTokenRecord } from './record.js';
 import type { StoreSnapshot, TokenLock, TokenRecord, TokenStore } from './token-store.js';
@@ -14,8 +15,26 @@ import type { StoreSnapshot, TokenLock, TokenRecord, TokenStore } from './token-
  * ```
  */
 export interface FileTokenStoreOptions {
-  /** The JSON file holding the tokens (created with mode 0600; its folder with 0700 if missing). */
-  path: string;
+  /**
+   * The JSON file holding the tokens (created with mode 0600; its folder with 0700 if missing).
+   * Default: {@link defaultTokenFile}, the file `tessera-token` uses, so a script and a program share a token.
+   */
+  path?: string;
+}
+
+/**
+ * The token file `tessera-token` and `new FileTokenStore()` use when given none:
+ * `$XDG_CACHE_HOME/tessera/tokens.json`, or `~/.cache/tessera/tokens.json` (the XDG Base Directory default).
+ *
+ * @example
+ * ```ts
+ * import { defaultTokenFile } from '@tessera/client';
+ *
+ * console.log(defaultTokenFile()); // /home/me/.cache/tessera/tokens.json
+ * ```
+ */
+export function defaultTokenFile(env: NodeJS.ProcessEnv = process.env): string {
+  return join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'tessera', 'tokens.json');
 }
 
 interface FileEntry {
@@ -56,11 +75,11 @@ export class FileTokenStore implements TokenStore {
   /** Absolute path of the token file. */
   readonly path: string;
 
-  constructor(options: FileTokenStoreOptions) {
-    if (!options || typeof options.path !== 'string' || options.path.length === 0) {
-      throw new InvalidArgumentError('FileTokenStore needs a path');
+  constructor(options: FileTokenStoreOptions = {}) {
+    if (options.path !== undefined && (typeof options.path !== 'string' || options.path.length === 0)) {
+      throw new InvalidArgumentError('FileTokenStore: path must be a non-empty string');
     }
-    this.path = resolve(options.path);
+    this.path = resolve(options.path ?? defaultTokenFile());
   }
 
   /** {@inheritDoc TokenStore.read} */

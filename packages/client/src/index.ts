@@ -9,7 +9,7 @@ export { TokenManager } from './token-manager.js';
 export type { TokenManagerOptions, TokenManagerLogger, AccessTokenInfo } from './token-manager.js';
 export type { TokenStore, TokenRecord, TokenLock, StoreSnapshot } from './token-store.js';
 export { MemoryTokenStore } from './memory-token-store.js';
-export { FileTokenStore } from './file-token-store.js';
+export { defaultTokenFile, FileTokenStore } from './file-token-store.js';
 export type { FileTokenStoreOptions } from './file-token-store.js';
 export { RedisTokenStore } from './redis-token-store.js';
 export type { RedisConnection, RedisTokenStoreOptions } from './redis-token-store.js';

@@ -1,8 +1,8 @@
 import { mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FileTokenStore, TokenManager } from '../src/index.js';
+import { defaultTokenFile, FileTokenStore, TokenManager } from '../src/index.js';
 import { storeContract, token } from './helpers/store-contract.js';
 import { ScriptedServer } from './helpers/token-server.js';
 
@@ -23,6 +23,13 @@ afterAll(async () => {
 
 describe('FileTokenStore', () => {
   storeContract(() => new FileTokenStore({ path: nextPath() }));
+
+  it('defaults to the file tessera-token uses: $XDG_CACHE_HOME/tessera/tokens.json, else ~/.cache/tessera/tokens.json', () => {
+    expect(defaultTokenFile({ XDG_CACHE_HOME: '/var/cache/me' })).toBe('/var/cache/me/tessera/tokens.json');
+    expect(defaultTokenFile({})).toBe(join(homedir(), '.cache', 'tessera', 'tokens.json'));
+    expect(new FileTokenStore().path).toBe(defaultTokenFile());
+    expect(() => new FileTokenStore({ path: '' })).toThrow('FileTokenStore: path must be a non-empty string');
+  });
 
   it('creates the file with mode 0600 (and its folder with 0700), and leaves no temporary file', async () => {
     const path = nextPath();
