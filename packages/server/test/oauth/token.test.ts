@@ -279,9 +279,34 @@ describe.each(STORE_KINDS)('POST /oauth/token on %s', (store) => {
       expectError(response, 400, { error: 'invalid_request', error_description: `The ${name} parameter is given more than once` });
     });
 
-    it('a non-string JSON value: 400', async () => {
-      const response = await app.inject({ method: 'POST', url: '/oauth/token', payload: { grant_type: ['client_credentials'] } });
-      expectError(response, 400, { error: 'invalid_request', error_description: 'The grant_type parameter is given more than once' });
+    it('a repeated name hiding credentials in an array that JSON.parse drops: 400, never authenticated', async () => {
+      // JSON.parse reads {"p":"s"}; a reader of string tokens in order would find the credentials.
+      const payload = `{"p":["q","client_id","${client.client_id}","client_secret","${client.client_secret}","grant_type","client_credentials","r"],"p":"s"}`;
+      const response = await app.inject({ method: 'POST', url: '/oauth/token', payload, headers: { 'content-type': 'application/json' } });
+      expectError(response, 400, { error: 'invalid_request', error_description: 'The p parameter is given more than once' });
+    });
+
+    it('a repeated name written with an escape is still the same name: 400', async () => {
+      const payload = `{"grant_type":"client_credentials","client_id":"${client.client_id}","client_secret":"x","client\\u005fsecret":"${client.client_secret}"}`;
+      expect(Object.keys(JSON.parse(payload))).toHaveLength(3);
+      const response = await app.inject({ method: 'POST', url: '/oauth/token', payload, headers: { 'content-type': 'application/json' } });
+      expectError(response, 400, { error: 'invalid_request', error_description: 'The client_secret parameter is given more than once' });
+    });
+
+    it.each([
+      ['an array', { grant_type: ['client_credentials'] }, 'grant_type'],
+      ['an object', { grant_type: 'client_credentials', client_id: { id: 'x' } }, 'client_id'],
+      ['a number', { grant_type: 'client_credentials', scope: 1 }, 'scope'],
+      ['null', { grant_type: null }, 'grant_type'],
+      ['true', { grant_type: true }, 'grant_type'],
+    ])('a JSON value that is %s: 400 naming it', async (_case, payload, name) => {
+      const response = await app.inject({ method: 'POST', url: '/oauth/token', payload: JSON.stringify(payload), headers: { 'content-type': 'application/json' } });
+      expectError(response, 400, { error: 'invalid_request', error_description: `The ${name} parameter must be a string` });
+    });
+
+    it.each(['[]', '["grant_type","client_credentials"]', '"grant_type"', '42', 'null', 'true'])('a JSON body that is not an object (%s): 400', async (payload) => {
+      const response = await app.inject({ method: 'POST', url: '/oauth/token', payload, headers: { 'content-type': 'application/json' } });
+      expectError(response, 400, { error: 'invalid_request', error_description: 'The request body must be a JSON object of string values' });
     });
 
     it('another content type: 400', async () => {
