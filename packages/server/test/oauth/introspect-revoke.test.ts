@@ -5,6 +5,7 @@ import { setClientStatus } from '../../src/credentials/oauth-clients.js';
 import type { Services } from '../../src/services.js';
 import { createTestEnvironment, HOUR, STORE_KINDS, type TestEnvironment } from '../support/services.js';
 import { basic, createTestClient, form, postForm, requestToken, type TestClient } from '../support/oauth.js';
+import { respellings } from '../support/tenants.js';
 
 describe.each(STORE_KINDS)('introspection (RFC 7662) and revocation (RFC 7009) on %s', (store) => {
   let env: TestEnvironment;
@@ -59,6 +60,18 @@ describe.each(STORE_KINDS)('introspection (RFC 7662) and revocation (RFC 7009) o
     env.clock.advance(24 * HOUR + 61_000);
     expect((await introspect(alice, aliceToken)).json()).toEqual({ active: false });
     env.clock.advance(-(24 * HOUR + 61_000));
+  });
+
+  it('knows a token by its one spelling: another base64url spelling is inactive and revokes nothing (RFC 7515 §2)', async () => {
+    const frank = await createTestClient(services, 'frank-platform', 'Frank');
+    const token = (await requestToken(app, frank)).json().access_token as string;
+    const spellings = respellings(token);
+    expect(spellings.length).toBeGreaterThanOrEqual(2);
+    for (const spelling of spellings) {
+      expect((await introspect(frank, spelling)).json()).toEqual({ active: false });
+      expect((await revoke(frank, spelling)).statusCode).toBe(200);
+    }
+    expect((await introspect(frank, token)).json()).toMatchObject({ active: true, client_id: frank.client_id });
   });
 
   it('requires client authentication and a token', async () => {
