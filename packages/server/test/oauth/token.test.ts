@@ -1,9 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../src/app.js';
 import { setClientStatus } from '../../src/credentials/oauth-clients.js';
-import type { Services } from '../../src/services.js';
-import { createTestEnvironment, HOUR, skipReason, STORE_KINDS, type TestEnvironment } from '../support/services.js';
+import { closeServices, openServices, type Services } from '../../src/services.js';
+import { createTestEnvironment, HOUR, silentLog, skipReason, STORE_KINDS, type TestEnvironment } from '../support/services.js';
 import { basic, createTestClient, form, postForm, requestToken, type TestClient } from '../support/oauth.js';
 
 const NO_STORE = { 'cache-control': 'no-store', pragma: 'no-cache' };
@@ -116,6 +117,23 @@ describe.each(STORE_KINDS)('POST /oauth/token on %s', (store) => {
       expect(refused.headers['retry-after']).toBe('1');
       env.clock.advance(1000);
       expect((await requestToken(app, client)).statusCode).toBe(200);
+    });
+
+    it('says Retry-After of at most the interval (72000), on every instance, even one whose clock is behind', async () => {
+      const fresh = await createTestClient(services);
+      expect((await requestToken(app, fresh)).statusCode).toBe(200);
+      const sameMoment = await requestToken(app, fresh);
+      expect({ status: sameMoment.statusCode, retryAfter: sameMoment.headers['retry-after'] }).toEqual({ status: 400, retryAfter: '72000' });
+      // Another instance of the fleet whose clock is 1.5 s behind the one that issued the token.
+      const behind = await openServices(env.config, { log: silentLog, now: () => env.clock.now() - 1500 });
+      const lagging = await buildApp(behind.config, behind, { logger: false });
+      try {
+        const refused = await requestToken(lagging, fresh);
+        expect({ status: refused.statusCode, retryAfter: refused.headers['retry-after'] }).toEqual({ status: 400, retryAfter: '72000' });
+      } finally {
+        await lagging.close();
+        await closeServices(behind);
+      }
     });
 
     it('is not used by failed authentication', async () => {
