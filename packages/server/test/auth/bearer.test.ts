@@ -231,10 +231,14 @@ describe.each(STORE_KINDS)('Bearer access tokens on /raas/v2 (%s)', (store) => {
     expect((await get(app, '/raas/v2/whoami', `Bearer ${token}`)).statusCode).toBe(200);
     await setClientStatus(services, acme.clientId, 'inactive');
     expectInvalidToken(await get(app, '/raas/v2/whoami', `Bearer ${token}`), "The token's client credential is no longer active");
+    // Re-activated: its tokens from before stay refused (it may have leaked); a newer one is good.
     await setClientStatus(services, acme.clientId, 'active');
-    expect((await get(app, '/raas/v2/whoami', `Bearer ${token}`)).statusCode).toBe(200);
+    expectInvalidToken(await get(app, '/raas/v2/whoami', `Bearer ${token}`), 'The token was issued before its client credential was deactivated');
+    env.clock.advance(1000);
+    const newer = await signedToken(services, acme);
+    expect((await get(app, '/raas/v2/whoami', `Bearer ${newer}`)).statusCode).toBe(200);
     await setClientStatus(services, acme.clientId, 'inactive');
     await deleteClient(services, acme.clientId);
-    expectInvalidToken(await get(app, '/raas/v2/whoami', `Bearer ${token}`), "The token's client credential is no longer active");
+    expectInvalidToken(await get(app, '/raas/v2/whoami', `Bearer ${newer}`), "The token's client credential is no longer active");
   });
 });

@@ -41,7 +41,9 @@ export const clientCredentialsGrant: Grant = {
         platform: client.platform_name,
         scope,
         ttlSeconds: config.tokenTtlSeconds,
-        now,
+        // A client re-activated within the second of its deactivation: its new token's `iat` must not
+        // fall before the line the deactivation drew, or it would be born invalid (and the quota spent).
+        now: Math.max(now, client.tokens_not_before ?? 0),
       });
       return { access_token: token, token_type: 'Bearer', expires_in: config.tokenTtlSeconds, scope };
     } catch (error) {
