@@ -1,6 +1,6 @@
 import { pino } from 'pino';
 import { ConfigError, loadConfig } from '../config.js';
-import { TesseraError } from '../errors.js';
+import { StartupError, TesseraError } from '../errors.js';
 import { closeServices, openServices, type Services } from '../services.js';
 import type { Command } from 'commander';
 
@@ -26,8 +26,9 @@ export async function run(output: Output, action: (services: Services) => Promis
     const result = await action(services);
     console.log(output.json ? JSON.stringify(result.json) : result.text);
   } catch (error) {
-    const known = error instanceof TesseraError || error instanceof ConfigError;
-    const code = error instanceof TesseraError ? error.code : error instanceof ConfigError ? 'invalid_config' : 'internal_error';
+    const known = error instanceof TesseraError || error instanceof ConfigError || error instanceof StartupError;
+    const code =
+      error instanceof TesseraError ? error.code : error instanceof ConfigError ? 'invalid_config' : error instanceof StartupError ? 'cannot_start' : 'internal_error';
     const message = known ? (error as Error).message : `Unexpected failure: ${(error as Error).message}`;
     if (output.json) console.log(JSON.stringify({ error: { code, message } }));
     else console.error(`Error: ${message}`);
