@@ -22,11 +22,27 @@ export async function buildApp(config: Config, services: Services, options: AppO
     genReqId: () => randomUUID(),
     trustProxy: config.trustProxy,
     bodyLimit: config.bodyLimitBytes,
+    // Slow clients (a body trickling in byte by byte) must not hold connections open for ever: the
+    // whole request within requestTimeout (else 408), no silence longer than connectionTimeout, idle
+    // keep-alive connections closed, and a cap on connections (below).
+    requestTimeout: config.requestTimeoutSeconds * 1000,
+    connectionTimeout: config.connectionTimeoutSeconds * 1000,
+    keepAliveTimeout: config.keepAliveTimeoutSeconds * 1000,
+    maxRequestsPerSocket: config.maxRequestsPerSocket,
+    http: {
+      requestTimeout: config.requestTimeoutSeconds * 1000,
+      headersTimeout: Math.min(60_000, config.requestTimeoutSeconds * 1000),
+      // Node checks for late requests on this interval (30 s by default): often enough that the cut
+      // comes within a quarter of the timeout after it.
+      connectionsCheckingInterval: Math.min(30_000, Math.max(250, (config.requestTimeoutSeconds * 1000) / 4)),
+    },
     return503OnClosing: true,
     frameworkErrors: sendFrameworkError(services.now),
     // Above the longest identifier (100), so a too-long one gets the schema's field error, not a 414.
     routerOptions: { maxParamLength: 256 },
   });
+
+  app.server.maxConnections = config.maxConnections;
 
   // The path only: a query string may hold a token.
   app.setNotFoundHandler((request, reply) =>

@@ -28,6 +28,14 @@ export interface Config {
   authFailureLimit: number;
   authFailureWindowSeconds: number;
   bodyLimitBytes: number;
+  /** Time to receive a whole request, headers and body, before 408 (Node's requestTimeout). */
+  requestTimeoutSeconds: number;
+  /** Time a connection may stay silent before it is closed (Node's server.timeout). */
+  connectionTimeoutSeconds: number;
+  keepAliveTimeoutSeconds: number;
+  /** 0: no limit. */
+  maxRequestsPerSocket: number;
+  maxConnections: number;
   logLevel: string;
   /** false, or the addresses/CIDRs of trusted proxies (Fastify's trustProxy). */
   trustProxy: false | string[];
@@ -211,6 +219,36 @@ export const SETTINGS = {
     doc: 'Largest request body accepted, in bytes (larger gets 413).',
     defaultText: '65536',
     parse: integer('TESSERA_BODY_LIMIT', 65_536, 1024, 10_485_760),
+  },
+  requestTimeoutSeconds: {
+    name: 'TESSERA_REQUEST_TIMEOUT',
+    doc: 'Seconds a client has to send a whole request, headers and body; a slower one gets 408 and is closed.',
+    defaultText: '30',
+    parse: integer('TESSERA_REQUEST_TIMEOUT', 30, 1, 3600),
+  },
+  connectionTimeoutSeconds: {
+    name: 'TESSERA_CONNECTION_TIMEOUT',
+    doc: 'Seconds a connection may stay silent in the middle of a request before it is closed.',
+    defaultText: '60',
+    parse: integer('TESSERA_CONNECTION_TIMEOUT', 60, 1, 3600),
+  },
+  keepAliveTimeoutSeconds: {
+    name: 'TESSERA_KEEP_ALIVE_TIMEOUT',
+    doc: "Seconds an idle keep-alive connection stays open; keep it above a load balancer's idle timeout.",
+    defaultText: '72',
+    parse: integer('TESSERA_KEEP_ALIVE_TIMEOUT', 72, 1, 3600),
+  },
+  maxRequestsPerSocket: {
+    name: 'TESSERA_MAX_REQUESTS_PER_SOCKET',
+    doc: 'Requests served on one keep-alive connection before it is closed (0: no limit).',
+    defaultText: '1000',
+    parse: integer('TESSERA_MAX_REQUESTS_PER_SOCKET', 1000, 0, 1_000_000),
+  },
+  maxConnections: {
+    name: 'TESSERA_MAX_CONNECTIONS',
+    doc: 'Connections open at once; one more is closed as soon as it is accepted.',
+    defaultText: '1000',
+    parse: integer('TESSERA_MAX_CONNECTIONS', 1000, 1, 1_000_000),
   },
   logLevel: {
     name: 'LOG_LEVEL',

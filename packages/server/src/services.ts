@@ -14,6 +14,7 @@ import { migrateToLatest } from './store/migrations.js';
 import { OAuthClientStore } from './store/oauth-clients.js';
 import { PlatformStore } from './store/platforms.js';
 import { RevokedTokenStore } from './store/revoked-tokens.js';
+import { hasSealedData } from './store/sealed-data.js';
 import { SigningKeyStore } from './store/signing-keys.js';
 
 /** How often each instance re-reads the signing keys from the store. */
@@ -48,7 +49,10 @@ export async function openServices(config: Config, options: ServiceOptions): Pro
   const database = openDatabase({ ...config, onError: (error) => options.log.warn({ err: error }, 'PostgreSQL connection error') });
   try {
     await migrateToLatest(database.db);
-    const box = new SealedBox(await loadMasterKey(config.masterKey, config.dataDir, options.log));
+    // With sealed data in the store a new key would open nothing: only then may one be generated.
+    const box = new SealedBox(
+      await loadMasterKey(config.masterKey, config.dataDir, options.log, { mayCreate: !(await hasSealedData(database.db)), store: database.location }),
+    );
     const keys = new KeyRing(new SigningKeyStore(database.db), box, {
       algorithm: config.signingAlgorithm,
       keepRetiredMs: (config.tokenTtlSeconds + 60) * 1000,

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestEnvironment, STORE_KINDS, type TestEnvironment } from './support/services.js';
-import { createTenant, type Tenant } from './support/tenants.js';
+import { createTenant, respellings, type Tenant } from './support/tenants.js';
 
 /** A seeded generator (mulberry32): the same requests on every run, so a failure can be replayed. */
 function seeded(seed: number): () => number {
@@ -66,8 +66,20 @@ describe.each(STORE_KINDS)('random requests (%s)', (store) => {
     const tokenFields = { grant_type: 'client_credentials', client_id: tenant.clientId, client_secret: tenant.clientSecret, audience: env.config.audience, scope: 'raas.all' };
     const clientBasic = `Basic ${Buffer.from(`${tenant.clientId}:${tenant.clientSecret}`).toString('base64')}`;
 
-    /** Requests shaped like real ones, one part wrong; and requests with nothing right. */
-    const shapes: Array<() => { method: string; url: string; headers: Record<string, string>; payload?: string }> = [
+    const tokenSpellings = respellings(tenant.token);
+    /** A JSON value that JSON.parse would drop: the credentials hidden in nested arrays and objects. */
+    const hiding = (depth: number): string => {
+      const inner = `"client_id","${tenant.clientId}","client_secret","${tenant.clientSecret}","grant_type","client_credentials"`;
+      if (depth === 0) return random() < 0.5 ? `[${inner}]` : `{"a":[${inner}]}`;
+      return random() < 0.5 ? `[${hiding(depth - 1)}]` : `{"x":${hiding(depth - 1)}}`;
+    };
+
+    /**
+     * Requests shaped like real ones, one part wrong; requests with nothing right; and the hostile shapes
+     * of the adversarial review, which must be refused exactly (`expect`).
+     */
+    type Shape = { method: string; url: string; headers: Record<string, string | string[]>; payload?: string; expect?: { status: number; body?: unknown } };
+    const shapes: Array<() => Shape> = [
       () => {
         const { type, payload } = body(mutate(tokenFields), random() < 0.5);
         return { method: 'POST', url: '/oauth/token', headers: { 'content-type': type }, payload };
@@ -103,16 +115,46 @@ describe.each(STORE_KINDS)('random requests (%s)', (store) => {
         headers: { 'content-type': pick(CONTENT_TYPES), authorization: pick([tenant.basic, tenant.bearer, clientBasic, garbage().replace(/[^\x20-\x7e]/g, '')]) },
         payload: garbage(),
       }),
+      // Two Authorization headers on /oauth/*: refused whatever they hold (RFC 9110: not a list).
+      () => {
+        const { type, payload } = body(random() < 0.5 ? tokenFields : { token: tenant.token }, random() < 0.5);
+        const authorization = [pick([clientBasic, tenant.basic, tenant.bearer, garbage().replace(/[^\x20-\x7e]/g, '')]), pick([clientBasic, tenant.basic, 'Basic '])];
+        const expected = { status: 400, body: { error: 'invalid_request', error_description: 'Send credentials once: one Authorization header' } };
+        return { method: 'POST', url: pick(['/oauth/token', '/oauth/introspect', '/oauth/revoke']), headers: { 'content-type': type, authorization }, payload, expect: expected };
+      },
+      // A JSON name given twice, one of them hiding credentials where JSON.parse drops them.
+      () => {
+        const name = pick(['p', 'grant_type', 'client_id', 'client_secret', 'scope', '__proto__']);
+        const members = [`"${name}":${hiding(Math.floor(random() * 3))}`, `"${name}":"s"`];
+        if (random() < 0.5) members.reverse();
+        const payload = `{${members.join(',')}}`;
+        const expected = { status: 400, body: { error: 'invalid_request', error_description: `The ${name} parameter is given more than once` } };
+        return { method: 'POST', url: '/oauth/token', headers: { 'content-type': 'application/json' }, payload, expect: expected };
+      },
+      // Another spelling of a valid token: never accepted, never the same token.
+      () => {
+        const spelling = pick(tokenSpellings);
+        if (random() < 0.5) {
+          const { type, payload } = body({ token: spelling }, random() < 0.5);
+          return { method: 'POST', url: '/oauth/introspect', headers: { 'content-type': type, authorization: clientBasic }, payload, expect: { status: 200, body: { active: false } } };
+        }
+        return { method: 'GET', url: '/raas/v2/whoami', headers: { authorization: `Bearer ${spelling}` }, expect: { status: /=[^=]/.test(spelling) ? 400 : 401 } };
+      },
     ];
 
     const statuses = new Map<number, number>();
+    const unexpected: string[] = [];
     const serverErrors: string[] = [];
     const badDescriptions: string[] = [];
     for (let i = 0; i < REQUESTS; i++) {
-      const { method, url, headers, payload } = pick(shapes)();
+      const { method, url, headers, payload, expect: expected } = pick(shapes)();
       if (headers['content-type'] === '') delete headers['content-type'];
       const response = await app.inject({ method: method as 'GET', url, headers, payload: method === 'GET' || method === 'HEAD' ? undefined : payload });
       statuses.set(response.statusCode, (statuses.get(response.statusCode) ?? 0) + 1);
+      // The failure throttle may answer first (429): that too refuses the request.
+      if (expected && response.statusCode !== 429 && (response.statusCode !== expected.status || (expected.body !== undefined && JSON.stringify(response.json()) !== JSON.stringify(expected.body)))) {
+        unexpected.push(`${method} ${url} ${JSON.stringify(headers)} ${payload} -> ${response.statusCode} ${response.body}`);
+      }
       if (response.statusCode >= 500) serverErrors.push(`${response.statusCode} ${method} ${url} ${JSON.stringify(headers)} ${payload} -> ${response.body}`);
       // RFC 6749 §5.2: whatever the request quoted, an error_description keeps to its characters.
       if (url.startsWith('/oauth/') && response.statusCode >= 400 && method !== 'HEAD') {
@@ -124,6 +166,7 @@ describe.each(STORE_KINDS)('random requests (%s)', (store) => {
     }
 
     expect(serverErrors).toEqual([]);
+    expect(unexpected).toEqual([]);
     expect(badDescriptions).toEqual([]);
     // The run reached the handlers, not only the refusals at the door.
     for (const status of [200, 201, 400, 401, 404]) expect(statuses.get(status) ?? 0, `status ${status}`).toBeGreaterThan(0);

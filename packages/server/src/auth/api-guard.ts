@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import { digest } from '../crypto/secrets.js';
-import { CLOCK_TOLERANCE_SECONDS, InvalidTokenError, type VerifiedAccessToken } from '../oauth/access-token.js';
+import { type AccessTokenClaims, CLOCK_TOLERANCE_SECONDS, InvalidTokenError, type VerifiedAccessToken } from '../oauth/access-token.js';
 import { checkTokenLiveness, verifyOwnAccessToken } from '../oauth/live-token.js';
 import type { Services } from '../services.js';
 import {
@@ -26,6 +26,8 @@ interface BearerEntry {
   jti: string;
   /** The `platform` claim, checked against the client's platform on every status read. */
   platformClaim: string;
+  /** The `iat` claim, checked against the client's last deactivation on every status read. */
+  issuedAt: number;
   /** The signing key: when the key ring drops it, the token is verified again (and fails). */
   kid: string;
   scopes: readonly string[];
@@ -162,10 +164,11 @@ export class ApiGuard {
     }
     const { claims, kid } = verified;
     const entry: BearerEntry = {
-      principal: await this.tokenPrincipal(claims.client_id, claims.jti, claims.platform),
+      principal: await this.tokenPrincipal(claims),
       clientId: claims.client_id,
       jti: claims.jti,
       platformClaim: claims.platform,
+      issuedAt: claims.iat,
       kid,
       scopes: claims.scope.split(' '),
       expiresAt: (claims.exp + CLOCK_TOLERANCE_SECONDS) * 1000,
@@ -176,8 +179,9 @@ export class ApiGuard {
   }
 
   /** Reads from the store what can change after a token was issued ({@link checkTokenLiveness}). */
-  private async tokenPrincipal(clientId: string, jti: string, platformClaim: string): Promise<Principal> {
-    const liveness = await checkTokenLiveness(this.services, { client_id: clientId, jti, platform: platformClaim });
+  private async tokenPrincipal(claims: Pick<AccessTokenClaims, 'client_id' | 'jti' | 'platform' | 'iat'>): Promise<Principal> {
+    const { client_id: clientId, jti } = claims;
+    const liveness = await checkTokenLiveness(this.services, claims);
     if (!liveness.live) {
       const { realm } = this.options;
       switch (liveness.reason) {
@@ -185,6 +189,8 @@ export class ApiGuard {
           throw invalidToken(realm, 'The token has been revoked', `token ${jti} is revoked`);
         case 'client_inactive':
           throw invalidToken(realm, "The token's client credential is no longer active", `client ${clientId} is inactive or gone`);
+        case 'issued_before_deactivation':
+          throw invalidToken(realm, "The token was issued before its client credential was deactivated", `client ${clientId} was deactivated after token ${jti}`);
         case 'platform_mismatch':
           throw invalidToken(realm, 'The token is not valid', `client ${clientId} is not of the platform in the token`);
       }
@@ -228,7 +234,7 @@ export class ApiGuard {
   private async recheck(credential: string, entry: BearerEntry | BasicEntry, now: number): Promise<void> {
     const generation = this.generation;
     try {
-      if ('jti' in entry) await this.tokenPrincipal(entry.clientId, entry.jti, entry.platformClaim);
+      if ('jti' in entry) await this.tokenPrincipal({ client_id: entry.clientId, jti: entry.jti, platform: entry.platformClaim, iat: entry.issuedAt });
       else if ((await this.services.apiKeys.status(entry.keyId)) !== 'active') {
         throw invalidCredentials(this.options.realm, `API key ${entry.keyId} is deactivated or gone`);
       }

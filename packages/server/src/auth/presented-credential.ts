@@ -1,5 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import { credentialsRequired, invalidAuthRequest, malformedBasic } from './auth-error.js';
+import { authorizationHeaderCount } from './authorization-headers.js';
 
 /** What the request presents: the raw Bearer token or the raw base64 of Basic, not yet checked. */
 export type PresentedCredential = { scheme: 'bearer'; token: string } | { scheme: 'basic'; encoded: string };
@@ -23,8 +24,7 @@ export function readPresentedCredential(request: FastifyRequest, realm: string):
     );
   }
   if (header === undefined) return undefined;
-  // Node keeps only the first Authorization header; the raw list shows them all.
-  if (countAuthorizationHeaders(request.raw.rawHeaders) > 1) throw invalidAuthRequest(realm, 'Send credentials once: one Authorization header');
+  if (authorizationHeaderCount(request.raw.rawHeaders) > 1) throw invalidAuthRequest(realm, 'Send credentials once: one Authorization header');
 
   const space = header.indexOf(' ');
   const scheme = (space < 0 ? header : header.slice(0, space)).toLowerCase();
@@ -47,15 +47,6 @@ export function assertWellFormed(presented: PresentedCredential, realm: string):
   } else if (!/^[A-Za-z0-9+/]+={0,2}$/.test(presented.encoded) || presented.encoded.length % 4 !== 0) {
     throw malformedBasic(realm);
   }
-}
-
-function countAuthorizationHeaders(rawHeaders: string[]): number {
-  let count = 0;
-  for (let i = 0; i < rawHeaders.length; i += 2) {
-    const name = rawHeaders[i]!;
-    if (name.length === 13 && name.toLowerCase() === 'authorization') count += 1;
-  }
-  return count;
 }
 
 /** Splits decoded Basic credentials at the first colon (RFC 7617 §2): the platform name, then the API key. */

@@ -14,7 +14,7 @@ export interface Cache {
   hit(key: string, windowMs: number): Promise<WindowCount>;
   /** Reads the counter `key` without changing it. */
   peek(key: string): Promise<WindowCount>;
-  /** Sends `message` to every instance's subscribers of `channel`, this one's included. */
+  /** Sends `message` to every instance's subscribers of `channel`: this one's first, even when Redis is away. */
   publish(channel: string, message: string): Promise<void>;
   /** Listens on `channel`; resolves with the function that stops listening. */
   subscribe(channel: string, listener: (message: string) => void): Promise<() => void>;

@@ -1,8 +1,12 @@
+import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import type { Cache, WindowCount } from './cache.js';
 
 /** A Redis command that has not answered by then fails, and the caller falls back. */
 const COMMAND_TIMEOUT_MS = 500;
+
+/** Between the sender's id and the message on the wire (a UUID holds no newline). */
+const SENDER_SEPARATOR = '\n';
 
 /** How long start-up waits for Redis before going on without it. */
 const CONNECT_WAIT_MS = 2000;
@@ -21,6 +25,8 @@ export class RedisCache implements Cache {
   private readonly commands: Redis;
   private subscriber: Redis | undefined;
   private readonly listeners = new Map<string, Array<(message: string) => void>>();
+  /** Marks what this instance publishes, so that it skips its own messages coming back from Redis. */
+  private readonly instanceId = randomUUID();
 
   constructor(
     url: string,
@@ -63,8 +69,19 @@ export class RedisCache implements Cache {
     return { count: Number(count), resetInMs: ttl };
   }
 
+  /**
+   * This instance's listeners hear the message first, from memory, and only then is it sent to the
+   * others: with Redis away the publish fails, and the instance that made a change (a revocation, a
+   * deactivation) must not keep accepting what it just refused. The message goes out marked with this
+   * instance's id, so that its echo from Redis is not heard twice.
+   */
   async publish(channel: string, message: string): Promise<void> {
-    await this.commands.publish(this.prefix + channel, message);
+    this.deliver(this.prefix + channel, message);
+    await this.commands.publish(this.prefix + channel, `${this.instanceId}${SENDER_SEPARATOR}${message}`);
+  }
+
+  private deliver(fullChannel: string, message: string): void {
+    for (const listener of this.listeners.get(fullChannel) ?? []) listener(message);
   }
 
   async subscribe(channel: string, listener: (message: string) => void): Promise<() => void> {
@@ -72,8 +89,11 @@ export class RedisCache implements Cache {
       // The subscriber connection queues its SUBSCRIBE until Redis answers, and resubscribes after a
       // reconnect (ioredis autoResubscribe).
       this.subscriber = this.commands.duplicate({ enableOfflineQueue: true, commandTimeout: undefined });
-      this.subscriber.on('message', (fullChannel: string, message: string) => {
-        for (const l of this.listeners.get(fullChannel) ?? []) l(message);
+      this.subscriber.on('message', (fullChannel: string, raw: string) => {
+        const separator = raw.indexOf(SENDER_SEPARATOR);
+        // Heard already, from memory, when it was published.
+        if (separator >= 0 && raw.slice(0, separator) === this.instanceId) return;
+        this.deliver(fullChannel, separator >= 0 ? raw.slice(separator + 1) : raw);
       });
       this.subscriber.on('error', this.onError);
     }

@@ -2,17 +2,21 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { FastifyBaseLogger } from 'fastify';
+import { StartupError } from '../errors.js';
 
 export const MASTER_KEY_FILE = 'master.key';
 
 /**
  * The 32-byte key that encrypts secrets at rest. From TESSERA_MASTER_KEY when set; otherwise the embedded
- * default keeps one in the data folder (mode 0600), created on first start, and says so loudly.
+ * default keeps one in the data folder (mode 0600), created on first start, and says so loudly. It is
+ * created only while the store holds nothing sealed (`mayCreate`): a new key would open none of it, so
+ * a missing key then stops start-up with where it was expected and how to restore it.
  */
 export async function loadMasterKey(
   configured: string | undefined,
   dataDir: string,
   log: Pick<FastifyBaseLogger, 'warn'>,
+  options: { mayCreate: boolean; store: string },
 ): Promise<Buffer> {
   if (configured) return Buffer.from(configured, 'base64');
   const file = path.join(dataDir, MASTER_KEY_FILE);
@@ -20,6 +24,13 @@ export async function loadMasterKey(
     return decodeKeyFile(await readFile(file, 'utf8'), file);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+  if (!options.mayCreate) {
+    throw new StartupError(
+      `The master key is missing: the store ${options.store} holds signing keys and API keys sealed under a master key, ` +
+        `expected in ${file} since TESSERA_MASTER_KEY is not set. Restore that file from your backup (mode 0600), or set ` +
+        'TESSERA_MASTER_KEY to the base64 key it held. No new key was generated: it could not open the existing data.',
+    );
   }
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
   const key = randomBytes(32);

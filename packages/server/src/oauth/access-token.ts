@@ -73,6 +73,7 @@ export async function verifyAccessToken(
   token: string,
   expected: { issuer: string; audience: string; now: number },
 ): Promise<VerifiedAccessToken> {
+  if (!isCanonicalCompactJws(token)) throw new InvalidTokenError('The token is not valid');
   try {
     const { payload, protectedHeader } = await jwtVerify(
       token,
@@ -98,6 +99,20 @@ export async function verifyAccessToken(
     if (error instanceof errors.JOSEError) throw new InvalidTokenError('The token is not valid');
     throw error;
   }
+}
+
+const BASE64URL = /^[A-Za-z0-9_-]*$/;
+
+/**
+ * One spelling per token: three base64url parts without padding whose unused trailing bits are zero
+ * (RFC 7515 §2 and §7.1, RFC 4648 §3.5 and §5). Decoders, jose's included, also accept `=` padding and
+ * any value of those bits, so one signature has several spellings; logs, caches and revocation lists
+ * must see one string per token, so any other spelling is refused. Re-encoding what was decoded
+ * gives back only the canonical one.
+ */
+function isCanonicalCompactJws(token: string): boolean {
+  const parts = token.split('.');
+  return parts.length === 3 && parts.every((part) => BASE64URL.test(part) && Buffer.from(part, 'base64url').toString('base64url') === part);
 }
 
 function asClaims(payload: JWTPayload): AccessTokenClaims {

@@ -1,4 +1,5 @@
 import type { FastifyRequest } from 'fastify';
+import { authorizationHeaderCount } from '../auth/authorization-headers.js';
 import { digest, digestsEqual } from '../crypto/secrets.js';
 import type { OAuthClient, OAuthClientStore } from '../store/oauth-clients.js';
 import { invalidClient, invalidRequest, quoted } from './oauth-error.js';
@@ -20,9 +21,12 @@ const ABSENT_DIGEST = digest('no such client');
 /**
  * Reads the client's credentials from the Basic header (RFC 6749 §2.3.1: id and secret are each
  * form-urlencoded, then joined by a colon) or from the body. Using both methods at once is an error
- * (RFC 6749 §2.3: a client must not use more than one). Returns undefined when there are none.
+ * (RFC 6749 §2.3: a client must not use more than one), and so are two Authorization headers (RFC 9110
+ * §11.6.2: it is not a list; Node would keep the first, a proxy may have read the other). Returns
+ * undefined when there are none.
  */
 export function readClientCredentials(request: FastifyRequest, params: TokenParameters): ClientCredentials | undefined {
+  if (authorizationHeaderCount(request.raw.rawHeaders) > 1) throw invalidRequest('Send credentials once: one Authorization header');
   const header = request.headers.authorization;
   const basic = header === undefined ? undefined : parseBasicClientHeader(header);
   if (basic) {

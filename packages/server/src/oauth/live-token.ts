@@ -3,19 +3,24 @@ import type { OAuthClient } from '../store/oauth-clients.js';
 import { InvalidTokenError, verifyAccessToken, type AccessTokenClaims, type VerifiedAccessToken } from './access-token.js';
 
 /** Why a token that verifies is nevertheless not live. */
-export type DeadTokenReason = 'revoked' | 'client_inactive' | 'platform_mismatch';
+export type DeadTokenReason = 'revoked' | 'client_inactive' | 'issued_before_deactivation' | 'platform_mismatch';
 
 export type TokenLiveness = { live: true; client: OAuthClient & { platform_name: string } } | { live: false; reason: DeadTokenReason };
 
 /**
  * What can change after a token was issued, read from the store — the one check of the API guard and
- * of introspection and revocation: the token is not revoked, its client is still active, and the client
- * still belongs to the platform the token names.
+ * of introspection and revocation: the token is not revoked, its client is still active and was not
+ * deactivated since the token was issued (a re-activation does not bring back tokens that may have
+ * leaked), and the client still belongs to the platform the token names.
  */
-export async function checkTokenLiveness(services: Services, claims: Pick<AccessTokenClaims, 'client_id' | 'jti' | 'platform'>): Promise<TokenLiveness> {
+export async function checkTokenLiveness(
+  services: Services,
+  claims: Pick<AccessTokenClaims, 'client_id' | 'jti' | 'platform' | 'iat'>,
+): Promise<TokenLiveness> {
   const [client, revoked] = await Promise.all([services.clients.findWithPlatform(claims.client_id), services.revokedTokens.isRevoked(claims.jti)]);
   if (revoked) return { live: false, reason: 'revoked' };
   if (client?.status !== 'active') return { live: false, reason: 'client_inactive' };
+  if (client.tokens_not_before !== null && claims.iat * 1000 < client.tokens_not_before) return { live: false, reason: 'issued_before_deactivation' };
   if (client.platform_name !== claims.platform) return { live: false, reason: 'platform_mismatch' };
   return { live: true, client };
 }

@@ -1,3 +1,4 @@
+import { parseTree } from 'jsonc-parser';
 import { invalidRequest, quoted } from './oauth-error.js';
 
 /** The parameters of a request to the token, introspection or revocation endpoint, each at most once. */
@@ -14,10 +15,13 @@ export function parseForm(body: string): Record<string, string | string[]> {
 }
 
 /**
- * Parses an `application/json` body (as Auth0 accepts) so that a name given twice is kept as an array,
- * like {@link parseForm}: JSON.parse alone keeps the last, and a proxy may have read the first.
+ * Parses an `application/json` body (as Auth0 accepts): one object of string values, read by the
+ * standard JSON.parse, and nothing else. JSON.parse keeps the last of a repeated name where a proxy may
+ * have read the first, so the names are also read with jsonc-parser's parser over the same text, and a
+ * name given twice is refused like a repeated form parameter (RFC 6749 §3.1, §3.2; RFC 8259 §4: names
+ * SHOULD be unique).
  */
-export function parseJsonParameters(body: string): unknown {
+export function parseJsonParameters(body: string): Record<string, string> {
   let parsed: unknown;
   try {
     parsed = JSON.parse(body);
@@ -25,17 +29,24 @@ export function parseJsonParameters(body: string): unknown {
     // Never the parser's message: it can quote the body, and the body holds the client secret.
     throw invalidRequest('The request body is not valid JSON');
   }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return parsed;
-  const values = Object.values(parsed);
-  // Anything but a flat object of strings is refused by singleValued anyway.
-  if (!values.every((v) => typeof v === 'string')) return parsed;
-  // In a flat object of strings the string tokens alternate name and value, in order: more of them
-  // than the parsed object holds means a name came twice.
-  const tokens = body.match(/"(?:[^"\\]|\\.)*"/g) ?? [];
-  if (tokens.length === 2 * values.length) return parsed;
-  const out: Record<string, string | string[]> = Object.create(null);
-  for (let i = 0; i + 1 < tokens.length; i += 2) collect(out, JSON.parse(tokens[i]!) as string, JSON.parse(tokens[i + 1]!) as string);
-  return out;
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw invalidRequest('The request body must be a JSON object of string values');
+  const tree = parseTree(body);
+  const names = (tree?.type === 'object' ? (tree.children ?? []) : []).map((property) => property.children?.[0]?.value as unknown);
+  const seen = new Set<string>();
+  for (const name of names) {
+    if (typeof name !== 'string') continue;
+    if (seen.has(name)) throw invalidRequest(`The ${quoted(name)} parameter is given more than once`);
+    seen.add(name);
+  }
+  const keys = Object.keys(parsed);
+  // Both parsers must read the same names; should they ever disagree, the body is refused, not guessed at.
+  if (seen.size !== names.length || keys.length !== seen.size || !keys.every((key) => seen.has(key))) {
+    throw invalidRequest('The request body is not valid JSON');
+  }
+  for (const [name, value] of Object.entries(parsed)) {
+    if (typeof value !== 'string') throw invalidRequest(`The ${quoted(name)} parameter must be a string`);
+  }
+  return parsed as Record<string, string>;
 }
 
 /** Adds a parameter, turning a name seen before into the array of its values. */

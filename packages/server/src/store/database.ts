@@ -1,8 +1,10 @@
-import { mkdirSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { chmodSync, closeSync, existsSync, linkSync, mkdirSync, openSync, readSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
+import { StartupError } from '../errors.js';
 import type { Schema } from './schema.js';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -49,7 +51,11 @@ function openPostgres(databaseUrl: string, onError: (error: Error) => void): Dat
 
 function openSqlite(file: string): Database {
   mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-  const sqlite = new SQLite(file);
+  if (existsSync(file)) assertSqliteFile(file);
+  else createSqliteFile(file);
+  restrictToOwner(file);
+  // The file exists by now: should it vanish in between, fail rather than start an empty store.
+  const sqlite = new SQLite(file, { fileMustExist: true });
   // WAL lets the `tessera` command write while the server reads; busy_timeout makes writers queue
   // for the lock instead of failing at once.
   sqlite.pragma('journal_mode = WAL');
@@ -57,4 +63,59 @@ function openSqlite(file: string): Database {
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('synchronous = NORMAL');
   return { db: new Kysely<Schema>({ dialect: new SqliteDialect({ database: sqlite }) }), dialect: 'sqlite', location: file };
+}
+
+/** The first 16 bytes of every SQLite 3 database file (sqlite.org/fileformat.html §1.3.1). */
+const SQLITE_HEADER = Buffer.from('SQLite format 3\0', 'latin1');
+
+/**
+ * An existing file must be an SQLite database: an empty or foreign one is a damaged or misplaced store,
+ * never a fresh install (which would start empty and, without a master key, make a new one).
+ */
+function assertSqliteFile(file: string): void {
+  const restore = 'Restore it from a backup, or move it away to start with an empty store.';
+  if (statSync(file).size === 0) throw new StartupError(`The database file ${file} is empty (0 bytes), not a Tessera store. ${restore}`);
+  const header = Buffer.alloc(SQLITE_HEADER.length);
+  const fd = openSync(file, 'r');
+  try {
+    readSync(fd, header, 0, header.length, 0);
+  } finally {
+    closeSync(fd);
+  }
+  if (!header.equals(SQLITE_HEADER)) throw new StartupError(`The database file ${file} is not an SQLite database. ${restore}`);
+}
+
+/**
+ * Creates the database file readable by its owner only (0600), whatever the umask and the data folder's
+ * mode; SQLite gives its -wal and -shm files the database file's mode. It is made whole under a
+ * temporary name (WAL set, so the header is written) and linked into place, so an instance starting at
+ * the same moment sees either no file or an SQLite one, never an empty one.
+ */
+function createSqliteFile(file: string): void {
+  const temporary = `${file}.${randomUUID()}.new`;
+  writeFileSync(temporary, '', { mode: 0o600, flag: 'wx' });
+  try {
+    const sqlite = new SQLite(temporary, { fileMustExist: true });
+    sqlite.pragma('journal_mode = WAL');
+    sqlite.close();
+    linkSync(temporary, file);
+  } catch (error) {
+    // Another instance linked its own first: use that one.
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  } finally {
+    unlinkSync(temporary);
+  }
+}
+
+/** Takes group and other permissions off the database and its WAL files, made looser by an older version. */
+function restrictToOwner(file: string): void {
+  for (const each of [file, `${file}-wal`, `${file}-shm`]) {
+    let mode: number;
+    try {
+      mode = statSync(each).mode;
+    } catch {
+      continue;
+    }
+    if ((mode & 0o077) !== 0) chmodSync(each, mode & 0o700);
+  }
 }

@@ -100,6 +100,13 @@ const MIGRATIONS: Record<string, Migration> = {
       await db.schema.createIndex('signing_keys_bootstrap').on('signing_keys').column('bootstrap').unique().execute();
     },
   },
+  '0005_client_tokens_not_before': {
+    // Deactivation is what an admin does after a leak: tokens issued before it stay invalid after a
+    // re-activation. Epoch ms, a whole second (tokens carry `iat` in seconds); null: never deactivated.
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('oauth_clients').addColumn('tokens_not_before', 'bigint').execute();
+    },
+  },
 };
 
 /** Brings the schema up to date; safe to call from several instances (or processes) at once. */

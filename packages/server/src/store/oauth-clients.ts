@@ -8,17 +8,22 @@ export type OAuthClient = Selectable<OAuthClientsTable>;
 /** A platform may hold this many active client credentials at once, so a secret can rotate without downtime. */
 export const MAX_ACTIVE_CLIENTS = 2;
 
+/** The first whole second (in ms) after `now`: tokens issued at or before `now` have an earlier `iat`. */
+export function tokensNotBeforeAfter(now: number): number {
+  return (Math.floor(now / 1000) + 1) * 1000;
+}
+
 export type QuotaClaim = { granted: true } | { granted: false; lastIssuedAt: number | null; status: CredentialStatus | undefined };
 
 export class OAuthClientStore {
   constructor(private readonly db: Kysely<Schema>) {}
 
   /** Inserts an active client unless the platform already has {@link MAX_ACTIVE_CLIENTS} active ones. */
-  async insertActive(client: Omit<OAuthClient, 'status' | 'last_issued_at'>, platformName: string): Promise<void> {
+  async insertActive(client: Omit<OAuthClient, 'status' | 'last_issued_at' | 'tokens_not_before'>, platformName: string): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
       if (!(await lockPlatform(trx, client.platform_id))) throw new TesseraError('not_found', `Platform ${platformName} does not exist`);
       await assertBelowLimit(trx, client.platform_id, platformName);
-      await trx.insertInto('oauth_clients').values({ ...client, status: 'active', last_issued_at: null }).execute();
+      await trx.insertInto('oauth_clients').values({ ...client, status: 'active', last_issued_at: null, tokens_not_before: null }).execute();
     });
   }
 
@@ -52,8 +57,17 @@ export class OAuthClientStore {
         const platform = await trx.selectFrom('platforms').select('name').where('id', '=', client.platform_id).executeTakeFirstOrThrow();
         await assertBelowLimit(trx, client.platform_id, platform.name);
       }
-      await trx.updateTable('oauth_clients').set({ status, status_changed_at: now }).where('client_id', '=', clientId).execute();
-      return { ...client, status, status_changed_at: now };
+      // A deactivation invalidates every token issued up to it, for good: `iat` has whole seconds, so the
+      // line is drawn at the next whole second (a token of this very second counts as issued before),
+      // and always past the previous line, beyond which the tokens of a quick re-activation were dated.
+      const tokensNotBefore =
+        status === 'inactive' ? Math.max(tokensNotBeforeAfter(now), (client.tokens_not_before ?? 0) + 1000) : client.tokens_not_before;
+      await trx
+        .updateTable('oauth_clients')
+        .set({ status, status_changed_at: now, tokens_not_before: tokensNotBefore })
+        .where('client_id', '=', clientId)
+        .execute();
+      return { ...client, status, status_changed_at: now, tokens_not_before: tokensNotBefore };
     });
   }
 

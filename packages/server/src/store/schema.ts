@@ -24,6 +24,11 @@ export interface OAuthClientsTable {
   status_changed_at: number;
   /** When the last token was issued: the quota clock. */
   last_issued_at: number | null;
+  /**
+   * Tokens whose `iat` (in ms) is before this are invalid: the first whole second after the last
+   * deactivation, so a re-activation does not bring back tokens that may have leaked. Null: none.
+   */
+  tokens_not_before: number | null;
 }
 
 export interface SigningKeysTable {

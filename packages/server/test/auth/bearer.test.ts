@@ -6,7 +6,7 @@ import { announceCredentialChange, CREDENTIAL_STATUS_CHANNEL } from '../../src/a
 import { deleteClient, setClientStatus } from '../../src/credentials/oauth-clients.js';
 import type { Services } from '../../src/services.js';
 import { createTestEnvironment, HOUR, STORE_KINDS, type TestEnvironment } from '../support/services.js';
-import { base64url, basic, challenges, createTenant, expectEnvelope, get, signedToken, type Tenant } from '../support/tenants.js';
+import { base64url, basic, challenges, createTenant, expectEnvelope, get, respellings, signedToken, type Tenant } from '../support/tenants.js';
 
 describe.each(STORE_KINDS)('Bearer access tokens on /raas/v2 (%s)', (store) => {
   let env: TestEnvironment;
@@ -74,6 +74,24 @@ describe.each(STORE_KINDS)('Bearer access tokens on /raas/v2 (%s)', (store) => {
     const [header, payload, signature] = acme.token.split('.');
     const flipped = (signature![0] === 'A' ? 'B' : 'A') + signature!.slice(1);
     expectInvalidToken(await get(app, '/raas/v2/whoami', `Bearer ${header}.${payload}.${flipped}`), 'The token is not valid');
+  });
+
+  it('accepts one spelling per token: not one with the signature changed in its unused bits, nor one with = padding', async () => {
+    const spellings = respellings(acme.token);
+    // The RS256 signature (256 bytes) ends in 4 unused bits, and at least it has room for padding.
+    expect(spellings.length).toBeGreaterThanOrEqual(2);
+    for (const spelling of spellings) {
+      expect(Buffer.from(spelling.split('.')[2]!, 'base64url')).toEqual(Buffer.from(acme.token.split('.')[2]!, 'base64url'));
+      const response = await get(app, '/raas/v2/whoami', `Bearer ${spelling}`);
+      if (/=[^=]/.test(spelling)) {
+        // Padding inside the token is not even an RFC 6750 §2.1 b64token.
+        const message = 'The Bearer credentials are malformed: expected Authorization: Bearer <access token>';
+        expectEnvelope(response, env.clock, { status: 400, path: '/raas/v2/whoami', message, i18nKey: 'auth.invalidRequest' });
+      } else {
+        expectInvalidToken(response, 'The token is not valid');
+      }
+    }
+    expect((await get(app, '/raas/v2/whoami', acme.bearer)).statusCode).toBe(200);
   });
 
   it('refuses alg "none", with or without the kid of a published key', async () => {
@@ -213,10 +231,14 @@ describe.each(STORE_KINDS)('Bearer access tokens on /raas/v2 (%s)', (store) => {
     expect((await get(app, '/raas/v2/whoami', `Bearer ${token}`)).statusCode).toBe(200);
     await setClientStatus(services, acme.clientId, 'inactive');
     expectInvalidToken(await get(app, '/raas/v2/whoami', `Bearer ${token}`), "The token's client credential is no longer active");
+    // Re-activated: its tokens from before stay refused (it may have leaked); a newer one is good.
     await setClientStatus(services, acme.clientId, 'active');
-    expect((await get(app, '/raas/v2/whoami', `Bearer ${token}`)).statusCode).toBe(200);
+    expectInvalidToken(await get(app, '/raas/v2/whoami', `Bearer ${token}`), 'The token was issued before its client credential was deactivated');
+    env.clock.advance(1000);
+    const newer = await signedToken(services, acme);
+    expect((await get(app, '/raas/v2/whoami', `Bearer ${newer}`)).statusCode).toBe(200);
     await setClientStatus(services, acme.clientId, 'inactive');
     await deleteClient(services, acme.clientId);
-    expectInvalidToken(await get(app, '/raas/v2/whoami', `Bearer ${token}`), "The token's client credential is no longer active");
+    expectInvalidToken(await get(app, '/raas/v2/whoami', `Bearer ${newer}`), "The token's client credential is no longer active");
   });
 });

@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { createApiKey, deleteApiKey, setApiKeyStatus } from '../../src/credentials/api-keys.js';
-import { setClientStatus } from '../../src/credentials/oauth-clients.js';
+import { resetClientQuota, setClientStatus } from '../../src/credentials/oauth-clients.js';
+import { form, postForm } from '../support/oauth.js';
 import { STATUS_RECHECK_MS } from '../../src/auth/credential-events.js';
 import { createTestEnvironment, skipReason, STORE_KINDS, type TestEnvironment } from '../support/services.js';
 import { basic, createTenant, get } from '../support/tenants.js';
@@ -70,13 +71,34 @@ describe.each(CASES)('deactivation across two instances ($store, redis: $redis)'
         }
       }
 
-      // Reactivated: accepted again everywhere, at once (refusals are never remembered).
+      // Reactivated: the key is accepted again everywhere, at once (refusals are never remembered); the
+      // client is too, but not the token issued before its deactivation, which may have leaked.
       await setClientStatus(one.services, acme.clientId, 'active');
       await setApiKeyStatus(one.services, acme.apiKeyId, 'active');
+      const introspect = (instance: typeof one, token: string) =>
+        postForm(instance.app, '/oauth/introspect', form({ token }), { authorization: basic(acme.clientId, acme.clientSecret) });
       for (const instance of [one, two]) {
-        expect((await get(instance.app, '/raas/v2/whoami', acme.bearer)).statusCode).toBe(200);
         expect((await get(instance.app, '/raas/v2/whoami', acme.basic)).statusCode).toBe(200);
+        const old = await get(instance.app, '/raas/v2/whoami', acme.bearer);
+        expect({ status: old.statusCode, message: old.json().message }).toEqual({
+          status: 401,
+          message: 'The token was issued before its client credential was deactivated',
+        });
+        expect((await introspect(instance, acme.token)).json()).toEqual({ active: false });
       }
+      // A new token, in the very millisecond of the re-activation (the clock is frozen), is good everywhere.
+      await resetClientQuota(one.services, acme.clientId);
+      const issued = await postForm(one.app, '/oauth/token', form({ grant_type: 'client_credentials' }), { authorization: basic(acme.clientId, acme.clientSecret) });
+      expect(issued.statusCode, issued.body).toBe(200);
+      const fresh = issued.json().access_token as string;
+      for (const instance of [one, two]) {
+        expect((await get(instance.app, '/raas/v2/whoami', `Bearer ${fresh}`)).statusCode).toBe(200);
+        expect((await introspect(instance, fresh)).json()).toMatchObject({ active: true, client_id: acme.clientId });
+      }
+      // And a token issued before a later deactivation is not brought back either.
+      await setClientStatus(one.services, acme.clientId, 'inactive');
+      await setClientStatus(one.services, acme.clientId, 'active');
+      expect((await introspect(one, fresh)).json()).toEqual({ active: false });
     },
   );
 });

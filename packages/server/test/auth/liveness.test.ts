@@ -40,7 +40,7 @@ describe.each(STORE_KINDS)('token liveness and the guard’s wiring (%s)', (stor
   });
 
   it('checkTokenLiveness says why a token is not live', async () => {
-    const claims = { client_id: acme.clientId, jti: 'jti-live', platform: 'acme' };
+    const claims = { client_id: acme.clientId, jti: 'jti-live', platform: 'acme', iat: Math.floor(env.clock.now() / 1000) };
     await expect(checkTokenLiveness(services, claims)).resolves.toMatchObject({ live: true, client: { client_id: acme.clientId, platform_name: 'acme' } });
     await expect(checkTokenLiveness(services, { ...claims, platform: 'globex' })).resolves.toEqual({ live: false, reason: 'platform_mismatch' });
     await expect(checkTokenLiveness(services, { ...claims, client_id: 'no-such-client' })).resolves.toEqual({ live: false, reason: 'client_inactive' });

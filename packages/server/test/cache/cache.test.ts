@@ -70,5 +70,20 @@ describe.skipIf(skipReason('redis'))('RedisCache', () => {
     await a.publish('status', 'changed');
     await until(() => got.length === 2);
     expect(got.sort()).toEqual(['a:changed', 'b:changed']);
+    // The publisher heard it from memory first, and not again from Redis.
+    await b.publish('status', 'again');
+    await until(() => got.length === 4);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(got.slice(2).sort()).toEqual(['a:again', 'b:again']);
+  });
+
+  it('delivers to its own subscribers first, even when Redis is away', async () => {
+    const away = new RedisCache('redis://127.0.0.1:1', prefix);
+    caches.push(away);
+    await away.connect(200);
+    const got: string[] = [];
+    await away.subscribe('status', (m) => got.push(m));
+    await expect(away.publish('status', 'changed')).rejects.toThrow();
+    expect(got).toEqual(['changed']);
   });
 });

@@ -1,9 +1,11 @@
+import { request as httpRequest } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setClientStatus } from '../../src/credentials/oauth-clients.js';
 import type { Services } from '../../src/services.js';
 import { createTestEnvironment, HOUR, STORE_KINDS, type TestEnvironment } from '../support/services.js';
 import { basic, createTestClient, form, postForm, requestToken, type TestClient } from '../support/oauth.js';
+import { respellings } from '../support/tenants.js';
 
 describe.each(STORE_KINDS)('introspection (RFC 7662) and revocation (RFC 7009) on %s', (store) => {
   let env: TestEnvironment;
@@ -60,6 +62,18 @@ describe.each(STORE_KINDS)('introspection (RFC 7662) and revocation (RFC 7009) o
     env.clock.advance(-(24 * HOUR + 61_000));
   });
 
+  it('knows a token by its one spelling: another base64url spelling is inactive and revokes nothing (RFC 7515 §2)', async () => {
+    const frank = await createTestClient(services, 'frank-platform', 'Frank');
+    const token = (await requestToken(app, frank)).json().access_token as string;
+    const spellings = respellings(token);
+    expect(spellings.length).toBeGreaterThanOrEqual(2);
+    for (const spelling of spellings) {
+      expect((await introspect(frank, spelling)).json()).toEqual({ active: false });
+      expect((await revoke(frank, spelling)).statusCode).toBe(200);
+    }
+    expect((await introspect(frank, token)).json()).toMatchObject({ active: true, client_id: frank.client_id });
+  });
+
   it('requires client authentication and a token', async () => {
     const anonymous = await postForm(app, '/oauth/introspect', form({ token: aliceToken }));
     expect(anonymous.statusCode).toBe(401);
@@ -111,6 +125,56 @@ describe.each(STORE_KINDS)('introspection (RFC 7662) and revocation (RFC 7009) o
     const carl = await createTestClient(services, 'carl-platform', 'Carl');
     expect((await revoke(carl, (await requestToken(app, carl)).json().access_token)).statusCode).toBe(200);
     expect((await revoked()).length).toBe(2);
+  });
+
+  it.each(['/oauth/token', '/oauth/introspect', '/oauth/revoke'])(
+    'refuses two Authorization headers on %s with 400 invalid_request (RFC 9110: it is not a list)',
+    async (url) => {
+      // Two header lines, Alice's first: Node alone would keep hers and answer for her.
+      const response = await app.inject({
+        method: 'POST',
+        url,
+        payload: form({ token: aliceToken, grant_type: 'client_credentials' }),
+        // light-my-request sends an array as one header line per value, as Node does; its types say string.
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          authorization: [basic(alice.client_id, alice.client_secret), basic(bob.client_id, bob.client_secret)] as unknown as string,
+        },
+      });
+      expect({ status: response.statusCode, body: response.json(), cache: response.headers['cache-control'] }).toEqual({
+        status: 400,
+        body: { error: 'invalid_request', error_description: 'Send credentials once: one Authorization header' },
+        cache: 'no-store',
+      });
+    },
+  );
+
+  it('refuses two Authorization headers over a real socket, and still answers each one alone', async () => {
+    const erin = await createTestClient(services, 'erin-platform', 'Erin');
+    const token = (await requestToken(app, erin)).json().access_token;
+    // Another instance of the same deployment, on a port (the environment closes it).
+    const { app: served } = await env.app();
+    const address = await served.listen({ port: 0, host: '127.0.0.1' });
+    const { statusCode, body } = await new Promise<{ statusCode: number; body: string }>((resolve, reject) => {
+      const req = httpRequest(`${address}/oauth/introspect`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' } }, (res) => {
+        let text = '';
+        res.on('data', (chunk) => (text += chunk));
+        res.on('end', () => resolve({ statusCode: res.statusCode!, body: text }));
+      });
+      req.on('error', reject);
+      req.setHeader('Authorization', [basic(erin.client_id, erin.client_secret), basic(alice.client_id, alice.client_secret)]);
+      req.end(form({ token }));
+    });
+    expect({ statusCode, body: JSON.parse(body) }).toEqual({
+      statusCode: 400,
+      body: { error: 'invalid_request', error_description: 'Send credentials once: one Authorization header' },
+    });
+    const alone = await fetch(`${address}/oauth/introspect`, {
+      method: 'POST',
+      headers: { authorization: basic(erin.client_id, erin.client_secret), 'content-type': 'application/x-www-form-urlencoded' },
+      body: form({ token }),
+    });
+    expect(await alone.json()).toMatchObject({ active: true, client_id: erin.client_id });
   });
 
   it('refuses a deactivated client: 401 invalid_client', async () => {

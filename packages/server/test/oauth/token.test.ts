@@ -1,9 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../src/app.js';
 import { setClientStatus } from '../../src/credentials/oauth-clients.js';
-import type { Services } from '../../src/services.js';
-import { createTestEnvironment, HOUR, skipReason, STORE_KINDS, type TestEnvironment } from '../support/services.js';
+import { closeServices, openServices, type Services } from '../../src/services.js';
+import { createTestEnvironment, HOUR, silentLog, skipReason, STORE_KINDS, type TestEnvironment } from '../support/services.js';
 import { basic, createTestClient, form, postForm, requestToken, type TestClient } from '../support/oauth.js';
 
 const NO_STORE = { 'cache-control': 'no-store', pragma: 'no-cache' };
@@ -116,6 +117,23 @@ describe.each(STORE_KINDS)('POST /oauth/token on %s', (store) => {
       expect(refused.headers['retry-after']).toBe('1');
       env.clock.advance(1000);
       expect((await requestToken(app, client)).statusCode).toBe(200);
+    });
+
+    it('says Retry-After of at most the interval (72000), on every instance, even one whose clock is behind', async () => {
+      const fresh = await createTestClient(services);
+      expect((await requestToken(app, fresh)).statusCode).toBe(200);
+      const sameMoment = await requestToken(app, fresh);
+      expect({ status: sameMoment.statusCode, retryAfter: sameMoment.headers['retry-after'] }).toEqual({ status: 400, retryAfter: '72000' });
+      // Another instance of the fleet whose clock is 1.5 s behind the one that issued the token.
+      const behind = await openServices(env.config, { log: silentLog, now: () => env.clock.now() - 1500 });
+      const lagging = await buildApp(behind.config, behind, { logger: false });
+      try {
+        const refused = await requestToken(lagging, fresh);
+        expect({ status: refused.statusCode, retryAfter: refused.headers['retry-after'] }).toEqual({ status: 400, retryAfter: '72000' });
+      } finally {
+        await lagging.close();
+        await closeServices(behind);
+      }
     });
 
     it('is not used by failed authentication', async () => {
@@ -279,9 +297,34 @@ describe.each(STORE_KINDS)('POST /oauth/token on %s', (store) => {
       expectError(response, 400, { error: 'invalid_request', error_description: `The ${name} parameter is given more than once` });
     });
 
-    it('a non-string JSON value: 400', async () => {
-      const response = await app.inject({ method: 'POST', url: '/oauth/token', payload: { grant_type: ['client_credentials'] } });
-      expectError(response, 400, { error: 'invalid_request', error_description: 'The grant_type parameter is given more than once' });
+    it('a repeated name hiding credentials in an array that JSON.parse drops: 400, never authenticated', async () => {
+      // JSON.parse reads {"p":"s"}; a reader of string tokens in order would find the credentials.
+      const payload = `{"p":["q","client_id","${client.client_id}","client_secret","${client.client_secret}","grant_type","client_credentials","r"],"p":"s"}`;
+      const response = await app.inject({ method: 'POST', url: '/oauth/token', payload, headers: { 'content-type': 'application/json' } });
+      expectError(response, 400, { error: 'invalid_request', error_description: 'The p parameter is given more than once' });
+    });
+
+    it('a repeated name written with an escape is still the same name: 400', async () => {
+      const payload = `{"grant_type":"client_credentials","client_id":"${client.client_id}","client_secret":"x","client\\u005fsecret":"${client.client_secret}"}`;
+      expect(Object.keys(JSON.parse(payload))).toHaveLength(3);
+      const response = await app.inject({ method: 'POST', url: '/oauth/token', payload, headers: { 'content-type': 'application/json' } });
+      expectError(response, 400, { error: 'invalid_request', error_description: 'The client_secret parameter is given more than once' });
+    });
+
+    it.each([
+      ['an array', { grant_type: ['client_credentials'] }, 'grant_type'],
+      ['an object', { grant_type: 'client_credentials', client_id: { id: 'x' } }, 'client_id'],
+      ['a number', { grant_type: 'client_credentials', scope: 1 }, 'scope'],
+      ['null', { grant_type: null }, 'grant_type'],
+      ['true', { grant_type: true }, 'grant_type'],
+    ])('a JSON value that is %s: 400 naming it', async (_case, payload, name) => {
+      const response = await app.inject({ method: 'POST', url: '/oauth/token', payload: JSON.stringify(payload), headers: { 'content-type': 'application/json' } });
+      expectError(response, 400, { error: 'invalid_request', error_description: `The ${name} parameter must be a string` });
+    });
+
+    it.each(['[]', '["grant_type","client_credentials"]', '"grant_type"', '42', 'null', 'true'])('a JSON body that is not an object (%s): 400', async (payload) => {
+      const response = await app.inject({ method: 'POST', url: '/oauth/token', payload, headers: { 'content-type': 'application/json' } });
+      expectError(response, 400, { error: 'invalid_request', error_description: 'The request body must be a JSON object of string values' });
     });
 
     it('another content type: 400', async () => {

@@ -104,3 +104,26 @@ export function challenges(response: LightMyRequestResponse): string[] {
 export function base64url(value: unknown): string {
   return Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
 }
+
+const BASE64URL_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+
+/**
+ * Other spellings of the same token that lenient base64url decoders read as the same bytes: the last
+ * character of the signature changed in its unused bits, and `=` padding on each part that has room.
+ */
+export function respellings(token: string): string[] {
+  const parts = token.split('.');
+  const signature = parts[2]!;
+  const spellings: string[] = [];
+  if (signature.length % 4 !== 0) {
+    const last = BASE64URL_ALPHABET.indexOf(signature.at(-1)!);
+    spellings.push([parts[0], parts[1], signature.slice(0, -1) + BASE64URL_ALPHABET[last ^ 1]].join('.'));
+  }
+  for (let i = 0; i < 3; i++) {
+    if (parts[i]!.length % 4 === 0) continue;
+    const padded = [...parts];
+    padded[i] = parts[i]!.padEnd(parts[i]!.length + 4 - (parts[i]!.length % 4), '=');
+    spellings.push(padded.join('.'));
+  }
+  return spellings;
+}

@@ -20,7 +20,10 @@ export const clientCredentialsGrant: Grant = {
     if (!claim.granted) {
       // Deactivated between authentication and the claim: it is no longer a valid client.
       if (claim.status !== 'active') throw invalidClient(config.publicUrl, `client ${client.client_id} was deactivated during the request`);
-      const retryAfter = Math.max(1, Math.ceil(((claim.lastIssuedAt ?? now) + config.quotaIntervalSeconds * 1000 - now) / 1000));
+      // RFC 9110 §10.2.3. Never more than the interval: an instance whose clock is behind the one that
+      // issued (or a claim in this very millisecond, rounded up) would otherwise say interval + 1.
+      const wait = Math.ceil(((claim.lastIssuedAt ?? now) + config.quotaIntervalSeconds * 1000 - now) / 1000);
+      const retryAfter = Math.min(config.quotaIntervalSeconds, Math.max(1, wait));
       throw new OAuthError(
         'rate_limit_exceeded',
         `Client ${client.name} ${client.client_id} has exceeded the daily rate limit`,
@@ -37,7 +40,9 @@ export const clientCredentialsGrant: Grant = {
         platform: client.platform_name,
         scope,
         ttlSeconds: config.tokenTtlSeconds,
-        now,
+        // A client re-activated within the second of its deactivation: its new token's `iat` must not
+        // fall before the line the deactivation drew, or it would be born invalid (and the quota spent).
+        now: Math.max(now, client.tokens_not_before ?? 0),
       });
       return { access_token: token, token_type: 'Bearer', expires_in: config.tokenTtlSeconds, scope };
     } catch (error) {
