@@ -18,8 +18,9 @@ await build({
   platform: 'node',
   target: 'node20',
   sourcemap: true,
-  // A native addon, and drivers loaded only when configured (pg looks for an optional native binding).
-  external: ['better-sqlite3', 'pg', 'ioredis'],
+  // A native addon; drivers loaded only when configured (pg looks for an optional native binding);
+  // and jsonc-parser, whose UMD build requires its parts by computed names a bundler cannot follow.
+  external: ['better-sqlite3', 'pg', 'ioredis', 'jsonc-parser'],
   // CommonJS dependencies inside an ES module bundle still call require() for Node's own modules.
   banner: { js: "import { createRequire as __tesseraRequire } from 'node:module'; const require = __tesseraRequire(import.meta.url);" },
   logLevel: 'warning',

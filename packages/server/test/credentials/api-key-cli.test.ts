@@ -96,7 +96,7 @@ describe('tessera apikey', () => {
     expect(await tesseraJson(['apikey', 'delete', id], cliEnv)).toStrictEqual({ code: 0, json: { id, deleted: true } });
     expect(await tesseraJson(['apikey', 'reveal', id], cliEnv)).toStrictEqual({
       code: 1,
-      json: { error: { code: 'not_found', message: `API key ${id} does not exist` } },
+      json: { error: { code: 'not_found', message: `API key ${id} does not exist in ${env.config.dataDir}/tessera.db` } },
     });
   });
 });
