@@ -50,9 +50,8 @@ export async function openServices(config: Config, options: ServiceOptions): Pro
   try {
     await migrateToLatest(database.db);
     // With sealed data in the store a new key would open nothing: only then may one be generated.
-    const box = new SealedBox(
-      await loadMasterKey(config.masterKey, config.dataDir, options.log, { mayCreate: !(await hasSealedData(database.db)), store: database.location }),
-    );
+    const masterKey = await loadMasterKey(config.masterKey, config.dataDir, options.log, { mayCreate: !(await hasSealedData(database.db)), store: database.location });
+    const box = new SealedBox(masterKey.key, masterKey.source);
     const keys = new KeyRing(new SigningKeyStore(database.db), box, {
       algorithm: config.signingAlgorithm,
       keepRetiredMs: (config.tokenTtlSeconds + 60) * 1000,

@@ -6,6 +6,12 @@ import { StartupError } from '../errors.js';
 
 export const MASTER_KEY_FILE = 'master.key';
 
+/** The master key and where it came from (for errors that must say which key to fix). */
+export interface MasterKey {
+  key: Buffer;
+  source: string;
+}
+
 /**
  * The 32-byte key that encrypts secrets at rest. From TESSERA_MASTER_KEY when set; otherwise the embedded
  * default keeps one in the data folder (mode 0600), created on first start, and says so loudly. It is
@@ -17,11 +23,12 @@ export async function loadMasterKey(
   dataDir: string,
   log: Pick<FastifyBaseLogger, 'warn'>,
   options: { mayCreate: boolean; store: string },
-): Promise<Buffer> {
-  if (configured) return Buffer.from(configured, 'base64');
+): Promise<MasterKey> {
+  if (configured) return { key: Buffer.from(configured, 'base64'), source: 'TESSERA_MASTER_KEY' };
   const file = path.join(dataDir, MASTER_KEY_FILE);
+  const fromFile = (key: Buffer): MasterKey => ({ key, source: `the master key in ${file}` });
   try {
-    return decodeKeyFile(await readFile(file, 'utf8'), file);
+    return fromFile(decodeKeyFile(await readFile(file, 'utf8'), file));
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
@@ -39,14 +46,14 @@ export async function loadMasterKey(
     await writeFile(file, `${key.toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    return decodeKeyFile(await readFile(file, 'utf8'), file);
+    return fromFile(decodeKeyFile(await readFile(file, 'utf8'), file));
   }
   log.warn(
     { file },
     'TESSERA_MASTER_KEY is not set: generated a master key in the data folder. Anyone who can read this file can decrypt ' +
       'the signing keys and API keys; set TESSERA_MASTER_KEY from a secret manager in production and keep a backup.',
   );
-  return key;
+  return fromFile(key);
 }
 
 function decodeKeyFile(text: string, file: string): Buffer {

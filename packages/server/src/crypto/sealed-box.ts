@@ -7,7 +7,14 @@ const VERSION = 'v1';
  * additional authenticated data, so a ciphertext moved to another row (another key id) fails to open.
  */
 export class SealedBox {
-  constructor(private readonly key: Buffer) {
+  /**
+   * @param source where the key came from, for errors a person acts on: `TESSERA_MASTER_KEY` or the
+   * key file's path (a wrong key must point at the right place to fix).
+   */
+  constructor(
+    private readonly key: Buffer,
+    readonly source = 'the master key',
+  ) {
     if (key.length !== 32) throw new Error('SealedBox needs a 32-byte key');
   }
 

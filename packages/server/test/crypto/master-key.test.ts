@@ -1,4 +1,5 @@
-import { mkdtemp, rm, stat, unlink } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -31,5 +32,15 @@ describe('a missing master.key with sealed data in the store', { timeout: 90_000
     expect(serve.stdout).toContain(expected);
     expect(serve.stdout).not.toContain('is not the key they were sealed with');
     await expect(stat(keyFile)).rejects.toThrow('ENOENT');
+  });
+
+  it('names the key file, not TESSERA_MASTER_KEY, when the file holds another key', async () => {
+    const env = { TESSERA_DATA_DIR: dataDir, TESSERA_MASTER_KEY: '', DATABASE_URL: '', REDIS_URL: '' };
+    const keyFile = path.join(dataDir, 'master.key');
+    await writeFile(keyFile, `${randomBytes(32).toString('base64')}\n`, { mode: 0o600 });
+    expect(await tesseraJson(['platform', 'list'], env)).toEqual({
+      code: 1,
+      json: { error: { code: 'cannot_start', message: `Cannot decrypt the signing keys: the master key in ${keyFile} is not the key they were sealed with` } },
+    });
   });
 });
