@@ -68,7 +68,11 @@ export interface TokenManagerOptions {
    * Capped at half the token's lifetime for servers that issue short-lived tokens.
    */
   refreshWindowMs?: number;
-  /** The clock, in epoch ms. Expiry is `arrival + expires_in` on this clock. Default `Date.now`. */
+  /**
+   * The clock, in epoch ms: the manager's only one. Expiry is `arrival + expires_in` on it, and so are
+   * the back-offs and the bounded waits (`waitTimeoutMs`, `storeRetryMs`); a wait on a frozen clock
+   * still ends after that much real sleeping. Default `Date.now`.
+   */
   now?: () => number;
   /** Default `console`. */
   logger?: TokenManagerLogger;
