@@ -6,7 +6,7 @@
  * @packageDocumentation
  */
 export { TokenManager } from './token-manager.js';
-export type { TokenManagerOptions, TokenManagerLogger, AccessTokenInfo } from './token-manager.js';
+export type { TokenManagerOptions, TokenManagerLogger, AccessTokenInfo } from './token-manager-options.js';
 export type { TokenStore, TokenRecord, TokenLock, StoreSnapshot } from './token-store.js';
 export { MemoryTokenStore } from './memory-token-store.js';
 export { defaultTokenFile, FileTokenStore } from './file-token-store.js';

@@ -77,7 +77,8 @@ return 0
  * A {@link TokenStore} in Redis, shared by every process and machine of a fleet. The refresh lock
  * is `SET NX PX` with a token-checked release; writes and deletes are Lua compare-and-set /
  * compare-and-delete. Keys are `<keyPrefix>{<key>}` (plus `:lock` and `:retry`); the hash tag keeps
- * them in one Redis Cluster slot. `ioredis` is loaded only when the store is first used.
+ * them in one Redis Cluster slot. `ioredis` is an optional peer dependency (`npm install ioredis`),
+ * loaded only when the store is first used; without it every call fails with a {@link StoreError}.
  *
  * When the store opens its own connection it disables ioredis's offline queue, so that commands
  * fail fast while Redis is down instead of waiting; the token manager then carries on with its
@@ -233,7 +234,10 @@ export class RedisTokenStore implements TokenStore {
         RedisClass = (await import('ioredis')).Redis;
       } catch (err) {
         this.#clientPromise = undefined;
-        throw new StoreError('RedisTokenStore needs the ioredis package', { cause: err });
+        // ioredis is an optional peer dependency: only Redis users install it.
+        throw new StoreError('RedisTokenStore needs the ioredis package, an optional peer dependency of @tessera/client: npm install ioredis', {
+          cause: err,
+        });
       }
       const options: RedisOptions = {
         // Fail fast while disconnected instead of queueing commands until Redis returns.

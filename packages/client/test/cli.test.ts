@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -158,6 +158,24 @@ describe('tessera-token', () => {
     } finally {
       server.tokenHandler = issueTokens;
     }
+  });
+
+  it('reports bad usage as the JSON error shape with --json', async () => {
+    expect(await cli(['--bogus', '--json'], env())).toEqual({
+      code: 2,
+      stdout: `${JSON.stringify({ error: { code: 'invalid_argument', message: "unknown option '--bogus'" } })}\n`,
+      stderr: '',
+    });
+    const missing = await cli(['--token-url'], env());
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/^tessera-token: .*--token-url.*\nTry tessera-token --help\.\n$/);
+    expect((await cli(['positional'], env())).code).toBe(2);
+  });
+
+  it('prints its version', async () => {
+    const { version } = JSON.parse(await readFile(join(CLIENT_DIR, 'package.json'), 'utf8')) as { version: string };
+    expect(await cli(['--version'])).toEqual({ code: 0, stdout: `${version}\n`, stderr: '' });
+    expect((await cli(['-v'])).stdout).toBe(`${version}\n`);
   });
 
   it('prints its help', async () => {

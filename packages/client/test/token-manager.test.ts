@@ -303,6 +303,19 @@ describe('caching and the refresh window', () => {
     expect(server.tokenRequests).toHaveLength(0);
   });
 
+  it('measures that wait on the injected clock: a clock moved past waitTimeoutMs ends it', async () => {
+    const store = new MemoryTokenStore();
+    const tokens = manager({ store, waitTimeoutMs: 60_000 });
+    await store.lock(tokens.key, 600_000);
+    const started = Date.now();
+    const pending = rejection(tokens.getToken());
+    setTimeout(() => (clock += 60_000), 100);
+    const err = await pending;
+    expect(err).toBeInstanceOf(LockTimeoutError);
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(server.tokenRequests).toHaveLength(0);
+  });
+
   it('takes over when the lock of a crashed holder expires', async () => {
     const store = new MemoryTokenStore();
     const tokens = manager({ store, waitTimeoutMs: 2_000 });
