@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import path from 'node:path';
+import { ConfigError } from './errors.js';
 
 /** Signing algorithms the authorization server can use; all asymmetric (RFC 9068 §2.1 forbids `none`). */
 export const SIGNING_ALGORITHMS = ['RS256', 'ES256', 'EdDSA'] as const;
@@ -41,15 +42,8 @@ export interface Config {
   trustProxy: false | string[];
 }
 
-export class ConfigError extends Error {
-  constructor(
-    readonly setting: string,
-    message: string,
-  ) {
-    super(`Invalid configuration: ${setting} ${message}`);
-    this.name = 'ConfigError';
-  }
-}
+
+export { ConfigError };
 
 type Env = Record<string, string | undefined>;
 

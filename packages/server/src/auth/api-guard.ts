@@ -1,6 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import { digest } from '../crypto/secrets.js';
-import { type AccessTokenClaims, CLOCK_TOLERANCE_SECONDS, InvalidTokenError, type VerifiedAccessToken } from '../oauth/access-token.js';
+import { hasCode } from '../errors.js';
+import { type AccessTokenClaims, CLOCK_TOLERANCE_SECONDS, type VerifiedAccessToken } from '../oauth/access-token.js';
 import { checkTokenLiveness, verifyOwnAccessToken } from '../oauth/live-token.js';
 import type { Services } from '../services.js';
 import {
@@ -9,11 +10,10 @@ import {
   insufficientScope,
   invalidCredentials,
   invalidToken,
-  tooManyFailures,
 } from './auth-error.js';
 import { CREDENTIAL_STATUS_CHANNEL, parseCredentialChange, STATUS_RECHECK_MS } from './credential-events.js';
 import { CredentialCache } from './credential-cache.js';
-import { type FailureThrottle, TooManyFailuresError } from './failure-throttle.js';
+import type { FailureThrottle } from './failure-throttle.js';
 import { assertWellFormed, decodeBasic, type PresentedCredential, readPresentedCredential } from './presented-credential.js';
 import type { Principal } from './principal.js';
 
@@ -153,13 +153,13 @@ export class ApiGuard {
   }
 
   private async verifyBearer(token: string, ip: string, now: number): Promise<BearerEntry> {
-    await this.checkThrottle(ip);
+    await this.throttle.check(ip);
     const generation = this.generation;
     let verified: VerifiedAccessToken;
     try {
       verified = await verifyOwnAccessToken(this.services, token, now);
     } catch (error) {
-      if (error instanceof InvalidTokenError) throw invalidToken(this.options.realm, error.message);
+      if (hasCode(error, 'invalid_token')) throw invalidToken(this.options.realm, error.message);
       throw error;
     }
     const { claims, kid } = verified;
@@ -211,7 +211,7 @@ export class ApiGuard {
   }
 
   private async verifyBasic(encoded: string, ip: string, now: number): Promise<BasicEntry> {
-    await this.checkThrottle(ip);
+    await this.throttle.check(ip);
     const generation = this.generation;
     const { realm } = this.options;
     const credentials = decodeBasic(encoded);
@@ -244,15 +244,6 @@ export class ApiGuard {
       throw error;
     }
     if (generation === this.generation) entry.checkedAt = now;
-  }
-
-  private async checkThrottle(ip: string): Promise<void> {
-    try {
-      await this.throttle.check(ip);
-    } catch (error) {
-      if (error instanceof TooManyFailuresError) throw tooManyFailures(error.message, error.retryAfterSeconds);
-      throw error;
-    }
   }
 
   /** Applies an announced status change: drops what is remembered about that credential. */

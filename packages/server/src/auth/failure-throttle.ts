@@ -1,13 +1,8 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Cache } from '../cache/cache.js';
+import { hasCode, TesseraError } from '../errors.js';
 import { sparingly } from '../sparingly.js';
 
-export class TooManyFailuresError extends Error {
-  constructor(readonly retryAfterSeconds: number) {
-    super('Too many failed authentication attempts from this address');
-    this.name = 'TooManyFailuresError';
-  }
-}
 
 /**
  * Counts failed authentications per client address in a fixed window, shared by every instance through
@@ -26,13 +21,17 @@ export class FailureThrottle {
     private readonly log: FastifyBaseLogger,
   ) {}
 
-  /** Throws {@link TooManyFailuresError} when `address` has used up its failures. */
+  /** Throws the domain's `too_many_failures` when `address` has used up its failures. */
   async check(address: string): Promise<void> {
     try {
       const { count, resetInMs } = await this.cache.peek(key(address));
-      if (count >= this.limit) throw new TooManyFailuresError(Math.max(1, Math.ceil(resetInMs / 1000)));
+      if (count >= this.limit) {
+        throw new TesseraError('too_many_failures', 'Too many failed authentication attempts from this address', {
+          retryAfterSeconds: Math.max(1, Math.ceil(resetInMs / 1000)),
+        });
+      }
     } catch (error) {
-      if (error instanceof TooManyFailuresError) throw error;
+      if (hasCode(error, 'too_many_failures')) throw error;
       this.outage(error, 'failure throttle unavailable: letting requests through');
     }
   }

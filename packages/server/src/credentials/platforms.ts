@@ -1,4 +1,4 @@
-import { isUniqueViolation, TesseraError } from '../errors.js';
+import { TesseraError } from '../errors.js';
 import { newId, PREFIX } from '../crypto/secrets.js';
 import type { Services } from '../services.js';
 import type { Platform } from '../store/platforms.js';
@@ -11,12 +11,7 @@ export async function createPlatform(services: Pick<Services, 'platforms' | 'now
     throw new TesseraError('invalid_input', `Invalid platform name "${name}": use 3 to 64 characters from A-Z, a-z, 0-9, ".", "_" and "-"`);
   }
   const platform = { id: newId(PREFIX.platform), name, created_at: services.now() };
-  try {
-    await services.platforms.insert(platform);
-  } catch (error) {
-    if (isUniqueViolation(error)) throw new TesseraError('conflict', `Platform ${name} already exists`);
-    throw error;
-  }
+  await services.platforms.insert(platform);
   return { ...platform, credential_lock: 0 };
 }
 

@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import { TooManyFailuresError, type FailureThrottle } from '../auth/failure-throttle.js';
+import type { FailureThrottle } from '../auth/failure-throttle.js';
 import type { Services } from '../services.js';
 import { authenticateClient, readClientCredentials, type AuthenticatedClient } from './client-auth.js';
 import { invalidClient, OAuthError } from './oauth-error.js';
@@ -15,12 +15,8 @@ export async function authenticateRequest(
   services: Services,
   throttle: FailureThrottle,
 ): Promise<AuthenticatedClient> {
-  try {
-    await throttle.check(request.ip);
-  } catch (error) {
-    if (!(error instanceof TooManyFailuresError)) throw error;
-    throw new OAuthError('too_many_requests', error.message, 429, { 'Retry-After': String(error.retryAfterSeconds) });
-  }
+  // Over the limit: the domain's too_many_failures, which the error handler sends as 429.
+  await throttle.check(request.ip);
   const realm = services.config.publicUrl;
   try {
     const credentials = readClientCredentials(request, params);

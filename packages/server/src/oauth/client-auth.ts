@@ -2,7 +2,7 @@ import type { FastifyRequest } from 'fastify';
 import { authorizationHeaderCount } from '../auth/authorization-headers.js';
 import { digest, digestsEqual } from '../crypto/secrets.js';
 import type { OAuthClient, OAuthClientStore } from '../store/oauth-clients.js';
-import { invalidClient, invalidRequest, quoted } from './oauth-error.js';
+import { invalidClient, invalidRequest, excerpt } from './oauth-error.js';
 import type { TokenParameters } from './token-parameters.js';
 
 export interface ClientCredentials {
@@ -44,7 +44,7 @@ function parseBasicClientHeader(header: string): { clientId: string; clientSecre
   const match = /^([A-Za-z]+) +(.*)$/.exec(header.trim());
   if (!match) throw invalidRequest('The Authorization header is malformed');
   if (match[1]!.toLowerCase() !== 'basic') {
-    throw invalidRequest(`The ${quoted(match[1]!)} authorization scheme is not accepted here: use Basic or the request body`);
+    throw invalidRequest(`The ${excerpt(match[1]!)} authorization scheme is not accepted here: use Basic or the request body`);
   }
   const encoded = match[2]!;
   if (!/^[A-Za-z0-9+/]+={0,2}$/.test(encoded) || encoded.length % 4 !== 0) throw invalidRequest('The Basic credentials are not valid base64');

@@ -1,6 +1,7 @@
 import type { Services } from '../services.js';
 import type { OAuthClient } from '../store/oauth-clients.js';
-import { InvalidTokenError, verifyAccessToken, type AccessTokenClaims, type VerifiedAccessToken } from './access-token.js';
+import { hasCode } from '../errors.js';
+import { verifyAccessToken, type AccessTokenClaims, type VerifiedAccessToken } from './access-token.js';
 
 /** Why a token that verifies is nevertheless not live. */
 export type DeadTokenReason = 'revoked' | 'client_inactive' | 'issued_before_deactivation' | 'platform_mismatch';
@@ -25,7 +26,7 @@ export async function checkTokenLiveness(
   return { live: true, client };
 }
 
-/** Verifies a token against this server's keys, issuer and audience; throws {@link InvalidTokenError}. */
+/** Verifies a token against this server's keys, issuer and audience; throws the domain's `invalid_token`. */
 export function verifyOwnAccessToken(services: Services, token: string, now = services.now()): Promise<VerifiedAccessToken> {
   return verifyAccessToken(services.keys, token, { issuer: services.config.publicUrl, audience: services.config.audience, now });
 }
@@ -35,7 +36,7 @@ async function verifiedToken(services: Services, token: string): Promise<Verifie
   try {
     return await verifyOwnAccessToken(services, token);
   } catch (error) {
-    if (error instanceof InvalidTokenError) return undefined;
+    if (hasCode(error, 'invalid_token')) return undefined;
     throw error;
   }
 }

@@ -1,5 +1,5 @@
 import formbody from '@fastify/formbody';
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
 import { announceCredentialChange } from '../auth/credential-events.js';
 import type { Services } from '../services.js';
 import { CLOCK_TOLERANCE_SECONDS } from './access-token.js';
@@ -9,7 +9,7 @@ import { authenticateRequest } from './authenticate-request.js';
 import { DEFAULT_SCOPE } from '../credentials/scopes.js';
 import { clientCredentialsGrant } from './grants/client-credentials.js';
 import type { Grant } from './grants/grant.js';
-import { invalidRequest, OAuthError, quoted } from './oauth-error.js';
+import { invalidRequest, OAuthError, excerpt } from './oauth-error.js';
 import { parseForm, parseJsonParameters, singleValued } from './token-parameters.js';
 
 const GRANTS = new Map<string, Grant>([[clientCredentialsGrant.grantType, clientCredentialsGrant]]);
@@ -45,7 +45,7 @@ export async function oauthRoutes(app: FastifyInstance, { services }: { services
       const grantType = params.grant_type;
       if (!grantType) throw invalidRequest('grant_type is missing');
       const grant = GRANTS.get(grantType);
-      if (!grant) throw new OAuthError('unsupported_grant_type', `The grant type ${quoted(grantType)} is not supported: use client_credentials`);
+      if (!grant) throw new OAuthError('unsupported_grant_type', `The grant type ${excerpt(grantType)} is not supported: use client_credentials`);
       const response = await grant.handle({ params, client, services });
       request.log.info({ client_id: client.client_id, platform: client.platform_name }, 'access token issued');
       return response;
@@ -69,7 +69,7 @@ export async function oauthRoutes(app: FastifyInstance, { services }: { services
       // token_type_hint is only a hint: an unknown one is ignored (RFC 7009 §2.1).
       const claims = await liveToken(services, params.token);
       if (claims && claims.client_id !== client.client_id) {
-        throw new OAuthError('unauthorized_client', 'The token was not issued to this client', 400);
+        throw new OAuthError('unauthorized_client', 'The token was not issued to this client');
       }
       if (claims) {
         await services.revokedTokens.revoke(claims.jti, claims.client_id, claims.exp * 1000);
@@ -82,8 +82,9 @@ export async function oauthRoutes(app: FastifyInstance, { services }: { services
       return reply.code(200).send();
     });
 
-    const methodNotAllowed = async (_request: unknown, reply: FastifyReply) =>
-      reply.code(405).header('Allow', 'POST').send({ error: 'invalid_request', error_description: 'Use POST' });
+    const methodNotAllowed = async () => {
+      throw new OAuthError('invalid_request', 'Use POST', { status: 405, headers: { Allow: 'POST' } });
+    };
     for (const url of [TOKEN_PATH, INTROSPECTION_PATH, REVOCATION_PATH]) {
       endpoints.route({ method: ['GET', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'], url, handler: methodNotAllowed });
     }

@@ -3,10 +3,9 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { Principal } from '../auth/principal.js';
-import { isUniqueViolation } from '../errors.js';
+import { TesseraError } from '../errors.js';
 import type { Services } from '../services.js';
 import type { AccountRow, CustomerRow } from '../store/customers.js';
-import { conflict, notFound } from './api-error.js';
 import {
   AccountParams,
   AccountView,
@@ -46,7 +45,7 @@ export async function customerRoutes(app: FastifyInstance, { services }: { servi
 
   const customerOr404 = async (platformId: string, customerIdentifier: string): Promise<CustomerRow> => {
     const customer = await customers.findCustomer(platformId, customerIdentifier);
-    if (!customer) throw notFound(`Customer ${customerIdentifier} was not found`);
+    if (!customer) throw new TesseraError('not_found', `Customer ${customerIdentifier} was not found`);
     return customer;
   };
 
@@ -71,12 +70,7 @@ export async function customerRoutes(app: FastifyInstance, { services }: { servi
       status: ACTIVE,
       created_at: services.now(),
     };
-    try {
-      await customers.insertCustomer(row);
-    } catch (error) {
-      if (isUniqueViolation(error)) throw conflict(`A customer with the customerIdentifier ${row.customer_identifier} already exists`);
-      throw error;
-    }
+    await customers.insertCustomer(row);
     return reply.code(201).send(customerViewNew(row));
   });
 
@@ -114,12 +108,7 @@ export async function customerRoutes(app: FastifyInstance, { services }: { servi
         status: ACTIVE,
         created_at: services.now(),
       };
-      try {
-        await customers.insertAccount(row);
-      } catch (error) {
-        if (isUniqueViolation(error)) throw conflict(`An account with the accountIdentifier ${row.account_identifier} already exists`);
-        throw error;
-      }
+      await customers.insertAccount(row);
       return reply.code(201).send(accountView(row));
     },
   );
@@ -130,7 +119,7 @@ export async function customerRoutes(app: FastifyInstance, { services }: { servi
 
   api.get('/accounts/:accountIdentifier', { schema: { params: AccountParams, response: { 200: AccountView } } }, async (request) => {
     const account = await customers.findAccount(principalOf(request).platformId, request.params.accountIdentifier);
-    if (!account) throw notFound(`Account ${request.params.accountIdentifier} was not found`);
+    if (!account) throw new TesseraError('not_found', `Account ${request.params.accountIdentifier} was not found`);
     return accountView(account);
   });
 }

@@ -1,13 +1,12 @@
 import { TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiGuard } from '../auth/api-guard.js';
 import type { PresentedCredential } from '../auth/presented-credential.js';
 import { credentialId, type Principal } from '../auth/principal.js';
 import { DEFAULT_SCOPE } from '../credentials/scopes.js';
 import type { Services } from '../services.js';
-import { ApiError, envelope } from './api-error.js';
 import { customerRoutes, principalOf } from './customers.js';
-import { raasErrorHandler } from './error-handler.js';
+import { raasErrorHandler, sendRaasError } from './error-handler.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -44,7 +43,11 @@ export async function raasRoutes(app: FastifyInstance, { services }: { services:
   app.setValidatorCompiler(TypeBoxValidatorCompiler);
   app.setErrorHandler(raasErrorHandler(services.now));
   app.setNotFoundHandler((request, reply) => {
-    reply.code(404).send(envelope(request, services.now(), 404, `No such resource: ${request.method} ${request.url.split('?')[0]}`, 'error.notFound'));
+    sendRaasError(request, reply, services.now(), {
+      status: 404,
+      message: `No such resource: ${request.method} ${request.url.split('?')[0]}`,
+      i18nKey: 'error.notFound',
+    });
   });
   app.addHook('onSend', (request, reply, payload, done) => {
     reply.header('X-REQUEST-ID', request.id);
@@ -91,9 +94,13 @@ export async function raasRoutes(app: FastifyInstance, { services }: { services:
     app.route({
       method: others,
       url,
-      handler: async (request: FastifyRequest) => {
-        throw new ApiError(405, `The method ${request.method} is not allowed here: use ${methods.join(' or ')}`, 'error.methodNotAllowed', [], { Allow: allow });
-      },
+      handler: async (request: FastifyRequest, reply: FastifyReply) =>
+        sendRaasError(request, reply, services.now(), {
+          status: 405,
+          message: `The method ${request.method} is not allowed here: use ${methods.join(' or ')}`,
+          i18nKey: 'error.methodNotAllowed',
+          headers: { Allow: allow },
+        }),
     });
   }
 }

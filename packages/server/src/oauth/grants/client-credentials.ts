@@ -1,5 +1,5 @@
 import { issueAccessToken } from '../access-token.js';
-import { invalidClient, OAuthError, quoted } from '../oauth-error.js';
+import { invalidClient, OAuthError, excerpt } from '../oauth-error.js';
 import { DEFAULT_SCOPE } from '../../credentials/scopes.js';
 import type { Grant, GrantContext, TokenResponse } from './grant.js';
 
@@ -11,7 +11,7 @@ export const clientCredentialsGrant: Grant = {
     const audience = params.audience ?? config.audience;
     // RFC 8707 §2: a target the server does not serve is invalid_target.
     if (audience !== config.audience) {
-      throw new OAuthError('invalid_target', `Unknown audience ${quoted(audience)}: tokens here are for the audience ${quoted(config.audience, 200)}`);
+      throw new OAuthError('invalid_target', `Unknown audience ${excerpt(audience)}: tokens here are for the audience ${excerpt(config.audience, 200)}`);
     }
     const scope = grantedScope(params.scope, client.scopes);
 
@@ -24,12 +24,9 @@ export const clientCredentialsGrant: Grant = {
       // issued (or a claim in this very millisecond, rounded up) would otherwise say interval + 1.
       const wait = Math.ceil(((claim.lastIssuedAt ?? now) + config.quotaIntervalSeconds * 1000 - now) / 1000);
       const retryAfter = Math.min(config.quotaIntervalSeconds, Math.max(1, wait));
-      throw new OAuthError(
-        'rate_limit_exceeded',
-        `Client ${client.name} ${client.client_id} has exceeded the daily rate limit`,
-        400,
-        { 'Retry-After': String(retryAfter) },
-      );
+      throw new OAuthError('rate_limit_exceeded', `Client ${client.name} ${client.client_id} has exceeded the daily rate limit`, {
+        headers: { 'Retry-After': String(retryAfter) },
+      });
     }
 
     try {
@@ -59,6 +56,6 @@ function grantedScope(requested: string | undefined, allowed: string): string {
   const allowedScopes = new Set(allowed.split(' '));
   const refused = scopes.filter((s) => !allowedScopes.has(s));
   if (scopes.length === 0) return DEFAULT_SCOPE;
-  if (refused.length > 0) throw new OAuthError('invalid_scope', `The client may not request the scope ${quoted(refused.join(' '))}`);
+  if (refused.length > 0) throw new OAuthError('invalid_scope', `The client may not request the scope ${excerpt(refused.join(' '))}`);
   return [...new Set(scopes)].join(' ');
 }
