@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
-import type { Config } from './config.js';
+import { type Config, RAAS_PREFIX } from './config.js';
 import { oauthRoutes } from './oauth/routes.js';
 import { sendRaasError } from './raas/error-handler.js';
-import { RAAS_PREFIX, raasRoutes } from './raas/routes.js';
+import { raasRoutes } from './raas/routes.js';
 import type { Services } from './services.js';
 
 export interface AppOptions {

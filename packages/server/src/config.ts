@@ -45,6 +45,9 @@ export interface Config {
 
 export { ConfigError };
 
+/** Where the protected RaaS API lives, as on Tango: the default audience of its tokens. */
+export const RAAS_PREFIX = '/raas/v2';
+
 type Env = Record<string, string | undefined>;
 
 interface Setting<T> {
@@ -133,7 +136,7 @@ export const SETTINGS = {
   audience: {
     name: 'TESSERA_AUDIENCE',
     doc: 'Audience (`aud`) of access tokens for the protected API.',
-    defaultText: 'TESSERA_PUBLIC_URL + /raas/v2',
+    defaultText: `TESSERA_PUBLIC_URL + ${RAAS_PREFIX}`,
     parse: (raw) => raw ?? '',
   },
   dataDir: {
@@ -276,13 +279,13 @@ export function loadConfig(env: Env = process.env): Config {
   const config = Object.fromEntries(
     Object.entries(SETTINGS).map(([key, setting]) => [key, (setting as Setting<unknown>).parse(env[setting.name], env)]),
   ) as unknown as Config;
-  if (!config.audience) config.audience = `${config.publicUrl}/raas/v2`;
+  if (!config.audience) config.audience = config.publicUrl + RAAS_PREFIX;
   return config;
 }
 
 /** A configuration for tests and embedding: defaults with overrides, no environment read. */
 export function testConfig(overrides: Partial<Config> = {}): Config {
   const config = { ...loadConfig({}), ...overrides };
-  if (!overrides.audience) config.audience = `${config.publicUrl}/raas/v2`;
+  if (!overrides.audience) config.audience = config.publicUrl + RAAS_PREFIX;
   return config;
 }

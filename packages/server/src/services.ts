@@ -1,5 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify';
-import { FailureThrottle } from './auth/failure-throttle.js';
+import { FailureThrottle } from './credentials/failure-throttle.js';
 import type { Cache } from './cache/cache.js';
 import { openCache } from './cache/open-cache.js';
 import { sparingly } from './sparingly.js';

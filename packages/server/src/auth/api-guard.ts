@@ -11,10 +11,11 @@ import {
   invalidCredentials,
   invalidToken,
 } from './auth-error.js';
-import { CREDENTIAL_STATUS_CHANNEL, parseCredentialChange, STATUS_RECHECK_MS } from './credential-events.js';
+import { CREDENTIAL_STATUS_CHANNEL, parseCredentialChange, STATUS_RECHECK_MS } from '../credentials/credential-events.js';
 import { CredentialCache } from './credential-cache.js';
-import type { FailureThrottle } from './failure-throttle.js';
-import { assertWellFormed, decodeBasic, type PresentedCredential, readPresentedCredential } from './presented-credential.js';
+import type { FailureThrottle } from '../credentials/failure-throttle.js';
+import { decodeBasic } from '../credentials/http-credentials.js';
+import { assertWellFormed, type PresentedCredential, readPresentedCredential } from './presented-credential.js';
 import type { Principal } from './principal.js';
 
 /** How many verified credentials each instance keeps per scheme. */
@@ -216,10 +217,10 @@ export class ApiGuard {
     const { realm } = this.options;
     const credentials = decodeBasic(encoded);
     // An unknown platform and a wrong key take the same path: one digest, one lookup by digest.
-    const key = await this.services.apiKeys.findByDigest(digest(credentials?.apiKey ?? ''));
+    const key = await this.services.apiKeys.findByDigest(digest(credentials?.password ?? ''));
     if (!credentials) throw invalidCredentials(realm, 'Basic credentials without a colon');
     if (!key) throw invalidCredentials(realm, 'unknown API key');
-    if (key.platform_name !== credentials.platformName) throw invalidCredentials(realm, `API key ${key.id} presented with another platform name`);
+    if (key.platform_name !== credentials.userId) throw invalidCredentials(realm, `API key ${key.id} presented with another platform name`);
     if (key.status !== 'active') throw invalidCredentials(realm, `API key ${key.id} is deactivated`);
     const entry: BasicEntry = {
       principal: { platformId: key.platform_id, platformName: key.platform_name, credential: { type: 'api_key', keyId: key.id } },

@@ -1,4 +1,4 @@
-import { announceCredentialChange } from '../auth/credential-events.js';
+import { announceCredentialChange } from './credential-events.js';
 import { digest, newId, newSecret, PREFIX } from '../crypto/secrets.js';
 import { TesseraError } from '../errors.js';
 import type { Services } from '../services.js';

@@ -1,4 +1,4 @@
-import { announceCredentialChange } from '../auth/credential-events.js';
+import { announceCredentialChange } from './credential-events.js';
 import { TesseraError } from '../errors.js';
 import { digest, newId, newSecret, PREFIX } from '../crypto/secrets.js';
 import { DEFAULT_SCOPE } from './scopes.js';

@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import type { FailureThrottle } from '../auth/failure-throttle.js';
+import type { FailureThrottle } from '../credentials/failure-throttle.js';
 import type { Services } from '../services.js';
 import { authenticateClient, readClientCredentials, type AuthenticatedClient } from './client-auth.js';
 import { invalidClient, OAuthError } from './oauth-error.js';

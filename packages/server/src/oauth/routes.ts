@@ -1,6 +1,6 @@
 import formbody from '@fastify/formbody';
 import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
-import { announceCredentialChange } from '../auth/credential-events.js';
+import { announceCredentialChange } from '../credentials/credential-events.js';
 import type { Services } from '../services.js';
 import { CLOCK_TOLERANCE_SECONDS } from './access-token.js';
 import { liveToken, ownLiveToken } from './live-token.js';

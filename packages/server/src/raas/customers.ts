@@ -1,8 +1,8 @@
 import { randomInt } from 'node:crypto';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
-import type { Principal } from '../auth/principal.js';
+import { principalOf } from '../auth/principal.js';
 import { TesseraError } from '../errors.js';
 import type { Services } from '../services.js';
 import type { AccountRow, CustomerRow } from '../store/customers.js';
@@ -25,12 +25,6 @@ import {
 const ACTIVE = 'ACTIVE';
 /** Accounts are funded in US dollars, as Tango's default. */
 const CURRENCY = 'USD';
-
-/** The platform the guard authenticated: every query below is scoped by it. */
-export function principalOf(request: FastifyRequest): Principal {
-  if (!request.principal) throw new Error('A /raas/v2 route ran without the guard');
-  return request.principal;
-}
 
 /** Tango-style account numbers, e.g. A12-345678-901234: a display number, not a key. */
 function newAccountNumber(): string {

@@ -2,20 +2,12 @@ import { TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiGuard } from '../auth/api-guard.js';
 import type { PresentedCredential } from '../auth/presented-credential.js';
-import { credentialId, type Principal } from '../auth/principal.js';
+import { credentialId, type Principal, principalOf } from '../auth/principal.js';
 import { DEFAULT_SCOPE } from '../credentials/scopes.js';
 import type { Services } from '../services.js';
-import { customerRoutes, principalOf } from './customers.js';
+import { customerRoutes } from './customers.js';
 import { raasErrorHandler, sendRaasError } from './error-handler.js';
 
-declare module 'fastify' {
-  interface FastifyRequest {
-    /** Set by the /raas/v2 guard before any protected handler runs. */
-    principal: Principal | null;
-  }
-}
-
-export const RAAS_PREFIX = '/raas/v2';
 
 /** The methods of each path, for 405 and its Allow header (HEAD comes with GET). */
 const PATHS: Record<string, string[]> = {
@@ -30,7 +22,7 @@ const PATHS: Record<string, string[]> = {
 const OTHER_METHODS = ['DELETE', 'PATCH', 'POST', 'PUT'];
 
 /**
- * The protected RaaS API, registered under {@link RAAS_PREFIX}. Every route but /status sits behind the
+ * The protected RaaS API, registered under RAAS_PREFIX (config.ts). Every route but /status sits behind the
  * one guard (Bearer or Basic); every response carries X-REQUEST-ID and every error Tango's envelope.
  * Routing comes first: an unknown path is 404 and a wrong method 405, with or without credentials.
  */

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { exportJWK, exportSPKI, generateKeyPair, importJWK, type JWK, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import { announceCredentialChange, CREDENTIAL_STATUS_CHANNEL } from '../../src/auth/credential-events.js';
+import { announceCredentialChange, CREDENTIAL_STATUS_CHANNEL } from '../../src/credentials/credential-events.js';
 import { deleteClient, setClientStatus } from '../../src/credentials/oauth-clients.js';
 import type { Services } from '../../src/services.js';
 import { createTestEnvironment, HOUR, STORE_KINDS, type TestEnvironment } from '../support/services.js';

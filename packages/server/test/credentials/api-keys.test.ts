@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import { CREDENTIAL_STATUS_CHANNEL } from '../../src/auth/credential-events.js';
+import { CREDENTIAL_STATUS_CHANNEL } from '../../src/credentials/credential-events.js';
 import { createApiKey, deleteApiKey, listApiKeys, revealApiKey, setApiKeyStatus } from '../../src/credentials/api-keys.js';
 import { createClient, deleteClient, setClientStatus } from '../../src/credentials/oauth-clients.js';
 import { createPlatform } from '../../src/credentials/platforms.js';
