@@ -2,8 +2,9 @@ import type { FastifyRequest } from 'fastify';
 import { digest } from '../crypto/secrets.js';
 import { hasCode } from '../errors.js';
 import { type AccessTokenClaims, CLOCK_TOLERANCE_SECONDS, type VerifiedAccessToken } from '../oauth/access-token.js';
-import { checkTokenLiveness, verifyOwnAccessToken } from '../oauth/live-token.js';
-import type { Services } from '../services.js';
+import { readTokenStatus, type TokenStatusDeps, type TokenVerificationDeps, verifyOwnToken } from '../oauth/live-token.js';
+import type { Cache } from '../cache/cache.js';
+import type { ApiKeyStore } from '../store/api-keys.js';
 import {
   AuthError,
   credentialsRequired,
@@ -44,6 +45,13 @@ interface BasicEntry {
   checkedAt: number;
 }
 
+/** What the guard reads: token verification and status, API keys, the throttle, announced changes. */
+export interface GuardDeps extends TokenVerificationDeps, TokenStatusDeps {
+  apiKeys: Pick<ApiKeyStore, 'findByDigest' | 'status'>;
+  throttle: Pick<FailureThrottle, 'check' | 'recordFailure'>;
+  cache: Pick<Cache, 'subscribe'>;
+}
+
 export interface GuardOptions {
   /** The realm of the challenges (RFC 7235 §2.2). */
   realm: string;
@@ -73,8 +81,7 @@ export class ApiGuard {
   private unsubscribe: (() => void) | undefined;
 
   constructor(
-    private readonly services: Services,
-    private readonly throttle: FailureThrottle,
+    private readonly deps: GuardDeps,
     private readonly options: GuardOptions,
   ) {
     this.bearerCache = new CredentialCache(options.maxEntries ?? MAX_CACHED_CREDENTIALS);
@@ -84,7 +91,7 @@ export class ApiGuard {
   /** Listens for status changes announced by any instance (or the `tessera` command, through Redis). */
   async start(): Promise<void> {
     this.unsubscribe?.();
-    this.unsubscribe = await this.services.cache.subscribe(CREDENTIAL_STATUS_CHANNEL, (message) => this.forget(message));
+    this.unsubscribe = await this.deps.cache.subscribe(CREDENTIAL_STATUS_CHANNEL, (message) => this.forget(message));
   }
 
   /** Stops listening for announced changes (when the app closes). */
@@ -110,13 +117,13 @@ export class ApiGuard {
    * missing scope.
    */
   cached(presented: PresentedCredential): Principal | undefined {
-    const now = this.services.now();
+    const now = this.deps.now();
     if (presented.scheme === 'basic') {
       const entry = this.basicCache.get(presented.encoded);
       return entry && now - entry.checkedAt < STATUS_RECHECK_MS ? entry.principal : undefined;
     }
     const entry = this.bearerCache.get(presented.token);
-    if (!entry || now >= entry.expiresAt || now - entry.checkedAt >= STATUS_RECHECK_MS || !this.services.keys.verificationKey(entry.kid)) {
+    if (!entry || now >= entry.expiresAt || now - entry.checkedAt >= STATUS_RECHECK_MS || !this.deps.signingKeys.verificationKey(entry.kid)) {
       return undefined;
     }
     if (!entry.scopes.includes(this.options.requiredScope)) throw insufficientScope(this.options.realm, this.options.requiredScope);
@@ -129,7 +136,7 @@ export class ApiGuard {
       return presented.scheme === 'bearer' ? await this.bearer(presented, ip) : await this.basic(presented, ip);
     } catch (error) {
       if (error instanceof AuthError && (error.failure === 'invalid_token' || error.failure === 'invalid_credentials')) {
-        await this.throttle.recordFailure(ip);
+        await this.deps.throttle.recordFailure(ip);
       }
       throw error;
     }
@@ -137,9 +144,9 @@ export class ApiGuard {
 
   private async bearer(presented: PresentedCredential & { scheme: 'bearer' }, ip: string): Promise<Principal> {
     const { token } = presented;
-    const now = this.services.now();
+    const now = this.deps.now();
     let entry = this.bearerCache.get(token);
-    if (entry && (now >= entry.expiresAt || !this.services.keys.verificationKey(entry.kid))) {
+    if (entry && (now >= entry.expiresAt || !this.deps.signingKeys.verificationKey(entry.kid))) {
       this.bearerCache.delete(token);
       entry = undefined;
     }
@@ -154,11 +161,11 @@ export class ApiGuard {
   }
 
   private async verifyBearer(token: string, ip: string, now: number): Promise<BearerEntry> {
-    await this.throttle.check(ip);
+    await this.deps.throttle.check(ip);
     const generation = this.generation;
     let verified: VerifiedAccessToken;
     try {
-      verified = await verifyOwnAccessToken(this.services, token, now);
+      verified = await verifyOwnToken(this.deps, token, now);
     } catch (error) {
       if (hasCode(error, 'invalid_token')) throw invalidToken(this.options.realm, error.message);
       throw error;
@@ -179,13 +186,13 @@ export class ApiGuard {
     return entry;
   }
 
-  /** Reads from the store what can change after a token was issued ({@link checkTokenLiveness}). */
+  /** Reads from the store what can change after a token was issued ({@link readTokenStatus}). */
   private async tokenPrincipal(claims: Pick<AccessTokenClaims, 'client_id' | 'jti' | 'platform' | 'iat'>): Promise<Principal> {
     const { client_id: clientId, jti } = claims;
-    const liveness = await checkTokenLiveness(this.services, claims);
-    if (!liveness.live) {
+    const status = await readTokenStatus(this.deps, claims);
+    if (!status.live) {
       const { realm } = this.options;
-      switch (liveness.reason) {
+      switch (status.reason) {
         case 'revoked':
           throw invalidToken(realm, 'The token has been revoked', `token ${jti} is revoked`);
         case 'client_inactive':
@@ -196,13 +203,13 @@ export class ApiGuard {
           throw invalidToken(realm, 'The token is not valid', `client ${clientId} is not of the platform in the token`);
       }
     }
-    const { client } = liveness;
+    const { client } = status;
     return { platformId: client.platform_id, platformName: client.platform_name, credential: { type: 'oauth_client', clientId, tokenId: jti } };
   }
 
   private async basic(presented: PresentedCredential & { scheme: 'basic' }, ip: string): Promise<Principal> {
     const { encoded } = presented;
-    const now = this.services.now();
+    const now = this.deps.now();
     let entry = this.basicCache.get(encoded);
     if (!entry) {
       assertWellFormed(presented, this.options.realm);
@@ -212,12 +219,12 @@ export class ApiGuard {
   }
 
   private async verifyBasic(encoded: string, ip: string, now: number): Promise<BasicEntry> {
-    await this.throttle.check(ip);
+    await this.deps.throttle.check(ip);
     const generation = this.generation;
     const { realm } = this.options;
     const credentials = decodeBasic(encoded);
     // An unknown platform and a wrong key take the same path: one digest, one lookup by digest.
-    const key = await this.services.apiKeys.findByDigest(digest(credentials?.password ?? ''));
+    const key = await this.deps.apiKeys.findByDigest(digest(credentials?.password ?? ''));
     if (!credentials) throw invalidCredentials(realm, 'Basic credentials without a colon');
     if (!key) throw invalidCredentials(realm, 'unknown API key');
     if (key.platform_name !== credentials.userId) throw invalidCredentials(realm, `API key ${key.id} presented with another platform name`);
@@ -236,7 +243,7 @@ export class ApiGuard {
     const generation = this.generation;
     try {
       if ('jti' in entry) await this.tokenPrincipal({ client_id: entry.clientId, jti: entry.jti, platform: entry.platformClaim, iat: entry.issuedAt });
-      else if ((await this.services.apiKeys.status(entry.keyId)) !== 'active') {
+      else if ((await this.deps.apiKeys.status(entry.keyId)) !== 'active') {
         throw invalidCredentials(this.options.realm, `API key ${entry.keyId} is deactivated or gone`);
       }
     } catch (error) {

@@ -6,7 +6,7 @@ import type { ApiKeyRow } from '../store/api-keys.js';
 import type { CredentialStatus } from '../store/schema.js';
 import { getPlatform } from './platforms.js';
 
-type ApiKeyServices = Pick<Services, 'platforms' | 'apiKeys' | 'box' | 'cache' | 'now'>;
+type ApiKeyServices = Pick<Services, 'platforms' | 'apiKeys' | 'sealedBox' | 'cache' | 'now'>;
 
 /** An API key as listed to people: never the key or its digest (reveal it with {@link revealApiKey}). */
 export interface ApiKeyView {
@@ -36,7 +36,7 @@ export async function createApiKey(services: ApiKeyServices, platformName: strin
       id,
       platform_id: platform.id,
       key_digest: digest(apiKey),
-      key_sealed: services.box.seal(apiKey, sealContext(id)),
+      key_sealed: services.sealedBox.seal(apiKey, sealContext(id)),
       created_at: now,
       status_changed_at: now,
     },
@@ -53,7 +53,7 @@ export async function listApiKeys(services: ApiKeyServices, platformName: string
 /** Opens a stored key again: the portal's eye icon. */
 export async function revealApiKey(services: ApiKeyServices, id: string): Promise<{ id: string; api_key: string }> {
   const key = await findKey(services, id);
-  return { id: key.id, api_key: services.box.open(key.key_sealed, sealContext(key.id)) };
+  return { id: key.id, api_key: services.sealedBox.open(key.key_sealed, sealContext(key.id)) };
 }
 
 /** Activates or deactivates a key; every instance stops accepting a deactivated key within seconds. */

@@ -1,7 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Cache } from '../cache/cache.js';
 import { hasCode, TesseraError } from '../errors.js';
-import { sparingly } from '../sparingly.js';
+import { logAtMostEvery } from '../log-at-most-every.js';
 
 
 /**
@@ -12,14 +12,17 @@ import { sparingly } from '../sparingly.js';
  */
 export class FailureThrottle {
   /** While the cache is away, say so once a minute rather than on every request. */
-  private readonly outage = sparingly(60_000, (error: unknown, message: string) => this.log.warn({ err: error }, message));
+  private readonly outage: (error: unknown, message: string) => void;
 
   constructor(
     private readonly cache: Cache,
     private readonly limit: number,
     private readonly windowMs: number,
     private readonly log: FastifyBaseLogger,
-  ) {}
+    now: () => number = Date.now,
+  ) {
+    this.outage = logAtMostEvery(60_000, (error: unknown, message: string) => this.log.warn({ err: error }, message), now);
+  }
 
   /** Throws the domain's `too_many_failures` when `address` has used up its failures. */
   async check(address: string): Promise<void> {

@@ -6,7 +6,7 @@ import type { Services } from '../services.js';
 import type { OAuthClient } from '../store/oauth-clients.js';
 import { getPlatform } from './platforms.js';
 
-type ClientServices = Pick<Services, 'platforms' | 'clients' | 'now'>;
+type ClientServices = Pick<Services, 'platforms' | 'oauthClients' | 'now'>;
 /** Changes of status are announced on the cache, so every instance's API guard applies them at once. */
 type ClientStatusServices = ClientServices & Pick<Services, 'cache'>;
 
@@ -39,7 +39,7 @@ export async function createClient(
   const clientId = newId(PREFIX.client);
   const clientSecret = newSecret(PREFIX.clientSecret);
   const now = services.now();
-  await services.clients.insertActive(
+  await services.oauthClients.insertActive(
     {
       client_id: clientId,
       platform_id: platform.id,
@@ -56,23 +56,23 @@ export async function createClient(
 
 export async function listClients(services: ClientServices, platformName: string): Promise<ClientView[]> {
   const platform = await getPlatform(services, platformName);
-  return (await services.clients.listByPlatform(platform.id)).map((client) => toView(client, platform.name));
+  return (await services.oauthClients.listByPlatform(platform.id)).map((client) => toView(client, platform.name));
 }
 
 export async function setClientStatus(services: ClientStatusServices, clientId: string, status: OAuthClient['status']): Promise<ClientView> {
-  const client = await services.clients.setStatus(clientId, status, services.now());
+  const client = await services.oauthClients.setStatus(clientId, status, services.now());
   await announceCredentialChange(services.cache, { type: 'oauth_client', id: clientId });
   const platform = await services.platforms.findById(client.platform_id);
   return toView(client, platform?.name ?? '');
 }
 
 export async function deleteClient(services: ClientStatusServices, clientId: string): Promise<void> {
-  await services.clients.deleteInactive(clientId);
+  await services.oauthClients.deleteInactive(clientId);
   await announceCredentialChange(services.cache, { type: 'oauth_client', id: clientId });
 }
 
 export async function resetClientQuota(services: ClientServices, clientId: string): Promise<void> {
-  await services.clients.resetQuota(clientId);
+  await services.oauthClients.resetQuota(clientId);
 }
 
 function toView(client: OAuthClient, platformName: string): ClientView {

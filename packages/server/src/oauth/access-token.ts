@@ -33,7 +33,7 @@ export interface IssueRequest {
 }
 
 /** Signs an RFC 9068 access token with the key ring's current key. */
-export async function issueAccessToken(keys: KeyRing, request: IssueRequest): Promise<{ token: string; claims: AccessTokenClaims }> {
+export async function issueAccessToken(keys: Pick<KeyRing, 'signer'>, request: IssueRequest): Promise<{ token: string; claims: AccessTokenClaims }> {
   const key = keys.signer();
   const iat = Math.floor(request.now / 1000);
   const claims: AccessTokenClaims = {
@@ -68,7 +68,7 @@ export interface VerifiedAccessToken {
  * at+jwt, `iss` and `aud` must match exactly, `exp` and `nbf` hold within the tolerance.
  */
 export async function verifyAccessToken(
-  keys: KeyRing,
+  keys: Pick<KeyRing, 'verificationKey'>,
   token: string,
   expected: { issuer: string; audience: string; now: number },
 ): Promise<VerifiedAccessToken> {

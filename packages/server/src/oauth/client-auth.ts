@@ -71,7 +71,7 @@ function formDecode(value: string): string {
  * and a deactivated client give the same error, and do the same work.
  */
 export async function authenticateClient(
-  clients: OAuthClientStore,
+  clients: Pick<OAuthClientStore, 'findWithPlatform'>,
   credentials: ClientCredentials,
   realm: string,
 ): Promise<AuthenticatedClient> {

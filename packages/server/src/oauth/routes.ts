@@ -1,9 +1,16 @@
 import formbody from '@fastify/formbody';
 import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
 import { announceCredentialChange } from '../credentials/credential-events.js';
-import type { Services } from '../services.js';
+import type { Config } from '../config.js';
+import type { FailureThrottle } from '../credentials/failure-throttle.js';
+import type { Cache } from '../cache/cache.js';
+import type { RevokedTokenStore } from '../store/revoked-tokens.js';
+import type { OAuthClientStore } from '../store/oauth-clients.js';
+import type { KeyRing } from './key-ring.js';
+import type { GrantDeps } from './grants/grant.js';
+import type { TokenStatusDeps, TokenVerificationDeps } from './live-token.js';
 import { CLOCK_TOLERANCE_SECONDS } from './access-token.js';
-import { liveToken, ownLiveToken } from './live-token.js';
+import { activeTokenClaims } from './live-token.js';
 import { sendOAuthError } from './oauth-error-handler.js';
 import { authenticateRequest } from './authenticate-request.js';
 import { DEFAULT_SCOPE } from '../credentials/scopes.js';
@@ -19,10 +26,20 @@ export const INTROSPECTION_PATH = '/oauth/introspect';
 export const REVOCATION_PATH = '/oauth/revoke';
 export const JWKS_PATH = '/.well-known/jwks.json';
 
+/** What the authorization server uses. */
+export interface OAuthDeps extends GrantDeps, TokenVerificationDeps, TokenStatusDeps {
+  config: Config;
+  signingKeys: Pick<KeyRing, 'signer' | 'verificationKey' | 'jwks'>;
+  oauthClients: Pick<OAuthClientStore, 'claimQuota' | 'releaseQuota' | 'findWithPlatform'>;
+  revokedTokens: Pick<RevokedTokenStore, 'isRevoked' | 'revoke' | 'purgeExpired'>;
+  throttle: Pick<FailureThrottle, 'check' | 'recordFailure'>;
+  cache: Pick<Cache, 'publish'>;
+}
+
 /** The authorization server: token, introspection and revocation endpoints, discovery and JWKS. */
-export async function oauthRoutes(app: FastifyInstance, { services }: { services: Services }): Promise<void> {
+export async function oauthRoutes(app: FastifyInstance, { services }: { services: OAuthDeps }): Promise<void> {
   const { config } = services;
-  const { throttle } = services;
+  const clientAuth = { oauthClients: services.oauthClients, throttle: services.throttle, realm: config.publicUrl };
 
   await app.register(async (endpoints) => {
     // RFC 6749 §4.4.2: form-encoded; repeated parameters survive parsing so they can be refused.
@@ -41,12 +58,12 @@ export async function oauthRoutes(app: FastifyInstance, { services }: { services
 
     endpoints.post(TOKEN_PATH, async (request) => {
       const params = singleValued(request.body);
-      const client = await authenticateRequest(request, params, services, throttle);
+      const client = await authenticateRequest(request, params, clientAuth);
       const grantType = params.grant_type;
       if (!grantType) throw invalidRequest('grant_type is missing');
       const grant = GRANTS.get(grantType);
       if (!grant) throw new OAuthError('unsupported_grant_type', `The grant type ${excerpt(grantType)} is not supported: use client_credentials`);
-      const response = await grant.handle({ params, client, services });
+      const response = await grant.handle({ params, client, deps: services });
       request.log.info({ client_id: client.client_id, platform: client.platform_name }, 'access token issued');
       return response;
     });
@@ -54,9 +71,9 @@ export async function oauthRoutes(app: FastifyInstance, { services }: { services
     // RFC 7662: introspection. A client learns only about its own tokens; anything else is inactive.
     endpoints.post(INTROSPECTION_PATH, async (request) => {
       const params = singleValued(request.body);
-      const client = await authenticateRequest(request, params, services, throttle);
+      const client = await authenticateRequest(request, params, clientAuth);
       if (!params.token) throw invalidRequest('token is missing');
-      const claims = await ownLiveToken(services, params.token, client.client_id);
+      const claims = await activeTokenClaims(services, params.token, client.client_id);
       if (!claims) return { active: false };
       return { active: true, token_type: 'Bearer', ...claims };
     });
@@ -64,10 +81,10 @@ export async function oauthRoutes(app: FastifyInstance, { services }: { services
     // RFC 7009: revocation. An unknown or invalid token is not an error (§2.2); another client's is (§2.1).
     endpoints.post(REVOCATION_PATH, async (request, reply) => {
       const params = singleValued(request.body);
-      const client = await authenticateRequest(request, params, services, throttle);
+      const client = await authenticateRequest(request, params, clientAuth);
       if (!params.token) throw invalidRequest('token is missing');
       // token_type_hint is only a hint: an unknown one is ignored (RFC 7009 §2.1).
-      const claims = await liveToken(services, params.token);
+      const claims = await activeTokenClaims(services, params.token);
       if (claims && claims.client_id !== client.client_id) {
         throw new OAuthError('unauthorized_client', 'The token was not issued to this client');
       }
@@ -92,7 +109,7 @@ export async function oauthRoutes(app: FastifyInstance, { services }: { services
 
   app.get(JWKS_PATH, async (_request, reply) => {
     reply.header('Cache-Control', 'public, max-age=60');
-    return services.keys.jwks();
+    return services.signingKeys.jwks();
   });
 
   // RFC 8414 §3.2: the authorization server's metadata.

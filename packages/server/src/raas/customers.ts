@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { principalOf } from '../auth/principal.js';
 import { TesseraError } from '../errors.js';
-import type { Services } from '../services.js';
+import type { CustomerStore } from '../store/customers.js';
 import type { AccountRow, CustomerRow } from '../store/customers.js';
 import {
   AccountParams,
@@ -33,7 +33,13 @@ function newAccountNumber(): string {
 }
 
 /** Customers and their accounts (RaaS v2 "Customers" and "Accounts"), each platform seeing only its own. */
-export async function customerRoutes(app: FastifyInstance, { services }: { services: Services }): Promise<void> {
+/** What the customer routes use: the store of customers and accounts, and the clock. */
+export interface CustomerDeps {
+  customers: CustomerStore;
+  now: () => number;
+}
+
+export async function customerRoutes(app: FastifyInstance, { services }: { services: CustomerDeps }): Promise<void> {
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
   const { customers } = services;
 

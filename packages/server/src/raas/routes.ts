@@ -1,11 +1,10 @@
 import { TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { ApiGuard } from '../auth/api-guard.js';
+import { ApiGuard, type GuardDeps } from '../auth/api-guard.js';
 import type { PresentedCredential } from '../auth/presented-credential.js';
 import { credentialId, type Principal, principalOf } from '../auth/principal.js';
 import { DEFAULT_SCOPE } from '../credentials/scopes.js';
-import type { Services } from '../services.js';
-import { customerRoutes } from './customers.js';
+import { type CustomerDeps, customerRoutes } from './customers.js';
 import { raasErrorHandler, sendRaasError } from './error-handler.js';
 
 
@@ -26,9 +25,14 @@ const OTHER_METHODS = ['DELETE', 'PATCH', 'POST', 'PUT'];
  * one guard (Bearer or Basic); every response carries X-REQUEST-ID and every error Tango's envelope.
  * Routing comes first: an unknown path is 404 and a wrong method 405, with or without credentials.
  */
-export async function raasRoutes(app: FastifyInstance, { services }: { services: Services }): Promise<void> {
+/** What the RaaS API uses: the guard's sources, the customers, the audience (the guard's realm). */
+export interface RaasDeps extends GuardDeps, CustomerDeps {
+  config: GuardDeps['config'];
+}
+
+export async function raasRoutes(app: FastifyInstance, { services }: { services: RaasDeps }): Promise<void> {
   const { config } = services;
-  const guard = new ApiGuard(services, services.throttle, { realm: config.audience, requiredScope: DEFAULT_SCOPE });
+  const guard = new ApiGuard(services, { realm: config.audience, requiredScope: DEFAULT_SCOPE });
   await guard.start();
   app.addHook('onClose', async () => guard.stop());
 

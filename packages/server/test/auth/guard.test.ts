@@ -99,7 +99,7 @@ describe.each(STORE_KINDS)('the /raas/v2 guard (%s)', (store) => {
   });
 
   it('verifies a credential once, then serves it from memory and re-reads its status every 5 s', async () => {
-    const findClient = vi.spyOn(services.clients, 'findWithPlatform');
+    const findClient = vi.spyOn(services.oauthClients, 'findWithPlatform');
     const findKey = vi.spyOn(services.apiKeys, 'findByDigest');
     const keyStatus = vi.spyOn(services.apiKeys, 'status');
     try {

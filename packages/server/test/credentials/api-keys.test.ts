@@ -44,7 +44,7 @@ describe.each(STORE_KINDS)('RaaS API keys (%s)', (store) => {
     expect(stored?.key_digest).toBe(digest(created.api_key));
     expect(stored?.key_sealed).toMatch(/^v1\./);
     // The sealed key is bound to its row: moved onto another id it does not open.
-    expect(() => services.box.open(stored!.key_sealed, 'api-key:key_other')).toThrow();
+    expect(() => services.sealedBox.open(stored!.key_sealed, 'api-key:key_other')).toThrow();
     await setApiKeyStatus(services, created.id, 'inactive');
     await deleteApiKey(services, created.id);
   });

@@ -154,7 +154,7 @@ describe.each(STORE_KINDS)('POST /oauth/token on %s', (store) => {
       const fresh = await createTestClient(services);
       expect((await requestToken(app, fresh)).statusCode).toBe(200);
       expect((await requestToken(app, fresh)).statusCode).toBe(400);
-      await services.clients.resetQuota(fresh.client_id);
+      await services.oauthClients.resetQuota(fresh.client_id);
       expect((await requestToken(app, fresh)).statusCode).toBe(200);
     });
 

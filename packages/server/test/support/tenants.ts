@@ -53,7 +53,7 @@ export async function createTenant(app: FastifyInstance, services: Services, pla
 
 /** Another token for the tenant's client, signed by the server's own current key (no quota involved). */
 export async function signedToken(services: Services, tenant: Tenant, overrides: { scope?: string; platform?: string; now?: number } = {}): Promise<string> {
-  const { token } = await issueAccessToken(services.keys, {
+  const { token } = await issueAccessToken(services.signingKeys, {
     issuer: services.config.publicUrl,
     audience: services.config.audience,
     clientId: tenant.clientId,

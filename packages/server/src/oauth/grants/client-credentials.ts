@@ -6,8 +6,8 @@ import type { Grant, GrantContext, TokenResponse } from './grant.js';
 /** RFC 6749 §4.4: the client credentials grant, with Tango's quota of one new token per interval. */
 export const clientCredentialsGrant: Grant = {
   grantType: 'client_credentials',
-  async handle({ params, client, services }: GrantContext): Promise<TokenResponse> {
-    const { config } = services;
+  async handle({ params, client, deps }: GrantContext): Promise<TokenResponse> {
+    const { config } = deps;
     const audience = params.audience ?? config.audience;
     // RFC 8707 §2: a target the server does not serve is invalid_target.
     if (audience !== config.audience) {
@@ -15,8 +15,8 @@ export const clientCredentialsGrant: Grant = {
     }
     const scope = grantedScope(params.scope, client.scopes);
 
-    const now = services.now();
-    const claim = await services.clients.claimQuota(client.client_id, now, config.quotaIntervalSeconds * 1000);
+    const now = deps.now();
+    const claim = await deps.oauthClients.claimQuota(client.client_id, now, config.quotaIntervalSeconds * 1000);
     if (!claim.granted) {
       // Deactivated between authentication and the claim: it is no longer a valid client.
       if (claim.status !== 'active') throw invalidClient(config.publicUrl, `client ${client.client_id} was deactivated during the request`);
@@ -30,7 +30,7 @@ export const clientCredentialsGrant: Grant = {
     }
 
     try {
-      const { token } = await issueAccessToken(services.keys, {
+      const { token } = await issueAccessToken(deps.signingKeys, {
         issuer: config.publicUrl,
         audience,
         clientId: client.client_id,
@@ -44,7 +44,7 @@ export const clientCredentialsGrant: Grant = {
       return { access_token: token, token_type: 'Bearer', expires_in: config.tokenTtlSeconds, scope };
     } catch (error) {
       // Nothing was issued: give the quota back.
-      await services.clients.releaseQuota(client.client_id, now);
+      await deps.oauthClients.releaseQuota(client.client_id, now);
       throw error;
     }
   },
