@@ -5,8 +5,9 @@ import type { FastifyInstance } from 'fastify';
 import { announceCredentialChange, CREDENTIAL_STATUS_CHANNEL } from '../../src/credentials/credential-events.js';
 import { deleteClient, setClientStatus } from '../../src/credentials/oauth-clients.js';
 import type { Services } from '../../src/services.js';
-import { createTestEnvironment, HOUR, STORE_KINDS, type TestEnvironment } from '../support/services.js';
-import { base64url, basic, challenges, createTenant, expectEnvelope, get, respellings, signedToken, type Tenant } from '../support/tenants.js';
+import { startDeployment } from '../support/bootstrap.js';
+import { HOUR, STORE_KINDS, type TestEnvironment } from '../support/services.js';
+import { base64url, basic, challenges, expectEnvelope, get, respellings, signedToken, type Tenant } from '../support/tenants.js';
 
 describe.each(STORE_KINDS)('Bearer access tokens on /raas/v2 (%s)', (store) => {
   let env: TestEnvironment;
@@ -16,9 +17,7 @@ describe.each(STORE_KINDS)('Bearer access tokens on /raas/v2 (%s)', (store) => {
   let realm: string;
 
   beforeAll(async () => {
-    env = await createTestEnvironment({ store });
-    ({ app, services } = await env.app());
-    acme = await createTenant(app, services, 'acme');
+    ({ env, app, services, tenants: { acme } } = await startDeployment({ store, tenants: ['acme'] }));
     realm = services.config.audience;
   });
   afterAll(async () => env?.close());

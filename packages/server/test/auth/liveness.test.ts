@@ -6,8 +6,9 @@ import { verifyAccessToken } from '../../src/oauth/access-token.js';
 import { activeTokenClaims, readTokenStatus } from '../../src/oauth/live-token.js';
 import type { Services } from '../../src/services.js';
 import { form, postForm } from '../support/oauth.js';
-import { createTestEnvironment, HOUR, STORE_KINDS, type TestEnvironment } from '../support/services.js';
-import { basic, createTenant, get, signedToken, type Tenant } from '../support/tenants.js';
+import { startDeployment } from '../support/bootstrap.js';
+import { HOUR, STORE_KINDS, type TestEnvironment } from '../support/services.js';
+import { basic, get, signedToken, type Tenant } from '../support/tenants.js';
 
 vi.mock('../../src/auth/presented-credential.js', async (importOriginal) => {
   const actual = await importOriginal<typeof import('../../src/auth/presented-credential.js')>();
@@ -22,10 +23,7 @@ describe.each(STORE_KINDS)('token liveness and the guard’s wiring (%s)', (stor
   let acme: Tenant;
 
   beforeAll(async () => {
-    env = await createTestEnvironment({ store });
-    ({ app, services } = await env.app());
-    acme = await createTenant(app, services, 'acme');
-    await createTenant(app, services, 'globex');
+    ({ env, app, services, tenants: { acme } } = await startDeployment({ store, tenants: ['acme', 'globex'] }));
   });
   afterAll(async () => env?.close());
 

@@ -3,7 +3,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { verifyAccessToken } from '../../src/oauth/access-token.js';
 import { KEY_REFRESH_INTERVAL_MS } from '../../src/services.js';
 import { createTestEnvironment, HOUR, skipReason, type TestEnvironment } from '../support/services.js';
-import { createTestClient, requestToken } from '../support/oauth.js';
+import { requestToken } from '../support/oauth.js';
+import { createTestClient } from '../support/tenants.js';
 
 describe('signing keys', () => {
   const envs: TestEnvironment[] = [];
