@@ -1,4 +1,3 @@
-import formbody from '@fastify/formbody';
 import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
 import { announceCredentialChange } from '../credentials/credential-events.js';
 import type { Config } from '../config.js';
@@ -42,8 +41,11 @@ export async function oauthRoutes(app: FastifyInstance, { services }: { services
   const clientAuth = { oauthClients: services.oauthClients, throttle: services.throttle, realm: config.publicUrl };
 
   await app.register(async (endpoints) => {
-    // RFC 6749 §4.4.2: form-encoded; repeated parameters survive parsing so they can be refused.
-    await endpoints.register(formbody, { parser: parseForm, bodyLimit: config.bodyLimitBytes });
+    // RFC 6749 §4.4.2: form-encoded, read by node's URLSearchParams (parseForm); repeated parameters
+    // survive parsing so that singleValued can refuse them. A plugin would add nothing to these lines.
+    endpoints.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'buffer', bodyLimit: config.bodyLimitBytes }, async (_request: FastifyRequest, body: Buffer) =>
+      parseForm(body.toString()),
+    );
     endpoints.removeContentTypeParser('text/plain');
     endpoints.removeContentTypeParser('application/json');
     endpoints.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: config.bodyLimitBytes }, async (_request: FastifyRequest, body: string) =>
