@@ -1,21 +1,12 @@
 import type { FastifyRequest } from 'fastify';
-import { digest } from '../crypto/secrets.js';
-import { hasCode } from '../errors.js';
-import { type AccessTokenClaims, CLOCK_TOLERANCE_SECONDS, type VerifiedAccessToken } from '../oauth/access-token.js';
-import { readTokenStatus, type TokenStatusDeps, type TokenVerificationDeps, verifyOwnToken } from '../oauth/live-token.js';
 import type { Cache } from '../cache/cache.js';
-import type { ApiKeyStore } from '../store/api-keys.js';
-import {
-  AuthError,
-  credentialsRequired,
-  insufficientScope,
-  invalidCredentials,
-  invalidToken,
-} from './auth-error.js';
 import { CREDENTIAL_STATUS_CHANNEL, parseCredentialChange, STATUS_RECHECK_MS } from '../credentials/credential-events.js';
-import { CredentialCache } from './credential-cache.js';
 import type { FailureThrottle } from '../credentials/failure-throttle.js';
-import { decodeBasic } from '../credentials/http-credentials.js';
+import { CLOCK_TOLERANCE_SECONDS } from '../oauth/access-token.js';
+import type { TokenStatusDeps, TokenVerificationDeps } from '../oauth/live-token.js';
+import { AuthError, credentialsRequired, insufficientScope, invalidCredentials } from './auth-error.js';
+import { CredentialCache } from './credential-cache.js';
+import { apiKeyPrincipal, type ApiKeyLookupDeps, tokenPrincipal, verifyBearerToken } from './verify-credential.js';
 import { assertWellFormed, type PresentedCredential, readPresentedCredential } from './presented-credential.js';
 import type { Principal } from './principal.js';
 
@@ -46,8 +37,7 @@ interface BasicEntry {
 }
 
 /** What the guard reads: token verification and status, API keys, the throttle, announced changes. */
-export interface GuardDeps extends TokenVerificationDeps, TokenStatusDeps {
-  apiKeys: Pick<ApiKeyStore, 'findByDigest' | 'status'>;
+export interface GuardDeps extends TokenVerificationDeps, TokenStatusDeps, ApiKeyLookupDeps {
   throttle: Pick<FailureThrottle, 'check' | 'recordFailure'>;
   cache: Pick<Cache, 'subscribe'>;
 }
@@ -163,16 +153,9 @@ export class ApiGuard {
   private async verifyBearer(token: string, ip: string, now: number): Promise<BearerEntry> {
     await this.deps.throttle.check(ip);
     const generation = this.generation;
-    let verified: VerifiedAccessToken;
-    try {
-      verified = await verifyOwnToken(this.deps, token, now);
-    } catch (error) {
-      if (hasCode(error, 'invalid_token')) throw invalidToken(this.options.realm, error.message);
-      throw error;
-    }
-    const { claims, kid } = verified;
+    const { claims, kid } = await verifyBearerToken(this.deps, this.options.realm, token, now);
     const entry: BearerEntry = {
-      principal: await this.tokenPrincipal(claims),
+      principal: await tokenPrincipal(this.deps, this.options.realm, claims),
       clientId: claims.client_id,
       jti: claims.jti,
       platformClaim: claims.platform,
@@ -184,27 +167,6 @@ export class ApiGuard {
     };
     if (generation === this.generation) this.bearerCache.set(token, entry);
     return entry;
-  }
-
-  /** Reads from the store what can change after a token was issued ({@link readTokenStatus}). */
-  private async tokenPrincipal(claims: Pick<AccessTokenClaims, 'client_id' | 'jti' | 'platform' | 'iat'>): Promise<Principal> {
-    const { client_id: clientId, jti } = claims;
-    const status = await readTokenStatus(this.deps, claims);
-    if (!status.live) {
-      const { realm } = this.options;
-      switch (status.reason) {
-        case 'revoked':
-          throw invalidToken(realm, 'The token has been revoked', `token ${jti} is revoked`);
-        case 'client_inactive':
-          throw invalidToken(realm, "The token's client credential is no longer active", `client ${clientId} is inactive or gone`);
-        case 'issued_before_deactivation':
-          throw invalidToken(realm, "The token was issued before its client credential was deactivated", `client ${clientId} was deactivated after token ${jti}`);
-        case 'platform_mismatch':
-          throw invalidToken(realm, 'The token is not valid', `client ${clientId} is not of the platform in the token`);
-      }
-    }
-    const { client } = status;
-    return { platformId: client.platform_id, platformName: client.platform_name, credential: { type: 'oauth_client', clientId, tokenId: jti } };
   }
 
   private async basic(presented: PresentedCredential & { scheme: 'basic' }, ip: string): Promise<Principal> {
@@ -221,19 +183,8 @@ export class ApiGuard {
   private async verifyBasic(encoded: string, ip: string, now: number): Promise<BasicEntry> {
     await this.deps.throttle.check(ip);
     const generation = this.generation;
-    const { realm } = this.options;
-    const credentials = decodeBasic(encoded);
-    // An unknown platform and a wrong key take the same path: one digest, one lookup by digest.
-    const key = await this.deps.apiKeys.findByDigest(digest(credentials?.password ?? ''));
-    if (!credentials) throw invalidCredentials(realm, 'Basic credentials without a colon');
-    if (!key) throw invalidCredentials(realm, 'unknown API key');
-    if (key.platform_name !== credentials.userId) throw invalidCredentials(realm, `API key ${key.id} presented with another platform name`);
-    if (key.status !== 'active') throw invalidCredentials(realm, `API key ${key.id} is deactivated`);
-    const entry: BasicEntry = {
-      principal: { platformId: key.platform_id, platformName: key.platform_name, credential: { type: 'api_key', keyId: key.id } },
-      keyId: key.id,
-      checkedAt: now,
-    };
+    const principal = await apiKeyPrincipal(this.deps, this.options.realm, encoded);
+    const entry: BasicEntry = { principal, keyId: principal.credential.keyId, checkedAt: now };
     if (generation === this.generation) this.basicCache.set(encoded, entry);
     return entry;
   }
@@ -242,8 +193,9 @@ export class ApiGuard {
   private async recheck(credential: string, entry: BearerEntry | BasicEntry, now: number): Promise<void> {
     const generation = this.generation;
     try {
-      if ('jti' in entry) await this.tokenPrincipal({ client_id: entry.clientId, jti: entry.jti, platform: entry.platformClaim, iat: entry.issuedAt });
-      else if ((await this.deps.apiKeys.status(entry.keyId)) !== 'active') {
+      if ('jti' in entry) {
+        await tokenPrincipal(this.deps, this.options.realm, { client_id: entry.clientId, jti: entry.jti, platform: entry.platformClaim, iat: entry.issuedAt });
+      } else if ((await this.deps.apiKeys.status(entry.keyId)) !== 'active') {
         throw invalidCredentials(this.options.realm, `API key ${entry.keyId} is deactivated or gone`);
       }
     } catch (error) {
