@@ -70,7 +70,6 @@ const DOMAIN_ERRORS: Partial<Record<ErrorCode, { status: number; i18nKey: string
   invalid_input: { status: 400, i18nKey: 'error.badRequest' },
   not_found: { status: 404, i18nKey: 'error.notFound' },
   conflict: { status: 409, i18nKey: 'error.duplicate' },
-  limit_reached: { status: 409, i18nKey: 'error.limitReached' },
   too_many_failures: { status: 429, i18nKey: 'auth.tooManyFailures' },
 };
 
