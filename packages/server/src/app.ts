@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
-import type { Config } from './config.js';
+import { type Config, RAAS_PREFIX } from './config.js';
 import { oauthRoutes } from './oauth/routes.js';
-import { envelope } from './raas/api-error.js';
-import { RAAS_PREFIX, raasRoutes } from './raas/routes.js';
+import { sendRaasError } from './raas/error-handler.js';
+import { raasRoutes } from './raas/routes.js';
 import type { Services } from './services.js';
 
 export interface AppOptions {
@@ -45,9 +45,7 @@ export async function buildApp(config: Config, services: Services, options: AppO
   app.server.maxConnections = config.maxConnections;
 
   // The path only: a query string may hold a token.
-  app.setNotFoundHandler((request, reply) =>
-    reply.code(404).send({ error: 'not_found', message: `No route ${request.method} ${request.url.split('?')[0]}` }),
-  );
+  app.setNotFoundHandler((request, reply) => sendPlainError(reply, 404, 'not_found', `No route ${request.method} ${request.url.split('?')[0]}`));
   app.get('/healthz', async () => ({ status: 'ok' }));
   await app.register(oauthRoutes, { services });
   await app.register(raasRoutes, { services, prefix: RAAS_PREFIX });
@@ -69,8 +67,13 @@ function sendFrameworkError(now: () => number) {
     const status = error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 400;
     const message = FRAMEWORK_MESSAGES[error.code] ?? 'The request is not valid';
     if (request.url === RAAS_PREFIX || request.url.startsWith(`${RAAS_PREFIX}/`)) {
-      return reply.code(status).header('X-REQUEST-ID', request.id).send(envelope(request, now(), status, message, 'error.badRequest'));
+      return sendRaasError(request, reply, now(), { status, message, i18nKey: 'error.badRequest' });
     }
-    return reply.code(status).send({ error: 'bad_request', message });
+    return sendPlainError(reply, status, 'bad_request', message);
   };
+}
+
+/** The one shape of errors on paths outside the OAuth endpoints and /raas/v2: `{error, message}`. */
+function sendPlainError(reply: FastifyReply, status: number, error: string, message: string): FastifyReply {
+  return reply.code(status).send({ error, message });
 }

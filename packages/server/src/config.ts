@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import path from 'node:path';
+import { ConfigError } from './errors.js';
 
 /** Signing algorithms the authorization server can use; all asymmetric (RFC 9068 §2.1 forbids `none`). */
 export const SIGNING_ALGORITHMS = ['RS256', 'ES256', 'EdDSA'] as const;
@@ -41,15 +42,11 @@ export interface Config {
   trustProxy: false | string[];
 }
 
-export class ConfigError extends Error {
-  constructor(
-    readonly setting: string,
-    message: string,
-  ) {
-    super(`Invalid configuration: ${setting} ${message}`);
-    this.name = 'ConfigError';
-  }
-}
+
+export { ConfigError };
+
+/** Where the protected RaaS API lives, as on Tango: the default audience of its tokens. */
+export const RAAS_PREFIX = '/raas/v2';
 
 type Env = Record<string, string | undefined>;
 
@@ -139,7 +136,7 @@ export const SETTINGS = {
   audience: {
     name: 'TESSERA_AUDIENCE',
     doc: 'Audience (`aud`) of access tokens for the protected API.',
-    defaultText: 'TESSERA_PUBLIC_URL + /raas/v2',
+    defaultText: `TESSERA_PUBLIC_URL + ${RAAS_PREFIX}`,
     parse: (raw) => raw ?? '',
   },
   dataDir: {
@@ -282,13 +279,13 @@ export function loadConfig(env: Env = process.env): Config {
   const config = Object.fromEntries(
     Object.entries(SETTINGS).map(([key, setting]) => [key, (setting as Setting<unknown>).parse(env[setting.name], env)]),
   ) as unknown as Config;
-  if (!config.audience) config.audience = `${config.publicUrl}/raas/v2`;
+  if (!config.audience) config.audience = config.publicUrl + RAAS_PREFIX;
   return config;
 }
 
 /** A configuration for tests and embedding: defaults with overrides, no environment read. */
 export function testConfig(overrides: Partial<Config> = {}): Config {
   const config = { ...loadConfig({}), ...overrides };
-  if (!overrides.audience) config.audience = `${config.publicUrl}/raas/v2`;
+  if (!overrides.audience) config.audience = config.publicUrl + RAAS_PREFIX;
   return config;
 }

@@ -1,40 +1,62 @@
-/** Stable codes for failures of credential management (CLI and portal), each with its HTTP status. */
-export const ERROR_STATUS = {
-  invalid_input: 400,
-  not_found: 404,
-  conflict: 409,
-  limit_reached: 409,
-} as const;
+/**
+ * The one vocabulary of expected failures. The domain (credentials, the store, the throttle, token
+ * verification, config and start-up) raises these and knows nothing of HTTP; each surface maps them
+ * once, in one place, to its own shape: oauth/oauth-error-handler.ts (RFC 6749 §5.2),
+ * raas/error-handler.ts (Tango's envelope), cli/run.ts (JSON and exit code), app.ts (plain JSON).
+ */
+export type ErrorCode =
+  /** Input the domain refuses (a bad name). */
+  | 'invalid_input'
+  /** No such platform, credential, customer or account. */
+  | 'not_found'
+  /** It exists already, or is in a state that forbids the change (an active credential deleted). */
+  | 'conflict'
+  /** A platform holds as many active credentials as it may. */
+  | 'limit_reached'
+  /** An address failed authentication too often; `retryAfterSeconds` says for how long. */
+  | 'too_many_failures'
+  /** An access token that does not verify (signature, claims, expiry). */
+  | 'invalid_token'
+  /** A setting of the environment is not valid (see {@link ConfigError}). */
+  | 'invalid_config'
+  /** The store or the master key cannot be used as they are: start-up stops, nothing is changed. */
+  | 'cannot_start';
 
-export type ErrorCode = keyof typeof ERROR_STATUS;
+export interface ErrorDetails {
+  /** For `too_many_failures`: when the address may try again. */
+  retryAfterSeconds?: number;
+}
 
-/** An expected failure with a message fit to show the person who caused it. */
+/**
+ * An expected failure with a stable code and a message fit to show the person who caused it. Never
+ * holds a secret.
+ */
 export class TesseraError extends Error {
-  readonly status: number;
+  readonly retryAfterSeconds: number | undefined;
 
   constructor(
     readonly code: ErrorCode,
     message: string,
+    details: ErrorDetails = {},
   ) {
     super(message);
     this.name = 'TesseraError';
-    this.status = ERROR_STATUS[code];
+    this.retryAfterSeconds = details.retryAfterSeconds;
   }
 }
 
-/** True for a unique-constraint violation on SQLite or PostgreSQL. */
-export function isUniqueViolation(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+/** A bad setting: stops start-up with a message that names it. */
+export class ConfigError extends TesseraError {
+  constructor(
+    readonly setting: string,
+    message: string,
+  ) {
+    super('invalid_config', `Invalid configuration: ${setting} ${message}`);
+    this.name = 'ConfigError';
+  }
 }
 
-/**
- * The store or the master key cannot be used as they are (a missing key, a damaged database file): the
- * message says what, where, and how to put it right. Start-up stops; nothing is created or changed.
- */
-export class StartupError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'StartupError';
-  }
+/** True when `error` is a {@link TesseraError} with one of `codes`. */
+export function hasCode(error: unknown, ...codes: ErrorCode[]): error is TesseraError {
+  return error instanceof TesseraError && codes.includes(error.code);
 }

@@ -25,7 +25,7 @@ export async function serve(): Promise<void> {
     process.exit(1);
   }
   const app = await buildApp(config, services, { logger: undefined });
-  services.keys.startRefresh((error) => app.log.error({ err: error }, 'could not refresh signing keys'));
+  services.signingKeys.startRefresh((error) => app.log.error({ err: error }, 'could not refresh signing keys'));
 
   let closing = false;
   const shutdown = async (signal: string) => {

@@ -1,8 +1,8 @@
 import type { FastifyBaseLogger } from 'fastify';
-import { FailureThrottle } from './auth/failure-throttle.js';
+import { FailureThrottle } from './credentials/failure-throttle.js';
 import type { Cache } from './cache/cache.js';
 import { openCache } from './cache/open-cache.js';
-import { sparingly } from './sparingly.js';
+import { logAtMostEvery } from './log-at-most-every.js';
 import type { Config } from './config.js';
 import { loadMasterKey } from './crypto/master-key.js';
 import { SealedBox } from './crypto/sealed-box.js';
@@ -25,10 +25,12 @@ export interface Services {
   config: Config;
   database: Database;
   cache: Cache;
-  box: SealedBox;
-  keys: KeyRing;
+  /** Seals secrets at rest (API keys, signing keys) under the master key. */
+  sealedBox: SealedBox;
+  /** The JWT signing keys (not RaaS API keys: those are {@link apiKeys}). */
+  signingKeys: KeyRing;
   platforms: PlatformStore;
-  clients: OAuthClientStore;
+  oauthClients: OAuthClientStore;
   revokedTokens: RevokedTokenStore;
   /** Failed authentications per address, shared by the token endpoint and the API guard. */
   throttle: FailureThrottle;
@@ -51,32 +53,32 @@ export async function openServices(config: Config, options: ServiceOptions): Pro
     await migrateToLatest(database.db);
     // With sealed data in the store a new key would open nothing: only then may one be generated.
     const masterKey = await loadMasterKey(config.masterKey, config.dataDir, options.log, { mayCreate: !(await hasSealedData(database.db)), store: database.location });
-    const box = new SealedBox(masterKey.key, masterKey.source);
-    const keys = new KeyRing(new SigningKeyStore(database.db), box, {
+    const sealedBox = new SealedBox(masterKey.key, masterKey.source);
+    const signingKeys = new KeyRing(new SigningKeyStore(database.db), sealedBox, {
       algorithm: config.signingAlgorithm,
       keepRetiredMs: (config.tokenTtlSeconds + 60) * 1000,
       refreshIntervalMs: KEY_REFRESH_INTERVAL_MS,
       now,
     });
-    await keys.load();
+    await signingKeys.load();
     const cache = await openCache({
       redisUrl: config.redisUrl,
       prefix: config.redisKeyPrefix,
       now,
-      onError: sparingly(60_000, (error: Error) => options.log.warn({ err: error }, 'Redis unavailable: going on without it')),
+      onError: logAtMostEvery(60_000, (error: Error) => options.log.warn({ err: error }, 'Redis unavailable: going on without it'), now),
     });
     return {
       config,
       database,
       cache,
-      box,
-      keys,
+      sealedBox,
+      signingKeys,
       platforms: new PlatformStore(database.db),
-      clients: new OAuthClientStore(database.db),
+      oauthClients: new OAuthClientStore(database.db),
       revokedTokens: new RevokedTokenStore(database.db),
       apiKeys: new ApiKeyStore(database.db),
       customers: new CustomerStore(database.db),
-      throttle: new FailureThrottle(cache, config.authFailureLimit, config.authFailureWindowSeconds * 1000, options.log),
+      throttle: new FailureThrottle(cache, config.authFailureLimit, config.authFailureWindowSeconds * 1000, options.log, now),
       now,
     };
   } catch (error) {
@@ -86,7 +88,7 @@ export async function openServices(config: Config, options: ServiceOptions): Pro
 }
 
 export async function closeServices(services: Services): Promise<void> {
-  services.keys.stopRefresh();
+  services.signingKeys.stopRefresh();
   await services.cache.close();
   await services.database.db.destroy();
 }

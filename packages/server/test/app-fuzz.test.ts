@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestEnvironment, STORE_KINDS, type TestEnvironment } from './support/services.js';
-import { createTenant, respellings, type Tenant } from './support/tenants.js';
+import { startDeployment } from './support/bootstrap.js';
+import { STORE_KINDS, type TestEnvironment } from './support/services.js';
+import { respellings, type Tenant } from './support/tenants.js';
 
 /** A seeded generator (mulberry32): the same requests on every run, so a failure can be replayed. */
 function seeded(seed: number): () => number {
@@ -37,10 +38,7 @@ describe.each(STORE_KINDS)('random requests (%s)', (store) => {
   let tenant: Tenant;
 
   beforeAll(async () => {
-    env = await createTestEnvironment({ store, config: { quotaIntervalSeconds: 0 } });
-    const opened = await env.app();
-    app = opened.app;
-    tenant = await createTenant(app, opened.services, 'fuzzco');
+    ({ env, app, tenants: { fuzzco: tenant } } = await startDeployment({ store, config: { quotaIntervalSeconds: 0 }, tenants: ['fuzzco'] }));
   });
   afterAll(async () => env?.close());
 

@@ -1,20 +1,13 @@
 import type { FastifyRequest } from 'fastify';
-import { digest } from '../crypto/secrets.js';
-import { type AccessTokenClaims, CLOCK_TOLERANCE_SECONDS, InvalidTokenError, type VerifiedAccessToken } from '../oauth/access-token.js';
-import { checkTokenLiveness, verifyOwnAccessToken } from '../oauth/live-token.js';
-import type { Services } from '../services.js';
-import {
-  AuthError,
-  credentialsRequired,
-  insufficientScope,
-  invalidCredentials,
-  invalidToken,
-  tooManyFailures,
-} from './auth-error.js';
-import { CREDENTIAL_STATUS_CHANNEL, parseCredentialChange, STATUS_RECHECK_MS } from './credential-events.js';
+import type { Cache } from '../cache/cache.js';
+import { CREDENTIAL_STATUS_CHANNEL, parseCredentialChange, STATUS_RECHECK_MS } from '../credentials/credential-events.js';
+import type { FailureThrottle } from '../credentials/failure-throttle.js';
+import { CLOCK_TOLERANCE_SECONDS } from '../oauth/access-token.js';
+import type { TokenStatusDeps, TokenVerificationDeps } from '../oauth/live-token.js';
+import { AuthError, credentialsRequired, insufficientScope, invalidCredentials } from './auth-error.js';
 import { CredentialCache } from './credential-cache.js';
-import { type FailureThrottle, TooManyFailuresError } from './failure-throttle.js';
-import { assertWellFormed, decodeBasic, type PresentedCredential, readPresentedCredential } from './presented-credential.js';
+import { apiKeyPrincipal, type ApiKeyLookupDeps, tokenPrincipal, verifyBearerToken } from './verify-credential.js';
+import { assertWellFormed, type PresentedCredential, readPresentedCredential } from './presented-credential.js';
 import type { Principal } from './principal.js';
 
 /** How many verified credentials each instance keeps per scheme. */
@@ -41,6 +34,12 @@ interface BasicEntry {
   principal: Principal;
   keyId: string;
   checkedAt: number;
+}
+
+/** What the guard reads: token verification and status, API keys, the throttle, announced changes. */
+export interface GuardDeps extends TokenVerificationDeps, TokenStatusDeps, ApiKeyLookupDeps {
+  throttle: Pick<FailureThrottle, 'check' | 'recordFailure'>;
+  cache: Pick<Cache, 'subscribe'>;
 }
 
 export interface GuardOptions {
@@ -72,8 +71,7 @@ export class ApiGuard {
   private unsubscribe: (() => void) | undefined;
 
   constructor(
-    private readonly services: Services,
-    private readonly throttle: FailureThrottle,
+    private readonly deps: GuardDeps,
     private readonly options: GuardOptions,
   ) {
     this.bearerCache = new CredentialCache(options.maxEntries ?? MAX_CACHED_CREDENTIALS);
@@ -83,7 +81,7 @@ export class ApiGuard {
   /** Listens for status changes announced by any instance (or the `tessera` command, through Redis). */
   async start(): Promise<void> {
     this.unsubscribe?.();
-    this.unsubscribe = await this.services.cache.subscribe(CREDENTIAL_STATUS_CHANNEL, (message) => this.forget(message));
+    this.unsubscribe = await this.deps.cache.subscribe(CREDENTIAL_STATUS_CHANNEL, (message) => this.forget(message));
   }
 
   /** Stops listening for announced changes (when the app closes). */
@@ -109,13 +107,13 @@ export class ApiGuard {
    * missing scope.
    */
   cached(presented: PresentedCredential): Principal | undefined {
-    const now = this.services.now();
+    const now = this.deps.now();
     if (presented.scheme === 'basic') {
       const entry = this.basicCache.get(presented.encoded);
       return entry && now - entry.checkedAt < STATUS_RECHECK_MS ? entry.principal : undefined;
     }
     const entry = this.bearerCache.get(presented.token);
-    if (!entry || now >= entry.expiresAt || now - entry.checkedAt >= STATUS_RECHECK_MS || !this.services.keys.verificationKey(entry.kid)) {
+    if (!entry || now >= entry.expiresAt || now - entry.checkedAt >= STATUS_RECHECK_MS || !this.deps.signingKeys.verificationKey(entry.kid)) {
       return undefined;
     }
     if (!entry.scopes.includes(this.options.requiredScope)) throw insufficientScope(this.options.realm, this.options.requiredScope);
@@ -128,7 +126,7 @@ export class ApiGuard {
       return presented.scheme === 'bearer' ? await this.bearer(presented, ip) : await this.basic(presented, ip);
     } catch (error) {
       if (error instanceof AuthError && (error.failure === 'invalid_token' || error.failure === 'invalid_credentials')) {
-        await this.throttle.recordFailure(ip);
+        await this.deps.throttle.recordFailure(ip);
       }
       throw error;
     }
@@ -136,9 +134,9 @@ export class ApiGuard {
 
   private async bearer(presented: PresentedCredential & { scheme: 'bearer' }, ip: string): Promise<Principal> {
     const { token } = presented;
-    const now = this.services.now();
+    const now = this.deps.now();
     let entry = this.bearerCache.get(token);
-    if (entry && (now >= entry.expiresAt || !this.services.keys.verificationKey(entry.kid))) {
+    if (entry && (now >= entry.expiresAt || !this.deps.signingKeys.verificationKey(entry.kid))) {
       this.bearerCache.delete(token);
       entry = undefined;
     }
@@ -153,18 +151,11 @@ export class ApiGuard {
   }
 
   private async verifyBearer(token: string, ip: string, now: number): Promise<BearerEntry> {
-    await this.checkThrottle(ip);
+    await this.deps.throttle.check(ip);
     const generation = this.generation;
-    let verified: VerifiedAccessToken;
-    try {
-      verified = await verifyOwnAccessToken(this.services, token, now);
-    } catch (error) {
-      if (error instanceof InvalidTokenError) throw invalidToken(this.options.realm, error.message);
-      throw error;
-    }
-    const { claims, kid } = verified;
+    const { claims, kid } = await verifyBearerToken(this.deps, this.options.realm, token, now);
     const entry: BearerEntry = {
-      principal: await this.tokenPrincipal(claims),
+      principal: await tokenPrincipal(this.deps, this.options.realm, claims),
       clientId: claims.client_id,
       jti: claims.jti,
       platformClaim: claims.platform,
@@ -178,30 +169,9 @@ export class ApiGuard {
     return entry;
   }
 
-  /** Reads from the store what can change after a token was issued ({@link checkTokenLiveness}). */
-  private async tokenPrincipal(claims: Pick<AccessTokenClaims, 'client_id' | 'jti' | 'platform' | 'iat'>): Promise<Principal> {
-    const { client_id: clientId, jti } = claims;
-    const liveness = await checkTokenLiveness(this.services, claims);
-    if (!liveness.live) {
-      const { realm } = this.options;
-      switch (liveness.reason) {
-        case 'revoked':
-          throw invalidToken(realm, 'The token has been revoked', `token ${jti} is revoked`);
-        case 'client_inactive':
-          throw invalidToken(realm, "The token's client credential is no longer active", `client ${clientId} is inactive or gone`);
-        case 'issued_before_deactivation':
-          throw invalidToken(realm, "The token was issued before its client credential was deactivated", `client ${clientId} was deactivated after token ${jti}`);
-        case 'platform_mismatch':
-          throw invalidToken(realm, 'The token is not valid', `client ${clientId} is not of the platform in the token`);
-      }
-    }
-    const { client } = liveness;
-    return { platformId: client.platform_id, platformName: client.platform_name, credential: { type: 'oauth_client', clientId, tokenId: jti } };
-  }
-
   private async basic(presented: PresentedCredential & { scheme: 'basic' }, ip: string): Promise<Principal> {
     const { encoded } = presented;
-    const now = this.services.now();
+    const now = this.deps.now();
     let entry = this.basicCache.get(encoded);
     if (!entry) {
       assertWellFormed(presented, this.options.realm);
@@ -211,21 +181,10 @@ export class ApiGuard {
   }
 
   private async verifyBasic(encoded: string, ip: string, now: number): Promise<BasicEntry> {
-    await this.checkThrottle(ip);
+    await this.deps.throttle.check(ip);
     const generation = this.generation;
-    const { realm } = this.options;
-    const credentials = decodeBasic(encoded);
-    // An unknown platform and a wrong key take the same path: one digest, one lookup by digest.
-    const key = await this.services.apiKeys.findByDigest(digest(credentials?.apiKey ?? ''));
-    if (!credentials) throw invalidCredentials(realm, 'Basic credentials without a colon');
-    if (!key) throw invalidCredentials(realm, 'unknown API key');
-    if (key.platform_name !== credentials.platformName) throw invalidCredentials(realm, `API key ${key.id} presented with another platform name`);
-    if (key.status !== 'active') throw invalidCredentials(realm, `API key ${key.id} is deactivated`);
-    const entry: BasicEntry = {
-      principal: { platformId: key.platform_id, platformName: key.platform_name, credential: { type: 'api_key', keyId: key.id } },
-      keyId: key.id,
-      checkedAt: now,
-    };
+    const principal = await apiKeyPrincipal(this.deps, this.options.realm, encoded);
+    const entry: BasicEntry = { principal, keyId: principal.credential.keyId, checkedAt: now };
     if (generation === this.generation) this.basicCache.set(encoded, entry);
     return entry;
   }
@@ -234,8 +193,9 @@ export class ApiGuard {
   private async recheck(credential: string, entry: BearerEntry | BasicEntry, now: number): Promise<void> {
     const generation = this.generation;
     try {
-      if ('jti' in entry) await this.tokenPrincipal({ client_id: entry.clientId, jti: entry.jti, platform: entry.platformClaim, iat: entry.issuedAt });
-      else if ((await this.services.apiKeys.status(entry.keyId)) !== 'active') {
+      if ('jti' in entry) {
+        await tokenPrincipal(this.deps, this.options.realm, { client_id: entry.clientId, jti: entry.jti, platform: entry.platformClaim, iat: entry.issuedAt });
+      } else if ((await this.deps.apiKeys.status(entry.keyId)) !== 'active') {
         throw invalidCredentials(this.options.realm, `API key ${entry.keyId} is deactivated or gone`);
       }
     } catch (error) {
@@ -244,15 +204,6 @@ export class ApiGuard {
       throw error;
     }
     if (generation === this.generation) entry.checkedAt = now;
-  }
-
-  private async checkThrottle(ip: string): Promise<void> {
-    try {
-      await this.throttle.check(ip);
-    } catch (error) {
-      if (error instanceof TooManyFailuresError) throw tooManyFailures(error.message, error.retryAfterSeconds);
-      throw error;
-    }
   }
 
   /** Applies an announced status change: drops what is remembered about that credential. */

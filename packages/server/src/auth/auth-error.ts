@@ -5,42 +5,46 @@ export type AuthFailure =
   | 'invalid_request'
   | 'invalid_token'
   | 'invalid_credentials'
-  | 'insufficient_scope'
-  | 'too_many_requests';
+  | 'insufficient_scope';
 
 /**
  * A refusal by the guard as a value: the HTTP status, the public description, the challenge headers
  * (RFC 7235 §4.1, RFC 6750 §3) and a private detail for the log. Never holds the credential itself.
  */
 export class AuthError extends Error {
+  readonly status: number;
+  readonly headers: Record<string, string | string[]>;
+  readonly detail: string | undefined;
+
   constructor(
     readonly failure: AuthFailure,
-    readonly status: number,
     readonly description: string,
-    readonly headers: Record<string, string | string[]> = {},
-    readonly detail?: string,
+    options: { status: number; headers?: Record<string, string | string[]>; detail?: string },
   ) {
     super(description);
     this.name = 'AuthError';
+    this.status = options.status;
+    this.headers = options.headers ?? {};
+    this.detail = options.detail;
   }
 }
 
 /** A quoted-string of RFC 9110 §5.6.4. */
-function quoted(value: string): string {
+function quotedString(value: string): string {
   return `"${value.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
 }
 
 /** RFC 6750 §3: the Bearer challenge, with an error code when credentials were presented. */
 export function bearerChallenge(realm: string, error?: { code: string; description: string; scope?: string }): string {
-  let challenge = `Bearer realm=${quoted(realm)}`;
-  if (error) challenge += `, error=${quoted(error.code)}, error_description=${quoted(error.description)}`;
-  if (error?.scope) challenge += `, scope=${quoted(error.scope)}`;
+  let challenge = `Bearer realm=${quotedString(realm)}`;
+  if (error) challenge += `, error=${quotedString(error.code)}, error_description=${quotedString(error.description)}`;
+  if (error?.scope) challenge += `, scope=${quotedString(error.scope)}`;
   return challenge;
 }
 
 /** RFC 7617 §2.1: the Basic challenge; user-id and password are UTF-8. */
 export function basicChallenge(realm: string): string {
-  return `Basic realm=${quoted(realm)}, charset="UTF-8"`;
+  return `Basic realm=${quotedString(realm)}, charset="UTF-8"`;
 }
 
 /** No credentials (or a scheme we do not accept): 401 and a challenge for each scheme that works (RFC 6750 §3.1: no error code). */
@@ -49,39 +53,46 @@ export function credentialsRequired(realm: string, failure: 'credentials_require
     failure === 'credentials_required'
       ? 'Authentication is required: send Authorization: Bearer <access token> or Authorization: Basic base64(platformName:apiKey)'
       : 'The authorization scheme is not accepted here: use Bearer or Basic';
-  return new AuthError(failure, 401, description, { 'WWW-Authenticate': [bearerChallenge(realm), basicChallenge(realm)] });
+  return new AuthError(failure, description, { status: 401, headers: { 'WWW-Authenticate': [bearerChallenge(realm), basicChallenge(realm)] } });
 }
 
 /** RFC 6750 §3.1: a malformed request, e.g. credentials sent twice or a token in the URL. */
 export function invalidAuthRequest(realm: string, description: string): AuthError {
-  return new AuthError('invalid_request', 400, description, {
-    'WWW-Authenticate': bearerChallenge(realm, { code: 'invalid_request', description }),
+  return new AuthError('invalid_request', description, {
+    status: 400,
+    headers: { 'WWW-Authenticate': bearerChallenge(realm, { code: 'invalid_request', description }) },
   });
 }
 
 /** Basic credentials that are not base64: 400, with the Basic challenge saying what is expected. */
 export function malformedBasic(realm: string): AuthError {
-  return new AuthError('invalid_request', 400, 'The Basic credentials are malformed: expected Authorization: Basic base64(platformName:apiKey)', {
-    'WWW-Authenticate': basicChallenge(realm),
+  return new AuthError('invalid_request', 'The Basic credentials are malformed: expected Authorization: Basic base64(platformName:apiKey)', {
+    status: 400,
+    headers: { 'WWW-Authenticate': basicChallenge(realm) },
   });
 }
 
 export function invalidToken(realm: string, description: string, detail?: string): AuthError {
-  return new AuthError('invalid_token', 401, description, { 'WWW-Authenticate': bearerChallenge(realm, { code: 'invalid_token', description }) }, detail);
+  return new AuthError('invalid_token', description, {
+    status: 401,
+    headers: { 'WWW-Authenticate': bearerChallenge(realm, { code: 'invalid_token', description }) },
+    ...(detail === undefined ? {} : { detail }),
+  });
 }
 
 export function insufficientScope(realm: string, scope: string): AuthError {
   const description = `The access token does not grant the scope ${scope}`;
-  return new AuthError('insufficient_scope', 403, description, {
-    'WWW-Authenticate': bearerChallenge(realm, { code: 'insufficient_scope', description, scope }),
+  return new AuthError('insufficient_scope', description, {
+    status: 403,
+    headers: { 'WWW-Authenticate': bearerChallenge(realm, { code: 'insufficient_scope', description, scope }) },
   });
 }
 
 /** One answer for an unknown platform, a wrong key and a deactivated key: nothing to learn from it. */
 export function invalidCredentials(realm: string, detail: string): AuthError {
-  return new AuthError('invalid_credentials', 401, 'The platform name or API key is not valid', { 'WWW-Authenticate': basicChallenge(realm) }, detail);
-}
-
-export function tooManyFailures(message: string, retryAfterSeconds: number): AuthError {
-  return new AuthError('too_many_requests', 429, message, { 'Retry-After': String(retryAfterSeconds) });
+  return new AuthError('invalid_credentials', 'The platform name or API key is not valid', {
+    status: 401,
+    headers: { 'WWW-Authenticate': basicChallenge(realm) },
+    detail,
+  });
 }

@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import { credentialsRequired, invalidAuthRequest, malformedBasic } from './auth-error.js';
-import { authorizationHeaderCount } from './authorization-headers.js';
+import { authorizationHeaderCount, isBasicBase64 } from '../credentials/http-credentials.js';
 
 /** What the request presents: the raw Bearer token or the raw base64 of Basic, not yet checked. */
 export type PresentedCredential = { scheme: 'bearer'; token: string } | { scheme: 'basic'; encoded: string };
@@ -44,15 +44,7 @@ export function assertWellFormed(presented: PresentedCredential, realm: string):
     if (!/^[A-Za-z0-9\-._~+/]+=*$/.test(presented.token)) {
       throw invalidAuthRequest(realm, 'The Bearer credentials are malformed: expected Authorization: Bearer <access token>');
     }
-  } else if (!/^[A-Za-z0-9+/]+={0,2}$/.test(presented.encoded) || presented.encoded.length % 4 !== 0) {
+  } else if (!isBasicBase64(presented.encoded)) {
     throw malformedBasic(realm);
   }
-}
-
-/** Splits decoded Basic credentials at the first colon (RFC 7617 §2): the platform name, then the API key. */
-export function decodeBasic(encoded: string): { platformName: string; apiKey: string } | undefined {
-  const decoded = Buffer.from(encoded, 'base64').toString('utf8');
-  const colon = decoded.indexOf(':');
-  if (colon < 0) return undefined;
-  return { platformName: decoded.slice(0, colon), apiKey: decoded.slice(colon + 1) };
 }

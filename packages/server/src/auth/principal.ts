@@ -1,3 +1,12 @@
+import type { FastifyRequest } from 'fastify';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Set by the /raas/v2 guard before any protected handler runs. */
+    principal: Principal | null;
+  }
+}
+
 /** The credential a request authenticated with: an OAuth access token or a RaaS API key. */
 export type CredentialUsed =
   | { type: 'oauth_client'; clientId: string; tokenId: string }
@@ -16,4 +25,10 @@ export interface Principal {
 /** The id of the credential used: the client_id for a token, the key id for an API key. */
 export function credentialId(principal: Principal): string {
   return principal.credential.type === 'oauth_client' ? principal.credential.clientId : principal.credential.keyId;
+}
+
+/** The platform the guard authenticated, for a route behind it: every query is scoped by it. */
+export function principalOf(request: FastifyRequest): Principal {
+  if (!request.principal) throw new Error('A protected route ran without the guard');
+  return request.principal;
 }

@@ -1,6 +1,21 @@
 import type { Command } from 'commander';
-import { createApiKey, deleteApiKey, listApiKeys, revealApiKey, setApiKeyStatus } from '../credentials/api-keys.js';
-import { run, table, withJson, type Output } from './run.js';
+import { type ApiKeyView, apiKeys, createApiKey, revealApiKey } from '../credentials/api-keys.js';
+import type { ApiKeyRow } from '../store/api-keys.js';
+import { type CredentialCommandSpec, registerListCommand, registerStatusCommands } from './credential-commands.js';
+import { run, withJson, type Output } from './run.js';
+
+const API_KEYS: CredentialCommandSpec<ApiKeyRow, ApiKeyView> = {
+  lifecycle: apiKeys,
+  idArgument: 'id',
+  idField: 'id',
+  one: 'an API key',
+  noun: 'API key',
+  title: 'API key',
+  lower: 'API key',
+  listField: 'api_keys',
+  columns: ['id', 'status', 'created_at', 'status_changed_at'],
+  listDescription: "list a platform's API keys (without the keys)",
+};
 
 export function registerApiKeyCommands(program: Command): void {
   const apikey = program.command('apikey').description('manage RaaS API keys (HTTP Basic: platformName:apiKey)');
@@ -20,35 +35,12 @@ export function registerApiKeyCommands(program: Command): void {
         };
       }),
     );
-  withJson(apikey.command('list').description("list a platform's API keys (without the keys)"))
-    .requiredOption('--platform <platformName>', 'the platform')
-    .action((options: Output & { platform: string }) =>
-      run(options, async (services) => {
-        const keys = await listApiKeys(services, options.platform);
-        return { json: { platformName: options.platform, api_keys: keys }, text: table(keys, ['id', 'status', 'created_at', 'status_changed_at']) };
-      }),
-    );
+  registerListCommand(apikey, API_KEYS);
   withJson(apikey.command('reveal <id>').description('show an API key again')).action((id: string, options: Output) =>
     run(options, async (services) => {
       const revealed = await revealApiKey(services, id);
       return { json: revealed, text: revealed.api_key };
     }),
   );
-  for (const [verb, status] of [
-    ['activate', 'active'],
-    ['deactivate', 'inactive'],
-  ] as const) {
-    withJson(apikey.command(`${verb} <id>`).description(`${verb} an API key`)).action((id: string, options: Output) =>
-      run(options, async (services) => {
-        const view = await setApiKeyStatus(services, id, status);
-        return { json: { ...view }, text: `API key ${view.id} is ${view.status}` };
-      }),
-    );
-  }
-  withJson(apikey.command('delete <id>').description('delete a deactivated API key')).action((id: string, options: Output) =>
-    run(options, async (services) => {
-      await deleteApiKey(services, id);
-      return { json: { id, deleted: true }, text: `Deleted API key ${id}` };
-    }),
-  );
+  registerStatusCommands(apikey, API_KEYS);
 }

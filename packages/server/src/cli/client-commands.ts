@@ -1,6 +1,21 @@
 import type { Command } from 'commander';
-import { createClient, deleteClient, listClients, resetClientQuota, setClientStatus } from '../credentials/oauth-clients.js';
-import { run, table, withJson, type Output } from './run.js';
+import { type ClientView, createClient, oauthClients, resetClientQuota } from '../credentials/oauth-clients.js';
+import type { OAuthClient } from '../store/oauth-clients.js';
+import { type CredentialCommandSpec, registerListCommand, registerStatusCommands } from './credential-commands.js';
+import { run, withJson, type Output } from './run.js';
+
+const CLIENTS: CredentialCommandSpec<OAuthClient, ClientView> = {
+  lifecycle: oauthClients,
+  idArgument: 'clientId',
+  idField: 'client_id',
+  one: 'a client credential',
+  noun: 'client credential',
+  title: 'Client',
+  lower: 'client',
+  listField: 'clients',
+  columns: ['client_id', 'name', 'status', 'created_at', 'last_token_issued_at'],
+  listDescription: "list a platform's client credentials",
+};
 
 export function registerClientCommands(program: Command): void {
   const client = program.command('client').description('manage OAuth client credentials');
@@ -22,34 +37,8 @@ export function registerClientCommands(program: Command): void {
         };
       }),
     );
-  withJson(client.command('list').description("list a platform's client credentials"))
-    .requiredOption('--platform <platformName>', 'the platform')
-    .action((options: Output & { platform: string }) =>
-      run(options, async (services) => {
-        const clients = await listClients(services, options.platform);
-        return {
-          json: { platformName: options.platform, clients },
-          text: table(clients, ['client_id', 'name', 'status', 'created_at', 'last_token_issued_at']),
-        };
-      }),
-    );
-  for (const [verb, status] of [
-    ['activate', 'active'],
-    ['deactivate', 'inactive'],
-  ] as const) {
-    withJson(client.command(`${verb} <clientId>`).description(`${verb} a client credential`)).action((clientId: string, options: Output) =>
-      run(options, async (services) => {
-        const view = await setClientStatus(services, clientId, status);
-        return { json: { ...view }, text: `Client ${view.client_id} is ${view.status}` };
-      }),
-    );
-  }
-  withJson(client.command('delete <clientId>').description('delete a deactivated client credential')).action((clientId: string, options: Output) =>
-    run(options, async (services) => {
-      await deleteClient(services, clientId);
-      return { json: { client_id: clientId, deleted: true }, text: `Deleted client ${clientId}` };
-    }),
-  );
+  registerListCommand(client, CLIENTS);
+  registerStatusCommands(client, CLIENTS);
   withJson(client.command('reset-quota <clientId>').description('let a client get a new token now (when its token was lost)')).action(
     (clientId: string, options: Output) =>
       run(options, async (services) => {

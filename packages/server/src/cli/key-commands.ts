@@ -6,14 +6,14 @@ export function registerKeyCommands(program: Command): void {
   withJson(keys.command('rotate').description('create a new signing key; the old one stays published for a token lifetime')).action(
     (options: Output) =>
       run(options, async (services) => {
-        const { kid, signFrom } = await services.keys.rotate();
+        const { kid, signFrom } = await services.signingKeys.rotate();
         const sign_from = new Date(signFrom).toISOString();
         return { json: { kid, sign_from }, text: `New signing key ${kid} signs from ${sign_from}` };
       }),
   );
   withJson(keys.command('list').description('list the published signing keys')).action((options: Output) =>
     run(options, async (services) => {
-      const published = services.keys.jwks().keys.map((k) => ({ kid: k.kid, alg: k.alg }));
+      const published = services.signingKeys.jwks().keys.map((k) => ({ kid: k.kid, alg: k.alg }));
       return { json: { keys: published }, text: table(published, ['kid', 'alg']) };
     }),
   );

@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { pino } from 'pino';
-import { type Config, ConfigError, loadConfig } from '../config.js';
-import { StartupError, TesseraError } from '../errors.js';
+import { type Config, loadConfig } from '../config.js';
+import { TesseraError } from '../errors.js';
 import { closeServices, openServices, type Services } from '../services.js';
 import { SQLITE_FILE } from '../store/database.js';
 import type { Command } from 'commander';
@@ -31,10 +31,10 @@ export async function run(output: Output, action: (services: Services) => Promis
     const result = await action(services);
     console.log(output.json ? JSON.stringify(result.json) : result.text);
   } catch (error) {
-    const known = error instanceof TesseraError || error instanceof ConfigError || error instanceof StartupError;
-    const code =
-      error instanceof TesseraError ? error.code : error instanceof ConfigError ? 'invalid_config' : error instanceof StartupError ? 'cannot_start' : 'internal_error';
-    let message = known ? (error as Error).message : `Unexpected failure: ${(error as Error).message}`;
+    // The CLI's one mapping of errors: a TesseraError's code and message, anything else internal_error.
+    const known = error instanceof TesseraError;
+    const code = known ? error.code : 'internal_error';
+    let message = known ? error.message : `Unexpected failure: ${(error as Error).message}`;
     // "does not exist" most often means "not in this store": say which one was looked in.
     if (code === 'not_found' && services) message += ` in ${services.database.location}`;
     if (output.json) console.log(JSON.stringify({ error: { code, message } }));

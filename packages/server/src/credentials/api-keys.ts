@@ -1,12 +1,14 @@
-import { announceCredentialChange } from '../auth/credential-events.js';
 import { digest, newId, newSecret, PREFIX } from '../crypto/secrets.js';
+import type { SealedBox } from '../crypto/sealed-box.js';
 import { TesseraError } from '../errors.js';
-import type { Services } from '../services.js';
-import type { ApiKeyRow } from '../store/api-keys.js';
+import type { ApiKeyRow, ApiKeyStore } from '../store/api-keys.js';
 import type { CredentialStatus } from '../store/schema.js';
-import { getPlatform } from './platforms.js';
+import { type CredentialDeps, CredentialLifecycle } from './credential-lifecycle.js';
 
-type ApiKeyServices = Pick<Services, 'platforms' | 'apiKeys' | 'box' | 'cache' | 'now'>;
+export interface ApiKeyDeps extends CredentialDeps {
+  apiKeys: ApiKeyStore;
+  sealedBox: SealedBox;
+}
 
 /** An API key as listed to people: never the key or its digest (reveal it with {@link revealApiKey}). */
 export interface ApiKeyView {
@@ -22,58 +24,44 @@ function sealContext(id: string): string {
   return `api-key:${id}`;
 }
 
+/** API keys in the shared lifecycle: the kind-specific part is the key, kept as a digest and sealed. */
+export const apiKeys = new CredentialLifecycle<ApiKeyRow, ApiKeyView, ApiKeyDeps>({
+  type: 'api_key',
+  store: (deps) => deps.apiKeys,
+  view: toView,
+});
+
 /**
  * Creates an active RaaS API key for Basic authentication (`platformName:apiKey`). The store keeps its
  * SHA-256 digest, to find it, and the key sealed under the master key, to reveal it; never the key itself.
  */
-export async function createApiKey(services: ApiKeyServices, platformName: string): Promise<{ id: string; api_key: string }> {
-  const platform = await getPlatform(services, platformName);
-  const id = newId(PREFIX.apiKeyId);
-  const apiKey = newSecret(PREFIX.apiKey);
-  const now = services.now();
-  await services.apiKeys.insertActive(
-    {
-      id,
-      platform_id: platform.id,
-      key_digest: digest(apiKey),
-      key_sealed: services.box.seal(apiKey, sealContext(id)),
-      created_at: now,
-      status_changed_at: now,
-    },
-    platform.name,
-  );
-  return { id, api_key: apiKey };
+export async function createApiKey(deps: ApiKeyDeps, platformName: string): Promise<{ id: string; api_key: string }> {
+  return apiKeys.create(deps, platformName, (platform, now) => {
+    const id = newId(PREFIX.apiKeyId);
+    const apiKey = newSecret(PREFIX.apiKey);
+    return {
+      row: {
+        id,
+        platform_id: platform.id,
+        key_digest: digest(apiKey),
+        key_sealed: deps.sealedBox.seal(apiKey, sealContext(id)),
+        created_at: now,
+        status_changed_at: now,
+      },
+      created: { id, api_key: apiKey },
+    };
+  });
 }
 
-export async function listApiKeys(services: ApiKeyServices, platformName: string): Promise<ApiKeyView[]> {
-  const platform = await getPlatform(services, platformName);
-  return (await services.apiKeys.listByPlatform(platform.id)).map((key) => toView(key, platform.name));
-}
+export const listApiKeys = (deps: ApiKeyDeps, platformName: string) => apiKeys.list(deps, platformName);
+export const setApiKeyStatus = (deps: ApiKeyDeps, id: string, status: CredentialStatus) => apiKeys.setStatus(deps, id, status);
+export const deleteApiKey = (deps: ApiKeyDeps, id: string) => apiKeys.delete(deps, id);
 
 /** Opens a stored key again: the portal's eye icon. */
-export async function revealApiKey(services: ApiKeyServices, id: string): Promise<{ id: string; api_key: string }> {
-  const key = await findKey(services, id);
-  return { id: key.id, api_key: services.box.open(key.key_sealed, sealContext(key.id)) };
-}
-
-/** Activates or deactivates a key; every instance stops accepting a deactivated key within seconds. */
-export async function setApiKeyStatus(services: ApiKeyServices, id: string, status: CredentialStatus): Promise<ApiKeyView> {
-  const key = await services.apiKeys.setStatus(id, status, services.now());
-  await announceCredentialChange(services.cache, { type: 'api_key', id });
-  const platform = await services.platforms.findById(key.platform_id);
-  return toView(key, platform?.name ?? '');
-}
-
-/** Deletes a deactivated key. */
-export async function deleteApiKey(services: ApiKeyServices, id: string): Promise<void> {
-  await services.apiKeys.deleteInactive(id);
-  await announceCredentialChange(services.cache, { type: 'api_key', id });
-}
-
-async function findKey(services: ApiKeyServices, id: string): Promise<ApiKeyRow> {
-  const key = await services.apiKeys.find(id);
+export async function revealApiKey(deps: Pick<ApiKeyDeps, 'apiKeys' | 'sealedBox'>, id: string): Promise<{ id: string; api_key: string }> {
+  const key = await deps.apiKeys.find(id);
   if (!key) throw new TesseraError('not_found', `API key ${id} does not exist`);
-  return key;
+  return { id: key.id, api_key: deps.sealedBox.open(key.key_sealed, sealContext(key.id)) };
 }
 
 function toView(key: ApiKeyRow, platformName: string): ApiKeyView {

@@ -1,14 +1,12 @@
-import { announceCredentialChange } from '../auth/credential-events.js';
-import { TesseraError } from '../errors.js';
 import { digest, newId, newSecret, PREFIX } from '../crypto/secrets.js';
+import { TesseraError } from '../errors.js';
+import type { OAuthClient, OAuthClientStore } from '../store/oauth-clients.js';
+import { type CredentialDeps, CredentialLifecycle } from './credential-lifecycle.js';
 import { DEFAULT_SCOPE } from './scopes.js';
-import type { Services } from '../services.js';
-import type { OAuthClient } from '../store/oauth-clients.js';
-import { getPlatform } from './platforms.js';
 
-type ClientServices = Pick<Services, 'platforms' | 'clients' | 'now'>;
-/** Changes of status are announced on the cache, so every instance's API guard applies them at once. */
-type ClientStatusServices = ClientServices & Pick<Services, 'cache'>;
+export interface ClientDeps extends CredentialDeps {
+  oauthClients: OAuthClientStore;
+}
 
 /** A client credential as shown to people: never the secret or its digest. */
 export interface ClientView {
@@ -24,55 +22,47 @@ export interface ClientView {
 const MAX_NAME_LENGTH = 100;
 const CLIENT_NAME = new RegExp(`^[\\x20\\x21\\x23-\\x5b\\x5d-\\x7e]{1,${MAX_NAME_LENGTH}}$`);
 
+/** OAuth clients in the shared lifecycle: the kind-specific part is the secret, kept as a digest only. */
+export const oauthClients = new CredentialLifecycle<OAuthClient, ClientView, ClientDeps>({
+  type: 'oauth_client',
+  store: (deps) => deps.oauthClients,
+  view: toView,
+});
+
 /** Creates a client credential; the secret is returned here and never again. */
-export async function createClient(
-  services: ClientServices,
-  platformName: string,
-  name?: string,
-): Promise<{ name: string; client_id: string; client_secret: string }> {
-  const platform = await getPlatform(services, platformName);
-  const clientName = (name ?? `${platform.name}-client`).trim();
-  // The name appears in the quota error's error_description: RFC 6749 §5.2 allows printable ASCII there, without " and \.
-  if (!CLIENT_NAME.test(clientName)) {
-    throw new TesseraError('invalid_input', `Invalid client name: use 1 to ${MAX_NAME_LENGTH} printable ASCII characters, without " and \\`);
-  }
-  const clientId = newId(PREFIX.client);
-  const clientSecret = newSecret(PREFIX.clientSecret);
-  const now = services.now();
-  await services.clients.insertActive(
-    {
-      client_id: clientId,
-      platform_id: platform.id,
-      name: clientName,
-      secret_digest: digest(clientSecret),
-      scopes: DEFAULT_SCOPE,
-      created_at: now,
-      status_changed_at: now,
-    },
-    platform.name,
-  );
-  return { name: clientName, client_id: clientId, client_secret: clientSecret };
+export async function createClient(deps: ClientDeps, platformName: string, name?: string): Promise<{ name: string; client_id: string; client_secret: string }> {
+  return oauthClients.create(deps, platformName, (platform, now) => {
+    const clientName = (name ?? `${platform.name}-client`).trim();
+    // The name appears in the quota error's error_description: RFC 6749 §5.2 allows printable ASCII there, without " and \.
+    if (!CLIENT_NAME.test(clientName)) {
+      throw new TesseraError('invalid_input', `Invalid client name: use 1 to ${MAX_NAME_LENGTH} printable ASCII characters, without " and \\`);
+    }
+    const clientId = newId(PREFIX.client);
+    const clientSecret = newSecret(PREFIX.clientSecret);
+    return {
+      row: {
+        client_id: clientId,
+        platform_id: platform.id,
+        name: clientName,
+        secret_digest: digest(clientSecret),
+        scopes: DEFAULT_SCOPE,
+        created_at: now,
+        status_changed_at: now,
+        last_issued_at: null,
+        tokens_not_before: null,
+      },
+      created: { name: clientName, client_id: clientId, client_secret: clientSecret },
+    };
+  });
 }
 
-export async function listClients(services: ClientServices, platformName: string): Promise<ClientView[]> {
-  const platform = await getPlatform(services, platformName);
-  return (await services.clients.listByPlatform(platform.id)).map((client) => toView(client, platform.name));
-}
+export const listClients = (deps: ClientDeps, platformName: string) => oauthClients.list(deps, platformName);
+export const setClientStatus = (deps: ClientDeps, clientId: string, status: OAuthClient['status']) => oauthClients.setStatus(deps, clientId, status);
+export const deleteClient = (deps: ClientDeps, clientId: string) => oauthClients.delete(deps, clientId);
 
-export async function setClientStatus(services: ClientStatusServices, clientId: string, status: OAuthClient['status']): Promise<ClientView> {
-  const client = await services.clients.setStatus(clientId, status, services.now());
-  await announceCredentialChange(services.cache, { type: 'oauth_client', id: clientId });
-  const platform = await services.platforms.findById(client.platform_id);
-  return toView(client, platform?.name ?? '');
-}
-
-export async function deleteClient(services: ClientStatusServices, clientId: string): Promise<void> {
-  await services.clients.deleteInactive(clientId);
-  await announceCredentialChange(services.cache, { type: 'oauth_client', id: clientId });
-}
-
-export async function resetClientQuota(services: ClientServices, clientId: string): Promise<void> {
-  await services.clients.resetQuota(clientId);
+/** Lets a client get a new token now: the recovery path when an issued token was lost. */
+export async function resetClientQuota(deps: Pick<ClientDeps, 'oauthClients'>, clientId: string): Promise<void> {
+  await deps.oauthClients.resetQuota(clientId);
 }
 
 function toView(client: OAuthClient, platformName: string): ClientView {

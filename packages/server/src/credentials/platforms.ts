@@ -1,27 +1,21 @@
-import { isUniqueViolation, TesseraError } from '../errors.js';
+import { TesseraError } from '../errors.js';
 import { newId, PREFIX } from '../crypto/secrets.js';
-import type { Services } from '../services.js';
-import type { Platform } from '../store/platforms.js';
+import type { Platform, PlatformStore } from '../store/platforms.js';
 
 /** 3–64 characters from A-Z a-z 0-9 . _ -: no colon, since the name is the user part of Basic auth. */
 const PLATFORM_NAME = /^[A-Za-z0-9._-]{3,64}$/;
 
-export async function createPlatform(services: Pick<Services, 'platforms' | 'now'>, name: string): Promise<Platform> {
+export async function createPlatform(deps: { platforms: Pick<PlatformStore, 'insert'>; now: () => number }, name: string): Promise<Platform> {
   if (!PLATFORM_NAME.test(name)) {
     throw new TesseraError('invalid_input', `Invalid platform name "${name}": use 3 to 64 characters from A-Z, a-z, 0-9, ".", "_" and "-"`);
   }
-  const platform = { id: newId(PREFIX.platform), name, created_at: services.now() };
-  try {
-    await services.platforms.insert(platform);
-  } catch (error) {
-    if (isUniqueViolation(error)) throw new TesseraError('conflict', `Platform ${name} already exists`);
-    throw error;
-  }
+  const platform = { id: newId(PREFIX.platform), name, created_at: deps.now() };
+  await deps.platforms.insert(platform);
   return { ...platform, credential_lock: 0 };
 }
 
-export async function getPlatform(services: Pick<Services, 'platforms'>, name: string): Promise<Platform> {
-  const platform = await services.platforms.findByName(name);
+export async function getPlatform(deps: { platforms: Pick<PlatformStore, 'findByName'> }, name: string): Promise<Platform> {
+  const platform = await deps.platforms.findByName(name);
   if (!platform) throw new TesseraError('not_found', `Platform ${name} does not exist`);
   return platform;
 }
@@ -32,6 +26,6 @@ export interface PlatformView {
   created_at: string;
 }
 
-export async function listPlatforms(services: Pick<Services, 'platforms'>): Promise<PlatformView[]> {
-  return (await services.platforms.list()).map((p) => ({ platformName: p.name, created_at: new Date(p.created_at).toISOString() }));
+export async function listPlatforms(deps: { platforms: Pick<PlatformStore, 'list'> }): Promise<PlatformView[]> {
+  return (await deps.platforms.list()).map((p) => ({ platformName: p.name, created_at: new Date(p.created_at).toISOString() }));
 }

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { FastifyBaseLogger } from 'fastify';
-import { StartupError } from '../errors.js';
+import { TesseraError } from '../errors.js';
 
 export const MASTER_KEY_FILE = 'master.key';
 
@@ -33,7 +33,7 @@ export async function loadMasterKey(
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
   if (!options.mayCreate) {
-    throw new StartupError(
+    throw new TesseraError('cannot_start', 
       `The master key is missing: the store ${options.store} holds signing keys and API keys sealed under a master key, ` +
         `expected in ${file} since TESSERA_MASTER_KEY is not set. Restore that file from your backup (mode 0600), or set ` +
         'TESSERA_MASTER_KEY to the base64 key it held. No new key was generated: it could not open the existing data.',

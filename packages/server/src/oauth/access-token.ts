@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { errors, jwtVerify, SignJWT, type JWTHeaderParameters, type JWTPayload } from 'jose';
+import { hasCode, TesseraError } from '../errors.js';
 import type { KeyRing } from './key-ring.js';
 
 /** RFC 9068 §2.1: the `typ` of a JWT access token. */
@@ -32,7 +33,7 @@ export interface IssueRequest {
 }
 
 /** Signs an RFC 9068 access token with the key ring's current key. */
-export async function issueAccessToken(keys: KeyRing, request: IssueRequest): Promise<{ token: string; claims: AccessTokenClaims }> {
+export async function issueAccessToken(keys: Pick<KeyRing, 'signer'>, request: IssueRequest): Promise<{ token: string; claims: AccessTokenClaims }> {
   const key = keys.signer();
   const iat = Math.floor(request.now / 1000);
   const claims: AccessTokenClaims = {
@@ -50,11 +51,9 @@ export async function issueAccessToken(keys: KeyRing, request: IssueRequest): Pr
   return { token, claims };
 }
 
-export class InvalidTokenError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'InvalidTokenError';
-  }
+/** The domain's `invalid_token`: the message is public (it says why, never what the token holds). */
+function invalidToken(message: string): TesseraError {
+  return new TesseraError('invalid_token', message);
 }
 
 /** A verified access token: its claims and the `kid` of the key that signed it. */
@@ -69,17 +68,17 @@ export interface VerifiedAccessToken {
  * at+jwt, `iss` and `aud` must match exactly, `exp` and `nbf` hold within the tolerance.
  */
 export async function verifyAccessToken(
-  keys: KeyRing,
+  keys: Pick<KeyRing, 'verificationKey'>,
   token: string,
   expected: { issuer: string; audience: string; now: number },
 ): Promise<VerifiedAccessToken> {
-  if (!isCanonicalCompactJws(token)) throw new InvalidTokenError('The token is not valid');
+  if (!isCanonicalCompactJws(token)) throw invalidToken('The token is not valid');
   try {
     const { payload, protectedHeader } = await jwtVerify(
       token,
       (header: JWTHeaderParameters) => {
         const key = keys.verificationKey(header.kid);
-        if (!key || header.alg !== key.alg) throw new InvalidTokenError('The token was not signed by a key of this server');
+        if (!key || header.alg !== key.alg) throw invalidToken('The token was not signed by a key of this server');
         return key.publicKey;
       },
       {
@@ -94,9 +93,9 @@ export async function verifyAccessToken(
     // The key resolver above only accepts a kid the key ring knows, so it is a string here.
     return { claims: asClaims(payload), kid: protectedHeader.kid! };
   } catch (error) {
-    if (error instanceof InvalidTokenError) throw error;
-    if (error instanceof errors.JWTExpired) throw new InvalidTokenError('The token has expired');
-    if (error instanceof errors.JOSEError) throw new InvalidTokenError('The token is not valid');
+    if (hasCode(error, 'invalid_token')) throw error;
+    if (error instanceof errors.JWTExpired) throw invalidToken('The token has expired');
+    if (error instanceof errors.JOSEError) throw invalidToken('The token is not valid');
     throw error;
   }
 }
@@ -117,7 +116,7 @@ function isCanonicalCompactJws(token: string): boolean {
 
 function asClaims(payload: JWTPayload): AccessTokenClaims {
   for (const claim of ['client_id', 'scope', 'platform', 'jti', 'sub'] as const) {
-    if (typeof payload[claim] !== 'string') throw new InvalidTokenError(`The token's ${claim} claim is not a string`);
+    if (typeof payload[claim] !== 'string') throw invalidToken(`The token's ${claim} claim is not a string`);
   }
   return payload as unknown as AccessTokenClaims;
 }

@@ -1,8 +1,8 @@
 import type { FastifyRequest } from 'fastify';
-import { authorizationHeaderCount } from '../auth/authorization-headers.js';
+import { authorizationHeaderCount, decodeBasic, isBasicBase64 } from '../credentials/http-credentials.js';
 import { digest, digestsEqual } from '../crypto/secrets.js';
 import type { OAuthClient, OAuthClientStore } from '../store/oauth-clients.js';
-import { invalidClient, invalidRequest, quoted } from './oauth-error.js';
+import { invalidClient, invalidRequest, excerpt } from './oauth-error.js';
 import type { TokenParameters } from './token-parameters.js';
 
 export interface ClientCredentials {
@@ -44,16 +44,15 @@ function parseBasicClientHeader(header: string): { clientId: string; clientSecre
   const match = /^([A-Za-z]+) +(.*)$/.exec(header.trim());
   if (!match) throw invalidRequest('The Authorization header is malformed');
   if (match[1]!.toLowerCase() !== 'basic') {
-    throw invalidRequest(`The ${quoted(match[1]!)} authorization scheme is not accepted here: use Basic or the request body`);
+    throw invalidRequest(`The ${excerpt(match[1]!)} authorization scheme is not accepted here: use Basic or the request body`);
   }
   const encoded = match[2]!;
-  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(encoded) || encoded.length % 4 !== 0) throw invalidRequest('The Basic credentials are not valid base64');
-  const decoded = Buffer.from(encoded, 'base64').toString('utf8');
-  const colon = decoded.indexOf(':');
-  if (colon < 0) throw invalidRequest('The Basic credentials must be client_id:client_secret');
+  if (!isBasicBase64(encoded)) throw invalidRequest('The Basic credentials are not valid base64');
+  const basic = decodeBasic(encoded);
+  if (!basic) throw invalidRequest('The Basic credentials must be client_id:client_secret');
   let credentials: { clientId: string; clientSecret: string };
   try {
-    credentials = { clientId: formDecode(decoded.slice(0, colon)), clientSecret: formDecode(decoded.slice(colon + 1)) };
+    credentials = { clientId: formDecode(basic.userId), clientSecret: formDecode(basic.password) };
   } catch {
     throw invalidRequest('The Basic credentials are not form-urlencoded');
   }
@@ -72,7 +71,7 @@ function formDecode(value: string): string {
  * and a deactivated client give the same error, and do the same work.
  */
 export async function authenticateClient(
-  clients: OAuthClientStore,
+  clients: Pick<OAuthClientStore, 'findWithPlatform'>,
   credentials: ClientCredentials,
   realm: string,
 ): Promise<AuthenticatedClient> {

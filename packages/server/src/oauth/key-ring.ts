@@ -1,6 +1,6 @@
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type JWK } from 'jose';
 import type { SealedBox } from '../crypto/sealed-box.js';
-import { StartupError } from '../errors.js';
+import { TesseraError } from '../errors.js';
 import type { SigningAlgorithm } from '../config.js';
 import type { NewSigningKey, SigningKeyRow, SigningKeyStore } from '../store/signing-keys.js';
 
@@ -115,7 +115,7 @@ export class KeyRing {
     try {
       privateJwk = JSON.parse(this.box.open(row.private_jwk_sealed, `signing-key:${row.kid}`)) as JWK;
     } catch {
-      throw new StartupError(`Cannot decrypt the signing keys: ${this.box.source} is not the key they were sealed with`);
+      throw new TesseraError('cannot_start', `Cannot decrypt the signing keys: ${this.box.source} is not the key they were sealed with`);
     }
     return {
       kid: row.kid,

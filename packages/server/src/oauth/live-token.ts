@@ -1,23 +1,44 @@
-import type { Services } from '../services.js';
-import type { OAuthClient } from '../store/oauth-clients.js';
-import { InvalidTokenError, verifyAccessToken, type AccessTokenClaims, type VerifiedAccessToken } from './access-token.js';
+import type { Config } from '../config.js';
+import { hasCode } from '../errors.js';
+import type { OAuthClient, OAuthClientStore } from '../store/oauth-clients.js';
+import type { RevokedTokenStore } from '../store/revoked-tokens.js';
+import { verifyAccessToken, type AccessTokenClaims, type VerifiedAccessToken } from './access-token.js';
+import type { KeyRing } from './key-ring.js';
+
+/** What verifying a token against this server needs: its keys, its issuer and audience, the clock. */
+export interface TokenVerificationDeps {
+  signingKeys: Pick<KeyRing, 'verificationKey'>;
+  config: Pick<Config, 'publicUrl' | 'audience'>;
+  now: () => number;
+}
+
+/** What the store says about an issued token: its client, and whether it was revoked. */
+export interface TokenStatusDeps {
+  oauthClients: Pick<OAuthClientStore, 'findWithPlatform'>;
+  revokedTokens: Pick<RevokedTokenStore, 'isRevoked'>;
+}
 
 /** Why a token that verifies is nevertheless not live. */
 export type DeadTokenReason = 'revoked' | 'client_inactive' | 'issued_before_deactivation' | 'platform_mismatch';
 
-export type TokenLiveness = { live: true; client: OAuthClient & { platform_name: string } } | { live: false; reason: DeadTokenReason };
+export type TokenStatus = { live: true; client: OAuthClient & { platform_name: string } } | { live: false; reason: DeadTokenReason };
 
 /**
- * What can change after a token was issued, read from the store — the one check of the API guard and
- * of introspection and revocation: the token is not revoked, its client is still active and was not
+ * Step 1, no I/O: the token is signed by this server's keys, for its issuer and audience, and not
+ * expired (RFC 9068 §4). Throws the domain's `invalid_token`.
+ */
+export function verifyOwnToken(deps: TokenVerificationDeps, token: string, now = deps.now()): Promise<VerifiedAccessToken> {
+  return verifyAccessToken(deps.signingKeys, token, { issuer: deps.config.publicUrl, audience: deps.config.audience, now });
+}
+
+/**
+ * Step 2, from the store: what can change after a token was issued — the one check of the API guard and
+ * of introspection and revocation. The token is not revoked, its client is still active and was not
  * deactivated since the token was issued (a re-activation does not bring back tokens that may have
  * leaked), and the client still belongs to the platform the token names.
  */
-export async function checkTokenLiveness(
-  services: Services,
-  claims: Pick<AccessTokenClaims, 'client_id' | 'jti' | 'platform' | 'iat'>,
-): Promise<TokenLiveness> {
-  const [client, revoked] = await Promise.all([services.clients.findWithPlatform(claims.client_id), services.revokedTokens.isRevoked(claims.jti)]);
+export async function readTokenStatus(deps: TokenStatusDeps, claims: Pick<AccessTokenClaims, 'client_id' | 'jti' | 'platform' | 'iat'>): Promise<TokenStatus> {
+  const [client, revoked] = await Promise.all([deps.oauthClients.findWithPlatform(claims.client_id), deps.revokedTokens.isRevoked(claims.jti)]);
   if (revoked) return { live: false, reason: 'revoked' };
   if (client?.status !== 'active') return { live: false, reason: 'client_inactive' };
   if (client.tokens_not_before !== null && claims.iat * 1000 < client.tokens_not_before) return { live: false, reason: 'issued_before_deactivation' };
@@ -25,29 +46,22 @@ export async function checkTokenLiveness(
   return { live: true, client };
 }
 
-/** Verifies a token against this server's keys, issuer and audience; throws {@link InvalidTokenError}. */
-export function verifyOwnAccessToken(services: Services, token: string, now = services.now()): Promise<VerifiedAccessToken> {
-  return verifyAccessToken(services.keys, token, { issuer: services.config.publicUrl, audience: services.config.audience, now });
-}
-
-/** {@link verifyOwnAccessToken}, undefined when the token does not verify. */
-async function verifiedToken(services: Services, token: string): Promise<VerifiedAccessToken | undefined> {
+/**
+ * Both steps, for introspection and revocation: the claims of a token that verifies and is live (and,
+ * given `clientId`, was issued to that client); undefined otherwise, whatever the reason.
+ */
+export async function activeTokenClaims(
+  deps: TokenVerificationDeps & TokenStatusDeps,
+  token: string,
+  clientId?: string,
+): Promise<AccessTokenClaims | undefined> {
+  let claims: AccessTokenClaims;
   try {
-    return await verifyOwnAccessToken(services, token);
+    ({ claims } = await verifyOwnToken(deps, token));
   } catch (error) {
-    if (error instanceof InvalidTokenError) return undefined;
+    if (hasCode(error, 'invalid_token')) return undefined;
     throw error;
   }
-}
-
-/** The token's claims when it is valid and live (see {@link checkTokenLiveness}); otherwise undefined. */
-export async function liveToken(services: Services, token: string): Promise<AccessTokenClaims | undefined> {
-  const verified = await verifiedToken(services, token);
-  if (!verified) return undefined;
-  return (await checkTokenLiveness(services, verified.claims)).live ? verified.claims : undefined;
-}
-
-export async function ownLiveToken(services: Services, token: string, clientId: string): Promise<AccessTokenClaims | undefined> {
-  const claims = await liveToken(services, token);
-  return claims?.client_id === clientId ? claims : undefined;
+  if (clientId !== undefined && claims.client_id !== clientId) return undefined;
+  return (await readTokenStatus(deps, claims)).live ? claims : undefined;
 }

@@ -11,6 +11,13 @@ export type OAuthErrorCode =
   | 'too_many_requests'
   | 'server_error';
 
+/** How a refusal is sent, besides its code and description: the status (400 by default), headers, a detail for the log. */
+export interface RefusalOptions {
+  status?: number;
+  headers?: Record<string, string>;
+  detail?: string;
+}
+
 /** RFC 6749 §5.2: an error_description holds only %x20-21 / %x23-5B / %x5D-7E (printable ASCII without `"` and `\`). */
 const OUTSIDE_DESCRIPTION_CHARACTERS = /[^\x20\x21\x23-\x5b\x5d-\x7e]/g;
 
@@ -21,18 +28,22 @@ const OUTSIDE_DESCRIPTION_CHARACTERS = /[^\x20\x21\x23-\x5b\x5d-\x7e]/g;
  */
 export class OAuthError extends Error {
   readonly description: string;
+  readonly status: number;
+  readonly headers: Record<string, string>;
+  readonly detail: string | undefined;
 
   constructor(
     readonly error: OAuthErrorCode,
     description: string,
-    readonly status = 400,
-    readonly headers: Record<string, string> = {},
-    readonly detail?: string,
+    options: RefusalOptions = {},
   ) {
     const clean = description.replace(OUTSIDE_DESCRIPTION_CHARACTERS, '?');
     super(clean);
     this.name = 'OAuthError';
     this.description = clean;
+    this.status = options.status ?? 400;
+    this.headers = options.headers ?? {};
+    this.detail = options.detail;
   }
 
   toJSON(): { error: string; error_description: string } {
@@ -42,14 +53,18 @@ export class OAuthError extends Error {
 
 /** RFC 6749 §5.2: failed client authentication is 401 with a challenge for the scheme the client may use. */
 export function invalidClient(realm: string, detail: string): OAuthError {
-  return new OAuthError('invalid_client', 'Client authentication failed', 401, { 'WWW-Authenticate': `Basic realm="${realm}", charset="UTF-8"` }, detail);
+  return new OAuthError('invalid_client', 'Client authentication failed', {
+    status: 401,
+    headers: { 'WWW-Authenticate': `Basic realm="${realm}", charset="UTF-8"` },
+    detail,
+  });
 }
 
 export function invalidRequest(description: string): OAuthError {
   return new OAuthError('invalid_request', description);
 }
 
-/** A value from the request quoted in an error_description, cut to a sensible length. */
-export function quoted(value: string, max = 64): string {
+/** A value from the request, cut to a sensible length for an error_description. */
+export function excerpt(value: string, max = 64): string {
   return value.length > max ? `${value.slice(0, max)}...` : value;
 }

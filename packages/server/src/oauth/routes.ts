@@ -1,15 +1,21 @@
-import formbody from '@fastify/formbody';
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { announceCredentialChange } from '../auth/credential-events.js';
-import type { Services } from '../services.js';
+import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
+import { announceCredentialChange } from '../credentials/credential-events.js';
+import type { Config } from '../config.js';
+import type { FailureThrottle } from '../credentials/failure-throttle.js';
+import type { Cache } from '../cache/cache.js';
+import type { RevokedTokenStore } from '../store/revoked-tokens.js';
+import type { OAuthClientStore } from '../store/oauth-clients.js';
+import type { KeyRing } from './key-ring.js';
+import type { GrantDeps } from './grants/grant.js';
+import type { TokenStatusDeps, TokenVerificationDeps } from './live-token.js';
 import { CLOCK_TOLERANCE_SECONDS } from './access-token.js';
-import { liveToken, ownLiveToken } from './live-token.js';
+import { activeTokenClaims } from './live-token.js';
 import { sendOAuthError } from './oauth-error-handler.js';
 import { authenticateRequest } from './authenticate-request.js';
 import { DEFAULT_SCOPE } from '../credentials/scopes.js';
 import { clientCredentialsGrant } from './grants/client-credentials.js';
 import type { Grant } from './grants/grant.js';
-import { invalidRequest, OAuthError, quoted } from './oauth-error.js';
+import { invalidRequest, OAuthError, excerpt } from './oauth-error.js';
 import { parseForm, parseJsonParameters, singleValued } from './token-parameters.js';
 
 const GRANTS = new Map<string, Grant>([[clientCredentialsGrant.grantType, clientCredentialsGrant]]);
@@ -19,14 +25,27 @@ export const INTROSPECTION_PATH = '/oauth/introspect';
 export const REVOCATION_PATH = '/oauth/revoke';
 export const JWKS_PATH = '/.well-known/jwks.json';
 
+/** What the authorization server uses. */
+export interface OAuthDeps extends GrantDeps, TokenVerificationDeps, TokenStatusDeps {
+  config: Config;
+  signingKeys: Pick<KeyRing, 'signer' | 'verificationKey' | 'jwks'>;
+  oauthClients: Pick<OAuthClientStore, 'claimQuota' | 'releaseQuota' | 'findWithPlatform'>;
+  revokedTokens: Pick<RevokedTokenStore, 'isRevoked' | 'revoke' | 'purgeExpired'>;
+  throttle: Pick<FailureThrottle, 'check' | 'recordFailure'>;
+  cache: Pick<Cache, 'publish'>;
+}
+
 /** The authorization server: token, introspection and revocation endpoints, discovery and JWKS. */
-export async function oauthRoutes(app: FastifyInstance, { services }: { services: Services }): Promise<void> {
+export async function oauthRoutes(app: FastifyInstance, { services }: { services: OAuthDeps }): Promise<void> {
   const { config } = services;
-  const { throttle } = services;
+  const clientAuth = { oauthClients: services.oauthClients, throttle: services.throttle, realm: config.publicUrl };
 
   await app.register(async (endpoints) => {
-    // RFC 6749 §4.4.2: form-encoded; repeated parameters survive parsing so they can be refused.
-    await endpoints.register(formbody, { parser: parseForm, bodyLimit: config.bodyLimitBytes });
+    // RFC 6749 §4.4.2: form-encoded, read by node's URLSearchParams (parseForm); repeated parameters
+    // survive parsing so that singleValued can refuse them. A plugin would add nothing to these lines.
+    endpoints.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'buffer', bodyLimit: config.bodyLimitBytes }, async (_request: FastifyRequest, body: Buffer) =>
+      parseForm(body.toString()),
+    );
     endpoints.removeContentTypeParser('text/plain');
     endpoints.removeContentTypeParser('application/json');
     endpoints.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: config.bodyLimitBytes }, async (_request: FastifyRequest, body: string) =>
@@ -41,12 +60,12 @@ export async function oauthRoutes(app: FastifyInstance, { services }: { services
 
     endpoints.post(TOKEN_PATH, async (request) => {
       const params = singleValued(request.body);
-      const client = await authenticateRequest(request, params, services, throttle);
+      const client = await authenticateRequest(request, params, clientAuth);
       const grantType = params.grant_type;
       if (!grantType) throw invalidRequest('grant_type is missing');
       const grant = GRANTS.get(grantType);
-      if (!grant) throw new OAuthError('unsupported_grant_type', `The grant type ${quoted(grantType)} is not supported: use client_credentials`);
-      const response = await grant.handle({ params, client, services });
+      if (!grant) throw new OAuthError('unsupported_grant_type', `The grant type ${excerpt(grantType)} is not supported: use client_credentials`);
+      const response = await grant.handle({ params, client, deps: services });
       request.log.info({ client_id: client.client_id, platform: client.platform_name }, 'access token issued');
       return response;
     });
@@ -54,9 +73,9 @@ export async function oauthRoutes(app: FastifyInstance, { services }: { services
     // RFC 7662: introspection. A client learns only about its own tokens; anything else is inactive.
     endpoints.post(INTROSPECTION_PATH, async (request) => {
       const params = singleValued(request.body);
-      const client = await authenticateRequest(request, params, services, throttle);
+      const client = await authenticateRequest(request, params, clientAuth);
       if (!params.token) throw invalidRequest('token is missing');
-      const claims = await ownLiveToken(services, params.token, client.client_id);
+      const claims = await activeTokenClaims(services, params.token, client.client_id);
       if (!claims) return { active: false };
       return { active: true, token_type: 'Bearer', ...claims };
     });
@@ -64,12 +83,12 @@ export async function oauthRoutes(app: FastifyInstance, { services }: { services
     // RFC 7009: revocation. An unknown or invalid token is not an error (§2.2); another client's is (§2.1).
     endpoints.post(REVOCATION_PATH, async (request, reply) => {
       const params = singleValued(request.body);
-      const client = await authenticateRequest(request, params, services, throttle);
+      const client = await authenticateRequest(request, params, clientAuth);
       if (!params.token) throw invalidRequest('token is missing');
       // token_type_hint is only a hint: an unknown one is ignored (RFC 7009 §2.1).
-      const claims = await liveToken(services, params.token);
+      const claims = await activeTokenClaims(services, params.token);
       if (claims && claims.client_id !== client.client_id) {
-        throw new OAuthError('unauthorized_client', 'The token was not issued to this client', 400);
+        throw new OAuthError('unauthorized_client', 'The token was not issued to this client');
       }
       if (claims) {
         await services.revokedTokens.revoke(claims.jti, claims.client_id, claims.exp * 1000);
@@ -82,8 +101,9 @@ export async function oauthRoutes(app: FastifyInstance, { services }: { services
       return reply.code(200).send();
     });
 
-    const methodNotAllowed = async (_request: unknown, reply: FastifyReply) =>
-      reply.code(405).header('Allow', 'POST').send({ error: 'invalid_request', error_description: 'Use POST' });
+    const methodNotAllowed = async () => {
+      throw new OAuthError('invalid_request', 'Use POST', { status: 405, headers: { Allow: 'POST' } });
+    };
     for (const url of [TOKEN_PATH, INTROSPECTION_PATH, REVOCATION_PATH]) {
       endpoints.route({ method: ['GET', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'], url, handler: methodNotAllowed });
     }
@@ -91,7 +111,7 @@ export async function oauthRoutes(app: FastifyInstance, { services }: { services
 
   app.get(JWKS_PATH, async (_request, reply) => {
     reply.header('Cache-Control', 'public, max-age=60');
-    return services.keys.jwks();
+    return services.signingKeys.jwks();
   });
 
   // RFC 8414 §3.2: the authorization server's metadata.

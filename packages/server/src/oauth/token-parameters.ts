@@ -1,5 +1,5 @@
 import { parseTree } from 'jsonc-parser';
-import { invalidRequest, quoted } from './oauth-error.js';
+import { invalidRequest, excerpt } from './oauth-error.js';
 
 /** The parameters of a request to the token, introspection or revocation endpoint, each at most once. */
 export type TokenParameters = Readonly<Record<string, string | undefined>>;
@@ -35,7 +35,7 @@ export function parseJsonParameters(body: string): Record<string, string> {
   const seen = new Set<string>();
   for (const name of names) {
     if (typeof name !== 'string') continue;
-    if (seen.has(name)) throw invalidRequest(`The ${quoted(name)} parameter is given more than once`);
+    if (seen.has(name)) throw invalidRequest(`The ${excerpt(name)} parameter is given more than once`);
     seen.add(name);
   }
   const keys = Object.keys(parsed);
@@ -44,7 +44,7 @@ export function parseJsonParameters(body: string): Record<string, string> {
     throw invalidRequest('The request body is not valid JSON');
   }
   for (const [name, value] of Object.entries(parsed)) {
-    if (typeof value !== 'string') throw invalidRequest(`The ${quoted(name)} parameter must be a string`);
+    if (typeof value !== 'string') throw invalidRequest(`The ${excerpt(name)} parameter must be a string`);
   }
   return parsed as Record<string, string>;
 }
@@ -64,10 +64,10 @@ export function singleValued(body: unknown): TokenParameters {
   if (typeof body !== 'object' || Array.isArray(body)) throw invalidRequest('The request body must be a form or a JSON object');
   const out: Record<string, string | undefined> = Object.create(null);
   for (const [name, value] of Object.entries(body)) {
-    if (Array.isArray(value)) throw invalidRequest(`The ${quoted(name)} parameter is given more than once`);
-    if (typeof value !== 'string') throw invalidRequest(`The ${quoted(name)} parameter must be a string`);
+    if (Array.isArray(value)) throw invalidRequest(`The ${excerpt(name)} parameter is given more than once`);
+    if (typeof value !== 'string') throw invalidRequest(`The ${excerpt(name)} parameter must be a string`);
     // A NUL can reach no stored value (PostgreSQL text refuses it): refuse it here, as the client's error.
-    if (value.includes('\0')) throw invalidRequest(`The ${quoted(name)} parameter contains a NUL character`);
+    if (value.includes('\0')) throw invalidRequest(`The ${excerpt(name)} parameter contains a NUL character`);
     out[name] = value === '' ? undefined : value;
   }
   return out;

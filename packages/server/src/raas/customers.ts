@@ -1,12 +1,11 @@
 import { randomInt } from 'node:crypto';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
-import type { Principal } from '../auth/principal.js';
-import { isUniqueViolation } from '../errors.js';
-import type { Services } from '../services.js';
+import { principalOf } from '../auth/principal.js';
+import { TesseraError } from '../errors.js';
+import type { CustomerStore } from '../store/customers.js';
 import type { AccountRow, CustomerRow } from '../store/customers.js';
-import { conflict, notFound } from './api-error.js';
 import {
   AccountParams,
   AccountView,
@@ -27,12 +26,6 @@ const ACTIVE = 'ACTIVE';
 /** Accounts are funded in US dollars, as Tango's default. */
 const CURRENCY = 'USD';
 
-/** The platform the guard authenticated: every query below is scoped by it. */
-export function principalOf(request: FastifyRequest): Principal {
-  if (!request.principal) throw new Error('A /raas/v2 route ran without the guard');
-  return request.principal;
-}
-
 /** Tango-style account numbers, e.g. A12-345678-901234: a display number, not a key. */
 function newAccountNumber(): string {
   const digits = (n: number) => String(randomInt(10 ** n)).padStart(n, '0');
@@ -40,13 +33,19 @@ function newAccountNumber(): string {
 }
 
 /** Customers and their accounts (RaaS v2 "Customers" and "Accounts"), each platform seeing only its own. */
-export async function customerRoutes(app: FastifyInstance, { services }: { services: Services }): Promise<void> {
+/** What the customer routes use: the store of customers and accounts, and the clock. */
+export interface CustomerDeps {
+  customers: CustomerStore;
+  now: () => number;
+}
+
+export async function customerRoutes(app: FastifyInstance, { services }: { services: CustomerDeps }): Promise<void> {
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
   const { customers } = services;
 
   const customerOr404 = async (platformId: string, customerIdentifier: string): Promise<CustomerRow> => {
     const customer = await customers.findCustomer(platformId, customerIdentifier);
-    if (!customer) throw notFound(`Customer ${customerIdentifier} was not found`);
+    if (!customer) throw new TesseraError('not_found', `Customer ${customerIdentifier} was not found`);
     return customer;
   };
 
@@ -71,12 +70,7 @@ export async function customerRoutes(app: FastifyInstance, { services }: { servi
       status: ACTIVE,
       created_at: services.now(),
     };
-    try {
-      await customers.insertCustomer(row);
-    } catch (error) {
-      if (isUniqueViolation(error)) throw conflict(`A customer with the customerIdentifier ${row.customer_identifier} already exists`);
-      throw error;
-    }
+    await customers.insertCustomer(row);
     return reply.code(201).send(customerViewNew(row));
   });
 
@@ -114,12 +108,7 @@ export async function customerRoutes(app: FastifyInstance, { services }: { servi
         status: ACTIVE,
         created_at: services.now(),
       };
-      try {
-        await customers.insertAccount(row);
-      } catch (error) {
-        if (isUniqueViolation(error)) throw conflict(`An account with the accountIdentifier ${row.account_identifier} already exists`);
-        throw error;
-      }
+      await customers.insertAccount(row);
       return reply.code(201).send(accountView(row));
     },
   );
@@ -130,7 +119,7 @@ export async function customerRoutes(app: FastifyInstance, { services }: { servi
 
   api.get('/accounts/:accountIdentifier', { schema: { params: AccountParams, response: { 200: AccountView } } }, async (request) => {
     const account = await customers.findAccount(principalOf(request).platformId, request.params.accountIdentifier);
-    if (!account) throw notFound(`Account ${request.params.accountIdentifier} was not found`);
+    if (!account) throw new TesseraError('not_found', `Account ${request.params.accountIdentifier} was not found`);
     return accountView(account);
   });
 }

@@ -1,7 +1,60 @@
+import { STATUS_CODES } from 'node:http';
 import type { FastifyError, FastifyReply, FastifyRequest, FastifySchemaValidationError } from 'fastify';
 import { AuthError, type AuthFailure } from '../auth/auth-error.js';
-import { ApiError, envelope, type FieldError } from './api-error.js';
+import { type ErrorCode, TesseraError } from '../errors.js';
 import { PATTERN_MESSAGES } from './views.js';
+
+/** One failed constraint of a request, as Tango's ApiValidationError reports it. */
+export interface FieldError {
+  path: string;
+  message: string;
+  invalidValue: unknown;
+  constraint: string;
+  i18nKey: string;
+}
+
+/** Tango's error envelope: the body of every error response under /raas/v2. */
+export interface ErrorEnvelope {
+  timestamp: string;
+  requestId: string;
+  path: string;
+  httpCode: number;
+  httpPhrase: string;
+  i18nKey: string;
+  message: string;
+  errors: FieldError[];
+}
+
+/** A RaaS error response: its status, public message and i18n key, field errors and extra headers. */
+export interface RaasError {
+  status: number;
+  message: string;
+  i18nKey: string;
+  errors?: FieldError[];
+  headers?: Record<string, string | string[]>;
+}
+
+/**
+ * The one place Tango's envelope is sent, with X-REQUEST-ID: by the error handler below, the 404 and
+ * 405 of the routes, and the app for what Fastify refuses before routing. The path never carries the
+ * query string, which may hold a credential.
+ */
+export function sendRaasError(request: FastifyRequest, reply: FastifyReply, now: number, error: RaasError): FastifyReply {
+  const body: ErrorEnvelope = {
+    timestamp: new Date(now).toISOString(),
+    requestId: request.id,
+    path: request.url.split('?')[0]!,
+    httpCode: error.status,
+    httpPhrase: STATUS_CODES[error.status] ?? 'Error',
+    i18nKey: error.i18nKey,
+    message: error.message,
+    errors: error.errors ?? [],
+  };
+  return reply
+    .code(error.status)
+    .headers({ ...error.headers, 'X-REQUEST-ID': request.id })
+    .send(body);
+}
 
 const AUTH_I18N: Record<AuthFailure, string> = {
   credentials_required: 'auth.credentialsRequired',
@@ -10,7 +63,14 @@ const AUTH_I18N: Record<AuthFailure, string> = {
   invalid_token: 'auth.invalidToken',
   invalid_credentials: 'auth.invalidCredentials',
   insufficient_scope: 'auth.insufficientScope',
-  too_many_requests: 'auth.tooManyFailures',
+};
+
+/** The domain's errors as RaaS responses; a code missing here is unexpected under /raas/v2 (500). */
+const DOMAIN_ERRORS: Partial<Record<ErrorCode, { status: number; i18nKey: string }>> = {
+  invalid_input: { status: 400, i18nKey: 'error.badRequest' },
+  not_found: { status: 404, i18nKey: 'error.notFound' },
+  conflict: { status: 409, i18nKey: 'error.duplicate' },
+  too_many_failures: { status: 429, i18nKey: 'auth.tooManyFailures' },
 };
 
 /** Bean Validation constraint names, as Tango reports them, for the schema keywords that failed. */
@@ -32,15 +92,22 @@ const MAX_ECHOED_LENGTH = 256;
  * 500 that says nothing but the request id, with the details in the log only.
  */
 export function raasErrorHandler(now: () => number) {
-  return (error: FastifyError | AuthError | ApiError, request: FastifyRequest, reply: FastifyReply) => {
+  return (error: FastifyError | AuthError | TesseraError, request: FastifyRequest, reply: FastifyReply) => {
     const send = (status: number, message: string, i18nKey: string, errors: FieldError[] = [], headers: Record<string, string | string[]> = {}) =>
-      reply.code(status).headers(headers).send(envelope(request, now(), status, message, i18nKey, errors));
+      sendRaasError(request, reply, now(), { status, message, i18nKey, errors, headers });
 
     if (error instanceof AuthError) {
       request.log.info({ failure: error.failure, detail: error.detail }, 'raas request refused');
       return send(error.status, error.description, AUTH_I18N[error.failure], [], error.headers);
     }
-    if (error instanceof ApiError) return send(error.status, error.message, error.i18nKey, error.errors, error.headers);
+    const domain = error instanceof TesseraError ? DOMAIN_ERRORS[error.code] : undefined;
+    if (error instanceof TesseraError && domain) {
+      if (error.code === 'too_many_failures') {
+        request.log.info({ failure: error.code }, 'raas request refused');
+        return send(domain.status, error.message, domain.i18nKey, [], { 'Retry-After': String(error.retryAfterSeconds ?? 1) });
+      }
+      return send(domain.status, error.message, domain.i18nKey);
+    }
 
     const fastifyError = error as FastifyError;
     if (fastifyError.validation) {

@@ -1,22 +1,12 @@
 import { TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { ApiGuard } from '../auth/api-guard.js';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { ApiGuard, type GuardDeps } from '../auth/api-guard.js';
 import type { PresentedCredential } from '../auth/presented-credential.js';
-import { credentialId, type Principal } from '../auth/principal.js';
+import { credentialId, type Principal, principalOf } from '../auth/principal.js';
 import { DEFAULT_SCOPE } from '../credentials/scopes.js';
-import type { Services } from '../services.js';
-import { ApiError, envelope } from './api-error.js';
-import { customerRoutes, principalOf } from './customers.js';
-import { raasErrorHandler } from './error-handler.js';
+import { type CustomerDeps, customerRoutes } from './customers.js';
+import { raasErrorHandler, sendRaasError } from './error-handler.js';
 
-declare module 'fastify' {
-  interface FastifyRequest {
-    /** Set by the /raas/v2 guard before any protected handler runs. */
-    principal: Principal | null;
-  }
-}
-
-export const RAAS_PREFIX = '/raas/v2';
 
 /** The methods of each path, for 405 and its Allow header (HEAD comes with GET). */
 const PATHS: Record<string, string[]> = {
@@ -31,20 +21,29 @@ const PATHS: Record<string, string[]> = {
 const OTHER_METHODS = ['DELETE', 'PATCH', 'POST', 'PUT'];
 
 /**
- * The protected RaaS API, registered under {@link RAAS_PREFIX}. Every route but /status sits behind the
+ * The protected RaaS API, registered under RAAS_PREFIX (config.ts). Every route but /status sits behind the
  * one guard (Bearer or Basic); every response carries X-REQUEST-ID and every error Tango's envelope.
  * Routing comes first: an unknown path is 404 and a wrong method 405, with or without credentials.
  */
-export async function raasRoutes(app: FastifyInstance, { services }: { services: Services }): Promise<void> {
+/** What the RaaS API uses: the guard's sources, the customers, the audience (the guard's realm). */
+export interface RaasDeps extends GuardDeps, CustomerDeps {
+  config: GuardDeps['config'];
+}
+
+export async function raasRoutes(app: FastifyInstance, { services }: { services: RaasDeps }): Promise<void> {
   const { config } = services;
-  const guard = new ApiGuard(services, services.throttle, { realm: config.audience, requiredScope: DEFAULT_SCOPE });
+  const guard = new ApiGuard(services, { realm: config.audience, requiredScope: DEFAULT_SCOPE });
   await guard.start();
   app.addHook('onClose', async () => guard.stop());
 
   app.setValidatorCompiler(TypeBoxValidatorCompiler);
   app.setErrorHandler(raasErrorHandler(services.now));
   app.setNotFoundHandler((request, reply) => {
-    reply.code(404).send(envelope(request, services.now(), 404, `No such resource: ${request.method} ${request.url.split('?')[0]}`, 'error.notFound'));
+    sendRaasError(request, reply, services.now(), {
+      status: 404,
+      message: `No such resource: ${request.method} ${request.url.split('?')[0]}`,
+      i18nKey: 'error.notFound',
+    });
   });
   app.addHook('onSend', (request, reply, payload, done) => {
     reply.header('X-REQUEST-ID', request.id);
@@ -91,9 +90,13 @@ export async function raasRoutes(app: FastifyInstance, { services }: { services:
     app.route({
       method: others,
       url,
-      handler: async (request: FastifyRequest) => {
-        throw new ApiError(405, `The method ${request.method} is not allowed here: use ${methods.join(' or ')}`, 'error.methodNotAllowed', [], { Allow: allow });
-      },
+      handler: async (request: FastifyRequest, reply: FastifyReply) =>
+        sendRaasError(request, reply, services.now(), {
+          status: 405,
+          message: `The method ${request.method} is not allowed here: use ${methods.join(' or ')}`,
+          i18nKey: 'error.methodNotAllowed',
+          headers: { Allow: allow },
+        }),
     });
   }
 }

@@ -1,5 +1,7 @@
 import type { Kysely, Selectable } from 'kysely';
+import { TesseraError } from '../errors.js';
 import type { AccountsTable, CustomersTable, Schema } from './schema.js';
+import { insertOrConflict } from './unique-violation.js';
 
 export type CustomerRow = Selectable<CustomersTable>;
 export type AccountRow = Selectable<AccountsTable>;
@@ -11,9 +13,12 @@ export type AccountRow = Selectable<AccountsTable>;
 export class CustomerStore {
   constructor(private readonly db: Kysely<Schema>) {}
 
-  /** Inserts a customer; a duplicate identifier on the platform fails with a unique violation. */
+  /** Inserts a customer; a duplicate identifier on the platform is a `conflict`. */
   async insertCustomer(customer: CustomerRow): Promise<void> {
-    await this.db.insertInto('customers').values(customer).execute();
+    await insertOrConflict(
+      () => this.db.insertInto('customers').values(customer).execute(),
+      () => new TesseraError('conflict', `A customer with the customerIdentifier ${customer.customer_identifier} already exists`),
+    );
   }
 
   async findCustomer(platformId: string, customerIdentifier: string): Promise<CustomerRow | undefined> {
@@ -29,9 +34,12 @@ export class CustomerStore {
     return this.db.selectFrom('customers').selectAll().where('platform_id', '=', platformId).orderBy('created_at').orderBy('customer_identifier').execute();
   }
 
-  /** Inserts an account; a duplicate account identifier on the platform fails with a unique violation. */
+  /** Inserts an account; a duplicate account identifier on the platform is a `conflict`. */
   async insertAccount(account: AccountRow): Promise<void> {
-    await this.db.insertInto('accounts').values(account).execute();
+    await insertOrConflict(
+      () => this.db.insertInto('accounts').values(account).execute(),
+      () => new TesseraError('conflict', `An account with the accountIdentifier ${account.account_identifier} already exists`),
+    );
   }
 
   async findAccount(platformId: string, accountIdentifier: string): Promise<AccountRow | undefined> {

@@ -4,7 +4,7 @@ import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
-import { StartupError } from '../errors.js';
+import { TesseraError } from '../errors.js';
 import type { Schema } from './schema.js';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -74,7 +74,7 @@ const SQLITE_HEADER = Buffer.from('SQLite format 3\0', 'latin1');
  */
 function assertSqliteFile(file: string): void {
   const restore = 'Restore it from a backup, or move it away to start with an empty store.';
-  if (statSync(file).size === 0) throw new StartupError(`The database file ${file} is empty (0 bytes), not a Tessera store. ${restore}`);
+  if (statSync(file).size === 0) throw new TesseraError('cannot_start', `The database file ${file} is empty (0 bytes), not a Tessera store. ${restore}`);
   const header = Buffer.alloc(SQLITE_HEADER.length);
   const fd = openSync(file, 'r');
   try {
@@ -82,7 +82,7 @@ function assertSqliteFile(file: string): void {
   } finally {
     closeSync(fd);
   }
-  if (!header.equals(SQLITE_HEADER)) throw new StartupError(`The database file ${file} is not an SQLite database. ${restore}`);
+  if (!header.equals(SQLITE_HEADER)) throw new TesseraError('cannot_start', `The database file ${file} is not an SQLite database. ${restore}`);
 }
 
 /**

@@ -1,12 +1,20 @@
 import type { Kysely, Selectable } from 'kysely';
 import { TesseraError } from '../errors.js';
-import { lockPlatform } from './platforms.js';
+import { type CredentialTable, deleteInactiveCredential, insertActiveCredential, setCredentialStatus } from './credential-table.js';
 import type { CredentialStatus, OAuthClientsTable, Schema } from './schema.js';
 
 export type OAuthClient = Selectable<OAuthClientsTable>;
 
 /** A platform may hold this many active client credentials at once, so a secret can rotate without downtime. */
 export const MAX_ACTIVE_CLIENTS = 2;
+
+const OAUTH_CLIENTS: CredentialTable = {
+  table: 'oauth_clients',
+  idColumn: 'client_id',
+  noun: 'Client',
+  plural: 'client credentials',
+  maxActive: MAX_ACTIVE_CLIENTS,
+};
 
 /** The first whole second (in ms) after `now`: tokens issued at or before `now` have an earlier `iat`. */
 export function tokensNotBeforeAfter(now: number): number {
@@ -20,11 +28,8 @@ export class OAuthClientStore {
 
   /** Inserts an active client unless the platform already has {@link MAX_ACTIVE_CLIENTS} active ones. */
   async insertActive(client: Omit<OAuthClient, 'status' | 'last_issued_at' | 'tokens_not_before'>, platformName: string): Promise<void> {
-    await this.db.transaction().execute(async (trx) => {
-      if (!(await lockPlatform(trx, client.platform_id))) throw new TesseraError('not_found', `Platform ${platformName} does not exist`);
-      await assertBelowLimit(trx, client.platform_id, platformName);
-      await trx.insertInto('oauth_clients').values({ ...client, status: 'active', last_issued_at: null, tokens_not_before: null }).execute();
-    });
+    const row: Omit<OAuthClient, 'status'> = { ...client, last_issued_at: null, tokens_not_before: null };
+    await insertActiveCredential(this.db, OAUTH_CLIENTS, row, platformName);
   }
 
   async find(clientId: string): Promise<OAuthClient | undefined> {
@@ -48,36 +53,18 @@ export class OAuthClientStore {
 
   /** Sets the status; activating respects the active limit. Returns the client as it now is. */
   async setStatus(clientId: string, status: CredentialStatus, now: number): Promise<OAuthClient> {
-    return this.db.transaction().execute(async (trx) => {
-      const client = await trx.selectFrom('oauth_clients').selectAll().where('client_id', '=', clientId).executeTakeFirst();
-      if (!client) throw new TesseraError('not_found', `Client ${clientId} does not exist`);
-      if (client.status === status) return client;
-      if (status === 'active') {
-        await lockPlatform(trx, client.platform_id);
-        const platform = await trx.selectFrom('platforms').select('name').where('id', '=', client.platform_id).executeTakeFirstOrThrow();
-        await assertBelowLimit(trx, client.platform_id, platform.name);
-      }
-      // A deactivation invalidates every token issued up to it, for good: `iat` has whole seconds, so the
-      // line is drawn at the next whole second (a token of this very second counts as issued before),
-      // and always past the previous line, beyond which the tokens of a quick re-activation were dated.
-      const tokensNotBefore =
-        status === 'inactive' ? Math.max(tokensNotBeforeAfter(now), (client.tokens_not_before ?? 0) + 1000) : client.tokens_not_before;
-      await trx
-        .updateTable('oauth_clients')
-        .set({ status, status_changed_at: now, tokens_not_before: tokensNotBefore })
-        .where('client_id', '=', clientId)
-        .execute();
-      return { ...client, status, status_changed_at: now, tokens_not_before: tokensNotBefore };
-    });
+    // A deactivation invalidates every token issued up to it, for good: `iat` has whole seconds, so the
+    // line is drawn at the next whole second (a token of this very second counts as issued before),
+    // and always past the previous line, beyond which the tokens of a quick re-activation were dated.
+    return setCredentialStatus<OAuthClient>(this.db, OAUTH_CLIENTS, clientId, status, now, (client) => ({
+      tokens_not_before:
+        status === 'inactive' ? Math.max(tokensNotBeforeAfter(now), (client.tokens_not_before ?? 0) + 1000) : client.tokens_not_before,
+    }));
   }
 
-  /** Deletes an inactive client; an active one must be deactivated first so no live integration breaks by accident. */
+  /** Deletes an inactive client; an active one must be deactivated first. */
   async deleteInactive(clientId: string): Promise<void> {
-    const result = await this.db.deleteFrom('oauth_clients').where('client_id', '=', clientId).where('status', '=', 'inactive').executeTakeFirst();
-    if (result.numDeletedRows > 0n) return;
-    const client = await this.find(clientId);
-    if (!client) throw new TesseraError('not_found', `Client ${clientId} does not exist`);
-    throw new TesseraError('conflict', `Client ${clientId} is active: deactivate it before deleting it`);
+    await deleteInactiveCredential(this.db, OAUTH_CLIENTS, clientId);
   }
 
   /**
@@ -111,20 +98,5 @@ export class OAuthClientStore {
   async resetQuota(clientId: string): Promise<void> {
     const result = await this.db.updateTable('oauth_clients').set({ last_issued_at: null }).where('client_id', '=', clientId).executeTakeFirst();
     if (result.numUpdatedRows === 0n) throw new TesseraError('not_found', `Client ${clientId} does not exist`);
-  }
-}
-
-async function assertBelowLimit(trx: Kysely<Schema>, platformId: string, platformName: string): Promise<void> {
-  const { count } = await trx
-    .selectFrom('oauth_clients')
-    .select((eb) => eb.fn.countAll<number>().as('count'))
-    .where('platform_id', '=', platformId)
-    .where('status', '=', 'active')
-    .executeTakeFirstOrThrow();
-  if (Number(count) >= MAX_ACTIVE_CLIENTS) {
-    throw new TesseraError(
-      'limit_reached',
-      `Platform ${platformName} already has ${MAX_ACTIVE_CLIENTS} active client credentials: deactivate one first`,
-    );
   }
 }

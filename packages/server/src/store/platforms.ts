@@ -1,13 +1,19 @@
 import type { Kysely, Selectable, Transaction } from 'kysely';
+import { TesseraError } from '../errors.js';
 import type { PlatformsTable, Schema } from './schema.js';
+import { insertOrConflict } from './unique-violation.js';
 
 export type Platform = Selectable<PlatformsTable>;
 
 export class PlatformStore {
   constructor(private readonly db: Kysely<Schema>) {}
 
+  /** Inserts a platform; a name already taken is a `conflict`. */
   async insert(platform: Omit<Platform, 'credential_lock'>): Promise<void> {
-    await this.db.insertInto('platforms').values(platform).execute();
+    await insertOrConflict(
+      () => this.db.insertInto('platforms').values(platform).execute(),
+      () => new TesseraError('conflict', `Platform ${platform.name} already exists`),
+    );
   }
 
   async findByName(name: string): Promise<Platform | undefined> {

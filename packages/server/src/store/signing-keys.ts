@@ -1,5 +1,5 @@
 import type { Kysely, Selectable } from 'kysely';
-import { isUniqueViolation } from '../errors.js';
+import { isUniqueViolation } from './unique-violation.js';
 import type { Schema, SigningKeysTable } from './schema.js';
 
 export type SigningKeyRow = Selectable<SigningKeysTable>;

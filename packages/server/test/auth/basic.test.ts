@@ -3,8 +3,9 @@ import type { FastifyInstance } from 'fastify';
 import { createApiKey, deleteApiKey, setApiKeyStatus } from '../../src/credentials/api-keys.js';
 import type { Services } from '../../src/services.js';
 import { wrongByOneCharacter } from '../support/oauth.js';
-import { createTestEnvironment, STORE_KINDS, type TestEnvironment } from '../support/services.js';
-import { basic, challenges, createTenant, expectEnvelope, get, type Tenant } from '../support/tenants.js';
+import { startDeployment } from '../support/bootstrap.js';
+import { STORE_KINDS, type TestEnvironment } from '../support/services.js';
+import { basic, challenges, expectEnvelope, get, type Tenant } from '../support/tenants.js';
 
 describe.each(STORE_KINDS)('Basic API keys on /raas/v2 (%s)', (store) => {
   let env: TestEnvironment;
@@ -14,10 +15,7 @@ describe.each(STORE_KINDS)('Basic API keys on /raas/v2 (%s)', (store) => {
   let globex: Tenant;
 
   beforeAll(async () => {
-    env = await createTestEnvironment({ store });
-    ({ app, services } = await env.app());
-    acme = await createTenant(app, services, 'acme');
-    globex = await createTenant(app, services, 'globex');
+    ({ env, app, services, tenants: { acme, globex } } = await startDeployment({ store, tenants: ['acme', 'globex'] }));
   });
   afterAll(async () => env?.close());
 

@@ -2,11 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { exportJWK, exportSPKI, generateKeyPair, importJWK, type JWK, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import { announceCredentialChange, CREDENTIAL_STATUS_CHANNEL } from '../../src/auth/credential-events.js';
+import { announceCredentialChange, CREDENTIAL_STATUS_CHANNEL } from '../../src/credentials/credential-events.js';
 import { deleteClient, setClientStatus } from '../../src/credentials/oauth-clients.js';
 import type { Services } from '../../src/services.js';
-import { createTestEnvironment, HOUR, STORE_KINDS, type TestEnvironment } from '../support/services.js';
-import { base64url, basic, challenges, createTenant, expectEnvelope, get, respellings, signedToken, type Tenant } from '../support/tenants.js';
+import { startDeployment } from '../support/bootstrap.js';
+import { HOUR, STORE_KINDS, type TestEnvironment } from '../support/services.js';
+import { base64url, basic, challenges, expectEnvelope, get, respellings, signedToken, type Tenant } from '../support/tenants.js';
 
 describe.each(STORE_KINDS)('Bearer access tokens on /raas/v2 (%s)', (store) => {
   let env: TestEnvironment;
@@ -16,9 +17,7 @@ describe.each(STORE_KINDS)('Bearer access tokens on /raas/v2 (%s)', (store) => {
   let realm: string;
 
   beforeAll(async () => {
-    env = await createTestEnvironment({ store });
-    ({ app, services } = await env.app());
-    acme = await createTenant(app, services, 'acme');
+    ({ env, app, services, tenants: { acme } } = await startDeployment({ store, tenants: ['acme'] }));
     realm = services.config.audience;
   });
   afterAll(async () => env?.close());
@@ -41,12 +40,12 @@ describe.each(STORE_KINDS)('Bearer access tokens on /raas/v2 (%s)', (store) => {
   }
 
   function publishedKey(): JWK & { kid: string; alg: string } {
-    return services.keys.jwks().keys[0] as JWK & { kid: string; alg: string };
+    return services.signingKeys.jwks().keys[0] as JWK & { kid: string; alg: string };
   }
 
   /** Sign with the server's own private key, with any claims and header. */
   async function signWithServerKey(payload: Record<string, unknown>, header: Record<string, unknown> = {}): Promise<string> {
-    const key = services.keys.signer();
+    const key = services.signingKeys.signer();
     return new SignJWT(payload).setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'at+jwt', ...header }).sign(key.privateKey);
   }
 
@@ -199,7 +198,7 @@ describe.each(STORE_KINDS)('Bearer access tokens on /raas/v2 (%s)', (store) => {
 
   it('forgets everything it remembers on a message it cannot read', async () => {
     const token = `Bearer ${await signedToken(services, acme)}`;
-    const findClient = vi.spyOn(services.clients, 'findWithPlatform');
+    const findClient = vi.spyOn(services.oauthClients, 'findWithPlatform');
     try {
       await get(app, '/raas/v2/whoami', token);
       await get(app, '/raas/v2/whoami', token);
@@ -216,12 +215,12 @@ describe.each(STORE_KINDS)('Bearer access tokens on /raas/v2 (%s)', (store) => {
     const token = await signedToken(services, acme);
     expect((await get(app, '/raas/v2/whoami', `Bearer ${token}`)).statusCode).toBe(200);
     // A rotation keeps the old key published: its tokens stay valid.
-    await services.keys.rotate();
+    await services.signingKeys.rotate();
     expect((await get(app, '/raas/v2/whoami', `Bearer ${token}`)).statusCode).toBe(200);
     // An operator removes the old key (say it leaked): its tokens fail at once, cache or not.
     const oldKid = JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString()).kid as string;
     await services.database.db.deleteFrom('signing_keys').where('kid', '=', oldKid).execute();
-    await services.keys.load();
+    await services.signingKeys.load();
     env.clock.advance(10_000); // the new key signs from two refresh intervals after the rotation
     expectInvalidToken(await get(app, '/raas/v2/whoami', `Bearer ${token}`), 'The token was not signed by a key of this server');
   });

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { createApiKey, deleteApiKey, setApiKeyStatus } from '../../src/credentials/api-keys.js';
 import { resetClientQuota, setClientStatus } from '../../src/credentials/oauth-clients.js';
 import { form, postForm } from '../support/oauth.js';
-import { STATUS_RECHECK_MS } from '../../src/auth/credential-events.js';
+import { STATUS_RECHECK_MS } from '../../src/credentials/credential-events.js';
 import { createTestEnvironment, skipReason, STORE_KINDS, type TestEnvironment } from '../support/services.js';
 import { basic, createTenant, get } from '../support/tenants.js';
 

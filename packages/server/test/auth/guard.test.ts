@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/app.js';
 import { createApiKey } from '../../src/credentials/api-keys.js';
 import type { Services } from '../../src/services.js';
+import { startDeployment } from '../support/bootstrap.js';
 import { createTestEnvironment, STORE_KINDS, type TestEnvironment } from '../support/services.js';
 import { basic, challenges, createTenant, expectEnvelope, get, signedToken, type Tenant } from '../support/tenants.js';
 
@@ -16,9 +17,8 @@ describe.each(STORE_KINDS)('the /raas/v2 guard (%s)', (store) => {
   let realm: string;
 
   beforeAll(async () => {
-    env = await createTestEnvironment({ store, config: { authFailureLimit: 3, authFailureWindowSeconds: 60 } });
-    ({ app, services } = await env.app());
-    acme = await createTenant(app, services, 'acme');
+    const config = { authFailureLimit: 3, authFailureWindowSeconds: 60 };
+    ({ env, app, services, tenants: { acme } } = await startDeployment({ store, config, tenants: ['acme'] }));
     realm = services.config.audience;
   });
   afterAll(async () => env?.close());
@@ -99,7 +99,7 @@ describe.each(STORE_KINDS)('the /raas/v2 guard (%s)', (store) => {
   });
 
   it('verifies a credential once, then serves it from memory and re-reads its status every 5 s', async () => {
-    const findClient = vi.spyOn(services.clients, 'findWithPlatform');
+    const findClient = vi.spyOn(services.oauthClients, 'findWithPlatform');
     const findKey = vi.spyOn(services.apiKeys, 'findByDigest');
     const keyStatus = vi.spyOn(services.apiKeys, 'status');
     try {

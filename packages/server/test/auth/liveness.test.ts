@@ -3,11 +3,12 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/app.js';
 import { readPresentedCredential } from '../../src/auth/presented-credential.js';
 import { verifyAccessToken } from '../../src/oauth/access-token.js';
-import { checkTokenLiveness, liveToken } from '../../src/oauth/live-token.js';
+import { activeTokenClaims, readTokenStatus } from '../../src/oauth/live-token.js';
 import type { Services } from '../../src/services.js';
 import { form, postForm } from '../support/oauth.js';
-import { createTestEnvironment, HOUR, STORE_KINDS, type TestEnvironment } from '../support/services.js';
-import { basic, createTenant, get, signedToken, type Tenant } from '../support/tenants.js';
+import { startDeployment } from '../support/bootstrap.js';
+import { HOUR, STORE_KINDS, type TestEnvironment } from '../support/services.js';
+import { basic, get, signedToken, type Tenant } from '../support/tenants.js';
 
 vi.mock('../../src/auth/presented-credential.js', async (importOriginal) => {
   const actual = await importOriginal<typeof import('../../src/auth/presented-credential.js')>();
@@ -22,10 +23,7 @@ describe.each(STORE_KINDS)('token liveness and the guard’s wiring (%s)', (stor
   let acme: Tenant;
 
   beforeAll(async () => {
-    env = await createTestEnvironment({ store });
-    ({ app, services } = await env.app());
-    acme = await createTenant(app, services, 'acme');
-    await createTenant(app, services, 'globex');
+    ({ env, app, services, tenants: { acme } } = await startDeployment({ store, tenants: ['acme', 'globex'] }));
   });
   afterAll(async () => env?.close());
 
@@ -34,24 +32,24 @@ describe.each(STORE_KINDS)('token liveness and the guard’s wiring (%s)', (stor
 
   it('verifyAccessToken returns the signing key’s kid with the claims', async () => {
     const token = await signedToken(services, acme);
-    const verified = await verifyAccessToken(services.keys, token, { issuer: services.config.publicUrl, audience: services.config.audience, now: env.clock.now() });
-    expect(verified.kid).toBe(services.keys.signer().kid);
+    const verified = await verifyAccessToken(services.signingKeys, token, { issuer: services.config.publicUrl, audience: services.config.audience, now: env.clock.now() });
+    expect(verified.kid).toBe(services.signingKeys.signer().kid);
     expect(verified.claims).toMatchObject({ client_id: acme.clientId, platform: 'acme' });
   });
 
-  it('checkTokenLiveness says why a token is not live', async () => {
+  it('readTokenStatus says why a token is not live', async () => {
     const claims = { client_id: acme.clientId, jti: 'jti-live', platform: 'acme', iat: Math.floor(env.clock.now() / 1000) };
-    await expect(checkTokenLiveness(services, claims)).resolves.toMatchObject({ live: true, client: { client_id: acme.clientId, platform_name: 'acme' } });
-    await expect(checkTokenLiveness(services, { ...claims, platform: 'globex' })).resolves.toEqual({ live: false, reason: 'platform_mismatch' });
-    await expect(checkTokenLiveness(services, { ...claims, client_id: 'no-such-client' })).resolves.toEqual({ live: false, reason: 'client_inactive' });
+    await expect(readTokenStatus(services, claims)).resolves.toMatchObject({ live: true, client: { client_id: acme.clientId, platform_name: 'acme' } });
+    await expect(readTokenStatus(services, { ...claims, platform: 'globex' })).resolves.toEqual({ live: false, reason: 'platform_mismatch' });
+    await expect(readTokenStatus(services, { ...claims, client_id: 'no-such-client' })).resolves.toEqual({ live: false, reason: 'client_inactive' });
     await services.revokedTokens.revoke('jti-revoked', acme.clientId, env.clock.now() + HOUR);
-    await expect(checkTokenLiveness(services, { ...claims, jti: 'jti-revoked' })).resolves.toEqual({ live: false, reason: 'revoked' });
+    await expect(readTokenStatus(services, { ...claims, jti: 'jti-revoked' })).resolves.toEqual({ live: false, reason: 'revoked' });
   });
 
   it('introspection, like the guard, treats a token naming another platform as inactive', async () => {
     const token = await signedToken(services, acme, { platform: 'globex' });
     expect((await get(app, '/raas/v2/whoami', `Bearer ${token}`)).statusCode).toBe(401);
-    await expect(liveToken(services, token)).resolves.toBeUndefined();
+    await expect(activeTokenClaims(services, token)).resolves.toBeUndefined();
     const response = await introspect(token);
     expect(response.statusCode, response.body).toBe(200);
     expect(response.json()).toEqual({ active: false });

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setClientStatus } from '../../src/credentials/oauth-clients.js';
 import { createTestEnvironment, type TestEnvironment } from '../support/services.js';
-import { createTestClient, form, postForm, requestToken } from '../support/oauth.js';
-import { basic, createTenant, get } from '../support/tenants.js';
+import { form, postForm, requestToken } from '../support/oauth.js';
+import { basic, createTenant, createTestClient, get } from '../support/tenants.js';
 
 // Redis holds only what can be rebuilt: with it away, instances start and serve, the throttle lets
 // requests through, and credential changes still commit.

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import { CREDENTIAL_STATUS_CHANNEL } from '../../src/auth/credential-events.js';
+import { CREDENTIAL_STATUS_CHANNEL } from '../../src/credentials/credential-events.js';
 import { createApiKey, deleteApiKey, listApiKeys, revealApiKey, setApiKeyStatus } from '../../src/credentials/api-keys.js';
 import { createClient, deleteClient, setClientStatus } from '../../src/credentials/oauth-clients.js';
 import { createPlatform } from '../../src/credentials/platforms.js';
@@ -44,7 +44,7 @@ describe.each(STORE_KINDS)('RaaS API keys (%s)', (store) => {
     expect(stored?.key_digest).toBe(digest(created.api_key));
     expect(stored?.key_sealed).toMatch(/^v1\./);
     // The sealed key is bound to its row: moved onto another id it does not open.
-    expect(() => services.box.open(stored!.key_sealed, 'api-key:key_other')).toThrow();
+    expect(() => services.sealedBox.open(stored!.key_sealed, 'api-key:key_other')).toThrow();
     await setApiKeyStatus(services, created.id, 'inactive');
     await deleteApiKey(services, created.id);
   });

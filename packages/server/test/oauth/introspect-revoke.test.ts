@@ -4,8 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setClientStatus } from '../../src/credentials/oauth-clients.js';
 import type { Services } from '../../src/services.js';
 import { createTestEnvironment, HOUR, STORE_KINDS, type TestEnvironment } from '../support/services.js';
-import { basic, createTestClient, form, postForm, requestToken, type TestClient } from '../support/oauth.js';
-import { respellings } from '../support/tenants.js';
+import { basic, form, postForm, requestToken } from '../support/oauth.js';
+import { createTestClient, respellings, type TestClient } from '../support/tenants.js';
 
 describe.each(STORE_KINDS)('introspection (RFC 7662) and revocation (RFC 7009) on %s', (store) => {
   let env: TestEnvironment;

@@ -3,7 +3,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { verifyAccessToken } from '../../src/oauth/access-token.js';
 import { KEY_REFRESH_INTERVAL_MS } from '../../src/services.js';
 import { createTestEnvironment, HOUR, skipReason, type TestEnvironment } from '../support/services.js';
-import { createTestClient, requestToken } from '../support/oauth.js';
+import { requestToken } from '../support/oauth.js';
+import { createTestClient } from '../support/tenants.js';
 
 describe('signing keys', () => {
   const envs: TestEnvironment[] = [];
@@ -20,9 +21,9 @@ describe('signing keys', () => {
     const env = await createTestEnvironment({ store: 'postgres' });
     envs.push(env);
     const fleet = await Promise.all(Array.from({ length: 4 }, () => env.open()));
-    const kids = fleet.map((services) => services.keys.signer().kid);
+    const kids = fleet.map((services) => services.signingKeys.signer().kid);
     expect(new Set(kids).size).toBe(1);
-    for (const services of fleet) expect(services.keys.jwks().keys.map((k) => k.kid)).toEqual([kids[0]]);
+    for (const services of fleet) expect(services.signingKeys.jwks().keys.map((k) => k.kid)).toEqual([kids[0]]);
   });
 
   it.each([
@@ -34,7 +35,7 @@ describe('signing keys', () => {
     const token = (await requestToken(app, await createTestClient(services))).json().access_token;
     expect(decodeProtectedHeader(token)).toMatchObject({ alg, typ: 'at+jwt' });
     expect((await app.inject('/.well-known/jwks.json')).json().keys).toEqual([expect.objectContaining({ kty, alg, use: 'sig' })]);
-    const { claims, kid } = await verifyAccessToken(services.keys, token, { issuer: env.config.publicUrl, audience: env.config.audience, now: env.clock.now() });
+    const { claims, kid } = await verifyAccessToken(services.signingKeys, token, { issuer: env.config.publicUrl, audience: env.config.audience, now: env.clock.now() });
     expect(claims.scope).toBe('raas.all');
     expect(kid).toBe(decodeProtectedHeader(token).kid);
   });
@@ -47,7 +48,7 @@ describe('signing keys', () => {
     const oldToken = (await requestToken(first, client)).json().access_token;
     const oldKid = decodeProtectedHeader(oldToken).kid;
 
-    const { kid: newKid, signFrom } = await firstServices.keys.rotate();
+    const { kid: newKid, signFrom } = await firstServices.signingKeys.rotate();
     expect(signFrom).toBe(env.clock.now() + 2 * KEY_REFRESH_INTERVAL_MS);
     // Before its time the new key is published but does not sign.
     expect(decodeProtectedHeader((await requestToken(first, client)).json().access_token).kid).toBe(oldKid);
@@ -55,25 +56,25 @@ describe('signing keys', () => {
 
     // The other instance picks it up on its next refresh, before the key signs.
     env.clock.advance(KEY_REFRESH_INTERVAL_MS);
-    await secondServices.keys.load();
+    await secondServices.signingKeys.load();
     expect((await second.inject('/.well-known/jwks.json')).json().keys).toHaveLength(2);
 
     env.clock.advance(KEY_REFRESH_INTERVAL_MS);
     const newToken = (await requestToken(second, client)).json().access_token;
     expect(decodeProtectedHeader(newToken).kid).toBe(newKid);
     const expected = { issuer: env.config.publicUrl, audience: env.config.audience };
-    await expect(verifyAccessToken(firstServices.keys, newToken, { ...expected, now: env.clock.now() })).resolves.toMatchObject({
+    await expect(verifyAccessToken(firstServices.signingKeys, newToken, { ...expected, now: env.clock.now() })).resolves.toMatchObject({
       claims: { client_id: client.client_id },
       kid: newKid,
     });
-    await expect(verifyAccessToken(secondServices.keys, oldToken, { ...expected, now: env.clock.now() })).resolves.toMatchObject({
+    await expect(verifyAccessToken(secondServices.signingKeys, oldToken, { ...expected, now: env.clock.now() })).resolves.toMatchObject({
       claims: { client_id: client.client_id },
       kid: oldKid,
     });
 
     // A token lifetime (plus leeway) after retirement, the old key leaves the JWKS.
     env.clock.advance(24 * HOUR + 61_000);
-    await firstServices.keys.load();
+    await firstServices.signingKeys.load();
     expect((await first.inject('/.well-known/jwks.json')).json().keys.map((k: { kid: string }) => k.kid)).toEqual([newKid]);
   });
 

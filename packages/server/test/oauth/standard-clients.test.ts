@@ -3,7 +3,7 @@ import * as client from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestEnvironment, type TestEnvironment } from '../support/services.js';
 import { freePort } from '../support/listen.js';
-import { createTestClient, type TestClient } from '../support/oauth.js';
+import { createTestClient, type TestClient } from '../support/tenants.js';
 
 // Standard OAuth libraries, unmodified, through RFC 8414 discovery against a real port. They run on
 // the real clock, so this environment's clock follows it.

@@ -4,8 +4,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.js';
 import { setClientStatus } from '../../src/credentials/oauth-clients.js';
 import { closeServices, openServices, type Services } from '../../src/services.js';
+import { startDeployment } from '../support/bootstrap.js';
 import { createTestEnvironment, HOUR, silentLog, skipReason, STORE_KINDS, type TestEnvironment } from '../support/services.js';
-import { basic, createTestClient, form, postForm, requestToken, type TestClient } from '../support/oauth.js';
+import { basic, form, postForm, requestToken } from '../support/oauth.js';
+import { createTestClient, type TestClient } from '../support/tenants.js';
 
 const NO_STORE = { 'cache-control': 'no-store', pragma: 'no-cache' };
 
@@ -15,8 +17,7 @@ describe.each(STORE_KINDS)('POST /oauth/token on %s', (store) => {
   let services: Services;
 
   beforeAll(async () => {
-    env = await createTestEnvironment({ store });
-    ({ app, services } = await env.app());
+    ({ env, app, services } = await startDeployment({ store }));
   });
   afterAll(async () => env.close());
 
@@ -154,7 +155,7 @@ describe.each(STORE_KINDS)('POST /oauth/token on %s', (store) => {
       const fresh = await createTestClient(services);
       expect((await requestToken(app, fresh)).statusCode).toBe(200);
       expect((await requestToken(app, fresh)).statusCode).toBe(400);
-      await services.clients.resetQuota(fresh.client_id);
+      await services.oauthClients.resetQuota(fresh.client_id);
       expect((await requestToken(app, fresh)).statusCode).toBe(200);
     });
 

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import type { Services } from '../../src/services.js';
-import { createTestEnvironment, STORE_KINDS, type TestEnvironment } from '../support/services.js';
-import { createTenant, expectEnvelope, get, postJson, type Tenant } from '../support/tenants.js';
+import { startDeployment } from '../support/bootstrap.js';
+import { STORE_KINDS, type TestEnvironment } from '../support/services.js';
+import { expectEnvelope, get, postJson, type Tenant } from '../support/tenants.js';
 
 const CREATED_AT = '2026-11-28T12:00:00.000Z';
 const ACCOUNT_NUMBER = /^A\d{2}-\d{6}-\d{6}$/;
@@ -10,15 +10,11 @@ const ACCOUNT_NUMBER = /^A\d{2}-\d{6}-\d{6}$/;
 describe.each(STORE_KINDS)('customers and accounts on /raas/v2 (%s)', (store) => {
   let env: TestEnvironment;
   let app: FastifyInstance;
-  let services: Services;
   let acme: Tenant;
   let globex: Tenant;
 
   beforeAll(async () => {
-    env = await createTestEnvironment({ store });
-    ({ app, services } = await env.app());
-    acme = await createTenant(app, services, 'acme');
-    globex = await createTenant(app, services, 'globex');
+    ({ env, app, tenants: { acme, globex } } = await startDeployment({ store, tenants: ['acme', 'globex'] }));
   });
   afterAll(async () => env?.close());
 

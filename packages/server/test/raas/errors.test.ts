@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import type { Services } from '../../src/services.js';
-import { createTestEnvironment, STORE_KINDS, type TestEnvironment } from '../support/services.js';
-import { createTenant, expectEnvelope, get, type Tenant } from '../support/tenants.js';
+import { startDeployment } from '../support/bootstrap.js';
+import { STORE_KINDS, type TestEnvironment } from '../support/services.js';
+import { expectEnvelope, get, type Tenant } from '../support/tenants.js';
 
 describe.each(STORE_KINDS)('errors on /raas/v2 use Tango’s envelope (%s)', (store) => {
   let env: TestEnvironment;
@@ -11,9 +12,7 @@ describe.each(STORE_KINDS)('errors on /raas/v2 use Tango’s envelope (%s)', (st
   let acme: Tenant;
 
   beforeAll(async () => {
-    env = await createTestEnvironment({ store, config: { bodyLimitBytes: 1024 } });
-    ({ app, services } = await env.app());
-    acme = await createTenant(app, services, 'acme');
+    ({ env, app, services, tenants: { acme } } = await startDeployment({ store, config: { bodyLimitBytes: 1024 }, tenants: ['acme'] }));
   });
   afterAll(async () => env?.close());
 

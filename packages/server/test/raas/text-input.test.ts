@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import type { Services } from '../../src/services.js';
-import { createTestEnvironment, STORE_KINDS, type TestEnvironment } from '../support/services.js';
-import { basic, createTenant, expectEnvelope, get, postJson, type Tenant } from '../support/tenants.js';
+import { startDeployment } from '../support/bootstrap.js';
+import { STORE_KINDS, type TestEnvironment } from '../support/services.js';
+import { basic, expectEnvelope, get, postJson, type Tenant } from '../support/tenants.js';
 
 const TEXT_MESSAGE = 'must not contain NUL characters or unpaired surrogates';
 const IDENTIFIER_MESSAGE = 'must use only lowercase letters, digits, ".", "_" and "-", and start with a letter or a digit';
@@ -11,13 +11,10 @@ const IDENTIFIER_MESSAGE = 'must use only lowercase letters, digits, ".", "_" an
 describe.each(STORE_KINDS)('text the store cannot hold on /raas/v2 (%s)', (store) => {
   let env: TestEnvironment;
   let app: FastifyInstance;
-  let services: Services;
   let acme: Tenant;
 
   beforeAll(async () => {
-    env = await createTestEnvironment({ store });
-    ({ app, services } = await env.app());
-    acme = await createTenant(app, services, 'acme');
+    ({ env, app, tenants: { acme } } = await startDeployment({ store, tenants: ['acme'] }));
     expect((await postJson(app, '/raas/v2/customers', acme.basic, { customerIdentifier: 'cust-1', displayName: 'One' })).statusCode).toBe(201);
   });
   afterAll(async () => env?.close());

@@ -1,7 +1,64 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { openDatabase } from '../../src/store/database.js';
+import { type Database, openDatabase } from '../../src/store/database.js';
 import { migrateToLatest } from '../../src/store/migrations.js';
 import { createPostgresDatabase, skipReason } from '../support/services.js';
+
+/** Every table the migrations make, with every column, by name: what store/schema.ts declares. */
+const TABLES = {
+  accounts: [
+    'account_identifier',
+    'account_number',
+    'balance_cents',
+    'contact_email',
+    'created_at',
+    'currency_code',
+    'customer_identifier',
+    'display_name',
+    'platform_id',
+    'status',
+  ],
+  api_keys: ['created_at', 'id', 'key_digest', 'key_sealed', 'platform_id', 'status', 'status_changed_at'],
+  customers: ['created_at', 'customer_identifier', 'display_name', 'platform_id', 'status'],
+  oauth_clients: [
+    'client_id',
+    'created_at',
+    'last_issued_at',
+    'name',
+    'platform_id',
+    'scopes',
+    'secret_digest',
+    'status',
+    'status_changed_at',
+    'tokens_not_before',
+  ],
+  platforms: ['created_at', 'credential_lock', 'id', 'name'],
+  revoked_tokens: ['client_id', 'expires_at', 'jti'],
+  signing_keys: ['alg', 'bootstrap', 'created_at', 'kid', 'private_jwk_sealed', 'public_jwk', 'retired_at', 'sign_from'],
+};
+
+async function schemaOf(database: Database): Promise<Record<string, string[]>> {
+  const tables = await database.db.introspection.getTables();
+  return Object.fromEntries(tables.map((t) => [t.name, t.columns.map((c) => c.name).sort()]).sort(([a], [b]) => String(a).localeCompare(String(b))));
+}
+
+describe('migrations on SQLite', () => {
+  it('make every table with every column, and run again on an up-to-date schema', async () => {
+    const dataDir = await mkdtemp(path.join(tmpdir(), 'tessera-migrations-'));
+    const database = openDatabase({ dataDir });
+    try {
+      await migrateToLatest(database.db);
+      expect(await schemaOf(database)).toEqual(TABLES);
+      await migrateToLatest(database.db);
+      expect(await schemaOf(database)).toEqual(TABLES);
+    } finally {
+      await database.db.destroy();
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+});
 
 describe.skipIf(skipReason('postgres'))('migrations on PostgreSQL', () => {
   const drops: Array<() => Promise<void>> = [];
@@ -15,10 +72,10 @@ describe.skipIf(skipReason('postgres'))('migrations on PostgreSQL', () => {
     const databases = Array.from({ length: 4 }, () => openDatabase({ databaseUrl: url, dataDir: '/nonexistent' }));
     try {
       await Promise.all(databases.map((d) => migrateToLatest(d.db)));
-      const tables = await databases[0]!.db.introspection.getTables();
-      expect(tables.map((t) => t.name).sort()).toEqual(expect.arrayContaining(['oauth_clients', 'platforms', 'revoked_tokens', 'signing_keys']));
+      expect(await schemaOf(databases[0]!)).toEqual(TABLES);
       // and once more, on an up-to-date schema
       await migrateToLatest(databases[1]!.db);
+      expect(await schemaOf(databases[1]!)).toEqual(TABLES);
     } finally {
       for (const d of databases) await d.db.destroy();
     }

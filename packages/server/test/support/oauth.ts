@@ -1,22 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { createClient } from '../../src/credentials/oauth-clients.js';
-import { createPlatform } from '../../src/credentials/platforms.js';
-import type { Services } from '../../src/services.js';
-
-export interface TestClient {
-  platformName: string;
-  name: string;
-  client_id: string;
-  client_secret: string;
-}
-
-let platformCount = 0;
-
-/** A new platform with one client credential. */
-export async function createTestClient(services: Services, platformName = `platform-${++platformCount}`, name = 'Test client'): Promise<TestClient> {
-  if (!(await services.platforms.findByName(platformName))) await createPlatform(services, platformName);
-  return { platformName, ...(await createClient(services, platformName, name)) };
-}
+import type { TestClient } from './tenants.js';
 
 export function form(fields: Record<string, string>): string {
   return new URLSearchParams(fields).toString();

@@ -144,10 +144,18 @@ export async function createTestEnvironment(
   };
 }
 
+/** Deletes every key under `prefix`, walking the keyspace with SCAN (KEYS blocks Redis): as the SDK's tests do. */
 async function deleteRedisKeys(prefix: string): Promise<void> {
-  const redis = new Redis(TEST_REDIS_URL);
+  const redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: 1 });
+  redis.on('error', () => undefined);
   try {
-    const keys = await redis.keys(`${prefix}*`);
+    const keys: string[] = [];
+    let cursor = '0';
+    do {
+      const [next, batch] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+      cursor = next;
+      keys.push(...batch);
+    } while (cursor !== '0');
     if (keys.length > 0) await redis.del(...keys);
   } finally {
     redis.disconnect();

@@ -25,11 +25,27 @@ export interface Tenant {
   token: string;
 }
 
+export interface TestClient {
+  platformName: string;
+  name: string;
+  client_id: string;
+  client_secret: string;
+}
 
-/** Creates the platform and its credentials through the credential services, and a token over HTTP. */
+let platformCount = 0;
+
+/** A new platform with one client credential. */
+export async function createTestClient(services: Services, platformName = `platform-${++platformCount}`, name = 'Test client'): Promise<TestClient> {
+  if (!(await services.platforms.findByName(platformName))) await createPlatform(services, platformName);
+  return { platformName, ...(await createClient(services, platformName, name)) };
+}
+
+/**
+ * The platform and its credentials through the credential services, and a token over HTTP: a
+ * {@link createTestClient} with an API key and a token.
+ */
 export async function createTenant(app: FastifyInstance, services: Services, platformName: string): Promise<Tenant> {
-  await createPlatform(services, platformName);
-  const client = await createClient(services, platformName, `${platformName} client`);
+  const client = await createTestClient(services, platformName, `${platformName} client`);
   const key = await createApiKey(services, platformName);
   const response = await app.inject({
     method: 'POST',
@@ -53,7 +69,7 @@ export async function createTenant(app: FastifyInstance, services: Services, pla
 
 /** Another token for the tenant's client, signed by the server's own current key (no quota involved). */
 export async function signedToken(services: Services, tenant: Tenant, overrides: { scope?: string; platform?: string; now?: number } = {}): Promise<string> {
-  const { token } = await issueAccessToken(services.keys, {
+  const { token } = await issueAccessToken(services.signingKeys, {
     issuer: services.config.publicUrl,
     audience: services.config.audience,
     clientId: tenant.clientId,

@@ -1,13 +1,8 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Cache } from '../cache/cache.js';
-import { sparingly } from '../sparingly.js';
+import { hasCode, TesseraError } from '../errors.js';
+import { logAtMostEvery } from '../log-at-most-every.js';
 
-export class TooManyFailuresError extends Error {
-  constructor(readonly retryAfterSeconds: number) {
-    super('Too many failed authentication attempts from this address');
-    this.name = 'TooManyFailuresError';
-  }
-}
 
 /**
  * Counts failed authentications per client address in a fixed window, shared by every instance through
@@ -17,22 +12,29 @@ export class TooManyFailuresError extends Error {
  */
 export class FailureThrottle {
   /** While the cache is away, say so once a minute rather than on every request. */
-  private readonly outage = sparingly(60_000, (error: unknown, message: string) => this.log.warn({ err: error }, message));
+  private readonly outage: (error: unknown, message: string) => void;
 
   constructor(
     private readonly cache: Cache,
     private readonly limit: number,
     private readonly windowMs: number,
     private readonly log: FastifyBaseLogger,
-  ) {}
+    now: () => number = Date.now,
+  ) {
+    this.outage = logAtMostEvery(60_000, (error: unknown, message: string) => this.log.warn({ err: error }, message), now);
+  }
 
-  /** Throws {@link TooManyFailuresError} when `address` has used up its failures. */
+  /** Throws the domain's `too_many_failures` when `address` has used up its failures. */
   async check(address: string): Promise<void> {
     try {
       const { count, resetInMs } = await this.cache.peek(key(address));
-      if (count >= this.limit) throw new TooManyFailuresError(Math.max(1, Math.ceil(resetInMs / 1000)));
+      if (count >= this.limit) {
+        throw new TesseraError('too_many_failures', 'Too many failed authentication attempts from this address', {
+          retryAfterSeconds: Math.max(1, Math.ceil(resetInMs / 1000)),
+        });
+      }
     } catch (error) {
-      if (error instanceof TooManyFailuresError) throw error;
+      if (hasCode(error, 'too_many_failures')) throw error;
       this.outage(error, 'failure throttle unavailable: letting requests through');
     }
   }

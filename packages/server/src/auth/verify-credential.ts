@@ -1,0 +1,63 @@
+import { digest } from '../crypto/secrets.js';
+import { decodeBasic } from '../credentials/http-credentials.js';
+import { hasCode } from '../errors.js';
+import type { AccessTokenClaims, VerifiedAccessToken } from '../oauth/access-token.js';
+import { readTokenStatus, type TokenStatusDeps, type TokenVerificationDeps, verifyOwnToken } from '../oauth/live-token.js';
+import type { ApiKeyStore } from '../store/api-keys.js';
+import { invalidCredentials, invalidToken } from './auth-error.js';
+import type { Principal } from './principal.js';
+
+/**
+ * The guard's verifications of a credential not yet remembered, each a refusal ({@link AuthError}) or a
+ * {@link Principal}. The guard (api-guard.ts) adds the throttle and the memory around them.
+ */
+
+export interface ApiKeyLookupDeps {
+  apiKeys: Pick<ApiKeyStore, 'findByDigest' | 'status'>;
+}
+
+/** The token's signature and claims (no I/O); the domain's invalid_token becomes the guard's 401. */
+export async function verifyBearerToken(deps: TokenVerificationDeps, realm: string, token: string, now: number): Promise<VerifiedAccessToken> {
+  try {
+    return await verifyOwnToken(deps, token, now);
+  } catch (error) {
+    if (hasCode(error, 'invalid_token')) throw invalidToken(realm, error.message);
+    throw error;
+  }
+}
+
+/** Reads from the store what can change after a token was issued ({@link readTokenStatus}): its principal, or why not. */
+export async function tokenPrincipal(deps: TokenStatusDeps, realm: string, claims: Pick<AccessTokenClaims, 'client_id' | 'jti' | 'platform' | 'iat'>): Promise<Principal> {
+  const { client_id: clientId, jti } = claims;
+  const status = await readTokenStatus(deps, claims);
+  if (!status.live) {
+    switch (status.reason) {
+      case 'revoked':
+        throw invalidToken(realm, 'The token has been revoked', `token ${jti} is revoked`);
+      case 'client_inactive':
+        throw invalidToken(realm, "The token's client credential is no longer active", `client ${clientId} is inactive or gone`);
+      case 'issued_before_deactivation':
+        throw invalidToken(realm, 'The token was issued before its client credential was deactivated', `client ${clientId} was deactivated after token ${jti}`);
+      case 'platform_mismatch':
+        throw invalidToken(realm, 'The token is not valid', `client ${clientId} is not of the platform in the token`);
+    }
+  }
+  const { client } = status;
+  return { platformId: client.platform_id, platformName: client.platform_name, credential: { type: 'oauth_client', clientId, tokenId: jti } };
+}
+
+/** Basic `platformName:apiKey`: the key's principal, or one refusal whatever was wrong. */
+export async function apiKeyPrincipal(
+  deps: ApiKeyLookupDeps,
+  realm: string,
+  encoded: string,
+): Promise<Principal & { credential: { type: 'api_key'; keyId: string } }> {
+  const credentials = decodeBasic(encoded);
+  // An unknown platform and a wrong key take the same path: one digest, one lookup by digest.
+  const key = await deps.apiKeys.findByDigest(digest(credentials?.password ?? ''));
+  if (!credentials) throw invalidCredentials(realm, 'Basic credentials without a colon');
+  if (!key) throw invalidCredentials(realm, 'unknown API key');
+  if (key.platform_name !== credentials.userId) throw invalidCredentials(realm, `API key ${key.id} presented with another platform name`);
+  if (key.status !== 'active') throw invalidCredentials(realm, `API key ${key.id} is deactivated`);
+  return { platformId: key.platform_id, platformName: key.platform_name, credential: { type: 'api_key', keyId: key.id } };
+}

@@ -1,0 +1,103 @@
+import type { Kysely, Transaction } from 'kysely';
+import { TesseraError } from '../errors.js';
+import { lockPlatform } from './platforms.js';
+import type { CredentialStatus, Schema } from './schema.js';
+
+/**
+ * The lifecycle every credential table shares — insert while fewer than the limit are active, set the
+ * status (activation respects the limit), delete only when inactive — with what differs between OAuth
+ * clients and API keys given by a {@link CredentialTable}.
+ */
+export interface CredentialTable {
+  table: 'oauth_clients' | 'api_keys';
+  idColumn: 'client_id' | 'id';
+  /** How messages name one: `Client cli_…`, `API key key_…`. */
+  noun: string;
+  /** How the limit's message names several: `2 active client credentials`. */
+  plural: string;
+  /** Active at once per platform, so a credential can rotate without downtime. */
+  maxActive: number;
+}
+
+/** What the shared lifecycle reads and writes: the columns both tables have, under both id names. */
+interface LifecycleRow {
+  client_id: string;
+  id: string;
+  platform_id: string;
+  status: CredentialStatus;
+  status_changed_at: number;
+  tokens_not_before: number | null;
+}
+type LifecycleDb = Kysely<Record<CredentialTable['table'], LifecycleRow>>;
+
+function lifecycleDb(db: Kysely<Schema>): LifecycleDb {
+  // Both tables have the columns the lifecycle touches; only the id's name differs (see idColumn).
+  return db as unknown as LifecycleDb;
+}
+
+/** Inserts an active credential unless its platform already has {@link CredentialTable.maxActive} active ones. */
+export async function insertActiveCredential(db: Kysely<Schema>, kind: CredentialTable, row: { platform_id: string }, platformName: string): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    if (!(await lockPlatform(trx, row.platform_id))) throw new TesseraError('not_found', `Platform ${platformName} does not exist`);
+    await assertBelowLimit(trx, kind, row.platform_id, platformName);
+    await lifecycleDb(trx)
+      .insertInto(kind.table)
+      .values({ ...row, status: 'active' } as unknown as LifecycleRow)
+      .execute();
+  });
+}
+
+/**
+ * Sets the status; activating respects the active limit. `changes` adds what the kind changes with it
+ * (a client's `tokens_not_before`). Returns the row as it now is.
+ */
+export async function setCredentialStatus<Row>(
+  db: Kysely<Schema>,
+  kind: CredentialTable,
+  id: string,
+  status: CredentialStatus,
+  now: number,
+  changes: (row: Row) => Partial<Row> = () => ({}),
+): Promise<Row> {
+  return db.transaction().execute(async (trx) => {
+    const ldb = lifecycleDb(trx);
+    const row = (await ldb.selectFrom(kind.table).selectAll().where(kind.idColumn, '=', id).executeTakeFirst()) as Row & LifecycleRow | undefined;
+    if (!row) throw new TesseraError('not_found', `${kind.noun} ${id} does not exist`);
+    if (row.status === status) return row;
+    if (status === 'active') {
+      await lockPlatform(trx, row.platform_id);
+      const platform = await trx.selectFrom('platforms').select('name').where('id', '=', row.platform_id).executeTakeFirstOrThrow();
+      await assertBelowLimit(trx, kind, row.platform_id, platform.name);
+    }
+    const update = { status, status_changed_at: now, ...changes(row) };
+    await ldb
+      .updateTable(kind.table)
+      .set(update as Partial<LifecycleRow>)
+      .where(kind.idColumn, '=', id)
+      .execute();
+    return { ...row, ...update };
+  });
+}
+
+/** Deletes an inactive credential; an active one must be deactivated first so no live integration breaks by accident. */
+export async function deleteInactiveCredential(db: Kysely<Schema>, kind: CredentialTable, id: string): Promise<void> {
+  const ldb = lifecycleDb(db);
+  const result = await ldb.deleteFrom(kind.table).where(kind.idColumn, '=', id).where('status', '=', 'inactive').executeTakeFirst();
+  if (result.numDeletedRows > 0n) return;
+  if (!(await ldb.selectFrom(kind.table).select('status').where(kind.idColumn, '=', id).executeTakeFirst())) {
+    throw new TesseraError('not_found', `${kind.noun} ${id} does not exist`);
+  }
+  throw new TesseraError('conflict', `${kind.noun} ${id} is active: deactivate it before deleting it`);
+}
+
+async function assertBelowLimit(trx: Transaction<Schema>, kind: CredentialTable, platformId: string, platformName: string): Promise<void> {
+  const { count } = await lifecycleDb(trx)
+    .selectFrom(kind.table)
+    .select((eb) => eb.fn.countAll<number>().as('count'))
+    .where('platform_id', '=', platformId)
+    .where('status', '=', 'active')
+    .executeTakeFirstOrThrow();
+  if (Number(count) >= kind.maxActive) {
+    throw new TesseraError('limit_reached', `Platform ${platformName} already has ${kind.maxActive} active ${kind.plural}: deactivate one first`);
+  }
+}
