@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import { createRequire } from 'node:module';
 import { chmodSync, closeSync, existsSync, linkSync, mkdirSync, openSync, readSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
-import pg from 'pg';
+import type PgModule from 'pg';
 import { TesseraError } from '../errors.js';
 import type { Schema } from './schema.js';
 
@@ -29,6 +30,9 @@ export function openDatabase(options: {
 }
 
 function openPostgres(databaseUrl: string, onError: (error: Error) => void): Database {
+  // Loaded only for PostgreSQL: pg's first load takes ~80 ms (it pulls in Node's fetch stack), which
+  // every `tessera` command on SQLite would otherwise pay. pg is CommonJS, so require() keeps this synchronous.
+  const pg = createRequire(import.meta.url)('pg') as typeof PgModule;
   const pool = new pg.Pool({
     connectionString: databaseUrl,
     max: 10,
