@@ -4,11 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CLIENT_DIR, ensureBuilt } from './helpers/build.js';
-import { deleteKeys, skipWithoutRedis, TEST_REDIS_URL, uniquePrefix } from './helpers/redis.js';
+import { deleteRedisKeys, redisSkipReason, TEST_REDIS_URL, uniqueRedisPrefix } from '../../../test-support/redis.js';
 import { FileTokenStore, tokenCacheKey } from '../src/index.js';
 import { issueTokens, ScriptedServer } from './helpers/token-server.js';
 
-const skipRedis = await skipWithoutRedis('tessera-token --redis');
+const skipRedis = await redisSkipReason('tessera-token --redis');
 const BIN = join(CLIENT_DIR, 'bin', 'tessera-token.js');
 const SECRET = 'tsc_secret_cli-check-0123456789';
 
@@ -185,14 +185,14 @@ describe('tessera-token', () => {
   });
 
   it.skipIf(skipRedis)('shares the token through Redis with --redis', async () => {
-    const prefix = uniquePrefix();
+    const prefix = uniqueRedisPrefix();
     try {
       const args = ['--redis', TEST_REDIS_URL, '--key-prefix', prefix];
       expect((await cli(args, env())).stdout).toBe('tok-1\n');
       expect((await cli(args, env())).stdout).toBe('tok-1\n');
       expect(server.tokenRequests).toHaveLength(1);
     } finally {
-      await deleteKeys(TEST_REDIS_URL, prefix);
+      await deleteRedisKeys(prefix);
     }
   });
 });

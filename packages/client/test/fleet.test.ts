@@ -16,7 +16,7 @@ import {
   Worker,
   type FleetServer,
 } from './helpers/fleet.js';
-import { uniquePrefix } from './helpers/redis.js';
+import { uniqueRedisPrefix } from '../../../test-support/redis.js';
 import { ScriptedServer } from './helpers/token-server.js';
 
 const HOUR = 3_600_000;
@@ -76,7 +76,7 @@ describe.skipIf(skip)(`a fleet of ${FLEET} processes (token server: ${useTessera
   });
 
   describe('sharing one token', () => {
-    const prefix = uniquePrefix();
+    const prefix = uniqueRedisPrefix();
     let token: string;
 
     it(`${FLEET} processes starting at once with an empty store make exactly one token request`, async () => {
@@ -147,7 +147,7 @@ describe.skipIf(skip)(`a fleet of ${FLEET} processes (token server: ${useTessera
   });
 
   it('Redis stopped mid-run loses nothing and causes no extra request', async () => {
-    const prefix = uniquePrefix();
+    const prefix = uniqueRedisPrefix();
     await server.resetQuota();
     const before = server.tokenRequests.length;
     workers = await startWorkers(10, envFor(prefix));

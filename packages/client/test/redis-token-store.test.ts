@@ -2,15 +2,15 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { RedisTokenStore, StoreError, TokenManager, type TokenStore } from '../src/index.js';
 import { storeContract, token } from './helpers/store-contract.js';
-import { deleteKeys, skipWithoutRedis, TEST_REDIS_URL, uniquePrefix } from './helpers/redis.js';
+import { deleteRedisKeys, redisSkipReason, TEST_REDIS_URL, uniqueRedisPrefix } from '../../../test-support/redis.js';
 import { ScriptedServer } from './helpers/token-server.js';
 
-const skip = await skipWithoutRedis('RedisTokenStore');
+const skip = await redisSkipReason('RedisTokenStore');
 const T0 = Date.parse('2030-01-01T00:00:00.000Z');
 const DAY = 86_400_000;
 
 describe.skipIf(skip)('RedisTokenStore', () => {
-  const prefix = uniquePrefix();
+  const prefix = uniqueRedisPrefix();
   const opened: TokenStore[] = [];
   let raw: Redis;
   let n = 0;
@@ -27,7 +27,7 @@ describe.skipIf(skip)('RedisTokenStore', () => {
 
   afterAll(async () => {
     await Promise.all(opened.map((s) => s.close?.()));
-    await deleteKeys(TEST_REDIS_URL, prefix);
+    await deleteRedisKeys(prefix);
     expect(await raw.keys(`${prefix}*`)).toEqual([]);
     raw.disconnect();
   });
@@ -89,7 +89,7 @@ describe.skipIf(skip)('RedisTokenStore', () => {
       server.tokenHandler = () => ({ status: 400, headers: { 'retry-after': '3600' }, json: { error: 'rate_limit_exceeded' } });
       const key = `${keyPrefix}{${a.key}}`;
       expect(await raw.exists(key)).toBe(1);
-      await deleteKeys(TEST_REDIS_URL, keyPrefix); // FLUSHALL, for our keys only: the connection stays up
+      await deleteRedisKeys(keyPrefix); // FLUSHALL, for our keys only: the connection stays up
       expect(await raw.exists(key)).toBe(0);
       await vi.waitFor(async () => expect(await raw.exists(key)).toBe(1), { timeout: 10_000, interval: 25 });
 

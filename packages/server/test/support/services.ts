@@ -4,15 +4,16 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import pg from 'pg';
-import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { buildApp } from '../../src/app.js';
 import { type Config, testConfig } from '../../src/config.js';
 import { closeServices, openServices, type Services } from '../../src/services.js';
+import { deleteRedisKeys, redisReachable, TEST_REDIS_URL, uniqueRedisPrefix } from '../../../../test-support/redis.js';
 
-/** PostgreSQL and Redis for tests: from the environment (CI exports them), else the local defaults. */
+export { TEST_REDIS_URL };
+
+/** PostgreSQL for tests: from the environment (CI exports it), else the local default. */
 export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 async function reachable(check: () => Promise<unknown>): Promise<boolean> {
   try {
@@ -29,12 +30,7 @@ export const postgresUp = await reachable(async () => {
   await client.end();
 });
 
-export const redisUp = await reachable(async () => {
-  const redis = new Redis(TEST_REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: 2000, retryStrategy: () => null });
-  await redis.connect();
-  await redis.ping();
-  redis.disconnect();
-});
+export const redisUp = await redisReachable();
 
 /**
  * Outside CI a suite whose service is missing is skipped, and says why; in CI it must run, so a
@@ -106,7 +102,7 @@ export async function createTestEnvironment(
 ): Promise<TestEnvironment> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'tessera-test-'));
   const database = options.store === 'postgres' ? await createPostgresDatabase() : undefined;
-  const redisKeyPrefix = `tessera-test:${randomBytes(6).toString('hex')}:`;
+  const redisKeyPrefix = uniqueRedisPrefix();
   const config = testConfig({
     dataDir,
     databaseUrl: database?.url,
@@ -144,20 +140,3 @@ export async function createTestEnvironment(
   };
 }
 
-/** Deletes every key under `prefix`, walking the keyspace with SCAN (KEYS blocks Redis): as the SDK's tests do. */
-async function deleteRedisKeys(prefix: string): Promise<void> {
-  const redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: 1 });
-  redis.on('error', () => undefined);
-  try {
-    const keys: string[] = [];
-    let cursor = '0';
-    do {
-      const [next, batch] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-      cursor = next;
-      keys.push(...batch);
-    } while (cursor !== '0');
-    if (keys.length > 0) await redis.del(...keys);
-  } finally {
-    redis.disconnect();
-  }
-}
