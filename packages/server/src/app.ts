@@ -46,6 +46,14 @@ export async function buildApp(config: Config, services: Services, options: AppO
 
   // The path only: a query string may hold a token.
   app.setNotFoundHandler((request, reply) => sendPlainError(reply, 404, 'not_found', `No route ${request.method} ${request.url.split('?')[0]}`));
+  // Paths outside the APIs (whose plugins map their own errors): a body Fastify cannot read, or anything
+  // unexpected, in the same plain shape, never the parser's message (it can quote the body).
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const status = error.statusCode;
+    if (status !== undefined && status >= 400 && status < 500) return sendPlainError(reply, status, 'bad_request', 'The request could not be read');
+    request.log.error({ err: error }, 'request failed');
+    return sendPlainError(reply, 500, 'internal_error', 'An unexpected error occurred');
+  });
   app.get('/healthz', async () => ({ status: 'ok' }));
   await app.register(oauthRoutes, { services });
   await app.register(raasRoutes, { services, prefix: RAAS_PREFIX });

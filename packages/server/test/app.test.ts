@@ -31,6 +31,14 @@ describe('the app outside its APIs', () => {
     expect({ status: response.statusCode, body: response.json() }).toEqual({ status: 404, body: { error: 'not_found', message: `No route GET ${path}` } });
   });
 
+  it.each(['/healthz', '/nothing', '/.well-known/jwks.json'])('answers a body it cannot read on %s in the plain shape, without the parser’s words', async (path) => {
+    const response = await app.inject({ method: 'POST', url: path, headers: { 'content-type': 'application/json' }, payload: '{"secret":' });
+    expect({ status: response.statusCode, body: response.json() }).toEqual({
+      status: 400,
+      body: { error: 'bad_request', message: 'The request could not be read' },
+    });
+  });
+
   it('answers a malformed URL outside the APIs with 400, without echoing it', async () => {
     const response = await app.inject('/nothing/%ZZ?access_token=secret-token');
     expect({ status: response.statusCode, body: response.json() }).toEqual({
