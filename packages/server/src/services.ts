@@ -41,7 +41,8 @@ export interface Services {
 }
 
 export interface ServiceOptions {
-  log: FastifyBaseLogger;
+  /** Where the services warn (a lost key file, Redis away): the server's pino, or the command's stderr. */
+  log: Pick<FastifyBaseLogger, 'warn'>;
   now?: () => number;
 }
 

@@ -1,11 +1,11 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { pino } from 'pino';
 import { type Config, loadConfig } from '../config.js';
 import { TesseraError } from '../errors.js';
 import { closeServices, openServices, type Services } from '../services.js';
 import { SQLITE_FILE } from '../store/database.js';
 import type { Command } from 'commander';
+import type { FastifyBaseLogger } from 'fastify';
 
 export interface Output {
   json: boolean;
@@ -27,7 +27,7 @@ export async function run(output: Output, action: (services: Services) => Promis
     const config = loadConfig();
     const notice = storeNotice(config);
     if (notice) console.error(`tessera: ${notice}`);
-    services = await openServices(config, { log: pino({ level: 'warn' }, pino.destination(2)) });
+    services = await openServices(config, { log: stderrWarnings });
     const result = await action(services);
     console.log(output.json ? JSON.stringify(result.json) : result.text);
   } catch (error) {
@@ -44,6 +44,18 @@ export async function run(output: Output, action: (services: Services) => Promis
     if (services) await closeServices(services);
   }
 }
+
+/**
+ * The services' warnings as lines a person reads at a terminal, not JSON log records: and the command
+ * need not load pino at all (it starts faster).
+ */
+const stderrWarnings = {
+  warn(fields: { err?: unknown; file?: string }, message?: string): void {
+    const where = fields.file ? ` (${fields.file})` : '';
+    const why = fields.err instanceof Error ? `: ${fields.err.message}` : '';
+    console.error(`tessera: warning: ${message ?? ''}${where}${why}`);
+  },
+} as Pick<FastifyBaseLogger, 'warn'>;
 
 /**
  * A line for stderr when the store is not the one a person would assume: a new, empty one (the

@@ -18,7 +18,7 @@ export class FailureThrottle {
     private readonly cache: Cache,
     private readonly limit: number,
     private readonly windowMs: number,
-    private readonly log: FastifyBaseLogger,
+    private readonly log: Pick<FastifyBaseLogger, 'warn'>,
     now: () => number = Date.now,
   ) {
     this.outage = logAtMostEvery(60_000, (error: unknown, message: string) => this.log.warn({ err: error }, message), now);
