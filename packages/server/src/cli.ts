@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { Command, CommanderError } from 'commander';
 import { registerApiKeyCommands } from './cli/api-key-commands.js';
+import { registerAuditCommands } from './cli/audit-commands.js';
 import { registerClientCommands } from './cli/client-commands.js';
 import { registerKeyCommands } from './cli/key-commands.js';
 import { registerPlatformCommands } from './cli/platform-commands.js';
@@ -22,6 +23,7 @@ export function buildCli(): Command {
   registerClientCommands(program);
   registerKeyCommands(program);
   registerApiKeyCommands(program);
+  registerAuditCommands(program);
   return program;
 }
 

@@ -8,6 +8,7 @@ import { loadMasterKey } from './crypto/master-key.js';
 import { SealedBox } from './crypto/sealed-box.js';
 import { KeyRing } from './oauth/key-ring.js';
 import { ApiKeyStore } from './store/api-keys.js';
+import { AuditLogStore } from './store/audit-log.js';
 import { CustomerStore } from './store/customers.js';
 import { type Database, openDatabase } from './store/database.js';
 import { migrateToLatest } from './store/migrations.js';
@@ -36,6 +37,8 @@ export interface Services {
   throttle: FailureThrottle;
   apiKeys: ApiKeyStore;
   customers: CustomerStore;
+  /** Every credential action, hash-chained per platform. */
+  auditLog: AuditLogStore;
   /** The clock, in epoch milliseconds; tests freeze it. */
   now: () => number;
 }
@@ -79,6 +82,7 @@ export async function openServices(config: Config, options: ServiceOptions): Pro
       revokedTokens: new RevokedTokenStore(database.db),
       apiKeys: new ApiKeyStore(database.db),
       customers: new CustomerStore(database.db),
+      auditLog: new AuditLogStore(database.db),
       throttle: new FailureThrottle(cache, config.authFailureLimit, config.authFailureWindowSeconds * 1000, options.log, now),
       now,
     };

@@ -15,6 +15,8 @@ export interface Output {
 export interface Result {
   json: Record<string, unknown>;
   text: string;
+  /** Non-zero for a finding that is no error of the command (`audit verify` found a break): printed, then exits with it. */
+  exitCode?: number;
 }
 
 /**
@@ -30,6 +32,7 @@ export async function run(output: Output, action: (services: Services) => Promis
     services = await openServices(config, { log: stderrWarnings });
     const result = await action(services);
     console.log(output.json ? JSON.stringify(result.json) : result.text);
+    if (result.exitCode) process.exitCode = result.exitCode;
   } catch (error) {
     // The CLI's one mapping of errors: a TesseraError's code and message, anything else internal_error.
     const known = error instanceof TesseraError;

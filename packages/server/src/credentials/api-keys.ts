@@ -1,3 +1,4 @@
+import { type AuditActor, CLI_ACTOR, recordAudit } from '../audit/record-audit.js';
 import { digest, newId, newSecret, PREFIX } from '../crypto/secrets.js';
 import type { SealedBox } from '../crypto/sealed-box.js';
 import { TesseraError } from '../errors.js';
@@ -27,6 +28,7 @@ function sealContext(id: string): string {
 /** API keys in the shared lifecycle: the kind-specific part is the key, kept as a digest and sealed. */
 export const apiKeys = new CredentialLifecycle<ApiKeyRow, ApiKeyView, ApiKeyDeps>({
   type: 'api_key',
+  idOf: (row) => row.id,
   store: (deps) => deps.apiKeys,
   view: toView,
 });
@@ -35,7 +37,7 @@ export const apiKeys = new CredentialLifecycle<ApiKeyRow, ApiKeyView, ApiKeyDeps
  * Creates an active RaaS API key for Basic authentication (`platformName:apiKey`). The store keeps its
  * SHA-256 digest, to find it, and the key sealed under the master key, to reveal it; never the key itself.
  */
-export async function createApiKey(deps: ApiKeyDeps, platformName: string): Promise<{ id: string; api_key: string }> {
+export async function createApiKey(deps: ApiKeyDeps, platformName: string, who: AuditActor = CLI_ACTOR): Promise<{ id: string; api_key: string }> {
   return apiKeys.create(deps, platformName, (platform, now) => {
     const id = newId(PREFIX.apiKeyId);
     const apiKey = newSecret(PREFIX.apiKey);
@@ -50,18 +52,24 @@ export async function createApiKey(deps: ApiKeyDeps, platformName: string): Prom
       },
       created: { id, api_key: apiKey },
     };
-  });
+  }, who);
 }
 
 export const listApiKeys = (deps: ApiKeyDeps, platformName: string) => apiKeys.list(deps, platformName);
-export const setApiKeyStatus = (deps: ApiKeyDeps, id: string, status: CredentialStatus) => apiKeys.setStatus(deps, id, status);
-export const deleteApiKey = (deps: ApiKeyDeps, id: string) => apiKeys.delete(deps, id);
+export const setApiKeyStatus = (deps: ApiKeyDeps, id: string, status: CredentialStatus, who?: AuditActor) => apiKeys.setStatus(deps, id, status, who);
+export const deleteApiKey = (deps: ApiKeyDeps, id: string, who?: AuditActor) => apiKeys.delete(deps, id, who);
 
-/** Opens a stored key again: the portal's eye icon. */
-export async function revealApiKey(deps: Pick<ApiKeyDeps, 'apiKeys' | 'sealedBox'>, id: string): Promise<{ id: string; api_key: string }> {
+/** Opens a stored key again: the portal's eye icon. Recorded in the audit log (the id, not the key). */
+export async function revealApiKey(
+  deps: Pick<ApiKeyDeps, 'apiKeys' | 'sealedBox' | 'auditLog' | 'now'>,
+  id: string,
+  who: AuditActor = CLI_ACTOR,
+): Promise<{ id: string; api_key: string }> {
   const key = await deps.apiKeys.find(id);
   if (!key) throw new TesseraError('not_found', `API key ${id} does not exist`);
-  return { id: key.id, api_key: deps.sealedBox.open(key.key_sealed, sealContext(key.id)) };
+  const revealed = { id: key.id, api_key: deps.sealedBox.open(key.key_sealed, sealContext(key.id)) };
+  await recordAudit(deps, who, { platformId: key.platform_id, action: 'reveal', targetId: key.id });
+  return revealed;
 }
 
 function toView(key: ApiKeyRow, platformName: string): ApiKeyView {

@@ -1,3 +1,4 @@
+import { type AuditActor, type AuditDeps, CLI_ACTOR, recordAudit } from '../audit/record-audit.js';
 import type { Cache } from '../cache/cache.js';
 import type { Platform, PlatformStore } from '../store/platforms.js';
 import type { CredentialStatus } from '../store/schema.js';
@@ -9,6 +10,8 @@ export interface CredentialDeps {
   platforms: Pick<PlatformStore, 'findByName' | 'findById'>;
   /** Changes of status are announced on it, so every instance's API guard applies them at once. */
   cache: Pick<Cache, 'publish'>;
+  /** Every action done through the lifecycle is recorded here (audit/record-audit.ts). */
+  auditLog: AuditDeps['auditLog'];
   now: () => number;
 }
 
@@ -17,15 +20,28 @@ export interface CredentialStore<Row> {
   insertActive(row: Omit<Row, 'status'>, platformName: string): Promise<void>;
   listByPlatform(platformId: string): Promise<Row[]>;
   setStatus(id: string, status: CredentialStatus, now: number): Promise<Row>;
-  deleteInactive(id: string): Promise<void>;
+  /** Returns the platform it belonged to, for the audit log. */
+  deleteInactive(id: string): Promise<{ platform_id: string }>;
 }
 
 /** What differs between OAuth clients and API keys: their store, their event type, how people see them. */
 export interface CredentialKind<Row extends { platform_id: string }, View, Deps extends CredentialDeps> {
   type: CredentialChange['type'];
+  /** The id a row is known by (never its secret): the audit log's target. */
+  idOf(row: Omit<Row, 'status'>): string;
   store(deps: Deps): CredentialStore<Row>;
   view(row: Row, platformName: string): View;
 }
+
+/*
+ * Audit: each successful action appends one entry (actor, action, target id) once it is done. The actor
+ * defaults to CLI_ACTOR because the `tessera` command is the only surface that changes credentials
+ * today and passes none; a surface with people behind it (the portal) must pass its user's email and
+ * address. Only successes are recorded: a refusal (limit reached, not found) may name no platform to
+ * chain it to, or an id a person mistyped (even a pasted secret), so recording those correctly is left
+ * for later. The entry is appended after the action's own transaction, not inside it: a crash in
+ * between loses that one entry (not yet done: one transaction for both).
+ */
 
 /**
  * The one lifecycle of both kinds of credential: create (with the kind's secret made by the caller),
@@ -36,10 +52,16 @@ export class CredentialLifecycle<Row extends { platform_id: string }, View, Deps
   constructor(private readonly kind: CredentialKind<Row, View, Deps>) {}
 
   /** Inserts the row `build` makes for the platform, which must exist and be under its active limit. */
-  async create<Created>(deps: Deps, platformName: string, build: (platform: Platform, now: number) => { row: Omit<Row, 'status'>; created: Created }): Promise<Created> {
+  async create<Created>(
+    deps: Deps,
+    platformName: string,
+    build: (platform: Platform, now: number) => { row: Omit<Row, 'status'>; created: Created },
+    who: AuditActor = CLI_ACTOR,
+  ): Promise<Created> {
     const platform = await getPlatform(deps, platformName);
     const { row, created } = build(platform, deps.now());
     await this.kind.store(deps).insertActive(row, platform.name);
+    await recordAudit(deps, who, { platformId: platform.id, action: 'generate', targetId: this.kind.idOf(row) });
     return created;
   }
 
@@ -49,16 +71,18 @@ export class CredentialLifecycle<Row extends { platform_id: string }, View, Deps
   }
 
   /** Activates or deactivates; every instance stops accepting a deactivated credential within seconds. */
-  async setStatus(deps: Deps, id: string, status: CredentialStatus): Promise<View> {
+  async setStatus(deps: Deps, id: string, status: CredentialStatus, who: AuditActor = CLI_ACTOR): Promise<View> {
     const row = await this.kind.store(deps).setStatus(id, status, deps.now());
     await announceCredentialChange(deps.cache, { type: this.kind.type, id });
+    await recordAudit(deps, who, { platformId: row.platform_id, action: status === 'active' ? 'activate' : 'deactivate', targetId: id });
     const platform = await deps.platforms.findById(row.platform_id);
     return this.kind.view(row, platform?.name ?? '');
   }
 
   /** Deletes a deactivated credential. */
-  async delete(deps: Deps, id: string): Promise<void> {
-    await this.kind.store(deps).deleteInactive(id);
+  async delete(deps: Deps, id: string, who: AuditActor = CLI_ACTOR): Promise<void> {
+    const { platform_id } = await this.kind.store(deps).deleteInactive(id);
     await announceCredentialChange(deps.cache, { type: this.kind.type, id });
+    await recordAudit(deps, who, { platformId: platform_id, action: 'delete', targetId: id });
   }
 }

@@ -1,3 +1,4 @@
+import { type AuditActor, CLI_ACTOR, recordAudit } from '../audit/record-audit.js';
 import { digest, newId, newSecret, PREFIX } from '../crypto/secrets.js';
 import { TesseraError } from '../errors.js';
 import type { OAuthClient, OAuthClientStore } from '../store/oauth-clients.js';
@@ -25,12 +26,18 @@ const CLIENT_NAME = new RegExp(`^[\\x20\\x21\\x23-\\x5b\\x5d-\\x7e]{1,${MAX_NAME
 /** OAuth clients in the shared lifecycle: the kind-specific part is the secret, kept as a digest only. */
 export const oauthClients = new CredentialLifecycle<OAuthClient, ClientView, ClientDeps>({
   type: 'oauth_client',
+  idOf: (row) => row.client_id,
   store: (deps) => deps.oauthClients,
   view: toView,
 });
 
 /** Creates a client credential; the secret is returned here and never again. */
-export async function createClient(deps: ClientDeps, platformName: string, name?: string): Promise<{ name: string; client_id: string; client_secret: string }> {
+export async function createClient(
+  deps: ClientDeps,
+  platformName: string,
+  name?: string,
+  who: AuditActor = CLI_ACTOR,
+): Promise<{ name: string; client_id: string; client_secret: string }> {
   return oauthClients.create(deps, platformName, (platform, now) => {
     const clientName = (name ?? `${platform.name}-client`).trim();
     // The name appears in the quota error's error_description: RFC 6749 §5.2 allows printable ASCII there, without " and \.
@@ -53,16 +60,18 @@ export async function createClient(deps: ClientDeps, platformName: string, name?
       },
       created: { name: clientName, client_id: clientId, client_secret: clientSecret },
     };
-  });
+  }, who);
 }
 
 export const listClients = (deps: ClientDeps, platformName: string) => oauthClients.list(deps, platformName);
-export const setClientStatus = (deps: ClientDeps, clientId: string, status: OAuthClient['status']) => oauthClients.setStatus(deps, clientId, status);
-export const deleteClient = (deps: ClientDeps, clientId: string) => oauthClients.delete(deps, clientId);
+export const setClientStatus = (deps: ClientDeps, clientId: string, status: OAuthClient['status'], who?: AuditActor) =>
+  oauthClients.setStatus(deps, clientId, status, who);
+export const deleteClient = (deps: ClientDeps, clientId: string, who?: AuditActor) => oauthClients.delete(deps, clientId, who);
 
-/** Lets a client get a new token now: the recovery path when an issued token was lost. */
-export async function resetClientQuota(deps: Pick<ClientDeps, 'oauthClients'>, clientId: string): Promise<void> {
-  await deps.oauthClients.resetQuota(clientId);
+/** Lets a client get a new token now: the recovery path when an issued token was lost. Audited. */
+export async function resetClientQuota(deps: Pick<ClientDeps, 'oauthClients' | 'auditLog' | 'now'>, clientId: string, who: AuditActor = CLI_ACTOR): Promise<void> {
+  const { platform_id } = await deps.oauthClients.resetQuota(clientId);
+  await recordAudit(deps, who, { platformId: platform_id, action: 'reset_quota', targetId: clientId });
 }
 
 function toView(client: OAuthClient, platformName: string): ClientView {

@@ -9,6 +9,7 @@ export const PREFIX = {
   apiKey: 'tsk_live_',
   apiKeyId: 'key_',
   platform: 'plt_',
+  auditEntry: 'aud_',
 } as const;
 
 function base62(bytes: Buffer): string {

@@ -53,7 +53,7 @@ export class ApiKeyStore {
   }
 
   /** Deletes an inactive key; an active one must be deactivated first. */
-  async deleteInactive(id: string): Promise<void> {
-    await deleteInactiveCredential(this.db, API_KEYS, id);
+  async deleteInactive(id: string): Promise<{ platform_id: string }> {
+    return deleteInactiveCredential(this.db, API_KEYS, id);
   }
 }

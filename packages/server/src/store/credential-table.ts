@@ -80,10 +80,11 @@ export async function setCredentialStatus<Row>(
 }
 
 /** Deletes an inactive credential; an active one must be deactivated first so no live integration breaks by accident. */
-export async function deleteInactiveCredential(db: Kysely<Schema>, kind: CredentialTable, id: string): Promise<void> {
+export async function deleteInactiveCredential(db: Kysely<Schema>, kind: CredentialTable, id: string): Promise<{ platform_id: string }> {
   const ldb = lifecycleDb(db);
-  const result = await ldb.deleteFrom(kind.table).where(kind.idColumn, '=', id).where('status', '=', 'inactive').executeTakeFirst();
-  if (result.numDeletedRows > 0n) return;
+  // RETURNING: PostgreSQL, and SQLite since 3.35.
+  const deleted = await ldb.deleteFrom(kind.table).where(kind.idColumn, '=', id).where('status', '=', 'inactive').returning('platform_id').executeTakeFirst();
+  if (deleted) return deleted;
   if (!(await ldb.selectFrom(kind.table).select('status').where(kind.idColumn, '=', id).executeTakeFirst())) {
     throw new TesseraError('not_found', `${kind.noun} ${id} does not exist`);
   }

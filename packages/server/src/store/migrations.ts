@@ -107,6 +107,29 @@ const MIGRATIONS: Record<string, Migration> = {
       await db.schema.alterTable('oauth_clients').addColumn('tokens_not_before', 'bigint').execute();
     },
   },
+  '0006_audit_log': {
+    // Append-only and hash-chained per platform (the portal issue's Audit Log). A text id made by the
+    // application (`aud_…`) rather than an autoincrement, which SQLite and PostgreSQL spell differently.
+    // No foreign key to platforms: the log must outlive what it speaks of, and no cascade may delete it.
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('audit_log')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('platform_id', 'text', (c) => c.notNull())
+        .addColumn('seq', 'bigint', (c) => c.notNull())
+        .addColumn('at', 'bigint', (c) => c.notNull())
+        .addColumn('actor', 'text', (c) => c.notNull())
+        .addColumn('action', 'text', (c) => c.notNull())
+        .addColumn('target_id', 'text', (c) => c.notNull())
+        .addColumn('source_address', 'text')
+        .addColumn('user_agent', 'text')
+        .addColumn('outcome', 'text', (c) => c.notNull().check(sql`outcome in ('success', 'failure')`))
+        .addColumn('prev_hash', 'text', (c) => c.notNull())
+        .addColumn('hash', 'text', (c) => c.notNull())
+        .addUniqueConstraint('audit_log_platform_seq', ['platform_id', 'seq'])
+        .execute();
+    },
+  },
 };
 
 /** Brings the schema up to date; safe to call from several instances (or processes) at once. */

@@ -63,8 +63,8 @@ export class OAuthClientStore {
   }
 
   /** Deletes an inactive client; an active one must be deactivated first. */
-  async deleteInactive(clientId: string): Promise<void> {
-    await deleteInactiveCredential(this.db, OAUTH_CLIENTS, clientId);
+  async deleteInactive(clientId: string): Promise<{ platform_id: string }> {
+    return deleteInactiveCredential(this.db, OAUTH_CLIENTS, clientId);
   }
 
   /**
@@ -95,8 +95,9 @@ export class OAuthClientStore {
   }
 
   /** Clears the quota: the recovery path when an issued token was lost. */
-  async resetQuota(clientId: string): Promise<void> {
-    const result = await this.db.updateTable('oauth_clients').set({ last_issued_at: null }).where('client_id', '=', clientId).executeTakeFirst();
-    if (result.numUpdatedRows === 0n) throw new TesseraError('not_found', `Client ${clientId} does not exist`);
+  async resetQuota(clientId: string): Promise<{ platform_id: string }> {
+    const updated = await this.db.updateTable('oauth_clients').set({ last_issued_at: null }).where('client_id', '=', clientId).returning('platform_id').executeTakeFirst();
+    if (!updated) throw new TesseraError('not_found', `Client ${clientId} does not exist`);
+    return updated;
   }
 }

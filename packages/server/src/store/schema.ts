@@ -89,6 +89,29 @@ export interface AccountsTable {
   created_at: number;
 }
 
+export type AuditOutcome = 'success' | 'failure';
+
+/** One entry of a platform's hash chain (store/audit-log.ts): ids only, never a secret. */
+export interface AuditLogTable {
+  /** `aud_…` */
+  id: string;
+  platform_id: string;
+  /** 1, 2, 3, … per platform: a gap shows a removed entry. */
+  seq: number;
+  at: number;
+  /** A user's email, or `cli`. */
+  actor: string;
+  action: string;
+  target_id: string;
+  source_address: string | null;
+  user_agent: string | null;
+  outcome: AuditOutcome;
+  /** The previous entry's hash; 64 zeros (crypto/audit-hash.ts) for the first. */
+  prev_hash: string;
+  /** sha256(prev_hash + canonical JSON of the other fields), hex. */
+  hash: string;
+}
+
 export interface Schema {
   platforms: PlatformsTable;
   oauth_clients: OAuthClientsTable;
@@ -97,4 +120,5 @@ export interface Schema {
   api_keys: ApiKeysTable;
   customers: CustomersTable;
   accounts: AccountsTable;
+  audit_log: AuditLogTable;
 }

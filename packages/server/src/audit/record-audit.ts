@@ -1,0 +1,39 @@
+import type { AuditEntry, AuditLogStore } from '../store/audit-log.js';
+import type { AuditOutcome } from '../store/schema.js';
+
+/** The credential actions the portal issue names. */
+export type AuditAction = 'generate' | 'activate' | 'deactivate' | 'delete' | 'reveal' | 'reset_quota';
+
+/** Who acted, and from where: the surface that took the request knows it and passes it down. */
+export interface AuditActor {
+  /** A user's email, or `cli`. */
+  actor: string;
+  sourceAddress?: string | null;
+  userAgent?: string | null;
+}
+
+/** The `tessera` command: it has no address or user agent to give. */
+export const CLI_ACTOR: AuditActor = { actor: 'cli' };
+
+export interface AuditDeps {
+  auditLog: Pick<AuditLogStore, 'append'>;
+  now: () => number;
+}
+
+/** Records one action on one target (an id: never a secret) in its platform's chain. */
+export async function recordAudit(
+  deps: AuditDeps,
+  who: AuditActor,
+  what: { platformId: string; action: AuditAction; targetId: string; outcome?: AuditOutcome },
+): Promise<AuditEntry> {
+  return deps.auditLog.append({
+    platform_id: what.platformId,
+    at: deps.now(),
+    actor: who.actor,
+    action: what.action,
+    target_id: what.targetId,
+    source_address: who.sourceAddress ?? null,
+    user_agent: who.userAgent ?? null,
+    outcome: what.outcome ?? 'success',
+  });
+}

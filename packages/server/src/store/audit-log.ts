@@ -1,0 +1,77 @@
+import type { Kysely, Selectable } from 'kysely';
+import { auditHash, GENESIS_HASH } from '../crypto/audit-hash.js';
+import { newId, PREFIX } from '../crypto/secrets.js';
+import { TesseraError } from '../errors.js';
+import { lockPlatform } from './platforms.js';
+import type { AuditLogTable, AuditOutcome, Schema } from './schema.js';
+
+export type AuditEntry = Selectable<AuditLogTable>;
+
+/** What a caller records; the store adds id, seq and the hashes. Ids only: never a secret. */
+export interface NewAuditEntry {
+  platform_id: string;
+  at: number;
+  actor: string;
+  action: string;
+  target_id: string;
+  source_address: string | null;
+  user_agent: string | null;
+  outcome: AuditOutcome;
+}
+
+/** The audit log: append-only (no update or delete here), one hash chain per platform. */
+export class AuditLogStore {
+  constructor(private readonly db: Kysely<Schema>) {}
+
+  /**
+   * Appends an entry to its platform's chain. The platform's lock (store/platforms.ts) serialises
+   * appenders across instances, so two entries never take the same seq or link to the same predecessor;
+   * the unique (platform_id, seq) index backs that up.
+   */
+  async append(entry: NewAuditEntry): Promise<AuditEntry> {
+    return this.db.transaction().execute(async (trx) => {
+      if (!(await lockPlatform(trx, entry.platform_id))) throw new TesseraError('not_found', `Platform ${entry.platform_id} does not exist`);
+      const last = await trx
+        .selectFrom('audit_log')
+        .select(['seq', 'hash'])
+        .where('platform_id', '=', entry.platform_id)
+        .orderBy('seq', 'desc')
+        .limit(1)
+        .executeTakeFirst();
+      const fields = { id: newId(PREFIX.auditEntry), ...entry, seq: Number(last?.seq ?? 0) + 1 };
+      const prevHash = last?.hash ?? GENESIS_HASH;
+      const row: AuditEntry = { ...fields, prev_hash: prevHash, hash: auditHash(prevHash, fields) };
+      await trx.insertInto('audit_log').values(row).execute();
+      return row;
+    });
+  }
+
+  /** A platform's entries, newest first. */
+  async listByPlatform(platformId: string, page: { limit: number; offset: number }): Promise<AuditEntry[]> {
+    return (
+      await this.db
+        .selectFrom('audit_log')
+        .selectAll()
+        .where('platform_id', '=', platformId)
+        .orderBy('seq', 'desc')
+        .limit(page.limit)
+        .offset(page.offset)
+        .execute()
+    ).map(numbers);
+  }
+
+  /** The platforms that have a chain, in a stable order. */
+  async platformIds(): Promise<string[]> {
+    return (await this.db.selectFrom('audit_log').select('platform_id').distinct().orderBy('platform_id').execute()).map((r) => r.platform_id);
+  }
+
+  /** A platform's whole chain in seq order, for verification. */
+  async chain(platformId: string): Promise<AuditEntry[]> {
+    return (await this.db.selectFrom('audit_log').selectAll().where('platform_id', '=', platformId).orderBy('seq').execute()).map(numbers);
+  }
+}
+
+/** bigint columns come back as numbers from both stores (store/database.ts); this keeps it so whatever the driver. */
+function numbers(row: AuditEntry): AuditEntry {
+  return { ...row, seq: Number(row.seq), at: Number(row.at) };
+}

@@ -1,0 +1,135 @@
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLI_ACTOR, recordAudit } from '../../src/audit/record-audit.js';
+import { verifyAudit } from '../../src/audit/verify-audit.js';
+import { auditHash, GENESIS_HASH } from '../../src/crypto/audit-hash.js';
+import { createApiKey, deleteApiKey, revealApiKey, setApiKeyStatus } from '../../src/credentials/api-keys.js';
+import { createClient, deleteClient, resetClientQuota, setClientStatus } from '../../src/credentials/oauth-clients.js';
+import { createPlatform } from '../../src/credentials/platforms.js';
+import type { Services } from '../../src/services.js';
+import type { AuditEntry } from '../../src/store/audit-log.js';
+import { createTestEnvironment, STORE_KINDS, type TestEnvironment } from '../support/services.js';
+
+describe.each(STORE_KINDS)('the audit log on %s', (store) => {
+  let env: TestEnvironment;
+  let services: Services;
+
+  beforeAll(async () => {
+    env = await createTestEnvironment({ store });
+    services = await env.open();
+  });
+  afterAll(async () => env?.close());
+
+  const rows = async (platformId: string): Promise<AuditEntry[]> => services.auditLog.chain(platformId);
+  /** An entry without what the store makes (id, hashes), to compare exactly. */
+  const fields = ({ id: _id, hash: _hash, prev_hash: _prev, ...rest }: AuditEntry) => rest;
+
+  it('appends a hash chain: seq 1, 2, 3, each linked to the one before', async () => {
+    const platform = await createPlatform(services, 'chain');
+    for (const action of ['generate', 'deactivate', 'delete'] as const) {
+      await recordAudit(services, CLI_ACTOR, { platformId: platform.id, action, targetId: 'cli_x' });
+    }
+    const chain = await rows(platform.id);
+    expect(chain.map((e) => e.seq)).toEqual([1, 2, 3]);
+    expect(chain.map((e) => e.prev_hash)).toEqual([GENESIS_HASH, chain[0]!.hash, chain[1]!.hash]);
+    for (const entry of chain) {
+      expect(entry.id).toMatch(/^aud_[0-9A-Za-z]{22}$/);
+      expect(entry.hash).toBe(auditHash(entry.prev_hash, entry));
+    }
+    const newest = await services.auditLog.listByPlatform(platform.id, { limit: 2, offset: 0 });
+    expect(newest.map((e) => e.action)).toEqual(['delete', 'deactivate']);
+    expect((await services.auditLog.listByPlatform(platform.id, { limit: 2, offset: 2 })).map((e) => e.action)).toEqual(['generate']);
+  });
+
+  it('records every credential action done through the services, exactly, and never a secret', async () => {
+    const platform = await createPlatform(services, 'acme');
+    const at = env.clock.now();
+    const ann = { actor: 'ann@example.com', sourceAddress: '203.0.113.7', userAgent: 'Mozilla/5.0' };
+
+    const client = await createClient(services, 'acme', 'Acme');
+    await setClientStatus(services, client.client_id, 'inactive', ann);
+    await setClientStatus(services, client.client_id, 'active');
+    await resetClientQuota(services, client.client_id);
+    await setClientStatus(services, client.client_id, 'inactive');
+    await deleteClient(services, client.client_id, ann);
+    const key = await createApiKey(services, 'acme', ann);
+    await revealApiKey(services, key.id);
+    await setApiKeyStatus(services, key.id, 'inactive');
+    await deleteApiKey(services, key.id);
+
+    const cli = { actor: 'cli', source_address: null, user_agent: null };
+    const byAnn = { actor: ann.actor, source_address: ann.sourceAddress, user_agent: ann.userAgent };
+    const entry = (seq: number, who: object, action: string, target_id: string) => ({ platform_id: platform.id, seq, at, ...who, action, target_id, outcome: 'success' });
+    const chain = await rows(platform.id);
+    expect(chain.map(fields)).toStrictEqual([
+      entry(1, cli, 'generate', client.client_id),
+      entry(2, byAnn, 'deactivate', client.client_id),
+      entry(3, cli, 'activate', client.client_id),
+      entry(4, cli, 'reset_quota', client.client_id),
+      entry(5, cli, 'deactivate', client.client_id),
+      entry(6, byAnn, 'delete', client.client_id),
+      entry(7, byAnn, 'generate', key.id),
+      entry(8, cli, 'reveal', key.id),
+      entry(9, cli, 'deactivate', key.id),
+      entry(10, cli, 'delete', key.id),
+    ]);
+
+    const dump = JSON.stringify(await sql`select * from audit_log`.execute(services.database.db));
+    expect(dump).toContain(key.id);
+    for (const secret of [client.client_secret, key.api_key, key.api_key.slice('tsk_live_'.length), client.client_secret.slice('tsc_secret_'.length)]) {
+      expect(dump).not.toContain(secret);
+    }
+  });
+
+  it('records successes only: a refused action appends nothing', async () => {
+    const platform = await createPlatform(services, 'refusals');
+    await createApiKey(services, 'refusals');
+    await createApiKey(services, 'refusals');
+    await expect(createApiKey(services, 'refusals')).rejects.toMatchObject({ code: 'limit_reached' });
+    await expect(revealApiKey(services, 'key_missing')).rejects.toMatchObject({ code: 'not_found' });
+    expect((await rows(platform.id)).map((e) => e.action)).toEqual(['generate', 'generate']);
+  });
+
+  it('verifies an intact log, counting every entry', async () => {
+    const { count } = await services.database.db
+      .selectFrom('audit_log')
+      .select((eb) => eb.fn.countAll<number>().as('count'))
+      .executeTakeFirstOrThrow();
+    expect(await verifyAudit(services)).toStrictEqual({ ok: true, checked: Number(count) });
+  });
+
+  it('names the entry whose action or target was changed', async () => {
+    const platform = await services.platforms.findByName('acme');
+    const third = (await rows(platform!.id))[2]!;
+    for (const change of [{ action: 'reveal' }, { target_id: 'cli_someone_else' }]) {
+      await services.database.db.updateTable('audit_log').set(change).where('id', '=', third.id).execute();
+      expect(await verifyAudit(services)).toMatchObject({
+        ok: false,
+        broken: { problem: 'changed', platform_id: platform!.id, platformName: 'acme', seq: 3, id: third.id },
+      });
+      await services.database.db.updateTable('audit_log').set({ action: third.action, target_id: third.target_id }).where('id', '=', third.id).execute();
+      expect((await verifyAudit(services)).ok).toBe(true);
+    }
+  });
+
+  it('names the gap a removed middle entry leaves, and a removal hidden by renumbering', async () => {
+    const platform = await services.platforms.findByName('acme');
+    const chain = await rows(platform!.id);
+    const [fourth, fifth] = [chain[3]!, chain[4]!];
+    await services.database.db.deleteFrom('audit_log').where('id', '=', fourth.id).execute();
+    expect(await verifyAudit(services)).toMatchObject({
+      ok: false,
+      broken: { problem: 'removed', platform_id: platform!.id, platformName: 'acme', seq: 4, id: fifth.id },
+    });
+    // Renumbering the rest to close the gap breaks the hashes instead (seq is hashed, and so is the link).
+    for (const later of chain.slice(4)) {
+      await services.database.db.updateTable('audit_log').set({ seq: later.seq - 1 }).where('id', '=', later.id).execute();
+    }
+    expect(await verifyAudit(services)).toMatchObject({ ok: false, broken: { problem: 'changed', seq: 4, id: fifth.id } });
+    for (const later of chain.slice(4).reverse()) {
+      await services.database.db.updateTable('audit_log').set({ seq: later.seq }).where('id', '=', later.id).execute();
+    }
+    await services.database.db.insertInto('audit_log').values(fourth).execute();
+    expect((await verifyAudit(services)).ok).toBe(true);
+  });
+});
