@@ -1,4 +1,4 @@
-import type { AuditEntry, AuditLogStore } from '../store/audit-log.js';
+import type { AuditEntry, AuditLogStore, PendingAuditEntry } from '../store/audit-log.js';
 import type { AuditOutcome } from '../store/schema.js';
 
 /** The credential actions the portal issue names. */
@@ -20,14 +20,25 @@ export interface AuditDeps {
   now: () => number;
 }
 
-/** Records one action on one target (an id: never a secret) in its platform's chain. */
+/** Records one action on one target (an id: never a secret) in its platform's chain, on its own. */
 export async function recordAudit(
   deps: AuditDeps,
   who: AuditActor,
   what: { platformId: string; action: AuditAction; targetId: string; outcome?: AuditOutcome },
 ): Promise<AuditEntry> {
-  return deps.auditLog.append({
-    platform_id: what.platformId,
+  return deps.auditLog.append({ ...auditEntry(deps, who, what), platform_id: what.platformId });
+}
+
+/**
+ * The entry for an action a store does and records in the same transaction (store/credential-table.ts),
+ * so the action and its entry commit together; the store adds the platform it finds.
+ */
+export function auditEntry(
+  deps: Pick<AuditDeps, 'now'>,
+  who: AuditActor,
+  what: { action: AuditAction; targetId: string; outcome?: AuditOutcome },
+): PendingAuditEntry {
+  return {
     at: deps.now(),
     actor: who.actor,
     action: what.action,
@@ -35,5 +46,5 @@ export async function recordAudit(
     source_address: who.sourceAddress ?? null,
     user_agent: who.userAgent ?? null,
     outcome: what.outcome ?? 'success',
-  });
+  };
 }

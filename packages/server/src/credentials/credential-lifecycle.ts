@@ -1,4 +1,5 @@
-import { type AuditActor, type AuditDeps, CLI_ACTOR, recordAudit } from '../audit/record-audit.js';
+import { type AuditActor, type AuditDeps, auditEntry, CLI_ACTOR } from '../audit/record-audit.js';
+import type { PendingAuditEntry } from '../store/audit-log.js';
 import type { Cache } from '../cache/cache.js';
 import type { Platform, PlatformStore } from '../store/platforms.js';
 import type { CredentialStatus } from '../store/schema.js';
@@ -10,18 +11,18 @@ export interface CredentialDeps {
   platforms: Pick<PlatformStore, 'findByName' | 'findById'>;
   /** Changes of status are announced on it, so every instance's API guard applies them at once. */
   cache: Pick<Cache, 'publish'>;
-  /** Every action done through the lifecycle is recorded here (audit/record-audit.ts). */
+  /** Where actions not written by a credential store (reveal) are recorded (audit/record-audit.ts). */
   auditLog: AuditDeps['auditLog'];
   now: () => number;
 }
 
 /** A kind's store, as the shared lifecycle sees it (store/credential-table.ts does the work). */
 export interface CredentialStore<Row> {
-  insertActive(row: Omit<Row, 'status'>, platformName: string): Promise<void>;
+  /** Each write appends its audit entry in the same transaction. */
+  insertActive(row: Omit<Row, 'status'>, platformName: string, audit: PendingAuditEntry): Promise<void>;
   listByPlatform(platformId: string): Promise<Row[]>;
-  setStatus(id: string, status: CredentialStatus, now: number): Promise<Row>;
-  /** Returns the platform it belonged to, for the audit log. */
-  deleteInactive(id: string): Promise<{ platform_id: string }>;
+  setStatus(id: string, status: CredentialStatus, now: number, audit: PendingAuditEntry): Promise<Row>;
+  deleteInactive(id: string, audit: PendingAuditEntry): Promise<unknown>;
 }
 
 /** What differs between OAuth clients and API keys: their store, their event type, how people see them. */
@@ -34,13 +35,13 @@ export interface CredentialKind<Row extends { platform_id: string }, View, Deps 
 }
 
 /*
- * Audit: each successful action appends one entry (actor, action, target id) once it is done. The actor
+ * Audit: each successful action appends one entry (actor, action, target id), in the same transaction
+ * as the change it records, so neither commits without the other. The actor
  * defaults to CLI_ACTOR because the `tessera` command is the only surface that changes credentials
  * today and passes none; a surface with people behind it (the portal) must pass its user's email and
  * address. Only successes are recorded: a refusal (limit reached, not found) may name no platform to
- * chain it to, or an id a person mistyped (even a pasted secret), so recording those correctly is left
- * for later. The entry is appended after the action's own transaction, not inside it: a crash in
- * between loses that one entry (not yet done: one transaction for both).
+ * chain it to, or an id a person mistyped (even a pasted secret), and it rolls its entry back with the
+ * rest of the transaction; recording refusals correctly is left for later.
  */
 
 /**
@@ -60,8 +61,7 @@ export class CredentialLifecycle<Row extends { platform_id: string }, View, Deps
   ): Promise<Created> {
     const platform = await getPlatform(deps, platformName);
     const { row, created } = build(platform, deps.now());
-    await this.kind.store(deps).insertActive(row, platform.name);
-    await recordAudit(deps, who, { platformId: platform.id, action: 'generate', targetId: this.kind.idOf(row) });
+    await this.kind.store(deps).insertActive(row, platform.name, auditEntry(deps, who, { action: 'generate', targetId: this.kind.idOf(row) }));
     return created;
   }
 
@@ -72,17 +72,16 @@ export class CredentialLifecycle<Row extends { platform_id: string }, View, Deps
 
   /** Activates or deactivates; every instance stops accepting a deactivated credential within seconds. */
   async setStatus(deps: Deps, id: string, status: CredentialStatus, who: AuditActor = CLI_ACTOR): Promise<View> {
-    const row = await this.kind.store(deps).setStatus(id, status, deps.now());
+    const audit = auditEntry(deps, who, { action: status === 'active' ? 'activate' : 'deactivate', targetId: id });
+    const row = await this.kind.store(deps).setStatus(id, status, deps.now(), audit);
     await announceCredentialChange(deps.cache, { type: this.kind.type, id });
-    await recordAudit(deps, who, { platformId: row.platform_id, action: status === 'active' ? 'activate' : 'deactivate', targetId: id });
     const platform = await deps.platforms.findById(row.platform_id);
     return this.kind.view(row, platform?.name ?? '');
   }
 
   /** Deletes a deactivated credential. */
   async delete(deps: Deps, id: string, who: AuditActor = CLI_ACTOR): Promise<void> {
-    const { platform_id } = await this.kind.store(deps).deleteInactive(id);
+    await this.kind.store(deps).deleteInactive(id, auditEntry(deps, who, { action: 'delete', targetId: id }));
     await announceCredentialChange(deps.cache, { type: this.kind.type, id });
-    await recordAudit(deps, who, { platformId: platform_id, action: 'delete', targetId: id });
   }
 }

@@ -1,4 +1,4 @@
-import { type AuditActor, CLI_ACTOR, recordAudit } from '../audit/record-audit.js';
+import { type AuditActor, auditEntry, CLI_ACTOR } from '../audit/record-audit.js';
 import { digest, newId, newSecret, PREFIX } from '../crypto/secrets.js';
 import { TesseraError } from '../errors.js';
 import type { OAuthClient, OAuthClientStore } from '../store/oauth-clients.js';
@@ -69,9 +69,8 @@ export const setClientStatus = (deps: ClientDeps, clientId: string, status: OAut
 export const deleteClient = (deps: ClientDeps, clientId: string, who?: AuditActor) => oauthClients.delete(deps, clientId, who);
 
 /** Lets a client get a new token now: the recovery path when an issued token was lost. Audited. */
-export async function resetClientQuota(deps: Pick<ClientDeps, 'oauthClients' | 'auditLog' | 'now'>, clientId: string, who: AuditActor = CLI_ACTOR): Promise<void> {
-  const { platform_id } = await deps.oauthClients.resetQuota(clientId);
-  await recordAudit(deps, who, { platformId: platform_id, action: 'reset_quota', targetId: clientId });
+export async function resetClientQuota(deps: Pick<ClientDeps, 'oauthClients' | 'now'>, clientId: string, who: AuditActor = CLI_ACTOR): Promise<void> {
+  await deps.oauthClients.resetQuota(clientId, auditEntry(deps, who, { action: 'reset_quota', targetId: clientId }));
 }
 
 function toView(client: OAuthClient, platformName: string): ClientView {

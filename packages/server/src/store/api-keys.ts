@@ -1,4 +1,5 @@
 import type { Kysely, Selectable } from 'kysely';
+import type { PendingAuditEntry } from './audit-log.js';
 import { type CredentialTable, deleteInactiveCredential, insertActiveCredential, setCredentialStatus } from './credential-table.js';
 import type { ApiKeysTable, CredentialStatus, Schema } from './schema.js';
 
@@ -21,8 +22,8 @@ export class ApiKeyStore {
   constructor(private readonly db: Kysely<Schema>) {}
 
   /** Inserts an active key unless the platform already has {@link MAX_ACTIVE_API_KEYS} active ones. */
-  async insertActive(key: Omit<ApiKeyRow, 'status'>, platformName: string): Promise<void> {
-    await insertActiveCredential(this.db, API_KEYS, key, platformName);
+  async insertActive(key: Omit<ApiKeyRow, 'status'>, platformName: string, audit?: PendingAuditEntry): Promise<void> {
+    await insertActiveCredential(this.db, API_KEYS, key, platformName, audit);
   }
 
   async find(id: string): Promise<ApiKeyRow | undefined> {
@@ -48,12 +49,12 @@ export class ApiKeyStore {
   }
 
   /** Sets the status; activating respects the active limit. Returns the key as it now is. */
-  async setStatus(id: string, status: CredentialStatus, now: number): Promise<ApiKeyRow> {
-    return setCredentialStatus<ApiKeyRow>(this.db, API_KEYS, id, status, now);
+  async setStatus(id: string, status: CredentialStatus, now: number, audit?: PendingAuditEntry): Promise<ApiKeyRow> {
+    return setCredentialStatus<ApiKeyRow>(this.db, API_KEYS, id, status, now, undefined, audit);
   }
 
   /** Deletes an inactive key; an active one must be deactivated first. */
-  async deleteInactive(id: string): Promise<{ platform_id: string }> {
-    return deleteInactiveCredential(this.db, API_KEYS, id);
+  async deleteInactive(id: string, audit?: PendingAuditEntry): Promise<{ platform_id: string }> {
+    return deleteInactiveCredential(this.db, API_KEYS, id, audit);
   }
 }

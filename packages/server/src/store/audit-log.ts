@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from 'kysely';
+import type { Kysely, Selectable, Transaction } from 'kysely';
 import { auditHash, GENESIS_HASH } from '../crypto/audit-hash.js';
 import { newId, PREFIX } from '../crypto/secrets.js';
 import { TesseraError } from '../errors.js';
@@ -29,21 +29,7 @@ export class AuditLogStore {
    * the unique (platform_id, seq) index backs that up.
    */
   async append(entry: NewAuditEntry): Promise<AuditEntry> {
-    return this.db.transaction().execute(async (trx) => {
-      if (!(await lockPlatform(trx, entry.platform_id))) throw new TesseraError('not_found', `Platform ${entry.platform_id} does not exist`);
-      const last = await trx
-        .selectFrom('audit_log')
-        .select(['seq', 'hash'])
-        .where('platform_id', '=', entry.platform_id)
-        .orderBy('seq', 'desc')
-        .limit(1)
-        .executeTakeFirst();
-      const fields = { id: newId(PREFIX.auditEntry), ...entry, seq: Number(last?.seq ?? 0) + 1 };
-      const prevHash = last?.hash ?? GENESIS_HASH;
-      const row: AuditEntry = { ...fields, prev_hash: prevHash, hash: auditHash(prevHash, fields) };
-      await trx.insertInto('audit_log').values(row).execute();
-      return row;
-    });
+    return this.db.transaction().execute((trx) => appendAuditEntry(trx, entry));
   }
 
   /** A platform's entries, newest first. */
@@ -70,6 +56,30 @@ export class AuditLogStore {
     return (await this.db.selectFrom('audit_log').selectAll().where('platform_id', '=', platformId).orderBy('seq').execute()).map(numbers);
   }
 }
+
+/**
+ * Appends inside the caller's transaction, so an action and its entry commit together or not at all
+ * (store/credential-table.ts). Takes the platform's lock; a caller that writes a credential row takes it
+ * first, so every transaction locks in one order (platform, then row) and none can deadlock another.
+ */
+export async function appendAuditEntry(trx: Transaction<Schema>, entry: NewAuditEntry): Promise<AuditEntry> {
+  if (!(await lockPlatform(trx, entry.platform_id))) throw new TesseraError('not_found', `Platform ${entry.platform_id} does not exist`);
+  const last = await trx
+    .selectFrom('audit_log')
+    .select(['seq', 'hash'])
+    .where('platform_id', '=', entry.platform_id)
+    .orderBy('seq', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  const fields = { id: newId(PREFIX.auditEntry), ...entry, seq: Number(last?.seq ?? 0) + 1 };
+  const prevHash = last?.hash ?? GENESIS_HASH;
+  const row: AuditEntry = { ...fields, prev_hash: prevHash, hash: auditHash(prevHash, fields) };
+  await trx.insertInto('audit_log').values(row).execute();
+  return row;
+}
+
+/** An entry as a credential store takes it: the store knows the platform. */
+export type PendingAuditEntry = Omit<NewAuditEntry, 'platform_id'>;
 
 /** bigint columns come back as numbers from both stores (store/database.ts); this keeps it so whatever the driver. */
 function numbers(row: AuditEntry): AuditEntry {

@@ -1,5 +1,6 @@
 import type { Kysely, Transaction } from 'kysely';
 import { TesseraError } from '../errors.js';
+import { appendAuditEntry, type PendingAuditEntry } from './audit-log.js';
 import { lockPlatform } from './platforms.js';
 import type { CredentialStatus, Schema } from './schema.js';
 
@@ -36,7 +37,18 @@ function lifecycleDb(db: Kysely<Schema>): LifecycleDb {
 }
 
 /** Inserts an active credential unless its platform already has {@link CredentialTable.maxActive} active ones. */
-export async function insertActiveCredential(db: Kysely<Schema>, kind: CredentialTable, row: { platform_id: string }, platformName: string): Promise<void> {
+/*
+ * Each write takes an optional audit entry (store/audit-log.ts) appended in the same transaction: the
+ * change and its record commit together. Each takes the platform's lock before it writes the row.
+ */
+
+export async function insertActiveCredential(
+  db: Kysely<Schema>,
+  kind: CredentialTable,
+  row: { platform_id: string },
+  platformName: string,
+  audit?: PendingAuditEntry,
+): Promise<void> {
   await db.transaction().execute(async (trx) => {
     if (!(await lockPlatform(trx, row.platform_id))) throw new TesseraError('not_found', `Platform ${platformName} does not exist`);
     await assertBelowLimit(trx, kind, row.platform_id, platformName);
@@ -44,6 +56,7 @@ export async function insertActiveCredential(db: Kysely<Schema>, kind: Credentia
       .insertInto(kind.table)
       .values({ ...row, status: 'active' } as unknown as LifecycleRow)
       .execute();
+    if (audit) await appendAuditEntry(trx, { ...audit, platform_id: row.platform_id });
   });
 }
 
@@ -58,14 +71,16 @@ export async function setCredentialStatus<Row>(
   status: CredentialStatus,
   now: number,
   changes: (row: Row) => Partial<Row> = () => ({}),
+  audit?: PendingAuditEntry,
 ): Promise<Row> {
   return db.transaction().execute(async (trx) => {
     const ldb = lifecycleDb(trx);
     const row = (await ldb.selectFrom(kind.table).selectAll().where(kind.idColumn, '=', id).executeTakeFirst()) as Row & LifecycleRow | undefined;
     if (!row) throw new TesseraError('not_found', `${kind.noun} ${id} does not exist`);
+    if (audit) await appendAuditEntry(trx, { ...audit, platform_id: row.platform_id });
     if (row.status === status) return row;
+    await lockPlatform(trx, row.platform_id);
     if (status === 'active') {
-      await lockPlatform(trx, row.platform_id);
       const platform = await trx.selectFrom('platforms').select('name').where('id', '=', row.platform_id).executeTakeFirstOrThrow();
       await assertBelowLimit(trx, kind, row.platform_id, platform.name);
     }
@@ -80,15 +95,23 @@ export async function setCredentialStatus<Row>(
 }
 
 /** Deletes an inactive credential; an active one must be deactivated first so no live integration breaks by accident. */
-export async function deleteInactiveCredential(db: Kysely<Schema>, kind: CredentialTable, id: string): Promise<{ platform_id: string }> {
-  const ldb = lifecycleDb(db);
-  // RETURNING: PostgreSQL, and SQLite since 3.35.
-  const deleted = await ldb.deleteFrom(kind.table).where(kind.idColumn, '=', id).where('status', '=', 'inactive').returning('platform_id').executeTakeFirst();
-  if (deleted) return deleted;
-  if (!(await ldb.selectFrom(kind.table).select('status').where(kind.idColumn, '=', id).executeTakeFirst())) {
-    throw new TesseraError('not_found', `${kind.noun} ${id} does not exist`);
-  }
-  throw new TesseraError('conflict', `${kind.noun} ${id} is active: deactivate it before deleting it`);
+export async function deleteInactiveCredential(db: Kysely<Schema>, kind: CredentialTable, id: string, audit?: PendingAuditEntry): Promise<{ platform_id: string }> {
+  return db.transaction().execute(async (trx) => {
+    const ldb = lifecycleDb(trx);
+    const row = await ldb.selectFrom(kind.table).select(['platform_id', 'status']).where(kind.idColumn, '=', id).executeTakeFirst();
+    if (!row) throw new TesseraError('not_found', `${kind.noun} ${id} does not exist`);
+    await lockPlatform(trx, row.platform_id);
+    // Read again under the lock: an activation may have committed in between.
+    const deleted = await ldb.deleteFrom(kind.table).where(kind.idColumn, '=', id).where('status', '=', 'inactive').executeTakeFirst();
+    if (deleted.numDeletedRows === 0n) {
+      if (!(await ldb.selectFrom(kind.table).select('status').where(kind.idColumn, '=', id).executeTakeFirst())) {
+        throw new TesseraError('not_found', `${kind.noun} ${id} does not exist`);
+      }
+      throw new TesseraError('conflict', `${kind.noun} ${id} is active: deactivate it before deleting it`);
+    }
+    if (audit) await appendAuditEntry(trx, { ...audit, platform_id: row.platform_id });
+    return { platform_id: row.platform_id };
+  });
 }
 
 async function assertBelowLimit(trx: Transaction<Schema>, kind: CredentialTable, platformId: string, platformName: string): Promise<void> {

@@ -1,5 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
 import { TesseraError } from '../errors.js';
+import { appendAuditEntry, type PendingAuditEntry } from './audit-log.js';
 import { type CredentialTable, deleteInactiveCredential, insertActiveCredential, setCredentialStatus } from './credential-table.js';
 import type { CredentialStatus, OAuthClientsTable, Schema } from './schema.js';
 
@@ -27,9 +28,9 @@ export class OAuthClientStore {
   constructor(private readonly db: Kysely<Schema>) {}
 
   /** Inserts an active client unless the platform already has {@link MAX_ACTIVE_CLIENTS} active ones. */
-  async insertActive(client: Omit<OAuthClient, 'status' | 'last_issued_at' | 'tokens_not_before'>, platformName: string): Promise<void> {
+  async insertActive(client: Omit<OAuthClient, 'status' | 'last_issued_at' | 'tokens_not_before'>, platformName: string, audit?: PendingAuditEntry): Promise<void> {
     const row: Omit<OAuthClient, 'status'> = { ...client, last_issued_at: null, tokens_not_before: null };
-    await insertActiveCredential(this.db, OAUTH_CLIENTS, row, platformName);
+    await insertActiveCredential(this.db, OAUTH_CLIENTS, row, platformName, audit);
   }
 
   async find(clientId: string): Promise<OAuthClient | undefined> {
@@ -52,19 +53,19 @@ export class OAuthClientStore {
   }
 
   /** Sets the status; activating respects the active limit. Returns the client as it now is. */
-  async setStatus(clientId: string, status: CredentialStatus, now: number): Promise<OAuthClient> {
+  async setStatus(clientId: string, status: CredentialStatus, now: number, audit?: PendingAuditEntry): Promise<OAuthClient> {
     // A deactivation invalidates every token issued up to it, for good: `iat` has whole seconds, so the
     // line is drawn at the next whole second (a token of this very second counts as issued before),
     // and always past the previous line, beyond which the tokens of a quick re-activation were dated.
     return setCredentialStatus<OAuthClient>(this.db, OAUTH_CLIENTS, clientId, status, now, (client) => ({
       tokens_not_before:
         status === 'inactive' ? Math.max(tokensNotBeforeAfter(now), (client.tokens_not_before ?? 0) + 1000) : client.tokens_not_before,
-    }));
+    }), audit);
   }
 
   /** Deletes an inactive client; an active one must be deactivated first. */
-  async deleteInactive(clientId: string): Promise<{ platform_id: string }> {
-    return deleteInactiveCredential(this.db, OAUTH_CLIENTS, clientId);
+  async deleteInactive(clientId: string, audit?: PendingAuditEntry): Promise<{ platform_id: string }> {
+    return deleteInactiveCredential(this.db, OAUTH_CLIENTS, clientId, audit);
   }
 
   /**
@@ -95,9 +96,14 @@ export class OAuthClientStore {
   }
 
   /** Clears the quota: the recovery path when an issued token was lost. */
-  async resetQuota(clientId: string): Promise<{ platform_id: string }> {
-    const updated = await this.db.updateTable('oauth_clients').set({ last_issued_at: null }).where('client_id', '=', clientId).returning('platform_id').executeTakeFirst();
-    if (!updated) throw new TesseraError('not_found', `Client ${clientId} does not exist`);
-    return updated;
+  async resetQuota(clientId: string, audit?: PendingAuditEntry): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      const client = await trx.selectFrom('oauth_clients').select('platform_id').where('client_id', '=', clientId).executeTakeFirst();
+      if (!client) throw new TesseraError('not_found', `Client ${clientId} does not exist`);
+      // The entry first: it takes the platform's lock before the client's row is written (store/audit-log.ts).
+      if (audit) await appendAuditEntry(trx, { ...audit, platform_id: client.platform_id });
+      const result = await trx.updateTable('oauth_clients').set({ last_issued_at: null }).where('client_id', '=', clientId).executeTakeFirst();
+      if (result.numUpdatedRows === 0n) throw new TesseraError('not_found', `Client ${clientId} does not exist`);
+    });
   }
 }

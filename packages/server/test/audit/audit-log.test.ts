@@ -87,7 +87,28 @@ describe.each(STORE_KINDS)('the audit log on %s', (store) => {
     await createApiKey(services, 'refusals');
     await expect(createApiKey(services, 'refusals')).rejects.toMatchObject({ code: 'limit_reached' });
     await expect(revealApiKey(services, 'key_missing')).rejects.toMatchObject({ code: 'not_found' });
-    expect((await rows(platform.id)).map((e) => e.action)).toEqual(['generate', 'generate']);
+    const [first] = await services.apiKeys.listByPlatform(platform.id);
+    await setApiKeyStatus(services, first!.id, 'inactive');
+    await createApiKey(services, 'refusals');
+    await expect(setApiKeyStatus(services, first!.id, 'active')).rejects.toMatchObject({ code: 'limit_reached' });
+    const active = (await services.apiKeys.listByPlatform(platform.id)).find((k) => k.status === 'active');
+    await expect(deleteApiKey(services, active!.id)).rejects.toMatchObject({ code: 'conflict' });
+    expect((await rows(platform.id)).map((e) => e.action)).toEqual(['generate', 'generate', 'deactivate', 'generate']);
+  });
+
+  it('commits an action and its entry together: when the entry cannot be written, nothing changes', async () => {
+    const platform = await createPlatform(services, 'atomic');
+    const client = await createClient(services, 'atomic');
+    const db = services.database.db;
+    await sql`alter table audit_log rename to audit_log_away`.execute(db);
+    try {
+      await expect(createClient(services, 'atomic')).rejects.toThrow();
+      await expect(setClientStatus(services, client.client_id, 'inactive')).rejects.toThrow();
+    } finally {
+      await sql`alter table audit_log_away rename to audit_log`.execute(db);
+    }
+    expect((await services.oauthClients.listByPlatform(platform.id)).map((c) => [c.client_id, c.status])).toEqual([[client.client_id, 'active']]);
+    expect((await rows(platform.id)).map((e) => e.action)).toEqual(['generate']);
   });
 
   it('verifies an intact log, counting every entry', async () => {
