@@ -36,12 +36,12 @@ function lifecycleDb(db: Kysely<Schema>): LifecycleDb {
   return db as unknown as LifecycleDb;
 }
 
-/** Inserts an active credential unless its platform already has {@link CredentialTable.maxActive} active ones. */
 /*
  * Each write takes an optional audit entry (store/audit-log.ts) appended in the same transaction: the
  * change and its record commit together. Each takes the platform's lock before it writes the row.
  */
 
+/** Inserts an active credential unless its platform already has {@link CredentialTable.maxActive} active ones. */
 export async function insertActiveCredential(
   db: Kysely<Schema>,
   kind: CredentialTable,
