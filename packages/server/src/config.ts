@@ -235,11 +235,15 @@ export const SETTINGS = {
     defaultText: '72',
     parse: integer('TESSERA_KEEP_ALIVE_TIMEOUT', 72, 1, 3600),
   },
+  // High by default: Node answers requests a client sends past the limit on the same connection with
+  // 503 (it only asks for a reconnect with `Connection: close`), and pooled clients — load balancers,
+  // load generators — keep connections for hundreds of thousands of requests. The connection cap and
+  // the timeouts are what bound a slow or greedy client.
   maxRequestsPerSocket: {
     name: 'TESSERA_MAX_REQUESTS_PER_SOCKET',
-    doc: 'Requests served on one keep-alive connection before it is closed (0: no limit).',
-    defaultText: '1000',
-    parse: integer('TESSERA_MAX_REQUESTS_PER_SOCKET', 1000, 0, 1_000_000),
+    doc: 'Requests served on one keep-alive connection before the client is asked to reconnect; more on it get 503 (0: no limit).',
+    defaultText: '100000',
+    parse: integer('TESSERA_MAX_REQUESTS_PER_SOCKET', 100_000, 0, 10_000_000),
   },
   maxConnections: {
     name: 'TESSERA_MAX_CONNECTIONS',

@@ -23,7 +23,7 @@ describe('configuration', () => {
       requestTimeoutSeconds: 30,
       connectionTimeoutSeconds: 60,
       keepAliveTimeoutSeconds: 72,
-      maxRequestsPerSocket: 1000,
+      maxRequestsPerSocket: 100000,
       maxConnections: 1000,
       logLevel: 'info',
       trustProxy: false,
