@@ -1,5 +1,5 @@
-import { auditHash, GENESIS_HASH } from '../crypto/audit-hash.js';
-import type { AuditLogStore } from '../store/audit-log.js';
+import { GENESIS_HASH } from '../crypto/audit-hash.js';
+import { type AuditLogStore, entryHash } from '../store/audit-log.js';
 import type { PlatformStore } from '../store/platforms.js';
 
 /** The first entry found broken: `changed` (its hash or link does not match) or `removed` (a gap in seq before it). */
@@ -31,7 +31,7 @@ export async function verifyAudit(deps: { auditLog: Pick<AuditLogStore, 'platfor
       if (entry.seq !== expectedSeq) problem = 'removed';
       // The content against its own hash, then the link to its predecessor: an edit of the row shows in
       // the first, a removal that renumbered seq (or a forged row) in the second.
-      else if (auditHash(entry.prev_hash, entry) !== entry.hash || entry.prev_hash !== prevHash) problem = 'changed';
+      else if (entryHash(entry.prev_hash, entry) !== entry.hash || entry.prev_hash !== prevHash) problem = 'changed';
       if (problem) {
         const platform = await deps.platforms.findById(platformId);
         const seq = problem === 'removed' ? expectedSeq : entry.seq;

@@ -1,22 +1,19 @@
 import type { Kysely, Selectable, Transaction } from 'kysely';
-import { auditHash, GENESIS_HASH } from '../crypto/audit-hash.js';
+import { chainHash, GENESIS_HASH } from '../crypto/audit-hash.js';
 import { newId, PREFIX } from '../crypto/secrets.js';
 import { TesseraError } from '../errors.js';
 import { lockPlatform } from './platforms.js';
-import type { AuditLogTable, AuditOutcome, Schema } from './schema.js';
+import type { AuditLogTable, Schema } from './schema.js';
 
 export type AuditEntry = Selectable<AuditLogTable>;
 
 /** What a caller records; the store adds id, seq and the hashes. Ids only: never a secret. */
-export interface NewAuditEntry {
-  platform_id: string;
-  at: number;
-  actor: string;
-  action: string;
-  target_id: string;
-  source_address: string | null;
-  user_agent: string | null;
-  outcome: AuditOutcome;
+export type NewAuditEntry = Omit<AuditEntry, 'id' | 'seq' | 'prev_hash' | 'hash'>;
+
+/** An entry's hash: of every field but the hashes themselves, chained to `prevHash`. */
+export function entryHash(prevHash: string, entry: Omit<AuditEntry, 'prev_hash' | 'hash'> & Partial<AuditEntry>): string {
+  const { prev_hash: _prev, hash: _hash, ...fields } = entry;
+  return chainHash(prevHash, fields);
 }
 
 /** The audit log: append-only (no update or delete here), one hash chain per platform. */
@@ -73,7 +70,7 @@ export async function appendAuditEntry(trx: Transaction<Schema>, entry: NewAudit
     .executeTakeFirst();
   const fields = { id: newId(PREFIX.auditEntry), ...entry, seq: Number(last?.seq ?? 0) + 1 };
   const prevHash = last?.hash ?? GENESIS_HASH;
-  const row: AuditEntry = { ...fields, prev_hash: prevHash, hash: auditHash(prevHash, fields) };
+  const row: AuditEntry = { ...fields, prev_hash: prevHash, hash: entryHash(prevHash, fields) };
   await trx.insertInto('audit_log').values(row).execute();
   return row;
 }
