@@ -1,8 +1,4 @@
-import { tangoPresetFor } from './presets.js';
-
-/** Tessera's token endpoint path; its API (and default audience) is the sibling path `/raas/v2`. */
-const TOKEN_PATH = '/oauth/token';
-const API_PATH = '/raas/v2';
+import { tangoPresetFor, TESSERA_API_PATH, TESSERA_TOKEN_PATH } from './presets.js';
 
 /**
  * The audience a server grants when a token request carries none — what an omitted `audience`
@@ -26,7 +22,7 @@ export function defaultAudience(tokenUrl: string | URL): string | undefined {
   const url = new URL(tokenUrl);
   const tango = tangoPresetFor(url);
   if (tango) return tango.audience;
-  if (url.search !== '' || !url.pathname.endsWith(TOKEN_PATH)) return undefined;
-  return `${url.origin}${url.pathname.slice(0, -TOKEN_PATH.length)}${API_PATH}`;
+  if (url.search !== '' || !url.pathname.endsWith(TESSERA_TOKEN_PATH)) return undefined;
+  return `${url.origin}${url.pathname.slice(0, -TESSERA_TOKEN_PATH.length)}${TESSERA_API_PATH}`;
 }
 

@@ -86,6 +86,10 @@ export const tangoPresets: Readonly<Record<'sandbox' | 'production', AuthPreset>
   production: TANGO_PRODUCTION,
 });
 
+/** Tessera's token endpoint path, and its API's, both under the server's base URL. */
+export const TESSERA_TOKEN_PATH = '/oauth/token';
+export const TESSERA_API_PATH = '/raas/v2';
+
 /**
  * Settings for a Tessera server at `baseUrl` (token endpoint `/oauth/token`, API `/raas/v2`).
  * Tessera accepts Tango's token request, so pass Tango's `audience` too when your server expects it.
@@ -102,10 +106,10 @@ export const tangoPresets: Readonly<Record<'sandbox' | 'production', AuthPreset>
 export function tesseraPreset(baseUrl: string | URL, options: { audience?: string; scope?: string } = {}): AuthPreset {
   const base = String(baseUrl).replace(/\/+$/, '');
   return Object.freeze({
-    tokenUrl: `${base}/oauth/token`,
+    tokenUrl: `${base}${TESSERA_TOKEN_PATH}`,
     ...(options.audience !== undefined ? { audience: options.audience } : {}),
     scope: options.scope ?? 'raas.all',
-    apiBaseUrl: `${base}/raas/v2`,
+    apiBaseUrl: `${base}${TESSERA_API_PATH}`,
     apiOrigins: Object.freeze([new URL(base).origin]),
   });
 }

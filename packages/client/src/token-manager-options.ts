@@ -167,7 +167,6 @@ export function resolveOptions(options: TokenManagerOptions): ManagerSettings {
   const clientSecret = nonEmpty(options.clientSecret, 'clientSecret');
   const audience = options.audience === undefined ? undefined : nonEmpty(options.audience, 'audience');
   const assumed = options.defaultAudience === undefined ? defaultAudience(tokenUrl) : nonEmpty(options.defaultAudience, 'defaultAudience');
-  // Tango documents the audience as part of its token request: send it rather than rely on a default.
   const tango = tangoPresetFor(tokenUrl);
   const apiOrigins = checkOrigins(options.apiOrigins ?? tango?.apiOrigins ?? [new URL(tokenUrl).origin]);
   const scope = options.scope === undefined ? DEFAULTS.scope : nonEmpty(options.scope, 'scope');
@@ -207,7 +206,9 @@ export function resolveOptions(options: TokenManagerOptions): ManagerSettings {
       tokenUrl,
       clientId,
       clientSecret,
-      audience: audience ?? (tango ? assumed : undefined),
+      // Tango documents the audience as part of its token request: send Tango's rather than rely on a
+      // default. `defaultAudience` only names the stored token and is never sent.
+      audience: audience ?? tango?.audience,
       scope,
       fetch: fetchImpl,
       timeoutMs: requestTimeoutMs,

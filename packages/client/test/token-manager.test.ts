@@ -368,6 +368,13 @@ describe('the audience', () => {
     expect(bare.key).toBe(preset.key);
   });
 
+  it("never sends defaultAudience, not even to Tango's token endpoint: it only names the stored token", async () => {
+    const toServer: typeof fetch = (_url, init) => fetch(server.tokenUrl, init);
+    const tokens = manager({ tokenUrl: TANGO_SANDBOX.tokenUrl, defaultAudience: 'https://elsewhere.example/', fetch: toServer });
+    expect(await tokens.getToken()).toBe('tok-1');
+    expect(server.tokenRequests.map((r) => r.form.audience)).toEqual(['https://api.tangocard.com/']);
+  });
+
   it('adopts a token stored by an earlier version under the audience-less key, and moves it to the new key', async () => {
     const store = new MemoryTokenStore();
     const legacyKey = tokenCacheKey({ tokenUrl: server.tokenUrl, clientId: 'cli_test', scope: 'raas.all' });
