@@ -12,7 +12,7 @@ export function checkApiOrigin(apiOrigins: ReadonlySet<string>, origin: string, 
 }
 
 /**
- * Sends `request` with the token. With the default `redirect: 'follow'` the redirects are followed
+ * Sends `request` with the token, leaving `request` itself unsent (so a caller can send it again). With the default `redirect: 'follow'` the redirects are followed
  * here, as fetch would (Fetch §4.4), but only to an API origin: fetch itself would carry the request
  * (and its body) to any origin.
  */
@@ -22,7 +22,7 @@ export async function sendToApi(
   request: Request,
   token: string,
 ): Promise<Response> {
-  if (request.redirect !== 'follow') return fetchImpl(withBearer(request, token, request.redirect));
+  if (request.redirect !== 'follow') return fetchImpl(withBearer(request.clone(), token, request.redirect));
   let current = request;
   for (let redirects = 0; ; redirects++) {
     const response = await fetchImpl(withBearer(current.clone(), token, 'manual'));

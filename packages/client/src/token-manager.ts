@@ -135,7 +135,7 @@ export class TokenManager {
     // Whoever receives a bearer token can use it (RFC 6750 §5.3, RFC 9700 §2.3): send it to the API only.
     checkApiOrigin(apiOrigins, new URL(request.url).origin, `${request.url} is not on an API origin`);
     const token = await this.getToken();
-    const first = await sendToApi(fetchImpl, apiOrigins, request.clone(), token);
+    const first = await sendToApi(fetchImpl, apiOrigins, request, token);
     // Only a 401 that blames the bearer token is worth a new one: a 401 from another URL or scheme
     // must not destroy a valid token fleet-wide and spend the quota.
     if (first.status !== 401 || !isInvalidBearerToken(first.headers.get('www-authenticate'))) return first;
