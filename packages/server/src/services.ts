@@ -56,7 +56,10 @@ export async function openServices(config: Config, options: ServiceOptions): Pro
   try {
     await migrateToLatest(database.db);
     // With sealed data in the store a new key would open nothing: only then may one be generated.
-    const masterKey = await loadMasterKey(config.masterKey, config.dataDir, options.log, { mayCreate: !(await hasSealedData(database.db)), store: database.location });
+    const masterKey = await loadMasterKey(config.masterKey, config.dataDir, options.log, {
+      mayCreate: async () => !(await hasSealedData(database.db)),
+      store: database.location,
+    });
     const sealedBox = new SealedBox(masterKey.key, masterKey.source);
     const signingKeys = new KeyRing(new SigningKeyStore(database.db), sealedBox, {
       algorithm: config.signingAlgorithm,

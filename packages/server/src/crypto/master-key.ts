@@ -15,14 +15,14 @@ export interface MasterKey {
 /**
  * The 32-byte key that encrypts secrets at rest. From TESSERA_MASTER_KEY when set; otherwise the embedded
  * default keeps one in the data folder (mode 0600), created on first start, and says so loudly. It is
- * created only while the store holds nothing sealed (`mayCreate`): a new key would open none of it, so
+ * created only while the store holds nothing sealed (`mayCreate`, asked only when there is no key): a new key would open none of it, so
  * a missing key then stops start-up with where it was expected and how to restore it.
  */
 export async function loadMasterKey(
   configured: string | undefined,
   dataDir: string,
   log: Pick<FastifyBaseLogger, 'warn'>,
-  options: { mayCreate: boolean; store: string },
+  options: { mayCreate: () => Promise<boolean>; store: string },
 ): Promise<MasterKey> {
   if (configured) return { key: Buffer.from(configured, 'base64'), source: 'TESSERA_MASTER_KEY' };
   const file = path.join(dataDir, MASTER_KEY_FILE);
@@ -32,7 +32,7 @@ export async function loadMasterKey(
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
-  if (!options.mayCreate) {
+  if (!(await options.mayCreate())) {
     throw new TesseraError('cannot_start', 
       `The master key is missing: the store ${options.store} holds signing keys and API keys sealed under a master key, ` +
         `expected in ${file} since TESSERA_MASTER_KEY is not set. Restore that file from your backup (mode 0600), or set ` +

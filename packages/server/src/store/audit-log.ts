@@ -10,10 +10,15 @@ export type AuditEntry = Selectable<AuditLogTable>;
 /** What a caller records; the store adds id, seq and the hashes. Ids only: never a secret. */
 export type NewAuditEntry = Omit<AuditEntry, 'id' | 'seq' | 'prev_hash' | 'hash'>;
 
-/** An entry's hash: of every field but the hashes themselves, chained to `prevHash`. */
-export function entryHash(prevHash: string, entry: Omit<AuditEntry, 'prev_hash' | 'hash'> & Partial<AuditEntry>): string {
-  const { prev_hash: _prev, hash: _hash, ...fields } = entry;
-  return chainHash(prevHash, fields);
+/**
+ * The fields an entry's hash covers, named once (sorted, as the hash's canonical JSON orders them): a
+ * column added to the table later stays out of the hashes of chains written before it.
+ */
+const HASHED_FIELDS = ['action', 'actor', 'at', 'id', 'outcome', 'platform_id', 'seq', 'source_address', 'target_id', 'user_agent'] as const;
+
+/** An entry's hash: its {@link HASHED_FIELDS}, chained to `prevHash`. */
+export function entryHash(prevHash: string, entry: Pick<AuditEntry, (typeof HASHED_FIELDS)[number]>): string {
+  return chainHash(prevHash, Object.fromEntries(HASHED_FIELDS.map((field) => [field, entry[field]])));
 }
 
 /** The audit log: append-only (no update or delete here), one hash chain per platform. */
@@ -26,21 +31,22 @@ export class AuditLogStore {
    * the unique (platform_id, seq) index backs that up.
    */
   async append(entry: NewAuditEntry): Promise<AuditEntry> {
-    return this.db.transaction().execute((trx) => appendAuditEntry(trx, entry));
+    return this.db.transaction().execute(async (trx) => {
+      if (!(await lockPlatform(trx, entry.platform_id))) throw new TesseraError('not_found', `Platform ${entry.platform_id} does not exist`);
+      return appendAuditEntry(trx, entry);
+    });
   }
 
   /** A platform's entries, newest first. */
   async listByPlatform(platformId: string, page: { limit: number; offset: number }): Promise<AuditEntry[]> {
-    return (
-      await this.db
-        .selectFrom('audit_log')
-        .selectAll()
-        .where('platform_id', '=', platformId)
-        .orderBy('seq', 'desc')
-        .limit(page.limit)
-        .offset(page.offset)
-        .execute()
-    ).map(numbers);
+    return this.db
+      .selectFrom('audit_log')
+      .selectAll()
+      .where('platform_id', '=', platformId)
+      .orderBy('seq', 'desc')
+      .limit(page.limit)
+      .offset(page.offset)
+      .execute();
   }
 
   /** The platforms that have a chain, in a stable order. */
@@ -50,17 +56,17 @@ export class AuditLogStore {
 
   /** A platform's whole chain in seq order, for verification. */
   async chain(platformId: string): Promise<AuditEntry[]> {
-    return (await this.db.selectFrom('audit_log').selectAll().where('platform_id', '=', platformId).orderBy('seq').execute()).map(numbers);
+    return this.db.selectFrom('audit_log').selectAll().where('platform_id', '=', platformId).orderBy('seq').execute();
   }
 }
 
 /**
  * Appends inside the caller's transaction, so an action and its entry commit together or not at all
- * (store/credential-table.ts). Takes the platform's lock; a caller that writes a credential row takes it
- * first, so every transaction locks in one order (platform, then row) and none can deadlock another.
+ * (store/credential-table.ts). The caller holds the platform's lock (store/platforms.ts) — it takes it
+ * before it writes a credential row, so every transaction locks in one order (platform, then row) —
+ * which serialises appenders: no two entries take the same seq or link to the same predecessor.
  */
 export async function appendAuditEntry(trx: Transaction<Schema>, entry: NewAuditEntry): Promise<AuditEntry> {
-  if (!(await lockPlatform(trx, entry.platform_id))) throw new TesseraError('not_found', `Platform ${entry.platform_id} does not exist`);
   const last = await trx
     .selectFrom('audit_log')
     .select(['seq', 'hash'])
@@ -78,7 +84,3 @@ export async function appendAuditEntry(trx: Transaction<Schema>, entry: NewAudit
 /** An entry as a credential store takes it: the store knows the platform. */
 export type PendingAuditEntry = Omit<NewAuditEntry, 'platform_id'>;
 
-/** bigint columns come back as numbers from both stores (store/database.ts); this keeps it so whatever the driver. */
-function numbers(row: AuditEntry): AuditEntry {
-  return { ...row, seq: Number(row.seq), at: Number(row.at) };
-}

@@ -77,9 +77,10 @@ export async function setCredentialStatus<Row>(
     const ldb = lifecycleDb(trx);
     const row = (await ldb.selectFrom(kind.table).selectAll().where(kind.idColumn, '=', id).executeTakeFirst()) as Row & LifecycleRow | undefined;
     if (!row) throw new TesseraError('not_found', `${kind.noun} ${id} does not exist`);
+    await lockPlatform(trx, row.platform_id);
+    // Recorded even when the status already was so: the log says what was asked for, by whom.
     if (audit) await appendAuditEntry(trx, { ...audit, platform_id: row.platform_id });
     if (row.status === status) return row;
-    await lockPlatform(trx, row.platform_id);
     if (status === 'active') {
       const platform = await trx.selectFrom('platforms').select('name').where('id', '=', row.platform_id).executeTakeFirstOrThrow();
       await assertBelowLimit(trx, kind, row.platform_id, platform.name);

@@ -1,6 +1,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import { TesseraError } from '../errors.js';
 import { appendAuditEntry, type PendingAuditEntry } from './audit-log.js';
+import { lockPlatform } from './platforms.js';
 import { type CredentialTable, deleteInactiveCredential, insertActiveCredential, setCredentialStatus } from './credential-table.js';
 import type { CredentialStatus, OAuthClientsTable, Schema } from './schema.js';
 
@@ -100,7 +101,8 @@ export class OAuthClientStore {
     await this.db.transaction().execute(async (trx) => {
       const client = await trx.selectFrom('oauth_clients').select('platform_id').where('client_id', '=', clientId).executeTakeFirst();
       if (!client) throw new TesseraError('not_found', `Client ${clientId} does not exist`);
-      // The entry first: it takes the platform's lock before the client's row is written (store/audit-log.ts).
+      // The platform's lock before the client's row is written: one lock order (store/audit-log.ts).
+      await lockPlatform(trx, client.platform_id);
       if (audit) await appendAuditEntry(trx, { ...audit, platform_id: client.platform_id });
       const result = await trx.updateTable('oauth_clients').set({ last_issued_at: null }).where('client_id', '=', clientId).executeTakeFirst();
       if (result.numUpdatedRows === 0n) throw new TesseraError('not_found', `Client ${clientId} does not exist`);
