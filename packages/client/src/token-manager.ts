@@ -8,6 +8,7 @@ import { TokenHolder } from './token-holder.js';
 import { TokenIssuer } from './token-issuer.js';
 import { resolveOptions, type AccessTokenInfo, type ManagerSettings, type TokenManagerOptions } from './token-manager-options.js';
 import { TokenRefresher } from './token-refresher.js';
+import type { TokenRecord } from './token-store.js';
 import { isInvalidBearerToken } from './www-authenticate.js';
 
 export type { AccessTokenInfo, TokenManagerLogger, TokenManagerOptions } from './token-manager-options.js';
@@ -81,10 +82,8 @@ export class TokenManager {
    * ```
    */
   async getToken(): Promise<string> {
-    const current = this.#holder.current;
     // The warm path: no I/O, no lock, no allocation beyond the promise.
-    if (current !== null && this.#s.now() < current.refreshAt && !this.#sync.pendingWriteBack) return current.record.accessToken;
-    return (await this.#refresher.get()).accessToken;
+    return (this.#warm() ?? (await this.#refresher.get())).accessToken;
   }
 
   /**
@@ -97,10 +96,12 @@ export class TokenManager {
    * ```
    */
   async getTokenInfo(): Promise<AccessTokenInfo> {
-    const current = this.#holder.current;
-    const warm = current !== null && this.#s.now() < current.refreshAt && !this.#sync.pendingWriteBack;
-    const record = warm ? current.record : await this.#refresher.get();
-    return { ...record };
+    return { ...(this.#warm() ?? (await this.#refresher.get())) };
+  }
+
+  /** The in-process token outside its refresh window, unless the store still owes a write-back. */
+  #warm(): TokenRecord | null {
+    return this.#sync.pendingWriteBack ? null : this.#holder.fresh();
   }
 
   /**

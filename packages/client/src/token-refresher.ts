@@ -56,7 +56,8 @@ export class TokenRefresher {
     const now = this.#s.now();
     const current = holder.current;
     sync.writeBackIfPending();
-    if (current !== null && now < current.refreshAt) return current.record;
+    const fresh = holder.fresh();
+    if (fresh) return fresh;
     if (current !== null && now < current.record.expiresAt) {
       // Inside the window with a valid token: callers never wait; one background attempt at a time.
       this.#startBackgroundRefresh(now);
