@@ -49,7 +49,7 @@ export class TokenIssuer {
     try {
       record = await requestToken({ ...this.#s.request, redact: this.#p.redact });
     } catch (err) {
-      return this.#failed(err);
+      return this.#failed(err, refused);
     }
     gate.issued(record, refused);
     holder.adopt(record, true);
@@ -59,7 +59,8 @@ export class TokenIssuer {
     return holder.current?.record ?? record;
   }
 
-  async #failed(err: unknown): Promise<TokenRecord> {
+  /** `rechecking`: this request was the fleet's re-check, whose next one is already scheduled. */
+  async #failed(err: unknown, rechecking: boolean): Promise<TokenRecord> {
     if (!(err instanceof TokenError)) throw err;
     const { gate, holder, sync } = this.#p;
     const now = this.#s.now();
@@ -67,7 +68,7 @@ export class TokenIssuer {
       gate.extendRetryAt(err.retryAt);
       await sync.setRetryAt('key', err.retryAt, Math.max(1, err.retryAt - now));
       // A refusal counts as a check: the next re-check is an interval from now.
-      await this.#scheduleRecheck();
+      if (!rechecking) await this.#scheduleRecheck();
       // Over quota is the expected answer while a still-valid token exists: stay quiet.
       const valid = holder.valid();
       if (valid) return valid;
