@@ -106,14 +106,7 @@ export class StoreSync {
 
   /** Stores a token just issued, compare-and-set, and adopts whatever the store then holds. */
   async publish(record: TokenRecord): Promise<void> {
-    try {
-      const stored = await this.#store.write(this.#s.key, record, this.#p.holder.ttl(record));
-      this.#up();
-      this.#p.holder.adopt(stored);
-      this.#pendingWriteBack = false;
-    } catch (err) {
-      this.#failed(err);
-    }
+    await this.#write(record);
   }
 
   /** Records a `retryAt` for the fleet: the server's refusal under `key`, or the next re-check under `recheckKey`. */
@@ -196,8 +189,16 @@ export class StoreSync {
       this.#pendingWriteBack = false;
       return;
     }
+    await this.#write(valid);
+  }
+
+  /**
+   * Writes `record` compare-and-set and adopts whatever the store then holds. Any successful write
+   * settles what the store owed: the pending write-back and its back-off.
+   */
+  async #write(record: TokenRecord): Promise<void> {
     try {
-      const stored = await this.#store.write(this.#s.key, valid, this.#p.holder.ttl(valid));
+      const stored = await this.#store.write(this.#s.key, record, this.#p.holder.ttl(record));
       this.#pendingWriteBack = false;
       this.#writeBacks.succeed();
       this.#up();
