@@ -40,6 +40,12 @@ export interface Config {
   logLevel: string;
   /** false, or the addresses/CIDRs of trusted proxies (Fastify's trustProxy). */
   trustProxy: false | string[];
+  /** Whether anyone may sign up on the portal (a new platform each), or only invited users join. */
+  portalSignup: 'open' | 'closed';
+  /** A portal session ends after this long without a request… */
+  sessionIdleMinutes: number;
+  /** …and this long after its sign-in, whatever happens. */
+  sessionMaxHours: number;
 }
 
 
@@ -275,6 +281,28 @@ export const SETTINGS = {
       if (proxies.every((p) => isIP(p.split('/')[0]!) !== 0 && /^[^/]+(\/\d{1,3})?$/.test(p))) return proxies;
       throw new ConfigError('TESSERA_TRUST_PROXY', `must be false or comma-separated proxy addresses or CIDRs, got "${raw}"`);
     },
+  },
+  portalSignup: {
+    name: 'TESSERA_PORTAL_SIGNUP',
+    doc: 'open: anyone may sign up on the portal, making a new platform; closed: only invited users join.',
+    defaultText: 'open',
+    parse: (raw) => {
+      const value = raw || 'open';
+      if (value !== 'open' && value !== 'closed') throw new ConfigError('TESSERA_PORTAL_SIGNUP', `must be open or closed, got "${value}"`);
+      return value;
+    },
+  },
+  sessionIdleMinutes: {
+    name: 'TESSERA_SESSION_IDLE_MINUTES',
+    doc: 'Minutes without a request after which a portal session ends.',
+    defaultText: '30',
+    parse: integer('TESSERA_SESSION_IDLE_MINUTES', 30, 1, 1440),
+  },
+  sessionMaxHours: {
+    name: 'TESSERA_SESSION_MAX_HOURS',
+    doc: 'Hours after sign-in at which a portal session ends, however active.',
+    defaultText: '12',
+    parse: integer('TESSERA_SESSION_MAX_HOURS', 12, 1, 720),
   },
 } satisfies { [K in keyof Config]: Setting<Config[K]> };
 

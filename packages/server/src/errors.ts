@@ -2,7 +2,8 @@
  * The one vocabulary of expected failures. The domain (credentials, the store, the throttle, token
  * verification, config and start-up) raises these and knows nothing of HTTP; each surface maps them
  * once, in one place, to its own shape: oauth/oauth-error-handler.ts (RFC 6749 §5.2),
- * raas/error-handler.ts (Tango's envelope), cli/run.ts (JSON and exit code), app.ts (plain JSON).
+ * raas/error-handler.ts (Tango's envelope), portal/error-handler.ts (the portal's JSON), cli/run.ts (JSON and
+ * exit code), app.ts (plain JSON).
  */
 export type ErrorCode =
   /** Input the domain refuses (a bad name). */
@@ -13,6 +14,8 @@ export type ErrorCode =
   | 'conflict'
   /** A platform holds as many active credentials as it may. */
   | 'limit_reached'
+  /** A person's email and password (or password alone) do not match: one answer for both, never which. */
+  | 'invalid_credentials'
   /** An address failed authentication too often; `retryAfterSeconds` says for how long. */
   | 'too_many_failures'
   /** An access token that does not verify (signature, claims, expiry). */

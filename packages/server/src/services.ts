@@ -1,4 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
+import { PASSWORD_COST, PasswordHasher, type ScryptCost } from './accounts/passwords.js';
+import type { SessionPolicy } from './accounts/sessions.js';
+import { SignInThrottle } from './accounts/sign-in-throttle.js';
 import { FailureThrottle } from './credentials/failure-throttle.js';
 import type { Cache } from './cache/cache.js';
 import { openCache } from './cache/open-cache.js';
@@ -15,8 +18,11 @@ import { migrateToLatest } from './store/migrations.js';
 import { OAuthClientStore } from './store/oauth-clients.js';
 import { PlatformStore } from './store/platforms.js';
 import { RevokedTokenStore } from './store/revoked-tokens.js';
+import { InvitationStore } from './store/invitations.js';
 import { hasSealedData } from './store/sealed-data.js';
+import { SessionStore } from './store/sessions.js';
 import { SigningKeyStore } from './store/signing-keys.js';
+import { UserStore } from './store/users.js';
 
 /** How often each instance re-reads the signing keys from the store. */
 export const KEY_REFRESH_INTERVAL_MS = 5_000;
@@ -39,6 +45,14 @@ export interface Services {
   customers: CustomerStore;
   /** Every credential action, hash-chained per platform. */
   auditLog: AuditLogStore;
+  /** The portal's people, their pending invitations and their sessions (accounts/). */
+  users: UserStore;
+  invitations: InvitationStore;
+  sessions: SessionStore;
+  sessionPolicy: SessionPolicy;
+  passwords: PasswordHasher;
+  /** Failed portal sign-ins per account and per address (not shared with {@link throttle}). */
+  signInThrottle: SignInThrottle;
   /** The clock, in epoch milliseconds; tests freeze it. */
   now: () => number;
 }
@@ -47,6 +61,8 @@ export interface ServiceOptions {
   /** Where the services warn (a lost key file, Redis away): the server's pino, or the command's stderr. */
   log: Pick<FastifyBaseLogger, 'warn'>;
   now?: () => number;
+  /** The scrypt cost of new password hashes; tests lower it to stay fast. */
+  passwordCost?: ScryptCost;
 }
 
 /** Opens the store (migrating it), the cache and the master key, and loads the signing keys. */
@@ -87,6 +103,12 @@ export async function openServices(config: Config, options: ServiceOptions): Pro
       customers: new CustomerStore(database.db),
       auditLog: new AuditLogStore(database.db),
       throttle: new FailureThrottle(cache, config.authFailureLimit, config.authFailureWindowSeconds * 1000, options.log, now),
+      users: new UserStore(database.db),
+      invitations: new InvitationStore(database.db),
+      sessions: new SessionStore(database.db),
+      sessionPolicy: { idleMs: config.sessionIdleMinutes * 60_000, maxMs: config.sessionMaxHours * 3_600_000 },
+      passwords: new PasswordHasher(options.passwordCost ?? PASSWORD_COST),
+      signInThrottle: new SignInThrottle(cache, options.log, now),
       now,
     };
   } catch (error) {

@@ -1,8 +1,20 @@
 import type { AuditEntry, AuditLogStore, PendingAuditEntry } from '../store/audit-log.js';
 import type { AuditOutcome } from '../store/schema.js';
 
-/** The credential actions the portal issue names. */
-export type AuditAction = 'generate' | 'activate' | 'deactivate' | 'delete' | 'reveal' | 'reset_quota';
+/** The actions the portal issue names: credentials, and users (accounts/). */
+export type AuditAction =
+  | 'generate'
+  | 'activate'
+  | 'deactivate'
+  | 'delete'
+  | 'reveal'
+  | 'reset_quota'
+  | 'sign_up'
+  | 'sign_in'
+  | 'sign_out'
+  | 'invite'
+  | 'join'
+  | 'remove_user';
 
 /** Who acted, and from where: the surface that took the request knows it and passes it down. */
 export interface AuditActor {

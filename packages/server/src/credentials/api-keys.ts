@@ -3,6 +3,7 @@ import { digest, newId, newSecret, PREFIX } from '../crypto/secrets.js';
 import type { SealedBox } from '../crypto/sealed-box.js';
 import { TesseraError } from '../errors.js';
 import type { ApiKeyRow, ApiKeyStore } from '../store/api-keys.js';
+import type { CredentialScope } from '../store/credential-table.js';
 import type { CredentialStatus } from '../store/schema.js';
 import { type CredentialDeps, CredentialLifecycle } from './credential-lifecycle.js';
 
@@ -56,16 +57,22 @@ export async function createApiKey(deps: ApiKeyDeps, platformName: string, who: 
 }
 
 export const listApiKeys = (deps: ApiKeyDeps, platformName: string) => apiKeys.list(deps, platformName);
-export const setApiKeyStatus = (deps: ApiKeyDeps, id: string, status: CredentialStatus, who?: AuditActor) => apiKeys.setStatus(deps, id, status, who);
-export const deleteApiKey = (deps: ApiKeyDeps, id: string, who?: AuditActor) => apiKeys.delete(deps, id, who);
+export const setApiKeyStatus = (deps: ApiKeyDeps, id: string, status: CredentialStatus, who?: AuditActor, scope?: CredentialScope) =>
+  apiKeys.setStatus(deps, id, status, who, scope);
+export const deleteApiKey = (deps: ApiKeyDeps, id: string, who?: AuditActor, scope?: CredentialScope) => apiKeys.delete(deps, id, who, scope);
 
-/** Opens a stored key again: the portal's eye icon. Recorded in the audit log (the id, not the key). */
+/**
+ * Opens a stored key again: the portal's eye icon. Recorded in the audit log (the id, not the key).
+ * With a scope (the portal's platform), another platform's key is `not_found`, like a missing one.
+ */
 export async function revealApiKey(
   deps: Pick<ApiKeyDeps, 'apiKeys' | 'sealedBox' | 'auditLog' | 'now'>,
   id: string,
   who: AuditActor = CLI_ACTOR,
+  scope: CredentialScope = {},
 ): Promise<{ id: string; api_key: string }> {
-  const key = await deps.apiKeys.find(id);
+  // Nothing changes, so reading with the scope in the query is the whole check.
+  const key = await deps.apiKeys.find(id, scope);
   if (!key) throw new TesseraError('not_found', `API key ${id} does not exist`);
   const revealed = { id: key.id, api_key: deps.sealedBox.open(key.key_sealed, sealContext(key.id)) };
   await recordAudit(deps, who, { platformId: key.platform_id, action: 'reveal', targetId: key.id });

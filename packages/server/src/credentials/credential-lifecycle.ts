@@ -1,5 +1,6 @@
 import { type AuditActor, type AuditDeps, auditEntry, CLI_ACTOR } from '../audit/record-audit.js';
 import type { PendingAuditEntry } from '../store/audit-log.js';
+import type { CredentialScope } from '../store/credential-table.js';
 import type { Cache } from '../cache/cache.js';
 import type { Platform, PlatformStore } from '../store/platforms.js';
 import type { CredentialStatus } from '../store/schema.js';
@@ -21,8 +22,9 @@ export interface CredentialStore<Row> {
   /** Each write appends its audit entry in the same transaction. */
   insertActive(row: Omit<Row, 'status'>, platformName: string, audit: PendingAuditEntry): Promise<void>;
   listByPlatform(platformId: string): Promise<Row[]>;
-  setStatus(id: string, status: CredentialStatus, now: number, audit: PendingAuditEntry): Promise<Row>;
-  deleteInactive(id: string, audit: PendingAuditEntry): Promise<unknown>;
+  /** With a scope, a credential of another platform is `not_found` (store/credential-table.ts). */
+  setStatus(id: string, status: CredentialStatus, now: number, audit: PendingAuditEntry, scope?: CredentialScope): Promise<Row>;
+  deleteInactive(id: string, audit: PendingAuditEntry, scope?: CredentialScope): Promise<unknown>;
 }
 
 /** What differs between OAuth clients and API keys: their store, their event type, how people see them. */
@@ -70,18 +72,21 @@ export class CredentialLifecycle<Row extends { platform_id: string }, View, Deps
     return (await this.kind.store(deps).listByPlatform(platform.id)).map((row) => this.kind.view(row, platform.name));
   }
 
-  /** Activates or deactivates; every instance stops accepting a deactivated credential within seconds. */
-  async setStatus(deps: Deps, id: string, status: CredentialStatus, who: AuditActor = CLI_ACTOR): Promise<View> {
+  /**
+   * Activates or deactivates; every instance stops accepting a deactivated credential within seconds.
+   * With a scope (the portal's platform), another platform's credential is `not_found`.
+   */
+  async setStatus(deps: Deps, id: string, status: CredentialStatus, who: AuditActor = CLI_ACTOR, scope: CredentialScope = {}): Promise<View> {
     const audit = auditEntry(deps, who, { action: status === 'active' ? 'activate' : 'deactivate', targetId: id });
-    const row = await this.kind.store(deps).setStatus(id, status, deps.now(), audit);
+    const row = await this.kind.store(deps).setStatus(id, status, deps.now(), audit, scope);
     await announceCredentialChange(deps.cache, { type: this.kind.type, id });
     const platform = await deps.platforms.findById(row.platform_id);
     return this.kind.view(row, platform?.name ?? '');
   }
 
-  /** Deletes a deactivated credential. */
-  async delete(deps: Deps, id: string, who: AuditActor = CLI_ACTOR): Promise<void> {
-    await this.kind.store(deps).deleteInactive(id, auditEntry(deps, who, { action: 'delete', targetId: id }));
+  /** Deletes a deactivated credential; with a scope, only one of the scope's platform. */
+  async delete(deps: Deps, id: string, who: AuditActor = CLI_ACTOR, scope: CredentialScope = {}): Promise<void> {
+    await this.kind.store(deps).deleteInactive(id, auditEntry(deps, who, { action: 'delete', targetId: id }), scope);
     await announceCredentialChange(deps.cache, { type: this.kind.type, id });
   }
 }

@@ -4,11 +4,21 @@ import { hasCode, TesseraError } from '../errors.js';
 import { logAtMostEvery } from '../log-at-most-every.js';
 
 
+/** Which counters a throttle keeps, and what it says when one is used up. */
+export interface ThrottleKind {
+  /** The counters' key prefix: throttles of different kinds never share a count. */
+  namespace: string;
+  message: string;
+}
+
+/** Failed client and API authentications per address: the token endpoint's and the API guard's. */
+export const ADDRESS_AUTH_FAILURES: ThrottleKind = { namespace: 'authfail', message: 'Too many failed authentication attempts from this address' };
+
 /**
- * Counts failed authentications per client address in a fixed window, shared by every instance through
- * the cache. Only failures count, and the default limit (100 a minute) is far above what an honest
- * client meets. When the cache is unreachable it lets requests through: the credentials still have to
- * be right, and an outage of Redis must not become an outage of the API.
+ * Counts failed authentications per key (a client address, by default) in a fixed window, shared by
+ * every instance through the cache. Only failures count, and the default limit (100 a minute) is far
+ * above what an honest client meets. When the cache is unreachable it lets requests through: the
+ * credentials still have to be right, and an outage of Redis must not become an outage of the API.
  */
 export class FailureThrottle {
   /** While the cache is away, say so once a minute rather than on every request. */
@@ -20,16 +30,17 @@ export class FailureThrottle {
     private readonly windowMs: number,
     private readonly log: Pick<FastifyBaseLogger, 'warn'>,
     now: () => number = Date.now,
+    private readonly kind: ThrottleKind = ADDRESS_AUTH_FAILURES,
   ) {
     this.outage = logAtMostEvery(60_000, (error: unknown, message: string) => this.log.warn({ err: error }, message), now);
   }
 
-  /** Throws the domain's `too_many_failures` when `address` has used up its failures. */
+  /** Throws the domain's `too_many_failures` when `address` (the key) has used up its failures. */
   async check(address: string): Promise<void> {
     try {
-      const { count, resetInMs } = await this.cache.peek(key(address));
+      const { count, resetInMs } = await this.cache.peek(this.key(address));
       if (count >= this.limit) {
-        throw new TesseraError('too_many_failures', 'Too many failed authentication attempts from this address', {
+        throw new TesseraError('too_many_failures', this.kind.message, {
           retryAfterSeconds: Math.max(1, Math.ceil(resetInMs / 1000)),
         });
       }
@@ -41,13 +52,13 @@ export class FailureThrottle {
 
   async recordFailure(address: string): Promise<void> {
     try {
-      await this.cache.hit(key(address), this.windowMs);
+      await this.cache.hit(this.key(address), this.windowMs);
     } catch (error) {
       this.outage(error, 'failure throttle unavailable: failures not counted');
     }
   }
-}
 
-function key(address: string): string {
-  return `authfail:${address}`;
+  private key(address: string): string {
+    return `${this.kind.namespace}:${address}`;
+  }
 }

@@ -1,6 +1,7 @@
 import { type AuditActor, auditEntry, CLI_ACTOR } from '../audit/record-audit.js';
 import { digest, newId, newSecret, PREFIX } from '../crypto/secrets.js';
 import { TesseraError } from '../errors.js';
+import type { CredentialScope } from '../store/credential-table.js';
 import type { OAuthClient, OAuthClientStore } from '../store/oauth-clients.js';
 import { type CredentialDeps, CredentialLifecycle } from './credential-lifecycle.js';
 import { DEFAULT_SCOPE } from './scopes.js';
@@ -64,13 +65,23 @@ export async function createClient(
 }
 
 export const listClients = (deps: ClientDeps, platformName: string) => oauthClients.list(deps, platformName);
-export const setClientStatus = (deps: ClientDeps, clientId: string, status: OAuthClient['status'], who?: AuditActor) =>
-  oauthClients.setStatus(deps, clientId, status, who);
-export const deleteClient = (deps: ClientDeps, clientId: string, who?: AuditActor) => oauthClients.delete(deps, clientId, who);
+export const setClientStatus = (deps: ClientDeps, clientId: string, status: OAuthClient['status'], who?: AuditActor, scope?: CredentialScope) =>
+  oauthClients.setStatus(deps, clientId, status, who, scope);
+export const deleteClient = (deps: ClientDeps, clientId: string, who?: AuditActor, scope?: CredentialScope) => oauthClients.delete(deps, clientId, who, scope);
 
-/** Lets a client get a new token now: the recovery path when an issued token was lost. Audited. */
-export async function resetClientQuota(deps: Pick<ClientDeps, 'oauthClients' | 'now'>, clientId: string, who: AuditActor = CLI_ACTOR): Promise<void> {
-  await deps.oauthClients.resetQuota(clientId, auditEntry(deps, who, { action: 'reset_quota', targetId: clientId }));
+/**
+ * Lets a client get a new token now: the recovery path when an issued token was lost. Audited. With a
+ * scope (the portal's platform), another platform's client is `not_found`. Returns the client as it now is.
+ */
+export async function resetClientQuota(
+  deps: Pick<ClientDeps, 'oauthClients' | 'platforms' | 'now'>,
+  clientId: string,
+  who: AuditActor = CLI_ACTOR,
+  scope: CredentialScope = {},
+): Promise<ClientView> {
+  const client = await deps.oauthClients.resetQuota(clientId, auditEntry(deps, who, { action: 'reset_quota', targetId: clientId }), scope);
+  const platform = await deps.platforms.findById(client.platform_id);
+  return toView(client, platform?.name ?? '');
 }
 
 function toView(client: OAuthClient, platformName: string): ClientView {

@@ -10,6 +10,12 @@ export const PREFIX = {
   apiKeyId: 'key_',
   platform: 'plt_',
   auditEntry: 'aud_',
+  user: 'usr_',
+  invitation: 'inv_',
+  /** The secret of an invitation link. */
+  invitationToken: 'tsi_',
+  /** A portal session's id, the cookie's value. */
+  session: 'tss_',
 } as const;
 
 function base62(bytes: Buffer): string {

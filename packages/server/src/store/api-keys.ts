@@ -1,6 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { PendingAuditEntry } from './audit-log.js';
-import { type CredentialTable, deleteInactiveCredential, insertActiveCredential, setCredentialStatus } from './credential-table.js';
+import { type CredentialScope, type CredentialTable, deleteInactiveCredential, insertActiveCredential, setCredentialStatus } from './credential-table.js';
 import type { ApiKeysTable, CredentialStatus, Schema } from './schema.js';
 
 export type ApiKeyRow = Selectable<ApiKeysTable>;
@@ -26,8 +26,11 @@ export class ApiKeyStore {
     await insertActiveCredential(this.db, API_KEYS, key, platformName, audit);
   }
 
-  async find(id: string): Promise<ApiKeyRow | undefined> {
-    return this.db.selectFrom('api_keys').selectAll().where('id', '=', id).executeTakeFirst();
+  /** The key `id`; with a scope, only when it belongs to the scope's platform. */
+  async find(id: string, scope: CredentialScope = {}): Promise<ApiKeyRow | undefined> {
+    let query = this.db.selectFrom('api_keys').selectAll().where('id', '=', id);
+    if (scope.platformId !== undefined) query = query.where('platform_id', '=', scope.platformId);
+    return query.executeTakeFirst();
   }
 
   /** The key whose digest this is, with its platform's name, in one query (the miss path of Basic auth). */
@@ -49,12 +52,12 @@ export class ApiKeyStore {
   }
 
   /** Sets the status; activating respects the active limit. Returns the key as it now is. */
-  async setStatus(id: string, status: CredentialStatus, now: number, audit?: PendingAuditEntry): Promise<ApiKeyRow> {
-    return setCredentialStatus<ApiKeyRow>(this.db, API_KEYS, id, status, now, undefined, audit);
+  async setStatus(id: string, status: CredentialStatus, now: number, audit?: PendingAuditEntry, scope?: CredentialScope): Promise<ApiKeyRow> {
+    return setCredentialStatus<ApiKeyRow>(this.db, API_KEYS, id, status, now, undefined, audit, scope);
   }
 
   /** Deletes an inactive key; an active one must be deactivated first. */
-  async deleteInactive(id: string, audit?: PendingAuditEntry): Promise<{ platform_id: string }> {
-    return deleteInactiveCredential(this.db, API_KEYS, id, audit);
+  async deleteInactive(id: string, audit?: PendingAuditEntry, scope?: CredentialScope): Promise<{ platform_id: string }> {
+    return deleteInactiveCredential(this.db, API_KEYS, id, audit, scope);
   }
 }

@@ -39,7 +39,16 @@ function lifecycleDb(db: Kysely<Schema>): LifecycleDb {
 /*
  * Each write takes an optional audit entry (store/audit-log.ts) appended in the same transaction: the
  * change and its record commit together. Each takes the platform's lock before it writes the row.
+ * Those that name a credential by id take an optional platform id too: the portal's, whose users must
+ * never touch another platform's credential. The row is then read with that platform in the query, in
+ * the same transaction as the change, so another platform's credential is `not_found` exactly as a
+ * missing one, and no check can go stale before the write.
  */
+
+/** The platform a credential must belong to, when the caller acts for one (the portal). */
+export interface CredentialScope {
+  platformId?: string | undefined;
+}
 
 /** Inserts an active credential unless its platform already has {@link CredentialTable.maxActive} active ones. */
 export async function insertActiveCredential(
@@ -72,10 +81,11 @@ export async function setCredentialStatus<Row>(
   now: number,
   changes: (row: Row) => Partial<Row> = () => ({}),
   audit?: PendingAuditEntry,
+  scope: CredentialScope = {},
 ): Promise<Row> {
   return db.transaction().execute(async (trx) => {
     const ldb = lifecycleDb(trx);
-    const row = (await ldb.selectFrom(kind.table).selectAll().where(kind.idColumn, '=', id).executeTakeFirst()) as Row & LifecycleRow | undefined;
+    const row = (await inScope(ldb.selectFrom(kind.table).selectAll().where(kind.idColumn, '=', id), scope).executeTakeFirst()) as Row & LifecycleRow | undefined;
     if (!row) throw new TesseraError('not_found', `${kind.noun} ${id} does not exist`);
     await lockPlatform(trx, row.platform_id);
     // Recorded even when the status already was so: the log says what was asked for, by whom.
@@ -96,14 +106,21 @@ export async function setCredentialStatus<Row>(
 }
 
 /** Deletes an inactive credential; an active one must be deactivated first so no live integration breaks by accident. */
-export async function deleteInactiveCredential(db: Kysely<Schema>, kind: CredentialTable, id: string, audit?: PendingAuditEntry): Promise<{ platform_id: string }> {
+export async function deleteInactiveCredential(
+  db: Kysely<Schema>,
+  kind: CredentialTable,
+  id: string,
+  audit?: PendingAuditEntry,
+  scope: CredentialScope = {},
+): Promise<{ platform_id: string }> {
   return db.transaction().execute(async (trx) => {
     const ldb = lifecycleDb(trx);
-    const row = await ldb.selectFrom(kind.table).select(['platform_id', 'status']).where(kind.idColumn, '=', id).executeTakeFirst();
+    const row = await inScope(ldb.selectFrom(kind.table).select(['platform_id', 'status']).where(kind.idColumn, '=', id), scope).executeTakeFirst();
     if (!row) throw new TesseraError('not_found', `${kind.noun} ${id} does not exist`);
     await lockPlatform(trx, row.platform_id);
     // Read again under the lock: an activation may have committed in between.
-    const deleted = await ldb.deleteFrom(kind.table).where(kind.idColumn, '=', id).where('status', '=', 'inactive').executeTakeFirst();
+    // The platform of the row read above: the id is unique, so the row cannot have changed platform.
+    const deleted = await ldb.deleteFrom(kind.table).where(kind.idColumn, '=', id).where('platform_id', '=', row.platform_id).where('status', '=', 'inactive').executeTakeFirst();
     if (deleted.numDeletedRows === 0n) {
       if (!(await ldb.selectFrom(kind.table).select('status').where(kind.idColumn, '=', id).executeTakeFirst())) {
         throw new TesseraError('not_found', `${kind.noun} ${id} does not exist`);
@@ -113,6 +130,11 @@ export async function deleteInactiveCredential(db: Kysely<Schema>, kind: Credent
     if (audit) await appendAuditEntry(trx, { ...audit, platform_id: row.platform_id });
     return { platform_id: row.platform_id };
   });
+}
+
+/** Narrows a query on a credential table to the scope's platform, when it names one. */
+function inScope<Q extends { where(column: 'platform_id', op: '=', value: string): Q }>(query: Q, scope: CredentialScope): Q {
+  return scope.platformId === undefined ? query : query.where('platform_id', '=', scope.platformId);
 }
 
 async function assertBelowLimit(trx: Transaction<Schema>, kind: CredentialTable, platformId: string, platformName: string): Promise<void> {

@@ -2,7 +2,7 @@ import type { Kysely, Selectable } from 'kysely';
 import { TesseraError } from '../errors.js';
 import { appendAuditEntry, type PendingAuditEntry } from './audit-log.js';
 import { lockPlatform } from './platforms.js';
-import { type CredentialTable, deleteInactiveCredential, insertActiveCredential, setCredentialStatus } from './credential-table.js';
+import { type CredentialScope, type CredentialTable, deleteInactiveCredential, insertActiveCredential, setCredentialStatus } from './credential-table.js';
 import type { CredentialStatus, OAuthClientsTable, Schema } from './schema.js';
 
 export type OAuthClient = Selectable<OAuthClientsTable>;
@@ -54,19 +54,19 @@ export class OAuthClientStore {
   }
 
   /** Sets the status; activating respects the active limit. Returns the client as it now is. */
-  async setStatus(clientId: string, status: CredentialStatus, now: number, audit?: PendingAuditEntry): Promise<OAuthClient> {
+  async setStatus(clientId: string, status: CredentialStatus, now: number, audit?: PendingAuditEntry, scope?: CredentialScope): Promise<OAuthClient> {
     // A deactivation invalidates every token issued up to it, for good: `iat` has whole seconds, so the
     // line is drawn at the next whole second (a token of this very second counts as issued before),
     // and always past the previous line, beyond which the tokens of a quick re-activation were dated.
     return setCredentialStatus<OAuthClient>(this.db, OAUTH_CLIENTS, clientId, status, now, (client) => ({
       tokens_not_before:
         status === 'inactive' ? Math.max(tokensNotBeforeAfter(now), (client.tokens_not_before ?? 0) + 1000) : client.tokens_not_before,
-    }), audit);
+    }), audit, scope);
   }
 
   /** Deletes an inactive client; an active one must be deactivated first. */
-  async deleteInactive(clientId: string, audit?: PendingAuditEntry): Promise<{ platform_id: string }> {
-    return deleteInactiveCredential(this.db, OAUTH_CLIENTS, clientId, audit);
+  async deleteInactive(clientId: string, audit?: PendingAuditEntry, scope?: CredentialScope): Promise<{ platform_id: string }> {
+    return deleteInactiveCredential(this.db, OAUTH_CLIENTS, clientId, audit, scope);
   }
 
   /**
@@ -96,16 +96,19 @@ export class OAuthClientStore {
       .execute();
   }
 
-  /** Clears the quota: the recovery path when an issued token was lost. */
-  async resetQuota(clientId: string, audit?: PendingAuditEntry): Promise<void> {
-    await this.db.transaction().execute(async (trx) => {
-      const client = await trx.selectFrom('oauth_clients').select('platform_id').where('client_id', '=', clientId).executeTakeFirst();
+  /** Clears the quota: the recovery path when an issued token was lost. Returns the client as it now is. */
+  async resetQuota(clientId: string, audit?: PendingAuditEntry, scope: CredentialScope = {}): Promise<OAuthClient> {
+    return this.db.transaction().execute(async (trx) => {
+      let query = trx.selectFrom('oauth_clients').selectAll().where('client_id', '=', clientId);
+      if (scope.platformId !== undefined) query = query.where('platform_id', '=', scope.platformId);
+      const client = await query.executeTakeFirst();
       if (!client) throw new TesseraError('not_found', `Client ${clientId} does not exist`);
       // The platform's lock before the client's row is written: one lock order (store/audit-log.ts).
       await lockPlatform(trx, client.platform_id);
       if (audit) await appendAuditEntry(trx, { ...audit, platform_id: client.platform_id });
       const result = await trx.updateTable('oauth_clients').set({ last_issued_at: null }).where('client_id', '=', clientId).executeTakeFirst();
       if (result.numUpdatedRows === 0n) throw new TesseraError('not_found', `Client ${clientId} does not exist`);
+      return { ...client, last_issued_at: null };
     });
   }
 }

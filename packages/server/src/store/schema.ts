@@ -112,6 +112,46 @@ export interface AuditLogTable {
   hash: string;
 }
 
+export type UserRole = 'admin' | 'member';
+
+/** A person who signs in to the portal; one platform each (the email is unique across the server). */
+export interface UsersTable {
+  /** `usr_…` */
+  id: string;
+  platform_id: string;
+  /** Trimmed and lower-cased (accounts/emails.ts). */
+  email: string;
+  role: UserRole;
+  /** scrypt with its parameters and salt (accounts/passwords.ts): never the password. */
+  password_hash: string;
+  created_at: number;
+}
+
+/** A pending invitation to join a platform; deleted when accepted or withdrawn. */
+export interface InvitationsTable {
+  /** `inv_…` */
+  id: string;
+  platform_id: string;
+  email: string;
+  role: UserRole;
+  /** SHA-256 of the link's token: the token itself is shown once, to the admin who invited. */
+  token_digest: string;
+  created_at: number;
+  expires_at: number;
+}
+
+/** A portal session, found by the digest of the cookie's id (a dump holds no usable cookie). */
+export interface SessionsTable {
+  id_digest: string;
+  user_id: string;
+  /** The sign-in: the absolute timeout runs from it. */
+  created_at: number;
+  /** The last password entry (sign-in or re-authentication). */
+  authenticated_at: number;
+  /** The last request, to the minute: the idle timeout runs from it. */
+  last_seen_at: number;
+}
+
 export interface Schema {
   platforms: PlatformsTable;
   oauth_clients: OAuthClientsTable;
@@ -121,4 +161,7 @@ export interface Schema {
   customers: CustomersTable;
   accounts: AccountsTable;
   audit_log: AuditLogTable;
+  users: UsersTable;
+  invitations: InvitationsTable;
+  sessions: SessionsTable;
 }
