@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import { type Config, RAAS_PREFIX } from './config.js';
 import { oauthRoutes } from './oauth/routes.js';
+import { defaultPortalDist } from './portal/portal-dist.js';
+import { portalSite } from './portal/portal-site.js';
 import { sendRaasError } from './raas/error-handler.js';
 import { raasRoutes } from './raas/routes.js';
 import type { Services } from './services.js';
@@ -9,6 +11,8 @@ import type { Services } from './services.js';
 export interface AppOptions {
   /** A pino logger configuration or instance; defaults to the configured level. */
   logger?: FastifyServerOptions['logger'] | FastifyServerOptions['loggerInstance'];
+  /** The built portal (index.html and assets/) served at `/`; defaults to packages/portal/dist. */
+  portalDist?: string;
 }
 
 /** Builds the HTTP app on opened services, without listening: tests use `inject()` or `listen({ port: 0 })`. */
@@ -57,6 +61,7 @@ export async function buildApp(config: Config, services: Services, options: AppO
   app.get('/healthz', async () => ({ status: 'ok' }));
   await app.register(oauthRoutes, { services });
   await app.register(raasRoutes, { services, prefix: RAAS_PREFIX });
+  await app.register(portalSite, { deps: services, dist: options.portalDist ?? defaultPortalDist() });
   return app;
 }
 

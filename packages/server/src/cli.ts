@@ -5,6 +5,7 @@ import { registerAuditCommands } from './cli/audit-commands.js';
 import { registerClientCommands } from './cli/client-commands.js';
 import { registerKeyCommands } from './cli/key-commands.js';
 import { registerPlatformCommands } from './cli/platform-commands.js';
+import { registerUserCommands } from './cli/user-commands.js';
 
 /** The `tessera` command: `serve`, and credential management against the server's own store. */
 export function buildCli(): Command {
@@ -24,6 +25,7 @@ export function buildCli(): Command {
   registerKeyCommands(program);
   registerApiKeyCommands(program);
   registerAuditCommands(program);
+  registerUserCommands(program);
   return program;
 }
 

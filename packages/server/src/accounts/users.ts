@@ -105,3 +105,10 @@ export async function removeUser(deps: Pick<AccountDeps, 'users' | 'now'>, platf
 export function userView(user: UserRow): UserView {
   return { id: user.id, email: user.email, role: user.role, created_at: new Date(user.created_at).toISOString() };
 }
+
+/** A user of the platform named by id or by email (the `tessera` command takes either); `not_found` otherwise. */
+export async function findPlatformUser(deps: Pick<AccountDeps, 'users'>, platformId: string, idOrEmail: string): Promise<UserView> {
+  const user = idOrEmail.includes('@') ? await deps.users.findByEmail(normaliseEmail(idOrEmail)) : await deps.users.findById(idOrEmail);
+  if (!user || user.platform_id !== platformId) throw new TesseraError('not_found', `User ${idOrEmail} does not exist`);
+  return userView(user);
+}

@@ -5,7 +5,8 @@ import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import pg from 'pg';
 import { pino } from 'pino';
-import { buildApp } from '../../src/app.js';
+import type { ScryptCost } from '../../src/accounts/passwords.js';
+import { type AppOptions, buildApp } from '../../src/app.js';
 import { type Config, testConfig } from '../../src/config.js';
 import { closeServices, openServices, type Services } from '../../src/services.js';
 import { deleteRedisKeys, redisReachable, TEST_REDIS_URL, uniqueRedisPrefix } from '../../../../test-support/redis.js';
@@ -87,11 +88,17 @@ export interface TestEnvironment {
   /** Opens another set of services on the same store (another instance of the fleet). */
   open(overrides?: Partial<Config>): Promise<Services>;
   /** Builds an app on new services of this environment; closed by `close()`. */
-  app(overrides?: Partial<Config>): Promise<{ app: FastifyInstance; services: Services }>;
+  app(overrides?: Partial<Config>, appOptions?: AppOptions): Promise<{ app: FastifyInstance; services: Services }>;
   close(): Promise<void>;
 }
 
 export const silentLog = pino({ level: 'silent' });
+
+/**
+ * scrypt at 2^10 rather than 2^15: a hash in about a millisecond, so the suites that sign in often stay
+ * fast. One test (accounts/passwords.test.ts) keeps the production cost.
+ */
+export const TEST_PASSWORD_COST: ScryptCost = { logN: 10, r: 8, p: 1 };
 
 /**
  * A throwaway deployment: a temporary data folder, a database of its own for PostgreSQL, a Redis key
@@ -116,7 +123,7 @@ export async function createTestEnvironment(
   const opened: Services[] = [];
   const apps: FastifyInstance[] = [];
   const open = async (overrides: Partial<Config> = {}) => {
-    const services = await openServices({ ...config, ...overrides }, { log: silentLog, now: clock.now });
+    const services = await openServices({ ...config, ...overrides }, { log: silentLog, now: clock.now, passwordCost: TEST_PASSWORD_COST });
     opened.push(services);
     return services;
   };
@@ -124,9 +131,9 @@ export async function createTestEnvironment(
     config,
     clock,
     open,
-    async app(overrides = {}) {
+    async app(overrides = {}, appOptions = {}) {
       const services = await open(overrides);
-      const app = await buildApp(services.config, services, { logger: false });
+      const app = await buildApp(services.config, services, { logger: false, ...appOptions });
       apps.push(app);
       return { app, services };
     },

@@ -1,0 +1,57 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
+import { acceptInvitation, invitationLink, inviteUser, listInvitations, withdrawInvitation } from '../accounts/invitations.js';
+import { listUsers, removeUser } from '../accounts/users.js';
+import { actorOf, originOf, sessionOf } from './access.js';
+import type { PortalDeps } from './portal-deps.js';
+import type { SessionCookie } from './session-cookie.js';
+import { EMAIL, ID, NEW_PASSWORD, ROLE, sessionView, TEXT } from './views.js';
+
+/** The platform's team: its users and pending invitations; joining by an invitation's link. */
+export async function userRoutes(app: FastifyInstance, { deps, cookie }: { deps: PortalDeps; cookie: SessionCookie }): Promise<void> {
+  const api = app.withTypeProvider<TypeBoxTypeProvider>();
+  const params = { params: Type.Object({ id: ID }) };
+
+  api.get('/users', { config: { access: {} } }, async (request) => {
+    const { platform } = sessionOf(request);
+    const [users, invitations] = await Promise.all([listUsers(deps, platform.id), listInvitations(deps, platform.id)]);
+    return { users, invitations };
+  });
+
+  api.post(
+    '/invitations',
+    {
+      config: { access: { admin: { what: 'invite users' } } },
+      schema: { body: Type.Object({ email: EMAIL, role: ROLE }, { additionalProperties: false }) },
+    },
+    async (request, reply) => {
+      const { invitation, token } = await inviteUser(deps, sessionOf(request).platform.id, request.body, actorOf(request));
+      // The link is shown once, here; the store keeps only its token's digest.
+      return reply.code(201).send({ invitation, link: invitationLink(deps.config.publicUrl, token) });
+    },
+  );
+
+  api.post(
+    '/invitations/accept',
+    {
+      config: { access: { public: true } },
+      schema: { body: Type.Object({ token: TEXT(200), password: NEW_PASSWORD }, { additionalProperties: false }) },
+    },
+    async (request, reply) => {
+      const started = await acceptInvitation(deps, request.body, originOf(request), cookie.read(request));
+      cookie.set(reply, started.id);
+      return reply.code(201).send(sessionView(started.session));
+    },
+  );
+
+  api.delete('/invitations/:id', { config: { access: { admin: { what: 'withdraw invitations' } } }, schema: params }, async (request, reply) => {
+    await withdrawInvitation(deps, sessionOf(request).platform.id, request.params.id);
+    return reply.code(204).send();
+  });
+
+  api.delete('/users/:id', { config: { access: { admin: { what: 'remove users' } } }, schema: params }, async (request, reply) => {
+    await removeUser(deps, sessionOf(request).platform.id, request.params.id, actorOf(request));
+    return reply.code(204).send();
+  });
+}
