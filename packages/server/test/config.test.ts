@@ -27,6 +27,9 @@ describe('configuration', () => {
       maxConnections: 1000,
       logLevel: 'info',
       trustProxy: false,
+      portalSignup: 'open',
+      sessionIdleMinutes: 30,
+      sessionMaxHours: 12,
     });
     for (const setting of Object.values(SETTINGS)) {
       expect(setting.doc.length).toBeGreaterThan(10);
@@ -40,6 +43,16 @@ describe('configuration', () => {
       publicUrl: 'https://auth.example.com',
       audience: 'https://api.example.com/',
     });
+  });
+
+  it('reads the portal settings and names the one that is wrong', () => {
+    expect(loadConfig({ TESSERA_PORTAL_SIGNUP: 'closed', TESSERA_SESSION_IDLE_MINUTES: '5', TESSERA_SESSION_MAX_HOURS: '1' })).toMatchObject({
+      portalSignup: 'closed',
+      sessionIdleMinutes: 5,
+      sessionMaxHours: 1,
+    });
+    expect(() => loadConfig({ TESSERA_PORTAL_SIGNUP: 'maybe' })).toThrow(new ConfigError('TESSERA_PORTAL_SIGNUP', 'must be open or closed, got "maybe"'));
+    expect(() => loadConfig({ TESSERA_SESSION_IDLE_MINUTES: '0' })).toThrow(new ConfigError('TESSERA_SESSION_IDLE_MINUTES', 'must be between 1 and 1440, got 0'));
   });
 
   it('takes trusted proxies as addresses and CIDRs', () => {

@@ -25,10 +25,10 @@ export async function clientRoutes(app: FastifyInstance, { deps }: { deps: Porta
     '/oauth-clients',
     {
       config: { access: { admin: { what: 'generate client credentials' }, recentAuth: true } },
-      schema: { body: Type.Optional(Type.Object({ name: Type.Optional(TEXT(100)) }, { additionalProperties: false })) },
+      schema: { body: Type.Object({ name: Type.Optional(TEXT(100)) }, { additionalProperties: false }) },
     },
     async (request, reply) => {
-      const created = await createClient(deps, sessionOf(request).platform.name, request.body?.name, actorOf(request));
+      const created = await createClient(deps, sessionOf(request).platform.name, request.body.name, actorOf(request));
       return reply.code(201).send(created);
     },
   );

@@ -29,7 +29,7 @@ export function portalErrorHandler(error: FastifyError | TesseraError | PortalEr
     }
   }
   const fastifyError = error as FastifyError;
-  if (fastifyError.validation) return send(400, 'invalid_input', validationMessage(fastifyError.validation[0]!, fastifyError.validationContext));
+  if (fastifyError.validation) return send(400, 'invalid_input', validationMessage(fastifyError.validation, fastifyError.validationContext));
   switch (fastifyError.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return send(413, 'payload_too_large', `The request body is larger than the limit of ${request.routeOptions.bodyLimit ?? 'this server'} bytes`);
@@ -47,8 +47,10 @@ export function portalErrorHandler(error: FastifyError | TesseraError | PortalEr
 
 const WHERE: Record<string, string> = { body: 'field', params: 'path parameter', querystring: 'query parameter' };
 
-/** The first schema error, naming the field: `The field "password" must NOT have fewer than 12 characters`. */
-function validationMessage(error: FastifySchemaValidationError, context: string | undefined): string {
+/** The first schema error, naming the field: `The field "password" must not have fewer than 12 characters`. */
+function validationMessage(errors: FastifySchemaValidationError[], context: string | undefined): string {
+  // An unexpected field fails twice (a `false` schema under it, and additionalProperties): say it once, by name.
+  const error = errors.find((e) => e.keyword === 'additionalProperties') ?? errors.find((e) => e.keyword !== 'boolean') ?? errors[0]!;
   const where = WHERE[context ?? 'body'] ?? 'field';
   const params = error.params as Record<string, unknown>;
   const path = error.instancePath.split('/').filter(Boolean).join('.');
@@ -61,6 +63,6 @@ function validationMessage(error: FastifySchemaValidationError, context: string 
     const extra = ((params.additionalProperties ?? [params.additionalProperty]) as string[])[0] ?? '';
     return `${named(path ? `${path}.${extra}` : extra)} is not expected here`;
   }
-  if (!path) return `The request ${context === 'body' || context === undefined ? 'body' : context} ${error.message ?? 'is not valid'}`;
+  if (!path) return error.keyword === 'type' && params.type === 'object' ? 'The request body must be a JSON object' : `The request ${context ?? 'body'} ${error.message ?? 'is not valid'}`;
   return `${named(path)} ${error.message ?? 'is not valid'}`;
 }

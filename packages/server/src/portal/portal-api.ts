@@ -24,13 +24,17 @@ export async function portalApi(app: FastifyInstance, { deps }: { deps: PortalDe
   app.setNotFoundHandler((request, reply) =>
     reply.code(404).send({ error: 'not_found', message: `No route ${request.method} ${request.url.split('?')[0]}` }),
   );
-  // JSON only. An empty body reads as none, so that actions without one (activate, sign-out) work with
-  // or without the Content-Type a client library adds; a route that needs a body says so by its schema.
+  // JSON only (secure-json-parse refuses __proto__). A missing or empty body reads as `{}`, so actions
+  // without one (activate, sign-out) work with or without the Content-Type a client library adds; a
+  // route that needs fields says which by its schema.
   app.removeAllContentTypeParsers();
   const json = app.getDefaultJsonParser('error', 'error');
   app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: deps.config.bodyLimitBytes }, (request: FastifyRequest, body: string, done) =>
-    body === '' ? done(null, undefined) : json(request, body, done),
+    body === '' ? done(null, {}) : json(request, body, done),
   );
+  app.addHook('preValidation', async (request) => {
+    request.body ??= {};
+  });
   app.decorateRequest('portalSession', null);
   app.addHook('onRequest', accessHook(deps, cookie, deps.config.publicUrl));
   // Sessions, CSRF tokens, secrets shown once: nothing here may be kept by a browser or a proxy (RFC 9111 §5.2.2.5).

@@ -23,6 +23,7 @@ const TABLES = {
   audit_log: ['action', 'actor', 'at', 'hash', 'id', 'outcome', 'platform_id', 'prev_hash', 'seq', 'source_address', 'target_id', 'user_agent'],
   api_keys: ['created_at', 'id', 'key_digest', 'key_sealed', 'platform_id', 'status', 'status_changed_at'],
   customers: ['created_at', 'customer_identifier', 'display_name', 'platform_id', 'status'],
+  invitations: ['created_at', 'email', 'expires_at', 'id', 'platform_id', 'role', 'token_digest'],
   oauth_clients: [
     'client_id',
     'created_at',
@@ -37,7 +38,9 @@ const TABLES = {
   ],
   platforms: ['created_at', 'credential_lock', 'id', 'name'],
   revoked_tokens: ['client_id', 'expires_at', 'jti'],
+  sessions: ['authenticated_at', 'created_at', 'id_digest', 'last_seen_at', 'user_id'],
   signing_keys: ['alg', 'bootstrap', 'created_at', 'kid', 'private_jwk_sealed', 'public_jwk', 'retired_at', 'sign_from'],
+  users: ['created_at', 'email', 'id', 'password_hash', 'platform_id', 'role'],
 };
 
 async function schemaOf(database: Database): Promise<Record<string, string[]>> {

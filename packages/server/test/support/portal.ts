@@ -1,0 +1,51 @@
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+
+export const PASSWORD = 'correct horse battery staple';
+
+/** The Set-Cookie lines of a response, as a list. */
+export function setCookies(response: LightMyRequestResponse): string[] {
+  const header = response.headers['set-cookie'];
+  return header === undefined ? [] : Array.isArray(header) ? header : [header];
+}
+
+/**
+ * A browser of the portal over inject: it keeps the session cookie it is given, sends it back, and
+ * sends the session's CSRF token on unsafe requests, as the SPA does.
+ */
+export class PortalBrowser {
+  cookie: string | undefined;
+  csrfToken: string | undefined;
+
+  constructor(
+    readonly app: FastifyInstance,
+    readonly cookieName = 'tessera_session',
+  ) {}
+
+  async request(method: 'GET' | 'POST' | 'DELETE', url: string, body?: unknown, headers: Record<string, string> = {}): Promise<LightMyRequestResponse> {
+    const sent: Record<string, string> = { 'user-agent': 'portal-test', ...headers };
+    if (this.cookie) sent.cookie = `${this.cookieName}=${this.cookie}`;
+    if (method !== 'GET' && this.csrfToken && !('x-csrf-token' in headers)) sent['x-csrf-token'] = this.csrfToken;
+    if (body !== undefined) sent['content-type'] ??= 'application/json';
+    const response = await this.app.inject({ method, url: `/portal/api${url}`, headers: sent, payload: body === undefined ? undefined : JSON.stringify(body) });
+    for (const line of setCookies(response)) {
+      const [pair] = line.split(';');
+      const [name, value] = pair!.split('=');
+      if (name === this.cookieName) this.cookie = value === '' ? undefined : value;
+    }
+    const json = String(response.headers['content-type'] ?? '').startsWith('application/json') ? (response.json() as { csrfToken?: unknown }) : undefined;
+    if (json && typeof json.csrfToken === 'string') this.csrfToken = json.csrfToken;
+    return response;
+  }
+
+  get = (url: string, headers?: Record<string, string>) => this.request('GET', url, undefined, headers);
+  post = (url: string, body?: unknown, headers?: Record<string, string>) => this.request('POST', url, body, headers);
+  delete = (url: string, headers?: Record<string, string>) => this.request('DELETE', url, undefined, headers);
+
+  async signUp(email: string, platformName: string, password = PASSWORD): Promise<LightMyRequestResponse> {
+    return this.post('/signup', { email, password, platformName });
+  }
+
+  async signIn(email: string, password = PASSWORD): Promise<LightMyRequestResponse> {
+    return this.post('/signin', { email, password });
+  }
+}
