@@ -1,0 +1,65 @@
+import { Writable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../src/app.js';
+import type { Services } from '../../src/services.js';
+import { PASSWORD, PortalBrowser } from '../support/portal.js';
+import { createTestEnvironment, type TestEnvironment } from '../support/services.js';
+
+describe('the portal and the logs', () => {
+  let env: TestEnvironment;
+  let services: Services;
+  beforeAll(async () => {
+    env = await createTestEnvironment();
+    services = await env.open();
+  });
+  afterAll(async () => env?.close());
+
+  it('never writes a password, an API key, a client secret, a session id, a CSRF token or an invitation link to the log, even at trace level', async () => {
+    let log = '';
+    const stream = new Writable({
+      write(chunk, _encoding, done) {
+        log += chunk;
+        done();
+      },
+    });
+    const app = await buildApp(services.config, services, { logger: { level: 'trace', stream } });
+    try {
+      const ann = new PortalBrowser(app);
+      await ann.signUp('logs@example.com', 'logs');
+      const signUpSession = ann.cookie!;
+      const signUpCsrf = ann.csrfToken!;
+      await ann.post('/signout');
+      await ann.signIn('logs@example.com', 'a wrong password for the log');
+      await ann.signIn('logs@example.com');
+      const client = (await ann.post('/oauth-clients', {})).json();
+      const key = (await ann.post('/api-keys')).json();
+      const revealed = (await ann.post(`/api-keys/${key.id}/reveal`)).json();
+      const link = (await ann.post('/invitations', { email: 'logs-bob@example.com', role: 'member' })).json().link as string;
+      const bob = new PortalBrowser(app);
+      await bob.post('/invitations/accept', { token: link.split('/').at(-1), password: `${PASSWORD} bob` });
+      await ann.post('/session/reauth', { password: PASSWORD });
+
+      expect(log).toContain('"url":"/portal/api/signin"');
+      const secrets = {
+        password: PASSWORD,
+        wrongPassword: 'a wrong password for the log',
+        bobPassword: `${PASSWORD} bob`,
+        signUpSession,
+        signUpCsrf,
+        session: ann.cookie!,
+        csrf: ann.csrfToken!,
+        bobSession: bob.cookie!,
+        clientSecret: client.client_secret,
+        apiKey: key.api_key,
+        revealed: revealed.api_key,
+        invitation: link.split('/').at(-1)!,
+      };
+      for (const [what, secret] of Object.entries(secrets)) {
+        expect(secret, what).toMatch(/.{12,}/);
+        expect(log.includes(secret), what).toBe(false);
+      }
+    } finally {
+      await app.close();
+    }
+  });
+});
