@@ -1,4 +1,54 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
+import { TesseraError } from '../errors.js';
+import { sessionOf } from './access.js';
+import { type AuditFilter, auditCsv, listAuditPage } from './audit-adapter.js';
 import type { PortalDeps } from './portal-deps.js';
 
-export async function auditRoutes(_app: FastifyInstance, _options: { deps: PortalDeps }): Promise<void> {}
+const WHOLE_NUMBER = Type.String({ pattern: '^[0-9]{1,15}$' });
+const FILTERS = {
+  action: Type.Optional(Type.String({ minLength: 1, maxLength: 50, pattern: '^[a-z_]+$' })),
+  from: Type.Optional(Type.String({ minLength: 1, maxLength: 40 })),
+  to: Type.Optional(Type.String({ minLength: 1, maxLength: 40 })),
+};
+
+/** The platform's audit log, newest first: a page at a time, or all of it as CSV. Members read it too. */
+export async function auditRoutes(app: FastifyInstance, { deps }: { deps: PortalDeps }): Promise<void> {
+  const api = app.withTypeProvider<TypeBoxTypeProvider>();
+
+  api.get(
+    '/audit',
+    { config: { access: {} }, schema: { querystring: Type.Object({ ...FILTERS, before: Type.Optional(WHOLE_NUMBER), limit: Type.Optional(WHOLE_NUMBER) }, { additionalProperties: false }) } },
+    async (request) => {
+      const { before, limit = '50', ...times } = request.query;
+      const size = Number(limit);
+      if (size < 1 || size > 200) throw new TesseraError('invalid_input', 'The query parameter "limit" must be from 1 to 200');
+      const filter = { ...filterOf(times), before: before === undefined ? undefined : Number(before), limit: size };
+      return listAuditPage(deps, sessionOf(request).platform.name, filter);
+    },
+  );
+
+  api.get('/audit.csv', { config: { access: {} }, schema: { querystring: Type.Object(FILTERS, { additionalProperties: false }) } }, async (request, reply) => {
+    const { name } = sessionOf(request).platform;
+    const csv = await auditCsv(deps, name, filterOf(request.query));
+    return reply
+      .header('Content-Type', 'text/csv; charset=utf-8')
+      .header('Content-Disposition', `attachment; filename="audit-${name}.csv"`)
+      .send(csv);
+  });
+}
+
+/** `from` and `to` are ISO 8601 times (inclusive). */
+function filterOf(query: { action?: string | undefined; from?: string | undefined; to?: string | undefined }): AuditFilter {
+  const time = (name: 'from' | 'to'): number | undefined => {
+    const raw = query[name];
+    if (raw === undefined) return undefined;
+    const value = /^\d{4}-\d\d-\d\d(T\d\d:\d\d(:\d\d(\.\d{1,3})?)?(Z|[+-]\d\d:\d\d))?$/.test(raw) ? Date.parse(raw) : Number.NaN;
+    if (Number.isNaN(value)) throw new TesseraError('invalid_input', `The query parameter "${name}" must be an ISO 8601 time, e.g. 2026-11-28T12:00:00Z`);
+    return value;
+  };
+  const filter = { action: query.action, from: time('from'), to: time('to') };
+  if (filter.from !== undefined && filter.to !== undefined && filter.from > filter.to) throw new TesseraError('invalid_input', 'The query parameter "from" is after "to"');
+  return filter;
+}

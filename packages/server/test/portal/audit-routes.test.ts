@@ -1,0 +1,79 @@
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PortalBrowser } from '../support/portal.js';
+import { createTestEnvironment, STORE_KINDS, type TestEnvironment } from '../support/services.js';
+
+describe.each(STORE_KINDS)('the portal audit log on %s', (store) => {
+  let env: TestEnvironment;
+  let app: FastifyInstance;
+  let ann: PortalBrowser;
+  let clientId: string;
+
+  beforeAll(async () => {
+    env = await createTestEnvironment({ store });
+    ({ app } = await env.app());
+    ann = new PortalBrowser(app);
+    await ann.signUp('audit@example.com', 'audited'); // seq 1, 12:00
+    env.clock.advance(60_000);
+    clientId = (await ann.post('/oauth-clients', {}, { 'user-agent': '=HYPERLINK("x"),"evil"' })).json().client_id; // seq 2, 12:01
+    env.clock.advance(60_000);
+    await ann.post(`/oauth-clients/${clientId}/deactivate`); // seq 3, 12:02
+    env.clock.advance(60_000);
+    await ann.post(`/oauth-clients/${clientId}/activate`); // seq 4, 12:03
+    // Another platform's entries never show.
+    await new PortalBrowser(app).signUp('other@example.com', 'other-audited');
+  });
+  afterAll(async () => env?.close());
+
+  it('pages newest first with next, and filters by action and time', async () => {
+    const first = (await ann.get('/audit?limit=2')).json();
+    expect(first.entries.map((e: { seq: number; action: string }) => [e.seq, e.action])).toEqual([
+      [4, 'activate'],
+      [3, 'deactivate'],
+    ]);
+    expect(first.next).toBe(3);
+    expect(first.entries[0]).toStrictEqual({
+      id: expect.stringMatching(/^aud_/),
+      seq: 4,
+      at: '2026-11-28T12:03:00.000Z',
+      actor: 'audit@example.com',
+      action: 'activate',
+      target_id: clientId,
+      source_address: '127.0.0.1',
+      user_agent: 'portal-test',
+      outcome: 'success',
+    });
+    const second = (await ann.get(`/audit?limit=2&before=${first.next}`)).json();
+    expect(second.entries.map((e: { seq: number }) => e.seq)).toEqual([2, 1]);
+    expect(second.next).toBeNull();
+    expect((await ann.get('/audit')).json().entries).toHaveLength(4);
+    expect((await ann.get('/audit?action=deactivate')).json().entries.map((e: { seq: number }) => e.seq)).toEqual([3]);
+    expect((await ann.get('/audit?from=2026-11-28T12:01:00Z&to=2026-11-28T12:02:00.000Z')).json().entries.map((e: { seq: number }) => e.seq)).toEqual([3, 2]);
+  });
+
+  it('refuses bad filters with 400 naming them', async () => {
+    for (const [query, message] of [
+      ['limit=0', 'The query parameter "limit" must be from 1 to 200'],
+      ['limit=201', 'The query parameter "limit" must be from 1 to 200'],
+      ['limit=ten', 'The query parameter "limit" must match pattern "^[0-9]{1,15}$"'],
+      ['from=yesterday', 'The query parameter "from" must be an ISO 8601 time, e.g. 2026-11-28T12:00:00Z'],
+      ['from=2026-11-29&to=2026-11-28', 'The query parameter "from" is after "to"'],
+      ['sort=asc', 'The query parameter "sort" is not expected here'],
+    ]) {
+      const response = await ann.get(`/audit?${query}`);
+      expect({ query, status: response.statusCode, body: response.json() }).toStrictEqual({ query, status: 400, body: { error: 'invalid_input', message } });
+    }
+  });
+
+  it('exports the filtered log as CSV, with formulas defused', async () => {
+    const response = await ann.get('/audit.csv?action=generate');
+    expect(response.statusCode).toBe(200);
+    expect(response.headers['content-type']).toBe('text/csv; charset=utf-8');
+    expect(response.headers['content-disposition']).toBe('attachment; filename="audit-audited.csv"');
+    const lines = response.body.split('\r\n');
+    expect(lines[0]).toBe('id,seq,at,actor,action,target_id,source_address,user_agent,outcome');
+    expect(lines[1]).toMatch(new RegExp(`^aud_\\w+,2,2026-11-28T12:01:00.000Z,audit@example.com,generate,${clientId},127.0.0.1,"'=HYPERLINK\\(""x""\\),""evil""",success$`));
+    expect(lines.slice(2)).toEqual(['']);
+    expect((await app.inject({ method: 'GET', url: '/portal/api/audit.csv' })).statusCode).toBe(401);
+  });
+});
