@@ -19,8 +19,10 @@ await build({
   target: 'node20',
   sourcemap: true,
   // A native addon; drivers loaded only when configured (pg looks for an optional native binding);
-  // and jsonc-parser, whose UMD build requires its parts by computed names a bundler cannot follow.
-  external: ['better-sqlite3', 'pg', 'ioredis', 'jsonc-parser'],
+  // jsonc-parser, whose UMD build requires its parts by computed names a bundler cannot follow; and
+  // cookie, which @fastify/cookie loads with import(): bundled, that CommonJS module would answer with
+  // `default` only, where Node gives its named exports.
+  external: ['better-sqlite3', 'pg', 'ioredis', 'jsonc-parser', 'cookie'],
   // CommonJS dependencies inside an ES module bundle still call require() for Node's own modules.
   banner: { js: "import { createRequire as __tesseraRequire } from 'node:module'; const require = __tesseraRequire(import.meta.url);" },
   logLevel: 'warning',

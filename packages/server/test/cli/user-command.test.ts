@@ -1,5 +1,9 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tessera, tesseraJson } from '../support/processes.js';
+import { defaultPortalDist } from '../../src/portal/portal-dist.js';
+import { freePort } from '../support/listen.js';
+import { startServer, tessera, tesseraJson } from '../support/processes.js';
 import { PASSWORD, PortalBrowser } from '../support/portal.js';
 import { createTestEnvironment, type TestEnvironment } from '../support/services.js';
 
@@ -53,5 +57,28 @@ describe('tessera user', () => {
     const removed = await tessera(['user', 'remove', 'BOB@example.com', '--platform', 'acme'], cliEnv);
     expect(removed).toMatchObject({ code: 0, stdout: expect.stringMatching(/^Removed bob@example\.com \(usr_[0-9A-Za-z]{22}\) from acme\n$/) });
     expect((await tessera(['user', 'create', '--platform', 'acme', '--email', 'x@example.com', '--role', 'owner'], cliEnv)).code).not.toBe(0);
+  });
+
+  it('serves the portal from the bundled `tessera serve`: sign-up over a real port sets the session cookie', { timeout: SLOW }, async () => {
+    const port = await freePort();
+    const server = await startServer({ ...cliEnv, PORT: String(port), TESSERA_PUBLIC_URL: `http://127.0.0.1:${port}` });
+    try {
+      const signedUp = await fetch(`${server.url}/portal/api/signup`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', origin: server.url, 'sec-fetch-site': 'same-origin' },
+        body: JSON.stringify({ email: 'real@example.com', password: PASSWORD, platformName: 'real-port' }),
+      });
+      expect(signedUp.status).toBe(201);
+      const cookie = signedUp.headers.get('set-cookie')!;
+      expect(cookie).toMatch(/^tessera_session=tss_\w{43}; Path=\/; HttpOnly; SameSite=Lax$/);
+      const session = await fetch(`${server.url}/portal/api/session`, { headers: { cookie: cookie.split(';')[0]! } });
+      expect(await session.json()).toMatchObject({ user: { email: 'real@example.com', role: 'admin' }, platform: { name: 'real-port' } });
+      const home = await fetch(`${server.url}/`);
+      expect(home.headers.get('x-frame-options')).toBe('DENY');
+      // The SPA's build is another package's: served when it is there, a 503 saying so when not.
+      expect(home.status).toBe(existsSync(path.join(defaultPortalDist(), 'index.html')) ? 200 : 503);
+    } finally {
+      await server.stop();
+    }
   });
 });
