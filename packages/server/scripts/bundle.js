@@ -19,8 +19,9 @@ await build({
   target: 'node20',
   sourcemap: true,
   // A native addon; drivers loaded only when configured (pg looks for an optional native binding);
-  // and jsonc-parser, whose UMD build requires its parts by computed names a bundler cannot follow.
-  external: ['better-sqlite3', 'pg', 'ioredis', 'jsonc-parser'],
+  // jsonc-parser, whose UMD build requires its parts by computed names a bundler cannot follow; and
+  // @fastify/swagger-ui, which serves Swagger UI's files from beside its own (__dirname).
+  external: ['better-sqlite3', 'pg', 'ioredis', 'jsonc-parser', '@fastify/swagger-ui'],
   // CommonJS dependencies inside an ES module bundle still call require() for Node's own modules.
   banner: { js: "import { createRequire as __tesseraRequire } from 'node:module'; const require = __tesseraRequire(import.meta.url);" },
   logLevel: 'warning',

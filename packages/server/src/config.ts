@@ -40,6 +40,8 @@ export interface Config {
   logLevel: string;
   /** false, or the addresses/CIDRs of trusted proxies (Fastify's trustProxy). */
   trustProxy: false | string[];
+  /** Whether /console serves the interactive test console (the OpenAPI document is always served). */
+  console: boolean;
 }
 
 
@@ -47,6 +49,9 @@ export { ConfigError };
 
 /** Where the protected RaaS API lives, as on Tango: the default audience of its tokens. */
 export const RAAS_PREFIX = '/raas/v2';
+
+/** Where the interactive test console lives; the authorization server's metadata points at it. */
+export const CONSOLE_PATH = '/console';
 
 type Env = Record<string, string | undefined>;
 
@@ -274,6 +279,16 @@ export const SETTINGS = {
       const proxies = raw.split(',').map((p) => p.trim());
       if (proxies.every((p) => isIP(p.split('/')[0]!) !== 0 && /^[^/]+(\/\d{1,3})?$/.test(p))) return proxies;
       throw new ConfigError('TESSERA_TRUST_PROXY', `must be false or comma-separated proxy addresses or CIDRs, got "${raw}"`);
+    },
+  },
+  console: {
+    name: 'TESSERA_CONSOLE',
+    doc: `Serve the interactive test console at ${CONSOLE_PATH}: true or false (the OpenAPI document at /openapi.json stays).`,
+    defaultText: 'true',
+    parse: (raw) => {
+      if (raw === undefined || raw === '' || raw === 'true' || raw === '1') return true;
+      if (raw === 'false' || raw === '0') return false;
+      throw new ConfigError('TESSERA_CONSOLE', `must be true or false, got "${raw}"`);
     },
   },
 } satisfies { [K in keyof Config]: Setting<Config[K]> };
