@@ -20,6 +20,14 @@ export async function consolePage(app: FastifyInstance, { config }: { config: Pi
       displayRequestDuration: true,
       // Credentials stay in the page's memory, never in localStorage.
       persistAuthorization: false,
+      // Only the credentials entered in the console go out, never the browser's cookies or its own
+      // login; and with credentials omitted the browser keeps its login box to itself when a wrong key
+      // gets 401 with a Basic challenge (Fetch standard, HTTP-network-or-cache fetch: it prompts only
+      // when credentials are included), so the person sees the 401 in the console.
+      requestInterceptor: (request: { credentials?: string }) => {
+        request.credentials = 'omit';
+        return request;
+      },
     },
     // No validator badge: Swagger UI would fetch it from validator.swagger.io.
     validatorUrl: false,
