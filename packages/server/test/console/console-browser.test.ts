@@ -67,6 +67,7 @@ describe.skipIf(browserSkipReason())('the test console in Chromium', () => {
 
   it('authenticates with Basic (platform name and API key) and shows the real customers', async () => {
     const page = await openConsole();
+    await screenshot(page, 'console');
     const box = await authBox(page, 'basicAuth');
     await box.locator('input[name=username]').fill(acme.platformName);
     await box.locator('input[name=password]').fill(acme.apiKey);
@@ -76,7 +77,8 @@ describe.skipIf(browserSkipReason())('the test console in Chromium', () => {
     const shown = await tryIt(page, 'Customers-listCustomers');
     expect(shown).toEqual({ status: 200, body: await apiGet('/raas/v2/customers', acme.basic) });
     expect(shown.body).toEqual([expect.objectContaining({ customerIdentifier: 'acme-customer', displayName: 'Acme Customer', accounts: [] })]);
-    await screenshot(page, 'console');
+    await page.locator('#operations-Customers-listCustomers .request-url').evaluate((element) => element.scrollIntoView({ block: 'start' }));
+    await screenshot(page, 'console-customers');
   });
 
   it('authenticates with Bearer (an access token)', async () => {
@@ -127,6 +129,8 @@ describe.skipIf(browserSkipReason())('the test console in Chromium', () => {
     await error.waitFor();
     expect(await error.innerText()).toContain(`error: rate_limit_exceeded, description: Client acme client ${acme.clientId} has exceeded the daily rate limit`);
     expect(await box.innerText()).toContain('the token from your first request is still valid for 24 hours, so keep using it');
+    // The rule and the refusal in one view.
+    await error.evaluate((element) => element.scrollIntoView({ block: 'end' }));
     await screenshot(page, 'console-quota-refusal');
   });
 
