@@ -9,7 +9,7 @@ export const OPENAPI_JSON_PATH = '/openapi.json';
 export const OPENAPI_YAML_PATH = '/openapi.yaml';
 
 /** The portal's credential pages (its hash routes), where a person gets what the console asks for. */
-export const PORTAL_PAGES = { apiKeys: '/#/team/api-keys', oauthClients: '/#/team/oauth-clients' } as const;
+const PORTAL_PAGES = { apiKeys: '/#/team/api-keys', oauthClients: '/#/team/oauth-clients' } as const;
 
 type DocumentConfig = Pick<Config, 'publicUrl' | 'quotaIntervalSeconds' | 'tokenTtlSeconds'>;
 
