@@ -21,8 +21,9 @@ await build({
   // A native addon; drivers loaded only when configured (pg looks for an optional native binding);
   // jsonc-parser, whose UMD build requires its parts by computed names a bundler cannot follow; and
   // cookie, which @fastify/cookie loads with import(): bundled, that CommonJS module would answer with
-  // `default` only, where Node gives its named exports.
-  external: ['better-sqlite3', 'pg', 'ioredis', 'jsonc-parser', 'cookie'],
+  // `default` only, where Node gives its named exports; and @fastify/swagger-ui, which serves Swagger
+  // UI's files from beside its own (__dirname).
+  external: ['better-sqlite3', 'pg', 'ioredis', 'jsonc-parser', 'cookie', '@fastify/swagger-ui'],
   // CommonJS dependencies inside an ES module bundle still call require() for Node's own modules.
   banner: { js: "import { createRequire as __tesseraRequire } from 'node:module'; const require = __tesseraRequire(import.meta.url);" },
   logLevel: 'warning',

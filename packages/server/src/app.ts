@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import { type Config, RAAS_PREFIX } from './config.js';
+import { consoleRoutes } from './console/routes.js';
 import { oauthRoutes } from './oauth/routes.js';
 import { defaultPortalDist } from './portal/portal-dist.js';
 import { portalSite } from './portal/portal-site.js';
@@ -58,7 +59,9 @@ export async function buildApp(config: Config, services: Services, options: AppO
     request.log.error({ err: error }, 'request failed');
     return sendPlainError(reply, 500, 'internal_error', 'An unexpected error occurred');
   });
-  app.get('/healthz', async () => ({ status: 'ok' }));
+  // First: the OpenAPI document is built from the routes registered after it.
+  await app.register(consoleRoutes, { config });
+  app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
   await app.register(oauthRoutes, { services });
   await app.register(raasRoutes, { services, prefix: RAAS_PREFIX });
   await app.register(portalSite, { deps: services, dist: options.portalDist ?? defaultPortalDist() });

@@ -46,6 +46,8 @@ export interface Config {
   sessionIdleMinutes: number;
   /** …and this long after its sign-in, whatever happens. */
   sessionMaxHours: number;
+  /** Whether /console serves the interactive test console (the OpenAPI document is always served). */
+  console: boolean;
 }
 
 
@@ -53,6 +55,9 @@ export { ConfigError };
 
 /** Where the protected RaaS API lives, as on Tango: the default audience of its tokens. */
 export const RAAS_PREFIX = '/raas/v2';
+
+/** Where the interactive test console lives; the authorization server's metadata points at it. */
+export const CONSOLE_PATH = '/console';
 
 type Env = Record<string, string | undefined>;
 
@@ -303,6 +308,16 @@ export const SETTINGS = {
     doc: 'Hours after sign-in at which a portal session ends, however active.',
     defaultText: '12',
     parse: integer('TESSERA_SESSION_MAX_HOURS', 12, 1, 720),
+  },
+  console: {
+    name: 'TESSERA_CONSOLE',
+    doc: `Serve the interactive test console at ${CONSOLE_PATH}: true or false (the OpenAPI document at /openapi.json stays).`,
+    defaultText: 'true',
+    parse: (raw) => {
+      if (raw === undefined || raw === '' || raw === 'true' || raw === '1') return true;
+      if (raw === 'false' || raw === '0') return false;
+      throw new ConfigError('TESSERA_CONSOLE', `must be true or false, got "${raw}"`);
+    },
   },
 } satisfies { [K in keyof Config]: Setting<Config[K]> };
 

@@ -30,6 +30,7 @@ describe('configuration', () => {
       portalSignup: 'open',
       sessionIdleMinutes: 30,
       sessionMaxHours: 12,
+      console: true,
     });
     for (const setting of Object.values(SETTINGS)) {
       expect(setting.doc.length).toBeGreaterThan(10);
@@ -59,7 +60,14 @@ describe('configuration', () => {
     expect(loadConfig({ TESSERA_TRUST_PROXY: '10.0.0.0/8, 127.0.0.1, ::1' }).trustProxy).toEqual(['10.0.0.0/8', '127.0.0.1', '::1']);
   });
 
+  it('turns the test console off with TESSERA_CONSOLE=false or 0', () => {
+    expect(loadConfig({ TESSERA_CONSOLE: 'false' }).console).toBe(false);
+    expect(loadConfig({ TESSERA_CONSOLE: '0' }).console).toBe(false);
+    expect(loadConfig({ TESSERA_CONSOLE: 'true' }).console).toBe(true);
+  });
+
   it.each([
+    [{ TESSERA_CONSOLE: 'off' }, 'TESSERA_CONSOLE must be true or false, got "off"'],
     [{ PORT: 'eighty' }, 'PORT must be a whole number, got "eighty"'],
     [{ PORT: '65536' }, 'PORT must be between 1 and 65535, got 65536'],
     [{ TESSERA_PUBLIC_URL: 'not a url' }, 'TESSERA_PUBLIC_URL must be a URL, got "not a url"'],

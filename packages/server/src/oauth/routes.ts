@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
 import { announceCredentialChange } from '../credentials/credential-events.js';
-import type { Config } from '../config.js';
+import { CONSOLE_PATH, type Config } from '../config.js';
 import type { FailureThrottle } from '../credentials/failure-throttle.js';
 import type { Cache } from '../cache/cache.js';
 import type { RevokedTokenStore } from '../store/revoked-tokens.js';
@@ -17,6 +17,7 @@ import { clientCredentialsGrant } from './grants/client-credentials.js';
 import type { Grant } from './grants/grant.js';
 import { invalidRequest, OAuthError, excerpt } from './oauth-error.js';
 import { parseForm, parseJsonParameters, singleValued } from './token-parameters.js';
+import { documentedOnly, introspectionSchema, OAuthErrorBody, revocationSchema, tokenSchema } from './route-docs.js';
 
 const GRANTS = new Map<string, Grant>([[clientCredentialsGrant.grantType, clientCredentialsGrant]]);
 
@@ -57,8 +58,10 @@ export async function oauthRoutes(app: FastifyInstance, { services }: { services
       reply.header('Cache-Control', 'no-store').header('Pragma', 'no-cache');
     });
     endpoints.setErrorHandler((error: FastifyError, request, reply) => sendOAuthError(error, request.log, reply, config.bodyLimitBytes));
+    // Shared, so that every error response refers to it (the serializer and the OpenAPI document alike).
+    endpoints.addSchema(OAuthErrorBody);
 
-    endpoints.post(TOKEN_PATH, async (request) => {
+    endpoints.post(TOKEN_PATH, { schema: tokenSchema(config), validatorCompiler: documentedOnly }, async (request) => {
       const params = singleValued(request.body);
       const client = await authenticateRequest(request, params, clientAuth);
       const grantType = params.grant_type;
@@ -71,7 +74,7 @@ export async function oauthRoutes(app: FastifyInstance, { services }: { services
     });
 
     // RFC 7662: introspection. A client learns only about its own tokens; anything else is inactive.
-    endpoints.post(INTROSPECTION_PATH, async (request) => {
+    endpoints.post(INTROSPECTION_PATH, { schema: introspectionSchema, validatorCompiler: documentedOnly }, async (request) => {
       const params = singleValued(request.body);
       const client = await authenticateRequest(request, params, clientAuth);
       if (!params.token) throw invalidRequest('token is missing');
@@ -81,7 +84,7 @@ export async function oauthRoutes(app: FastifyInstance, { services }: { services
     });
 
     // RFC 7009: revocation. An unknown or invalid token is not an error (§2.2); another client's is (§2.1).
-    endpoints.post(REVOCATION_PATH, async (request, reply) => {
+    endpoints.post(REVOCATION_PATH, { schema: revocationSchema, validatorCompiler: documentedOnly }, async (request, reply) => {
       const params = singleValued(request.body);
       const client = await authenticateRequest(request, params, clientAuth);
       if (!params.token) throw invalidRequest('token is missing');
@@ -105,17 +108,19 @@ export async function oauthRoutes(app: FastifyInstance, { services }: { services
       throw new OAuthError('invalid_request', 'Use POST', { status: 405, headers: { Allow: 'POST' } });
     };
     for (const url of [TOKEN_PATH, INTROSPECTION_PATH, REVOCATION_PATH]) {
-      endpoints.route({ method: ['GET', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'], url, handler: methodNotAllowed });
+      // The 405 answers are no operations: the OpenAPI document leaves them out.
+      endpoints.route({ method: ['GET', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'], url, schema: { hide: true }, handler: methodNotAllowed });
     }
   });
 
-  app.get(JWKS_PATH, async (_request, reply) => {
+  app.get(JWKS_PATH, { schema: { tags: ['OAuth 2.0'], operationId: 'getJwks', summary: 'The public keys that verify access tokens (RFC 7517).', security: [] } }, async (_request, reply) => {
     reply.header('Cache-Control', 'public, max-age=60');
     return services.signingKeys.jwks();
   });
 
   // RFC 8414 §3.2: the authorization server's metadata.
-  app.get('/.well-known/oauth-authorization-server', async (_request, reply) => {
+  const metadataSchema = { tags: ['OAuth 2.0'], operationId: 'getServerMetadata', summary: "The authorization server's metadata (RFC 8414).", security: [] };
+  app.get('/.well-known/oauth-authorization-server', { schema: metadataSchema }, async (_request, reply) => {
     reply.header('Cache-Control', 'public, max-age=300');
     const base = config.publicUrl;
     const authMethods = ['client_secret_basic', 'client_secret_post'];
@@ -131,6 +136,8 @@ export async function oauthRoutes(app: FastifyInstance, { services }: { services
       token_endpoint_auth_methods_supported: authMethods,
       introspection_endpoint_auth_methods_supported: authMethods,
       revocation_endpoint_auth_methods_supported: authMethods,
+      // RFC 8414 §2: where a developer reads how to use the server, and tries it.
+      ...(config.console ? { service_documentation: base + CONSOLE_PATH } : {}),
     };
   });
 }

@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { principalOf } from '../auth/principal.js';
 import { TesseraError } from '../errors.js';
+import { errorResponses, GUARDED_ERRORS, RAAS_SECURITY } from './route-docs.js';
 import type { CustomerStore } from '../store/customers.js';
 import type { AccountRow, CustomerRow } from '../store/customers.js';
 import {
@@ -32,13 +33,18 @@ function newAccountNumber(): string {
   return `A${digits(2)}-${digits(6)}-${digits(6)}`;
 }
 
-/** Customers and their accounts (RaaS v2 "Customers" and "Accounts"), each platform seeing only its own. */
+/** Tango's tag, operation id and summary of a route, and who may call it. */
+function tango(tag: 'Customers' | 'Accounts', operationId: string, summary: string) {
+  return { tags: [tag], operationId, summary, security: RAAS_SECURITY };
+}
+
 /** What the customer routes use: the store of customers and accounts, and the clock. */
 export interface CustomerDeps {
   customers: CustomerStore;
   now: () => number;
 }
 
+/** Customers and their accounts (RaaS v2 "Customers" and "Accounts"), each platform seeing only its own. */
 export async function customerRoutes(app: FastifyInstance, { services }: { services: CustomerDeps }): Promise<void> {
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
   const { customers } = services;
@@ -49,40 +55,76 @@ export async function customerRoutes(app: FastifyInstance, { services }: { servi
     return customer;
   };
 
-  api.get('/customers', { schema: { response: { 200: Type.Array(CustomerViewSummary) } } }, async (request) => {
-    const { platformId } = principalOf(request);
-    const [rows, accounts] = await Promise.all([customers.listCustomers(platformId), customers.listAccounts(platformId)]);
-    const byCustomer = new Map<string, AccountRow[]>();
-    for (const account of accounts) {
-      const list = byCustomer.get(account.customer_identifier) ?? [];
-      list.push(account);
-      byCustomer.set(account.customer_identifier, list);
-    }
-    return rows.map((row) => customerViewSummary(row, byCustomer.get(row.customer_identifier) ?? []));
-  });
+  api.get(
+    '/customers',
+    {
+      schema: {
+        ...tango('Customers', 'listCustomers', 'Get a list of all Customers on this Platform.'),
+        response: { 200: Type.Array(CustomerViewSummary, { description: "The platform's customers, each with its accounts" }), ...errorResponses(...GUARDED_ERRORS) },
+      },
+    },
+    async (request) => {
+      const { platformId } = principalOf(request);
+      const [rows, accounts] = await Promise.all([customers.listCustomers(platformId), customers.listAccounts(platformId)]);
+      const byCustomer = new Map<string, AccountRow[]>();
+      for (const account of accounts) {
+        const list = byCustomer.get(account.customer_identifier) ?? [];
+        list.push(account);
+        byCustomer.set(account.customer_identifier, list);
+      }
+      return rows.map((row) => customerViewSummary(row, byCustomer.get(row.customer_identifier) ?? []));
+    },
+  );
 
-  api.post('/customers', { schema: { body: CreateCustomerCriteria, response: { 201: CustomerViewNew } } }, async (request, reply) => {
-    const { platformId } = principalOf(request);
-    const row: CustomerRow = {
-      platform_id: platformId,
-      customer_identifier: request.body.customerIdentifier,
-      display_name: request.body.displayName,
-      status: ACTIVE,
-      created_at: services.now(),
-    };
-    await customers.insertCustomer(row);
-    return reply.code(201).send(customerViewNew(row));
-  });
+  api.post(
+    '/customers',
+    {
+      schema: {
+        ...tango('Customers', 'createCustomer', 'Create a new Customer on this Platform.'),
+        body: CreateCustomerCriteria,
+        response: { 201: { ...CustomerViewNew, description: 'The new customer' }, ...errorResponses(...GUARDED_ERRORS, 409) },
+      },
+    },
+    async (request, reply) => {
+      const { platformId } = principalOf(request);
+      const row: CustomerRow = {
+        platform_id: platformId,
+        customer_identifier: request.body.customerIdentifier,
+        display_name: request.body.displayName,
+        status: ACTIVE,
+        created_at: services.now(),
+      };
+      await customers.insertCustomer(row);
+      return reply.code(201).send(customerViewNew(row));
+    },
+  );
 
-  api.get('/customers/:customerIdentifier', { schema: { params: CustomerParams, response: { 200: CustomerViewSummary } } }, async (request) => {
-    const { platformId } = principalOf(request);
-    const customer = await customerOr404(platformId, request.params.customerIdentifier);
-    return customerViewSummary(customer, await customers.listAccounts(platformId, customer.customer_identifier));
-  });
+  api.get(
+    '/customers/:customerIdentifier',
+    {
+      schema: {
+        ...tango('Customers', 'getCustomer', 'Get details for a specific Customer on this Platform.'),
+        params: CustomerParams,
+        response: { 200: { ...CustomerViewSummary, description: 'The customer, with its accounts' }, ...errorResponses(...GUARDED_ERRORS, 404) },
+      },
+    },
+    async (request) => {
+      const { platformId } = principalOf(request);
+      const customer = await customerOr404(platformId, request.params.customerIdentifier);
+      return customerViewSummary(customer, await customers.listAccounts(platformId, customer.customer_identifier));
+    },
+  );
 
   api.get(
     '/customers/:customerIdentifier/accounts',
-    { schema: { params: CustomerParams, response: { 200: Type.Array(AccountViewSummary) } } },
+    {
+      schema: {
+        // Tango's operation ids, `_1` included: clients generated from Tango's definition keep their method names.
+        ...tango('Customers', 'listCustomerAccounts_1', 'Get a list of all Accounts created for a specific Customer on this Platform.'),
+        params: CustomerParams,
+        response: { 200: Type.Array(AccountViewSummary, { description: "The customer's accounts" }), ...errorResponses(...GUARDED_ERRORS, 404) },
+      },
+    },
     async (request) => {
       const { platformId } = principalOf(request);
       const customer = await customerOr404(platformId, request.params.customerIdentifier);
@@ -92,7 +134,14 @@ export async function customerRoutes(app: FastifyInstance, { services }: { servi
 
   api.post(
     '/customers/:customerIdentifier/accounts',
-    { schema: { params: CustomerParams, body: CreateAccountCriteria, response: { 201: AccountView } } },
+    {
+      schema: {
+        ...tango('Customers', 'createCustomerAccount', 'Create an Account under a specific Customer on this Platform.'),
+        params: CustomerParams,
+        body: CreateAccountCriteria,
+        response: { 201: { ...AccountView, description: 'The new account' }, ...errorResponses(...GUARDED_ERRORS, 404, 409) },
+      },
+    },
     async (request, reply) => {
       const { platformId } = principalOf(request);
       const customer = await customerOr404(platformId, request.params.customerIdentifier);
@@ -113,13 +162,30 @@ export async function customerRoutes(app: FastifyInstance, { services }: { servi
     },
   );
 
-  api.get('/accounts', { schema: { response: { 200: Type.Array(AccountView) } } }, async (request) => {
-    return (await customers.listAccounts(principalOf(request).platformId)).map(accountView);
-  });
+  api.get(
+    '/accounts',
+    {
+      schema: {
+        ...tango('Accounts', 'listCustomerAccounts', 'Get a list of Accounts created on this Platform.'),
+        response: { 200: Type.Array(AccountView, { description: "The platform's accounts" }), ...errorResponses(...GUARDED_ERRORS) },
+      },
+    },
+    async (request) => (await customers.listAccounts(principalOf(request).platformId)).map(accountView),
+  );
 
-  api.get('/accounts/:accountIdentifier', { schema: { params: AccountParams, response: { 200: AccountView } } }, async (request) => {
-    const account = await customers.findAccount(principalOf(request).platformId, request.params.accountIdentifier);
-    if (!account) throw new TesseraError('not_found', `Account ${request.params.accountIdentifier} was not found`);
-    return accountView(account);
-  });
+  api.get(
+    '/accounts/:accountIdentifier',
+    {
+      schema: {
+        ...tango('Accounts', 'getAccount', 'Get details for a specific Account on this Platform.'),
+        params: AccountParams,
+        response: { 200: { ...AccountView, description: 'The account' }, ...errorResponses(...GUARDED_ERRORS, 404) },
+      },
+    },
+    async (request) => {
+      const account = await customers.findAccount(principalOf(request).platformId, request.params.accountIdentifier);
+      if (!account) throw new TesseraError('not_found', `Account ${request.params.accountIdentifier} was not found`);
+      return accountView(account);
+    },
+  );
 }

@@ -1,29 +1,41 @@
 import { STATUS_CODES } from 'node:http';
 import type { FastifyError, FastifyReply, FastifyRequest, FastifySchemaValidationError } from 'fastify';
+import { type Static, Type } from 'typebox';
 import { AuthError, type AuthFailure } from '../auth/auth-error.js';
 import { type ErrorCode, TesseraError } from '../errors.js';
 import { PATTERN_MESSAGES } from './views.js';
 
 /** One failed constraint of a request, as Tango's ApiValidationError reports it. */
-export interface FieldError {
-  path: string;
-  message: string;
-  invalidValue: unknown;
-  constraint: string;
-  i18nKey: string;
-}
+export const FieldError = Type.Object(
+  {
+    path: Type.String({ description: 'The field, as a dotted path; the part of the request (body, params) for the whole of it' }),
+    message: Type.String(),
+    invalidValue: Type.Unknown({ description: 'The value that failed (strings cut to 256 characters; null for objects and arrays)' }),
+    constraint: Type.String({ description: 'The Bean Validation constraint, as Tango names it: NotNull, Size, Pattern, Email, Type, …' }),
+    i18nKey: Type.String(),
+  },
+  { $id: 'FieldError' },
+);
+export type FieldError = Static<typeof FieldError>;
 
-/** Tango's error envelope: the body of every error response under /raas/v2. */
-export interface ErrorEnvelope {
-  timestamp: string;
-  requestId: string;
-  path: string;
-  httpCode: number;
-  httpPhrase: string;
-  i18nKey: string;
-  message: string;
-  errors: FieldError[];
-}
+/**
+ * Tango's error envelope: the body of every error response under /raas/v2. A shared schema (see
+ * raas/routes.ts) so that the OpenAPI document names it once and every route refers to it.
+ */
+export const ErrorEnvelope = Type.Object(
+  {
+    timestamp: Type.String({ format: 'date-time' }),
+    requestId: Type.String({ description: 'The same as the X-REQUEST-ID header: quote it when you report a problem' }),
+    path: Type.String(),
+    httpCode: Type.Integer(),
+    httpPhrase: Type.String(),
+    i18nKey: Type.String(),
+    message: Type.String(),
+    errors: Type.Array(FieldError),
+  },
+  { $id: 'ErrorEnvelope' },
+);
+export type ErrorEnvelope = Static<typeof ErrorEnvelope>;
 
 /** A RaaS error response: its status, public message and i18n key, field errors and extra headers. */
 export interface RaasError {

@@ -1,11 +1,13 @@
 import { TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { Type } from 'typebox';
 import { ApiGuard, type GuardDeps } from '../auth/api-guard.js';
 import type { PresentedCredential } from '../auth/presented-credential.js';
 import { credentialId, type Principal, principalOf } from '../auth/principal.js';
 import { DEFAULT_SCOPE } from '../credentials/scopes.js';
 import { type CustomerDeps, customerRoutes } from './customers.js';
-import { raasErrorHandler, sendRaasError } from './error-handler.js';
+import { ErrorEnvelope, raasErrorHandler, sendRaasError } from './error-handler.js';
+import { errorResponses, GUARDED_ERRORS, RAAS_SECURITY } from './route-docs.js';
 
 
 /** The methods of each path, for 405 and its Allow header (HEAD comes with GET). */
@@ -19,6 +21,15 @@ const PATHS: Record<string, string[]> = {
   '/accounts/:accountIdentifier': ['GET'],
 };
 const OTHER_METHODS = ['DELETE', 'PATCH', 'POST', 'PUT'];
+
+const WhoAmI = Type.Object(
+  {
+    platformName: Type.String(),
+    credentialType: Type.Union([Type.Literal('api_key'), Type.Literal('oauth_client')]),
+    credentialId: Type.String({ description: 'The API key id (key_…) or the client id (cli_…)' }),
+  },
+  { description: 'Who the request authenticates as' },
+);
 
 /**
  * The protected RaaS API, registered under RAAS_PREFIX (config.ts). Every route but /status sits behind the
@@ -37,6 +48,8 @@ export async function raasRoutes(app: FastifyInstance, { services }: { services:
   app.addHook('onClose', async () => guard.stop());
 
   app.setValidatorCompiler(TypeBoxValidatorCompiler);
+  // Shared, so that every route's error responses refer to it (the serializer and the OpenAPI document alike).
+  app.addSchema(ErrorEnvelope);
   app.setErrorHandler(raasErrorHandler(services.now));
   app.setNotFoundHandler((request, reply) => {
     sendRaasError(request, reply, services.now(), {
@@ -52,7 +65,19 @@ export async function raasRoutes(app: FastifyInstance, { services }: { services:
   app.decorateRequest('principal', null);
 
   // Unauthenticated, for load balancers and as the baseline of bench/raas-auth.js.
-  app.get('/status', async () => ({ status: 'ok' }));
+  app.get(
+    '/status',
+    {
+      schema: {
+        tags: ['Tessera'],
+        operationId: 'getStatus',
+        summary: 'Whether the API answers; no credentials needed.',
+        security: [],
+        response: { 200: Type.Object({ status: Type.Literal('ok') }, { description: 'The API answers' }) },
+      },
+    },
+    async () => ({ status: 'ok' }),
+  );
 
   await app.register(async (api) => {
     // Callback style so a remembered credential costs no promise; anything else goes the async way.
@@ -76,10 +101,22 @@ export async function raasRoutes(app: FastifyInstance, { services }: { services:
     });
 
     // Tessera's own: which platform and credential a request authenticates as.
-    api.get('/whoami', async (request) => {
-      const principal = principalOf(request);
-      return { platformName: principal.platformName, credentialType: principal.credential.type, credentialId: credentialId(principal) };
-    });
+    api.get(
+      '/whoami',
+      {
+        schema: {
+          tags: ['Tessera'],
+          operationId: 'whoami',
+          summary: 'The platform and the credential this request authenticates as.',
+          security: RAAS_SECURITY,
+          response: { 200: WhoAmI, ...errorResponses(...GUARDED_ERRORS) },
+        },
+      },
+      async (request) => {
+        const principal = principalOf(request);
+        return { platformName: principal.platformName, credentialType: principal.credential.type, credentialId: credentialId(principal) };
+      },
+    );
 
     await api.register(customerRoutes, { services });
   });
@@ -90,6 +127,8 @@ export async function raasRoutes(app: FastifyInstance, { services }: { services:
     app.route({
       method: others,
       url,
+      // The 405 answers are no operations of the API: the OpenAPI document leaves them out.
+      schema: { hide: true },
       handler: async (request: FastifyRequest, reply: FastifyReply) =>
         sendRaasError(request, reply, services.now(), {
           status: 405,

@@ -21,61 +21,79 @@ export const PATTERN_MESSAGES: Readonly<Record<string, string>> = {
   [TEXT_PATTERN]: 'must not contain NUL characters or unpaired surrogates',
 };
 
-const IDENTIFIER = Type.String({ minLength: 1, maxLength: 100, pattern: IDENTIFIER_PATTERN });
-const DISPLAY_NAME = Type.String({ minLength: 1, maxLength: 100, pattern: TEXT_PATTERN });
+const IDENTIFIER_RULE = { minLength: 1, maxLength: 100, pattern: IDENTIFIER_PATTERN };
+const DISPLAY_NAME_RULE = { minLength: 1, maxLength: 100, pattern: TEXT_PATTERN };
 
-export const CreateCustomerCriteria = Type.Object({
-  customerIdentifier: IDENTIFIER,
-  displayName: DISPLAY_NAME,
-});
+export const CreateCustomerCriteria = Type.Object(
+  {
+    customerIdentifier: Type.String({ ...IDENTIFIER_RULE, description: 'An identifier for this customer: lowercase letters, digits, ".", "_" and "-"' }),
+    displayName: Type.String({ ...DISPLAY_NAME_RULE, description: 'A friendly name for this customer' }),
+  },
+  { $id: 'CreateCustomerCriteria' },
+);
 export type CreateCustomerCriteria = Static<typeof CreateCustomerCriteria>;
 
-export const CreateAccountCriteria = Type.Object({
-  accountIdentifier: IDENTIFIER,
-  displayName: DISPLAY_NAME,
-  contactEmail: Type.String({ maxLength: 254, format: 'email', pattern: TEXT_PATTERN }),
-});
+export const CreateAccountCriteria = Type.Object(
+  {
+    accountIdentifier: Type.String({ ...IDENTIFIER_RULE, description: 'An identifier for this account: lowercase letters, digits, ".", "_" and "-"' }),
+    displayName: Type.String({ ...DISPLAY_NAME_RULE, description: 'A friendly name for this account' }),
+    contactEmail: Type.String({ maxLength: 254, format: 'email', pattern: TEXT_PATTERN, description: "The email address of the account's representative" }),
+  },
+  { $id: 'CreateAccountCriteria' },
+);
 export type CreateAccountCriteria = Static<typeof CreateAccountCriteria>;
 
-export const AccountViewSummary = Type.Object({
-  accountIdentifier: Type.String(),
-  accountNumber: Type.String(),
-  displayName: Type.String(),
-  createdAt: Type.String(),
-  status: Type.String(),
-});
+export const AccountViewSummary = Type.Object(
+  {
+    accountIdentifier: Type.String(),
+    accountNumber: Type.String(),
+    displayName: Type.String(),
+    createdAt: Type.String(),
+    status: Type.String(),
+  },
+  { $id: 'AccountViewSummary' },
+);
 
-export const AccountView = Type.Object({
-  accountIdentifier: Type.String(),
-  accountNumber: Type.String(),
-  displayName: Type.String(),
-  currencyCode: Type.String(),
-  currentBalance: Type.Number(),
-  createdAt: Type.String(),
-  status: Type.String(),
-  contactEmail: Type.String(),
-});
+export const AccountView = Type.Object(
+  {
+    accountIdentifier: Type.String(),
+    accountNumber: Type.String(),
+    displayName: Type.String(),
+    currencyCode: Type.String(),
+    currentBalance: Type.Number(),
+    createdAt: Type.String(),
+    status: Type.String(),
+    contactEmail: Type.String(),
+  },
+  { $id: 'AccountView' },
+);
 export type AccountView = Static<typeof AccountView>;
 
-export const CustomerViewNew = Type.Object({
-  customerIdentifier: Type.String(),
-  displayName: Type.String(),
-  status: Type.String(),
-  createdAt: Type.String(),
-});
+export const CustomerViewNew = Type.Object(
+  {
+    customerIdentifier: Type.String(),
+    displayName: Type.String(),
+    status: Type.String(),
+    createdAt: Type.String(),
+  },
+  { $id: 'CustomerViewNew' },
+);
 
-export const CustomerViewSummary = Type.Object({
-  customerIdentifier: Type.String(),
-  displayName: Type.String(),
-  status: Type.String(),
-  createdAt: Type.String(),
-  accounts: Type.Array(AccountViewSummary),
-});
+export const CustomerViewSummary = Type.Object(
+  {
+    customerIdentifier: Type.String(),
+    displayName: Type.String(),
+    status: Type.String(),
+    createdAt: Type.String(),
+    accounts: Type.Array(AccountViewSummary),
+  },
+  { $id: 'CustomerViewSummary' },
+);
 export type CustomerViewSummary = Static<typeof CustomerViewSummary>;
 
 /** Path identifiers follow the rule of the bodies that create them: anything else can never exist (400). */
-export const CustomerParams = Type.Object({ customerIdentifier: IDENTIFIER });
-export const AccountParams = Type.Object({ accountIdentifier: IDENTIFIER });
+export const CustomerParams = Type.Object({ customerIdentifier: Type.String({ ...IDENTIFIER_RULE, description: "The customer's identifier" }) });
+export const AccountParams = Type.Object({ accountIdentifier: Type.String({ ...IDENTIFIER_RULE, description: "The account's identifier" }) });
 
 function iso(epochMs: number): string {
   return new Date(epochMs).toISOString();

@@ -1,0 +1,152 @@
+import type { FastifySchema, FastifySchemaCompiler } from 'fastify';
+import { type Static, Type } from 'typebox';
+import type { Config } from '../config.js';
+import { DEFAULT_SCOPE } from '../credentials/scopes.js';
+
+/**
+ * What the OAuth endpoints say about themselves in the OpenAPI document (console/ builds it from the
+ * routes' schemas): their parameters, answers and client authentication.
+ */
+
+/** RFC 6749 §5.2: the body of every error of these endpoints. Shared: each error response refers to it. */
+export const OAuthErrorBody = Type.Object(
+  {
+    error: Type.String({ description: 'The RFC 6749 §5.2 error code, or rate_limit_exceeded for the quota refusal' }),
+    error_description: Type.String(),
+  },
+  { $id: 'OAuthError' },
+);
+
+/** RFC 6749 §5.1. */
+export const TokenResponse = Type.Object(
+  {
+    access_token: Type.String({ description: 'A JWT (RFC 9068): send it as Authorization: Bearer <access_token>' }),
+    token_type: Type.Literal('Bearer'),
+    expires_in: Type.Integer({ description: 'Seconds the token lives' }),
+    scope: Type.String(),
+  },
+  { $id: 'TokenResponse' },
+);
+
+/**
+ * Client authentication (RFC 6749 §2.3.1): `client_secret_basic` — HTTP Basic with the client id and
+ * secret — or `client_secret_post`, the two in the body (the empty requirement).
+ */
+export const CLIENT_SECURITY: Array<Record<string, string[]>> = [{ clientSecretBasic: [] }, {}];
+
+const CLIENT_ID = Type.String({ description: 'client_secret_post: the client id (cli_…); leave out with HTTP Basic' });
+const CLIENT_SECRET = Type.String({ description: 'client_secret_post: the client secret (tsc_secret_…); leave out with HTTP Basic' });
+const TOKEN = Type.String({ description: 'The access token' });
+
+/**
+ * These endpoints read their parameters themselves, in the order the RFCs set (client authentication
+ * before the grant type; a repeated parameter refused, RFC 6749 §3.2), and answer with RFC 6749 §5.2
+ * errors: their body schemas document the parameters and are not checked by Fastify.
+ */
+export const documentedOnly: FastifySchemaCompiler<unknown> = () => () => true;
+
+/** The media types the endpoints read (RFC 6749 §4.4.2 form; JSON as Auth0 accepts). */
+const CONSUMES = ['application/x-www-form-urlencoded', 'application/json'];
+
+function oauthError(description: string) {
+  return Type.Unsafe<Static<typeof OAuthErrorBody>>({ $ref: 'OAuthError#', description });
+}
+
+const COMMON_ERRORS = {
+  401: oauthError('invalid_client: an unknown client, a wrong secret or a deactivated client (with WWW-Authenticate: Basic)'),
+  413: oauthError('invalid_request: the body is larger than the limit'),
+  429: oauthError('too_many_requests: too many failed client authentications from this address; try again after Retry-After seconds'),
+};
+
+/** A duration as the console says it: "20 hours", or seconds when it is no whole number of hours. */
+export function duration(seconds: number): string {
+  return seconds % 3600 === 0 ? `${seconds / 3600} hours` : `${seconds} seconds`;
+}
+
+/** The quota rule and what to do when refused, in the words the console shows. */
+export function quotaRule(config: Pick<Config, 'quotaIntervalSeconds' | 'tokenTtlSeconds'>): string {
+  return (
+    `A client gets one new token per ${duration(config.quotaIntervalSeconds)}, and a token lives ${duration(config.tokenTtlSeconds)}. ` +
+    `Asking again sooner is refused with HTTP 400 \`rate_limit_exceeded\` ("Client {name} {client id} has exceeded the daily rate limit") and a Retry-After header: ` +
+    `the token from your first request is still valid for ${duration(config.tokenTtlSeconds)}, so keep using it.`
+  );
+}
+
+export function tokenSchema(config: Pick<Config, 'quotaIntervalSeconds' | 'tokenTtlSeconds'>): FastifySchema {
+  return {
+    tags: ['OAuth 2.0'],
+    operationId: 'requestToken',
+    summary: 'Get an access token with the client credentials grant (RFC 6749 §4.4).',
+    description: quotaRule(config),
+    consumes: CONSUMES,
+    security: CLIENT_SECURITY,
+    body: Type.Object({
+      grant_type: Type.Literal('client_credentials'),
+      client_id: Type.Optional(CLIENT_ID),
+      client_secret: Type.Optional(CLIENT_SECRET),
+      scope: Type.Optional(Type.String({ description: `Space-separated scopes; default ${DEFAULT_SCOPE}`, default: DEFAULT_SCOPE })),
+      audience: Type.Optional(Type.String({ description: "The API the token is for; default this server's /raas/v2" })),
+    }),
+    response: {
+      200: { ...TokenResponse, description: `A new access token, valid for ${duration(config.tokenTtlSeconds)}` },
+      400: oauthError(
+        `invalid_request, unsupported_grant_type, invalid_scope or invalid_target; or the quota refusal, rate_limit_exceeded with Retry-After: ` +
+          `the token from your first request is still valid for ${duration(config.tokenTtlSeconds)}`,
+      ),
+      ...COMMON_ERRORS,
+    },
+  };
+}
+
+export const introspectionSchema: FastifySchema = {
+  tags: ['OAuth 2.0'],
+  operationId: 'introspectToken',
+  summary: "Whether a token is active, and its claims (RFC 7662); a client sees only its own tokens.",
+  consumes: CONSUMES,
+  security: CLIENT_SECURITY,
+  body: Type.Object({
+    token: TOKEN,
+    token_type_hint: Type.Optional(Type.String()),
+    client_id: Type.Optional(CLIENT_ID),
+    client_secret: Type.Optional(CLIENT_SECRET),
+  }),
+  response: {
+    200: Type.Object(
+      {
+        active: Type.Boolean(),
+        token_type: Type.Optional(Type.Literal('Bearer')),
+        iss: Type.Optional(Type.String()),
+        sub: Type.Optional(Type.String()),
+        aud: Type.Optional(Type.String()),
+        client_id: Type.Optional(Type.String()),
+        iat: Type.Optional(Type.Integer()),
+        exp: Type.Optional(Type.Integer()),
+        jti: Type.Optional(Type.String()),
+        scope: Type.Optional(Type.String()),
+        platform: Type.Optional(Type.String({ description: 'The platform the token acts for' })),
+      },
+      { description: 'The token and its claims, or only active: false (unknown, expired, revoked, or another client’s)' },
+    ),
+    400: oauthError('invalid_request: the token is missing, or a parameter is given twice'),
+    ...COMMON_ERRORS,
+  },
+};
+
+export const revocationSchema: FastifySchema = {
+  tags: ['OAuth 2.0'],
+  operationId: 'revokeToken',
+  summary: 'Revoke a token (RFC 7009); an unknown token is not an error.',
+  consumes: CONSUMES,
+  security: CLIENT_SECURITY,
+  body: Type.Object({
+    token: TOKEN,
+    token_type_hint: Type.Optional(Type.String()),
+    client_id: Type.Optional(CLIENT_ID),
+    client_secret: Type.Optional(CLIENT_SECRET),
+  }),
+  response: {
+    200: { description: 'Revoked, or not a token of this server: no body', type: 'null' },
+    400: oauthError('invalid_request: the token is missing; or unauthorized_client: the token belongs to another client'),
+    ...COMMON_ERRORS,
+  },
+};

@@ -1,0 +1,147 @@
+import type { FastifyInstance } from 'fastify';
+import type { Browser, Locator, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { browserSkipReason, launchBrowser, openPage, screenshot } from '../support/browser.js';
+import { freePort } from '../support/listen.js';
+import { createTestEnvironment, type TestEnvironment } from '../support/services.js';
+import { createTenant, createTestClient, postJson, type TestClient, type Tenant } from '../support/tenants.js';
+import { wrongByOneCharacter } from '../support/oauth.js';
+
+// A person at the console: Authorize with Basic, Bearer or the client credentials flow, open an
+// operation, Try it out, Execute, and read the real response.
+describe.skipIf(browserSkipReason())('the test console in Chromium', () => {
+  let env: TestEnvironment;
+  let app: FastifyInstance;
+  let browser: Browser;
+  let base: string;
+  let acme: Tenant;
+  let fresh: TestClient;
+
+  beforeAll(async () => {
+    const port = await freePort();
+    base = `http://127.0.0.1:${port}`;
+    env = await createTestEnvironment({ config: { publicUrl: base } });
+    let services;
+    ({ app, services } = await env.app());
+    await app.listen({ port, host: '127.0.0.1' });
+    // acme has spent its quota on the token it holds; fresh has never asked for one.
+    acme = await createTenant(app, services, 'acme');
+    fresh = await createTestClient(services, 'fresh', 'Fresh client');
+    const created = await postJson(app, '/raas/v2/customers', acme.basic, { customerIdentifier: 'acme-customer', displayName: 'Acme Customer' });
+    expect(created.statusCode, created.body).toBe(201);
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await env?.close();
+  });
+
+  async function openConsole(): Promise<Page> {
+    const page = await openPage(browser);
+    await page.goto(`${base}/console`);
+    await page.locator('button.authorize').first().waitFor();
+    return page;
+  }
+
+  /** The Authorize dialog's box for one security scheme. */
+  async function authBox(page: Page, scheme: string): Promise<Locator> {
+    await page.locator('.auth-wrapper button.authorize').click();
+    return page.locator('.auth-container').filter({ has: page.locator('h4', { hasText: scheme }) });
+  }
+
+  /** Expands an operation, presses Try it out and Execute; the status and body it shows. */
+  async function tryIt(page: Page, operation: string): Promise<{ status: number; body: unknown }> {
+    const block = page.locator(`#operations-${operation}`);
+    await block.locator('.opblock-summary').click();
+    await block.getByRole('button', { name: 'Try it out' }).click();
+    await block.getByRole('button', { name: 'Execute' }).click();
+    const response = block.locator('.live-responses-table .response').first();
+    const status = Number(await response.locator('.response-col_status').innerText());
+    const body = JSON.parse(await response.locator('.response-col_description .microlight').first().innerText());
+    return { status, body };
+  }
+
+  async function apiGet(path: string, authorization: string): Promise<unknown> {
+    return (await fetch(base + path, { headers: { authorization } })).json();
+  }
+
+  it('authenticates with Basic (platform name and API key) and shows the real customers', async () => {
+    const page = await openConsole();
+    await screenshot(page, 'console');
+    const box = await authBox(page, 'basicAuth');
+    await box.locator('input[name=username]').fill(acme.platformName);
+    await box.locator('input[name=password]').fill(acme.apiKey);
+    await box.getByRole('button', { name: 'Apply credentials' }).click();
+    await box.getByRole('button', { name: 'Close' }).click();
+
+    const shown = await tryIt(page, 'Customers-listCustomers');
+    expect(shown).toEqual({ status: 200, body: await apiGet('/raas/v2/customers', acme.basic) });
+    expect(shown.body).toEqual([expect.objectContaining({ customerIdentifier: 'acme-customer', displayName: 'Acme Customer', accounts: [] })]);
+    await page.locator('#operations-Customers-listCustomers .request-url').evaluate((element) => element.scrollIntoView({ block: 'start' }));
+    await screenshot(page, 'console-customers');
+  });
+
+  it('authenticates with Bearer (an access token)', async () => {
+    const page = await openConsole();
+    const box = await authBox(page, 'bearerAuth');
+    await box.locator('input#auth-bearer-value').fill(acme.token);
+    await box.getByRole('button', { name: 'Apply credentials' }).click();
+    await box.getByRole('button', { name: 'Close' }).click();
+
+    expect(await tryIt(page, 'Customers-listCustomers')).toEqual({ status: 200, body: await apiGet('/raas/v2/customers', acme.bearer) });
+    expect(await tryIt(page, 'Tessera-whoami')).toEqual({ status: 200, body: { platformName: 'acme', credentialType: 'oauth_client', credentialId: acme.clientId } });
+  });
+
+  it('shows the 401 envelope for a wrong API key', async () => {
+    const page = await openConsole();
+    const box = await authBox(page, 'basicAuth');
+    await box.locator('input[name=username]').fill(acme.platformName);
+    await box.locator('input[name=password]').fill(wrongByOneCharacter(acme.apiKey));
+    await box.getByRole('button', { name: 'Apply credentials' }).click();
+    await box.getByRole('button', { name: 'Close' }).click();
+
+    const shown = await tryIt(page, 'Customers-listCustomers');
+    expect(shown).toEqual({
+      status: 401,
+      body: expect.objectContaining({ httpCode: 401, httpPhrase: 'Unauthorized', i18nKey: 'auth.invalidCredentials', message: 'The platform name or API key is not valid' }),
+    });
+  });
+
+  it('gets a token with the client credentials flow and calls the API with it', async () => {
+    const page = await openConsole();
+    const box = await authBox(page, 'oauth2');
+    await box.getByLabel('client_id:').fill(fresh.client_id);
+    await box.getByLabel('client_secret:').fill(fresh.client_secret);
+    await box.getByRole('button', { name: 'Apply given OAuth2 credentials' }).click();
+    await box.locator('button', { hasText: 'Logout' }).waitFor();
+    await box.getByRole('button', { name: 'Close' }).click();
+
+    expect(await tryIt(page, 'Tessera-whoami')).toEqual({ status: 200, body: { platformName: 'fresh', credentialType: 'oauth_client', credentialId: fresh.client_id } });
+  });
+
+  it('shows a quota refusal plainly: the 400 body, and that the first token is still valid for 24 hours', async () => {
+    const page = await openConsole();
+    const box = await authBox(page, 'oauth2');
+    await box.getByLabel('client_id:').fill(acme.clientId);
+    await box.getByLabel('client_secret:').fill(acme.clientSecret);
+    await box.getByRole('button', { name: 'Apply given OAuth2 credentials' }).click();
+    const error = box.locator('.errors');
+    await error.waitFor();
+    expect(await error.innerText()).toContain(`error: rate_limit_exceeded, description: Client acme client ${acme.clientId} has exceeded the daily rate limit`);
+    expect(await box.innerText()).toContain('the token from your first request is still valid for 24 hours, so keep using it');
+    // The rule and the refusal in one view.
+    await error.evaluate((element) => element.scrollIntoView({ block: 'end' }));
+    await screenshot(page, 'console-quota-refusal');
+  });
+
+  it('links to the portal’s credential pages and to the document', async () => {
+    const page = await openConsole();
+    const links = await page.locator('.info .renderedMarkdown a, .info .markdown a').evaluateAll((anchors) => anchors.map((a) => [a.textContent, a.getAttribute('href')]));
+    expect(links).toEqual([
+      ['Team settings › RaaS API keys', `${base}/#/team/api-keys`],
+      ['Team settings › OAuth client credentials', `${base}/#/team/oauth-clients`],
+      ['openapi.json', '/openapi.json'],
+      ['openapi.yaml', '/openapi.yaml'],
+    ]);
+  });
+});

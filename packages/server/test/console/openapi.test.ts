@@ -1,0 +1,213 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Validator } from '@seriousme/openapi-schema-validator';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { consoleCsp } from '../../src/console/console-page.js';
+import { requestToken } from '../support/oauth.js';
+import { createTestEnvironment, type TestEnvironment } from '../support/services.js';
+import { createTestClient } from '../support/tenants.js';
+
+interface Operation {
+  operationId?: string;
+  security?: Array<Record<string, string[]>>;
+  responses: Record<string, { description: string; content?: Record<string, { schema: Schema }> }>;
+  requestBody?: { content: Record<string, { schema: Schema }> };
+}
+interface Schema {
+  $ref?: string;
+  type?: string;
+  properties?: Record<string, Schema>;
+  items?: Schema;
+}
+interface Document {
+  openapi: string;
+  paths: Record<string, Record<string, Operation>>;
+  components: { schemas: Record<string, Schema>; securitySchemes: Record<string, Record<string, unknown>> };
+}
+
+const RAAS_SECURITY = [{ basicAuth: [] }, { bearerAuth: [] }, { oauth2: ['raas.all'] }];
+const CLIENT_SECURITY = [{ clientSecretBasic: [] }, {}];
+
+/** Every method and path the app has registered, from Fastify's own route tree (`:name` as `{name}`). */
+function registeredRoutes(app: FastifyInstance): Array<{ method: string; path: string }> {
+  const routes: Array<{ method: string; path: string }> = [];
+  const stack: string[] = [];
+  for (const line of app.printRoutes({ commonPrefix: false }).split('\n')) {
+    const match = /^([│ ]*)[├└]── (\S+)(?: \(([^)]*)\))?$/.exec(line);
+    if (!match) continue;
+    const depth = match[1]!.length / 4;
+    stack.length = depth;
+    const path = (stack[depth - 1] ?? '') + match[2]!;
+    stack.push(path);
+    for (const method of match[3]?.split(', ') ?? []) routes.push({ method, path: path.replace(/:(\w+)/g, '{$1}') });
+  }
+  return routes;
+}
+
+/** A documented path with every parameter filled in, to call it. */
+function concrete(path: string): string {
+  return path.replace(/\{\w+\}/g, 'x');
+}
+
+describe('the OpenAPI document', () => {
+  let env: TestEnvironment;
+  let app: FastifyInstance;
+  let doc: Document;
+  beforeAll(async () => {
+    env = await createTestEnvironment();
+    ({ app } = await env.app());
+    doc = (await app.inject('/openapi.json')).json();
+  });
+  afterAll(async () => env?.close());
+
+  it('validates as OpenAPI 3.1, every reference resolved, in JSON and in YAML alike', async () => {
+    const validator = new Validator();
+    // A copy: resolveRefs dereferences the specification it was given, in place.
+    expect(await validator.validate(structuredClone(doc) as never)).toEqual({ valid: true });
+    expect(validator.version).toBe('3.1');
+    expect(() => validator.resolveRefs()).not.toThrow();
+
+    const yaml = await app.inject('/openapi.yaml');
+    expect(yaml.headers['content-type']).toBe('application/yaml; charset=utf-8');
+    const fromYaml = new Validator();
+    expect(await fromYaml.validate(yaml.body)).toEqual({ valid: true });
+    expect(fromYaml.specification).toEqual(doc);
+  });
+
+  it('documents every route registered under /oauth and /raas/v2, with its security schemes', async () => {
+    const registered = registeredRoutes(app).filter(({ path }) => path.startsWith('/oauth/') || path.startsWith('/raas/v2/'));
+    expect(registered.length).toBeGreaterThan(40);
+    const documented = new Set<string>();
+    for (const { method, path } of registered) {
+      const operation = doc.paths[path]?.[method.toLowerCase()];
+      if (!operation) {
+        // Not an operation: HEAD answers as GET, and every other method of a path is refused with 405.
+        if (method === 'HEAD') continue;
+        const response = await app.inject({ method: method as 'GET', url: concrete(path) });
+        expect(response.statusCode, `${method} ${path} is registered, is not in the document, and is not a 405`).toBe(405);
+        continue;
+      }
+      documented.add(`${method} ${path}`);
+      const expected = path.startsWith('/oauth/') ? CLIENT_SECURITY : path === '/raas/v2/status' ? [] : RAAS_SECURITY;
+      expect(operation.security, `${method} ${path}`).toEqual(expected);
+    }
+    expect([...documented].sort()).toEqual([
+      'GET /raas/v2/accounts',
+      'GET /raas/v2/accounts/{accountIdentifier}',
+      'GET /raas/v2/customers',
+      'GET /raas/v2/customers/{customerIdentifier}',
+      'GET /raas/v2/customers/{customerIdentifier}/accounts',
+      'GET /raas/v2/status',
+      'GET /raas/v2/whoami',
+      'POST /oauth/introspect',
+      'POST /oauth/revoke',
+      'POST /oauth/token',
+      'POST /raas/v2/customers',
+      'POST /raas/v2/customers/{customerIdentifier}/accounts',
+    ]);
+    // And the document lists nothing the server does not serve.
+    const served = new Set(registeredRoutes(app).map(({ method, path }) => `${method} ${path}`));
+    for (const [path, operations] of Object.entries(doc.paths)) {
+      for (const method of Object.keys(operations)) expect(served, `${method} ${path}`).toContain(`${method.toUpperCase()} ${path}`);
+    }
+  });
+
+  it('defines the security schemes: HTTP Basic, HTTP Bearer and OAuth 2.0 client credentials at this server’s token URL', () => {
+    expect(doc.components.securitySchemes).toEqual({
+      basicAuth: { type: 'http', scheme: 'basic', description: expect.stringContaining(`${env.config.publicUrl}/#/team/api-keys`) },
+      bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: expect.any(String) },
+      oauth2: {
+        type: 'oauth2',
+        description: expect.stringContaining(`${env.config.publicUrl}/#/team/oauth-clients`),
+        flows: { clientCredentials: { tokenUrl: `${env.config.publicUrl}/oauth/token`, scopes: { 'raas.all': 'The whole RaaS API' } } },
+      },
+      clientSecretBasic: { type: 'http', scheme: 'basic', description: expect.any(String) },
+    });
+  });
+
+  it('documents the quota refusal as a 400 of /oauth/token, in the shape the server sends', async () => {
+    const refused = doc.paths['/oauth/token']!.post!.responses['400']!;
+    expect(refused.description).toContain('rate_limit_exceeded');
+    expect(refused.description).toContain('the token from your first request is still valid for 24 hours');
+    expect(refused.content!['application/json']!.schema).toEqual({ $ref: '#/components/schemas/OAuthError' });
+
+    const client = await createTestClient((await env.app()).services, 'quota-platform', 'Quota client');
+    expect((await requestToken(app, client)).statusCode).toBe(200);
+    const second = await requestToken(app, client);
+    expect(second.statusCode).toBe(400);
+    expect(Object.keys(second.json()).sort()).toEqual(Object.keys(doc.components.schemas.OAuthError!.properties!).sort());
+  });
+
+  it('answers every /raas/v2 error in the documented Tango envelope', async () => {
+    const unauthorized = await app.inject('/raas/v2/customers');
+    const documented = doc.paths['/raas/v2/customers']!.get!.responses['401']!;
+    expect(documented.content!['application/json']!.schema).toEqual({ $ref: '#/components/schemas/ErrorEnvelope' });
+    expect(Object.keys(unauthorized.json()).sort()).toEqual(Object.keys(doc.components.schemas.ErrorEnvelope!.properties!).sort());
+  });
+
+  const reference = fileURLToPath(new URL('../../../../../shared/reference/tango-raas-v2-console-swagger.json', import.meta.url));
+  it.skipIf(!existsSync(reference) && !process.env.CI)('keeps Tango’s field names and operation ids (../shared/reference)', () => {
+    const tango = JSON.parse(readFileSync(reference, 'utf8')) as {
+      paths: Record<string, Record<string, { operationId: string }>>;
+      definitions: Record<string, { properties: Record<string, unknown> }>;
+    };
+    const fields = (schema: Schema | undefined) => Object.keys(schema?.properties ?? {}).sort();
+    const resolve = (schema: Schema): Schema => (schema.$ref ? doc.components.schemas[schema.$ref.split('/').pop()!]! : schema);
+    const ours = (path: string, method: string, part: 'request' | 201 | 200): Schema => {
+      const operation = doc.paths[path]![method]!;
+      const schema = part === 'request' ? operation.requestBody!.content['application/json']!.schema : operation.responses[part]!.content!['application/json']!.schema;
+      return resolve(schema.items ? resolve(schema.items) : schema);
+    };
+    const views: Array<[string, Schema]> = [
+      ['CustomerViewSummary', ours('/raas/v2/customers', 'get', 200)],
+      ['CreateCustomerCriteria', ours('/raas/v2/customers', 'post', 'request')],
+      ['CustomerViewNew', ours('/raas/v2/customers', 'post', 201)],
+      ['AccountViewSummary', ours('/raas/v2/customers/{customerIdentifier}/accounts', 'get', 200)],
+      ['CreateAccountCriteria', ours('/raas/v2/customers/{customerIdentifier}/accounts', 'post', 'request')],
+      ['AccountView', ours('/raas/v2/accounts', 'get', 200)],
+    ];
+    for (const [name, schema] of views) expect(fields(schema), name).toEqual(Object.keys(tango.definitions[name]!.properties).sort());
+
+    const shape = (path: string) => path.replace(/\{\w+\}/g, '{}');
+    for (const [path, operations] of Object.entries(doc.paths)) {
+      if (!path.startsWith('/raas/v2/')) continue;
+      const theirs = Object.entries(tango.paths).find(([tangoPath]) => shape(`/raas/v2${tangoPath}`) === shape(path))?.[1];
+      for (const [method, operation] of Object.entries(operations)) {
+        if (theirs) expect(operation.operationId, `${method} ${path}`).toBe(theirs[method]!.operationId);
+      }
+    }
+  });
+});
+
+describe('the console', () => {
+  let env: TestEnvironment;
+  beforeAll(async () => {
+    env = await createTestEnvironment();
+  });
+  afterAll(async () => env?.close());
+
+  it('is served at /console with its own Content-Security-Policy, and named in the server metadata', async () => {
+    const { app } = await env.app();
+    const page = await app.inject('/console');
+    expect(page.statusCode).toBe(200);
+    expect(page.headers['content-type']).toBe('text/html; charset=utf-8');
+    expect(page.body).toContain('<title>Tessera test console</title>');
+    const csp = `default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self' ${env.config.publicUrl}; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`;
+    expect(consoleCsp(env.config.publicUrl)).toBe(csp);
+    expect(page.headers['content-security-policy']).toBe(csp);
+    const bundle = await app.inject('/console/static/swagger-ui-bundle.js');
+    expect(bundle.statusCode).toBe(200);
+    expect(bundle.headers['content-security-policy']).toBe(csp);
+    expect((await app.inject('/.well-known/oauth-authorization-server')).json()).toMatchObject({ service_documentation: `${env.config.publicUrl}/console` });
+  });
+
+  it('is turned off by TESSERA_CONSOLE=false; the OpenAPI document stays', async () => {
+    const { app } = await env.app({ console: false });
+    expect((await app.inject('/console')).statusCode).toBe(404);
+    expect((await app.inject('/console/static/swagger-ui-bundle.js')).statusCode).toBe(404);
+    expect((await app.inject('/openapi.json')).statusCode).toBe(200);
+    expect((await app.inject('/openapi.yaml')).statusCode).toBe(200);
+    expect((await app.inject('/.well-known/oauth-authorization-server')).json()).not.toHaveProperty('service_documentation');
+  });
+});
