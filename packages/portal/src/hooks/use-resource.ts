@@ -1,0 +1,38 @@
+import { useCallback, useEffect, useState } from 'react';
+import { errorMessage } from '../api/api-error';
+
+export type Resource<T> = {
+  data: T | null;
+  error: string | null;
+  loading: boolean;
+  reload: () => Promise<void>;
+  /** Replaces the data in place (after an action answered the new state). */
+  update: (change: (data: T) => T) => void;
+};
+
+/** Loads `load()` once (and again on `reload`), keeping the last data while it reloads. */
+export function useResource<T>(load: () => Promise<T>): Resource<T> {
+  const [data, setData] = useState<T | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [loading, setLoading] = useState(true);
+
+  const reload = useCallback(async () => {
+    setLoading(true);
+    try {
+      setData(await load());
+      setError(null);
+    } catch (caught) {
+      setError(errorMessage(caught));
+    } finally {
+      setLoading(false);
+    }
+  }, [load]);
+
+  useEffect(() => {
+    void reload();
+  }, [reload]);
+
+  const update = useCallback((change: (data: T) => T) => setData((current) => (current === null ? current : change(current))), []);
+
+  return { data, error, loading, reload, update };
+}
