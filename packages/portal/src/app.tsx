@@ -30,20 +30,30 @@ export function App({ api }: { api: PortalApi }) {
   const [session, setSession] = useState<Session | null>(null);
   const [boot, setBoot] = useState<Boot>({ state: 'loading' });
 
-  const load = useCallback(async () => {
-    setBoot({ state: 'loading' });
-    try {
-      setSession(await api.session());
-      setBoot({ state: 'ready' });
-    } catch (error) {
-      if (isApiError(error, 'unauthenticated')) setBoot({ state: 'ready' });
-      else setBoot({ state: 'failed', message: errorMessage(error) });
-    }
-  }, [api]);
+  // Who is signed in: a 401 means no one (the API client then takes the person to sign-in).
+  const fetchSession = useCallback(
+    () =>
+      api.session().then(
+        (current) => {
+          setSession(current);
+          setBoot({ state: 'ready' });
+        },
+        (error: unknown) => {
+          if (isApiError(error, 'unauthenticated')) setBoot({ state: 'ready' });
+          else setBoot({ state: 'failed', message: errorMessage(error) });
+        },
+      ),
+    [api],
+  );
 
   useEffect(() => {
-    void load();
-  }, [load]);
+    void fetchSession();
+  }, [fetchSession]);
+
+  const retry = () => {
+    setBoot({ state: 'loading' });
+    void fetchSession();
+  };
 
   // The API client takes the person to sign-in; here the session it had is dropped.
   useEffect(() => api.http.onUnauthenticated(() => setSession(null)), [api]);
@@ -57,7 +67,7 @@ export function App({ api }: { api: PortalApi }) {
         <div className="auth-card" role="alert">
           <h1>The portal could not start</h1>
           <p className="muted">{boot.message}</p>
-          <Button onClick={() => void load()}>Try again</Button>
+          <Button onClick={retry}>Try again</Button>
         </div>
       </div>
     );

@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
+import { flushSync } from 'react-dom';
 import { copyText, selectText } from './clipboard';
 import { CheckIcon, CopyIcon } from './icons';
 
@@ -22,17 +23,8 @@ export function CopyButton({ value, target, label, onManual, disabled, title }: 
   const [outcome, setOutcome] = useState<CopyOutcome | null>(null);
   const [busy, setBusy] = useState(false);
   const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
-  const [selectPending, setSelectPending] = useState(false);
 
   useEffect(() => () => clearTimeout(timer.current), []);
-
-  // The fallback selects once the value is on screen (it may have just been revealed).
-  useEffect(() => {
-    if (!selectPending) return;
-    setSelectPending(false);
-    const element = target();
-    if (element) selectText(element);
-  }, [selectPending, target]);
 
   const copy = async () => {
     setBusy(true);
@@ -41,8 +33,10 @@ export function CopyButton({ value, target, label, onManual, disabled, title }: 
       if (text === null) return;
       const copied = await copyText(text);
       if (!copied) {
-        onManual?.(text);
-        setSelectPending(true);
+        // The value may have been hidden: show it now (flushSync), then select it for Ctrl+C.
+        flushSync(() => onManual?.(text));
+        const element = target();
+        if (element) selectText(element);
       }
       setOutcome(copied ? 'copied' : 'manual');
       clearTimeout(timer.current);

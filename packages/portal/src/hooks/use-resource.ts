@@ -16,21 +16,37 @@ export function useResource<T>(load: () => Promise<T>): Resource<T> {
   const [error, setError] = useState<string | null>(null);
   const [loading, setLoading] = useState(true);
 
-  const reload = useCallback(async () => {
-    setLoading(true);
-    try {
-      setData(await load());
-      setError(null);
-    } catch (caught) {
-      setError(errorMessage(caught));
-    } finally {
-      setLoading(false);
-    }
-  }, [load]);
+  // State is set only when the answer comes (never in the effect's own run), and not after unmount.
+  const fetchInto = useCallback(
+    (live: () => boolean) =>
+      load().then(
+        (loaded) => {
+          if (!live()) return;
+          setData(loaded);
+          setError(null);
+          setLoading(false);
+        },
+        (caught: unknown) => {
+          if (!live()) return;
+          setError(errorMessage(caught));
+          setLoading(false);
+        },
+      ),
+    [load],
+  );
 
   useEffect(() => {
-    void reload();
-  }, [reload]);
+    let live = true;
+    void fetchInto(() => live);
+    return () => {
+      live = false;
+    };
+  }, [fetchInto]);
+
+  const reload = useCallback(async () => {
+    setLoading(true);
+    await fetchInto(() => true);
+  }, [fetchInto]);
 
   const update = useCallback((change: (data: T) => T) => setData((current) => (current === null ? current : change(current))), []);
 

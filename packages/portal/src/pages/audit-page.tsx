@@ -29,33 +29,39 @@ export function AuditPage() {
   // Only the answer to the latest request is shown (filters can change while one is in flight).
   const latest = useRef(0);
 
-  const load = useCallback(
-    async (before: number | null) => {
+  // Fetches a page (the first when `before` is null); state is set only when the answer comes.
+  const fetchPage = useCallback(
+    (before: number | null) => {
       const request = ++latest.current;
-      if (before === null) setLoading(true);
-      else setLoadingMore(true);
-      setError(null);
-      try {
-        const page = await api.audit(filters, before);
-        if (request !== latest.current) return;
-        setLog((current) =>
-          before === null || current === null ? page : { entries: [...current.entries, ...page.entries], next: page.next },
-        );
-      } catch (caught) {
-        if (request === latest.current) setError(errorMessage(caught));
-      } finally {
-        if (request === latest.current) {
+      return api.audit(filters, before).then(
+        (page) => {
+          if (request !== latest.current) return;
+          setLog((current) =>
+            before === null || current === null ? page : { entries: [...current.entries, ...page.entries], next: page.next },
+          );
+          setError(null);
           setLoading(false);
           setLoadingMore(false);
-        }
-      }
+        },
+        (caught: unknown) => {
+          if (request !== latest.current) return;
+          setError(errorMessage(caught));
+          setLoading(false);
+          setLoadingMore(false);
+        },
+      );
     },
     [api, filters],
   );
 
   useEffect(() => {
-    void load(null);
-  }, [load]);
+    void fetchPage(null);
+  }, [fetchPage]);
+
+  const loadMore = (before: number) => {
+    setLoadingMore(true);
+    void fetchPage(before);
+  };
 
   const apply = (event: FormEvent) => {
     event.preventDefault();
@@ -65,12 +71,14 @@ export function AuditPage() {
       return;
     }
     setFilterError(null);
+    setLoading(true);
     setFilters(result.filters);
   };
 
   const clear = () => {
     setDraft(EMPTY_DRAFT);
     setFilterError(null);
+    setLoading(true);
     setFilters({});
   };
 
@@ -182,7 +190,7 @@ export function AuditPage() {
             </div>
             <div className="card-footer">
               {log.next !== null ? (
-                <Button variant="secondary" loading={loadingMore} onClick={() => void load(log.next)}>
+                <Button variant="secondary" loading={loadingMore} onClick={() => log.next !== null && loadMore(log.next)}>
                   Load more
                 </Button>
               ) : (
