@@ -11,7 +11,7 @@ import { CopyButton } from '../components/copy-button';
 import { Copyable } from '../components/copyable';
 import { EmptyState } from '../components/empty-state';
 import { FormError } from '../components/form-error';
-import { formatDateTime } from '../components/format';
+import { DateTime } from '../components/date-time';
 import { EyeIcon, EyeOffIcon, KeyIcon, PlusIcon } from '../components/icons';
 import { Loading } from '../components/loading';
 import { Modal } from '../components/modal';
@@ -135,8 +135,8 @@ export function ApiKeysPage() {
         <div className="card-header">
           <h2 id="keys-heading">Keys</h2>
           {list.data && (
-            <span className="muted">
-              {active} of {maxActive} active
+            <span className="muted small">
+              {active} of {maxActive} active · times in UTC
             </span>
           )}
         </div>
@@ -153,7 +153,6 @@ export function ApiKeysPage() {
               <thead>
                 <tr>
                   <th scope="col">Key</th>
-                  <th scope="col">Key id</th>
                   <th scope="col">Created</th>
                   <th scope="col">Last used</th>
                   <th scope="col">Status</th>
@@ -261,7 +260,7 @@ function ApiKeyRow({ apiKey, admin, atLimit, limitReason, onAction }: RowProps) 
 
   return (
     <tr>
-      <td data-label="Key">
+      <td data-label="Key" className="cell-block">
         <span className="secret-cell">
           <code ref={valueRef} className={`mono secret-value${shown ? '' : ' is-masked'}`} aria-label={shown ? undefined : 'Hidden API key'}>
             {shown && secret !== null ? secret : '••••••••••••••••'}
@@ -286,13 +285,15 @@ function ApiKeyRow({ apiKey, admin, atLimit, limitReason, onAction }: RowProps) 
             onManual={() => setShown(true)}
           />
         </span>
+        <code className="mono key-id">{apiKey.id}</code>
         <FormError message={error} />
       </td>
-      <td data-label="Key id">
-        <code className="mono">{apiKey.id}</code>
+      <td data-label="Created">
+        <DateTime iso={apiKey.created_at} dateOnly />
       </td>
-      <td data-label="Created">{formatDateTime(apiKey.created_at)}</td>
-      <td data-label="Last used">{formatDateTime(apiKey.last_used_at)}</td>
+      <td data-label="Last used">
+        <DateTime iso={apiKey.last_used_at} />
+      </td>
       <td data-label="Status">
         <StatusBadge status={apiKey.status} />
       </td>

@@ -154,8 +154,7 @@ export function AuditPage() {
                     <th scope="col">Actor</th>
                     <th scope="col">Action</th>
                     <th scope="col">Target</th>
-                    <th scope="col">Source address</th>
-                    <th scope="col">User agent</th>
+                    <th scope="col">Source</th>
                     <th scope="col">Outcome</th>
                   </tr>
                 </thead>
@@ -165,20 +164,30 @@ export function AuditPage() {
                       <td data-label="Time (UTC)" className="nowrap">
                         <time dateTime={entry.at}>{formatTimestamp(entry.at)}</time>
                       </td>
-                      <td data-label="Actor">{entry.actor}</td>
-                      <td data-label="Action">{actionLabel(entry.action)}</td>
-                      <td data-label="Target">
-                        <code className="mono">{entry.target_id}</code>
+                      <td data-label="Actor">
+                        <span className="truncate" title={entry.actor}>
+                          {entry.actor}
+                        </span>
                       </td>
-                      <td data-label="Source address">{entry.source_address ?? <span className="muted">—</span>}</td>
-                      <td data-label="User agent">
-                        {entry.user_agent ? (
-                          <span className="truncate" title={entry.user_agent}>
-                            {entry.user_agent}
-                          </span>
-                        ) : (
-                          <span className="muted">—</span>
-                        )}
+                      <td data-label="Action" className="nowrap">
+                        {actionLabel(entry.action)}
+                      </td>
+                      <td data-label="Target">
+                        <code className="mono truncate" title={entry.target_id}>
+                          {entry.target_id}
+                        </code>
+                      </td>
+                      <td data-label="Source">
+                        <div className="stacked">
+                          <span>{entry.source_address ?? <span className="muted">No address</span>}</span>
+                          {entry.user_agent ? (
+                            <span className="truncate muted small" title={entry.user_agent}>
+                              {entry.user_agent}
+                            </span>
+                          ) : (
+                            <span className="muted small">No user agent</span>
+                          )}
+                        </div>
                       </td>
                       <td data-label="Outcome">
                         <StatusBadge status={entry.outcome} />

@@ -9,6 +9,7 @@ import { ConfirmDialog, type Confirmation } from '../components/confirm-dialog';
 import { Copyable } from '../components/copyable';
 import { EmptyState } from '../components/empty-state';
 import { FormError } from '../components/form-error';
+import { DateTime } from '../components/date-time';
 import { formatDateTime } from '../components/format';
 import { UsersIcon } from '../components/icons';
 import { Loading } from '../components/loading';
@@ -91,7 +92,7 @@ export function MembersPage() {
                       {user.id === session.user.id && <span className="muted"> (you)</span>}
                     </td>
                     <td data-label="Role"><StatusBadge status={user.role} /></td>
-                    <td data-label="Joined">{formatDateTime(user.created_at)}</td>
+                    <td data-label="Joined"><DateTime iso={user.created_at} dateOnly /></td>
                     {admin && (
                       <td data-label="Actions" className="row-actions">
                         <Button size="small" variant="danger" onClick={() => removeUser(user)}>
@@ -131,8 +132,8 @@ export function MembersPage() {
                   <tr key={invitation.id}>
                     <td data-label="Email">{invitation.email}</td>
                     <td data-label="Role"><StatusBadge status={invitation.role} /></td>
-                    <td data-label="Invited">{formatDateTime(invitation.created_at)}</td>
-                    <td data-label="Expires">{formatDateTime(invitation.expires_at)}</td>
+                    <td data-label="Invited"><DateTime iso={invitation.created_at} dateOnly /></td>
+                    <td data-label="Expires"><DateTime iso={invitation.expires_at} /></td>
                     {admin && (
                       <td data-label="Actions" className="row-actions">
                         <Button size="small" variant="secondary" onClick={() => cancelInvitation(invitation)}>
@@ -155,7 +156,7 @@ export function MembersPage() {
           </p>
           <Copyable value={invited.link} label="Copy invitation link" wrap />
           <p className="hint">
-            It works once, until {formatDateTime(invited.invitation.expires_at)}. Whoever opens it chooses a password and
+            It works once, until {formatDateTime(invited.invitation.expires_at)} UTC. Whoever opens it chooses a password and
             joins as {invited.invitation.role === 'admin' ? 'an admin' : 'a member'}.
           </p>
           <div className="dialog-actions">

@@ -10,7 +10,7 @@ import { ConfirmDialog, type Confirmation } from '../components/confirm-dialog';
 import { Copyable } from '../components/copyable';
 import { EmptyState } from '../components/empty-state';
 import { FormError } from '../components/form-error';
-import { formatDateTime } from '../components/format';
+import { DateTime } from '../components/date-time';
 import { PlusIcon, ShieldIcon } from '../components/icons';
 import { Loading } from '../components/loading';
 import { Modal } from '../components/modal';
@@ -114,8 +114,8 @@ export function OAuthClientsPage() {
         <div className="card-header">
           <h2 id="clients-heading">Clients</h2>
           {list.data && (
-            <span className="muted">
-              {active} of {maxActive} active
+            <span className="muted small">
+              {active} of {maxActive} active · times in UTC
             </span>
           )}
         </div>
@@ -133,8 +133,7 @@ export function OAuthClientsPage() {
             <table className="table">
               <thead>
                 <tr>
-                  <th scope="col">Internal name</th>
-                  <th scope="col">Client id</th>
+                  <th scope="col">Client</th>
                   <th scope="col">Created</th>
                   <th scope="col">Last token issued</th>
                   <th scope="col">Status</th>
@@ -148,12 +147,18 @@ export function OAuthClientsPage() {
               <tbody>
                 {clients.map((client) => (
                   <tr key={client.client_id}>
-                    <td data-label="Internal name">{client.name || <span className="muted">Unnamed</span>}</td>
-                    <td data-label="Client id">
-                      <Copyable value={client.client_id} label={`Copy client id ${client.client_id}`} />
+                    <td data-label="Client">
+                      <div className="stacked">
+                        <span className="stacked-title">{client.name || <span className="muted">Unnamed client</span>}</span>
+                        <Copyable value={client.client_id} label={`Copy client id ${client.client_id}`} />
+                      </div>
                     </td>
-                    <td data-label="Created">{formatDateTime(client.created_at)}</td>
-                    <td data-label="Last token issued">{formatDateTime(client.last_token_issued_at)}</td>
+                    <td data-label="Created">
+                      <DateTime iso={client.created_at} dateOnly />
+                    </td>
+                    <td data-label="Last token issued">
+                      <DateTime iso={client.last_token_issued_at} />
+                    </td>
                     <td data-label="Status">
                       <StatusBadge status={client.status} />
                     </td>

@@ -1,2 +1,0 @@
-import { expect, test } from 'vitest';
-test('dom', () => { expect(typeof document).toBe('object'); });
