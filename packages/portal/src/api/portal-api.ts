@@ -79,6 +79,7 @@ export class PortalApi {
 /** The session is gone: to sign-in, keeping the route the person wanted for after it. */
 function backToSignIn(): void {
   const { path, query } = parseHash(window.location.hash);
-  if (PUBLIC_ROUTES.has(matchRoute(path, query).name)) return;
+  const route = matchRoute(path, query).name;
+  if (PUBLIC_ROUTES.has(route) || route === 'not-found') return;
   navigate(signInRoute(currentRoute()), { replace: true });
 }

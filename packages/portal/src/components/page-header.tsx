@@ -12,13 +12,13 @@ export function PageHeader({
   actions?: ReactNode;
 }) {
   return (
-    <header className="page-header">
+    <div className="page-header">
       <div className="page-header-text">
         {breadcrumb && <nav aria-label="Breadcrumb" className="breadcrumb">{breadcrumb}</nav>}
         <h1>{title}</h1>
         {description && <p className="page-description">{description}</p>}
       </div>
       {actions && <div className="page-header-actions">{actions}</div>}
-    </header>
+    </div>
   );
 }
