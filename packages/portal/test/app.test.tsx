@@ -57,10 +57,13 @@ describe('routes and session', () => {
     const app = await renderApp('#/invitation/tok_abc', { ...emptyLists, 'POST /portal/api/invitations/accept': json(201, adminSession) }, null);
     expect(screen.getByRole('heading', { level: 1 }).textContent).toBe('Join your team');
     await app.user.type(screen.getByLabelText('Password'), 'my password');
+    const entries = window.history.length;
     await app.user.click(screen.getByRole('button', { name: 'Join the team' }));
     expect(await screen.findByRole('heading', { name: 'Team settings' })).toBeTruthy();
     expect(app.calls.find((c) => c.url === '/portal/api/invitations/accept')?.body).toEqual({ token: 'tok_abc', password: 'my password' });
     expect(window.location.hash).toBe('#/team');
+    // The invitation's entry was replaced: Back cannot bring the token back.
+    expect(window.history.length).toBe(entries);
   });
 
   test('a used or expired invitation says so', async () => {

@@ -14,10 +14,14 @@ export function AppShell({ route, children }: { route: Route; children: ReactNod
     setMenuOpen(false);
   }
 
+  // The narrow-screen menu takes focus when it opens, and Esc gives it back to the toggle.
   useEffect(() => {
     if (!menuOpen) return;
+    document.querySelector<HTMLElement>('#sidebar .nav-link')?.focus();
     const onKey = (event: KeyboardEvent) => {
-      if (event.key === 'Escape') setMenuOpen(false);
+      if (event.key !== 'Escape') return;
+      setMenuOpen(false);
+      document.querySelector<HTMLElement>('.menu-toggle')?.focus();
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);

@@ -235,7 +235,8 @@ function GenerateClientDialog({ onClose }: { onClose: (created: boolean) => void
 
   if (created) {
     return (
-      <Modal title="Your new client credentials" onClose={() => onClose(true)} dismissible={false}>
+      // A new dialog (key), not the form's one changed: it opens with focus inside it.
+      <Modal key="created" title="Your new client credentials" onClose={() => onClose(true)} dismissible={false}>
         <p className="callout callout-warning" role="note">
           Copy the secret now: you will not see it again.
         </p>
