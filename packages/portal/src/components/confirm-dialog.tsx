@@ -26,6 +26,7 @@ export function ConfirmDialog({ confirmation, onClose }: { confirmation: Confirm
       onClose();
     } catch (caught) {
       setBusy(false);
+      // The person closed "Confirm it's you": nothing to say. (components/ does not import session/.)
       if (caught instanceof Error && caught.name === 'ReauthCancelled') return;
       setError(errorMessage(caught));
     }
