@@ -1,0 +1,85 @@
+import { HttpClient, type HttpClientOptions } from './http-client';
+import type {
+  ApiKeyList,
+  ApiKeySecret,
+  ApiKeyView,
+  AuditFilters,
+  AuditPage,
+  ClientList,
+  ClientView,
+  NewClient,
+  NewInvitation,
+  Role,
+  Session,
+  UserList,
+} from './types';
+import { auditQuery } from './audit-query';
+import { currentRoute, navigate, parseHash } from '../router/hash-location';
+import { matchRoute, PUBLIC_ROUTES, signInRoute } from '../router/routes';
+
+const BASE = '/portal/api';
+const id = encodeURIComponent;
+
+/** Every route of docs/portal-api.md, typed. Sessions it receives set the CSRF token it sends. */
+export class PortalApi {
+  readonly http: HttpClient;
+
+  constructor(options: HttpClientOptions = {}) {
+    this.http = new HttpClient(options);
+    this.http.onUnauthenticated(backToSignIn);
+  }
+
+  private remember = (session: Session): Session => {
+    this.http.setCsrfToken(session.csrfToken);
+    return session;
+  };
+
+  session = () => this.http.request<Session>('GET', `${BASE}/session`).then(this.remember);
+  signUp = (body: { email: string; password: string; platformName: string }) =>
+    this.http.request<Session>('POST', `${BASE}/signup`, body).then(this.remember);
+  signIn = (body: { email: string; password: string }) =>
+    this.http.request<Session>('POST', `${BASE}/signin`, body).then(this.remember);
+  acceptInvitation = (body: { token: string; password: string }) =>
+    this.http.request<Session>('POST', `${BASE}/invitations/accept`, body).then(this.remember);
+  reauthenticate = (password: string) =>
+    this.http.request<Session>('POST', `${BASE}/session/reauth`, { password }).then(this.remember);
+  signOut = async (): Promise<void> => {
+    await this.http.request<void>('POST', `${BASE}/signout`);
+    this.http.setCsrfToken(null);
+  };
+
+  users = () => this.http.request<UserList>('GET', `${BASE}/users`);
+  invite = (body: { email: string; role: Role }) =>
+    this.http.request<NewInvitation>('POST', `${BASE}/invitations`, body);
+  cancelInvitation = (invitationId: string) =>
+    this.http.request<void>('DELETE', `${BASE}/invitations/${id(invitationId)}`);
+  removeUser = (userId: string) => this.http.request<void>('DELETE', `${BASE}/users/${id(userId)}`);
+
+  clients = () => this.http.request<ClientList>('GET', `${BASE}/oauth-clients`);
+  createClient = (name: string) =>
+    this.http.request<NewClient>('POST', `${BASE}/oauth-clients`, name === '' ? {} : { name });
+  clientAction = (clientId: string, action: 'activate' | 'deactivate' | 'reset-quota') =>
+    this.http.request<ClientView>('POST', `${BASE}/oauth-clients/${id(clientId)}/${action}`);
+  deleteClient = (clientId: string) =>
+    this.http.request<void>('DELETE', `${BASE}/oauth-clients/${id(clientId)}`);
+
+  apiKeys = () => this.http.request<ApiKeyList>('GET', `${BASE}/api-keys`);
+  createApiKey = () => this.http.request<ApiKeySecret>('POST', `${BASE}/api-keys`);
+  revealApiKey = (keyId: string) =>
+    this.http.request<ApiKeySecret>('POST', `${BASE}/api-keys/${id(keyId)}/reveal`);
+  apiKeyAction = (keyId: string, action: 'activate' | 'deactivate') =>
+    this.http.request<ApiKeyView>('POST', `${BASE}/api-keys/${id(keyId)}/${action}`);
+  deleteApiKey = (keyId: string) => this.http.request<void>('DELETE', `${BASE}/api-keys/${id(keyId)}`);
+
+  audit = (filters: AuditFilters, before: number | null = null) =>
+    this.http.request<AuditPage>('GET', `${BASE}/audit${auditQuery(filters, before)}`);
+  auditCsvUrl = (filters: AuditFilters): string => `${BASE}/audit.csv${auditQuery(filters, null)}`;
+}
+
+/** The session is gone: to sign-in, keeping the route the person wanted for after it. */
+function backToSignIn(): void {
+  const { path, query } = parseHash(window.location.hash);
+  const route = matchRoute(path, query).name;
+  if (PUBLIC_ROUTES.has(route) || route === 'not-found') return;
+  navigate(signInRoute(currentRoute()), { replace: true });
+}

@@ -1,0 +1,57 @@
+// The portal API's types, exactly as docs/portal-api.md defines them.
+
+export type Role = 'admin' | 'member';
+
+export type Session = {
+  user: { id: string; email: string; role: Role };
+  platform: { name: string };
+  csrfToken: string;
+  authenticatedAt: string;
+  expiresAt: string;
+};
+
+export type User = { id: string; email: string; role: Role; created_at: string };
+
+export type Invitation = { id: string; email: string; role: Role; created_at: string; expires_at: string };
+
+export type ClientView = {
+  name: string;
+  client_id: string;
+  platform: string;
+  status: 'active' | 'inactive';
+  scope: string;
+  created_at: string;
+  last_token_issued_at: string | null;
+};
+
+export type ApiKeyView = {
+  id: string;
+  platform: string;
+  status: 'active' | 'inactive';
+  created_at: string;
+  status_changed_at: string;
+  last_used_at: string | null;
+};
+
+export type AuditEntryView = {
+  id: string;
+  seq: number;
+  at: string;
+  actor: string;
+  action: string;
+  target_id: string;
+  source_address: string | null;
+  user_agent: string | null;
+  outcome: 'success' | 'failure';
+};
+
+export type ClientList = { clients: ClientView[]; maxActive: number };
+export type NewClient = { name: string; client_id: string; client_secret: string };
+export type ApiKeyList = { platformName: string; keys: ApiKeyView[]; maxActive: number };
+export type ApiKeySecret = { id: string; api_key: string };
+export type UserList = { users: User[]; invitations: Invitation[] };
+export type NewInvitation = { invitation: Invitation; link: string };
+export type AuditPage = { entries: AuditEntryView[]; next: number | null };
+
+/** The audit log's filters; `from` and `to` are ISO 8601 instants. */
+export type AuditFilters = { action?: string; from?: string; to?: string };

@@ -1,0 +1,23 @@
+const LABELS: Record<string, string> = {
+  active: 'Active',
+  inactive: 'Inactive',
+  success: 'Success',
+  failure: 'Failure',
+  admin: 'Admin',
+  member: 'Member',
+  pending: 'Pending',
+};
+
+const TONES: Record<string, string> = {
+  active: 'green',
+  success: 'green',
+  inactive: 'grey',
+  failure: 'red',
+  admin: 'accent',
+  member: 'grey',
+  pending: 'amber',
+};
+
+export function StatusBadge({ status }: { status: string }) {
+  return <span className={`badge badge-${TONES[status] ?? 'grey'}`}>{LABELS[status] ?? status}</span>;
+}

@@ -1,0 +1,326 @@
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { errorMessage } from '../api/api-error';
+import type { ApiKeySecret, ApiKeyView } from '../api/types';
+import { isAdmin, usePortal, useSession } from '../session/portal-context';
+import { ReauthCancelled, useReauth } from '../session/reauth';
+import { useDocumentTitle } from '../hooks/use-document-title';
+import { useResource } from '../hooks/use-resource';
+import { Button } from '../components/button';
+import { ConfirmDialog, type Confirmation } from '../components/confirm-dialog';
+import { CopyButton } from '../components/copy-button';
+import { Copyable } from '../components/copyable';
+import { EmptyState } from '../components/empty-state';
+import { FormError } from '../components/form-error';
+import { DateTime } from '../components/date-time';
+import { EyeIcon, EyeOffIcon, KeyIcon, PlusIcon } from '../components/icons';
+import { Loading } from '../components/loading';
+import { Modal } from '../components/modal';
+import { PageHeader } from '../components/page-header';
+import { StatusBadge } from '../components/status-badge';
+import { MemberNotice, TeamBreadcrumb } from './team-parts';
+
+/** A revealed key is forgotten after this long (and when the page is left). */
+export const REVEAL_MS = 60_000;
+
+export function ApiKeysPage() {
+  useDocumentTitle('RaaS API keys');
+  const { api } = usePortal();
+  const session = useSession();
+  const admin = isAdmin(session);
+  const withReauth = useReauth();
+  const list = useResource(api.apiKeys);
+  const [confirmation, setConfirmation] = useState<Confirmation | null>(null);
+  const [generated, setGenerated] = useState<ApiKeySecret | null>(null);
+  const [generating, setGenerating] = useState(false);
+  const [generateError, setGenerateError] = useState<string | null>(null);
+
+  const keys = list.data?.keys ?? [];
+  const maxActive = list.data?.maxActive ?? 2;
+  const active = keys.filter((key) => key.status === 'active').length;
+  const atLimit = active >= maxActive;
+  const limitReason = `You have ${active} active keys, the most allowed. Deactivate one to generate another.`;
+
+  const generate = async () => {
+    setGenerating(true);
+    setGenerateError(null);
+    try {
+      setGenerated(await withReauth(() => api.createApiKey()));
+      void list.reload();
+    } catch (caught) {
+      if (!(caught instanceof ReauthCancelled)) setGenerateError(errorMessage(caught));
+    } finally {
+      setGenerating(false);
+    }
+  };
+
+  const replace = (view: ApiKeyView) =>
+    list.update((data) => ({ ...data, keys: data.keys.map((k) => (k.id === view.id ? view : k)) }));
+
+  const ask = (key: ApiKeyView, action: 'activate' | 'deactivate' | 'delete') => {
+    const which = <code className="mono">{key.id}</code>;
+    const confirmations: Record<typeof action, Confirmation> = {
+      deactivate: {
+        title: 'Deactivate this API key?',
+        body: <p>Requests that send key {which} get 401 at once. You can activate it again later.</p>,
+        confirmLabel: 'Deactivate',
+        danger: true,
+        run: async () => replace(await api.apiKeyAction(key.id, 'deactivate')),
+      },
+      activate: {
+        title: 'Activate this API key?',
+        body: <p>Requests that send key {which} are accepted again.</p>,
+        confirmLabel: 'Activate',
+        run: async () => replace(await api.apiKeyAction(key.id, 'activate')),
+      },
+      delete: {
+        title: 'Delete this API key?',
+        body: <p>Key {which} is removed for good: it can never be used or revealed again. This cannot be undone.</p>,
+        confirmLabel: 'Delete',
+        danger: true,
+        run: async () => {
+          await api.deleteApiKey(key.id);
+          list.update((data) => ({ ...data, keys: data.keys.filter((k) => k.id !== key.id) }));
+        },
+      },
+    };
+    setConfirmation(confirmations[action]);
+  };
+
+  return (
+    <>
+      <PageHeader
+        breadcrumb={<TeamBreadcrumb />}
+        title="RaaS API keys"
+        description={
+          <>
+            Call the RaaS API with HTTP Basic auth: your platform name as the user name and an API key as the password.
+          </>
+        }
+        actions={
+          admin && (
+            <div className="action-with-reason">
+              <Button
+                icon={<PlusIcon />}
+                onClick={() => void generate()}
+                loading={generating}
+                disabled={list.data === null || atLimit}
+                aria-describedby={atLimit ? 'key-limit-reason' : undefined}
+              >
+                Generate API Key
+              </Button>
+              {atLimit && (
+                <p className="hint" id="key-limit-reason">
+                  {limitReason}
+                </p>
+              )}
+              <FormError message={generateError} />
+            </div>
+          )
+        }
+      />
+      {!admin && <MemberNotice what="generate, reveal or change API keys" />}
+      {list.data && (
+        <section className="card card-padded" aria-labelledby="platform-heading">
+          <h2 id="platform-heading" className="label-heading">
+            Platform name (Basic auth user name)
+          </h2>
+          <Copyable value={list.data.platformName} label="Copy platform name" />
+        </section>
+      )}
+      <p className="callout callout-info" role="note">
+        <strong>Best practice:</strong> Keep one active key and rotate it at least every six months: generate a new key,
+        move your integration to it, then deactivate the old one.
+      </p>
+      <section className="card" aria-labelledby="keys-heading">
+        <div className="card-header">
+          <h2 id="keys-heading">Keys</h2>
+          {list.data && (
+            <span className="muted small">
+              {active} of {maxActive} active · times in UTC
+            </span>
+          )}
+        </div>
+        <FormError message={list.error} />
+        {list.data === null ? (
+          list.loading && <Loading />
+        ) : keys.length === 0 ? (
+          <EmptyState icon={<KeyIcon size={24} />} title="No API keys yet.">
+            {admin ? 'Generate one to call the RaaS API with HTTP Basic.' : 'An admin of your team can generate one to call the RaaS API with HTTP Basic.'}
+          </EmptyState>
+        ) : (
+          <div className="table-wrap">
+            <table className="table">
+              <thead>
+                <tr>
+                  <th scope="col">Key</th>
+                  <th scope="col">Created</th>
+                  <th scope="col">Last used</th>
+                  <th scope="col">Status</th>
+                  {admin && (
+                    <th scope="col" className="actions-col">
+                      <span className="visually-hidden">Actions</span>
+                    </th>
+                  )}
+                </tr>
+              </thead>
+              <tbody>
+                {keys.map((key) => (
+                  <ApiKeyRow
+                    key={key.id}
+                    apiKey={key}
+                    admin={admin}
+                    atLimit={atLimit}
+                    limitReason={limitReason}
+                    onAction={(action) => ask(key, action)}
+                  />
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </section>
+      {confirmation && <ConfirmDialog confirmation={confirmation} onClose={() => setConfirmation(null)} />}
+      {generated && (
+        <Modal title="Your new API key" onClose={() => setGenerated(null)} dismissible={false}>
+          <p className="callout callout-warning" role="note">
+            Copy the key now and store it in your integration's secret store.
+          </p>
+          <dl className="secret-list">
+            <dt>User name (platform)</dt>
+            <dd>{list.data && <Copyable value={list.data.platformName} label="Copy platform name" wrap />}</dd>
+            <dt>API key</dt>
+            <dd>
+              <Copyable value={generated.api_key} label="Copy API key" wrap />
+            </dd>
+          </dl>
+          <p className="hint">An admin can reveal it again later with the eye icon, after confirming their password.</p>
+          <div className="dialog-actions">
+            <Button onClick={() => setGenerated(null)}>Done</Button>
+          </div>
+        </Modal>
+      )}
+    </>
+  );
+}
+
+type RowProps = {
+  apiKey: ApiKeyView;
+  admin: boolean;
+  atLimit: boolean;
+  limitReason: string;
+  onAction: (action: 'activate' | 'deactivate' | 'delete') => void;
+};
+
+/** One key: masked (••••), revealed with the eye icon, copied with the copy icon. */
+function ApiKeyRow({ apiKey, admin, atLimit, limitReason, onAction }: RowProps) {
+  const { api } = usePortal();
+  const withReauth = useReauth();
+  // The key, once fetched, is kept for REVEAL_MS at most; `shown` says whether it is on screen.
+  const [secret, setSecret] = useState<string | null>(null);
+  const [shown, setShown] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const forget = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  const valueRef = useRef<HTMLElement>(null);
+  const target = useCallback(() => valueRef.current, []);
+
+  useEffect(() => () => clearTimeout(forget.current), []);
+
+  const fetchSecret = async (): Promise<string | null> => {
+    if (secret !== null) return secret;
+    setBusy(true);
+    setError(null);
+    try {
+      const { api_key } = await withReauth(() => api.revealApiKey(apiKey.id));
+      setSecret(api_key);
+      clearTimeout(forget.current);
+      forget.current = setTimeout(() => {
+        setSecret(null);
+        setShown(false);
+      }, REVEAL_MS);
+      return api_key;
+    } catch (caught) {
+      if (!(caught instanceof ReauthCancelled)) setError(errorMessage(caught));
+      return null;
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const toggle = async () => {
+    if (shown) {
+      setShown(false);
+      return;
+    }
+    if ((await fetchSecret()) !== null) setShown(true);
+  };
+
+  const canReveal = admin;
+  const reason = 'Only an admin can reveal API keys';
+
+  return (
+    <tr>
+      <td data-label="Key" className="cell-block">
+        <span className="secret-cell">
+          <code ref={valueRef} className={`mono secret-value${shown ? '' : ' is-masked'}`} aria-label={shown ? undefined : 'Hidden API key'}>
+            {shown && secret !== null ? secret : '••••••••••••••••'}
+          </code>
+          <button
+            type="button"
+            className="icon-button"
+            onClick={() => void toggle()}
+            disabled={!canReveal || busy}
+            aria-label={shown ? `Hide key ${apiKey.id}` : `Reveal key ${apiKey.id}`}
+            aria-pressed={shown}
+            title={canReveal ? (shown ? 'Hide key' : 'Reveal key') : reason}
+          >
+            {busy ? <span className="spinner" aria-hidden="true" /> : shown ? <EyeOffIcon /> : <EyeIcon />}
+          </button>
+          <CopyButton
+            value={fetchSecret}
+            target={target}
+            label={`Copy key ${apiKey.id}`}
+            title={canReveal ? 'Copy key' : reason}
+            disabled={!canReveal}
+            onManual={() => setShown(true)}
+          />
+        </span>
+        <code className="mono key-id">{apiKey.id}</code>
+        <FormError message={error} />
+      </td>
+      <td data-label="Created">
+        <DateTime iso={apiKey.created_at} dateOnly />
+      </td>
+      <td data-label="Last used">
+        <DateTime iso={apiKey.last_used_at} />
+      </td>
+      <td data-label="Status">
+        <StatusBadge status={apiKey.status} />
+      </td>
+      {admin && (
+        <td data-label="Actions" className="row-actions">
+          {apiKey.status === 'active' ? (
+            <Button size="small" variant="secondary" onClick={() => onAction('deactivate')}>
+              Deactivate
+            </Button>
+          ) : (
+            <>
+              <Button
+                size="small"
+                variant="secondary"
+                onClick={() => onAction('activate')}
+                disabled={atLimit}
+                title={atLimit ? limitReason : undefined}
+              >
+                Activate
+              </Button>
+              <Button size="small" variant="danger" onClick={() => onAction('delete')}>
+                Delete
+              </Button>
+            </>
+          )}
+        </td>
+      )}
+    </tr>
+  );
+}

@@ -1,0 +1,299 @@
+import { useState, type FormEvent } from 'react';
+import { errorMessage } from '../api/api-error';
+import type { ClientView, NewClient } from '../api/types';
+import { isAdmin, usePortal, useSession } from '../session/portal-context';
+import { ReauthCancelled, useReauth } from '../session/reauth';
+import { useDocumentTitle } from '../hooks/use-document-title';
+import { useResource } from '../hooks/use-resource';
+import { Button } from '../components/button';
+import { ConfirmDialog, type Confirmation } from '../components/confirm-dialog';
+import { Copyable } from '../components/copyable';
+import { EmptyState } from '../components/empty-state';
+import { FormError } from '../components/form-error';
+import { DateTime } from '../components/date-time';
+import { PlusIcon, ShieldIcon } from '../components/icons';
+import { Loading } from '../components/loading';
+import { Modal } from '../components/modal';
+import { PageHeader } from '../components/page-header';
+import { StatusBadge } from '../components/status-badge';
+import { MemberNotice, TeamBreadcrumb } from './team-parts';
+
+export function OAuthClientsPage() {
+  useDocumentTitle('OAuth client credentials');
+  const { api } = usePortal();
+  const session = useSession();
+  const admin = isAdmin(session);
+  const list = useResource(api.clients);
+  const [confirmation, setConfirmation] = useState<Confirmation | null>(null);
+  const [generating, setGenerating] = useState(false);
+
+  const clients = list.data?.clients ?? [];
+  const maxActive = list.data?.maxActive ?? 2;
+  const active = clients.filter((client) => client.status === 'active').length;
+  const atLimit = active >= maxActive;
+
+  const replace = (view: ClientView) =>
+    list.update((data) => ({ ...data, clients: data.clients.map((c) => (c.client_id === view.client_id ? view : c)) }));
+
+  const ask = (client: ClientView, action: 'activate' | 'deactivate' | 'reset-quota' | 'delete') => {
+    const who = <strong>{client.name || client.client_id}</strong>;
+    const confirmations: Record<typeof action, Confirmation> = {
+      deactivate: {
+        title: 'Deactivate this client?',
+        body: <p>Integrations using {who} get 401 at once; tokens it issued stop working. You can activate it again later.</p>,
+        confirmLabel: 'Deactivate',
+        danger: true,
+        run: async () => replace(await api.clientAction(client.client_id, 'deactivate')),
+      },
+      activate: {
+        title: 'Activate this client?',
+        body: <p>{who} can authenticate and request tokens again, within the limit of {maxActive} active clients.</p>,
+        confirmLabel: 'Activate',
+        run: async () => replace(await api.clientAction(client.client_id, 'activate')),
+      },
+      'reset-quota': {
+        title: 'Reset the token quota?',
+        body: (
+          <p>
+            {who} may request one new token now; use this when the token was lost. Tokens it already holds keep
+            working.
+          </p>
+        ),
+        confirmLabel: 'Reset quota',
+        run: async () => replace(await api.clientAction(client.client_id, 'reset-quota')),
+      },
+      delete: {
+        title: 'Delete this client?',
+        body: <p>{who} is removed for good: its client id and secret never work again. This cannot be undone.</p>,
+        confirmLabel: 'Delete',
+        danger: true,
+        run: async () => {
+          await api.deleteClient(client.client_id);
+          list.update((data) => ({ ...data, clients: data.clients.filter((c) => c.client_id !== client.client_id) }));
+        },
+      },
+    };
+    setConfirmation(confirmations[action]);
+  };
+
+  const limitReason = `You have ${active} active clients, the most allowed. Deactivate one to generate another.`;
+
+  return (
+    <>
+      <PageHeader
+        breadcrumb={<TeamBreadcrumb />}
+        title="OAuth client credentials"
+        description={
+          <>
+            Your integrations exchange a client id and secret for an access token at <code>POST /oauth/token</code>. A
+            client may request one new token every 20 hours and a token lives 24 hours: keep it and reuse it.
+          </>
+        }
+        actions={
+          admin && (
+            <div className="action-with-reason">
+              <Button
+                icon={<PlusIcon />}
+                onClick={() => setGenerating(true)}
+                disabled={list.data === null || atLimit}
+                aria-describedby={atLimit ? 'client-limit-reason' : undefined}
+              >
+                Generate Client Credentials
+              </Button>
+              {atLimit && (
+                <p className="hint" id="client-limit-reason">
+                  {limitReason}
+                </p>
+              )}
+            </div>
+          )
+        }
+      />
+      {!admin && <MemberNotice what="generate or change client credentials" />}
+      <section className="card" aria-labelledby="clients-heading">
+        <div className="card-header">
+          <h2 id="clients-heading">Clients</h2>
+          {list.data && (
+            <span className="muted small">
+              {active} of {maxActive} active · times in UTC
+            </span>
+          )}
+        </div>
+        <FormError message={list.error} />
+        {list.data === null ? (
+          list.loading && <Loading />
+        ) : clients.length === 0 ? (
+          <EmptyState icon={<ShieldIcon size={24} />} title="No client credentials yet.">
+            {admin
+              ? 'Generate one to let an integration request OAuth access tokens.'
+              : 'An admin of your team can generate one.'}
+          </EmptyState>
+        ) : (
+          <div className="table-wrap">
+            <table className="table">
+              <thead>
+                <tr>
+                  <th scope="col">Client</th>
+                  <th scope="col">Created</th>
+                  <th scope="col">Last token issued</th>
+                  <th scope="col">Status</th>
+                  {admin && (
+                    <th scope="col" className="actions-col">
+                      <span className="visually-hidden">Actions</span>
+                    </th>
+                  )}
+                </tr>
+              </thead>
+              <tbody>
+                {clients.map((client) => (
+                  <tr key={client.client_id}>
+                    <td data-label="Client">
+                      <div className="stacked">
+                        <span className="stacked-title">{client.name || <span className="muted">Unnamed client</span>}</span>
+                        <Copyable value={client.client_id} label={`Copy client id ${client.client_id}`} />
+                      </div>
+                    </td>
+                    <td data-label="Created">
+                      <DateTime iso={client.created_at} dateOnly />
+                    </td>
+                    <td data-label="Last token issued">
+                      <DateTime iso={client.last_token_issued_at} />
+                    </td>
+                    <td data-label="Status">
+                      <StatusBadge status={client.status} />
+                    </td>
+                    {admin && (
+                      <td data-label="Actions" className="row-actions">
+                        {client.status === 'active' ? (
+                          <>
+                            <Button size="small" variant="secondary" onClick={() => ask(client, 'reset-quota')}>
+                              Reset quota
+                            </Button>
+                            <Button size="small" variant="secondary" onClick={() => ask(client, 'deactivate')}>
+                              Deactivate
+                            </Button>
+                          </>
+                        ) : (
+                          <>
+                            <Button
+                              size="small"
+                              variant="secondary"
+                              onClick={() => ask(client, 'activate')}
+                              disabled={atLimit}
+                              title={atLimit ? limitReason : undefined}
+                            >
+                              Activate
+                            </Button>
+                            <Button size="small" variant="danger" onClick={() => ask(client, 'delete')}>
+                              Delete
+                            </Button>
+                          </>
+                        )}
+                      </td>
+                    )}
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </section>
+      {confirmation && <ConfirmDialog confirmation={confirmation} onClose={() => setConfirmation(null)} />}
+      {generating && (
+        <GenerateClientDialog
+          onClose={(created) => {
+            setGenerating(false);
+            if (created) void list.reload();
+          }}
+        />
+      )}
+    </>
+  );
+}
+
+/** Asks for an optional internal name, then shows the id and secret exactly once. */
+function GenerateClientDialog({ onClose }: { onClose: (created: boolean) => void }) {
+  const { api } = usePortal();
+  const withReauth = useReauth();
+  const [name, setName] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [created, setCreated] = useState<NewClient | null>(null);
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      setCreated(await withReauth(() => api.createClient(name.trim())));
+    } catch (caught) {
+      if (!(caught instanceof ReauthCancelled)) setError(errorMessage(caught));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  if (created) {
+    return (
+      // A new dialog (key), not the form's one changed: it opens with focus inside it.
+      <Modal key="created" title="Your new client credentials" onClose={() => onClose(true)} dismissible={false}>
+        <p className="callout callout-warning" role="note">
+          Copy the secret now: you will not see it again.
+        </p>
+        <dl className="secret-list">
+          {created.name && (
+            <>
+              <dt>Internal name</dt>
+              <dd>{created.name}</dd>
+            </>
+          )}
+          <dt>Client id</dt>
+          <dd>
+            <Copyable value={created.client_id} label="Copy client id" wrap />
+          </dd>
+          <dt>Client secret</dt>
+          <dd>
+            <Copyable value={created.client_secret} label="Copy client secret" wrap />
+          </dd>
+        </dl>
+        <p className="hint">Tessera keeps only a digest of the secret. If it is lost, generate new credentials.</p>
+        <div className="dialog-actions">
+          <Button onClick={() => onClose(true)}>Done</Button>
+        </div>
+      </Modal>
+    );
+  }
+
+  return (
+    <Modal title="Generate Client Credentials" onClose={() => onClose(false)} size="small">
+      <form onSubmit={submit} noValidate>
+        <div className="field">
+          <label htmlFor="client-name">
+            Internal name <span className="optional">(optional)</span>
+          </label>
+          <input
+            id="client-name"
+            value={name}
+            onChange={(event) => setName(event.target.value)}
+            placeholder="e.g. Production rewards service"
+            maxLength={200}
+            data-autofocus
+            aria-describedby="client-name-hint"
+          />
+          <p className="hint" id="client-name-hint">
+            Helps your team tell clients apart; it appears in the quota error message.
+          </p>
+        </div>
+        <FormError message={error} />
+        <div className="dialog-actions">
+          <Button variant="secondary" onClick={() => onClose(false)}>
+            Cancel
+          </Button>
+          <Button type="submit" loading={busy}>
+            Generate
+          </Button>
+        </div>
+      </form>
+    </Modal>
+  );
+}

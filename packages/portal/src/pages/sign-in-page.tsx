@@ -1,0 +1,61 @@
+import { useState, type FormEvent } from 'react';
+import { errorMessage } from '../api/api-error';
+import { navigate } from '../router/hash-location';
+import { usePortal } from '../session/portal-context';
+import { useDocumentTitle } from '../hooks/use-document-title';
+import { Button } from '../components/button';
+import { FormError } from '../components/form-error';
+import { AuthLayout } from './auth-layout';
+
+export function SignInPage({ next }: { next: string | null }) {
+  useDocumentTitle('Sign in');
+  const { api, setSession } = usePortal();
+  const [email, setEmail] = useState('');
+  const [password, setPassword] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    if (email.trim() === '' || password === '') {
+      setError('Enter your email and password.');
+      return;
+    }
+    setBusy(true);
+    setError(null);
+    try {
+      setSession(await api.signIn({ email: email.trim(), password }));
+      navigate(next ?? '/team', { replace: true });
+    } catch (caught) {
+      setBusy(false);
+      setError(errorMessage(caught));
+    }
+  };
+
+  return (
+    <AuthLayout
+      title="Sign in to your team"
+      subtitle="Manage your platform's OAuth client credentials, RaaS API keys and audit log."
+      footer={
+        <>
+          New to Tessera? <a href="#/signup">Set up an account</a>
+        </>
+      }
+    >
+      <form onSubmit={submit} noValidate aria-describedby={error ? 'signin-error' : undefined}>
+        <div className="field">
+          <label htmlFor="signin-email">Email</label>
+          <input id="signin-email" type="email" autoComplete="username" value={email} onChange={(e) => setEmail(e.target.value)} autoFocus />
+        </div>
+        <div className="field">
+          <label htmlFor="signin-password">Password</label>
+          <input id="signin-password" type="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} />
+        </div>
+        <FormError id="signin-error" message={error} />
+        <Button type="submit" loading={busy} className="button-block">
+          Sign in
+        </Button>
+      </form>
+    </AuthLayout>
+  );
+}

@@ -1,0 +1,165 @@
+import { screen, waitFor, within } from '@testing-library/react';
+import { describe, expect, test } from 'vitest';
+import { json } from '../support/fake-fetch';
+import { activeClient, adminSession, inactiveClient, memberSession } from '../support/fixtures';
+import { renderApp } from '../support/render-app';
+
+const list = (clients = [activeClient, inactiveClient]) => json(200, { clients, maxActive: 2 });
+const row = (clientId: string) => screen.getByText(clientId).closest('tr') as HTMLElement;
+const created = { name: 'Staging', client_id: 'cli_new1', client_secret: 'tsc_secret_shown_once' };
+
+describe('OAuth client credentials', () => {
+  test('lists each client: name, client id with a copy button, dates in UTC, status', async () => {
+    await renderApp('#/team/oauth-clients', { 'GET /portal/api/oauth-clients': list() }, adminSession);
+    await screen.findByText('cli_active1');
+    expect(document.title).toBe('OAuth client credentials · Tessera');
+    const cells = [...row('cli_active1').querySelectorAll('td')].map((td) => td.textContent);
+    expect(cells.slice(0, 4)).toEqual(['Productioncli_active1', '14 Sep 2026', '29 Nov 2026, 06:40', 'Active']);
+    expect(within(row('cli_inactive1')).getByText('Never')).toBeTruthy();
+    expect(within(row('cli_active1')).getByRole('button', { name: 'Copy client id cli_active1' })).toBeTruthy();
+    expect(screen.getByText('1 of 2 active · times in UTC')).toBeTruthy();
+  });
+
+  test('Generate Client Credentials shows the id and secret exactly once', async () => {
+    let clients = [activeClient];
+    const app = await renderApp(
+      '#/team/oauth-clients',
+      {
+        'GET /portal/api/oauth-clients': () => list(clients),
+        'POST /portal/api/oauth-clients': () => {
+          clients = [{ ...activeClient, name: 'Staging', client_id: 'cli_new1' }, activeClient];
+          return json(201, created);
+        },
+      },
+      adminSession,
+    );
+    await screen.findByText('cli_active1');
+    await app.user.click(screen.getByRole('button', { name: 'Generate Client Credentials' }));
+    const form = screen.getByRole('dialog', { name: 'Generate Client Credentials' });
+    await app.user.type(within(form).getByLabelText(/Internal name/), 'Staging');
+    await app.user.click(within(form).getByRole('button', { name: 'Generate' }));
+
+    const dialog = await screen.findByRole('dialog', { name: 'Your new client credentials' });
+    expect(within(dialog).getByText('Copy the secret now: you will not see it again.')).toBeTruthy();
+    expect(within(dialog).getByText('cli_new1')).toBeTruthy();
+    expect(within(dialog).getByText('tsc_secret_shown_once')).toBeTruthy();
+    expect(within(dialog).getByRole('button', { name: 'Copy client secret' })).toBeTruthy();
+    expect(within(dialog).getByRole('button', { name: 'Copy client id' })).toBeTruthy();
+    expect(app.calls.find((c) => c.method === 'POST')).toMatchObject({
+      url: '/portal/api/oauth-clients',
+      body: { name: 'Staging' },
+      headers: { 'x-csrf-token': 'csrf-token-1', 'content-type': 'application/json' },
+    });
+
+    // Esc does not close it by accident: the secret would be lost.
+    await app.user.keyboard('{Escape}');
+    expect(screen.getByRole('dialog', { name: 'Your new client credentials' })).toBeTruthy();
+
+    await app.user.click(within(dialog).getByRole('button', { name: 'Done' }));
+    await screen.findByText('cli_new1');
+    expect(screen.queryByRole('dialog')).toBeNull();
+    expect(screen.queryByText('tsc_secret_shown_once')).toBeNull();
+    expect(app.requests()).toEqual(['GET /portal/api/oauth-clients', 'POST /portal/api/oauth-clients', 'GET /portal/api/oauth-clients']);
+  });
+
+  test('the generate form shows the refusal next to it (409 limit_reached)', async () => {
+    const app = await renderApp(
+      '#/team/oauth-clients',
+      {
+        'GET /portal/api/oauth-clients': list([]),
+        'POST /portal/api/oauth-clients': json(409, { error: 'limit_reached', message: 'A platform may have at most 2 active clients' }),
+      },
+      adminSession,
+    );
+    await screen.findByText('No client credentials yet.');
+    await app.user.click(screen.getByRole('button', { name: 'Generate Client Credentials' }));
+    const form = screen.getByRole('dialog', { name: 'Generate Client Credentials' });
+    await app.user.click(within(form).getByRole('button', { name: 'Generate' }));
+    expect((await within(form).findByRole('alert')).textContent).toBe('A platform may have at most 2 active clients');
+    expect(app.calls.find((c) => c.method === 'POST')?.body).toEqual({});
+  });
+
+  test('Generate Client Credentials is disabled with the reason when 2 are active', async () => {
+    await renderApp('#/team/oauth-clients', { 'GET /portal/api/oauth-clients': list([activeClient, { ...activeClient, client_id: 'cli_2' }]) }, adminSession);
+    await screen.findByText('cli_2');
+    const button = screen.getByRole('button', { name: 'Generate Client Credentials' }) as HTMLButtonElement;
+    expect(button.disabled).toBe(true);
+    expect(document.getElementById(button.getAttribute('aria-describedby') ?? '')?.textContent).toBe(
+      'You have 2 active clients, the most allowed. Deactivate one to generate another.',
+    );
+  });
+
+  test.each([
+    ['cli_active1', 'Deactivate', 'Deactivate this client?', 'Integrations using Production get 401 at once; tokens it issued stop working.', 'POST /portal/api/oauth-clients/cli_active1/deactivate', 'Inactive'],
+    ['cli_active1', 'Reset quota', 'Reset the token quota?', 'Production may request one new token now; use this when the token was lost.', 'POST /portal/api/oauth-clients/cli_active1/reset-quota', 'Active'],
+    ['cli_inactive1', 'Activate', 'Activate this client?', 'Old can authenticate and request tokens again', 'POST /portal/api/oauth-clients/cli_inactive1/activate', 'Active'],
+  ])('%s › %s asks "%s", says what it does, then sends the request', async (clientId, action, title, says, request, status) => {
+    const [method, url] = request.split(' ') as [string, string];
+    const before = clientId === activeClient.client_id ? activeClient : inactiveClient;
+    const app = await renderApp(
+      '#/team/oauth-clients',
+      {
+        'GET /portal/api/oauth-clients': list(),
+        [request]: json(200, { ...before, status: status.toLowerCase() }),
+      },
+      adminSession,
+    );
+    await screen.findByText(clientId);
+    await app.user.click(within(row(clientId)).getByRole('button', { name: action }));
+    const dialog = screen.getByRole('dialog', { name: title });
+    expect(dialog.textContent).toContain(says);
+    expect(app.requests()).toEqual(['GET /portal/api/oauth-clients']);
+
+    await app.user.click(within(dialog).getByRole('button', { name: action }));
+    await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
+    expect(app.requests()).toEqual(['GET /portal/api/oauth-clients', `${method} ${url}`]);
+    expect(app.calls.at(-1)?.headers['x-csrf-token']).toBe('csrf-token-1');
+    expect(within(row(clientId)).getByText(status)).toBeTruthy();
+  });
+
+  test('Cancel and Esc close a confirmation without sending anything', async () => {
+    const app = await renderApp('#/team/oauth-clients', { 'GET /portal/api/oauth-clients': list() }, adminSession);
+    await screen.findByText('cli_active1');
+    const deactivate = within(row('cli_active1')).getByRole('button', { name: 'Deactivate' });
+
+    await app.user.click(deactivate);
+    await app.user.click(within(screen.getByRole('dialog')).getByRole('button', { name: 'Cancel' }));
+    expect(screen.queryByRole('dialog')).toBeNull();
+    expect(document.activeElement).toBe(deactivate);
+
+    await app.user.click(deactivate);
+    expect(screen.getByRole('dialog', { name: 'Deactivate this client?' })).toBeTruthy();
+    await app.user.keyboard('{Escape}');
+    expect(screen.queryByRole('dialog')).toBeNull();
+    expect(app.requests()).toEqual(['GET /portal/api/oauth-clients']);
+  });
+
+  test('delete is offered only for an inactive client and removes the row', async () => {
+    const app = await renderApp(
+      '#/team/oauth-clients',
+      { 'GET /portal/api/oauth-clients': list(), 'DELETE /portal/api/oauth-clients/cli_inactive1': json(204) },
+      adminSession,
+    );
+    await screen.findByText('cli_active1');
+    expect(within(row('cli_active1')).queryByRole('button', { name: 'Delete' })).toBeNull();
+    await app.user.click(within(row('cli_inactive1')).getByRole('button', { name: 'Delete' }));
+    const dialog = screen.getByRole('dialog', { name: 'Delete this client?' });
+    expect(dialog.textContent).toContain('its client id and secret never work again. This cannot be undone.');
+    await app.user.click(within(dialog).getByRole('button', { name: 'Delete' }));
+    await waitFor(() => expect(screen.queryByText('cli_inactive1')).toBeNull());
+    expect(app.requests()).toEqual(['GET /portal/api/oauth-clients', 'DELETE /portal/api/oauth-clients/cli_inactive1']);
+  });
+
+  test('a member sees the clients without the admin-only actions', async () => {
+    await renderApp('#/team/oauth-clients', { 'GET /portal/api/oauth-clients': list() }, memberSession);
+    await screen.findByText('cli_active1');
+    expect(screen.queryByRole('button', { name: 'Generate Client Credentials' })).toBeNull();
+    for (const name of ['Deactivate', 'Activate', 'Delete', 'Reset quota']) expect(screen.queryByRole('button', { name })).toBeNull();
+    expect(screen.getByText(/only an admin can generate or change client credentials/)).toBeTruthy();
+  });
+
+  test('a list that fails to load says why', async () => {
+    await renderApp('#/team/oauth-clients', { 'GET /portal/api/oauth-clients': json(500, { error: 'server_error', message: 'Something failed on our side' }) }, adminSession);
+    expect((await screen.findByRole('alert')).textContent).toBe('Something failed on our side');
+  });
+});

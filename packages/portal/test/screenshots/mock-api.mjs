@@ -1,0 +1,136 @@
+// A throwaway, in-memory stand-in for /portal/api (docs/portal-api.md), to look at the portal in a
+// browser before the real server is wired in. Not shipped: it lives under test/.
+
+const t = (iso) => new Date(iso).toISOString();
+
+function fullData() {
+  return {
+    clients: [
+      { name: 'Production rewards service', client_id: 'cli_01JD8Z3K4M5N6P7Q8R9S0T1V2W', platform: 'acme', status: 'active', scope: 'raas.all', created_at: t('2026-09-14T08:12:00Z'), last_token_issued_at: t('2026-11-29T06:40:00Z') },
+      { name: '', client_id: 'cli_01JC2B3C4D5E6F7G8H9J0K1M2N', platform: 'acme', status: 'inactive', scope: 'raas.all', created_at: t('2026-03-02T15:30:00Z'), last_token_issued_at: null },
+    ],
+    keys: [
+      { id: 'key_01JD9A1B2C3D4E5F6G7H8J9K0M', platform: 'acme', status: 'active', created_at: t('2026-10-01T09:00:00Z'), status_changed_at: t('2026-10-01T09:00:00Z'), last_used_at: t('2026-11-29T10:02:00Z') },
+      { id: 'key_01J5Q6R7S8T9V0W1X2Y3Z4A5B6', platform: 'acme', status: 'inactive', created_at: t('2026-04-11T09:00:00Z'), status_changed_at: t('2026-10-02T09:00:00Z'), last_used_at: t('2026-10-02T08:59:00Z') },
+    ],
+    users: [
+      { id: 'usr_1', email: 'dana@acme.example', role: 'admin', created_at: t('2026-03-01T10:00:00Z') },
+      { id: 'usr_2', email: 'li.wei@acme.example', role: 'member', created_at: t('2026-05-20T12:00:00Z') },
+    ],
+    invitations: [
+      { id: 'inv_1', email: 'sam@acme.example', role: 'member', created_at: t('2026-11-28T09:00:00Z'), expires_at: t('2026-12-05T09:00:00Z') },
+    ],
+    audit: Array.from({ length: 60 }, (_, i) => {
+      const actions = ['reveal', 'generate', 'deactivate', 'sign_in', 'token_issued', 'token_refused', 'reset_quota', 'invite'];
+      const action = actions[i % actions.length];
+      return {
+        id: `aud_${i}`,
+        seq: 1000 - i,
+        at: new Date(Date.parse('2026-11-29T10:00:00Z') - i * 3_600_000).toISOString(),
+        actor: action.startsWith('token') ? 'cli_01JD8Z3K4M5N6P7Q8R9S0T1V2W' : 'dana@acme.example',
+        action,
+        target_id: action === 'sign_in' || action === 'invite' ? 'usr_1' : action === 'reveal' ? 'key_01JD9A1B2C3D4E5F6G7H8J9K0M' : 'cli_01JD8Z3K4M5N6P7Q8R9S0T1V2W',
+        source_address: i % 5 === 4 ? null : '203.0.113.24',
+        user_agent: i % 5 === 4 ? null : 'Mozilla/5.0 (Macintosh; Intel Mac OS X 14_6) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36',
+        outcome: action === 'token_refused' ? 'failure' : 'success',
+      };
+    }),
+  };
+}
+
+const emptyData = () => ({ clients: [], keys: [], users: [{ id: 'usr_1', email: 'dana@acme.example', role: 'admin', created_at: t('2026-03-01T10:00:00Z') }], invitations: [], audit: [] });
+
+export function createMockApi() {
+  const state = { signedIn: true, role: 'admin', data: fullData(), reauthed: false };
+  const session = () => ({
+    user: { id: 'usr_1', email: 'dana@acme.example', role: state.role },
+    platform: { name: 'acme' },
+    csrfToken: 'csrf-mock',
+    authenticatedAt: new Date().toISOString(),
+    expiresAt: new Date(Date.now() + 1_800_000).toISOString(),
+  });
+
+  return async function handle(req, res, next) {
+    const url = new URL(req.url, 'http://mock');
+    if (url.pathname === '/__mock') {
+      const p = url.searchParams;
+      if (p.has('data')) state.data = p.get('data') === 'empty' ? emptyData() : fullData();
+      if (p.has('signedIn')) state.signedIn = p.get('signedIn') === '1';
+      if (p.has('role')) state.role = p.get('role');
+      if (p.has('reauthed')) state.reauthed = p.get('reauthed') === '1';
+      res.statusCode = 204;
+      return res.end();
+    }
+    if (!url.pathname.startsWith('/portal/api/')) return next();
+    const route = `${req.method} ${url.pathname.slice('/portal/api'.length)}`;
+    let body = '';
+    for await (const chunk of req) body += chunk;
+    const input = body ? JSON.parse(body) : {};
+    const send = (status, value) => {
+      res.statusCode = status;
+      res.setHeader('content-type', 'application/json');
+      res.end(value === undefined ? '' : JSON.stringify(value));
+    };
+    const fail = (status, error, message) => send(status, { error, message });
+    if (['POST /signin', 'POST /signup', 'POST /invitations/accept'].includes(route)) {
+      if (input.password === 'wrong') return fail(401, 'invalid_credentials', 'The email or password is not correct');
+      state.signedIn = true;
+      state.reauthed = true;
+      return send(route === 'POST /signin' ? 200 : 201, session());
+    }
+    if (!state.signedIn) return fail(401, 'unauthenticated', 'Sign in to continue');
+    const d = state.data;
+    const needsReauth = () => (state.reauthed ? false : (fail(403, 'reauthentication_required', 'Enter your password again to continue'), true));
+    let m;
+    if (route === 'GET /session') return send(200, session());
+    if (route === 'POST /signout') { state.signedIn = false; res.statusCode = 204; return res.end(); }
+    if (route === 'POST /session/reauth') {
+      if (input.password === 'wrong') return fail(401, 'invalid_credentials', 'The email or password is not correct');
+      state.reauthed = true;
+      return send(200, session());
+    }
+    if (route === 'GET /oauth-clients') return send(200, { clients: d.clients, maxActive: 2 });
+    if (route === 'POST /oauth-clients') {
+      if (needsReauth()) return;
+      const c = { name: input.name ?? '', client_id: `cli_${Math.random().toString(36).slice(2, 14).toUpperCase()}`, platform: 'acme', status: 'active', scope: 'raas.all', created_at: new Date().toISOString(), last_token_issued_at: null };
+      d.clients.unshift(c);
+      return send(201, { name: c.name, client_id: c.client_id, client_secret: 'tsc_secret_9f8e7d6c5b4a39281706f5e4d3c2b1a0ffeeddccbbaa99887766554433221100' });
+    }
+    if ((m = /^POST \/oauth-clients\/([^/]+)\/(activate|deactivate|reset-quota)$/.exec(route))) {
+      const c = d.clients.find((x) => x.client_id === m[1]);
+      if (!c) return fail(404, 'not_found', 'No such client');
+      if (m[2] !== 'reset-quota') c.status = m[2] === 'activate' ? 'active' : 'inactive';
+      return send(200, c);
+    }
+    if ((m = /^DELETE \/oauth-clients\/([^/]+)$/.exec(route))) { d.clients = d.clients.filter((x) => x.client_id !== m[1]); res.statusCode = 204; return res.end(); }
+    if (route === 'GET /api-keys') return send(200, { platformName: 'acme', keys: d.keys, maxActive: 2 });
+    if (route === 'POST /api-keys') {
+      if (needsReauth()) return;
+      const k = { id: `key_${Math.random().toString(36).slice(2, 14).toUpperCase()}`, platform: 'acme', status: 'active', created_at: new Date().toISOString(), status_changed_at: new Date().toISOString(), last_used_at: null };
+      d.keys.unshift(k);
+      return send(201, { id: k.id, api_key: 'tsk_live_4c3b2a1908f7e6d5c4b3a29180f7e6d5' });
+    }
+    if ((m = /^POST \/api-keys\/([^/]+)\/reveal$/.exec(route))) { if (needsReauth()) return; return send(200, { id: m[1], api_key: 'tsk_live_7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d' }); }
+    if ((m = /^POST \/api-keys\/([^/]+)\/(activate|deactivate)$/.exec(route))) {
+      const k = d.keys.find((x) => x.id === m[1]);
+      if (!k) return fail(404, 'not_found', 'No such key');
+      k.status = m[2] === 'activate' ? 'active' : 'inactive';
+      return send(200, k);
+    }
+    if ((m = /^DELETE \/api-keys\/([^/]+)$/.exec(route))) { d.keys = d.keys.filter((x) => x.id !== m[1]); res.statusCode = 204; return res.end(); }
+    if (route === 'GET /users') return send(200, { users: d.users, invitations: d.invitations });
+    if (route === 'POST /invitations') {
+      const inv = { id: `inv_${Date.now()}`, email: input.email, role: input.role, created_at: new Date().toISOString(), expires_at: new Date(Date.now() + 7 * 86_400_000).toISOString() };
+      d.invitations.unshift(inv);
+      return send(201, { invitation: inv, link: 'http://127.0.0.1:8080/#/invitation/inv_tok_Zx8Yw7Vu6Ts5Rq4Po3Nm2Lk1Jh0' });
+    }
+    if (route === 'GET /audit') {
+      const before = url.searchParams.get('before');
+      const action = url.searchParams.get('action');
+      let entries = d.audit.filter((e) => (!action || e.action === action) && (!before || e.seq < Number(before)));
+      const page = entries.slice(0, 50);
+      return send(200, { entries: page, next: entries.length > 50 ? page[page.length - 1].seq : null });
+    }
+    return fail(404, 'not_found', `No mock for ${route}`);
+  };
+}
