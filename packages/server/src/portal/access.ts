@@ -38,7 +38,12 @@ export function accessHook(deps: SessionDeps, cookie: SessionCookie, publicUrl: 
     const unsafe = !SAFE_METHODS.has(request.method);
     if (unsafe) {
       const sentOrigin = request.headers.origin;
-      if (sentOrigin !== undefined && sentOrigin !== origin) throw csrf(`Requests must come from ${origin}`);
+      // The public URL's origin, or the one the request was sent to (Host; X-Forwarded-Host behind a
+      // trusted proxy): a page at http://localhost:8080 of a server whose public URL says 127.0.0.1 is
+      // the same server. A cross-site page sends its own origin, which neither can be (RFC 6454 §5).
+      if (sentOrigin !== undefined && sentOrigin !== origin && sentOrigin !== `${request.protocol}://${request.host}`) {
+        throw csrf(`Requests must come from ${origin}`);
+      }
       const site = request.headers['sec-fetch-site'];
       if (site !== undefined && site !== 'same-origin') throw csrf(`Requests must come from ${origin}`);
     }

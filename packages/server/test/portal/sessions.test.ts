@@ -164,6 +164,21 @@ describe.each(STORE_KINDS)('portal sessions on %s', (store) => {
     expect((await browser.post('/oauth-clients', {}, { origin, 'sec-fetch-site': 'same-origin' })).statusCode).toBe(201);
   });
 
+  it('takes the origin the request was sent to as this server too (localhost for 127.0.0.1), and no other', async () => {
+    const browser = new PortalBrowser(app);
+    await browser.signUp('host@example.com', 'host-origin');
+    const other = await browser.post('/oauth-clients', {}, { host: 'localhost:8080', origin: 'http://localhost:9090' });
+    expect({ status: other.statusCode, body: other.json() }).toStrictEqual({
+      status: 403,
+      body: { error: 'csrf', message: `Requests must come from ${new URL(services.config.publicUrl).origin}` },
+    });
+    const same = await browser.post('/oauth-clients', {}, { host: 'localhost:8080', origin: 'http://localhost:8080', 'sec-fetch-site': 'same-origin' });
+    expect(same.statusCode).toBe(201);
+    // Sign-up from a browser that names the server by another name than the public URL's.
+    const signUp = await new PortalBrowser(app).post('/signup', { email: 'alias@example.com', password: 'correct horse battery staple', platformName: 'alias' }, { host: 'localhost:8080', origin: 'http://localhost:8080' });
+    expect(signUp.statusCode).toBe(201);
+  });
+
   it('refuses sign-up, sign-in and invitation acceptance from another origin or not as JSON', async () => {
     await new PortalBrowser(app).signUp('form@example.com', 'form');
     const body = 'email=form%40example.com&password=correct+horse+battery+staple';
