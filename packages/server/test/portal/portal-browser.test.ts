@@ -1,0 +1,240 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import SQLite from 'better-sqlite3';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SQLITE_FILE } from '../../src/store/database.js';
+import { browserSkipReason, launchBrowser, openPage, screenshot } from '../support/browser.js';
+import { freePort } from '../support/listen.js';
+import { startServer, tessera } from '../support/processes.js';
+
+const PASSWORD = 'correct horse battery staple';
+
+/**
+ * A person in the portal, in Chromium, against `tessera serve` as `npm start` runs it (the bundle, the
+ * built SPA, SQLite): sets up an account, generates client credentials and copies the secret, gets a
+ * token with it over HTTP, generates an API key, reveals it with the eye icon and calls /raas/v2 with
+ * it, deactivates it and sees the call fail, finds all of it in the Audit Log, and `tessera audit
+ * verify` catches a row edited behind the server's back. The screenshots are the README's.
+ */
+describe.skipIf(browserSkipReason())('the portal in Chromium', () => {
+  let dataDir: string;
+  let serverEnv: Record<string, string>;
+  let server: Awaited<ReturnType<typeof startServer>>;
+  let browser: Browser;
+  /** One browser context (one person) for all the steps. */
+  let page: Page;
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(path.join(tmpdir(), 'tessera-portal-'));
+    const port = await freePort();
+    serverEnv = {
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      TESSERA_DATA_DIR: dataDir,
+      TESSERA_MASTER_KEY: randomBytes(32).toString('base64'),
+      DATABASE_URL: '',
+      REDIS_URL: '',
+    };
+    server = await startServer(serverEnv);
+    browser = await launchBrowser();
+  }, 60_000);
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  });
+
+  async function clipboard(p: Page): Promise<string> {
+    return p.evaluate(() => navigator.clipboard.readText());
+  }
+
+  async function callApi(authorization: string): Promise<number> {
+    return (await fetch(`${server.url}/raas/v2/customers`, { headers: { authorization } })).status;
+  }
+
+  // The steps a person takes, in order, on one page.
+  let clientId: string;
+  let clientSecret: string;
+  let apiKey: string;
+
+  /** sends a newcomer to sign in, and sets up an account (a new platform, its first admin) */
+  async function signUp(): Promise<void> {
+    const p = page;
+    await p.goto(`${server.url}/`);
+    await expect.poll(() => p.url()).toContain('#/signin');
+    await p.getByRole('heading', { name: 'Sign in' }).waitFor();
+    await screenshot(p, 'portal-sign-in');
+
+    await p.getByRole('link', { name: /set up an account/i }).click();
+    await p.getByLabel('Email').fill('ada@acme.example');
+    await p.getByLabel('Password').fill('short');
+    await p.getByLabel('Platform name').fill('acme');
+    await p.getByRole('button', { name: 'Create account' }).click();
+    const error = p.getByRole('alert');
+    await error.waitFor();
+    expect(await error.innerText()).toMatch(/password/i);
+    await screenshot(p, 'portal-sign-up-error');
+
+    await p.getByLabel('Password').fill(PASSWORD);
+    await p.getByRole('button', { name: 'Create account' }).click();
+    await expect.poll(() => p.url()).toContain('#/team');
+    await p.getByRole('heading', { name: 'Team settings' }).waitFor();
+    await screenshot(p, 'portal-team-settings');
+  }
+
+  /** generates client credentials, shows the secret once, copies it, and the secret gets a token over HTTP */
+  async function generateClient(): Promise<void> {
+    const p = page;
+    await p.getByRole('link', { name: 'Manage OAuth client credentials' }).click();
+    await expect.poll(() => p.url()).toContain('#/team/oauth-clients');
+    await p.getByText('No client credentials yet.').waitFor();
+    await screenshot(p, 'portal-oauth-clients-empty');
+
+    await p.getByRole('button', { name: 'Generate Client Credentials' }).first().click();
+    const form = p.getByRole('dialog', { name: 'Generate Client Credentials' });
+    await form.getByLabel(/internal name/i).fill('Acme billing');
+    await form.getByRole('button', { name: /generate/i }).click();
+    const shown = p.getByRole('dialog', { name: 'Your new client credentials' });
+    await shown.waitFor();
+    await shown.getByText(/you will not see it again/i).waitFor();
+    await shown.getByRole('button', { name: 'Copy client secret' }).click();
+    clientSecret = await clipboard(p);
+    expect(clientSecret).toMatch(/^tsc_secret_[0-9A-Za-z]+$/);
+    await shown.getByRole('button', { name: 'Copy client id' }).click();
+    clientId = await clipboard(p);
+    expect(clientId).toMatch(/^cli_[0-9A-Za-z]+$/);
+    await screenshot(p, 'portal-client-secret-once');
+    await shown.getByRole('button', { name: 'Done' }).click();
+    await p.getByRole('cell', { name: new RegExp(clientId) }).first().waitFor();
+    // Shown once: the secret is nowhere on the page any more.
+    expect(await p.content()).not.toContain(clientSecret);
+
+    const token = await fetch(`${server.url}/oauth/token`, {
+      method: 'POST',
+      headers: { authorization: `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'grant_type=client_credentials',
+    });
+    expect(token.status).toBe(200);
+    const { access_token: accessToken } = (await token.json()) as { access_token: string };
+    expect(await callApi(`Bearer ${accessToken}`)).toBe(200);
+
+    await p.reload();
+    await p.getByText('Acme billing').waitFor();
+    await screenshot(p, 'portal-oauth-clients');
+  }
+
+  /** generates an API key, reveals it with the eye icon, and the key calls /raas/v2; deactivated, the call fails */
+  async function apiKeyFlow(): Promise<void> {
+    const p = page;
+    await p.getByRole('link', { name: 'RaaS API keys' }).first().click();
+    await expect.poll(() => p.url()).toContain('#/team/api-keys');
+    await p.getByText('No API keys yet.').waitFor();
+    await screenshot(p, 'portal-api-keys-empty');
+
+    await p.getByRole('button', { name: 'Generate API Key' }).first().click();
+    const shown = p.getByRole('dialog', { name: 'Your new API key' });
+    await shown.waitFor();
+    await shown.getByRole('button', { name: 'Done' }).click();
+
+    const reveal = p.getByRole('button', { name: /^Reveal key key_/ });
+    await reveal.click();
+    const revealed = p.locator('code.secret-value:not(.is-masked)');
+    await revealed.waitFor();
+    apiKey = (await revealed.innerText()).trim();
+    expect(apiKey).toMatch(/^tsk_live_[0-9A-Za-z]+$/);
+    const basic = `Basic ${Buffer.from(`acme:${apiKey}`).toString('base64')}`;
+    expect(await callApi(basic)).toBe(200);
+    // Hidden again before the screenshot: the README shows the masked key.
+    await p.getByRole('button', { name: /^Hide key key_/ }).click();
+    await p.locator('code.secret-value.is-masked').waitFor();
+    await screenshot(p, 'portal-api-keys');
+
+    await p.getByRole('button', { name: 'Deactivate' }).first().click();
+    const confirm = p.getByRole('dialog');
+    await confirm.waitFor();
+    await screenshot(p, 'portal-confirm-deactivate');
+    await confirm.getByRole('button', { name: /deactivate/i }).click();
+    await p.getByText(/inactive/i).first().waitFor();
+    await expect.poll(() => callApi(basic), { timeout: 5_000 }).toBe(401);
+  }
+
+  /** invites a colleague; the one-time link lets them join as a member, who sees the credentials and changes nothing */
+  async function inviteMember(): Promise<void> {
+    const p = page;
+    await p.getByRole('link', { name: 'Team members' }).first().click();
+    await expect.poll(() => p.url()).toContain('#/team/members');
+    await p.getByLabel('Email').fill('grace@acme.example');
+    await p.getByRole('button', { name: 'Invite', exact: true }).click();
+    const shown = p.getByRole('dialog', { name: 'Invitation link' });
+    await shown.waitFor();
+    await shown.getByRole('button', { name: 'Copy invitation link' }).click();
+    const link = await clipboard(p);
+    expect(link).toMatch(new RegExp(`^${server.url}/#/invitation/[A-Za-z0-9_-]+$`));
+    await shown.getByRole('button', { name: 'Done' }).click();
+    await p.getByRole('cell', { name: 'grace@acme.example' }).waitFor();
+    await screenshot(p, 'portal-team-members');
+
+    // Grace, in a browser of her own.
+    const grace = await openPage(browser);
+    await grace.goto(link);
+    await grace.getByLabel('Password').fill('grace hopper was here');
+    await grace.getByRole('button', { name: 'Join the team' }).click();
+    await expect.poll(() => grace.url()).toContain('#/team');
+    await grace.goto(`${server.url}/#/team/oauth-clients`);
+    await grace.getByText('Acme billing').waitFor();
+    expect(await grace.getByRole('button', { name: 'Generate Client Credentials' }).count()).toBe(0);
+    expect(await grace.getByRole('button', { name: 'Deactivate' }).count()).toBe(0);
+    // The link worked once.
+    const again = await fetch(`${server.url}/portal/api/invitations/accept`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ token: link.split('/').pop(), password: 'someone else entirely' }),
+    });
+    expect(again.status).toBe(404);
+  }
+
+  /** finds all of it in the Audit Log, and tessera audit verify catches a row edited behind its back */
+  async function auditLog(): Promise<void> {
+    const p = page;
+    await p.getByRole('link', { name: 'Audit Log' }).first().click();
+    await expect.poll(() => p.url()).toContain('#/audit');
+    const table = p.getByRole('table');
+    await table.waitFor();
+    const text = await table.innerText();
+    for (const seen of [clientId, 'ada@acme.example', 'grace@acme.example']) expect(text).toContain(seen);
+    for (const label of ['Signed up', 'Generated credential', 'Token issued', 'Revealed API key', 'Deactivated credential', 'Invited user', 'Joined team']) {
+      expect(text).toContain(label);
+    }
+    for (const secret of [clientSecret, apiKey]) expect(await p.content()).not.toContain(secret);
+    const actions = await p.locator('tbody tr').count();
+    // sign_up, generate (client), token_issued, generate (key), reveal, deactivate, invite, join.
+    expect(actions).toBeGreaterThanOrEqual(8);
+    await screenshot(p, 'portal-audit-log');
+
+    const cliEnv = { ...serverEnv, LOG_LEVEL: 'warn' };
+    expect(await tessera(['audit', 'verify'], cliEnv)).toMatchObject({ code: 0 });
+    const db = new SQLite(path.join(dataDir, SQLITE_FILE));
+    try {
+      const row = db.prepare("SELECT id, seq FROM audit_log WHERE action = 'reveal'").get() as { id: string; seq: number };
+      db.prepare("UPDATE audit_log SET actor = 'someone-else@example' WHERE id = ?").run(row.id);
+      const broken = await tessera(['audit', 'verify'], cliEnv);
+      expect(broken.code).toBe(1);
+      expect(broken.stdout).toContain(`seq ${row.seq} (${row.id}) was changed`);
+    } finally {
+      db.close();
+    }
+  }
+
+  it('walks a person through the portal, from a new account to a tampered audit log caught', { timeout: 240_000 }, async () => {
+    page = await openPage(browser);
+    await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
+    await signUp();
+    await generateClient();
+    await apiKeyFlow();
+    await inviteMember();
+    await auditLog();
+  });
+});
