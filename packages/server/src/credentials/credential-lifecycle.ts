@@ -5,6 +5,7 @@ import type { Platform, PlatformStore } from '../store/platforms.js';
 import type { CredentialStatus } from '../store/schema.js';
 import { announceCredentialChange, type CredentialChange } from './credential-events.js';
 import { getPlatform } from './platforms.js';
+import { recordingRefusal, type RefusalTarget } from './record-refusal.js';
 
 /** What every credential's lifecycle uses besides its own store. */
 export interface CredentialDeps {
@@ -21,6 +22,7 @@ export interface CredentialStore<Row> {
   /** Each write appends its audit entry in the same transaction. */
   insertActive(row: Omit<Row, 'status'>, platformName: string, audit: PendingAuditEntry): Promise<void>;
   listByPlatform(platformId: string): Promise<Row[]>;
+  find(id: string): Promise<Row | undefined>;
   setStatus(id: string, status: CredentialStatus, now: number, audit: PendingAuditEntry): Promise<Row>;
   deleteInactive(id: string, audit: PendingAuditEntry): Promise<unknown>;
 }
@@ -36,12 +38,14 @@ export interface CredentialKind<Row extends { platform_id: string }, View, Deps 
 
 /*
  * Audit: each successful action appends one entry (actor, action, target id), in the same transaction
- * as the change it records, so neither commits without the other. The actor
- * defaults to CLI_ACTOR because the `tessera` command is the only surface that changes credentials
- * today and passes none; a surface with people behind it (the portal) must pass its user's email and
- * address. Only successes are recorded: a refusal (limit reached, not found) may name no platform to
- * chain it to, or an id a person mistyped (even a pasted secret), and it rolls its entry back with the
- * rest of the transaction; recording refusals correctly is left for later.
+ * as the change it records, so neither commits without the other. The actor defaults to CLI_ACTOR for
+ * the `tessera` command, which passes none; a surface with people behind it (the portal) passes its
+ * user's email and address. A refused action (limit reached, an active credential deleted) rolls back
+ * with its entry, and is then recorded with outcome `failure` in a transaction of its own
+ * (record-refusal.ts) — but only when it names an existing credential, whose id (read from the store)
+ * is the target, or, for a refused generate, an existing platform (target ''). Otherwise nothing is
+ * written: there is no platform to chain the entry to, and the id is only text a person typed (a typo,
+ * or even a pasted secret), which the log never holds.
  */
 
 /**
@@ -60,9 +64,18 @@ export class CredentialLifecycle<Row extends { platform_id: string }, View, Deps
     who: AuditActor = CLI_ACTOR,
   ): Promise<Created> {
     const platform = await getPlatform(deps, platformName);
-    const { row, created } = build(platform, deps.now());
-    await this.kind.store(deps).insertActive(row, platform.name, auditEntry(deps, who, { action: 'generate', targetId: this.kind.idOf(row) }));
-    return created;
+    return recordingRefusal(
+      deps,
+      who,
+      'generate',
+      async () => {
+        const { row, created } = build(platform, deps.now());
+        await this.kind.store(deps).insertActive(row, platform.name, auditEntry(deps, who, { action: 'generate', targetId: this.kind.idOf(row) }));
+        return created;
+      },
+      // Nothing was made, so there is no id to name; the entry sits in the platform's chain.
+      async () => ({ platformId: platform.id, targetId: '' }),
+    );
   }
 
   async list(deps: Deps, platformName: string): Promise<View[]> {
@@ -72,8 +85,14 @@ export class CredentialLifecycle<Row extends { platform_id: string }, View, Deps
 
   /** Activates or deactivates; every instance stops accepting a deactivated credential within seconds. */
   async setStatus(deps: Deps, id: string, status: CredentialStatus, who: AuditActor = CLI_ACTOR): Promise<View> {
-    const audit = auditEntry(deps, who, { action: status === 'active' ? 'activate' : 'deactivate', targetId: id });
-    const row = await this.kind.store(deps).setStatus(id, status, deps.now(), audit);
+    const action = status === 'active' ? 'activate' : 'deactivate';
+    const row = await recordingRefusal(
+      deps,
+      who,
+      action,
+      () => this.kind.store(deps).setStatus(id, status, deps.now(), auditEntry(deps, who, { action, targetId: id })),
+      () => this.existing(deps, id),
+    );
     await announceCredentialChange(deps.cache, { type: this.kind.type, id });
     const platform = await deps.platforms.findById(row.platform_id);
     return this.kind.view(row, platform?.name ?? '');
@@ -81,7 +100,19 @@ export class CredentialLifecycle<Row extends { platform_id: string }, View, Deps
 
   /** Deletes a deactivated credential. */
   async delete(deps: Deps, id: string, who: AuditActor = CLI_ACTOR): Promise<void> {
-    await this.kind.store(deps).deleteInactive(id, auditEntry(deps, who, { action: 'delete', targetId: id }));
+    await recordingRefusal(
+      deps,
+      who,
+      'delete',
+      () => this.kind.store(deps).deleteInactive(id, auditEntry(deps, who, { action: 'delete', targetId: id })),
+      () => this.existing(deps, id),
+    );
     await announceCredentialChange(deps.cache, { type: this.kind.type, id });
+  }
+
+  /** The credential `id` names, when it exists: a refusal's target (record-refusal.ts). */
+  private async existing(deps: Deps, id: string): Promise<RefusalTarget | undefined> {
+    const row = await this.kind.store(deps).find(id);
+    return row && { platformId: row.platform_id, targetId: this.kind.idOf(row) };
   }
 }

@@ -3,6 +3,7 @@ import { digest, newId, newSecret, PREFIX } from '../crypto/secrets.js';
 import { TesseraError } from '../errors.js';
 import type { OAuthClient, OAuthClientStore } from '../store/oauth-clients.js';
 import { type CredentialDeps, CredentialLifecycle } from './credential-lifecycle.js';
+import { recordingRefusal } from './record-refusal.js';
 import { DEFAULT_SCOPE } from './scopes.js';
 
 export interface ClientDeps extends CredentialDeps {
@@ -69,8 +70,17 @@ export const setClientStatus = (deps: ClientDeps, clientId: string, status: OAut
 export const deleteClient = (deps: ClientDeps, clientId: string, who?: AuditActor) => oauthClients.delete(deps, clientId, who);
 
 /** Lets a client get a new token now: the recovery path when an issued token was lost. Audited. */
-export async function resetClientQuota(deps: Pick<ClientDeps, 'oauthClients' | 'now'>, clientId: string, who: AuditActor = CLI_ACTOR): Promise<void> {
-  await deps.oauthClients.resetQuota(clientId, auditEntry(deps, who, { action: 'reset_quota', targetId: clientId }));
+export async function resetClientQuota(deps: Pick<ClientDeps, 'oauthClients' | 'auditLog' | 'now'>, clientId: string, who: AuditActor = CLI_ACTOR): Promise<void> {
+  await recordingRefusal(
+    deps,
+    who,
+    'reset_quota',
+    () => deps.oauthClients.resetQuota(clientId, auditEntry(deps, who, { action: 'reset_quota', targetId: clientId })),
+    async () => {
+      const client = await deps.oauthClients.find(clientId);
+      return client && { platformId: client.platform_id, targetId: client.client_id };
+    },
+  );
 }
 
 function toView(client: OAuthClient, platformName: string): ClientView {

@@ -130,6 +130,20 @@ const MIGRATIONS: Record<string, Migration> = {
         .execute();
     },
   },
+  '0007_audit_log_filters': {
+    // The portal filters a platform's log by action and by time, newest first (store/audit-log.ts):
+    // each filter gets an index that serves it in seq order, so a page reads no more than it shows.
+    async up(db: Kysely<unknown>) {
+      await db.schema.createIndex('audit_log_platform_action').on('audit_log').columns(['platform_id', 'action', 'seq']).execute();
+      await db.schema.createIndex('audit_log_platform_at').on('audit_log').columns(['platform_id', 'at']).execute();
+    },
+  },
+  '0008_api_key_last_used': {
+    // When Basic authentication with the key last succeeded, to the minute (auth/api-guard.ts); null: never.
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('api_keys').addColumn('last_used_at', 'bigint').execute();
+    },
+  },
 };
 
 /** Brings the schema up to date; safe to call from several instances (or processes) at once. */

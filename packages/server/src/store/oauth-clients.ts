@@ -72,28 +72,27 @@ export class OAuthClientStore {
   /**
    * The issuance quota as one atomic conditional write: it succeeds only for an active client whose last
    * token is at least `intervalMs` old, so concurrent requests on any number of instances get one grant.
+   * A grant appends `issued` (the token_issued entry) in the same transaction: the quota is spent and
+   * the issuance recorded together, or neither. The platform's lock comes first, as in every transaction
+   * that appends (one lock order: platform, then row; store/audit-log.ts).
    */
-  async claimQuota(clientId: string, now: number, intervalMs: number): Promise<QuotaClaim> {
-    const result = await this.db
-      .updateTable('oauth_clients')
-      .set({ last_issued_at: now })
-      .where('client_id', '=', clientId)
-      .where('status', '=', 'active')
-      .where((eb) => eb.or([eb('last_issued_at', 'is', null), eb('last_issued_at', '<=', now - intervalMs)]))
-      .executeTakeFirst();
-    if (result.numUpdatedRows > 0n) return { granted: true };
-    const client = await this.find(clientId);
-    return { granted: false, lastIssuedAt: client?.last_issued_at ?? null, status: client?.status };
-  }
-
-  /** Gives back a claim that issued nothing (signing failed), unless a newer claim replaced it. */
-  async releaseQuota(clientId: string, claimedAt: number): Promise<void> {
-    await this.db
-      .updateTable('oauth_clients')
-      .set({ last_issued_at: null })
-      .where('client_id', '=', clientId)
-      .where('last_issued_at', '=', claimedAt)
-      .execute();
+  async claimQuota(client: Pick<OAuthClient, 'client_id' | 'platform_id'>, now: number, intervalMs: number, issued: PendingAuditEntry): Promise<QuotaClaim> {
+    return this.db.transaction().execute(async (trx): Promise<QuotaClaim> => {
+      await lockPlatform(trx, client.platform_id);
+      const result = await trx
+        .updateTable('oauth_clients')
+        .set({ last_issued_at: now })
+        .where('client_id', '=', client.client_id)
+        .where('status', '=', 'active')
+        .where((eb) => eb.or([eb('last_issued_at', 'is', null), eb('last_issued_at', '<=', now - intervalMs)]))
+        .executeTakeFirst();
+      if (result.numUpdatedRows > 0n) {
+        await appendAuditEntry(trx, { ...issued, platform_id: client.platform_id });
+        return { granted: true };
+      }
+      const current = await trx.selectFrom('oauth_clients').select(['last_issued_at', 'status']).where('client_id', '=', client.client_id).executeTakeFirst();
+      return { granted: false, lastIssuedAt: current?.last_issued_at ?? null, status: current?.status };
+    });
   }
 
   /** Clears the quota: the recovery path when an issued token was lost. */
