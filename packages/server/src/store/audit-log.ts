@@ -50,7 +50,10 @@ export class AuditLogStore {
   /**
    * A platform's entries that match `filter`, newest first, at most `limit`. Keyset paging on seq
    * (`before`, exclusive) rather than an offset: a page stays put while entries are appended, and costs
-   * the same however deep it is. Migration 0007 indexes the action and time filters.
+   * the same however deep it is. The walk follows the (platform_id, seq) index, or (platform_id, action,
+   * seq) with an action, newest first, and stops at `limit` matches; the time bounds are checked on the
+   * way. An index on `at` would cost every page a sort of the whole time range (and every append a
+   * write) — `at` grows with seq, so only the first page of a range far back walks past newer entries.
    */
   async list(platformId: string, filter: AuditFilter, limit: number): Promise<AuditEntry[]> {
     let query = this.db.selectFrom('audit_log').selectAll().where('platform_id', '=', platformId);

@@ -84,7 +84,8 @@ export class OAuthClientStore {
         .set({ last_issued_at: now })
         .where('client_id', '=', client.client_id)
         .where('status', '=', 'active')
-        .where((eb) => eb.or([eb('last_issued_at', 'is', null), eb('last_issued_at', '<=', now - intervalMs)]))
+        // An interval of 0 turns the quota off: every claim is granted, in whatever order they commit.
+        .$if(intervalMs > 0, (qb) => qb.where((eb) => eb.or([eb('last_issued_at', 'is', null), eb('last_issued_at', '<=', now - intervalMs)])))
         .executeTakeFirst();
       if (result.numUpdatedRows > 0n) {
         await appendAuditEntry(trx, { ...issued, platform_id: client.platform_id });

@@ -35,7 +35,7 @@ export const clientCredentialsGrant: Grant = {
 
     // Refused on the row client authentication has just read: a refusal — what a misbehaving fleet sends
     // thousands of a second — costs no write and no signature. A grant is decided by the claim below alone.
-    if (client.last_issued_at !== null && client.last_issued_at > now - intervalMs) throw await refuse(client.last_issued_at);
+    if (intervalMs > 0 && client.last_issued_at !== null && client.last_issued_at > now - intervalMs) throw await refuse(client.last_issued_at);
 
     // Signed before the claim, which commits the quota and the token_issued entry together: a token
     // exists only if both did. A token signed for a claim that loses a race is dropped, never sent.
