@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from 'kysely';
+import { type Kysely, type Selectable, SqliteAdapter } from 'kysely';
 import { TesseraError } from '../errors.js';
 import { appendAuditEntry, type PendingAuditEntry } from './audit-log.js';
 import { lockPlatform } from './platforms.js';
@@ -26,7 +26,12 @@ export function tokensNotBeforeAfter(now: number): number {
 export type QuotaClaim = { granted: true } | { granted: false; lastIssuedAt: number | null; status: CredentialStatus | undefined };
 
 export class OAuthClientStore {
-  constructor(private readonly db: Kysely<Schema>) {}
+  /** SQLite has one writer: its first write in a transaction locks the whole database. */
+  private readonly oneWriter: boolean;
+
+  constructor(private readonly db: Kysely<Schema>) {
+    this.oneWriter = db.getExecutor().adapter instanceof SqliteAdapter;
+  }
 
   /** Inserts an active client unless the platform already has {@link MAX_ACTIVE_CLIENTS} active ones. */
   async insertActive(client: Omit<OAuthClient, 'status' | 'last_issued_at' | 'tokens_not_before'>, platformName: string, audit?: PendingAuditEntry): Promise<void> {
@@ -73,12 +78,14 @@ export class OAuthClientStore {
    * The issuance quota as one atomic conditional write: it succeeds only for an active client whose last
    * token is at least `intervalMs` old, so concurrent requests on any number of instances get one grant.
    * A grant appends `issued` (the token_issued entry) in the same transaction: the quota is spent and
-   * the issuance recorded together, or neither. The platform's lock comes first, as in every transaction
-   * that appends (one lock order: platform, then row; store/audit-log.ts).
+   * the issuance recorded together, or neither. On PostgreSQL the platform's lock comes first, as in
+   * every transaction that appends (one lock order: platform, then row; store/audit-log.ts). On SQLite
+   * the claim's own write, the transaction's first statement, already holds the database's one write lock,
+   * which is all the platform's lock gives there: the issuance path skips that second write.
    */
   async claimQuota(client: Pick<OAuthClient, 'client_id' | 'platform_id'>, now: number, intervalMs: number, issued: PendingAuditEntry): Promise<QuotaClaim> {
     return this.db.transaction().execute(async (trx): Promise<QuotaClaim> => {
-      await lockPlatform(trx, client.platform_id);
+      if (!this.oneWriter) await lockPlatform(trx, client.platform_id);
       const result = await trx
         .updateTable('oauth_clients')
         .set({ last_issued_at: now })
