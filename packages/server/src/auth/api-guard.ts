@@ -1,9 +1,11 @@
-import type { FastifyRequest } from 'fastify';
+import type { FastifyBaseLogger, FastifyRequest } from 'fastify';
 import type { Cache } from '../cache/cache.js';
 import { CREDENTIAL_STATUS_CHANNEL, parseCredentialChange, STATUS_RECHECK_MS } from '../credentials/credential-events.js';
 import type { FailureThrottle } from '../credentials/failure-throttle.js';
 import { CLOCK_TOLERANCE_SECONDS } from '../oauth/access-token.js';
 import type { TokenStatusDeps, TokenVerificationDeps } from '../oauth/live-token.js';
+import { logAtMostEvery } from '../log-at-most-every.js';
+import { ApiKeyLastUse } from './api-key-last-use.js';
 import { AuthError, credentialsRequired, insufficientScope, invalidCredentials } from './auth-error.js';
 import { CredentialCache } from './credential-cache.js';
 import { apiKeyPrincipal, type ApiKeyLookupDeps, tokenPrincipal, verifyBearerToken } from './verify-credential.js';
@@ -48,6 +50,8 @@ export interface GuardOptions {
   /** The scope an access token needs (API keys hold every scope). */
   requiredScope: string;
   maxEntries?: number;
+  /** Where a failure to write an API key's last use is told (once a minute at most). */
+  log?: Pick<FastifyBaseLogger, 'warn'>;
 }
 
 /**
@@ -65,6 +69,8 @@ export interface GuardOptions {
 export class ApiGuard {
   private readonly bearerCache: CredentialCache<BearerEntry>;
   private readonly basicCache: CredentialCache<BasicEntry>;
+  /** Writes when each API key was last used, at most once a minute per key. */
+  private readonly lastUse: ApiKeyLastUse;
   /** Bumped on every announced change: a verification that overlapped one is not remembered. */
   private generation = 0;
   /** Stops listening for announced changes; set by {@link start}. */
@@ -76,6 +82,9 @@ export class ApiGuard {
   ) {
     this.bearerCache = new CredentialCache(options.maxEntries ?? MAX_CACHED_CREDENTIALS);
     this.basicCache = new CredentialCache(options.maxEntries ?? MAX_CACHED_CREDENTIALS);
+    const log = options.log;
+    const onError = logAtMostEvery(60_000, (error: unknown) => log?.warn({ err: error }, "an API key's last use was not written"), deps.now);
+    this.lastUse = new ApiKeyLastUse(deps.apiKeys, onError, options.maxEntries ?? MAX_CACHED_CREDENTIALS);
   }
 
   /** Listens for status changes announced by any instance (or the `tessera` command, through Redis). */
@@ -110,7 +119,9 @@ export class ApiGuard {
     const now = this.deps.now();
     if (presented.scheme === 'basic') {
       const entry = this.basicCache.get(presented.encoded);
-      return entry && now - entry.checkedAt < STATUS_RECHECK_MS ? entry.principal : undefined;
+      if (!entry || now - entry.checkedAt >= STATUS_RECHECK_MS) return undefined;
+      this.lastUse.used(entry.keyId, now);
+      return entry.principal;
     }
     const entry = this.bearerCache.get(presented.token);
     if (!entry || now >= entry.expiresAt || now - entry.checkedAt >= STATUS_RECHECK_MS || !this.deps.signingKeys.verificationKey(entry.kid)) {
@@ -177,6 +188,7 @@ export class ApiGuard {
       assertWellFormed(presented, this.options.realm);
       entry = await this.verifyBasic(encoded, ip, now);
     } else if (now - entry.checkedAt >= STATUS_RECHECK_MS) await this.recheck(encoded, entry, now);
+    this.lastUse.used(entry.keyId, now);
     return entry.principal;
   }
 

@@ -13,7 +13,7 @@ import type { Principal } from './principal.js';
  */
 
 export interface ApiKeyLookupDeps {
-  apiKeys: Pick<ApiKeyStore, 'findByDigest' | 'status'>;
+  apiKeys: Pick<ApiKeyStore, 'findByDigest' | 'status' | 'markUsed'>;
 }
 
 /** The token's signature and claims (no I/O); the domain's invalid_token becomes the guard's 401. */

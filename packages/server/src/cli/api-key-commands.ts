@@ -13,7 +13,7 @@ const API_KEYS: CredentialCommandSpec<ApiKeyRow, ApiKeyView> = {
   title: 'API key',
   lower: 'API key',
   listField: 'api_keys',
-  columns: ['id', 'status', 'created_at', 'status_changed_at'],
+  columns: ['id', 'status', 'created_at', 'status_changed_at', 'last_used_at'],
   listDescription: "list a platform's API keys (without the keys)",
 };
 

@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { type Config, loadConfig } from '../config.js';
@@ -11,13 +12,18 @@ export interface Output {
   json: boolean;
 }
 
-/** A command's result: the JSON object to print with --json, and the lines for a person otherwise. */
-export interface Result {
-  json: Record<string, unknown>;
-  text: string;
-  /** Non-zero for a finding that is no error of the command (`audit verify` found a break): printed, then exits with it. */
-  exitCode?: number;
-}
+/**
+ * A command's result: the JSON object to print with --json, and the lines for a person otherwise; or
+ * output written as it comes, byte for byte (`audit list --csv`).
+ */
+export type Result =
+  | {
+      json: Record<string, unknown>;
+      text: string;
+      /** Non-zero for a finding that is no error of the command (`audit verify` found a break): printed, then exits with it. */
+      exitCode?: number;
+    }
+  | { stream: AsyncIterable<string> };
 
 /**
  * Runs a subcommand against the same store and configuration as the server (the same environment).
@@ -31,6 +37,10 @@ export async function run(output: Output, action: (services: Services) => Promis
     if (notice) console.error(`tessera: ${notice}`);
     services = await openServices(config, { log: stderrWarnings });
     const result = await action(services);
+    if ('stream' in result) {
+      for await (const chunk of result.stream) if (!process.stdout.write(chunk)) await once(process.stdout, 'drain');
+      return;
+    }
     console.log(output.json ? JSON.stringify(result.json) : result.text);
     if (result.exitCode) process.exitCode = result.exitCode;
   } catch (error) {

@@ -6,6 +6,7 @@ import type { ApiKeyRow, ApiKeyStore } from '../store/api-keys.js';
 import type { CredentialScope } from '../store/credential-table.js';
 import type { CredentialStatus } from '../store/schema.js';
 import { type CredentialDeps, CredentialLifecycle } from './credential-lifecycle.js';
+import { recordingRefusal } from './record-refusal.js';
 
 export interface ApiKeyDeps extends CredentialDeps {
   apiKeys: ApiKeyStore;
@@ -19,6 +20,8 @@ export interface ApiKeyView {
   status: CredentialStatus;
   created_at: string;
   status_changed_at: string;
+  /** When Basic authentication with it last succeeded, to the minute; null: never. */
+  last_used_at: string | null;
 }
 
 /** The context the key is sealed under: a sealed key copied onto another row does not open. */
@@ -50,6 +53,7 @@ export async function createApiKey(deps: ApiKeyDeps, platformName: string, who: 
         key_sealed: deps.sealedBox.seal(apiKey, sealContext(id)),
         created_at: now,
         status_changed_at: now,
+        last_used_at: null,
       },
       created: { id, api_key: apiKey },
     };
@@ -74,7 +78,14 @@ export async function revealApiKey(
   // Nothing changes, so reading with the scope in the query is the whole check.
   const key = await deps.apiKeys.find(id, scope);
   if (!key) throw new TesseraError('not_found', `API key ${id} does not exist`);
-  const revealed = { id: key.id, api_key: deps.sealedBox.open(key.key_sealed, sealContext(key.id)) };
+  // A key that does not open (another master key, a damaged value) is a failed reveal of an existing key.
+  const revealed = await recordingRefusal(
+    deps,
+    who,
+    'reveal',
+    async () => ({ id: key.id, api_key: deps.sealedBox.open(key.key_sealed, sealContext(key.id)) }),
+    async () => ({ platformId: key.platform_id, targetId: key.id }),
+  );
   await recordAudit(deps, who, { platformId: key.platform_id, action: 'reveal', targetId: key.id });
   return revealed;
 }
@@ -86,5 +97,6 @@ function toView(key: ApiKeyRow, platformName: string): ApiKeyView {
     status: key.status,
     created_at: new Date(key.created_at).toISOString(),
     status_changed_at: new Date(key.status_changed_at).toISOString(),
+    last_used_at: key.last_used_at === null ? null : new Date(key.last_used_at).toISOString(),
   };
 }

@@ -6,6 +6,7 @@ import type { Platform, PlatformStore } from '../store/platforms.js';
 import type { CredentialStatus } from '../store/schema.js';
 import { announceCredentialChange, type CredentialChange } from './credential-events.js';
 import { getPlatform } from './platforms.js';
+import { recordingRefusal, type RefusalTarget } from './record-refusal.js';
 
 /** What every credential's lifecycle uses besides its own store. */
 export interface CredentialDeps {
@@ -23,6 +24,7 @@ export interface CredentialStore<Row> {
   insertActive(row: Omit<Row, 'status'>, platformName: string, audit: PendingAuditEntry): Promise<void>;
   listByPlatform(platformId: string): Promise<Row[]>;
   /** With a scope, a credential of another platform is `not_found` (store/credential-table.ts). */
+  find(id: string, scope?: CredentialScope): Promise<Row | undefined>;
   setStatus(id: string, status: CredentialStatus, now: number, audit: PendingAuditEntry, scope?: CredentialScope): Promise<Row>;
   deleteInactive(id: string, audit: PendingAuditEntry, scope?: CredentialScope): Promise<unknown>;
 }
@@ -38,12 +40,14 @@ export interface CredentialKind<Row extends { platform_id: string }, View, Deps 
 
 /*
  * Audit: each successful action appends one entry (actor, action, target id), in the same transaction
- * as the change it records, so neither commits without the other. The actor
- * defaults to CLI_ACTOR because the `tessera` command is the only surface that changes credentials
- * today and passes none; a surface with people behind it (the portal) must pass its user's email and
- * address. Only successes are recorded: a refusal (limit reached, not found) may name no platform to
- * chain it to, or an id a person mistyped (even a pasted secret), and it rolls its entry back with the
- * rest of the transaction; recording refusals correctly is left for later.
+ * as the change it records, so neither commits without the other. The actor defaults to CLI_ACTOR for
+ * the `tessera` command, which passes none; a surface with people behind it (the portal) passes its
+ * user's email and address. A refused action (limit reached, an active credential deleted) rolls back
+ * with its entry, and is then recorded with outcome `failure` in a transaction of its own
+ * (record-refusal.ts) — but only when it names an existing credential, whose id (read from the store)
+ * is the target, or, for a refused generate, an existing platform (target ''). Otherwise nothing is
+ * written: there is no platform to chain the entry to, and the id is only text a person typed (a typo,
+ * or even a pasted secret), which the log never holds.
  */
 
 /**
@@ -62,9 +66,18 @@ export class CredentialLifecycle<Row extends { platform_id: string }, View, Deps
     who: AuditActor = CLI_ACTOR,
   ): Promise<Created> {
     const platform = await getPlatform(deps, platformName);
-    const { row, created } = build(platform, deps.now());
-    await this.kind.store(deps).insertActive(row, platform.name, auditEntry(deps, who, { action: 'generate', targetId: this.kind.idOf(row) }));
-    return created;
+    return recordingRefusal(
+      deps,
+      who,
+      'generate',
+      async () => {
+        const { row, created } = build(platform, deps.now());
+        await this.kind.store(deps).insertActive(row, platform.name, auditEntry(deps, who, { action: 'generate', targetId: this.kind.idOf(row) }));
+        return created;
+      },
+      // Nothing was made, so there is no id to name; the entry sits in the platform's chain.
+      async () => ({ platformId: platform.id, targetId: '' }),
+    );
   }
 
   async list(deps: Deps, platformName: string): Promise<View[]> {
@@ -77,8 +90,14 @@ export class CredentialLifecycle<Row extends { platform_id: string }, View, Deps
    * With a scope (the portal's platform), another platform's credential is `not_found`.
    */
   async setStatus(deps: Deps, id: string, status: CredentialStatus, who: AuditActor = CLI_ACTOR, scope: CredentialScope = {}): Promise<View> {
-    const audit = auditEntry(deps, who, { action: status === 'active' ? 'activate' : 'deactivate', targetId: id });
-    const row = await this.kind.store(deps).setStatus(id, status, deps.now(), audit, scope);
+    const action = status === 'active' ? 'activate' : 'deactivate';
+    const row = await recordingRefusal(
+      deps,
+      who,
+      action,
+      () => this.kind.store(deps).setStatus(id, status, deps.now(), auditEntry(deps, who, { action, targetId: id }), scope),
+      () => this.existing(deps, id, scope),
+    );
     await announceCredentialChange(deps.cache, { type: this.kind.type, id });
     const platform = await deps.platforms.findById(row.platform_id);
     return this.kind.view(row, platform?.name ?? '');
@@ -86,7 +105,22 @@ export class CredentialLifecycle<Row extends { platform_id: string }, View, Deps
 
   /** Deletes a deactivated credential; with a scope, only one of the scope's platform. */
   async delete(deps: Deps, id: string, who: AuditActor = CLI_ACTOR, scope: CredentialScope = {}): Promise<void> {
-    await this.kind.store(deps).deleteInactive(id, auditEntry(deps, who, { action: 'delete', targetId: id }), scope);
+    await recordingRefusal(
+      deps,
+      who,
+      'delete',
+      () => this.kind.store(deps).deleteInactive(id, auditEntry(deps, who, { action: 'delete', targetId: id }), scope),
+      () => this.existing(deps, id, scope),
+    );
     await announceCredentialChange(deps.cache, { type: this.kind.type, id });
+  }
+
+  /**
+   * The credential `id` names, when it exists in the scope: a refusal's target (record-refusal.ts). Another
+   * platform's credential is none, so a refused attempt on it writes nothing into that platform's log.
+   */
+  private async existing(deps: Deps, id: string, scope: CredentialScope): Promise<RefusalTarget | undefined> {
+    const row = await this.kind.store(deps).find(id, scope);
+    return row && { platformId: row.platform_id, targetId: this.kind.idOf(row) };
   }
 }

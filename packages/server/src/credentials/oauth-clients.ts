@@ -4,6 +4,7 @@ import { TesseraError } from '../errors.js';
 import type { CredentialScope } from '../store/credential-table.js';
 import type { OAuthClient, OAuthClientStore } from '../store/oauth-clients.js';
 import { type CredentialDeps, CredentialLifecycle } from './credential-lifecycle.js';
+import { recordingRefusal } from './record-refusal.js';
 import { DEFAULT_SCOPE } from './scopes.js';
 
 export interface ClientDeps extends CredentialDeps {
@@ -70,16 +71,26 @@ export const setClientStatus = (deps: ClientDeps, clientId: string, status: OAut
 export const deleteClient = (deps: ClientDeps, clientId: string, who?: AuditActor, scope?: CredentialScope) => oauthClients.delete(deps, clientId, who, scope);
 
 /**
- * Lets a client get a new token now: the recovery path when an issued token was lost. Audited. With a
- * scope (the portal's platform), another platform's client is `not_found`. Returns the client as it now is.
+ * Lets a client get a new token now: the recovery path when an issued token was lost. Audited, refused
+ * attempts too. With a scope (the portal's platform), another platform's client is `not_found`. Returns
+ * the client as it now is.
  */
 export async function resetClientQuota(
-  deps: Pick<ClientDeps, 'oauthClients' | 'platforms' | 'now'>,
+  deps: Pick<ClientDeps, 'oauthClients' | 'platforms' | 'auditLog' | 'now'>,
   clientId: string,
   who: AuditActor = CLI_ACTOR,
   scope: CredentialScope = {},
 ): Promise<ClientView> {
-  const client = await deps.oauthClients.resetQuota(clientId, auditEntry(deps, who, { action: 'reset_quota', targetId: clientId }), scope);
+  const client = await recordingRefusal(
+    deps,
+    who,
+    'reset_quota',
+    () => deps.oauthClients.resetQuota(clientId, auditEntry(deps, who, { action: 'reset_quota', targetId: clientId }), scope),
+    async () => {
+      const found = await deps.oauthClients.find(clientId, scope);
+      return found && { platformId: found.platform_id, targetId: found.client_id };
+    },
+  );
   const platform = await deps.platforms.findById(client.platform_id);
   return toView(client, platform?.name ?? '');
 }

@@ -13,6 +13,7 @@ import { activeTokenClaims } from './live-token.js';
 import { sendOAuthError } from './oauth-error-handler.js';
 import { authenticateRequest } from './authenticate-request.js';
 import { DEFAULT_SCOPE } from '../credentials/scopes.js';
+import { logAtMostEvery } from '../log-at-most-every.js';
 import { clientCredentialsGrant } from './grants/client-credentials.js';
 import type { Grant } from './grants/grant.js';
 import { invalidRequest, OAuthError, excerpt } from './oauth-error.js';
@@ -30,16 +31,18 @@ export const JWKS_PATH = '/.well-known/jwks.json';
 export interface OAuthDeps extends GrantDeps, TokenVerificationDeps, TokenStatusDeps {
   config: Config;
   signingKeys: Pick<KeyRing, 'signer' | 'verificationKey' | 'jwks'>;
-  oauthClients: Pick<OAuthClientStore, 'claimQuota' | 'releaseQuota' | 'findWithPlatform'>;
+  oauthClients: Pick<OAuthClientStore, 'claimQuota' | 'findWithPlatform'>;
   revokedTokens: Pick<RevokedTokenStore, 'isRevoked' | 'revoke' | 'purgeExpired'>;
   throttle: Pick<FailureThrottle, 'check' | 'recordFailure'>;
-  cache: Pick<Cache, 'publish'>;
+  cache: Pick<Cache, 'publish' | 'hit'>;
 }
 
 /** The authorization server: token, introspection and revocation endpoints, discovery and JWKS. */
 export async function oauthRoutes(app: FastifyInstance, { services }: { services: OAuthDeps }): Promise<void> {
   const { config } = services;
   const clientAuth = { oauthClients: services.oauthClients, throttle: services.throttle, realm: config.publicUrl };
+  // With Redis away every refusal would fail to be recorded: said once a minute, not once a request.
+  const onAuditError = logAtMostEvery(60_000, (error: unknown) => app.log.warn({ err: error }, 'a quota refusal was not recorded in the audit log'), services.now);
 
   await app.register(async (endpoints) => {
     // RFC 6749 §4.4.2: form-encoded, read by node's URLSearchParams (parseForm); repeated parameters
@@ -68,7 +71,8 @@ export async function oauthRoutes(app: FastifyInstance, { services }: { services
       if (!grantType) throw invalidRequest('grant_type is missing');
       const grant = GRANTS.get(grantType);
       if (!grant) throw new OAuthError('unsupported_grant_type', `The grant type ${excerpt(grantType)} is not supported: use client_credentials`);
-      const response = await grant.handle({ params, client, deps: services });
+      const origin = { sourceAddress: request.ip, userAgent: request.headers['user-agent'] ?? null };
+      const response = await grant.handle({ params, client, origin, onAuditError, deps: services });
       request.log.info({ client_id: client.client_id, platform: client.platform_name }, 'access token issued');
       return response;
     });

@@ -43,7 +43,7 @@ export interface RaasDeps extends GuardDeps, CustomerDeps {
 
 export async function raasRoutes(app: FastifyInstance, { services }: { services: RaasDeps }): Promise<void> {
   const { config } = services;
-  const guard = new ApiGuard(services, { realm: config.audience, requiredScope: DEFAULT_SCOPE });
+  const guard = new ApiGuard(services, { realm: config.audience, requiredScope: DEFAULT_SCOPE, log: app.log });
   await guard.start();
   app.addHook('onClose', async () => guard.stop());
 

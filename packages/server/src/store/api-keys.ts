@@ -47,6 +47,19 @@ export class ApiKeyStore {
     return (await this.db.selectFrom('api_keys').select('status').where('id', '=', id).executeTakeFirst())?.status;
   }
 
+  /**
+   * Sets when the key was last used; never moves it back (instances' clocks differ). No lock and no
+   * audit entry: a use is no change of the credential.
+   */
+  async markUsed(id: string, now: number): Promise<void> {
+    await this.db
+      .updateTable('api_keys')
+      .set({ last_used_at: now })
+      .where('id', '=', id)
+      .where((eb) => eb.or([eb('last_used_at', 'is', null), eb('last_used_at', '<', now)]))
+      .execute();
+  }
+
   async listByPlatform(platformId: string): Promise<ApiKeyRow[]> {
     return this.db.selectFrom('api_keys').selectAll().where('platform_id', '=', platformId).orderBy('created_at').orderBy('id').execute();
   }

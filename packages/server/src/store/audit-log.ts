@@ -21,6 +21,16 @@ export function entryHash(prevHash: string, entry: Pick<AuditEntry, (typeof HASH
   return chainHash(prevHash, Object.fromEntries(HASHED_FIELDS.map((field) => [field, entry[field]])));
 }
 
+/** What a listing keeps: every field given narrows it. */
+export interface AuditFilter {
+  action?: string;
+  /** Epoch ms, inclusive, on `at`. */
+  from?: number;
+  to?: number;
+  /** A seq: only older entries (exclusive). */
+  before?: number;
+}
+
 /** The audit log: append-only (no update or delete here), one hash chain per platform. */
 export class AuditLogStore {
   constructor(private readonly db: Kysely<Schema>) {}
@@ -37,16 +47,21 @@ export class AuditLogStore {
     });
   }
 
-  /** A platform's entries, newest first. */
-  async listByPlatform(platformId: string, page: { limit: number; offset: number }): Promise<AuditEntry[]> {
-    return this.db
-      .selectFrom('audit_log')
-      .selectAll()
-      .where('platform_id', '=', platformId)
-      .orderBy('seq', 'desc')
-      .limit(page.limit)
-      .offset(page.offset)
-      .execute();
+  /**
+   * A platform's entries that match `filter`, newest first, at most `limit`. Keyset paging on seq
+   * (`before`, exclusive) rather than an offset: a page stays put while entries are appended, and costs
+   * the same however deep it is. The walk follows the (platform_id, seq) index, or (platform_id, action,
+   * seq) with an action, newest first, and stops at `limit` matches; the time bounds are checked on the
+   * way. An index on `at` would cost every page a sort of the whole time range (and every append a
+   * write) — `at` grows with seq, so only the first page of a range far back walks past newer entries.
+   */
+  async list(platformId: string, filter: AuditFilter, limit: number): Promise<AuditEntry[]> {
+    let query = this.db.selectFrom('audit_log').selectAll().where('platform_id', '=', platformId);
+    if (filter.action !== undefined) query = query.where('action', '=', filter.action);
+    if (filter.from !== undefined) query = query.where('at', '>=', filter.from);
+    if (filter.to !== undefined) query = query.where('at', '<=', filter.to);
+    if (filter.before !== undefined) query = query.where('seq', '<', filter.before);
+    return query.orderBy('seq', 'desc').limit(limit).execute();
   }
 
   /** The platforms that have a chain, in a stable order. */

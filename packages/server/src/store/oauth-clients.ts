@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from 'kysely';
+import { type Kysely, type Selectable, SqliteAdapter } from 'kysely';
 import { TesseraError } from '../errors.js';
 import { appendAuditEntry, type PendingAuditEntry } from './audit-log.js';
 import { lockPlatform } from './platforms.js';
@@ -26,7 +26,12 @@ export function tokensNotBeforeAfter(now: number): number {
 export type QuotaClaim = { granted: true } | { granted: false; lastIssuedAt: number | null; status: CredentialStatus | undefined };
 
 export class OAuthClientStore {
-  constructor(private readonly db: Kysely<Schema>) {}
+  /** SQLite has one writer: its first write in a transaction locks the whole database. */
+  private readonly oneWriter: boolean;
+
+  constructor(private readonly db: Kysely<Schema>) {
+    this.oneWriter = db.getExecutor().adapter instanceof SqliteAdapter;
+  }
 
   /** Inserts an active client unless the platform already has {@link MAX_ACTIVE_CLIENTS} active ones. */
   async insertActive(client: Omit<OAuthClient, 'status' | 'last_issued_at' | 'tokens_not_before'>, platformName: string, audit?: PendingAuditEntry): Promise<void> {
@@ -34,8 +39,11 @@ export class OAuthClientStore {
     await insertActiveCredential(this.db, OAUTH_CLIENTS, row, platformName, audit);
   }
 
-  async find(clientId: string): Promise<OAuthClient | undefined> {
-    return this.db.selectFrom('oauth_clients').selectAll().where('client_id', '=', clientId).executeTakeFirst();
+  /** With a scope, a client of another platform is none. */
+  async find(clientId: string, scope: CredentialScope = {}): Promise<OAuthClient | undefined> {
+    let query = this.db.selectFrom('oauth_clients').selectAll().where('client_id', '=', clientId);
+    if (scope.platformId !== undefined) query = query.where('platform_id', '=', scope.platformId);
+    return query.executeTakeFirst();
   }
 
   /** The client with its platform's name, in one query (the hot path of client authentication). */
@@ -72,28 +80,30 @@ export class OAuthClientStore {
   /**
    * The issuance quota as one atomic conditional write: it succeeds only for an active client whose last
    * token is at least `intervalMs` old, so concurrent requests on any number of instances get one grant.
+   * A grant appends `issued` (the token_issued entry) in the same transaction: the quota is spent and
+   * the issuance recorded together, or neither. On PostgreSQL the platform's lock comes first, as in
+   * every transaction that appends (one lock order: platform, then row; store/audit-log.ts). On SQLite
+   * the claim's own write, the transaction's first statement, already holds the database's one write lock,
+   * which is all the platform's lock gives there: the issuance path skips that second write.
    */
-  async claimQuota(clientId: string, now: number, intervalMs: number): Promise<QuotaClaim> {
-    const result = await this.db
-      .updateTable('oauth_clients')
-      .set({ last_issued_at: now })
-      .where('client_id', '=', clientId)
-      .where('status', '=', 'active')
-      .where((eb) => eb.or([eb('last_issued_at', 'is', null), eb('last_issued_at', '<=', now - intervalMs)]))
-      .executeTakeFirst();
-    if (result.numUpdatedRows > 0n) return { granted: true };
-    const client = await this.find(clientId);
-    return { granted: false, lastIssuedAt: client?.last_issued_at ?? null, status: client?.status };
-  }
-
-  /** Gives back a claim that issued nothing (signing failed), unless a newer claim replaced it. */
-  async releaseQuota(clientId: string, claimedAt: number): Promise<void> {
-    await this.db
-      .updateTable('oauth_clients')
-      .set({ last_issued_at: null })
-      .where('client_id', '=', clientId)
-      .where('last_issued_at', '=', claimedAt)
-      .execute();
+  async claimQuota(client: Pick<OAuthClient, 'client_id' | 'platform_id'>, now: number, intervalMs: number, issued: PendingAuditEntry): Promise<QuotaClaim> {
+    return this.db.transaction().execute(async (trx): Promise<QuotaClaim> => {
+      if (!this.oneWriter) await lockPlatform(trx, client.platform_id);
+      const result = await trx
+        .updateTable('oauth_clients')
+        .set({ last_issued_at: now })
+        .where('client_id', '=', client.client_id)
+        .where('status', '=', 'active')
+        // An interval of 0 turns the quota off: every claim is granted, in whatever order they commit.
+        .$if(intervalMs > 0, (qb) => qb.where((eb) => eb.or([eb('last_issued_at', 'is', null), eb('last_issued_at', '<=', now - intervalMs)])))
+        .executeTakeFirst();
+      if (result.numUpdatedRows > 0n) {
+        await appendAuditEntry(trx, { ...issued, platform_id: client.platform_id });
+        return { granted: true };
+      }
+      const current = await trx.selectFrom('oauth_clients').select(['last_issued_at', 'status']).where('client_id', '=', client.client_id).executeTakeFirst();
+      return { granted: false, lastIssuedAt: current?.last_issued_at ?? null, status: current?.status };
+    });
   }
 
   /** Clears the quota: the recovery path when an issued token was lost. Returns the client as it now is. */

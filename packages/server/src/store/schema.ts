@@ -63,6 +63,8 @@ export interface ApiKeysTable {
   status: CredentialStatus;
   created_at: number;
   status_changed_at: number;
+  /** When Basic authentication with the key last succeeded, written at most once a minute per instance; null: never. */
+  last_used_at: number | null;
 }
 
 /** RaaS data is scoped by platform: every key starts with platform_id. */

@@ -41,9 +41,9 @@ describe.each(STORE_KINDS)('the audit log on %s', (store) => {
       expect(Object.keys(rest).sort()).toEqual(['action', 'actor', 'at', 'id', 'outcome', 'platform_id', 'seq', 'source_address', 'target_id', 'user_agent']);
       expect(hash).toBe(createHash('sha256').update(prev_hash + canonical).digest('hex'));
     }
-    const newest = await services.auditLog.listByPlatform(platform.id, { limit: 2, offset: 0 });
+    const newest = await services.auditLog.list(platform.id, {}, 2);
     expect(newest.map((e) => e.action)).toEqual(['delete', 'deactivate']);
-    expect((await services.auditLog.listByPlatform(platform.id, { limit: 2, offset: 2 })).map((e) => e.action)).toEqual(['generate']);
+    expect((await services.auditLog.list(platform.id, { before: 2 }, 2)).map((e) => e.action)).toEqual(['generate']);
   });
 
   it('records every credential action done through the services, exactly, and never a secret', async () => {
@@ -86,19 +86,87 @@ describe.each(STORE_KINDS)('the audit log on %s', (store) => {
     }
   });
 
-  it('records successes only: a refused action appends nothing', async () => {
+  it('records a refused action on an existing credential or platform as a failure, after the refusal rolled back', async () => {
     const platform = await createPlatform(services, 'refusals');
-    await createApiKey(services, 'refusals');
-    await createApiKey(services, 'refusals');
-    await expect(createApiKey(services, 'refusals')).rejects.toMatchObject({ code: 'limit_reached' });
-    await expect(revealApiKey(services, 'key_missing')).rejects.toMatchObject({ code: 'not_found' });
-    const [first] = await services.apiKeys.listByPlatform(platform.id);
-    await setApiKeyStatus(services, first!.id, 'inactive');
-    await createApiKey(services, 'refusals');
-    await expect(setApiKeyStatus(services, first!.id, 'active')).rejects.toMatchObject({ code: 'limit_reached' });
-    const active = (await services.apiKeys.listByPlatform(platform.id)).find((k) => k.status === 'active');
-    await expect(deleteApiKey(services, active!.id)).rejects.toMatchObject({ code: 'conflict' });
-    expect((await rows(platform.id)).map((e) => e.action)).toEqual(['generate', 'generate', 'deactivate', 'generate']);
+    const ann = { actor: 'ann@example.com', sourceAddress: '203.0.113.7', userAgent: 'Mozilla/5.0' };
+    const first = await createApiKey(services, 'refusals');
+    const second = await createApiKey(services, 'refusals');
+    await expect(createApiKey(services, 'refusals', ann)).rejects.toMatchObject({ code: 'limit_reached' });
+    await setApiKeyStatus(services, first.id, 'inactive');
+    const third = await createApiKey(services, 'refusals');
+    await expect(setApiKeyStatus(services, first.id, 'active', ann)).rejects.toMatchObject({ code: 'limit_reached' });
+    await expect(deleteApiKey(services, second.id, ann)).rejects.toMatchObject({ code: 'conflict' });
+    const client = await createClient(services, 'refusals');
+    await expect(createClient(services, 'refusals', 'no "quotes"')).rejects.toMatchObject({ code: 'invalid_input' });
+    await expect(deleteClient(services, client.client_id)).rejects.toMatchObject({ code: 'conflict' });
+    // A key that no longer opens (a damaged sealed value): the reveal of an existing key failed.
+    await services.database.db.updateTable('api_keys').set({ key_sealed: 'v1.damaged' }).where('id', '=', third.id).execute();
+    await expect(revealApiKey(services, third.id, ann)).rejects.toThrow();
+
+    const cli = { actor: 'cli', source_address: null, user_agent: null };
+    const byAnn = { actor: ann.actor, source_address: ann.sourceAddress, user_agent: ann.userAgent };
+    const at = env.clock.now();
+    const entry = (seq: number, who: object, action: string, target_id: string, outcome = 'success') => ({ platform_id: platform.id, seq, at, ...who, action, target_id, outcome });
+    expect((await rows(platform.id)).map(fields)).toStrictEqual([
+      entry(1, cli, 'generate', first.id),
+      entry(2, cli, 'generate', second.id),
+      // Nothing was made: no id to name.
+      entry(3, byAnn, 'generate', '', 'failure'),
+      entry(4, cli, 'deactivate', first.id),
+      entry(5, cli, 'generate', third.id),
+      entry(6, byAnn, 'activate', first.id, 'failure'),
+      entry(7, byAnn, 'delete', second.id, 'failure'),
+      entry(8, cli, 'generate', client.client_id),
+      entry(9, cli, 'generate', '', 'failure'),
+      entry(10, cli, 'delete', client.client_id, 'failure'),
+      entry(11, byAnn, 'reveal', third.id, 'failure'),
+    ]);
+    expect((await verifyAudit(services)).ok).toBe(true);
+  });
+
+  it('writes no entry for a refusal that names no existing platform or credential: never what a person typed', async () => {
+    const platform = await createPlatform(services, 'typos');
+    const key = await createApiKey(services, 'typos');
+    const client = await createClient(services, 'typos');
+    const before = await services.database.db.selectFrom('audit_log').select((eb) => eb.fn.countAll<number>().as('count')).executeTakeFirstOrThrow();
+    // Ids mistyped, and a secret pasted where an id belongs.
+    for (const typed of ['key_missing', key.api_key, client.client_secret]) {
+      await expect(setApiKeyStatus(services, typed, 'inactive')).rejects.toMatchObject({ code: 'not_found' });
+      await expect(setApiKeyStatus(services, typed, 'active')).rejects.toMatchObject({ code: 'not_found' });
+      await expect(deleteApiKey(services, typed)).rejects.toMatchObject({ code: 'not_found' });
+      await expect(revealApiKey(services, typed)).rejects.toMatchObject({ code: 'not_found' });
+      await expect(setClientStatus(services, typed, 'inactive')).rejects.toMatchObject({ code: 'not_found' });
+      await expect(deleteClient(services, typed)).rejects.toMatchObject({ code: 'not_found' });
+      await expect(resetClientQuota(services, typed)).rejects.toMatchObject({ code: 'not_found' });
+    }
+    await expect(createApiKey(services, 'no-such-platform')).rejects.toMatchObject({ code: 'not_found' });
+    await expect(createClient(services, 'no-such-platform')).rejects.toMatchObject({ code: 'not_found' });
+    const after = await services.database.db.selectFrom('audit_log').select((eb) => eb.fn.countAll<number>().as('count')).executeTakeFirstOrThrow();
+    expect(Number(after.count)).toBe(Number(before.count));
+    expect((await rows(platform.id)).map((e) => e.action)).toEqual(['generate', 'generate']);
+    const dump = JSON.stringify(await sql`select * from audit_log`.execute(services.database.db));
+    expect(dump).not.toContain(key.api_key);
+    expect(dump).not.toContain(client.client_secret);
+  });
+
+  it('keeps the refusal as the answer when its entry cannot be written', async () => {
+    await createPlatform(services, 'no-log');
+    const key = await createApiKey(services, 'no-log');
+    await createApiKey(services, 'no-log');
+    const db = services.database.db;
+    await sql`alter table audit_log rename to audit_log_away`.execute(db);
+    try {
+      await expect(deleteApiKey(services, key.id)).rejects.toMatchObject({ code: 'conflict', message: `API key ${key.id} is active: deactivate it before deleting it` });
+      await expect(createApiKey(services, 'no-log')).rejects.toMatchObject({ code: 'limit_reached' });
+    } finally {
+      await sql`alter table audit_log_away rename to audit_log`.execute(db);
+    }
+  });
+
+  it('keeps a user agent to its first 512 characters', async () => {
+    const platform = await createPlatform(services, 'long-agent');
+    await createApiKey(services, 'long-agent', { actor: 'ann@example.com', userAgent: 'x'.repeat(600) });
+    expect((await rows(platform.id))[0]!.user_agent).toBe('x'.repeat(512));
   });
 
   it('commits an action and its entry together: when the entry cannot be written, nothing changes', async () => {

@@ -51,6 +51,74 @@ describe('tessera audit', () => {
     expect(await tessera(['audit', 'verify'], cliEnv)).toMatchObject({ code: 1, stdout: `BROKEN: audit entry platform acme, seq 1 (${first.id}) was changed\n` });
   });
 
+  it('filters by action and time, pages with --before, and exports CSV', { timeout: SLOW }, async () => {
+    expect((await tessera(['platform', 'create', 'beta'], cliEnv)).code).toBe(0);
+    const first = (await tesseraJson(['apikey', 'create', '--platform', 'beta'], cliEnv)).json.id as string;
+    const second = (await tesseraJson(['apikey', 'create', '--platform', 'beta'], cliEnv)).json.id as string;
+    expect((await tessera(['apikey', 'create', '--platform', 'beta'], cliEnv)).code).toBe(1);
+    expect((await tessera(['apikey', 'reveal', first], cliEnv)).code).toBe(0);
+
+    const list = (...args: string[]) => tesseraJson(['audit', 'list', '--platform', 'beta', ...args], cliEnv);
+    const page = (result: { code: number; json: Record<string, unknown> }) => ({
+      code: result.code,
+      entries: (result.json.entries as Array<Record<string, unknown>>).map((e) => [e.seq, e.action, e.target_id, e.outcome]),
+      next: result.json.next,
+    });
+    const [generates, older, fromBefore, upToBefore, all, text, csv] = await Promise.all([
+      list('--action', 'generate', '--limit', '2'),
+      list('--action', 'generate', '--before', '2'),
+      list('--from', '2000-01-01'),
+      list('--from', '2000-01-01', '--to', '2000-01-02T00:00:00Z'),
+      list('--to', '2999-12-31T23:59:59.999+01:00'),
+      tessera(['audit', 'list', '--platform', 'beta', '--limit', '1'], cliEnv),
+      tessera(['audit', 'list', '--platform', 'beta', '--action', 'generate', '--csv'], cliEnv),
+    ]);
+    expect(page(generates)).toStrictEqual({
+      code: 0,
+      entries: [
+        [3, 'generate', '', 'failure'],
+        [2, 'generate', second, 'success'],
+      ],
+      next: 2,
+    });
+    expect(page(older)).toStrictEqual({ code: 0, entries: [[1, 'generate', first, 'success']], next: null });
+    expect(page(fromBefore).entries.map(([seq]) => seq)).toEqual([4, 3, 2, 1]);
+    expect(page(upToBefore)).toStrictEqual({ code: 0, entries: [], next: null });
+    expect(page(all).entries.map(([seq]) => seq)).toEqual([4, 3, 2, 1]);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(new RegExp(`^at +seq +actor +action +target_id +outcome +source_address +id\n\\S+Z +4 +cli +reveal +${first} +success +aud_\\w+\n\\(older entries: add --before 4\\)\n$`));
+
+    expect(csv.code).toBe(0);
+    const csvLines = csv.stdout.split('\r\n');
+    expect(csvLines[0]).toBe('at,actor,action,target_id,source_address,user_agent,outcome,seq,id');
+    expect(csvLines.slice(1)).toEqual([
+      expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z,cli,generate,,,,failure,3,aud_\w+$/),
+      expect.stringMatching(new RegExp(`^\\S+Z,cli,generate,${second},,,success,2,aud_\\w+$`)),
+      expect.stringMatching(new RegExp(`^\\S+Z,cli,generate,${first},,,success,1,aud_\\w+$`)),
+      '',
+    ]);
+  });
+
+  it('refuses bad filters with what is wrong', { timeout: SLOW }, async () => {
+    const [badTime, localTime, csvPaged, csvJson, badAction, tooMany, badBefore] = await Promise.all([
+      tessera(['audit', 'list', '--platform', 'acme', '--from', 'yesterday'], cliEnv),
+      tessera(['audit', 'list', '--platform', 'acme', '--to', '2026-11-28T12:00:00'], cliEnv),
+      tessera(['audit', 'list', '--platform', 'acme', '--csv', '--limit', '5'], cliEnv),
+      tessera(['audit', 'list', '--platform', 'acme', '--csv', '--json'], cliEnv),
+      tesseraJson(['audit', 'list', '--platform', 'acme', '--action', 'nope'], cliEnv),
+      tessera(['audit', 'list', '--platform', 'acme', '--limit', '201'], cliEnv),
+      tessera(['audit', 'list', '--platform', 'acme', '--before', '0'], cliEnv),
+    ]);
+    const iso = 'use an ISO 8601 time with its offset, e.g. 2026-11-28T12:00:00Z, or a date (midnight UTC)';
+    expect(badTime).toMatchObject({ code: 1, stdout: '', stderr: `error: option '--from <time>' argument 'yesterday' is invalid. ${iso}\n` });
+    expect(localTime).toMatchObject({ code: 1, stdout: '', stderr: `error: option '--to <time>' argument '2026-11-28T12:00:00' is invalid. ${iso}\n` });
+    expect(csvPaged).toMatchObject({ code: 1, stdout: '', stderr: "error: option '--csv' cannot be used with option '--limit <n>'\n" });
+    expect(csvJson).toMatchObject({ code: 1, stdout: '', stderr: "error: option '--csv' cannot be used with option '--json'\n" });
+    expect(badAction).toStrictEqual({ code: 1, json: { error: { code: 'invalid_input', message: expect.stringMatching(/^Unknown audit action: use one of generate, /) } } });
+    expect(tooMany).toMatchObject({ code: 1, stderr: "error: option '--limit <n>' argument '201' is invalid. use a whole number from 1 to 200\n" });
+    expect(badBefore).toMatchObject({ code: 1, stderr: "error: option '--before <seq>' argument '0' is invalid. use a whole number from 1\n" });
+  });
+
   it('refuses an unknown platform and a bad --limit', { timeout: SLOW }, async () => {
     expect(await tesseraJson(['audit', 'list', '--platform', 'nowhere'], cliEnv)).toMatchObject({
       code: 1,

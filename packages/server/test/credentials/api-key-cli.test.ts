@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
+import type { Services } from '../../src/services.js';
 import { createTestEnvironment, skipReason, TEST_REDIS_URL, type TestEnvironment } from '../support/services.js';
 import { tessera, tesseraJson } from '../support/processes.js';
 import { basic, get } from '../support/tenants.js';
@@ -13,11 +14,12 @@ const redisSkip = skipReason('redis');
 describe('tessera apikey', () => {
   let env: TestEnvironment;
   let app: FastifyInstance;
+  let services: Services;
   let cliEnv: Record<string, string>;
 
   beforeAll(async () => {
     env = await createTestEnvironment({ redis: !redisSkip });
-    ({ app } = await env.app());
+    ({ app, services } = await env.app());
     cliEnv = {
       TESSERA_DATA_DIR: env.config.dataDir,
       TESSERA_MASTER_KEY: env.config.masterKey!,
@@ -60,9 +62,10 @@ describe('tessera apikey', () => {
     const keys = listed.json.api_keys as Array<Record<string, unknown>>;
     expect(keys.map((k) => k.status)).toEqual(['active', 'active']);
     expect(keys.map((k) => Object.keys(k).sort())).toEqual([
-      ['created_at', 'id', 'platform', 'status', 'status_changed_at'],
-      ['created_at', 'id', 'platform', 'status', 'status_changed_at'],
+      ['created_at', 'id', 'last_used_at', 'platform', 'status', 'status_changed_at'],
+      ['created_at', 'id', 'last_used_at', 'platform', 'status', 'status_changed_at'],
     ]);
+    expect(keys.map((k) => k.last_used_at)).toEqual([null, null]);
     expect(JSON.stringify(listed.json)).not.toContain('tsk_live_');
   });
 
@@ -72,6 +75,17 @@ describe('tessera apikey', () => {
     // The key works against the running app over HTTP…
     const authorization = basic('acme', apiKey);
     expect((await get(app, '/raas/v2/whoami', authorization)).json()).toStrictEqual({ platformName: 'acme', credentialType: 'api_key', credentialId: id });
+    // …which writes its last use (without the request waiting for it), and the list shows it.
+    const usedAt = new Date(env.clock.now()).toISOString();
+    const writeDeadline = Date.now() + 5_000;
+    while ((await services.apiKeys.find(id))?.last_used_at === null) {
+      expect(Date.now()).toBeLessThan(writeDeadline);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    const listed = await tessera(['apikey', 'list', '--platform', 'acme'], cliEnv);
+    expect(listed.stdout.split('\n')[0]).toMatch(/^id +status +created_at +status_changed_at +last_used_at$/);
+    expect(listed.stdout).toContain(`${id}  active  `);
+    expect(listed.stdout.split('\n').find((line) => line.startsWith(id))).toMatch(new RegExp(` ${usedAt.replaceAll('.', '\\.')}$`));
 
     expect(await tesseraJson(['apikey', 'delete', id], cliEnv)).toStrictEqual({
       code: 1,

@@ -65,6 +65,7 @@ describe.each(STORE_KINDS)('RaaS API keys (%s)', (store) => {
         status: 'active',
         created_at: '2026-11-28T12:00:00.000Z',
         status_changed_at: '2026-11-28T12:00:00.000Z',
+        last_used_at: null,
       })),
     );
     expect(JSON.stringify(listed)).not.toContain(first.api_key);
@@ -77,6 +78,7 @@ describe.each(STORE_KINDS)('RaaS API keys (%s)', (store) => {
       status: 'inactive',
       created_at: '2026-11-28T12:00:00.000Z',
       status_changed_at: '2026-11-28T12:00:01.000Z',
+      last_used_at: null,
     });
     const third = await createApiKey(services, 'acme');
     expect(await refusal(setApiKeyStatus(services, first.id, 'active'))).toStrictEqual({

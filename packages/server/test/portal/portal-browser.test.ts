@@ -48,7 +48,7 @@ describe.skipIf(browserSkipReason())('the portal in Chromium', () => {
   });
 
   async function clipboard(p: Page): Promise<string> {
-    return p.evaluate(() => navigator.clipboard.readText());
+    return p.evaluate<string>('navigator.clipboard.readText()');
   }
 
   async function callApi(authorization: string): Promise<number> {

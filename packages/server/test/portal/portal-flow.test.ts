@@ -131,10 +131,15 @@ describe.each(STORE_KINDS)('the portal API on %s', (store) => {
         ['ann@example.com', 'sign_up', session.user.id],
         ['ann@example.com', 'generate', client.client_id],
         ['ann@example.com', 'reset_quota', client.client_id],
+        // Refused while active: recorded as a failure (credentials/record-refusal.ts).
+        ['ann@example.com', 'delete', client.client_id, 'failure'],
         ['ann@example.com', 'deactivate', client.client_id],
         ['ann@example.com', 'delete', client.client_id],
         ['ann@example.com', 'generate', expect.stringMatching(/^cli_/)],
         ['ann@example.com', 'generate', expect.stringMatching(/^cli_/)],
+        // The third, twice refused at the limit: nothing was made, so no target.
+        ['ann@example.com', 'generate', '', 'failure'],
+        ['ann@example.com', 'generate', '', 'failure'],
         ['ann@example.com', 'generate', key.id],
         ['ann@example.com', 'reveal', key.id],
         ['ann@example.com', 'deactivate', key.id],
@@ -146,7 +151,7 @@ describe.each(STORE_KINDS)('the portal API on %s', (store) => {
         ['ann@example.com', 'remove_user', bobId],
         ['ann@example.com', 'sign_out', session.user.id],
         ['ann@example.com', 'sign_in', session.user.id],
-      ].map(([actor, action, target]) => ({ actor, action, target, outcome: 'success', address: '127.0.0.1', agent: 'portal-test' })),
+      ].map(([actor, action, target, outcome = 'success']) => ({ actor, action, target, outcome, address: '127.0.0.1', agent: 'portal-test' })),
     );
   });
 

@@ -21,7 +21,7 @@ const TABLES = {
     'status',
   ],
   audit_log: ['action', 'actor', 'at', 'hash', 'id', 'outcome', 'platform_id', 'prev_hash', 'seq', 'source_address', 'target_id', 'user_agent'],
-  api_keys: ['created_at', 'id', 'key_digest', 'key_sealed', 'platform_id', 'status', 'status_changed_at'],
+  api_keys: ['created_at', 'id', 'key_digest', 'key_sealed', 'last_used_at', 'platform_id', 'status', 'status_changed_at'],
   customers: ['created_at', 'customer_identifier', 'display_name', 'platform_id', 'status'],
   invitations: ['created_at', 'email', 'expires_at', 'id', 'platform_id', 'role', 'token_digest'],
   oauth_clients: [

@@ -105,6 +105,26 @@ describe.each(STORE_KINDS)('platforms and client credentials on %s', (store) => 
     ]);
   });
 
+  it('claims the quota and appends the token_issued entry together; an interval of 0 grants every claim', async () => {
+    const platform = await createPlatform(services, 'claims');
+    const { client_id } = await createClient(services, 'claims');
+    const client = { client_id, platform_id: platform.id };
+    const issued = (at: number) => ({ at, actor: client_id, action: 'token_issued', target_id: client_id, source_address: '192.0.2.1', user_agent: null, outcome: 'success' as const });
+    const t = env.clock.now();
+    const actions = async () => (await services.auditLog.chain(platform.id)).map((e) => [e.action, e.at]);
+
+    expect(await services.oauthClients.claimQuota(client, t, 1_000, issued(t))).toStrictEqual({ granted: true });
+    expect(await services.oauthClients.claimQuota(client, t + 999, 1_000, issued(t + 999))).toStrictEqual({ granted: false, lastIssuedAt: t, status: 'active' });
+    expect(await actions()).toEqual([['generate', t], ['token_issued', t]]);
+    // Claims that commit out of the order of their clocks (a token signed slowly): with the quota off, granted.
+    expect(await services.oauthClients.claimQuota(client, t + 5, 0, issued(t + 5))).toStrictEqual({ granted: true });
+    expect(await services.oauthClients.claimQuota(client, t + 4, 0, issued(t + 4))).toStrictEqual({ granted: true });
+    expect(await actions()).toEqual([['generate', t], ['token_issued', t], ['token_issued', t + 5], ['token_issued', t + 4]]);
+    await setClientStatus(services, client_id, 'inactive');
+    expect(await services.oauthClients.claimQuota(client, t + 10_000, 0, issued(t + 10_000))).toMatchObject({ granted: false, status: 'inactive' });
+    expect((await actions()).at(-1)).toEqual(['deactivate', t]);
+  });
+
   it('keeps no secret in the database: a dump holds only digests', async () => {
     await createPlatform(services, 'dumped');
     const { client_secret } = await createClient(services, 'dumped');

@@ -1,3 +1,4 @@
+import type { TokenRefusalDeps } from '../../audit/record-token-refusal.js';
 import type { Config } from '../../config.js';
 import type { OAuthClientStore } from '../../store/oauth-clients.js';
 import type { AuthenticatedClient } from '../client-auth.js';
@@ -12,10 +13,10 @@ export interface TokenResponse {
   scope: string;
 }
 
-/** What a grant uses: the settings of tokens and the quota, the quota in the store, the signer, the clock. */
-export interface GrantDeps {
+/** What a grant uses: the settings of tokens and the quota, the quota in the store, the signer, the audit log, the clock. */
+export interface GrantDeps extends TokenRefusalDeps {
   config: Pick<Config, 'publicUrl' | 'audience' | 'quotaIntervalSeconds' | 'tokenTtlSeconds'>;
-  oauthClients: Pick<OAuthClientStore, 'claimQuota' | 'releaseQuota'>;
+  oauthClients: Pick<OAuthClientStore, 'claimQuota'>;
   signingKeys: Pick<KeyRing, 'signer'>;
   now: () => number;
 }
@@ -23,6 +24,10 @@ export interface GrantDeps {
 export interface GrantContext {
   params: TokenParameters;
   client: AuthenticatedClient;
+  /** Where the request came from, for the audit log. */
+  origin: { sourceAddress: string; userAgent: string | null };
+  /** Hears a refusal that could not be recorded. */
+  onAuditError: (error: unknown) => void;
   deps: GrantDeps;
 }
 
