@@ -49,7 +49,10 @@ export function InvitationPage({ token }: { token: string }) {
       <form onSubmit={submit} noValidate>
         <div className="field">
           <label htmlFor="invitation-password">Password</label>
-          <input id="invitation-password" type="password" autoComplete="new-password" value={password} onChange={(e) => setPassword(e.target.value)} autoFocus />
+          <input id="invitation-password" type="password" autoComplete="new-password" value={password} onChange={(e) => setPassword(e.target.value)} autoFocus aria-describedby="invitation-password-hint" />
+          <p className="hint" id="invitation-password-hint">
+            At least 12 characters. A few unrelated words make a strong one.
+          </p>
         </div>
         <FormError message={error} />
         <Button type="submit" loading={busy} className="button-block">

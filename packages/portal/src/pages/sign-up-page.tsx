@@ -51,7 +51,10 @@ export function SignUpPage() {
         </div>
         <div className="field">
           <label htmlFor="signup-password">Password</label>
-          <input id="signup-password" type="password" autoComplete="new-password" value={password} onChange={(e) => setPassword(e.target.value)} />
+          <input id="signup-password" type="password" autoComplete="new-password" value={password} onChange={(e) => setPassword(e.target.value)} aria-describedby="signup-password-hint" />
+          <p className="hint" id="signup-password-hint">
+            At least 12 characters. A few unrelated words make a strong one.
+          </p>
         </div>
         <div className="field">
           <label htmlFor="signup-platform">Platform name</label>
