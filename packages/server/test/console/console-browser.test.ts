@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { browserSkipReason, launchBrowser, openPage, screenshot } from '../support/browser.js';
+import { BROWSER_TEST_TIMEOUT, browserSkipReason, launchBrowser, openPage, screenshot } from '../support/browser.js';
 import { freePort } from '../support/listen.js';
 import { createTestEnvironment, type TestEnvironment } from '../support/services.js';
 import { createTenant, createTestClient, postJson, type TestClient, type Tenant } from '../support/tenants.js';
@@ -9,7 +9,7 @@ import { wrongByOneCharacter } from '../support/oauth.js';
 
 // A person at the console: Authorize with Basic, Bearer or the client credentials flow, open an
 // operation, Try it out, Execute, and read the real response.
-describe.skipIf(browserSkipReason())('the test console in Chromium', () => {
+describe.skipIf(browserSkipReason())('the test console in Chromium', { timeout: BROWSER_TEST_TIMEOUT }, () => {
   let env: TestEnvironment;
   let app: FastifyInstance;
   let browser: Browser;

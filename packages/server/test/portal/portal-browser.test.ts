@@ -6,7 +6,7 @@ import SQLite from 'better-sqlite3';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SQLITE_FILE } from '../../src/store/database.js';
-import { browserSkipReason, launchBrowser, openPage, screenshot } from '../support/browser.js';
+import { BROWSER_TEST_TIMEOUT, browserSkipReason, launchBrowser, openPage, screenshot } from '../support/browser.js';
 import { freePort } from '../support/listen.js';
 import { startServer, tessera } from '../support/processes.js';
 
@@ -64,7 +64,7 @@ describe.skipIf(browserSkipReason())('the portal in Chromium', () => {
   async function signUp(): Promise<void> {
     const p = page;
     await p.goto(`${server.url}/`);
-    await expect.poll(() => p.url()).toContain('#/signin');
+    await expect.poll(() => p.url(), { timeout: 20_000 }).toContain('#/signin');
     await p.getByRole('heading', { name: 'Sign in' }).waitFor();
     await screenshot(p, 'portal-sign-in');
 
@@ -80,7 +80,7 @@ describe.skipIf(browserSkipReason())('the portal in Chromium', () => {
 
     await p.getByLabel('Password').fill(PASSWORD);
     await p.getByRole('button', { name: 'Create account' }).click();
-    await expect.poll(() => p.url()).toContain('#/team');
+    await expect.poll(() => p.url(), { timeout: 20_000 }).toContain('#/team');
     await p.getByRole('heading', { name: 'Team settings' }).waitFor();
     await screenshot(p, 'portal-team-settings');
   }
@@ -89,7 +89,7 @@ describe.skipIf(browserSkipReason())('the portal in Chromium', () => {
   async function generateClient(): Promise<void> {
     const p = page;
     await p.getByRole('link', { name: 'Manage OAuth client credentials' }).click();
-    await expect.poll(() => p.url()).toContain('#/team/oauth-clients');
+    await expect.poll(() => p.url(), { timeout: 20_000 }).toContain('#/team/oauth-clients');
     await p.getByText('No client credentials yet.').waitFor();
     await screenshot(p, 'portal-oauth-clients-empty');
 
@@ -130,7 +130,7 @@ describe.skipIf(browserSkipReason())('the portal in Chromium', () => {
   async function apiKeyFlow(): Promise<void> {
     const p = page;
     await p.getByRole('link', { name: 'RaaS API keys' }).first().click();
-    await expect.poll(() => p.url()).toContain('#/team/api-keys');
+    await expect.poll(() => p.url(), { timeout: 20_000 }).toContain('#/team/api-keys');
     await p.getByText('No API keys yet.').waitFor();
     await screenshot(p, 'portal-api-keys-empty');
 
@@ -158,14 +158,14 @@ describe.skipIf(browserSkipReason())('the portal in Chromium', () => {
     await screenshot(p, 'portal-confirm-deactivate');
     await confirm.getByRole('button', { name: /deactivate/i }).click();
     await p.getByText(/inactive/i).first().waitFor();
-    await expect.poll(() => callApi(basic), { timeout: 5_000 }).toBe(401);
+    await expect.poll(() => callApi(basic), { timeout: 20_000 }).toBe(401);
   }
 
   /** invites a colleague; the one-time link lets them join as a member, who sees the credentials and changes nothing */
   async function inviteMember(): Promise<void> {
     const p = page;
     await p.getByRole('link', { name: 'Team members' }).first().click();
-    await expect.poll(() => p.url()).toContain('#/team/members');
+    await expect.poll(() => p.url(), { timeout: 20_000 }).toContain('#/team/members');
     await p.getByLabel('Email').fill('grace@acme.example');
     await p.getByRole('button', { name: 'Invite', exact: true }).click();
     const shown = p.getByRole('dialog', { name: 'Invitation link' });
@@ -182,7 +182,7 @@ describe.skipIf(browserSkipReason())('the portal in Chromium', () => {
     await grace.goto(link);
     await grace.getByLabel('Password').fill('grace hopper was here');
     await grace.getByRole('button', { name: 'Join the team' }).click();
-    await expect.poll(() => grace.url()).toContain('#/team');
+    await expect.poll(() => grace.url(), { timeout: 20_000 }).toContain('#/team');
     await grace.goto(`${server.url}/#/team/oauth-clients`);
     await grace.getByText('Acme billing').waitFor();
     expect(await grace.getByRole('button', { name: 'Generate Client Credentials' }).count()).toBe(0);
@@ -200,7 +200,7 @@ describe.skipIf(browserSkipReason())('the portal in Chromium', () => {
   async function auditLog(): Promise<void> {
     const p = page;
     await p.getByRole('link', { name: 'Audit Log' }).first().click();
-    await expect.poll(() => p.url()).toContain('#/audit');
+    await expect.poll(() => p.url(), { timeout: 20_000 }).toContain('#/audit');
     const table = p.getByRole('table');
     await table.waitFor();
     const text = await table.innerText();
@@ -228,7 +228,7 @@ describe.skipIf(browserSkipReason())('the portal in Chromium', () => {
     }
   }
 
-  it('walks a person through the portal, from a new account to a tampered audit log caught', { timeout: 240_000 }, async () => {
+  it('walks a person through the portal, from a new account to a tampered audit log caught', { timeout: 4 * BROWSER_TEST_TIMEOUT }, async () => {
     page = await openPage(browser);
     await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
     await signUp();

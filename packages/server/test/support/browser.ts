@@ -27,6 +27,9 @@ export async function launchBrowser(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
 }
 
+/** A browser test's timeout: several steps of up to 20 s each on a loaded machine. */
+export const BROWSER_TEST_TIMEOUT = 120_000;
+
 export const WIDE = { width: 1280, height: 800 };
 export const NARROW = { width: 390, height: 844 };
 
@@ -45,8 +48,9 @@ export function isLoopback(hostname: string): boolean {
  */
 export async function openPage(browser: Browser, viewport = WIDE): Promise<Page> {
   const context = await browser.newContext({ viewport });
-  // Well inside the test's own timeout, so that a step that waits in vain says which it was.
-  context.setDefaultTimeout(10_000);
+  // Room for a loaded 2-core machine (a page load took over 10 s beside other suites), and still well
+  // inside the browser tests' own timeout (BROWSER_TEST_TIMEOUT), so a step that waits in vain says which.
+  context.setDefaultTimeout(20_000);
   const offsite: string[] = [];
   const pageErrors: string[] = [];
   await context.route('**/*', (route) => {
