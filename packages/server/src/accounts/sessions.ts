@@ -36,8 +36,9 @@ export interface ActiveSession {
 }
 
 /**
- * The CSRF token of a session: derived from its id (a keyed digest under a label of its own, so it is
- * neither the stored digest nor the id), so the store keeps nothing more and a dump holds no token.
+ * The CSRF token of a session: derived from its id (SHA-256 under a label of its own, so it is neither
+ * the stored digest nor the id, and does not give the id back), so the store keeps nothing more and a
+ * dump holds no token.
  * The synchronizer-token pattern (OWASP CSRF cheat sheet), bound to the session.
  */
 function csrfTokenOf(sessionId: string): string {
