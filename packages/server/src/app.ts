@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import { type Config, RAAS_PREFIX } from './config.js';
 import { consoleRoutes } from './console/routes.js';
+import { hasCode, type TesseraError } from './errors.js';
 import { oauthRoutes } from './oauth/routes.js';
 import { defaultPortalDist } from './portal/portal-dist.js';
 import { portalSite } from './portal/portal-site.js';
@@ -53,8 +54,13 @@ export async function buildApp(config: Config, services: Services, options: AppO
   app.setNotFoundHandler((request, reply) => sendPlainError(reply, 404, 'not_found', `No route ${request.method} ${request.url.split('?')[0]}`));
   // Paths outside the APIs (whose plugins map their own errors): a body Fastify cannot read, or anything
   // unexpected, in the same plain shape, never the parser's message (it can quote the body).
-  app.setErrorHandler((error: FastifyError, request, reply) => {
-    const status = error.statusCode;
+  app.setErrorHandler((error: FastifyError | TesseraError, request, reply) => {
+    if (hasCode(error, 'unavailable')) {
+      // RFC 9110 §15.6.4: 503 with when to come back.
+      request.log.warn({ err: error.cause }, 'request failed: the store is unavailable');
+      return sendPlainError(reply.header('Retry-After', String(error.retryAfterSeconds ?? 1)), 503, 'unavailable', error.message);
+    }
+    const status = (error as FastifyError).statusCode;
     if (status !== undefined && status >= 400 && status < 500) return sendPlainError(reply, status, 'bad_request', 'The request could not be read');
     request.log.error({ err: error }, 'request failed');
     return sendPlainError(reply, 500, 'internal_error', 'An unexpected error occurred');

@@ -23,11 +23,15 @@ export type ErrorCode =
   /** A setting of the environment is not valid (see {@link ConfigError}). */
   | 'invalid_config'
   /** The store or the master key cannot be used as they are: start-up stops, nothing is changed. */
-  | 'cannot_start';
+  | 'cannot_start'
+  /** The store cannot be reached or cannot answer now; `retryAfterSeconds` says when to try again. */
+  | 'unavailable';
 
 export interface ErrorDetails {
-  /** For `too_many_failures`: when the address may try again. */
+  /** For `too_many_failures` and `unavailable`: when to try again. */
   retryAfterSeconds?: number;
+  /** The underlying error, for the log only (never in a response). */
+  cause?: unknown;
 }
 
 /**
@@ -42,7 +46,7 @@ export class TesseraError extends Error {
     message: string,
     details: ErrorDetails = {},
   ) {
-    super(message);
+    super(message, details.cause === undefined ? undefined : { cause: details.cause });
     this.name = 'TesseraError';
     this.retryAfterSeconds = details.retryAfterSeconds;
   }

@@ -4,6 +4,7 @@ import { CREDENTIAL_STATUS_CHANNEL, parseCredentialChange, STATUS_RECHECK_MS } f
 import type { FailureThrottle } from '../credentials/failure-throttle.js';
 import { CLOCK_TOLERANCE_SECONDS } from '../oauth/access-token.js';
 import type { TokenStatusDeps, TokenVerificationDeps } from '../oauth/live-token.js';
+import { hasCode } from '../errors.js';
 import { logAtMostEvery } from '../log-at-most-every.js';
 import { ApiKeyLastUse } from './api-key-last-use.js';
 import { AuthError, credentialsRequired, insufficientScope, invalidCredentials } from './auth-error.js';
@@ -211,6 +212,8 @@ export class ApiGuard {
         throw invalidCredentials(this.options.realm, `API key ${entry.keyId} is deactivated or gone`);
       }
     } catch (error) {
+      // A store that is away refuses nothing: the entry stays, to be read again once it answers.
+      if (hasCode(error, 'unavailable')) throw error;
       if ('jti' in entry) this.bearerCache.delete(credential);
       else this.basicCache.delete(credential);
       throw error;

@@ -1,4 +1,5 @@
 import { type AuditAction, type AuditActor, type AuditDeps, recordAudit } from '../audit/record-audit.js';
+import { hasCode } from '../errors.js';
 
 /** What a refused action was aimed at, when it exists: the platform whose chain records it, and an id. */
 export interface RefusalTarget {
@@ -26,6 +27,8 @@ export async function recordingRefusal<T>(
   try {
     return await attempt();
   } catch (error) {
+    // The store is away: nothing was refused, and nothing could be written.
+    if (hasCode(error, 'unavailable')) throw error;
     try {
       const found = await target();
       if (found) await recordAudit(deps, who, { platformId: found.platformId, action, targetId: found.targetId, outcome: 'failure' });

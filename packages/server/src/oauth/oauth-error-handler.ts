@@ -22,6 +22,14 @@ function fromDomainError(error: TesseraError): OAuthError | undefined {
   if (error.code === 'too_many_failures') {
     return new OAuthError('too_many_requests', error.message, { status: 429, headers: { 'Retry-After': String(error.retryAfterSeconds ?? 1) } });
   }
+  if (error.code === 'unavailable') {
+    // Never a token without its quota check: the store decides, and while it is away nothing is issued.
+    return new OAuthError('temporarily_unavailable', error.message, {
+      status: 503,
+      headers: { 'Retry-After': String(error.retryAfterSeconds ?? 1) },
+      detail: String(error.cause),
+    });
+  }
   return undefined;
 }
 

@@ -1,4 +1,8 @@
-/** The `error` codes of RFC 6749 §5.2 and RFC 8707 §2 in use here, plus Tango's quota error. */
+/**
+ * The `error` codes of RFC 6749 §5.2 and RFC 8707 §2 in use here, plus Tango's quota error; and
+ * `temporarily_unavailable`, which §4.1.2.1 defines for the authorization endpoint and §5.2 lacks, for
+ * a 503 while the store is away.
+ */
 export type OAuthErrorCode =
   | 'invalid_request'
   | 'invalid_client'
@@ -9,6 +13,7 @@ export type OAuthErrorCode =
   | 'invalid_target'
   | 'rate_limit_exceeded'
   | 'too_many_requests'
+  | 'temporarily_unavailable'
   | 'server_error';
 
 /** How a refusal is sent, besides its code and description: the status (400 by default), headers, a detail for the log. */

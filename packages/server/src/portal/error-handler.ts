@@ -10,6 +10,7 @@ const DOMAIN_STATUS: Partial<Record<ErrorCode, number>> = {
   conflict: 409,
   limit_reached: 409,
   too_many_failures: 429,
+  unavailable: 503,
 };
 
 /**
@@ -23,8 +24,9 @@ export function portalErrorHandler(error: FastifyError | TesseraError | PortalEr
   if (error instanceof TesseraError) {
     const status = DOMAIN_STATUS[error.code];
     if (status !== undefined) {
-      // RFC 6585 §4: 429 says when to come back.
-      if (error.code === 'too_many_failures') reply.header('Retry-After', String(error.retryAfterSeconds ?? 1));
+      // RFC 6585 §4 and RFC 9110 §15.6.4: 429 and 503 say when to come back.
+      if (error.code === 'too_many_failures' || error.code === 'unavailable') reply.header('Retry-After', String(error.retryAfterSeconds ?? 1));
+      if (error.code === 'unavailable') request.log.warn({ err: error.cause }, 'portal request failed: the store is unavailable');
       return send(status, error.code, error.message);
     }
   }

@@ -83,6 +83,7 @@ const DOMAIN_ERRORS: Partial<Record<ErrorCode, { status: number; i18nKey: string
   not_found: { status: 404, i18nKey: 'error.notFound' },
   conflict: { status: 409, i18nKey: 'error.duplicate' },
   too_many_failures: { status: 429, i18nKey: 'auth.tooManyFailures' },
+  unavailable: { status: 503, i18nKey: 'error.serviceUnavailable' },
 };
 
 /** Bean Validation constraint names, as Tango reports them, for the schema keywords that failed. */
@@ -114,8 +115,10 @@ export function raasErrorHandler(now: () => number) {
     }
     const domain = error instanceof TesseraError ? DOMAIN_ERRORS[error.code] : undefined;
     if (error instanceof TesseraError && domain) {
-      if (error.code === 'too_many_failures') {
-        request.log.info({ failure: error.code }, 'raas request refused');
+      if (error.code === 'too_many_failures' || error.code === 'unavailable') {
+        // RFC 6585 §4 and RFC 9110 §15.6.4: 429 and 503 say when to come back.
+        if (error.code === 'unavailable') request.log.warn({ err: error.cause }, 'raas request failed: the store is unavailable');
+        else request.log.info({ failure: error.code }, 'raas request refused');
         return send(domain.status, error.message, domain.i18nKey, [], { 'Retry-After': String(error.retryAfterSeconds ?? 1) });
       }
       return send(domain.status, error.message, domain.i18nKey);

@@ -8,6 +8,7 @@ import type PgModule from 'pg';
 import { TesseraError } from '../errors.js';
 import type { Schema } from './schema.js';
 import { withStatementCache } from './statement-cache.js';
+import { withUnavailableErrors } from './store-unavailable.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -19,6 +20,9 @@ export interface Database {
 }
 
 export const SQLITE_FILE = 'tessera.db';
+
+/** How long a request waits for a PostgreSQL connection before it is answered 503. */
+export const POOL_WAIT_MS = 5_000;
 
 /** Opens the store: PostgreSQL when `databaseUrl` is set, otherwise SQLite in `dataDir`. */
 export function openDatabase(options: {
@@ -37,6 +41,9 @@ function openPostgres(databaseUrl: string, onError: (error: Error) => void): Dat
   const pool = new pg.Pool({
     connectionString: databaseUrl,
     max: 10,
+    // A request waits at most this long for a connection (a busy pool, a server that does not answer)
+    // and then fails with `unavailable` (503), rather than hanging until the client gives up.
+    connectionTimeoutMillis: POOL_WAIT_MS,
     // bigint (int8) columns hold epoch milliseconds and counts: safe as JS numbers.
     types: {
       getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
@@ -48,7 +55,7 @@ function openPostgres(databaseUrl: string, onError: (error: Error) => void): Dat
   pool.on('error', onError);
   const url = new URL(databaseUrl);
   return {
-    db: new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) }),
+    db: new Kysely<Schema>({ dialect: withUnavailableErrors(new PostgresDialect({ pool })) }),
     dialect: 'postgres',
     location: `postgres://${url.host}${url.pathname}`,
   };
@@ -67,7 +74,7 @@ function openSqlite(file: string): Database {
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('synchronous = NORMAL');
-  return { db: new Kysely<Schema>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) }), dialect: 'sqlite', location: file };
+  return { db: new Kysely<Schema>({ dialect: withUnavailableErrors(new SqliteDialect({ database: withStatementCache(sqlite) })) }), dialect: 'sqlite', location: file };
 }
 
 /** The first 16 bytes of every SQLite 3 database file (sqlite.org/fileformat.html §1.3.1). */
