@@ -14,11 +14,15 @@ RUN npm ci --ignore-scripts --no-audit --no-fund --loglevel=warn \
  && npm rebuild better-sqlite3 esbuild --loglevel=warn
 COPY tsconfig.base.json ./
 COPY packages ./packages
-# Then only the production dependencies. A package-local node_modules (npm makes one when versions
-# conflict) always exists, empty or not, so that the runtime stage can copy it.
+# Then only the production dependencies; of better-sqlite3 only its addon (not SQLite's sources and the
+# objects of a compile, some 25 MB). A package-local node_modules (npm makes one when versions conflict)
+# always exists, empty or not, so that the runtime stage can copy it.
 RUN npm run build \
  && npm prune --omit=dev --no-audit --no-fund --loglevel=warn \
- && mkdir -p packages/server/node_modules
+ && cd node_modules/better-sqlite3 \
+ && mv build/Release/better_sqlite3.node . && rm -rf build deps src \
+ && mkdir -p build/Release && mv better_sqlite3.node build/Release/ \
+ && cd /src && mkdir -p packages/server/node_modules
 
 # Runtime: slim Debian with Node 20 (the same glibc as the build stage, for better-sqlite3's addon).
 FROM node:20-bookworm-slim
