@@ -39,6 +39,7 @@ export async function deployment(env = {}) {
   return {
     url,
     cli,
+    pid: child.pid,
     async stop() {
       child.kill('SIGTERM');
       await new Promise((r) => child.once('exit', r));
