@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { chmodSync, closeSync, existsSync, linkSync, mkdirSync, openSync, readSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import type PgModule from 'pg';
 import { TesseraError } from '../errors.js';
 import type { Schema } from './schema.js';
@@ -19,6 +19,11 @@ export interface Database {
 }
 
 export const SQLITE_FILE = 'tessera.db';
+
+/** The most trivial query: whether the store answers at all (readiness, start-up). */
+export async function pingDatabase(db: Kysely<Schema>): Promise<void> {
+  await sql`select 1`.execute(db);
+}
 
 /** Opens the store: PostgreSQL when `databaseUrl` is set, otherwise SQLite in `dataDir`. */
 export function openDatabase(options: {
