@@ -182,6 +182,28 @@ describe('tessera serve starting', () => {
     ]);
   }, 30_000);
 
+  it('gives up on a PostgreSQL that accepts connections but never answers, with exit 1', async () => {
+    const silent = createServer(() => {});
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    cleanups.push(async () => new Promise((resolve) => silent.close(resolve)));
+    const port = (silent.address() as { port: number }).port;
+    const started = Date.now();
+    const result = await tessera(['serve'], {
+      DATABASE_URL: `postgres://tessera:Pa55-of-the-db@127.0.0.1:${port}/tessera`,
+      TESSERA_STORE_CONNECT_TIMEOUT_SECONDS: '2',
+      TESSERA_DATA_DIR: await dataDir(),
+      TESSERA_MASTER_KEY: randomBytes(32).toString('base64'),
+      PORT: String(await freePort()),
+      REDIS_URL: '',
+    });
+    expect(result.code).toBe(1);
+    expect(Date.now() - started).toBeLessThan(15_000);
+    expect(JSON.parse(result.stdout.trim().split('\n').at(-1)!)).toMatchObject({
+      level: 60,
+      msg: `Tessera could not start: PostgreSQL at postgres://127.0.0.1:${port}/tessera did not answer within 2 s (no answer). Check DATABASE_URL and that PostgreSQL is running; TESSERA_STORE_CONNECT_TIMEOUT_SECONDS sets the wait.`,
+    });
+  }, 30_000);
+
   it.skipIf(skipReason('postgres'))('starts once PostgreSQL answers within the wait', async () => {
     const database = await createPostgresDatabase();
     cleanups.push(database.drop);

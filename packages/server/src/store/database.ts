@@ -42,6 +42,9 @@ function openPostgres(databaseUrl: string, onError: (error: Error) => void): Dat
   const pool = new pg.Pool({
     connectionString: databaseUrl,
     max: 10,
+    // A PostgreSQL that accepts connections but never answers (a hung host, a half-open network) must
+    // fail the connection, not hold it and everything queued behind it for ever.
+    connectionTimeoutMillis: 5000,
     // bigint (int8) columns hold epoch milliseconds and counts: safe as JS numbers.
     types: {
       getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
