@@ -3,6 +3,8 @@ import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, ty
 import { type Config, RAAS_PREFIX } from './config.js';
 import { consoleRoutes } from './console/routes.js';
 import { hasCode, type TesseraError } from './errors.js';
+import { healthRoutes } from './health/routes.js';
+import { logOptions } from './log-options.js';
 import { oauthRoutes } from './oauth/routes.js';
 import { defaultPortalDist } from './portal/portal-dist.js';
 import { portalSite } from './portal/portal-site.js';
@@ -11,8 +13,8 @@ import { raasRoutes } from './raas/routes.js';
 import type { Services } from './services.js';
 
 export interface AppOptions {
-  /** A pino logger configuration or instance; defaults to the configured level. */
-  logger?: FastifyServerOptions['logger'] | FastifyServerOptions['loggerInstance'];
+  /** false for none, or pino options (a level, a stream) laid over the production ones; defaults to the configured level. */
+  logger?: false | { level?: string; stream?: NodeJS.WritableStream | { write(chunk: string): void } };
   /** The built portal (index.html and assets/) served at `/`; defaults to packages/portal/dist. */
   portalDist?: string;
 }
@@ -20,11 +22,8 @@ export interface AppOptions {
 /** Builds the HTTP app on opened services, without listening: tests use `inject()` or `listen({ port: 0 })`. */
 export async function buildApp(config: Config, services: Services, options: AppOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: (options.logger as FastifyServerOptions['logger']) ?? {
-      level: config.logLevel,
-      // Paths only: a query string may carry a token, and headers carry credentials.
-      serializers: { req: (req) => ({ method: req.method, url: req.url.split('?')[0], remoteAddress: req.ip }) },
-    },
+    // The production options always (redaction, serializers); a caller may change level and stream.
+    logger: options.logger === false ? false : ({ ...logOptions(config.logLevel), ...options.logger } as FastifyServerOptions['logger']),
     genReqId: () => randomUUID(),
     trustProxy: config.trustProxy,
     bodyLimit: config.bodyLimitBytes,
@@ -42,7 +41,9 @@ export async function buildApp(config: Config, services: Services, options: AppO
       // comes within a quarter of the timeout after it.
       connectionsCheckingInterval: Math.min(30_000, Math.max(250, (config.requestTimeoutSeconds * 1000) / 4)),
     },
-    return503OnClosing: true,
+    // Off, so that during a shutdown a request on an open connection is still answered (with
+    // `Connection: close`, health/routes.ts) and /readyz says `shutting_down`, not Fastify's bare 503.
+    return503OnClosing: false,
     frameworkErrors: sendFrameworkError(services.now),
     // Above the longest identifier (100), so a too-long one gets the schema's field error, not a 414.
     routerOptions: { maxParamLength: 256 },
@@ -67,7 +68,7 @@ export async function buildApp(config: Config, services: Services, options: AppO
   });
   // First: the OpenAPI document is built from the routes registered after it.
   await app.register(consoleRoutes, { config });
-  app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
+  await app.register(healthRoutes, { database: services.database, cache: services.cache });
   await app.register(oauthRoutes, { services });
   await app.register(raasRoutes, { services, prefix: RAAS_PREFIX });
   await app.register(portalSite, { deps: services, dist: options.portalDist ?? defaultPortalDist() });

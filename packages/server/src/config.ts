@@ -48,6 +48,10 @@ export interface Config {
   sessionMaxHours: number;
   /** Whether /console serves the interactive test console (the OpenAPI document is always served). */
   console: boolean;
+  /** How long a shutdown waits for requests in flight before it closes their connections. */
+  shutdownTimeoutSeconds: number;
+  /** How long start-up keeps trying to reach PostgreSQL before it gives up. */
+  storeConnectTimeoutSeconds: number;
 }
 
 
@@ -319,6 +323,18 @@ export const SETTINGS = {
       throw new ConfigError('TESSERA_CONSOLE', `must be true or false, got "${raw}"`);
     },
   },
+  shutdownTimeoutSeconds: {
+    name: 'TESSERA_SHUTDOWN_TIMEOUT_SECONDS',
+    doc: 'Seconds a shutdown (SIGTERM, SIGINT) waits for requests in flight; then their connections are closed and the exit code is 1.',
+    defaultText: '10',
+    parse: integer('TESSERA_SHUTDOWN_TIMEOUT_SECONDS', 10, 0, 3600),
+  },
+  storeConnectTimeoutSeconds: {
+    name: 'TESSERA_STORE_CONNECT_TIMEOUT_SECONDS',
+    doc: 'Seconds start-up keeps trying to reach PostgreSQL before it gives up with exit code 1.',
+    defaultText: '30',
+    parse: integer('TESSERA_STORE_CONNECT_TIMEOUT_SECONDS', 30, 0, 3600),
+  },
 } satisfies { [K in keyof Config]: Setting<Config[K]> };
 
 /** Reads and validates the configuration; throws {@link ConfigError} naming the first bad setting. */
@@ -328,6 +344,20 @@ export function loadConfig(env: Env = process.env): Config {
   ) as unknown as Config;
   if (!config.audience) config.audience = config.publicUrl + RAAS_PREFIX;
   return config;
+}
+
+/**
+ * A warning when the public URL is plain `http://` on a host other than loopback: tokens, secrets and
+ * passwords would cross the network in clear (RFC 6749 §1.6, §10.9 require TLS). Tessera speaks plain
+ * HTTP; TLS terminates at a proxy in front of it (docs/deploy.md), whose URL is the public one.
+ */
+export function insecurePublicUrlWarning(publicUrl: string): string | undefined {
+  const { protocol, hostname } = new URL(publicUrl);
+  if (protocol !== 'http:') return undefined;
+  const host = hostname.replace(/^\[|\]$/g, '');
+  const loopback = host === 'localhost' || host.endsWith('.localhost') || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+  if (loopback) return undefined;
+  return `TESSERA_PUBLIC_URL is ${publicUrl}: plain http on a host other than loopback sends credentials and tokens in clear. Terminate TLS at a proxy and set TESSERA_PUBLIC_URL to its https:// URL (docs/deploy.md).`;
 }
 
 /** A configuration for tests and embedding: defaults with overrides, no environment read. */

@@ -1,6 +1,7 @@
 import { pino } from 'pino';
 import { buildApp } from './app.js';
-import { ConfigError, loadConfig } from './config.js';
+import { ConfigError, insecurePublicUrlWarning, loadConfig } from './config.js';
+import { logOptions } from './log-options.js';
 import { closeServices, openServices } from './services.js';
 
 /** Starts the server: config from the environment, store migrated, listening until SIGINT/SIGTERM. */
@@ -15,26 +16,39 @@ export async function serve(): Promise<void> {
     }
     throw error;
   }
-  const log = pino({ level: config.logLevel });
+  const log = pino(logOptions(config.logLevel));
+  const insecure = insecurePublicUrlWarning(config.publicUrl);
+  if (insecure) log.warn(insecure);
   let services;
   try {
     services = await openServices(config, { log });
   } catch (error) {
     // A store that cannot be reached or opened: say what, without a stack.
-    log.fatal({ err: { message: (error as Error).message } }, 'Tessera could not start');
+    log.fatal(`Tessera could not start: ${(error as Error).message}`);
     process.exit(1);
   }
   const app = await buildApp(config, services, { logger: undefined });
   services.signingKeys.startRefresh((error) => app.log.error({ err: error }, 'could not refresh signing keys'));
 
   let closing = false;
+  // Stop accepting connections (idle keep-alive ones are closed, and every later response says
+  // `Connection: close`), let requests in flight finish within the timeout, then close the store and Redis.
   const shutdown = async (signal: string) => {
     if (closing) return;
     closing = true;
-    app.log.info({ signal }, 'shutting down');
+    const started = Date.now();
+    app.log.info({ signal }, 'shutting down: refusing new connections, finishing requests in flight');
+    let forced = false;
+    const timer = setTimeout(() => {
+      forced = true;
+      app.log.error(`shutdown: requests still in flight after ${config.shutdownTimeoutSeconds} s (TESSERA_SHUTDOWN_TIMEOUT_SECONDS); closing their connections`);
+      app.server.closeAllConnections();
+    }, config.shutdownTimeoutSeconds * 1000);
     await app.close();
+    clearTimeout(timer);
     await closeServices(services);
-    process.exit(0);
+    app.log.info({ ms: Date.now() - started, forced }, 'shut down');
+    process.exit(forced ? 1 : 0);
   };
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));

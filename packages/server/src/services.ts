@@ -15,6 +15,7 @@ import { AuditLogStore } from './store/audit-log.js';
 import { CustomerStore } from './store/customers.js';
 import { type Database, openDatabase } from './store/database.js';
 import { migrateToLatest } from './store/migrations.js';
+import { waitForDatabase } from './store/wait-for-database.js';
 import { OAuthClientStore } from './store/oauth-clients.js';
 import { PlatformStore } from './store/platforms.js';
 import { RevokedTokenStore } from './store/revoked-tokens.js';
@@ -70,6 +71,7 @@ export async function openServices(config: Config, options: ServiceOptions): Pro
   const now = options.now ?? Date.now;
   const database = openDatabase({ ...config, onError: (error) => options.log.warn({ err: error }, 'PostgreSQL connection error') });
   try {
+    await waitForDatabase(database, { timeoutMs: config.storeConnectTimeoutSeconds * 1000, onRetry: (message) => options.log.warn(message) });
     await migrateToLatest(database.db);
     // With sealed data in the store a new key would open nothing: only then may one be generated.
     const masterKey = await loadMasterKey(config.masterKey, config.dataDir, options.log, {

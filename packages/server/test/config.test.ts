@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, SETTINGS } from '../src/config.js';
+import { ConfigError, insecurePublicUrlWarning, loadConfig, SETTINGS } from '../src/config.js';
 
 describe('configuration', () => {
   it('has documented defaults that serve out of the box', () => {
@@ -31,6 +31,8 @@ describe('configuration', () => {
       sessionIdleMinutes: 30,
       sessionMaxHours: 12,
       console: true,
+      shutdownTimeoutSeconds: 10,
+      storeConnectTimeoutSeconds: 30,
     });
     for (const setting of Object.values(SETTINGS)) {
       expect(setting.doc.length).toBeGreaterThan(10);
@@ -60,6 +62,17 @@ describe('configuration', () => {
     expect(loadConfig({ TESSERA_TRUST_PROXY: '10.0.0.0/8, 127.0.0.1, ::1' }).trustProxy).toEqual(['10.0.0.0/8', '127.0.0.1', '::1']);
   });
 
+  it.each(['http://127.0.0.1:8080', 'http://localhost:8080', 'http://tessera.localhost', 'http://[::1]:8080', 'https://auth.example.com', 'https://10.0.0.5'])(
+    'has no warning for the public URL %s (loopback, or https)',
+    (publicUrl) => expect(insecurePublicUrlWarning(publicUrl)).toBeUndefined(),
+  );
+
+  it.each(['http://auth.example.com', 'http://0.0.0.0:8080', 'http://10.0.0.5:8080', 'http://[2001:db8::1]'])('warns of the plain-http public URL %s', (publicUrl) => {
+    expect(insecurePublicUrlWarning(publicUrl)).toBe(
+      `TESSERA_PUBLIC_URL is ${publicUrl}: plain http on a host other than loopback sends credentials and tokens in clear. Terminate TLS at a proxy and set TESSERA_PUBLIC_URL to its https:// URL (docs/deploy.md).`,
+    );
+  });
+
   it('turns the test console off with TESSERA_CONSOLE=false or 0', () => {
     expect(loadConfig({ TESSERA_CONSOLE: 'false' }).console).toBe(false);
     expect(loadConfig({ TESSERA_CONSOLE: '0' }).console).toBe(false);
@@ -85,6 +98,8 @@ describe('configuration', () => {
     [{ TESSERA_MAX_CONNECTIONS: 'many' }, 'TESSERA_MAX_CONNECTIONS must be a whole number, got "many"'],
     [{ TESSERA_TRUST_PROXY: '1' }, 'TESSERA_TRUST_PROXY must be false or comma-separated proxy addresses or CIDRs, got "1"'],
     [{ TESSERA_TRUST_PROXY: 'true' }, 'TESSERA_TRUST_PROXY must be false or comma-separated proxy addresses or CIDRs, got "true"'],
+    [{ TESSERA_SHUTDOWN_TIMEOUT_SECONDS: 'soon' }, 'TESSERA_SHUTDOWN_TIMEOUT_SECONDS must be a whole number, got "soon"'],
+    [{ TESSERA_STORE_CONNECT_TIMEOUT_SECONDS: '3601' }, 'TESSERA_STORE_CONNECT_TIMEOUT_SECONDS must be between 0 and 3600, got 3601'],
     [{ TESSERA_TRUST_PROXY: '10.0.0.1,nope' }, 'TESSERA_TRUST_PROXY must be false or comma-separated proxy addresses or CIDRs, got "10.0.0.1,nope"'],
   ])('refuses %j naming the setting', (env, message) => {
     let error: unknown;

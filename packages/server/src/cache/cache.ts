@@ -18,5 +18,7 @@ export interface Cache {
   publish(channel: string, message: string): Promise<void>;
   /** Listens on `channel`; resolves with the function that stops listening. */
   subscribe(channel: string, listener: (message: string) => void): Promise<() => void>;
+  /** Resolves when the cache answers (Redis: PING), rejects when it does not. */
+  ping(): Promise<void>;
   close(): Promise<void>;
 }

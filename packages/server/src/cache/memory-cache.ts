@@ -42,6 +42,10 @@ export class MemoryCache implements Cache {
     return () => this.events.off(channel, listener);
   }
 
+  async ping(): Promise<void> {
+    // In-process: it answers while the process runs.
+  }
+
   async close(): Promise<void> {
     this.events.removeAllListeners();
     this.counters.clear();

@@ -110,6 +110,11 @@ export class RedisCache implements Cache {
     };
   }
 
+  /** Fails within the command timeout while Redis is away (no offline queue). */
+  async ping(): Promise<void> {
+    await this.commands.ping();
+  }
+
   async close(): Promise<void> {
     this.subscriber?.disconnect();
     this.commands.disconnect();

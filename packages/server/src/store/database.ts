@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { chmodSync, closeSync, existsSync, linkSync, mkdirSync, openSync, readSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import type PgModule from 'pg';
 import { TesseraError } from '../errors.js';
 import type { Schema } from './schema.js';
@@ -24,6 +24,11 @@ export const SQLITE_FILE = 'tessera.db';
 /** How long a request waits for a PostgreSQL connection before it is answered 503. */
 export const POOL_WAIT_MS = 5_000;
 
+/** The most trivial query: whether the store answers at all (readiness, start-up). */
+export async function pingDatabase(db: Kysely<Schema>): Promise<void> {
+  await sql`select 1`.execute(db);
+}
+
 /** Opens the store: PostgreSQL when `databaseUrl` is set, otherwise SQLite in `dataDir`. */
 export function openDatabase(options: {
   databaseUrl?: string | undefined;
@@ -41,8 +46,9 @@ function openPostgres(databaseUrl: string, onError: (error: Error) => void): Dat
   const pool = new pg.Pool({
     connectionString: databaseUrl,
     max: 10,
-    // A request waits at most this long for a connection (a busy pool, a server that does not answer)
-    // and then fails with `unavailable` (503), rather than hanging until the client gives up.
+    // A request waits at most this long for a connection (a busy pool, a server that accepts connections
+    // but never answers, a half-open network) and then fails with `unavailable` (503), rather than
+    // holding it and everything queued behind it for ever.
     connectionTimeoutMillis: POOL_WAIT_MS,
     // bigint (int8) columns hold epoch milliseconds and counts: safe as JS numbers.
     types: {

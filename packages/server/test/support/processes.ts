@@ -34,7 +34,9 @@ export async function tesseraJson(
 }
 
 /** Starts `tessera serve` and resolves once it answers /healthz. */
-export async function startServer(env: Record<string, string | undefined>): Promise<{ child: ChildProcess; url: string; stop: () => Promise<void> }> {
+export async function startServer(
+  env: Record<string, string | undefined>,
+): Promise<{ child: ChildProcess; url: string; stop: () => Promise<void>; output: () => string }> {
   const child = spawn(process.execPath, [TESSERA_BIN, 'serve'], { env: { ...process.env, LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout!.on('data', (d) => (output += d));
@@ -57,6 +59,8 @@ export async function startServer(env: Record<string, string | undefined>): Prom
   return {
     child,
     url,
+    /** Everything the process wrote so far, stdout and stderr. */
+    output: () => output,
     stop: () =>
       new Promise((resolve) => {
         if (child.exitCode !== null) return resolve();

@@ -102,7 +102,9 @@ export async function startThrowawayPostgres(): Promise<ThrowawayPostgres> {
       running = true;
     },
     async ensureRunning() {
-      if (!running) await this.start();
+      if (running) return;
+      await start();
+      running = true;
     },
     async destroy() {
       if (running) await stop().catch(() => undefined);

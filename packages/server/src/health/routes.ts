@@ -1,0 +1,33 @@
+import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+import type { Cache } from '../cache/cache.js';
+import type { Database } from '../store/database.js';
+import { Readiness } from './readiness.js';
+
+/**
+ * `/healthz` (the process is alive) and `/readyz` (it can serve: a load balancer takes it out on 503).
+ * Not encapsulated: from `app.close()` on, every response asks its client to close the connection, so
+ * that keep-alive connections do not hold the shutdown.
+ */
+export const healthRoutes = fp(
+  async (app: FastifyInstance, { database, cache, readinessTimeoutMs }: { database: Database; cache: Cache; readinessTimeoutMs?: number }) => {
+    const readiness = new Readiness(database, cache, readinessTimeoutMs);
+    let shuttingDown = false;
+    app.addHook('preClose', async () => {
+      shuttingDown = true;
+    });
+    app.addHook('onSend', async (_request, reply) => {
+      if (shuttingDown) reply.header('connection', 'close');
+    });
+
+    app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
+    app.get('/readyz', { schema: { hide: true } }, async (_request, reply) => {
+      // A probe must see the state of now, never a cached answer.
+      reply.header('cache-control', 'no-store');
+      if (shuttingDown) return reply.code(503).send({ status: 'shutting_down' });
+      const report = await readiness.check();
+      return reply.code(report.statusCode).send(report.body);
+    });
+  },
+  { name: 'tessera-health' },
+);
