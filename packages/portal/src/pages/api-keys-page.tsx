@@ -6,6 +6,8 @@ import { ReauthCancelled, useReauth } from '../session/reauth';
 import { useDocumentTitle } from '../hooks/use-document-title';
 import { useResource } from '../hooks/use-resource';
 import { useSubmit } from '../hooks/use-submit';
+import { activeLimit } from '../components/active-limit';
+import { ActiveSummary } from '../components/active-summary';
 import { Button } from '../components/button';
 import { ConfirmDialog, type Confirmation } from '../components/confirm-dialog';
 import { CopyButton } from '../components/copy-button';
@@ -14,7 +16,8 @@ import { Copyable } from '../components/copyable';
 import { EmptyState } from '../components/empty-state';
 import { FormError } from '../components/form-error';
 import { DateTime } from '../components/date-time';
-import { EyeIcon, EyeOffIcon, KeyIcon, PlusIcon } from '../components/icons';
+import { EyeIcon, EyeOffIcon, KeyIcon } from '../components/icons';
+import { LimitedAction } from '../components/limited-action';
 import { ListCard } from '../components/list-card';
 import { Modal } from '../components/modal';
 import { PageHeader } from '../components/page-header';
@@ -44,11 +47,8 @@ export function ApiKeysPage() {
     },
   });
 
-  const keys = list.data?.keys ?? [];
-  const maxActive = list.data?.maxActive ?? 2;
-  const active = keys.filter((key) => key.status === 'active').length;
-  const atLimit = active >= maxActive;
-  const limitReason = `You have ${active} active keys, the most allowed. Deactivate one to generate another.`;
+  const limit = activeLimit(list.data?.keys ?? [], list.data?.maxActive ?? 2, 'keys');
+  const { atLimit, reason: limitReason } = limit;
 
   const replace = (view: ApiKeyView) =>
     list.update((data) => ({ ...data, keys: data.keys.map((k) => (k.id === view.id ? view : k)) }));
@@ -95,23 +95,15 @@ export function ApiKeysPage() {
         }
         actions={
           admin && (
-            <div className="action-with-reason">
-              <Button
-                icon={<PlusIcon />}
-                onClick={() => generate()}
-                loading={generating}
-                disabled={list.data === null || atLimit}
-                aria-describedby={atLimit ? 'key-limit-reason' : undefined}
-              >
-                Generate API Key
-              </Button>
-              {atLimit && (
-                <p className="hint" id="key-limit-reason">
-                  {limitReason}
-                </p>
-              )}
-              <FormError message={generateError} />
-            </div>
+            <LimitedAction
+              label="Generate API Key"
+              onClick={() => generate()}
+              loading={generating}
+              disabled={list.data === null}
+              limit={limit}
+              reasonId="key-limit-reason"
+              error={generateError}
+            />
           )
         }
       />
@@ -132,11 +124,7 @@ export function ApiKeysPage() {
         headingId="keys-heading"
         title="Keys"
         data={list.data}
-        summary={
-          <span className="muted small">
-            {active} of {maxActive} active · times in UTC
-          </span>
-        }
+        summary={<ActiveSummary limit={limit} />}
         error={list.error}
         loading={list.loading}
         isEmpty={(data) => data.keys.length === 0}

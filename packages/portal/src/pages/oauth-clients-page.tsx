@@ -5,6 +5,8 @@ import { useReauth } from '../session/reauth';
 import { useDocumentTitle } from '../hooks/use-document-title';
 import { useResource } from '../hooks/use-resource';
 import { useSubmit } from '../hooks/use-submit';
+import { activeLimit } from '../components/active-limit';
+import { ActiveSummary } from '../components/active-summary';
 import { Button } from '../components/button';
 import { ConfirmDialog, type Confirmation } from '../components/confirm-dialog';
 import { Copyable } from '../components/copyable';
@@ -12,7 +14,8 @@ import { ActionsCell, DataTable } from '../components/data-table';
 import { EmptyState } from '../components/empty-state';
 import { FormError } from '../components/form-error';
 import { DateTime } from '../components/date-time';
-import { PlusIcon, ShieldIcon } from '../components/icons';
+import { ShieldIcon } from '../components/icons';
+import { LimitedAction } from '../components/limited-action';
 import { ListCard } from '../components/list-card';
 import { Modal } from '../components/modal';
 import { PageHeader } from '../components/page-header';
@@ -28,10 +31,8 @@ export function OAuthClientsPage() {
   const [confirmation, setConfirmation] = useState<Confirmation | null>(null);
   const [generating, setGenerating] = useState(false);
 
-  const clients = list.data?.clients ?? [];
-  const maxActive = list.data?.maxActive ?? 2;
-  const active = clients.filter((client) => client.status === 'active').length;
-  const atLimit = active >= maxActive;
+  const limit = activeLimit(list.data?.clients ?? [], list.data?.maxActive ?? 2, 'clients');
+  const { maxActive, atLimit, reason: limitReason } = limit;
 
   const replace = (view: ClientView) =>
     list.update((data) => ({ ...data, clients: data.clients.map((c) => (c.client_id === view.client_id ? view : c)) }));
@@ -77,8 +78,6 @@ export function OAuthClientsPage() {
     setConfirmation(confirmations[action]);
   };
 
-  const limitReason = `You have ${active} active clients, the most allowed. Deactivate one to generate another.`;
-
   return (
     <>
       <PageHeader
@@ -92,21 +91,13 @@ export function OAuthClientsPage() {
         }
         actions={
           admin && (
-            <div className="action-with-reason">
-              <Button
-                icon={<PlusIcon />}
-                onClick={() => setGenerating(true)}
-                disabled={list.data === null || atLimit}
-                aria-describedby={atLimit ? 'client-limit-reason' : undefined}
-              >
-                Generate Client Credentials
-              </Button>
-              {atLimit && (
-                <p className="hint" id="client-limit-reason">
-                  {limitReason}
-                </p>
-              )}
-            </div>
+            <LimitedAction
+              label="Generate Client Credentials"
+              onClick={() => setGenerating(true)}
+              disabled={list.data === null}
+              limit={limit}
+              reasonId="client-limit-reason"
+            />
           )
         }
       />
@@ -115,11 +106,7 @@ export function OAuthClientsPage() {
         headingId="clients-heading"
         title="Clients"
         data={list.data}
-        summary={
-          <span className="muted small">
-            {active} of {maxActive} active · times in UTC
-          </span>
-        }
+        summary={<ActiveSummary limit={limit} />}
         error={list.error}
         loading={list.loading}
         isEmpty={(data) => data.clients.length === 0}
