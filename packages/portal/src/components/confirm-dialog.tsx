@@ -1,5 +1,5 @@
-import { useState, type ReactNode } from 'react';
-import { errorMessage } from '../api/api-error';
+import type { ReactNode } from 'react';
+import { useSubmit } from '../hooks/use-submit';
 import { Button } from './button';
 import { FormError } from './form-error';
 import { Modal } from './modal';
@@ -15,22 +15,13 @@ export type Confirmation = {
 
 /** Asks before an action; runs it, shows its error in place, and closes when it succeeds. */
 export function ConfirmDialog({ confirmation, onClose }: { confirmation: Confirmation; onClose: () => void }) {
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-
-  const confirm = async () => {
-    setBusy(true);
-    setError(null);
-    try {
+  const { busy, error, submit: confirm } = useSubmit({
+    run: async () => {
       await confirmation.run();
       onClose();
-    } catch (caught) {
-      setBusy(false);
-      // The person closed "Confirm it's you": nothing to say. (components/ does not import session/.)
-      if (caught instanceof Error && caught.name === 'ReauthCancelled') return;
-      setError(errorMessage(caught));
-    }
-  };
+    },
+    leaves: true,
+  });
 
   return (
     <Modal title={confirmation.title} onClose={onClose} size="small">
@@ -40,7 +31,7 @@ export function ConfirmDialog({ confirmation, onClose }: { confirmation: Confirm
         <Button variant="secondary" onClick={onClose} data-autofocus>
           Cancel
         </Button>
-        <Button variant={confirmation.danger ? 'danger' : 'primary'} loading={busy} onClick={() => void confirm()}>
+        <Button variant={confirmation.danger ? 'danger' : 'primary'} loading={busy} onClick={() => confirm()}>
           {confirmation.confirmLabel}
         </Button>
       </div>

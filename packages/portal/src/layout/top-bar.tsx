@@ -1,7 +1,6 @@
-import { useState } from 'react';
-import { errorMessage } from '../api/api-error';
 import { navigate } from '../router/hash-location';
 import { usePortal, useSession } from '../session/portal-context';
+import { useSubmit } from '../hooks/use-submit';
 import { StatusBadge } from '../components/status-badge';
 import { CloseIcon, LogOutIcon, MenuIcon } from '../components/icons';
 import { FormError } from '../components/form-error';
@@ -9,21 +8,14 @@ import { FormError } from '../components/form-error';
 export function TopBar({ menuOpen, onToggleMenu }: { menuOpen: boolean; onToggleMenu: () => void }) {
   const { api, setSession } = usePortal();
   const session = useSession();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-
-  const signOut = async () => {
-    setBusy(true);
-    setError(null);
-    try {
+  const { busy, error, submit: signOut } = useSubmit({
+    run: async () => {
       await api.signOut();
       setSession(null);
       navigate('/signin', { replace: true });
-    } catch (caught) {
-      setBusy(false);
-      setError(errorMessage(caught));
-    }
-  };
+    },
+    leaves: true,
+  });
 
   return (
     <header className="top-bar">
@@ -50,7 +42,7 @@ export function TopBar({ menuOpen, onToggleMenu }: { menuOpen: boolean; onToggle
         <button
           type="button"
           className="button button-ghost button-small"
-          onClick={() => void signOut()}
+          onClick={() => signOut()}
           disabled={busy}
           aria-label="Sign out"
         >

@@ -5,15 +5,20 @@ import { isAdmin, usePortal, useSession } from '../session/portal-context';
 import { ReauthCancelled, useReauth } from '../session/reauth';
 import { useDocumentTitle } from '../hooks/use-document-title';
 import { useResource } from '../hooks/use-resource';
+import { useSubmit } from '../hooks/use-submit';
+import { activeLimit } from '../components/active-limit';
+import { ActiveSummary } from '../components/active-summary';
 import { Button } from '../components/button';
 import { ConfirmDialog, type Confirmation } from '../components/confirm-dialog';
 import { CopyButton } from '../components/copy-button';
+import { ActionsCell, DataTable } from '../components/data-table';
 import { Copyable } from '../components/copyable';
 import { EmptyState } from '../components/empty-state';
 import { FormError } from '../components/form-error';
 import { DateTime } from '../components/date-time';
-import { EyeIcon, EyeOffIcon, KeyIcon, PlusIcon } from '../components/icons';
-import { Loading } from '../components/loading';
+import { EyeIcon, EyeOffIcon, KeyIcon } from '../components/icons';
+import { LimitedAction } from '../components/limited-action';
+import { ListCard } from '../components/list-card';
 import { Modal } from '../components/modal';
 import { PageHeader } from '../components/page-header';
 import { StatusBadge } from '../components/status-badge';
@@ -31,27 +36,19 @@ export function ApiKeysPage() {
   const list = useResource(api.apiKeys);
   const [confirmation, setConfirmation] = useState<Confirmation | null>(null);
   const [generated, setGenerated] = useState<ApiKeySecret | null>(null);
-  const [generating, setGenerating] = useState(false);
-  const [generateError, setGenerateError] = useState<string | null>(null);
-
-  const keys = list.data?.keys ?? [];
-  const maxActive = list.data?.maxActive ?? 2;
-  const active = keys.filter((key) => key.status === 'active').length;
-  const atLimit = active >= maxActive;
-  const limitReason = `You have ${active} active keys, the most allowed. Deactivate one to generate another.`;
-
-  const generate = async () => {
-    setGenerating(true);
-    setGenerateError(null);
-    try {
+  const {
+    busy: generating,
+    error: generateError,
+    submit: generate,
+  } = useSubmit({
+    run: async () => {
       setGenerated(await withReauth(() => api.createApiKey()));
       void list.reload();
-    } catch (caught) {
-      if (!(caught instanceof ReauthCancelled)) setGenerateError(errorMessage(caught));
-    } finally {
-      setGenerating(false);
-    }
-  };
+    },
+  });
+
+  const limit = activeLimit(list.data?.keys ?? [], list.data?.maxActive ?? 2, 'keys');
+  const { atLimit, reason: limitReason } = limit;
 
   const replace = (view: ApiKeyView) =>
     list.update((data) => ({ ...data, keys: data.keys.map((k) => (k.id === view.id ? view : k)) }));
@@ -98,23 +95,15 @@ export function ApiKeysPage() {
         }
         actions={
           admin && (
-            <div className="action-with-reason">
-              <Button
-                icon={<PlusIcon />}
-                onClick={() => void generate()}
-                loading={generating}
-                disabled={list.data === null || atLimit}
-                aria-describedby={atLimit ? 'key-limit-reason' : undefined}
-              >
-                Generate API Key
-              </Button>
-              {atLimit && (
-                <p className="hint" id="key-limit-reason">
-                  {limitReason}
-                </p>
-              )}
-              <FormError message={generateError} />
-            </div>
+            <LimitedAction
+              label="Generate API Key"
+              onClick={() => generate()}
+              loading={generating}
+              disabled={list.data === null}
+              limit={limit}
+              reasonId="key-limit-reason"
+              error={generateError}
+            />
           )
         }
       />
@@ -131,54 +120,35 @@ export function ApiKeysPage() {
         <strong>Best practice:</strong> Keep one active key and rotate it at least every six months: generate a new key,
         move your integration to it, then deactivate the old one.
       </p>
-      <section className="card" aria-labelledby="keys-heading">
-        <div className="card-header">
-          <h2 id="keys-heading">Keys</h2>
-          {list.data && (
-            <span className="muted small">
-              {active} of {maxActive} active · times in UTC
-            </span>
-          )}
-        </div>
-        <FormError message={list.error} />
-        {list.data === null ? (
-          list.loading && <Loading />
-        ) : keys.length === 0 ? (
+      <ListCard
+        headingId="keys-heading"
+        title="Keys"
+        data={list.data}
+        summary={<ActiveSummary limit={limit} />}
+        error={list.error}
+        loading={list.loading}
+        isEmpty={(data) => data.keys.length === 0}
+        empty={
           <EmptyState icon={<KeyIcon size={24} />} title="No API keys yet.">
             {admin ? 'Generate one to call the RaaS API with HTTP Basic.' : 'An admin of your team can generate one to call the RaaS API with HTTP Basic.'}
           </EmptyState>
-        ) : (
-          <div className="table-wrap">
-            <table className="table">
-              <thead>
-                <tr>
-                  <th scope="col">Key</th>
-                  <th scope="col">Created</th>
-                  <th scope="col">Last used</th>
-                  <th scope="col">Status</th>
-                  {admin && (
-                    <th scope="col" className="actions-col">
-                      <span className="visually-hidden">Actions</span>
-                    </th>
-                  )}
-                </tr>
-              </thead>
-              <tbody>
-                {keys.map((key) => (
-                  <ApiKeyRow
-                    key={key.id}
-                    apiKey={key}
-                    admin={admin}
-                    atLimit={atLimit}
-                    limitReason={limitReason}
-                    onAction={(action) => ask(key, action)}
-                  />
-                ))}
-              </tbody>
-            </table>
-          </div>
+        }
+      >
+        {(data) => (
+          <DataTable columns={['Key', 'Created', 'Last used', 'Status']} actions={admin}>
+            {data.keys.map((key) => (
+              <ApiKeyRow
+                key={key.id}
+                apiKey={key}
+                admin={admin}
+                atLimit={atLimit}
+                limitReason={limitReason}
+                onAction={(action) => ask(key, action)}
+              />
+            ))}
+          </DataTable>
         )}
-      </section>
+      </ListCard>
       {confirmation && <ConfirmDialog confirmation={confirmation} onClose={() => setConfirmation(null)} />}
       {generated && (
         <Modal title="Your new API key" onClose={() => setGenerated(null)} dismissible={false}>
@@ -298,7 +268,7 @@ function ApiKeyRow({ apiKey, admin, atLimit, limitReason, onAction }: RowProps) 
         <StatusBadge status={apiKey.status} />
       </td>
       {admin && (
-        <td data-label="Actions" className="row-actions">
+        <ActionsCell>
           {apiKey.status === 'active' ? (
             <Button size="small" variant="secondary" onClick={() => onAction('deactivate')}>
               Deactivate
@@ -319,7 +289,7 @@ function ApiKeyRow({ apiKey, admin, atLimit, limitReason, onAction }: RowProps) 
               </Button>
             </>
           )}
-        </td>
+        </ActionsCell>
       )}
     </tr>
   );

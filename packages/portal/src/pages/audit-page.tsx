@@ -6,11 +6,12 @@ import { AUDIT_ACTIONS, actionLabel } from '../audit/audit-actions';
 import { draftToFilters, EMPTY_DRAFT, type AuditFilterDraft } from '../audit/audit-filter-form';
 import { useDocumentTitle } from '../hooks/use-document-title';
 import { Button } from '../components/button';
+import { DataTable } from '../components/data-table';
 import { EmptyState } from '../components/empty-state';
 import { FormError } from '../components/form-error';
 import { formatTimestamp } from '../components/format';
 import { DownloadIcon, ListIcon } from '../components/icons';
-import { Loading } from '../components/loading';
+import { ListCard } from '../components/list-card';
 import { PageHeader } from '../components/page-header';
 import { StatusBadge } from '../components/status-badge';
 
@@ -130,87 +131,76 @@ export function AuditPage() {
         </form>
         <FormError message={filterError} />
       </section>
-      <section className="card" aria-labelledby="audit-heading" aria-busy={loading}>
-        <div className="card-header">
-          <h2 id="audit-heading">Entries</h2>
-          {log && <span className="muted">Newest first</span>}
-        </div>
-        <FormError message={error} />
-        {log === null ? (
-          loading && <Loading />
-        ) : log.entries.length === 0 ? (
+      <ListCard
+        headingId="audit-heading"
+        title="Entries"
+        data={log}
+        summary={<span className="muted">Newest first</span>}
+        error={error}
+        loading={loading}
+        busy={loading}
+        isEmpty={(data) => data.entries.length === 0}
+        empty={
           <EmptyState icon={<ListIcon size={24} />} title={filtered ? 'No entries match these filters.' : 'No activity yet.'}>
             {filtered
               ? 'Widen the dates or choose all actions.'
               : 'Generating, revealing or deactivating a credential, and signing in, are recorded here.'}
           </EmptyState>
-        ) : (
+        }
+      >
+        {(data) => (
           <>
-            <div className="table-wrap">
-              <table className="table table-audit">
-                <thead>
-                  <tr>
-                    <th scope="col">Time (UTC)</th>
-                    <th scope="col">Actor</th>
-                    <th scope="col">Action</th>
-                    <th scope="col">Target</th>
-                    <th scope="col">Source</th>
-                    <th scope="col">Outcome</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {log.entries.map((entry) => (
-                    <tr key={entry.id}>
-                      <td data-label="Time (UTC)" className="nowrap">
-                        <time dateTime={entry.at}>{formatTimestamp(entry.at)}</time>
-                      </td>
-                      <td data-label="Actor">
-                        <span className="truncate" title={entry.actor}>
-                          {entry.actor}
+            <DataTable columns={['Time (UTC)', 'Actor', 'Action', 'Target', 'Source', 'Outcome']} className="table-audit">
+              {data.entries.map((entry) => (
+                <tr key={entry.id}>
+                  <td data-label="Time (UTC)" className="nowrap">
+                    <time dateTime={entry.at}>{formatTimestamp(entry.at)}</time>
+                  </td>
+                  <td data-label="Actor">
+                    <span className="truncate" title={entry.actor}>
+                      {entry.actor}
+                    </span>
+                  </td>
+                  <td data-label="Action" className="nowrap">
+                    {actionLabel(entry.action)}
+                  </td>
+                  <td data-label="Target">
+                    <code className="mono truncate" title={entry.target_id}>
+                      {entry.target_id}
+                    </code>
+                  </td>
+                  <td data-label="Source">
+                    <div className="stacked">
+                      <span>{entry.source_address ?? <span className="muted">No address</span>}</span>
+                      {entry.user_agent ? (
+                        <span className="truncate muted small" title={entry.user_agent}>
+                          {entry.user_agent}
                         </span>
-                      </td>
-                      <td data-label="Action" className="nowrap">
-                        {actionLabel(entry.action)}
-                      </td>
-                      <td data-label="Target">
-                        <code className="mono truncate" title={entry.target_id}>
-                          {entry.target_id}
-                        </code>
-                      </td>
-                      <td data-label="Source">
-                        <div className="stacked">
-                          <span>{entry.source_address ?? <span className="muted">No address</span>}</span>
-                          {entry.user_agent ? (
-                            <span className="truncate muted small" title={entry.user_agent}>
-                              {entry.user_agent}
-                            </span>
-                          ) : (
-                            <span className="muted small">No user agent</span>
-                          )}
-                        </div>
-                      </td>
-                      <td data-label="Outcome">
-                        <StatusBadge status={entry.outcome} />
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+                      ) : (
+                        <span className="muted small">No user agent</span>
+                      )}
+                    </div>
+                  </td>
+                  <td data-label="Outcome">
+                    <StatusBadge status={entry.outcome} />
+                  </td>
+                </tr>
+              ))}
+            </DataTable>
             <div className="card-footer">
-              {log.next !== null ? (
-                <Button variant="secondary" loading={loadingMore} onClick={() => log.next !== null && loadMore(log.next)}>
+              {data.next !== null ? (
+                <Button variant="secondary" loading={loadingMore} onClick={() => data.next !== null && loadMore(data.next)}>
                   Load more
                 </Button>
               ) : (
                 <span className="muted">
-                  {log.entries.length === 1 ? 'One entry' : `${log.entries.length} entries`}: the beginning of the log.
+                  {data.entries.length === 1 ? 'One entry' : `${data.entries.length} entries`}: the beginning of the log.
                 </span>
               )}
             </div>
           </>
         )}
-      </section>
+      </ListCard>
     </>
   );
 }

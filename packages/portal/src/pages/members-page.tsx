@@ -1,18 +1,19 @@
-import { useState, type FormEvent } from 'react';
-import { errorMessage } from '../api/api-error';
+import { useState } from 'react';
 import type { Invitation, NewInvitation, Role, User } from '../api/types';
 import { isAdmin, usePortal, useSession } from '../session/portal-context';
 import { useDocumentTitle } from '../hooks/use-document-title';
 import { useResource } from '../hooks/use-resource';
+import { useSubmit } from '../hooks/use-submit';
 import { Button } from '../components/button';
 import { ConfirmDialog, type Confirmation } from '../components/confirm-dialog';
 import { Copyable } from '../components/copyable';
+import { ActionsCell, DataTable } from '../components/data-table';
 import { EmptyState } from '../components/empty-state';
 import { FormError } from '../components/form-error';
 import { DateTime } from '../components/date-time';
 import { formatDateTime } from '../components/format';
 import { UsersIcon } from '../components/icons';
-import { Loading } from '../components/loading';
+import { ListCard } from '../components/list-card';
 import { Modal } from '../components/modal';
 import { PageHeader } from '../components/page-header';
 import { StatusBadge } from '../components/status-badge';
@@ -51,9 +52,6 @@ export function MembersPage() {
       },
     });
 
-  const users = list.data?.users ?? [];
-  const invitations = list.data?.invitations ?? [];
-
   return (
     <>
       <PageHeader
@@ -66,88 +64,60 @@ export function MembersPage() {
         setInvited(result);
         list.update((data) => ({ ...data, invitations: [result.invitation, ...data.invitations] }));
       }} />}
-      <section className="card" aria-labelledby="users-heading">
-        <div className="card-header">
-          <h2 id="users-heading">Users</h2>
-        </div>
-        <FormError message={list.error} />
-        {list.data === null ? (
-          list.loading && <Loading />
-        ) : (
-          <div className="table-wrap">
-            <table className="table">
-              <thead>
-                <tr>
-                  <th scope="col">Email</th>
-                  <th scope="col">Role</th>
-                  <th scope="col">Joined</th>
-                  {admin && <th scope="col" className="actions-col"><span className="visually-hidden">Actions</span></th>}
-                </tr>
-              </thead>
-              <tbody>
-                {users.map((user) => (
-                  <tr key={user.id}>
-                    <td data-label="Email">
-                      {user.email}
-                      {user.id === session.user.id && <span className="muted"> (you)</span>}
-                    </td>
-                    <td data-label="Role"><StatusBadge status={user.role} /></td>
-                    <td data-label="Joined"><DateTime iso={user.created_at} dateOnly /></td>
-                    {admin && (
-                      <td data-label="Actions" className="row-actions">
-                        <Button size="small" variant="danger" onClick={() => removeUser(user)}>
-                          Remove
-                        </Button>
-                      </td>
-                    )}
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+      <ListCard headingId="users-heading" title="Users" data={list.data} error={list.error} loading={list.loading}>
+        {(data) => (
+          <DataTable columns={['Email', 'Role', 'Joined']} actions={admin}>
+            {data.users.map((user) => (
+              <tr key={user.id}>
+                <td data-label="Email">
+                  {user.email}
+                  {user.id === session.user.id && <span className="muted"> (you)</span>}
+                </td>
+                <td data-label="Role"><StatusBadge status={user.role} /></td>
+                <td data-label="Joined"><DateTime iso={user.created_at} dateOnly /></td>
+                {admin && (
+                  <ActionsCell>
+                    <Button size="small" variant="danger" onClick={() => removeUser(user)}>
+                      Remove
+                    </Button>
+                  </ActionsCell>
+                )}
+              </tr>
+            ))}
+          </DataTable>
         )}
-      </section>
-      <section className="card" aria-labelledby="invitations-heading">
-        <div className="card-header">
-          <h2 id="invitations-heading">Pending invitations</h2>
-        </div>
-        {list.data === null ? null : invitations.length === 0 ? (
+      </ListCard>
+      <ListCard
+        headingId="invitations-heading"
+        title="Pending invitations"
+        data={list.data}
+        isEmpty={(data) => data.invitations.length === 0}
+        empty={
           <EmptyState icon={<UsersIcon size={24} />} title="No pending invitations.">
             {admin ? 'Invite a colleague above: you get a one-time link to send them.' : 'An admin can invite colleagues.'}
           </EmptyState>
-        ) : (
-          <div className="table-wrap">
-            <table className="table">
-              <thead>
-                <tr>
-                  <th scope="col">Email</th>
-                  <th scope="col">Role</th>
-                  <th scope="col">Invited</th>
-                  <th scope="col">Expires</th>
-                  {admin && <th scope="col" className="actions-col"><span className="visually-hidden">Actions</span></th>}
-                </tr>
-              </thead>
-              <tbody>
-                {invitations.map((invitation) => (
-                  <tr key={invitation.id}>
-                    <td data-label="Email">{invitation.email}</td>
-                    <td data-label="Role"><StatusBadge status={invitation.role} /></td>
-                    <td data-label="Invited"><DateTime iso={invitation.created_at} dateOnly /></td>
-                    <td data-label="Expires"><DateTime iso={invitation.expires_at} /></td>
-                    {admin && (
-                      <td data-label="Actions" className="row-actions">
-                        <Button size="small" variant="secondary" onClick={() => cancelInvitation(invitation)}>
-                          Cancel
-                        </Button>
-                      </td>
-                    )}
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+        }
+      >
+        {(data) => (
+          <DataTable columns={['Email', 'Role', 'Invited', 'Expires']} actions={admin}>
+            {data.invitations.map((invitation) => (
+              <tr key={invitation.id}>
+                <td data-label="Email">{invitation.email}</td>
+                <td data-label="Role"><StatusBadge status={invitation.role} /></td>
+                <td data-label="Invited"><DateTime iso={invitation.created_at} dateOnly /></td>
+                <td data-label="Expires"><DateTime iso={invitation.expires_at} /></td>
+                {admin && (
+                  <ActionsCell>
+                    <Button size="small" variant="secondary" onClick={() => cancelInvitation(invitation)}>
+                      Cancel
+                    </Button>
+                  </ActionsCell>
+                )}
+              </tr>
+            ))}
+          </DataTable>
         )}
-      </section>
+      </ListCard>
       {confirmation && <ConfirmDialog confirmation={confirmation} onClose={() => setConfirmation(null)} />}
       {invited && (
         <Modal title="Invitation link" onClose={() => setInvited(null)} dismissible={false}>
@@ -172,27 +142,14 @@ function InviteForm({ onInvited }: { onInvited: (result: NewInvitation) => void 
   const { api } = usePortal();
   const [email, setEmail] = useState('');
   const [role, setRole] = useState<Role>('member');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    if (email.trim() === '') {
-      setError('Enter the email of the person to invite.');
-      return;
-    }
-    setBusy(true);
-    setError(null);
-    try {
+  const { busy, error, submit } = useSubmit({
+    validate: () => (email.trim() === '' ? 'Enter the email of the person to invite.' : null),
+    run: async () => {
       onInvited(await api.invite({ email: email.trim(), role }));
       setEmail('');
       setRole('member');
-    } catch (caught) {
-      setError(errorMessage(caught));
-    } finally {
-      setBusy(false);
-    }
-  };
+    },
+  });
 
   return (
     <section className="card card-padded" aria-labelledby="invite-heading">

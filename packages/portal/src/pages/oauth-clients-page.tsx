@@ -1,18 +1,22 @@
-import { useState, type FormEvent } from 'react';
-import { errorMessage } from '../api/api-error';
+import { useState } from 'react';
 import type { ClientView, NewClient } from '../api/types';
 import { isAdmin, usePortal, useSession } from '../session/portal-context';
-import { ReauthCancelled, useReauth } from '../session/reauth';
+import { useReauth } from '../session/reauth';
 import { useDocumentTitle } from '../hooks/use-document-title';
 import { useResource } from '../hooks/use-resource';
+import { useSubmit } from '../hooks/use-submit';
+import { activeLimit } from '../components/active-limit';
+import { ActiveSummary } from '../components/active-summary';
 import { Button } from '../components/button';
 import { ConfirmDialog, type Confirmation } from '../components/confirm-dialog';
 import { Copyable } from '../components/copyable';
+import { ActionsCell, DataTable } from '../components/data-table';
 import { EmptyState } from '../components/empty-state';
 import { FormError } from '../components/form-error';
 import { DateTime } from '../components/date-time';
-import { PlusIcon, ShieldIcon } from '../components/icons';
-import { Loading } from '../components/loading';
+import { ShieldIcon } from '../components/icons';
+import { LimitedAction } from '../components/limited-action';
+import { ListCard } from '../components/list-card';
 import { Modal } from '../components/modal';
 import { PageHeader } from '../components/page-header';
 import { StatusBadge } from '../components/status-badge';
@@ -27,10 +31,8 @@ export function OAuthClientsPage() {
   const [confirmation, setConfirmation] = useState<Confirmation | null>(null);
   const [generating, setGenerating] = useState(false);
 
-  const clients = list.data?.clients ?? [];
-  const maxActive = list.data?.maxActive ?? 2;
-  const active = clients.filter((client) => client.status === 'active').length;
-  const atLimit = active >= maxActive;
+  const limit = activeLimit(list.data?.clients ?? [], list.data?.maxActive ?? 2, 'clients');
+  const { maxActive, atLimit, reason: limitReason } = limit;
 
   const replace = (view: ClientView) =>
     list.update((data) => ({ ...data, clients: data.clients.map((c) => (c.client_id === view.client_id ? view : c)) }));
@@ -76,8 +78,6 @@ export function OAuthClientsPage() {
     setConfirmation(confirmations[action]);
   };
 
-  const limitReason = `You have ${active} active clients, the most allowed. Deactivate one to generate another.`;
-
   return (
     <>
       <PageHeader
@@ -91,113 +91,86 @@ export function OAuthClientsPage() {
         }
         actions={
           admin && (
-            <div className="action-with-reason">
-              <Button
-                icon={<PlusIcon />}
-                onClick={() => setGenerating(true)}
-                disabled={list.data === null || atLimit}
-                aria-describedby={atLimit ? 'client-limit-reason' : undefined}
-              >
-                Generate Client Credentials
-              </Button>
-              {atLimit && (
-                <p className="hint" id="client-limit-reason">
-                  {limitReason}
-                </p>
-              )}
-            </div>
+            <LimitedAction
+              label="Generate Client Credentials"
+              onClick={() => setGenerating(true)}
+              disabled={list.data === null}
+              limit={limit}
+              reasonId="client-limit-reason"
+            />
           )
         }
       />
       {!admin && <MemberNotice what="generate or change client credentials" />}
-      <section className="card" aria-labelledby="clients-heading">
-        <div className="card-header">
-          <h2 id="clients-heading">Clients</h2>
-          {list.data && (
-            <span className="muted small">
-              {active} of {maxActive} active · times in UTC
-            </span>
-          )}
-        </div>
-        <FormError message={list.error} />
-        {list.data === null ? (
-          list.loading && <Loading />
-        ) : clients.length === 0 ? (
+      <ListCard
+        headingId="clients-heading"
+        title="Clients"
+        data={list.data}
+        summary={<ActiveSummary limit={limit} />}
+        error={list.error}
+        loading={list.loading}
+        isEmpty={(data) => data.clients.length === 0}
+        empty={
           <EmptyState icon={<ShieldIcon size={24} />} title="No client credentials yet.">
             {admin
               ? 'Generate one to let an integration request OAuth access tokens.'
               : 'An admin of your team can generate one.'}
           </EmptyState>
-        ) : (
-          <div className="table-wrap">
-            <table className="table">
-              <thead>
-                <tr>
-                  <th scope="col">Client</th>
-                  <th scope="col">Created</th>
-                  <th scope="col">Last token issued</th>
-                  <th scope="col">Status</th>
-                  {admin && (
-                    <th scope="col" className="actions-col">
-                      <span className="visually-hidden">Actions</span>
-                    </th>
-                  )}
-                </tr>
-              </thead>
-              <tbody>
-                {clients.map((client) => (
-                  <tr key={client.client_id}>
-                    <td data-label="Client">
-                      <div className="stacked">
-                        <span className="stacked-title">{client.name || <span className="muted">Unnamed client</span>}</span>
-                        <Copyable value={client.client_id} label={`Copy client id ${client.client_id}`} />
-                      </div>
-                    </td>
-                    <td data-label="Created">
-                      <DateTime iso={client.created_at} dateOnly />
-                    </td>
-                    <td data-label="Last token issued">
-                      <DateTime iso={client.last_token_issued_at} />
-                    </td>
-                    <td data-label="Status">
-                      <StatusBadge status={client.status} />
-                    </td>
-                    {admin && (
-                      <td data-label="Actions" className="row-actions">
-                        {client.status === 'active' ? (
-                          <>
-                            <Button size="small" variant="secondary" onClick={() => ask(client, 'reset-quota')}>
-                              Reset quota
-                            </Button>
-                            <Button size="small" variant="secondary" onClick={() => ask(client, 'deactivate')}>
-                              Deactivate
-                            </Button>
-                          </>
-                        ) : (
-                          <>
-                            <Button
-                              size="small"
-                              variant="secondary"
-                              onClick={() => ask(client, 'activate')}
-                              disabled={atLimit}
-                              title={atLimit ? limitReason : undefined}
-                            >
-                              Activate
-                            </Button>
-                            <Button size="small" variant="danger" onClick={() => ask(client, 'delete')}>
-                              Delete
-                            </Button>
-                          </>
-                        )}
-                      </td>
+        }
+      >
+        {(data) => (
+          <DataTable columns={['Client', 'Created', 'Last token issued', 'Status']} actions={admin}>
+            {data.clients.map((client) => (
+              <tr key={client.client_id}>
+                <td data-label="Client">
+                  <div className="stacked">
+                    <span className="stacked-title">{client.name || <span className="muted">Unnamed client</span>}</span>
+                    <Copyable value={client.client_id} label={`Copy client id ${client.client_id}`} />
+                  </div>
+                </td>
+                <td data-label="Created">
+                  <DateTime iso={client.created_at} dateOnly />
+                </td>
+                <td data-label="Last token issued">
+                  <DateTime iso={client.last_token_issued_at} />
+                </td>
+                <td data-label="Status">
+                  <StatusBadge status={client.status} />
+                </td>
+                {admin && (
+                  <ActionsCell>
+                    {client.status === 'active' ? (
+                      <>
+                        <Button size="small" variant="secondary" onClick={() => ask(client, 'reset-quota')}>
+                          Reset quota
+                        </Button>
+                        <Button size="small" variant="secondary" onClick={() => ask(client, 'deactivate')}>
+                          Deactivate
+                        </Button>
+                      </>
+                    ) : (
+                      <>
+                        <Button
+                          size="small"
+                          variant="secondary"
+                          onClick={() => ask(client, 'activate')}
+                          disabled={atLimit}
+                          title={atLimit ? limitReason : undefined}
+                        >
+                          Activate
+                        </Button>
+                        <Button size="small" variant="danger" onClick={() => ask(client, 'delete')}>
+                          Delete
+                        </Button>
+                      </>
                     )}
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+                  </ActionsCell>
+                )}
+              </tr>
+            ))}
+          </DataTable>
         )}
-      </section>
+      </ListCard>
       {confirmation && <ConfirmDialog confirmation={confirmation} onClose={() => setConfirmation(null)} />}
       {generating && (
         <GenerateClientDialog
@@ -216,22 +189,10 @@ function GenerateClientDialog({ onClose }: { onClose: (created: boolean) => void
   const { api } = usePortal();
   const withReauth = useReauth();
   const [name, setName] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
   const [created, setCreated] = useState<NewClient | null>(null);
-
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      setCreated(await withReauth(() => api.createClient(name.trim())));
-    } catch (caught) {
-      if (!(caught instanceof ReauthCancelled)) setError(errorMessage(caught));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { busy, error, submit } = useSubmit({
+    run: async () => setCreated(await withReauth(() => api.createClient(name.trim()))),
+  });
 
   if (created) {
     return (

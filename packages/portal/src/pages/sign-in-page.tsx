@@ -1,8 +1,8 @@
-import { useState, type FormEvent } from 'react';
-import { errorMessage } from '../api/api-error';
+import { useState } from 'react';
 import { navigate } from '../router/hash-location';
 import { usePortal } from '../session/portal-context';
 import { useDocumentTitle } from '../hooks/use-document-title';
+import { useSubmit } from '../hooks/use-submit';
 import { Button } from '../components/button';
 import { FormError } from '../components/form-error';
 import { AuthLayout } from './auth-layout';
@@ -12,25 +12,14 @@ export function SignInPage({ next }: { next: string | null }) {
   const { api, setSession } = usePortal();
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    if (email.trim() === '' || password === '') {
-      setError('Enter your email and password.');
-      return;
-    }
-    setBusy(true);
-    setError(null);
-    try {
+  const { busy, error, submit } = useSubmit({
+    validate: () => (email.trim() === '' || password === '' ? 'Enter your email and password.' : null),
+    run: async () => {
       setSession(await api.signIn({ email: email.trim(), password }));
       navigate(next ?? '/team', { replace: true });
-    } catch (caught) {
-      setBusy(false);
-      setError(errorMessage(caught));
-    }
-  };
+    },
+    leaves: true,
+  });
 
   return (
     <AuthLayout

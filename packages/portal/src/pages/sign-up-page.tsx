@@ -1,10 +1,11 @@
-import { useState, type FormEvent } from 'react';
-import { errorMessage } from '../api/api-error';
+import { useState } from 'react';
 import { navigate } from '../router/hash-location';
 import { usePortal } from '../session/portal-context';
 import { useDocumentTitle } from '../hooks/use-document-title';
+import { useSubmit } from '../hooks/use-submit';
 import { Button } from '../components/button';
 import { FormError } from '../components/form-error';
+import { NewPasswordField } from '../components/new-password-field';
 import { AuthLayout } from './auth-layout';
 
 export function SignUpPage() {
@@ -13,26 +14,17 @@ export function SignUpPage() {
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [platformName, setPlatformName] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    const missing = [email.trim() === '' && 'your email', password === '' && 'a password', platformName.trim() === '' && 'a platform name'].filter(Boolean);
-    if (missing.length > 0) {
-      setError(`Enter ${missing.join(', ')}.`);
-      return;
-    }
-    setBusy(true);
-    setError(null);
-    try {
+  const { busy, error, submit } = useSubmit({
+    validate: () => {
+      const missing = [email.trim() === '' && 'your email', password === '' && 'a password', platformName.trim() === '' && 'a platform name'].filter(Boolean);
+      return missing.length > 0 ? `Enter ${missing.join(', ')}.` : null;
+    },
+    run: async () => {
       setSession(await api.signUp({ email: email.trim(), password, platformName: platformName.trim() }));
       navigate('/team', { replace: true });
-    } catch (caught) {
-      setBusy(false);
-      setError(errorMessage(caught));
-    }
-  };
+    },
+    leaves: true,
+  });
 
   return (
     <AuthLayout
@@ -49,13 +41,7 @@ export function SignUpPage() {
           <label htmlFor="signup-email">Email</label>
           <input id="signup-email" type="email" autoComplete="email" value={email} onChange={(e) => setEmail(e.target.value)} autoFocus />
         </div>
-        <div className="field">
-          <label htmlFor="signup-password">Password</label>
-          <input id="signup-password" type="password" autoComplete="new-password" value={password} onChange={(e) => setPassword(e.target.value)} aria-describedby="signup-password-hint" />
-          <p className="hint" id="signup-password-hint">
-            At least 12 characters. A few unrelated words make a strong one.
-          </p>
-        </div>
+        <NewPasswordField id="signup-password" value={password} onChange={setPassword} />
         <div className="field">
           <label htmlFor="signup-platform">Platform name</label>
           <input

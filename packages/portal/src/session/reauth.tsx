@@ -1,8 +1,9 @@
-import { createContext, useCallback, useContext, useRef, useState, type FormEvent, type ReactNode } from 'react';
+import { createContext, useCallback, useContext, useRef, useState, type ReactNode } from 'react';
 import { errorMessage, isApiError } from '../api/api-error';
 import { Modal } from '../components/modal';
 import { Button } from '../components/button';
 import { FormError } from '../components/form-error';
+import { useSubmit } from '../hooks/use-submit';
 import { usePortal } from './portal-context';
 
 /** Thrown when the person closes "Confirm it's you": the action did not run, and needs no message. */
@@ -76,25 +77,15 @@ export function ReauthProvider({ children }: { children: ReactNode }) {
 function ReauthDialog({ onConfirmed, onCancel }: { onConfirmed: () => void; onCancel: () => void }) {
   const { api, session, setSession } = usePortal();
   const [password, setPassword] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    if (password === '') {
-      setError('Enter your password.');
-      return;
-    }
-    setBusy(true);
-    setError(null);
-    try {
+  const { busy, error, submit } = useSubmit({
+    validate: () => (password === '' ? 'Enter your password.' : null),
+    run: async () => {
       setSession(await api.reauthenticate(password));
       onConfirmed();
-    } catch (caught) {
-      setBusy(false);
-      setError(isApiError(caught, 'invalid_credentials') ? 'That password is not correct.' : errorMessage(caught));
-    }
-  };
+    },
+    describe: (caught) => (isApiError(caught, 'invalid_credentials') ? 'That password is not correct.' : errorMessage(caught)),
+    leaves: true,
+  });
 
   return (
     <Modal title="Confirm it's you" onClose={onCancel} size="small">
