@@ -148,6 +148,25 @@ describe('tessera serve starting', () => {
     for (const cleanup of cleanups.reverse()) await cleanup();
   });
 
+  /**
+   * A TCP server of the test's own, closed at the end with every connection it holds (a socket left
+   * open would keep close() waiting for ever): `onSocket` decides what each connection gets.
+   */
+  async function tcpServer(onSocket: (socket: Socket) => void, port = 0): Promise<number> {
+    const sockets = new Set<Socket>();
+    const server = createServer((socket) => {
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+      onSocket(socket);
+    });
+    await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+    cleanups.push(async () => {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => server.close(resolve));
+    });
+    return (server.address() as { port: number }).port;
+  }
+
   async function dataDir(): Promise<string> {
     const dir = await mkdtemp(path.join(tmpdir(), 'tessera-start-'));
     cleanups.push(() => rm(dir, { recursive: true, force: true }));
@@ -183,10 +202,8 @@ describe('tessera serve starting', () => {
   }, 30_000);
 
   it('gives up on a PostgreSQL that accepts connections but never answers, with exit 1', async () => {
-    const silent = createServer(() => {});
-    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
-    cleanups.push(async () => new Promise((resolve) => silent.close(resolve)));
-    const port = (silent.address() as { port: number }).port;
+    // Accepts connections and never answers.
+    const port = await tcpServer(() => {});
     const started = Date.now();
     const result = await tessera(['serve'], {
       DATABASE_URL: `postgres://tessera:Pa55-of-the-db@127.0.0.1:${port}/tessera`,
@@ -212,7 +229,7 @@ describe('tessera serve starting', () => {
     // PostgreSQL "comes up" on `port` a second after the server first tried it: a proxy to the test
     // PostgreSQL that drops connections until then.
     let up = false;
-    const proxy = createServer((socket) => {
+    await tcpServer((socket) => {
       if (!up) {
         setTimeout(() => (up = true), 1000);
         return socket.destroy();
@@ -221,9 +238,7 @@ describe('tessera serve starting', () => {
       socket.pipe(upstream).pipe(socket);
       socket.on('error', () => upstream.destroy());
       upstream.on('error', () => socket.destroy());
-    });
-    await new Promise<void>((resolve) => proxy.listen(port, '127.0.0.1', resolve));
-    cleanups.push(async () => new Promise((resolve) => proxy.close(resolve)));
+    }, port);
     const url = new URL(database.url);
     url.host = `127.0.0.1:${port}`;
     const server = await startServer({
