@@ -1,6 +1,7 @@
 import { pino } from 'pino';
 import { buildApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
+import { type MetricsServer, startMetricsServer } from './metrics/metrics-server.js';
 import { closeServices, openServices } from './services.js';
 
 /** Starts the server: config from the environment, store migrated, listening until SIGINT/SIGTERM. */
@@ -27,11 +28,13 @@ export async function serve(): Promise<void> {
   const app = await buildApp(config, services, { logger: undefined });
   services.signingKeys.startRefresh((error) => app.log.error({ err: error }, 'could not refresh signing keys'));
 
+  let metricsServer: MetricsServer | undefined;
   let closing = false;
   const shutdown = async (signal: string) => {
     if (closing) return;
     closing = true;
     app.log.info({ signal }, 'shutting down');
+    await metricsServer?.close();
     await app.close();
     await closeServices(services);
     process.exit(0);
@@ -39,6 +42,19 @@ export async function serve(): Promise<void> {
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
 
+  // Before the public port: an instance whose metrics address is taken never takes traffic.
+  if (config.metricsListen && services.exporter) {
+    try {
+      metricsServer = await startMetricsServer(services.exporter, config.metricsListen);
+    } catch (error) {
+      const { host, port } = config.metricsListen;
+      console.error(`Tessera could not listen on ${host}:${port} for metrics (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}). Set TESSERA_METRICS_LISTEN to another address.`);
+      await app.close();
+      await closeServices(services);
+      process.exit(1);
+    }
+    app.log.info({ url: `${metricsServer.url}/metrics` }, 'metrics served on their own address');
+  }
   try {
     await app.listen({ host: config.host, port: config.port });
   } catch (error) {
@@ -51,6 +67,7 @@ export async function serve(): Promise<void> {
       EACCES: 'needs privileges this user does not have',
     }[code];
     console.error(`Tessera could not listen on ${config.host}:${config.port}: the ${code === 'EADDRNOTAVAIL' ? 'host' : 'port'} ${reason}. Set PORT (or HOST) to another.`);
+    await metricsServer?.close();
     await app.close();
     await closeServices(services);
     process.exit(1);
