@@ -1,5 +1,6 @@
-import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Histogram, type MetricObjectWithValues, type MetricValueWithName, Registry } from 'prom-client';
 import { AUTH_FAILURE_REASONS, type AuthEndpoint, type AuthFailureReason, type Metrics } from './metrics.js';
+import { RequestTally } from './request-tally.js';
 
 /** The route label of a request no route matched: its raw path could hold anything. */
 export const UNMATCHED_ROUTE = 'unmatched';
@@ -34,8 +35,7 @@ export class PrometheusMetrics implements Metrics {
   private readonly authFailures: Counter<'endpoint' | 'reason'>;
   private readonly store: Counter;
   private readonly redis: Counter;
-  private readonly requests: Counter<'method' | 'route' | 'status_code'>;
-  private readonly latency: Histogram<'method' | 'route'>;
+  private readonly requests = new RequestTally(LATENCY_BUCKETS);
   // Plain numbers on the guard's hot path, handed to the counter when scraped.
   private cacheHits = 0;
   private cacheMisses = 0;
@@ -65,17 +65,24 @@ export class PrometheusMetrics implements Metrics {
     });
     this.store = new Counter({ name: 'tessera_store_errors_total', help: 'Failed store queries and connection errors.', registers });
     this.redis = new Counter({ name: 'tessera_redis_errors_total', help: 'Redis connection and command errors.', registers });
-    this.requests = new Counter({
+    const requests = this.requests;
+    new Counter({
       name: 'tessera_http_requests_total',
       help: 'HTTP requests answered, by method, route pattern and status code.',
       labelNames: ['method', 'route', 'status_code'],
       registers,
+      collect() {
+        this.reset();
+        for (const { method, route, statuses } of requests.tallies()) {
+          for (const [status, count] of statuses) this.inc({ method, route, status_code: status }, count);
+        }
+      },
     });
-    this.latency = new Histogram({
+    new TalliedHistogram(requests, {
       name: 'tessera_http_request_duration_seconds',
       help: 'Time from receiving a request to sending its answer, by method and route pattern.',
       labelNames: ['method', 'route'],
-      buckets: LATENCY_BUCKETS,
+      buckets: [...LATENCY_BUCKETS],
       registers,
     });
     // Zero from the start, so that rate() and absent() work before the first event (Prometheus' advice).
@@ -112,13 +119,54 @@ export class PrometheusMetrics implements Metrics {
 
   /** One answered request: `route` is the matched pattern (or {@link UNMATCHED_ROUTE}), never the URL. */
   httpRequest(method: string, route: string, statusCode: number, seconds: number): void {
-    this.requests.inc({ method, route, status_code: statusCode });
-    this.latency.observe({ method, route }, seconds);
+    this.requests.record(method, route, statusCode, seconds);
   }
 
   /** The exposition: the registry's text and its content type. */
   async exposition(): Promise<{ contentType: string; body: string }> {
     const body = await Registry.merge([processMetrics(), this.registry]).metrics();
     return { contentType: this.registry.contentType, body };
+  }
+}
+
+type LatencyLabel = 'method' | 'route';
+
+/**
+ * A histogram whose buckets are counted by a {@link RequestTally}: prom-client writes it out, from the
+ * values this gives it at each scrape, in the shape its own histograms have.
+ */
+class TalliedHistogram extends Histogram<LatencyLabel> {
+  private readonly info: { name: string; help: string };
+
+  constructor(
+    private readonly tally: RequestTally,
+    config: ConstructorParameters<typeof Histogram<LatencyLabel>>[0],
+  ) {
+    super(config);
+    this.info = { name: config.name, help: config.help };
+  }
+
+  override async get(): Promise<MetricObjectWithValues<MetricValueWithName<LatencyLabel>>> {
+    const values: MetricValueWithName<LatencyLabel>[] = [];
+    const { name, help } = this.info;
+    const bucketName = `${name}_bucket`;
+    for (const { method, route, buckets, sum, count } of this.tally.tallies()) {
+      let cumulative = 0;
+      this.tally.bounds.forEach((bound, i) => {
+        cumulative += buckets[i]!;
+        values.push({ labels: { le: bound, method, route } as never, value: cumulative, metricName: bucketName });
+      });
+      values.push({ labels: { le: '+Inf', method, route } as never, value: count, metricName: bucketName });
+      values.push({ labels: { method, route }, value: sum, metricName: `${name}_sum` });
+      values.push({ labels: { method, route }, value: count, metricName: `${name}_count` });
+    }
+    // What prom-client's own histograms give the registry at run time (its declarations differ: an
+    // enum for the type, and a collect function the registry does not read).
+    return { name, help, type: 'histogram', values, aggregator: 'sum' } as unknown as MetricObjectWithValues<MetricValueWithName<LatencyLabel>>;
+  }
+
+  /** What the registry writes out: it asks a histogram for this rather than {@link get}. */
+  async getForPromString(): Promise<MetricObjectWithValues<MetricValueWithName<LatencyLabel>>> {
+    return this.get();
   }
 }

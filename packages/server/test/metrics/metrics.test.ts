@@ -123,8 +123,8 @@ describe.each(STORE_KINDS)('GET /metrics after a scripted series of requests (%s
       [{ method: 'GET', route: '/raas/v2/whoami', status_code: '200' }, 4],
       [{ method: 'GET', route: '/raas/v2/whoami', status_code: '401' }, 2],
       [{ method: 'POST', route: '/raas/v2/customers', status_code: '201' }, 1],
-      [{ method: 'GET', route: '/raas/v2/customers/:customerIdentifier', status_code: '200' }, 1],
       [{ method: 'POST', route: '/raas/v2/customers', status_code: '409' }, 1],
+      [{ method: 'GET', route: '/raas/v2/customers/:customerIdentifier', status_code: '200' }, 1],
       [{ method: 'GET', route: 'unmatched', status_code: '404' }, 1],
     ]);
     expect(value(samples, 'tessera_http_request_duration_seconds_count', { method: 'GET', route: '/raas/v2/whoami' })).toBe(6);
