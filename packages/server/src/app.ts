@@ -5,6 +5,8 @@ import { consoleRoutes } from './console/routes.js';
 import { hasCode, type TesseraError } from './errors.js';
 import { healthRoutes } from './health/routes.js';
 import { logOptions } from './log-options.js';
+import { recordHttpMetrics } from './metrics/http-metrics.js';
+import { metricsRoute } from './metrics/metrics-route.js';
 import { oauthRoutes } from './oauth/routes.js';
 import { defaultPortalDist } from './portal/portal-dist.js';
 import { portalSite } from './portal/portal-site.js';
@@ -66,6 +68,11 @@ export async function buildApp(config: Config, services: Services, options: AppO
     request.log.error({ err: error }, 'request failed');
     return sendPlainError(reply, 500, 'internal_error', 'An unexpected error occurred');
   });
+  // Before the routes, so that every one is counted; /metrics here unless it has an address of its own.
+  if (services.exporter) {
+    recordHttpMetrics(app, services.exporter);
+    if (!config.metricsListen) metricsRoute(app, services.exporter);
+  }
   // First: the OpenAPI document is built from the routes registered after it.
   await app.register(consoleRoutes, { config });
   await app.register(healthRoutes, { database: services.database, cache: services.cache });

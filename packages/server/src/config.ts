@@ -52,6 +52,10 @@ export interface Config {
   shutdownTimeoutSeconds: number;
   /** How long start-up keeps trying to reach PostgreSQL before it gives up. */
   storeConnectTimeoutSeconds: number;
+  /** Whether GET /metrics serves Prometheus metrics. */
+  metrics: boolean;
+  /** A separate address for /metrics alone, or undefined to serve it on the main port. */
+  metricsListen: { host: string; port: number } | undefined;
 }
 
 
@@ -95,6 +99,18 @@ function url(name: string, protocols: string[], raw: string, options: { secret?:
     throw new ConfigError(name, `must be a ${protocols.join(' or ')} URL, got "${parsed.protocol}"`);
   }
   return raw;
+}
+
+/** `host:port` or `[IPv6]:port`, the host an address or a name. */
+function hostAndPort(name: string, raw: string): { host: string; port: number } {
+  const match = /^(?:\[([0-9A-Fa-f:.]+)\]|([^:[\]]+)):(\d{1,5})$/.exec(raw);
+  const host = match?.[1] ?? match?.[2];
+  const port = Number(match?.[3]);
+  if (!match || (match[1] !== undefined && isIP(host!) !== 6) || !/^[0-9A-Za-z.:-]+$/.test(host!)) {
+    throw new ConfigError(name, `must be HOST:PORT, e.g. 127.0.0.1:9464 or [::1]:9464, got "${raw}"`);
+  }
+  if (port < 1 || port > 65535) throw new ConfigError(name, `must have a port between 1 and 65535, got ${match[3]}`);
+  return { host: host!, port };
 }
 
 function listenUrl(env: Env): string {
@@ -334,6 +350,22 @@ export const SETTINGS = {
     doc: 'Seconds start-up keeps trying to reach PostgreSQL before it gives up with exit code 1.',
     defaultText: '30',
     parse: integer('TESSERA_STORE_CONNECT_TIMEOUT_SECONDS', 30, 0, 3600),
+  },
+  metrics: {
+    name: 'TESSERA_METRICS',
+    doc: 'Serve Prometheus metrics at /metrics: true or false (they hold counts, never credentials or client ids).',
+    defaultText: 'true',
+    parse: (raw) => {
+      if (raw === undefined || raw === '' || raw === 'true' || raw === '1') return true;
+      if (raw === 'false' || raw === '0') return false;
+      throw new ConfigError('TESSERA_METRICS', `must be true or false, got "${raw}"`);
+    },
+  },
+  metricsListen: {
+    name: 'TESSERA_METRICS_LISTEN',
+    doc: 'HOST:PORT (e.g. 127.0.0.1:9464) to serve /metrics on alone, and not on the main port; unset serves it on the main port.',
+    defaultText: '(the main port)',
+    parse: (raw) => (raw ? hostAndPort('TESSERA_METRICS_LISTEN', raw) : undefined),
   },
 } satisfies { [K in keyof Config]: Setting<Config[K]> };
 

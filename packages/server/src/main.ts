@@ -2,6 +2,7 @@ import { pino } from 'pino';
 import { buildApp } from './app.js';
 import { ConfigError, insecurePublicUrlWarning, loadConfig } from './config.js';
 import { logOptions } from './log-options.js';
+import { type MetricsServer, startMetricsServer } from './metrics/metrics-server.js';
 import { closeServices, openServices } from './services.js';
 
 /** Starts the server: config from the environment, store migrated, listening until SIGINT/SIGTERM. */
@@ -30,6 +31,7 @@ export async function serve(): Promise<void> {
   const app = await buildApp(config, services, { logger: undefined });
   services.signingKeys.startRefresh((error) => app.log.error({ err: error }, 'could not refresh signing keys'));
 
+  let metricsServer: MetricsServer | undefined;
   let closing = false;
   // Stop accepting connections (idle keep-alive ones are closed, and every later response says
   // `Connection: close`), let requests in flight finish within the timeout, then close the store and Redis.
@@ -46,6 +48,8 @@ export async function serve(): Promise<void> {
     }, config.shutdownTimeoutSeconds * 1000);
     await app.close();
     clearTimeout(timer);
+    // Metrics stay scrapeable while the requests drain.
+    await metricsServer?.close();
     await closeServices(services);
     app.log.info({ ms: Date.now() - started, forced }, 'shut down');
     process.exit(forced ? 1 : 0);
@@ -53,6 +57,19 @@ export async function serve(): Promise<void> {
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
 
+  // Before the public port: an instance whose metrics address is taken never takes traffic.
+  if (config.metricsListen && services.exporter) {
+    try {
+      metricsServer = await startMetricsServer(services.exporter, config.metricsListen);
+    } catch (error) {
+      const { host, port } = config.metricsListen;
+      console.error(`Tessera could not listen on ${host}:${port} for metrics (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}). Set TESSERA_METRICS_LISTEN to another address.`);
+      await app.close();
+      await closeServices(services);
+      process.exit(1);
+    }
+    app.log.info({ url: `${metricsServer.url}/metrics` }, 'metrics served on their own address');
+  }
   try {
     await app.listen({ host: config.host, port: config.port });
   } catch (error) {
@@ -65,6 +82,7 @@ export async function serve(): Promise<void> {
       EACCES: 'needs privileges this user does not have',
     }[code];
     console.error(`Tessera could not listen on ${config.host}:${config.port}: the ${code === 'EADDRNOTAVAIL' ? 'host' : 'port'} ${reason}. Set PORT (or HOST) to another.`);
+    await metricsServer?.close();
     await app.close();
     await closeServices(services);
     process.exit(1);

@@ -6,6 +6,9 @@ import { FailureThrottle } from './credentials/failure-throttle.js';
 import type { Cache } from './cache/cache.js';
 import { openCache } from './cache/open-cache.js';
 import { logAtMostEvery } from './log-at-most-every.js';
+import { type Metrics, NO_METRICS } from './metrics/metrics.js';
+import type { PrometheusMetrics } from './metrics/prometheus-metrics.js';
+import { clientCredentialsGrant } from './oauth/grants/client-credentials.js';
 import type { Config } from './config.js';
 import { loadMasterKey } from './crypto/master-key.js';
 import { SealedBox } from './crypto/sealed-box.js';
@@ -56,6 +59,10 @@ export interface Services {
   signInThrottle: SignInThrottle;
   /** The clock, in epoch milliseconds; tests freeze it. */
   now: () => number;
+  /** Where the domain counts what operators watch ({@link NO_METRICS} when TESSERA_METRICS is off)… */
+  metrics: Metrics;
+  /** …and the registry that /metrics serves them from, with the HTTP requests' (undefined when off). */
+  exporter: PrometheusMetrics | undefined;
 }
 
 export interface ServiceOptions {
@@ -69,7 +76,19 @@ export interface ServiceOptions {
 /** Opens the store (migrating it), the cache and the master key, and loads the signing keys. */
 export async function openServices(config: Config, options: ServiceOptions): Promise<Services> {
   const now = options.now ?? Date.now;
-  const database = openDatabase({ ...config, onError: (error) => options.log.warn({ err: error }, 'PostgreSQL connection error') });
+  // Loaded only when on: the `tessera` command turns metrics off and does without prom-client.
+  const exporter = config.metrics
+    ? new (await import('./metrics/prometheus-metrics.js')).PrometheusMetrics({ grantTypes: [clientCredentialsGrant.grantType] })
+    : undefined;
+  const metrics = exporter ?? NO_METRICS;
+  const database = openDatabase({
+    ...config,
+    onError: (error) => {
+      metrics.storeError();
+      options.log.warn({ err: error }, 'PostgreSQL connection error');
+    },
+    onQueryError: () => metrics.storeError(),
+  });
   try {
     await waitForDatabase(database, { timeoutMs: config.storeConnectTimeoutSeconds * 1000, onRetry: (message) => options.log.warn(message) });
     await migrateToLatest(database.db);
@@ -90,7 +109,7 @@ export async function openServices(config: Config, options: ServiceOptions): Pro
       redisUrl: config.redisUrl,
       prefix: config.redisKeyPrefix,
       now,
-      onError: logAtMostEvery(60_000, (error: Error) => options.log.warn({ err: error }, 'Redis unavailable: going on without it'), now),
+      onError: countedThen(metrics, logAtMostEvery(60_000, (error: Error) => options.log.warn({ err: error }, 'Redis unavailable: going on without it'), now)),
     });
     return {
       config,
@@ -112,11 +131,21 @@ export async function openServices(config: Config, options: ServiceOptions): Pro
       passwords: new PasswordHasher(options.passwordCost ?? PASSWORD_COST),
       signInThrottle: new SignInThrottle(cache, options.log, now),
       now,
+      metrics,
+      exporter,
     };
   } catch (error) {
     await database.db.destroy();
     throw error;
   }
+}
+
+/** Every Redis error is counted, though only one a minute is logged. */
+function countedThen(metrics: Metrics, log: (error: Error) => void): (error: Error) => void {
+  return (error) => {
+    metrics.redisError();
+    log(error);
+  };
 }
 
 export async function closeServices(services: Services): Promise<void> {

@@ -33,6 +33,8 @@ describe('configuration', () => {
       console: true,
       shutdownTimeoutSeconds: 10,
       storeConnectTimeoutSeconds: 30,
+      metrics: true,
+      metricsListen: undefined,
     });
     for (const setting of Object.values(SETTINGS)) {
       expect(setting.doc.length).toBeGreaterThan(10);
@@ -79,7 +81,23 @@ describe('configuration', () => {
     expect(loadConfig({ TESSERA_CONSOLE: 'true' }).console).toBe(true);
   });
 
+  it('reads TESSERA_METRICS and the separate address of TESSERA_METRICS_LISTEN', () => {
+    expect(loadConfig({ TESSERA_METRICS: 'false' }).metrics).toBe(false);
+    expect(loadConfig({ TESSERA_METRICS: '0' }).metrics).toBe(false);
+    expect(loadConfig({ TESSERA_METRICS_LISTEN: '127.0.0.1:9464' }).metricsListen).toEqual({ host: '127.0.0.1', port: 9464 });
+    expect(loadConfig({ TESSERA_METRICS_LISTEN: '[::1]:9464' }).metricsListen).toEqual({ host: '::1', port: 9464 });
+    expect(loadConfig({ TESSERA_METRICS_LISTEN: 'metrics.internal:9464' }).metricsListen).toEqual({ host: 'metrics.internal', port: 9464 });
+    expect(loadConfig({ TESSERA_METRICS_LISTEN: '0.0.0.0:9100' }).metricsListen).toEqual({ host: '0.0.0.0', port: 9100 });
+  });
+
   it.each([
+    [{ TESSERA_METRICS: 'yes' }, 'TESSERA_METRICS must be true or false, got "yes"'],
+    [{ TESSERA_METRICS_LISTEN: '9464' }, 'TESSERA_METRICS_LISTEN must be HOST:PORT, e.g. 127.0.0.1:9464 or [::1]:9464, got "9464"'],
+    [{ TESSERA_METRICS_LISTEN: '::1:9464' }, 'TESSERA_METRICS_LISTEN must be HOST:PORT, e.g. 127.0.0.1:9464 or [::1]:9464, got "::1:9464"'],
+    [{ TESSERA_METRICS_LISTEN: '[nope]:9464' }, 'TESSERA_METRICS_LISTEN must be HOST:PORT, e.g. 127.0.0.1:9464 or [::1]:9464, got "[nope]:9464"'],
+    [{ TESSERA_METRICS_LISTEN: 'host name:9464' }, 'TESSERA_METRICS_LISTEN must be HOST:PORT, e.g. 127.0.0.1:9464 or [::1]:9464, got "host name:9464"'],
+    [{ TESSERA_METRICS_LISTEN: '127.0.0.1:0' }, 'TESSERA_METRICS_LISTEN must have a port between 1 and 65535, got 0'],
+    [{ TESSERA_METRICS_LISTEN: '127.0.0.1:70000' }, 'TESSERA_METRICS_LISTEN must have a port between 1 and 65535, got 70000'],
     [{ TESSERA_CONSOLE: 'off' }, 'TESSERA_CONSOLE must be true or false, got "off"'],
     [{ PORT: 'eighty' }, 'PORT must be a whole number, got "eighty"'],
     [{ PORT: '65536' }, 'PORT must be between 1 and 65535, got 65536'],

@@ -6,6 +6,7 @@ import { CLOCK_TOLERANCE_SECONDS } from '../oauth/access-token.js';
 import type { TokenStatusDeps, TokenVerificationDeps } from '../oauth/live-token.js';
 import { hasCode } from '../errors.js';
 import { logAtMostEvery } from '../log-at-most-every.js';
+import { type Metrics, NO_METRICS } from '../metrics/metrics.js';
 import { ApiKeyLastUse } from './api-key-last-use.js';
 import { AuthError, credentialsRequired, insufficientScope, invalidCredentials } from './auth-error.js';
 import { CredentialCache } from './credential-cache.js';
@@ -43,6 +44,8 @@ interface BasicEntry {
 export interface GuardDeps extends TokenVerificationDeps, TokenStatusDeps, ApiKeyLookupDeps {
   throttle: Pick<FailureThrottle, 'check' | 'recordFailure'>;
   cache: Pick<Cache, 'subscribe'>;
+  /** Told whether each request was served from memory; none by default. */
+  metrics?: Pick<Metrics, 'credentialCacheLookup'>;
 }
 
 export interface GuardOptions {
@@ -76,6 +79,7 @@ export class ApiGuard {
   private generation = 0;
   /** Stops listening for announced changes; set by {@link start}. */
   private unsubscribe: (() => void) | undefined;
+  private readonly metrics: Pick<Metrics, 'credentialCacheLookup'>;
 
   constructor(
     private readonly deps: GuardDeps,
@@ -83,6 +87,7 @@ export class ApiGuard {
   ) {
     this.bearerCache = new CredentialCache(options.maxEntries ?? MAX_CACHED_CREDENTIALS);
     this.basicCache = new CredentialCache(options.maxEntries ?? MAX_CACHED_CREDENTIALS);
+    this.metrics = deps.metrics ?? NO_METRICS;
     const log = options.log;
     const onError = logAtMostEvery(60_000, (error: unknown) => log?.warn({ err: error }, "an API key's last use was not written"), deps.now);
     this.lastUse = new ApiKeyLastUse(deps.apiKeys, onError, options.maxEntries ?? MAX_CACHED_CREDENTIALS);
@@ -120,16 +125,23 @@ export class ApiGuard {
     const now = this.deps.now();
     if (presented.scheme === 'basic') {
       const entry = this.basicCache.get(presented.encoded);
-      if (!entry || now - entry.checkedAt >= STATUS_RECHECK_MS) return undefined;
+      if (!entry || now - entry.checkedAt >= STATUS_RECHECK_MS) return this.miss();
       this.lastUse.used(entry.keyId, now);
+      this.metrics.credentialCacheLookup(true);
       return entry.principal;
     }
     const entry = this.bearerCache.get(presented.token);
     if (!entry || now >= entry.expiresAt || now - entry.checkedAt >= STATUS_RECHECK_MS || !this.deps.signingKeys.verificationKey(entry.kid)) {
-      return undefined;
+      return this.miss();
     }
+    this.metrics.credentialCacheLookup(true);
     if (!entry.scopes.includes(this.options.requiredScope)) throw insufficientScope(this.options.realm, this.options.requiredScope);
     return entry.principal;
+  }
+
+  private miss(): undefined {
+    this.metrics.credentialCacheLookup(false);
+    return undefined;
   }
 
   /** The caller, or an {@link AuthError} saying why not: verifies the credential, or re-reads its status. */

@@ -35,7 +35,8 @@ export async function run(output: Output, action: (services: Services) => Promis
     const config = loadConfig();
     const notice = storeNotice(config);
     if (notice) console.error(`tessera: ${notice}`);
-    services = await openServices(config, { log: stderrWarnings });
+    // A command is over in a moment: nothing would scrape its metrics.
+    services = await openServices({ ...config, metrics: false }, { log: stderrWarnings });
     const result = await action(services);
     if ('stream' in result) {
       for await (const chunk of result.stream) if (!process.stdout.write(chunk)) await once(process.stdout, 'drain');

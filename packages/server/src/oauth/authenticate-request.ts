@@ -1,7 +1,9 @@
 import type { FastifyRequest } from 'fastify';
 import type { FailureThrottle } from '../credentials/failure-throttle.js';
+import type { Metrics } from '../metrics/metrics.js';
 import type { OAuthClientStore } from '../store/oauth-clients.js';
-import { authenticateClient, readClientCredentials, type AuthenticatedClient } from './client-auth.js';
+import { hasCode } from '../errors.js';
+import { authenticateClient, readClientCredentials, type AuthenticatedClient, type ClientCredentials } from './client-auth.js';
 import { invalidClient, OAuthError } from './oauth-error.js';
 import type { TokenParameters } from './token-parameters.js';
 
@@ -10,6 +12,8 @@ export interface ClientAuthDeps {
   oauthClients: Pick<OAuthClientStore, 'findWithPlatform'>;
   throttle: Pick<FailureThrottle, 'check' | 'recordFailure'>;
   realm: string;
+  /** Told why each authentication failed; none by default. */
+  metrics?: Pick<Metrics, 'authFailed'>;
 }
 
 /**
@@ -19,16 +23,24 @@ export interface ClientAuthDeps {
 export async function authenticateRequest(
   request: FastifyRequest,
   params: TokenParameters,
-  { oauthClients, throttle, realm }: ClientAuthDeps,
+  { oauthClients, throttle, realm, metrics }: ClientAuthDeps,
 ): Promise<AuthenticatedClient> {
   // Over the limit: the domain's too_many_failures, which the error handler sends as 429.
-  await throttle.check(request.ip);
+  await throttle.check(request.ip).catch((error: unknown) => {
+    if (hasCode(error, 'too_many_failures')) metrics?.authFailed('oauth', 'throttled');
+    throw error;
+  });
+  let credentials: ClientCredentials | undefined;
   try {
-    const credentials = readClientCredentials(request, params);
+    credentials = readClientCredentials(request, params);
     if (!credentials) throw invalidClient(realm, 'no client credentials');
-    return await authenticateClient(oauthClients, credentials, realm);
+    return await authenticateClient(oauthClients, credentials, realm, metrics);
   } catch (error) {
-    if (error instanceof OAuthError) await throttle.recordFailure(request.ip);
+    if (error instanceof OAuthError) {
+      // authenticateClient told its own reasons; before it, the credentials were missing or unreadable.
+      if (!credentials) metrics?.authFailed('oauth', error.error === 'invalid_client' ? 'no_credentials' : 'malformed_credentials');
+      await throttle.recordFailure(request.ip);
+    }
     throw error;
   }
 }

@@ -1,6 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import { authorizationHeaderCount, decodeBasic, isBasicBase64 } from '../credentials/http-credentials.js';
 import { digest, digestsEqual } from '../crypto/secrets.js';
+import type { Metrics } from '../metrics/metrics.js';
 import type { OAuthClient, OAuthClientStore } from '../store/oauth-clients.js';
 import { invalidClient, invalidRequest, excerpt } from './oauth-error.js';
 import type { TokenParameters } from './token-parameters.js';
@@ -74,12 +75,22 @@ export async function authenticateClient(
   clients: Pick<OAuthClientStore, 'findWithPlatform'>,
   credentials: ClientCredentials,
   realm: string,
+  metrics?: Pick<Metrics, 'authFailed'>,
 ): Promise<AuthenticatedClient> {
   const client = await clients.findWithPlatform(credentials.clientId);
   const secretMatches = digestsEqual(digest(credentials.clientSecret), client?.secret_digest ?? ABSENT_DIGEST);
   // Only an id of the right form goes to the log: anything else may be a misplaced secret, or a flood.
-  if (!client) throw invalidClient(realm, CLIENT_ID_FORM.test(credentials.clientId) ? `unknown client ${credentials.clientId}` : 'unknown client (malformed id)');
-  if (!secretMatches) throw invalidClient(realm, `wrong secret for client ${client.client_id}`);
-  if (client.status !== 'active') throw invalidClient(realm, `client ${client.client_id} is deactivated`);
+  if (!client) {
+    metrics?.authFailed('oauth', 'unknown_client');
+    throw invalidClient(realm, CLIENT_ID_FORM.test(credentials.clientId) ? `unknown client ${credentials.clientId}` : 'unknown client (malformed id)');
+  }
+  if (!secretMatches) {
+    metrics?.authFailed('oauth', 'wrong_secret');
+    throw invalidClient(realm, `wrong secret for client ${client.client_id}`);
+  }
+  if (client.status !== 'active') {
+    metrics?.authFailed('oauth', 'inactive_client');
+    throw invalidClient(realm, `client ${client.client_id} is deactivated`);
+  }
   return client;
 }

@@ -14,6 +14,7 @@ import { sendOAuthError } from './oauth-error-handler.js';
 import { authenticateRequest } from './authenticate-request.js';
 import { DEFAULT_SCOPE } from '../credentials/scopes.js';
 import { logAtMostEvery } from '../log-at-most-every.js';
+import type { Metrics } from '../metrics/metrics.js';
 import { clientCredentialsGrant } from './grants/client-credentials.js';
 import type { Grant } from './grants/grant.js';
 import { invalidRequest, OAuthError, excerpt } from './oauth-error.js';
@@ -35,12 +36,13 @@ export interface OAuthDeps extends GrantDeps, TokenVerificationDeps, TokenStatus
   revokedTokens: Pick<RevokedTokenStore, 'isRevoked' | 'revoke' | 'purgeExpired'>;
   throttle: Pick<FailureThrottle, 'check' | 'recordFailure'>;
   cache: Pick<Cache, 'publish' | 'hit'>;
+  metrics: Pick<Metrics, 'tokenIssued' | 'quotaRefused' | 'authFailed'>;
 }
 
 /** The authorization server: token, introspection and revocation endpoints, discovery and JWKS. */
 export async function oauthRoutes(app: FastifyInstance, { services }: { services: OAuthDeps }): Promise<void> {
   const { config } = services;
-  const clientAuth = { oauthClients: services.oauthClients, throttle: services.throttle, realm: config.publicUrl };
+  const clientAuth = { oauthClients: services.oauthClients, throttle: services.throttle, realm: config.publicUrl, metrics: services.metrics };
   // With Redis away every refusal would fail to be recorded: said once a minute, not once a request.
   const onAuditError = logAtMostEvery(60_000, (error: unknown) => app.log.warn({ err: error }, 'a quota refusal was not recorded in the audit log'), services.now);
 
@@ -73,6 +75,7 @@ export async function oauthRoutes(app: FastifyInstance, { services }: { services
       if (!grant) throw new OAuthError('unsupported_grant_type', `The grant type ${excerpt(grantType)} is not supported: use client_credentials`);
       const origin = { sourceAddress: request.ip, userAgent: request.headers['user-agent'] ?? null };
       const response = await grant.handle({ params, client, origin, onAuditError, deps: services });
+      services.metrics.tokenIssued(grant.grantType);
       request.log.info({ client_id: client.client_id, platform: client.platform_name }, 'access token issued');
       return response;
     });

@@ -2,7 +2,10 @@ import { TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { ApiGuard, type GuardDeps } from '../auth/api-guard.js';
+import { AuthError } from '../auth/auth-error.js';
 import type { PresentedCredential } from '../auth/presented-credential.js';
+import { hasCode } from '../errors.js';
+import type { Metrics } from '../metrics/metrics.js';
 import { credentialId, type Principal, principalOf } from '../auth/principal.js';
 import { DEFAULT_SCOPE } from '../credentials/scopes.js';
 import { type CustomerDeps, customerRoutes } from './customers.js';
@@ -39,6 +42,7 @@ const WhoAmI = Type.Object(
 /** What the RaaS API uses: the guard's sources, the customers, the audience (the guard's realm). */
 export interface RaasDeps extends GuardDeps, CustomerDeps {
   config: GuardDeps['config'];
+  metrics: Pick<Metrics, 'authFailed' | 'credentialCacheLookup'>;
 }
 
 export async function raasRoutes(app: FastifyInstance, { services }: { services: RaasDeps }): Promise<void> {
@@ -79,6 +83,13 @@ export async function raasRoutes(app: FastifyInstance, { services }: { services:
     async () => ({ status: 'ok' }),
   );
 
+  // Counted by the guard's reason (a fixed list), or throttled; anything else (the store away) is no refusal.
+  const refused = (error: unknown): Error => {
+    if (error instanceof AuthError) services.metrics.authFailed('api', error.failure);
+    else if (hasCode(error, 'too_many_failures')) services.metrics.authFailed('api', 'throttled');
+    return error as Error;
+  };
+
   await app.register(async (api) => {
     // Callback style so a remembered credential costs no promise; anything else goes the async way.
     api.addHook('onRequest', (request, _reply, done) => {
@@ -88,7 +99,7 @@ export async function raasRoutes(app: FastifyInstance, { services }: { services:
         presented = guard.present(request);
         principal = guard.cached(presented);
       } catch (error) {
-        return done(error as Error);
+        return done(refused(error));
       }
       if (principal) {
         request.principal = principal;
@@ -97,7 +108,7 @@ export async function raasRoutes(app: FastifyInstance, { services }: { services:
       guard.authenticate(presented, request.ip).then((verified) => {
         request.principal = verified;
         done();
-      }, done);
+      }, (error: unknown) => done(refused(error)));
     });
 
     // Tessera's own: which platform and credential a request authenticates as.

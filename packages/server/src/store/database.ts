@@ -3,12 +3,13 @@ import { createRequire } from 'node:module';
 import { chmodSync, closeSync, existsSync, linkSync, mkdirSync, openSync, readSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import { Kysely, type LogEvent, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import type PgModule from 'pg';
 import { TesseraError } from '../errors.js';
 import type { Schema } from './schema.js';
 import { withStatementCache } from './statement-cache.js';
 import { withUnavailableErrors } from './store-unavailable.js';
+import { isUniqueViolation } from './unique-violation.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -34,12 +35,24 @@ export function openDatabase(options: {
   databaseUrl?: string | undefined;
   dataDir: string;
   onError?: (error: Error) => void;
+  /** Hears every failed query but a unique violation (a conflict the domain expects): for metrics. */
+  onQueryError?: (error: unknown) => void;
 }): Database {
-  if (options.databaseUrl) return openPostgres(options.databaseUrl, options.onError ?? (() => {}));
-  return openSqlite(path.join(options.dataDir, SQLITE_FILE));
+  const log = queryErrors(options.onQueryError);
+  if (options.databaseUrl) return openPostgres(options.databaseUrl, options.onError ?? (() => {}), log);
+  return openSqlite(path.join(options.dataDir, SQLITE_FILE), log);
 }
 
-function openPostgres(databaseUrl: string, onError: (error: Error) => void): Database {
+type QueryLog = ((event: LogEvent) => void) | undefined;
+
+function queryErrors(onQueryError: ((error: unknown) => void) | undefined): QueryLog {
+  if (!onQueryError) return undefined;
+  return (event) => {
+    if (event.level === 'error' && !isUniqueViolation(event.error)) onQueryError(event.error);
+  };
+}
+
+function openPostgres(databaseUrl: string, onError: (error: Error) => void, log: QueryLog): Database {
   // Loaded only for PostgreSQL: pg's first load takes ~80 ms (it pulls in Node's fetch stack), which
   // every `tessera` command on SQLite would otherwise pay. pg is CommonJS, so require() keeps this synchronous.
   const pg = createRequire(import.meta.url)('pg') as typeof PgModule;
@@ -61,13 +74,13 @@ function openPostgres(databaseUrl: string, onError: (error: Error) => void): Dat
   pool.on('error', onError);
   const url = new URL(databaseUrl);
   return {
-    db: new Kysely<Schema>({ dialect: withUnavailableErrors(new PostgresDialect({ pool })) }),
+    db: new Kysely<Schema>({ dialect: withUnavailableErrors(new PostgresDialect({ pool })), ...(log ? { log } : {}) }),
     dialect: 'postgres',
     location: `postgres://${url.host}${url.pathname}`,
   };
 }
 
-function openSqlite(file: string): Database {
+function openSqlite(file: string, log: QueryLog): Database {
   mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
   if (existsSync(file)) assertSqliteFile(file);
   else createSqliteFile(file);
@@ -80,7 +93,8 @@ function openSqlite(file: string): Database {
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('synchronous = NORMAL');
-  return { db: new Kysely<Schema>({ dialect: withUnavailableErrors(new SqliteDialect({ database: withStatementCache(sqlite) })) }), dialect: 'sqlite', location: file };
+  const db = new Kysely<Schema>({ dialect: withUnavailableErrors(new SqliteDialect({ database: withStatementCache(sqlite) })), ...(log ? { log } : {}) });
+  return { db, dialect: 'sqlite', location: file };
 }
 
 /** The first 16 bytes of every SQLite 3 database file (sqlite.org/fileformat.html §1.3.1). */

@@ -22,6 +22,7 @@ export const clientCredentialsGrant: Grant = {
     const intervalMs = config.quotaIntervalSeconds * 1000;
     const who: AuditActor = { actor: client.client_id, ...context.origin };
     const refuse = async (lastIssuedAt: number | null): Promise<OAuthError> => {
+      deps.metrics?.quotaRefused();
       // The refusal is the answer even when it cannot be recorded (Redis or the store away).
       await recordTokenRefusal(deps, who, { platformId: client.platform_id, clientId: client.client_id }).catch(context.onAuditError);
       // RFC 9110 §10.2.3. Never more than the interval: an instance whose clock is behind the one that

@@ -1,5 +1,6 @@
 import type { TokenRefusalDeps } from '../../audit/record-token-refusal.js';
 import type { Config } from '../../config.js';
+import type { Metrics } from '../../metrics/metrics.js';
 import type { OAuthClientStore } from '../../store/oauth-clients.js';
 import type { AuthenticatedClient } from '../client-auth.js';
 import type { KeyRing } from '../key-ring.js';
@@ -19,6 +20,8 @@ export interface GrantDeps extends TokenRefusalDeps {
   oauthClients: Pick<OAuthClientStore, 'claimQuota'>;
   signingKeys: Pick<KeyRing, 'signer'>;
   now: () => number;
+  /** Told of each refusal by the quota; none by default. */
+  metrics?: Pick<Metrics, 'quotaRefused'>;
 }
 
 export interface GrantContext {
