@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import type { FastifyInstance } from 'fastify';
@@ -146,8 +146,10 @@ describe('the OpenAPI document', () => {
     expect(Object.keys(unauthorized.json()).sort()).toEqual(Object.keys(doc.components.schemas.ErrorEnvelope!.properties!).sort());
   });
 
-  const reference = fileURLToPath(new URL('../../../../../shared/reference/tango-raas-v2-console-swagger.json', import.meta.url));
-  it.skipIf(!existsSync(reference) && !process.env.CI)('keeps Tango’s field names and operation ids (../shared/reference)', () => {
+  // The names of Tango's console definition (shared/reference, outside this repository), extracted into a
+  // fixture so that the check runs on any checkout.
+  const reference = fileURLToPath(new URL('../fixtures/tango-raas-v2-names.json', import.meta.url));
+  it('keeps Tango’s field names and operation ids (test/fixtures/tango-raas-v2-names.json)', () => {
     const tango = JSON.parse(readFileSync(reference, 'utf8')) as {
       paths: Record<string, Record<string, { operationId: string }>>;
       definitions: Record<string, { properties: Record<string, unknown> }>;
