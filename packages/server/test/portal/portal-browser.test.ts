@@ -180,6 +180,8 @@ describe.skipIf(browserSkipReason())('the portal in Chromium', () => {
     // Grace, in a browser of her own.
     const grace = await openPage(browser);
     await grace.goto(link);
+    await grace.getByRole('heading', { name: 'Join your team' }).waitFor();
+    await screenshot(grace, 'portal-join');
     await grace.getByLabel('Password').fill('grace hopper was here');
     await grace.getByRole('button', { name: 'Join the team' }).click();
     await expect.poll(() => grace.url(), { timeout: 20_000 }).toContain('#/team');
