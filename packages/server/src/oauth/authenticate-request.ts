@@ -17,19 +17,27 @@ export interface ClientAuthDeps {
 }
 
 /**
- * Client authentication for the token, introspection and revocation endpoints, behind the failure
- * throttle: an address that failed too often gets 429 before its credentials are even looked at.
+ * The failure throttle in front of the token, introspection and revocation endpoints, run as the
+ * request arrives (an onRequest hook): an address that failed too often gets 429 before its body is
+ * even read, so a flood of wrong secrets costs the server as little as it can (issue 12: other clients'
+ * latency). Over the limit: the domain's too_many_failures, which the error handler sends as 429.
+ */
+export async function refuseThrottled(request: FastifyRequest, { throttle, metrics }: Pick<ClientAuthDeps, 'throttle' | 'metrics'>): Promise<void> {
+  await throttle.check(request.ip).catch((error: unknown) => {
+    if (hasCode(error, 'too_many_failures')) metrics?.authFailed('oauth', 'throttled');
+    throw error;
+  });
+}
+
+/**
+ * Client authentication for the token, introspection and revocation endpoints, once
+ * {@link refuseThrottled} let the request in; each failure counts against the address.
  */
 export async function authenticateRequest(
   request: FastifyRequest,
   params: TokenParameters,
   { oauthClients, throttle, realm, metrics }: ClientAuthDeps,
 ): Promise<AuthenticatedClient> {
-  // Over the limit: the domain's too_many_failures, which the error handler sends as 429.
-  await throttle.check(request.ip).catch((error: unknown) => {
-    if (hasCode(error, 'too_many_failures')) metrics?.authFailed('oauth', 'throttled');
-    throw error;
-  });
   let credentials: ClientCredentials | undefined;
   try {
     credentials = readClientCredentials(request, params);

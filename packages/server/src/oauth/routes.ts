@@ -11,7 +11,7 @@ import type { TokenStatusDeps, TokenVerificationDeps } from './live-token.js';
 import { CLOCK_TOLERANCE_SECONDS } from './access-token.js';
 import { activeTokenClaims } from './live-token.js';
 import { sendOAuthError } from './oauth-error-handler.js';
-import { authenticateRequest } from './authenticate-request.js';
+import { authenticateRequest, refuseThrottled } from './authenticate-request.js';
 import { DEFAULT_SCOPE } from '../credentials/scopes.js';
 import { logAtMostEvery } from '../log-at-most-every.js';
 import type { Metrics } from '../metrics/metrics.js';
@@ -63,6 +63,7 @@ export async function oauthRoutes(app: FastifyInstance, { services }: { services
       reply.header('Cache-Control', 'no-store').header('Pragma', 'no-cache');
     });
     endpoints.setErrorHandler((error: FastifyError, request, reply) => sendOAuthError(error, request.log, reply, config.bodyLimitBytes));
+    endpoints.addHook('onRequest', async (request) => refuseThrottled(request, clientAuth));
     // Shared, so that every error response refers to it (the serializer and the OpenAPI document alike).
     endpoints.addSchema(OAuthErrorBody);
 

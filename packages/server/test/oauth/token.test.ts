@@ -360,6 +360,19 @@ describe('failed client authentication is throttled per address', () => {
     expect(throttled.headers['retry-after']).toBe('60');
     expect(throttled.json()).toEqual({ error: 'too_many_requests', error_description: 'Too many failed authentication attempts from this address' });
 
+    // Refused before the body is read (a flood must cost little): a body over the limit, which would be
+    // a 413, and one that cannot be parsed get the same 429, on every endpoint of client authentication.
+    for (const url of ['/oauth/token', '/oauth/introspect', '/oauth/revoke']) {
+      for (const payload of ['x'.repeat(env.config.bodyLimitBytes + 1), '%E0%A4%A']) {
+        const early = await app.inject({ method: 'POST', url, headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload });
+        expect({ url, status: early.statusCode, body: early.json() }).toEqual({
+          url,
+          status: 429,
+          body: { error: 'too_many_requests', error_description: 'Too many failed authentication attempts from this address' },
+        });
+      }
+    }
+
     env.clock.advance(60_000);
     expect((await requestToken(app, client)).statusCode).toBe(200);
   });
