@@ -15,7 +15,8 @@ describe('routes and session', () => {
     const app = await renderApp('#/team/api-keys', { ...emptyLists, 'POST /portal/api/signin': json(200, adminSession) }, null);
     expect(screen.getByRole('heading', { level: 1 }).textContent).toBe('Sign in to your team');
     expect(window.location.hash).toBe('#/signin?next=%2Fteam%2Fapi-keys');
-    expect(document.title).toBe('Sign in · Tessera');
+    // Set by an effect: waited for, as a slow machine may look before it ran.
+    await waitFor(() => expect(document.title).toBe('Sign in · Tessera'));
 
     await app.user.type(screen.getByLabelText('Email'), 'dana@acme.example');
     await app.user.type(screen.getByLabelText('Password'), 'pw');
@@ -41,7 +42,7 @@ describe('routes and session', () => {
 
   test('sign-up sends email, password and platform name, and opens Team settings', async () => {
     const app = await renderApp('#/signup', { ...emptyLists, 'POST /portal/api/signup': json(201, adminSession) }, null);
-    expect(document.title).toBe('Set up an account · Tessera');
+    await waitFor(() => expect(document.title).toBe('Set up an account · Tessera'));
     await app.user.type(screen.getByLabelText('Email'), 'dana@acme.example');
     await app.user.type(screen.getByLabelText('Password'), 'a long password');
     await app.user.type(screen.getByLabelText('Platform name'), 'acme');
@@ -77,7 +78,7 @@ describe('routes and session', () => {
 
   test('Team settings: two credential cards and Team members, each with Manage', async () => {
     await renderApp('#/team', emptyLists, adminSession);
-    expect(document.title).toBe('Team settings · Tessera');
+    await waitFor(() => expect(document.title).toBe('Team settings · Tessera'));
     expect(screen.getByRole('link', { name: 'Manage OAuth client credentials' }).getAttribute('href')).toBe('#/team/oauth-clients');
     expect(screen.getByRole('link', { name: 'Manage RaaS API keys' }).getAttribute('href')).toBe('#/team/api-keys');
     expect(screen.getByRole('link', { name: 'Manage Team members' }).getAttribute('href')).toBe('#/team/members');

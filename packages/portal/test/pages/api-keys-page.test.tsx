@@ -25,7 +25,7 @@ describe('RaaS API keys', () => {
   test('shows the platform name, the best practice, and each key masked', async () => {
     await renderApp('#/team/api-keys', { 'GET /portal/api/api-keys': list() }, adminSession);
     expect(await screen.findByText('key_active1')).toBeTruthy();
-    expect(document.title).toBe('RaaS API keys · Tessera');
+    await waitFor(() => expect(document.title).toBe('RaaS API keys · Tessera'));
     expect(screen.getByText('Platform name (Basic auth user name)').nextElementSibling?.textContent).toBe('acme');
     expect(screen.getByRole('note', { name: '' }).textContent).toContain(
       'Keep one active key and rotate it at least every six months: generate a new key, move your integration to it, then deactivate the old one.',

@@ -20,7 +20,7 @@ describe('Audit Log', () => {
       adminSession,
     );
     await screen.findByRole('cell', { name: 'Revealed API key' });
-    expect(document.title).toBe('Audit Log · Tessera');
+    await waitFor(() => expect(document.title).toBe('Audit Log · Tessera'));
     const [first, second] = screen.getAllByRole('row').slice(1);
     expect([...first!.querySelectorAll('td')].map((td) => td.textContent)).toEqual([
       '2026-11-29 10:00:05',

@@ -15,7 +15,7 @@ describe('Team members', () => {
   test('lists users and pending invitations', async () => {
     await renderApp('#/team/members', { 'GET /portal/api/users': users() }, adminSession);
     await screen.findByText('li@acme.example');
-    expect(document.title).toBe('Team members · Tessera');
+    await waitFor(() => expect(document.title).toBe('Team members · Tessera'));
     expect(within(row('dana@acme.example')).getByText('(you)')).toBeTruthy();
     expect([...row('sam@acme.example').querySelectorAll('td')].map((td) => td.textContent).slice(0, 4)).toEqual([
       'sam@acme.example',

@@ -12,7 +12,7 @@ describe('OAuth client credentials', () => {
   test('lists each client: name, client id with a copy button, dates in UTC, status', async () => {
     await renderApp('#/team/oauth-clients', { 'GET /portal/api/oauth-clients': list() }, adminSession);
     await screen.findByText('cli_active1');
-    expect(document.title).toBe('OAuth client credentials · Tessera');
+    await waitFor(() => expect(document.title).toBe('OAuth client credentials · Tessera'));
     const cells = [...row('cli_active1').querySelectorAll('td')].map((td) => td.textContent);
     expect(cells.slice(0, 4)).toEqual(['Productioncli_active1', '14 Sep 2026', '29 Nov 2026, 06:40', 'Active']);
     expect(within(row('cli_inactive1')).getByText('Never')).toBeTruthy();
