@@ -1,7 +1,6 @@
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { buildApp } from '../src/app.js';
 import { scrubSecrets, serializeError } from '../src/log-options.js';
+import { appWithCapturedLog } from './support/captured-log.js';
 import type { Services } from '../src/services.js';
 import { basic, form, postForm, wrongByOneCharacter } from './support/oauth.js';
 import { PASSWORD, PortalBrowser } from './support/portal.js';
@@ -26,14 +25,7 @@ describe('the server log', () => {
   afterAll(async () => env?.close());
 
   it('holds no credential over requests of every kind, error paths included, and every request line carries its request id', async () => {
-    let log = '';
-    const stream = new Writable({
-      write(chunk, _encoding, done) {
-        log += chunk;
-        done();
-      },
-    });
-    const app = await buildApp(services.config, services, { logger: { level: 'trace', stream } });
+    const { app, log } = await appWithCapturedLog(services);
     // An unexpected failure outside the APIs (the plain error handler): a route of this test only.
     const boom = { secret: 'tsc_secret_boomboomboomboomboomboomboomboomboo', authorization: 'Bearer eyJhbGciOiJSUzI1NiJ9.eyJib29tIjoxfQ.c2lnbmF0dXJl' };
     app.get('/test-only/boom', async () => {
@@ -82,14 +74,14 @@ describe('the server log', () => {
       const revealed = (await ann.post(`/api-keys/${key.id}/reveal`)).json();
       Object.assign(secrets, { password: PASSWORD, portalKey: key.api_key, revealed: revealed.api_key });
 
-      const lines = log.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+      const lines = log().trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
       expect(lines.length).toBeGreaterThan(50);
       for (const message of ['request failed', 'token endpoint failed', 'raas request failed', 'portal request failed', 'oauth request refused', 'raas request refused']) {
         expect(lines.some((line) => line.msg === message), message).toBe(true);
       }
       for (const [what, secret] of Object.entries(secrets)) {
         expect(secret, what).toMatch(/.{12,}/);
-        expect(log.includes(secret), what).toBe(false);
+        expect(log().includes(secret), what).toBe(false);
       }
       // Every line written while serving a request names it: Fastify's child logger per request.
       const served = lines.filter((line) => line.msg !== 'Server listening' && !String(line.msg).startsWith('Server listening'));

@@ -1,6 +1,5 @@
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../src/app.js';
+import { appWithCapturedLog } from '../support/captured-log.js';
 import type { Services } from '../../src/services.js';
 import { PASSWORD, PortalBrowser } from '../support/portal.js';
 import { createTestEnvironment, type TestEnvironment } from '../support/services.js';
@@ -15,14 +14,7 @@ describe('the portal and the logs', () => {
   afterAll(async () => env?.close());
 
   it('never writes a password, an API key, a client secret, a session id, a CSRF token or an invitation link to the log, even at trace level', async () => {
-    let log = '';
-    const stream = new Writable({
-      write(chunk, _encoding, done) {
-        log += chunk;
-        done();
-      },
-    });
-    const app = await buildApp(services.config, services, { logger: { level: 'trace', stream } });
+    const { app, log } = await appWithCapturedLog(services);
     try {
       const ann = new PortalBrowser(app);
       await ann.signUp('logs@example.com', 'logs');
@@ -39,7 +31,7 @@ describe('the portal and the logs', () => {
       await bob.post('/invitations/accept', { token: link.split('/').at(-1), password: `${PASSWORD} bob` });
       await ann.post('/session/reauth', { password: PASSWORD });
 
-      expect(log).toContain('"url":"/portal/api/signin"');
+      expect(log()).toContain('"url":"/portal/api/signin"');
       const secrets = {
         password: PASSWORD,
         wrongPassword: 'a wrong password for the log',
@@ -56,7 +48,7 @@ describe('the portal and the logs', () => {
       };
       for (const [what, secret] of Object.entries(secrets)) {
         expect(secret, what).toMatch(/.{12,}/);
-        expect(log.includes(secret), what).toBe(false);
+        expect(log().includes(secret), what).toBe(false);
       }
     } finally {
       await app.close();
