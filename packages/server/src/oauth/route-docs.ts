@@ -98,18 +98,21 @@ export function tokenSchema(config: Pick<Config, 'quotaIntervalSeconds' | 'token
   };
 }
 
+/** The body of introspection (RFC 7662 §2.1) and revocation (RFC 7009 §2.1) alike. */
+const TOKEN_REQUEST = Type.Object({
+  token: TOKEN,
+  token_type_hint: Type.Optional(Type.String()),
+  client_id: Type.Optional(CLIENT_ID),
+  client_secret: Type.Optional(CLIENT_SECRET),
+});
+
 export const introspectionSchema: FastifySchema = {
   tags: ['OAuth 2.0'],
   operationId: 'introspectToken',
   summary: "Whether a token is active, and its claims (RFC 7662); a client sees only its own tokens.",
   consumes: CONSUMES,
   security: CLIENT_SECURITY,
-  body: Type.Object({
-    token: TOKEN,
-    token_type_hint: Type.Optional(Type.String()),
-    client_id: Type.Optional(CLIENT_ID),
-    client_secret: Type.Optional(CLIENT_SECRET),
-  }),
+  body: TOKEN_REQUEST,
   response: {
     200: Type.Object(
       {
@@ -138,12 +141,7 @@ export const revocationSchema: FastifySchema = {
   summary: 'Revoke a token (RFC 7009); an unknown token is not an error.',
   consumes: CONSUMES,
   security: CLIENT_SECURITY,
-  body: Type.Object({
-    token: TOKEN,
-    token_type_hint: Type.Optional(Type.String()),
-    client_id: Type.Optional(CLIENT_ID),
-    client_secret: Type.Optional(CLIENT_SECRET),
-  }),
+  body: TOKEN_REQUEST,
   response: {
     200: { description: 'Revoked, or not a token of this server: no body', type: 'null' },
     400: oauthError('invalid_request: the token is missing; or unauthorized_client: the token belongs to another client'),
