@@ -1,10 +1,10 @@
-// `npm run bench`: every benchmark in this folder, one after the other (they share two cores).
+// `npm run bench:all`: every benchmark in this folder, one after the other (they share two cores).
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 
 const only = process.argv.slice(2);
 const scripts = readdirSync(new URL('.', import.meta.url))
-  .filter((f) => f.endsWith('.js') && !['run.js', 'support.js'].includes(f))
+  .filter((f) => f.endsWith('.js') && !['run.js', 'support.js', 'load.js'].includes(f))
   .filter((f) => only.length === 0 || only.some((o) => f.includes(o)))
   .sort();
 let failed = 0;

@@ -3,19 +3,7 @@
 // under Bearer requests to /raas/v2. Reads the server's /proc entry (Linux).
 // Run: node bench/sizing.js                          (SQLite, in-process cache)
 //      DATABASE_URL=postgres://… REDIS_URL=redis://… node bench/sizing.js   (PostgreSQL and Redis)
-import { readFileSync } from 'node:fs';
-import { execFileSync } from 'node:child_process';
-import { deployment, measure } from './support.js';
-
-const ticksPerSecond = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
-
-/** Resident memory in MiB and CPU seconds (user + system) of process `pid` so far. */
-function usage(pid) {
-  const rssKb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]);
-  // Fields 14 and 15 of /proc/<pid>/stat (utime, stime), counted after the command name's closing parenthesis.
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return { rssMiB: rssKb / 1024, cpuSeconds: (Number(fields[11]) + Number(fields[12])) / ticksPerSecond };
-}
+import { deployment, measure, processUsage as usage } from './support.js';
 
 const env = { TESSERA_QUOTA_INTERVAL: '0', TESSERA_AUTH_FAILURE_LIMIT: '1000000' };
 if (process.env.DATABASE_URL) env.DATABASE_URL = process.env.DATABASE_URL;

@@ -1,0 +1,176 @@
+// `npm run bench`: Tessera beside node-oidc-provider, each server in a process of its own, driven by the
+// same load generator (wrk when it is installed, autocannon otherwise) with 50 connections, in interleaved
+// rounds whose medians are kept (one machine's absolute numbers drift by a third from hour to hour; the
+// ratios of one run do not). Writes bench/RESULTS.md: the machine, the versions, every figure, and each
+// ratio next to its target (issue 13).
+//   BENCH_ROUNDS (default 5) rounds of BENCH_SECONDS (default 3) seconds per scenario.
+//   PostgreSQL + Redis rows need TEST_DATABASE_URL (or postgres://postgres@127.0.0.1:5432/test) and
+//   TEST_REDIS_URL (or redis://127.0.0.1:6379); they are left out, with the reason, when either is away.
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { deployment, peer, processUsage, services } from './support.js';
+import { loadGenerator } from './load.js';
+
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
+const CONNECTIONS = 50;
+const load = loadGenerator();
+
+const form = (fields) => new URLSearchParams(fields).toString();
+const basicAuth = (user, password) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
+
+/** A Tessera process with one platform, one client and one API key. */
+async function tessera(env) {
+  const server = await deployment({ LOG_LEVEL: 'warn', ...env });
+  const platform = `bench-${process.pid}-${Date.now().toString(36)}`;
+  await server.cli('platform', 'create', platform);
+  const client = await server.cli('client', 'create', '--platform', platform);
+  const key = await server.cli('apikey', 'create', '--platform', platform);
+  return { ...server, platform, client, key };
+}
+
+function tokenRequest(url, clientId, secret) {
+  return { url, method: 'POST', headers: { ...FORM, authorization: basicAuth(clientId, secret) }, body: form({ grant_type: 'client_credentials', scope: 'raas.all' }) };
+}
+
+/** Sends the request once and checks the status the scenario is about, so that no figure measures a mistake. */
+async function expectStatus(name, request, status) {
+  const response = await fetch(request.url, { method: request.method ?? 'GET', headers: request.headers, body: request.body });
+  if (response.status !== status) throw new Error(`${name}: expected ${status}, got ${response.status} ${await response.text()}`);
+}
+
+// ---- the deployments -------------------------------------------------------------------------------------
+const started = Date.now();
+const stops = [];
+const keep = (server) => (stops.push(server), server);
+
+const scenarios = [];
+/** `pids` are the processes whose memory is sampled while the scenario runs. */
+const scenario = (id, name, requests, expected, pids) => scenarios.push({ id, name, requests, expected, pids, samples: [] });
+
+const issuing = {};
+const idle = {};
+for (const alg of ['RS256', 'ES256']) {
+  const t = keep(await tessera({ TESSERA_SIGNING_ALG: alg, TESSERA_QUOTA_INTERVAL: '0' }));
+  const p = keep(await peer(alg));
+  idle[`tessera ${alg}`] = processUsage(t.pid).rssMiB;
+  idle[`oidc-provider ${alg}`] = processUsage(p.pid).rssMiB;
+  issuing[alg] = { t, p };
+  scenario(`tessera-${alg}`, `Tessera, token issued (${alg}, SQLite, quota interval 0)`, [tokenRequest(`${t.url}/oauth/token`, t.client.client_id, t.client.client_secret)], 200, [t.pid]);
+  scenario(`peer-${alg}`, `node-oidc-provider, token issued (${alg}, in-memory)`, [tokenRequest(p.url + p.tokenPath, p.clientId, p.clientSecret)], 200, [p.pid]);
+}
+
+// Refusals and the guard, on the default settings (20-hour quota) except the failure limit, raised so
+// that the wrong-secret row measures the 401 path itself; the throttled row runs on the default limit.
+const guard = keep(await tessera({ TESSERA_AUTH_FAILURE_LIMIT: '1000000', TESSERA_AUTH_FAILURE_WINDOW: '1' }));
+const throttled = keep(await tessera({}));
+await new Promise((r) => setTimeout(r, 2000));
+const idleRss = processUsage(guard.pid).rssMiB;
+const spent = tokenRequest(`${guard.url}/oauth/token`, guard.client.client_id, guard.client.client_secret);
+const { access_token: accessToken } = await (await fetch(spent.url, spent)).json();
+const wrongSecret = (server) => tokenRequest(`${server.url}/oauth/token`, server.client.client_id, 'tsc_wrong_secret_of_the_right_length_000');
+scenario('status', 'unauthenticated GET /raas/v2/status', [{ url: `${guard.url}/raas/v2/status` }], 200, [guard.pid]);
+scenario('quota', 'quota refusal (400 rate_limit_exceeded)', [spent], 400, [guard.pid]);
+scenario('wrong', 'wrong secret (401 invalid_client)', [wrongSecret(guard)], 401, [guard.pid]);
+for (let i = 0; i < 120; i++) await fetch(wrongSecret(throttled).url, wrongSecret(throttled));
+scenario('throttled', 'wrong secret, address throttled (429)', [wrongSecret(throttled)], 429, [throttled.pid]);
+scenario('bearer', 'Bearer GET /raas/v2/whoami', [{ url: `${guard.url}/raas/v2/whoami`, headers: { authorization: `Bearer ${accessToken}` } }], 200, [guard.pid]);
+scenario('basic', 'Basic (API key) GET /raas/v2/whoami', [{ url: `${guard.url}/raas/v2/whoami`, headers: { authorization: basicAuth(guard.platform, guard.key.api_key) } }], 200, [guard.pid]);
+
+// PostgreSQL + Redis: two instances on one database and one Redis, the connections split between them.
+const shared = await services();
+if (shared.available) {
+  for (const alg of ['RS256', 'ES256']) {
+    const env = { ...(await shared.deployment()), TESSERA_SIGNING_ALG: alg, TESSERA_QUOTA_INTERVAL: '0' };
+    const a = keep(await tessera(env));
+    const b = keep(await deployment({ LOG_LEVEL: 'warn', ...env, TESSERA_MASTER_KEY: a.masterKey }));
+    scenario(`pg-${alg}`, `Tessera ×2, token issued (${alg}, PostgreSQL + Redis)`, [a, b].map((s) => tokenRequest(`${s.url}/oauth/token`, a.client.client_id, a.client.client_secret)), 200, [a.pid, b.pid]);
+  }
+}
+
+// ---- the rounds ------------------------------------------------------------------------------------------
+for (const s of scenarios) for (const request of s.requests) await expectStatus(s.name, request, s.expected);
+const peakRss = {};
+console.log(`${scenarios.length} scenarios × ${ROUNDS} rounds × ${SECONDS} s, ${CONNECTIONS} connections, ${load.name}`);
+// Round 0 warms the JIT (and SQLite's page cache) up, and is not counted.
+for (let round = 0; round <= ROUNDS; round++) {
+  for (const s of scenarios) {
+    let peak = 0;
+    const sampler = setInterval(() => (peak = Math.max(peak, ...s.pids.map((pid) => processUsage(pid).rssMiB))), 250);
+    const result = await load.run(s.requests, { connections: CONNECTIONS, seconds: round === 0 ? 1 : SECONDS });
+    clearInterval(sampler);
+    const wrong = s.expected === 200 ? result.non2xx : result.requests - result.non2xx;
+    if (wrong > 0 || result.errors > 0) throw new Error(`${s.name}: ${wrong} answers other than ${s.expected}, ${result.errors} socket errors`);
+    if (round > 0) s.samples.push(result);
+    peakRss[s.id] = Math.max(peakRss[s.id] ?? 0, peak);
+  }
+  if (round > 0) console.log(`round ${round}: ${scenarios.map((s) => `${s.id} ${Math.round(s.samples.at(-1).rps)}`).join(', ')}`);
+}
+for (const s of stops) await s.stop();
+await shared.drop?.();
+
+// ---- the report ------------------------------------------------------------------------------------------
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+const fig = Object.fromEntries(scenarios.map((s) => [s.id, { rps: median(s.samples.map((r) => r.rps)), p99: median(s.samples.map((r) => r.p99)), runs: s.samples.map((r) => Math.round(r.rps)) }]));
+const ratio = (a, b) => fig[a] && fig[b] ? fig[a].rps / fig[b].rps : undefined;
+const fmt = (n) => Math.round(n).toLocaleString('en-US');
+const x = (r) => (r === undefined ? 'n/a' : `${r.toFixed(2)}×`);
+const verdict = (r, target) => (r === undefined ? 'not run' : r >= target ? 'met' : '**missed**');
+
+const targets = [
+  ['1', 'token issuance RS256 vs node-oidc-provider', ratio('tessera-RS256', 'peer-RS256'), 1.5],
+  ['1', 'token issuance ES256 vs node-oidc-provider', ratio('tessera-ES256', 'peer-ES256'), 2.5],
+  ['2', 'quota refusal vs unauthenticated route', ratio('quota', 'status'), 0.5],
+  ['2', 'wrong secret (401) vs unauthenticated route', ratio('wrong', 'status'), 0.5],
+  ['3', 'Bearer guard vs unauthenticated route', ratio('bearer', 'status'), 0.9],
+  ['3', 'Basic guard vs unauthenticated route', ratio('basic', 'status'), 0.9],
+  ['5', 'PostgreSQL + Redis ×2, RS256 vs node-oidc-provider', ratio('pg-RS256', 'peer-RS256'), 1.5],
+  ['5', 'PostgreSQL + Redis ×2, ES256 vs node-oidc-provider', ratio('pg-ES256', 'peer-ES256'), 2.5],
+];
+const version = (name) => JSON.parse(readFileSync(new URL(`../node_modules/${name}/package.json`, import.meta.url), 'utf8')).version;
+const commit = (() => {
+  try {
+    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
+  } catch {
+    return 'unknown';
+  }
+})();
+const cpus = os.cpus();
+const lines = [
+  '# Benchmark results',
+  '',
+  `Written by \`npm run bench\` (bench/compare.js) on ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC in ${Math.round((Date.now() - started) / 1000)} s. Numbers are from this one run; compare ratios, not absolute figures, across runs.`,
+  '',
+  `- Machine: ${cpus.length} × ${cpus[0]?.model.trim()}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.type()} ${os.release()}; load average at the start ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`,
+  `- Node.js ${process.version}; Tessera ${version('@tessera/server')} (commit ${commit}); node-oidc-provider ${version('oidc-provider')}; load generator ${load.name}`,
+  `- ${CONNECTIONS} connections, loopback, each server in its own process; ${ROUNDS} interleaved rounds of ${SECONDS} s per scenario after a 1 s warm-up round; the figure is the median round, the runs follow it`,
+  `- Tessera: \`tessera serve\` on its defaults (SQLite in a fresh data folder, in-process cache) unless the row says otherwise; token rows with TESSERA_QUOTA_INTERVAL=0, so that every request issues and persists the quota claim and its audit entry. node-oidc-provider: client credentials, JWT access tokens for one resource (24 h), its in-memory adapter, client_secret_basic`,
+  shared.available ? `- PostgreSQL + Redis: ${shared.describe}` : `- PostgreSQL + Redis rows not run: ${shared.reason}`,
+  '',
+  '## Targets (issue 13)',
+  '',
+  '| # | ratio | measured | target | |',
+  '|---|---|---|---|---|',
+  ...targets.map(([n, name, r, target]) => `| ${n} | ${name} | ${x(r)} | ≥ ${target}× | ${verdict(r, target)} |`),
+  `| 4 | RSS of an idle instance (SQLite) | ${idleRss.toFixed(0)} MiB | < 80 MB (76 MiB) | ${idleRss < 76.29 ? 'met' : '**missed**'} |`,
+  '',
+  '## Every figure',
+  '',
+  '| scenario | req/s (median) | p99 ms (median) | rounds, req/s | peak RSS MiB |',
+  '|---|---|---|---|---|',
+  ...scenarios.map((s) => `| ${s.name} | ${fmt(fig[s.id].rps)} | ${fig[s.id].p99.toFixed(2)} | ${fig[s.id].runs.map(fmt).join(' · ')} | ${peakRss[s.id].toFixed(0)} |`),
+  '',
+  `p99 of token issuance, Tessera vs node-oidc-provider: RS256 ${fig['tessera-RS256'].p99.toFixed(2)} vs ${fig['peer-RS256'].p99.toFixed(2)} ms; ES256 ${fig['tessera-ES256'].p99.toFixed(2)} vs ${fig['peer-ES256'].p99.toFixed(2)} ms.`,
+  '',
+  '## Memory',
+  '',
+  '| process | RSS idle, after start |',
+  '|---|---|',
+  `| Tessera (SQLite, in-process cache), idle 2 s after start | ${idleRss.toFixed(1)} MiB |`,
+  ...Object.entries(idle).map(([name, rss]) => `| ${name}, just started | ${rss.toFixed(1)} MiB |`),
+  '',
+];
+writeFileSync(new URL('RESULTS.md', import.meta.url), lines.join('\n'));
+console.log(lines.join('\n'));
