@@ -15,15 +15,18 @@ import { loadGenerator } from './load.js';
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
 const CONNECTIONS = 50;
+// Token rows: this many clients, each of a platform of its own, ask in turn (the quota interval is 0, so
+// each may ask again): the issuance a deployment sees, where no two requests wait for one platform's lock.
+const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 200);
 const load = loadGenerator();
 
 const form = (fields) => new URLSearchParams(fields).toString();
 const basicAuth = (user, password) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
 
-/** A Tessera process with one platform, one client and one API key. */
-async function tessera(env) {
-  const server = await deployment({ LOG_LEVEL: 'warn', ...env });
+/** A Tessera process with one platform, one client and one API key (and `clients` more clients). */
+async function tessera(env, options) {
+  const server = await deployment({ LOG_LEVEL: 'warn', ...env }, options);
   const platform = `bench-${process.pid}-${Date.now().toString(36)}`;
   await server.cli('platform', 'create', platform);
   const client = await server.cli('client', 'create', '--platform', platform);
@@ -33,6 +36,11 @@ async function tessera(env) {
 
 function tokenRequest(url, clientId, secret) {
   return { url, method: 'POST', headers: { ...FORM, authorization: basicAuth(clientId, secret) }, body: form({ grant_type: 'client_credentials', scope: 'raas.all' }) };
+}
+
+/** Token requests of every client in turn. */
+function tokenRequests(url, clients) {
+  return { ...tokenRequest(url, clients[0].client_id, clients[0].client_secret), rotate: clients.map((c) => ({ authorization: basicAuth(c.client_id, c.client_secret) })) };
 }
 
 /** Sends the request once and checks the status the scenario is about, so that no figure measures a mistake. */
@@ -53,13 +61,13 @@ const scenario = (id, name, requests, expected, pids) => scenarios.push({ id, na
 const issuing = {};
 const idle = {};
 for (const alg of ['RS256', 'ES256']) {
-  const t = keep(await tessera({ TESSERA_SIGNING_ALG: alg, TESSERA_QUOTA_INTERVAL: '0' }));
-  const p = keep(await peer(alg));
+  const t = keep(await tessera({ TESSERA_SIGNING_ALG: alg, TESSERA_QUOTA_INTERVAL: '0' }, { clients: CLIENTS }));
+  const p = keep(await peer(alg, { clients: CLIENTS }));
   idle[`tessera ${alg}`] = processUsage(t.pid).rssMiB;
   idle[`oidc-provider ${alg}`] = processUsage(p.pid).rssMiB;
   issuing[alg] = { t, p };
-  scenario(`tessera-${alg}`, `Tessera, token issued (${alg}, SQLite, quota interval 0)`, [tokenRequest(`${t.url}/oauth/token`, t.client.client_id, t.client.client_secret)], 200, [t.pid]);
-  scenario(`peer-${alg}`, `node-oidc-provider, token issued (${alg}, in-memory)`, [tokenRequest(p.url + p.tokenPath, p.clientId, p.clientSecret)], 200, [p.pid]);
+  scenario(`tessera-${alg}`, `Tessera, token issued (${alg}, SQLite, ${CLIENTS} clients)`, [tokenRequests(`${t.url}/oauth/token`, t.clients)], 200, [t.pid]);
+  scenario(`peer-${alg}`, `node-oidc-provider, token issued (${alg}, in-memory, ${CLIENTS} clients)`, [tokenRequests(p.url + p.tokenPath, p.clients)], 200, [p.pid]);
 }
 
 // Refusals and the guard, on the default settings (20-hour quota) except the failure limit, raised so
@@ -84,9 +92,9 @@ const shared = await services();
 if (shared.available) {
   for (const alg of ['RS256', 'ES256']) {
     const env = { ...(await shared.deployment()), TESSERA_SIGNING_ALG: alg, TESSERA_QUOTA_INTERVAL: '0' };
-    const a = keep(await tessera(env));
+    const a = keep(await tessera(env, { clients: CLIENTS }));
     const b = keep(await deployment({ LOG_LEVEL: 'warn', ...env, TESSERA_MASTER_KEY: a.masterKey }));
-    scenario(`pg-${alg}`, `Tessera ×2, token issued (${alg}, PostgreSQL + Redis)`, [a, b].map((s) => tokenRequest(`${s.url}/oauth/token`, a.client.client_id, a.client.client_secret)), 200, [a.pid, b.pid]);
+    scenario(`pg-${alg}`, `Tessera ×2, token issued (${alg}, PostgreSQL + Redis, ${CLIENTS} clients)`, [a, b].map((s) => tokenRequests(`${s.url}/oauth/token`, a.clients)), 200, [a.pid, b.pid]);
   }
 }
 
@@ -146,7 +154,7 @@ const lines = [
   `- Machine: ${cpus.length} × ${cpus[0]?.model.trim()}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.type()} ${os.release()}; load average at the start ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`,
   `- Node.js ${process.version}; Tessera ${version('@tessera/server')} (commit ${commit}); node-oidc-provider ${version('oidc-provider')}; load generator ${load.name}`,
   `- ${CONNECTIONS} connections, loopback, each server in its own process; ${ROUNDS} interleaved rounds of ${SECONDS} s per scenario after a 1 s warm-up round; the figure is the median round, the runs follow it`,
-  `- Tessera: \`tessera serve\` on its defaults (SQLite in a fresh data folder, in-process cache) unless the row says otherwise; token rows with TESSERA_QUOTA_INTERVAL=0, so that every request issues and persists the quota claim and its audit entry. node-oidc-provider: client credentials, JWT access tokens for one resource (24 h), its in-memory adapter, client_secret_basic`,
+  `- Tessera: \`tessera serve\` on its defaults (SQLite in a fresh data folder, in-process cache) unless the row says otherwise; token rows: ${CLIENTS} clients, each of its own platform, ask in turn, with TESSERA_QUOTA_INTERVAL=0, so that every request issues and persists the quota claim and its audit entry (node-oidc-provider has the same ${CLIENTS} clients). node-oidc-provider: client credentials, JWT access tokens for one resource (24 h), its in-memory adapter, client_secret_basic`,
   shared.available ? `- PostgreSQL + Redis: ${shared.describe}` : `- PostgreSQL + Redis rows not run: ${shared.reason}`,
   '',
   '## Targets (issue 13)',

@@ -10,7 +10,11 @@ import autocannon from 'autocannon';
 
 const run = promisify(execFile);
 
-/** { name, run(requests, { connections, seconds }) → { rps, p99 (ms), requests, non2xx, errors } }. */
+/**
+ * { name, run(requests, { connections, seconds }) → { rps, p99 (ms), requests, non2xx, errors } }. A request
+ * is { url, method, headers, body, rotate }: with `rotate` (a list of header sets, each laid over `headers`),
+ * successive requests take the sets in turn — many clients, each asking in its turn.
+ */
 export function loadGenerator() {
   let wrk;
   try {
@@ -43,12 +47,22 @@ const lua = (value) => `[==[${value}]==]`;
 async function runWrk(request, connections, seconds) {
   const dir = mkdtempSync(path.join(tmpdir(), 'tessera-wrk-'));
   const script = path.join(dir, 'request.lua');
+  const headerTable = (headers) => `{ ${Object.entries(headers).map(([name, value]) => `[ ${lua(name)} ] = ${lua(value)}`).join(', ')} }`;
   writeFileSync(
     script,
     [
       `wrk.method = ${lua(request.method ?? 'GET')}`,
       request.body ? `wrk.body = ${lua(request.body)}` : '',
       ...Object.entries(request.headers ?? {}).map(([name, value]) => `wrk.headers[ ${lua(name)} ] = ${lua(value)}`),
+      ...(request.rotate
+        ? [
+            // Formatted once, in each thread: the request function only picks the next one.
+            `local sets = { ${request.rotate.map((set) => headerTable({ ...request.headers, ...set })).join(',\n')} }`,
+            'local formatted, n = {}, 0',
+            'init = function(args) for i, set in ipairs(sets) do formatted[i] = wrk.format(nil, nil, set, nil) end end',
+            'request = function() n = n % #formatted + 1; return formatted[n] end',
+          ]
+        : []),
       // errors.status counts the answers of status 400 and above.
       'done = function(summary, latency, requests)',
       '  local e = summary.errors',
@@ -68,6 +82,8 @@ async function runWrk(request, connections, seconds) {
 }
 
 async function runAutocannon(request, connections, seconds) {
-  const result = await autocannon({ ...request, connections, duration: seconds });
+  const { rotate, ...single } = request;
+  const requests = rotate?.map((set) => ({ method: request.method, body: request.body, headers: { ...request.headers, ...set } }));
+  const result = await autocannon({ ...single, ...(requests ? { requests } : {}), connections, duration: seconds });
   return { rps: result.requests.average, p99: result.latency.p99, requests: result.requests.total, non2xx: result.non2xx, errors: result.errors + result.timeouts };
 }

@@ -10,6 +10,7 @@ import { promisify } from 'node:util';
 import autocannon from 'autocannon';
 import { Redis } from 'ioredis';
 import pg from 'pg';
+import { peerClient } from './peers/clients.js';
 
 const TESSERA = new URL('../packages/server/bin/tessera.js', import.meta.url).pathname;
 const run = promisify(execFile);
@@ -27,12 +28,17 @@ export async function freePort() {
   });
 }
 
-/** A throwaway deployment in its own data folder (SQLite unless DATABASE_URL is given in `env`). */
-export async function deployment(env = {}) {
+/**
+ * A throwaway deployment in its own data folder (SQLite unless DATABASE_URL is given in `env`). With
+ * `clients`, that many platforms of one client each are made first (`clients` of the result: their ids
+ * and secrets), straight through the store: a `tessera` command each would take minutes.
+ */
+export async function deployment(env = {}, { clients = 0 } = {}) {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'tessera-bench-'));
   const port = await freePort();
   const base = { ...process.env, TESSERA_DATA_DIR: dataDir, TESSERA_MASTER_KEY: randomBytes(32).toString('base64'), PORT: String(port), LOG_LEVEL: 'warn', ...env };
   const cli = async (...args) => JSON.parse((await run(process.execPath, [TESSERA, ...args, '--json'], { env: base })).stdout);
+  const made = clients > 0 ? await seedClients(base, clients) : [];
   const child = spawn(process.execPath, [TESSERA, 'serve'], { env: base, stdio: ['ignore', process.env.BENCH_VERBOSE ? 'inherit' : 'ignore', 'inherit'] });
   children.add(child);
   const url = `http://127.0.0.1:${port}`;
@@ -49,12 +55,33 @@ export async function deployment(env = {}) {
     cli,
     pid: child.pid,
     masterKey: base.TESSERA_MASTER_KEY,
+    clients: made,
     async stop() {
       child.kill('SIGTERM');
       await new Promise((r) => child.once('exit', r));
       await rm(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+async function seedClients(env, count) {
+  const { loadConfig } = await import('../packages/server/dist/config.js');
+  const { closeServices, openServices } = await import('../packages/server/dist/services.js');
+  const { createPlatform } = await import('../packages/server/dist/credentials/platforms.js');
+  const { createClient } = await import('../packages/server/dist/credentials/oauth-clients.js');
+  const { pino } = await import('pino');
+  const services = await openServices(loadConfig(env), { log: pino({ level: 'silent' }) });
+  try {
+    const made = [];
+    for (let i = 0; i < count; i++) {
+      const platform = `bench-${i}`;
+      await createPlatform(services, platform);
+      made.push(await createClient(services, platform));
+    }
+    return made;
+  } finally {
+    await closeServices(services);
+  }
 }
 
 /** Runs autocannon for `seconds` and returns requests/s and latency. */
@@ -66,25 +93,21 @@ export async function measure(name, options) {
 }
 
 /** node-oidc-provider (bench/peers/oidc-provider.js) signing with `alg`, in a process of its own. */
-export async function peer(alg) {
+export async function peer(alg, { clients = 1 } = {}) {
   const port = await freePort();
   const child = spawn(process.execPath, [new URL('peers/oidc-provider.js', import.meta.url).pathname], {
-    env: { ...process.env, PORT: String(port), BENCH_ALG: alg },
+    env: { ...process.env, PORT: String(port), BENCH_ALG: alg, BENCH_CLIENTS: String(clients) },
     stdio: ['ignore', 'pipe', 'ignore'],
   });
   children.add(child);
-  const [clientId, clientSecret] = await new Promise((resolve, reject) => {
+  await new Promise((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`node-oidc-provider exited with ${code}`)));
-    child.stdout.on('data', (chunk) => {
-      const ready = /ready (\S+) (\S+)/.exec(chunk.toString());
-      if (ready) resolve(ready.slice(1));
-    });
+    child.stdout.on('data', (chunk) => chunk.toString().includes('ready') && resolve());
   });
   return {
     url: `http://127.0.0.1:${port}`,
     tokenPath: '/token',
-    clientId,
-    clientSecret,
+    clients: Array.from({ length: clients }, (_, i) => peerClient(i)),
     pid: child.pid,
     async stop() {
       child.kill('SIGTERM');

@@ -1,3 +1,4 @@
+import { announceCredentialChange } from './credential-events.js';
 import { type AuditActor, auditEntry, CLI_ACTOR } from '../audit/record-audit.js';
 import { digest, newId, newSecret, PREFIX } from '../crypto/secrets.js';
 import { TesseraError } from '../errors.js';
@@ -76,7 +77,7 @@ export const deleteClient = (deps: ClientDeps, clientId: string, who?: AuditActo
  * the client as it now is.
  */
 export async function resetClientQuota(
-  deps: Pick<ClientDeps, 'oauthClients' | 'platforms' | 'auditLog' | 'now'>,
+  deps: Pick<ClientDeps, 'oauthClients' | 'platforms' | 'auditLog' | 'now' | 'cache'>,
   clientId: string,
   who: AuditActor = CLI_ACTOR,
   scope: CredentialScope = {},
@@ -91,6 +92,8 @@ export async function resetClientQuota(
       return found && { platformId: found.platform_id, targetId: found.client_id };
     },
   );
+  // Every instance's token endpoint forgets the quota it remembered (oauth/client-cache.ts) at once.
+  await announceCredentialChange(deps.cache, { type: 'oauth_client', id: clientId });
   const platform = await deps.platforms.findById(client.platform_id);
   return toView(client, platform?.name ?? '');
 }

@@ -1,5 +1,7 @@
-import { randomUUID } from 'node:crypto';
-import { errors, jwtVerify, SignJWT, type JWTHeaderParameters, type JWTPayload } from 'jose';
+import { type KeyObject, randomUUID, type webcrypto } from 'node:crypto';
+import type { SigningAlgorithm } from '../config.js';
+import { signCompactJws } from './jws-sign.js';
+import { errors, jwtVerify, type JWTHeaderParameters, type JWTPayload } from 'jose';
 import { hasCode, TesseraError } from '../errors.js';
 import type { KeyRing } from './key-ring.js';
 
@@ -47,7 +49,7 @@ export async function issueAccessToken(keys: Pick<KeyRing, 'signer'>, request: I
     scope: request.scope,
     platform: request.platform,
   };
-  const token = await new SignJWT({ ...claims }).setProtectedHeader({ alg: key.alg, kid: key.kid, typ: ACCESS_TOKEN_TYPE }).sign(key.privateKey);
+  const token = await signCompactJws(key.alg as SigningAlgorithm, key.privateKey as KeyObject | webcrypto.CryptoKey, { kid: key.kid, typ: ACCESS_TOKEN_TYPE }, claims);
   return { token, claims };
 }
 

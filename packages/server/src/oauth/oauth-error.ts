@@ -43,7 +43,12 @@ export class OAuthError extends Error {
     options: RefusalOptions = {},
   ) {
     const clean = description.replace(OUTSIDE_DESCRIPTION_CHARACTERS, '?');
+    // A refusal is an answer, not a fault: no stack trace is read from it, and capturing one was the
+    // single largest cost of a quota refusal or a wrong secret (issue 13's profile).
+    const stackTraceLimit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     super(clean);
+    Error.stackTraceLimit = stackTraceLimit;
     this.name = 'OAuthError';
     this.description = clean;
     this.status = options.status ?? 400;

@@ -12,6 +12,7 @@ import { CLOCK_TOLERANCE_SECONDS } from './access-token.js';
 import { activeTokenClaims } from './live-token.js';
 import { sendOAuthError } from './oauth-error-handler.js';
 import { authenticateRequest, refuseThrottled } from './authenticate-request.js';
+import { ClientCache } from './client-cache.js';
 import { DEFAULT_SCOPE } from '../credentials/scopes.js';
 import { logAtMostEvery } from '../log-at-most-every.js';
 import type { Metrics } from '../metrics/metrics.js';
@@ -35,14 +36,19 @@ export interface OAuthDeps extends GrantDeps, TokenVerificationDeps, TokenStatus
   oauthClients: Pick<OAuthClientStore, 'claimQuota' | 'findWithPlatform'>;
   revokedTokens: Pick<RevokedTokenStore, 'isRevoked' | 'revoke' | 'purgeExpired'>;
   throttle: Pick<FailureThrottle, 'check' | 'recordFailure'>;
-  cache: Pick<Cache, 'publish' | 'hit'>;
+  cache: Pick<Cache, 'publish' | 'hit' | 'subscribe'>;
   metrics: Pick<Metrics, 'tokenIssued' | 'quotaRefused' | 'authFailed'>;
 }
 
 /** The authorization server: token, introspection and revocation endpoints, discovery and JWKS. */
 export async function oauthRoutes(app: FastifyInstance, { services }: { services: OAuthDeps }): Promise<void> {
   const { config } = services;
-  const clientAuth = { oauthClients: services.oauthClients, throttle: services.throttle, realm: config.publicUrl, metrics: services.metrics };
+  // Client authentication and the grant read and claim through it: refusals read no row (client-cache.ts).
+  const oauthClients = new ClientCache(services.oauthClients, services.cache, services.now);
+  await oauthClients.start();
+  app.addHook('onClose', async () => oauthClients.stop());
+  const grantDeps = { ...services, oauthClients };
+  const clientAuth = { oauthClients, throttle: services.throttle, realm: config.publicUrl, metrics: services.metrics };
   // With Redis away every refusal would fail to be recorded: said once a minute, not once a request.
   const onAuditError = logAtMostEvery(60_000, (error: unknown) => app.log.warn({ err: error }, 'a quota refusal was not recorded in the audit log'), services.now);
 
@@ -75,7 +81,7 @@ export async function oauthRoutes(app: FastifyInstance, { services }: { services
       const grant = GRANTS.get(grantType);
       if (!grant) throw new OAuthError('unsupported_grant_type', `The grant type ${excerpt(grantType)} is not supported: use client_credentials`);
       const origin = { sourceAddress: request.ip, userAgent: request.headers['user-agent'] ?? null };
-      const response = await grant.handle({ params, client, origin, onAuditError, deps: services });
+      const response = await grant.handle({ params, client, origin, onAuditError, deps: grantDeps });
       services.metrics.tokenIssued(grant.grantType);
       request.log.info({ client_id: client.client_id, platform: client.platform_name }, 'access token issued');
       return response;

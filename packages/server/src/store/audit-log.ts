@@ -89,11 +89,16 @@ export async function appendAuditEntry(trx: Transaction<Schema>, entry: NewAudit
     .orderBy('seq', 'desc')
     .limit(1)
     .executeTakeFirst();
-  const fields = { id: newId(PREFIX.auditEntry), ...entry, seq: Number(last?.seq ?? 0) + 1 };
-  const prevHash = last?.hash ?? GENESIS_HASH;
-  const row: AuditEntry = { ...fields, prev_hash: prevHash, hash: entryHash(prevHash, fields) };
+  const row = chainedAuditEntry(last, entry);
   await trx.insertInto('audit_log').values(row).execute();
   return row;
+}
+
+/** The entry that follows `last` (none: the chain's first) in its platform's chain: its id, seq and hashes. */
+export function chainedAuditEntry(last: Pick<AuditEntry, 'seq' | 'hash'> | undefined, entry: NewAuditEntry): AuditEntry {
+  const fields = { id: newId(PREFIX.auditEntry), ...entry, seq: Number(last?.seq ?? 0) + 1 };
+  const prevHash = last?.hash ?? GENESIS_HASH;
+  return { ...fields, prev_hash: prevHash, hash: entryHash(prevHash, fields) };
 }
 
 /** An entry as a credential store takes it: the store knows the platform. */

@@ -18,6 +18,8 @@ export interface Database {
   dialect: Dialect;
   /** Where the data is, for logs: a file path or the PostgreSQL host/database (never a password). */
   location: string;
+  /** SQLite's own handle, for the few hot paths written for it (store/sqlite-quota-claim.ts). */
+  sqlite?: SQLite.Database;
 }
 
 export const SQLITE_FILE = 'tessera.db';
@@ -94,7 +96,7 @@ function openSqlite(file: string, log: QueryLog): Database {
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('synchronous = NORMAL');
   const db = new Kysely<Schema>({ dialect: withUnavailableErrors(new SqliteDialect({ database: withStatementCache(sqlite) })), ...(log ? { log } : {}) });
-  return { db, dialect: 'sqlite', location: file };
+  return { db, dialect: 'sqlite', location: file, sqlite };
 }
 
 /** The first 16 bytes of every SQLite 3 database file (sqlite.org/fileformat.html §1.3.1). */

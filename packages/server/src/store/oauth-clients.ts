@@ -1,7 +1,9 @@
+import type SQLite from 'better-sqlite3';
 import { type Kysely, type Selectable, SqliteAdapter } from 'kysely';
 import { TesseraError } from '../errors.js';
 import { appendAuditEntry, type PendingAuditEntry } from './audit-log.js';
 import { lockPlatform } from './platforms.js';
+import { sqliteQuotaClaim } from './sqlite-quota-claim.js';
 import { type CredentialScope, type CredentialTable, deleteInactiveCredential, insertActiveCredential, setCredentialStatus } from './credential-table.js';
 import type { CredentialStatus, OAuthClientsTable, Schema } from './schema.js';
 
@@ -29,8 +31,16 @@ export class OAuthClientStore {
   /** SQLite has one writer: its first write in a transaction locks the whole database. */
   private readonly oneWriter: boolean;
 
-  constructor(private readonly db: Kysely<Schema>) {
+  /** The claim as one synchronous transaction on SQLite (store/sqlite-quota-claim.ts). */
+  private readonly sqliteClaim: ReturnType<typeof sqliteQuotaClaim> | undefined;
+
+  /** `sqlite`: the database's own handle when it is SQLite, for the claim's fast path. */
+  constructor(
+    private readonly db: Kysely<Schema>,
+    sqlite?: SQLite.Database,
+  ) {
     this.oneWriter = db.getExecutor().adapter instanceof SqliteAdapter;
+    this.sqliteClaim = sqlite && sqliteQuotaClaim(db, sqlite);
   }
 
   /** Inserts an active client unless the platform already has {@link MAX_ACTIVE_CLIENTS} active ones. */
@@ -87,6 +97,7 @@ export class OAuthClientStore {
    * which is all the platform's lock gives there: the issuance path skips that second write.
    */
   async claimQuota(client: Pick<OAuthClient, 'client_id' | 'platform_id'>, now: number, intervalMs: number, issued: PendingAuditEntry): Promise<QuotaClaim> {
+    if (this.sqliteClaim) return this.sqliteClaim(client, now, intervalMs, issued);
     return this.db.transaction().execute(async (trx): Promise<QuotaClaim> => {
       if (!this.oneWriter) await lockPlatform(trx, client.platform_id);
       const result = await trx

@@ -27,7 +27,7 @@ export function isStoreUnreachable(error: unknown): boolean {
 }
 
 /** The domain's `unavailable`, for an error that {@link isStoreUnreachable}; any other error as it is. */
-function mapped(error: unknown): unknown {
+export function mapped(error: unknown): unknown {
   if (!isStoreUnreachable(error)) return error;
   return new TesseraError('unavailable', 'The service is temporarily unavailable: its database cannot be reached. Try again shortly.', {
     retryAfterSeconds: STORE_RETRY_AFTER_SECONDS,

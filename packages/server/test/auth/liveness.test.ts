@@ -80,17 +80,19 @@ describe.each(STORE_KINDS)('token liveness and the guard’s wiring (%s)', (stor
 
   it('stops listening for credential changes when the app closes', async () => {
     const other = await env.open();
-    const unsubscribe = vi.fn();
+    // The API guard and the token endpoint's client cache each listen.
+    const unsubscribes: ReturnType<typeof vi.fn>[] = [];
     const subscribe = other.cache.subscribe.bind(other.cache);
     vi.spyOn(other.cache, 'subscribe').mockImplementation(async (channel, listener) => {
-      const stop = await subscribe(channel, listener);
-      unsubscribe.mockImplementation(stop);
+      const unsubscribe = vi.fn(await subscribe(channel, listener));
+      unsubscribes.push(unsubscribe);
       return unsubscribe;
     });
     const otherApp = await buildApp(other.config, other, { logger: false });
     await otherApp.ready();
-    expect(unsubscribe).not.toHaveBeenCalled();
+    expect(unsubscribes).toHaveLength(2);
+    for (const unsubscribe of unsubscribes) expect(unsubscribe).not.toHaveBeenCalled();
     await otherApp.close();
-    expect(unsubscribe).toHaveBeenCalledTimes(1);
+    for (const unsubscribe of unsubscribes) expect(unsubscribe).toHaveBeenCalledTimes(1);
   });
 });

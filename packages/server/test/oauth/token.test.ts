@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { buildApp } from '../../src/app.js';
-import { setClientStatus } from '../../src/credentials/oauth-clients.js';
+import { resetClientQuota, setClientStatus } from '../../src/credentials/oauth-clients.js';
 import { closeServices, openServices, type Services } from '../../src/services.js';
 import { startDeployment } from '../support/bootstrap.js';
 import { createTestEnvironment, HOUR, silentLog, skipReason, STORE_KINDS, type TestEnvironment } from '../support/services.js';
@@ -155,8 +155,29 @@ describe.each(STORE_KINDS)('POST /oauth/token on %s', (store) => {
       const fresh = await createTestClient(services);
       expect((await requestToken(app, fresh)).statusCode).toBe(200);
       expect((await requestToken(app, fresh)).statusCode).toBe(400);
-      await services.oauthClients.resetQuota(fresh.client_id);
+      // The refusals were answered from memory (oauth/client-cache.ts): the reset is announced, and forgotten at once.
+      await resetClientQuota(services, fresh.client_id);
       expect((await requestToken(app, fresh)).statusCode).toBe(200);
+    });
+
+    it('answers refusals and wrong secrets without reading the client again while its row is fresh (5 s)', async () => {
+      const fresh = await createTestClient(services);
+      expect((await requestToken(app, fresh)).statusCode).toBe(200);
+      const reads = vi.spyOn(services.oauthClients, 'findWithPlatform');
+      try {
+        for (let i = 0; i < 3; i++) expect((await requestToken(app, fresh)).statusCode).toBe(400);
+        expect((await requestToken(app, { ...fresh, client_secret: `${fresh.client_secret}x` })).statusCode).toBe(401);
+        expect(reads).not.toHaveBeenCalled();
+        env.clock.advance(5_000);
+        expect((await requestToken(app, fresh)).statusCode).toBe(400);
+        expect(reads).toHaveBeenCalledTimes(1);
+        // A deactivation is announced: the remembered row is dropped, and the next request reads the store.
+        await setClientStatus(services, fresh.client_id, 'inactive');
+        expect((await requestToken(app, fresh)).json()).toMatchObject({ error: 'invalid_client' });
+        expect(reads).toHaveBeenCalledTimes(2);
+      } finally {
+        reads.mockRestore();
+      }
     });
 
     it('holds for concurrent requests to two instances on one store: exactly one token', async () => {

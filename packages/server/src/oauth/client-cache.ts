@@ -1,0 +1,82 @@
+import type { Cache } from '../cache/cache.js';
+import { CredentialCache } from '../auth/credential-cache.js';
+import { CREDENTIAL_STATUS_CHANNEL, parseCredentialChange, STATUS_RECHECK_MS } from '../credentials/credential-events.js';
+import type { PendingAuditEntry } from '../store/audit-log.js';
+import type { OAuthClientStore, QuotaClaim } from '../store/oauth-clients.js';
+import type { AuthenticatedClient } from './client-auth.js';
+
+/** More clients than a deployment has; an entry is a row (~300 bytes), so this bounds memory at a few MB. */
+const MAX_CACHED_CLIENTS = 10_000;
+
+interface Entry {
+  client: AuthenticatedClient;
+  /** When the row was read from the store. */
+  checkedAt: number;
+}
+
+/**
+ * The OAuth clients that authenticated lately, as the store last gave them, so that client authentication
+ * reads no row on the token endpoint's busiest answers: the quota refusal a misbehaving fleet keeps
+ * asking for, and a wrong secret (issue 13). Safe to remember because:
+ * - a secret never changes (a new secret is a new client), so the digest compared is the store's;
+ * - a row is read again at least every {@link STATUS_RECHECK_MS}, and at once when a deactivation,
+ *   deletion or quota reset is announced (Redis pub/sub across instances), as the API guard's entries are;
+ * - a grant is decided by the store alone ({@link claimQuota}'s conditional write checks status and quota),
+ *   so a stale row can refuse a little too long at worst — its `last_issued_at` only ever moves forward,
+ *   except by an announced reset — and never grants a token the store would not.
+ */
+export class ClientCache implements Pick<OAuthClientStore, 'findWithPlatform' | 'claimQuota'> {
+  private readonly entries = new CredentialCache<Entry>(MAX_CACHED_CLIENTS);
+  /** Bumped by every announcement: a read that started before one is not remembered. */
+  private generation = 0;
+  private unsubscribe: (() => void) | undefined;
+
+  constructor(
+    private readonly store: Pick<OAuthClientStore, 'findWithPlatform' | 'claimQuota'>,
+    private readonly cache: Pick<Cache, 'subscribe'>,
+    private readonly now: () => number,
+  ) {}
+
+  /** Listens for changes announced by any instance, or by the `tessera` command through Redis. */
+  async start(): Promise<void> {
+    this.unsubscribe?.();
+    this.unsubscribe = await this.cache.subscribe(CREDENTIAL_STATUS_CHANNEL, (message) => this.forget(message));
+  }
+
+  stop(): void {
+    this.unsubscribe?.();
+    this.unsubscribe = undefined;
+  }
+
+  /** The client with its platform's name: from memory when read less than {@link STATUS_RECHECK_MS} ago. */
+  async findWithPlatform(clientId: string): Promise<AuthenticatedClient | undefined> {
+    const now = this.now();
+    const entry = this.entries.get(clientId);
+    if (entry && now - entry.checkedAt < STATUS_RECHECK_MS) return entry.client;
+    const generation = this.generation;
+    const client = await this.store.findWithPlatform(clientId);
+    // Unknown ids are not remembered: a flood of made-up ids must not evict the clients that exist.
+    if (!client) this.entries.delete(clientId);
+    else if (generation === this.generation) this.entries.set(clientId, { client, checkedAt: now });
+    return client;
+  }
+
+  /** The store's claim; what it learns of the client's last issuance is remembered for its next request. */
+  async claimQuota(client: AuthenticatedClient, now: number, intervalMs: number, issued: PendingAuditEntry): Promise<QuotaClaim> {
+    const claim = await this.store.claimQuota(client, now, intervalMs, issued);
+    const lastIssuedAt = claim.granted ? now : claim.lastIssuedAt;
+    const entry = this.entries.get(client.client_id);
+    if (entry && lastIssuedAt !== null && lastIssuedAt > (entry.client.last_issued_at ?? -Infinity)) {
+      entry.client = { ...entry.client, last_issued_at: lastIssuedAt };
+    }
+    if (!claim.granted && claim.status !== 'active') this.entries.delete(client.client_id);
+    return claim;
+  }
+
+  private forget(message: string): void {
+    this.generation += 1;
+    const change = parseCredentialChange(message);
+    if (!change) this.entries.clear();
+    else if (change.type === 'oauth_client') this.entries.delete(change.id);
+  }
+}
