@@ -3,7 +3,8 @@
 // rounds whose medians are kept (one machine's absolute numbers drift by a third from hour to hour; the
 // ratios of one run do not). Writes bench/RESULTS.md: the machine, the versions, every figure, and each
 // ratio next to its target (issue 13).
-//   BENCH_ROUNDS (default 5) rounds of BENCH_SECONDS (default 3) seconds per scenario.
+//   BENCH_ROUNDS (default 5) rounds of BENCH_SECONDS (default 3) seconds per scenario; BENCH_ONLY (a regular
+//   expression on the scenario ids printed by each round) runs only those and writes no RESULTS.md.
 //   PostgreSQL + Redis rows need TEST_DATABASE_URL (or postgres://postgres@127.0.0.1:5432/test) and
 //   TEST_REDIS_URL (or redis://127.0.0.1:6379); they are left out, with the reason, when either is away.
 import { execFileSync } from 'node:child_process';
@@ -56,7 +57,8 @@ const keep = (server) => (stops.push(server), server);
 
 const scenarios = [];
 /** `pids` are the processes whose memory is sampled while the scenario runs. */
-const scenario = (id, name, requests, expected, pids) => scenarios.push({ id, name, requests, expected, pids, samples: [] });
+const only = process.env.BENCH_ONLY && new RegExp(process.env.BENCH_ONLY);
+const scenario = (id, name, requests, expected, pids) => (!only || only.test(id)) && scenarios.push({ id, name, requests, expected, pids, samples: [] });
 
 const issuing = {};
 const idle = {};
@@ -118,6 +120,7 @@ for (let round = 0; round <= ROUNDS; round++) {
 }
 for (const s of stops) await s.stop();
 await shared.drop?.();
+if (only) process.exit(0);
 
 // ---- the report ------------------------------------------------------------------------------------------
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];

@@ -1,0 +1,15 @@
+import { deployment, services, processUsage } from './support.js';
+import { loadGenerator } from './load.js';
+const shared = await services();
+const env = { ...(await shared.deployment()), TESSERA_SIGNING_ALG: 'ES256', TESSERA_QUOTA_INTERVAL: '0', LOG_LEVEL: 'warn' };
+const a = await deployment(env, { clients: 200 });
+const basic = (c) => `Basic ${Buffer.from(`${c.client_id}:${c.client_secret}`).toString('base64')}`;
+const req = { url: `${a.url}/oauth/token`, method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: basic(a.clients[0]) }, body: 'grant_type=client_credentials', rotate: a.clients.map((c) => ({ authorization: basic(c) })) };
+const load = loadGenerator();
+const c0 = processUsage(a.pid).cpuSeconds;
+const { execSync } = await import('node:child_process');
+const pgCpu = () => execSync("ps -C postgres -o times= | awk '{s+=$1} END {print s}'").toString().trim();
+const p0 = Number(pgCpu());
+const r = await load.run([req], { connections: Number(process.env.C ?? 50), seconds: 5 });
+console.log('rps', Math.round(r.rps), 'p99', r.p99, 'non2xx', r.non2xx, 'node cpu s', (processUsage(a.pid).cpuSeconds - c0).toFixed(2), 'pg cpu s', Number(pgCpu()) - p0);
+await a.stop(); await shared.drop();

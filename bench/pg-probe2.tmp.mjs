@@ -1,0 +1,15 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { deployment, services } from './support.js';
+import { loadGenerator } from './load.js';
+const shared = await services();
+const env = { ...(process.env.SQLITE ? {} : await shared.deployment()), TESSERA_SIGNING_ALG: 'ES256', TESSERA_QUOTA_INTERVAL: '0', LOG_LEVEL: 'warn' };
+const a = await deployment(env, { clients: 200 });
+const basic = (c) => `Basic ${Buffer.from(`${c.client_id}:${c.client_secret}`).toString('base64')}`;
+const req = { url: `${a.url}/oauth/token`, method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: basic(a.clients[0]) }, body: 'grant_type=client_credentials', rotate: a.clients.map((c) => ({ authorization: basic(c) })) };
+const threads = () => Object.fromEntries(readdirSync(`/proc/${a.pid}/task`).map((t) => { const s = readFileSync(`/proc/${a.pid}/task/${t}/stat`, 'utf8'); const name = /\((.*)\)/.exec(s)[1]; const f = s.split(') ')[1].split(' '); return [`${t} ${name}`, Number(f[11]) + Number(f[12])]; }));
+const t0 = threads();
+const r = await loadGenerator().run([req], { connections: Number(process.env.C ?? 2), seconds: 5 });
+const t1 = threads();
+console.log('rps', Math.round(r.rps));
+for (const [k, v] of Object.entries(t1)) if (v - (t0[k] ?? 0) > 2) console.log(k, (v - (t0[k] ?? 0)) / 100, 's');
+await a.stop(); await shared.drop();
