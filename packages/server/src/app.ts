@@ -4,6 +4,7 @@ import { type Config, RAAS_PREFIX } from './config.js';
 import { consoleRoutes } from './console/routes.js';
 import { hasCode, type TesseraError } from './errors.js';
 import { healthRoutes } from './health/routes.js';
+import { lazySerializers } from './lazy-serializers.js';
 import { logOptions } from './log-options.js';
 import { recordHttpMetrics } from './metrics/http-metrics.js';
 import { metricsRoute } from './metrics/metrics-route.js';
@@ -27,6 +28,8 @@ export async function buildApp(config: Config, services: Services, options: AppO
     // The production options always (redaction, serializers); a caller may change level and stream.
     logger: options.logger === false ? false : ({ ...logOptions(config.logLevel), ...options.logger } as FastifyServerOptions['logger']),
     genReqId: () => randomUUID(),
+    // Response serializers compiled when first used, not all at start-up (lazy-serializers.ts says why).
+    schemaController: { compilersFactory: { buildSerializer: lazySerializers } },
     trustProxy: config.trustProxy,
     bodyLimit: config.bodyLimitBytes,
     // Slow clients (a body trickling in byte by byte) must not hold connections open for ever: the

@@ -6,6 +6,7 @@ import { registerClientCommands } from './cli/client-commands.js';
 import { registerKeyCommands } from './cli/key-commands.js';
 import { registerPlatformCommands } from './cli/platform-commands.js';
 import { registerUserCommands } from './cli/user-commands.js';
+import { withYoungGenerationHeld } from './start-up-heap.js';
 
 /** The `tessera` command: `serve`, and credential management against the server's own store. */
 export function buildCli(): Command {
@@ -19,7 +20,7 @@ export function buildCli(): Command {
     .command('serve')
     .description('start the server (configuration from the environment; see the README)')
     // Loaded only for `serve`: the HTTP stack is most of the start-up time of every other command.
-    .action(async () => (await import('./main.js')).serve());
+    .action(() => withYoungGenerationHeld(async () => (await import('./main.js')).serve()));
   registerPlatformCommands(program);
   registerClientCommands(program);
   registerKeyCommands(program);
