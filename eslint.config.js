@@ -16,6 +16,12 @@ export default tseslint.config(
       'no-console': 'off',
     },
   },
+  // The command's entry is CommonJS (packages/server/bin/tessera.js says why).
+  {
+    files: ['packages/server/bin/**/*.js'],
+    languageOptions: { sourceType: 'commonjs', globals: globals.node },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
   // The portal runs in the browser, with React's rules of hooks.
   {
     files: ['packages/portal/src/**/*.{ts,tsx}', 'packages/portal/test/**/*.{ts,tsx}'],

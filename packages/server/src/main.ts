@@ -88,7 +88,14 @@ export async function serve(): Promise<void> {
     process.exit(1);
   }
   app.log.info(
-    { store: services.database.location, cache: services.cache.kind, issuer: config.publicUrl, audience: config.audience },
+    {
+      store: services.database.location,
+      cache: services.cache.kind,
+      issuer: config.publicUrl,
+      audience: config.audience,
+      // As applied by bin/tessera.js (an operator's own UV_THREADPOOL_SIZE wins over the setting).
+      signingThreads: Number(process.env.UV_THREADPOOL_SIZE ?? config.signingThreads),
+    },
     'Tessera is ready',
   );
 }

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, insecurePublicUrlWarning, loadConfig, SETTINGS } from '../src/config.js';
@@ -17,6 +18,7 @@ describe('configuration', () => {
       tokenTtlSeconds: 86400,
       quotaIntervalSeconds: 72000,
       signingAlgorithm: 'RS256',
+      signingThreads: Math.max(4, availableParallelism()),
       authFailureLimit: 100,
       authFailureWindowSeconds: 60,
       bodyLimitBytes: 65536,
