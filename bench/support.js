@@ -39,7 +39,9 @@ export async function deployment(env = {}, { clients = 0 } = {}) {
   const base = { ...process.env, TESSERA_DATA_DIR: dataDir, TESSERA_MASTER_KEY: randomBytes(32).toString('base64'), PORT: String(port), LOG_LEVEL: 'warn', ...env };
   const cli = async (...args) => JSON.parse((await run(process.execPath, [TESSERA, ...args, '--json'], { env: base })).stdout);
   const made = clients > 0 ? await seedClients(base, clients) : [];
-  const child = spawn(process.execPath, [TESSERA, 'serve'], { env: base, stdio: ['ignore', process.env.BENCH_VERBOSE ? 'inherit' : 'ignore', 'inherit'] });
+  // BENCH_NODE_ARGS: flags for the servers' node, such as `--cpu-prof --cpu-prof-dir=/tmp/profiles`.
+  const nodeArgs = process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const child = spawn(process.execPath, [...nodeArgs, TESSERA, 'serve'], { env: base, stdio: ['ignore', process.env.BENCH_VERBOSE ? 'inherit' : 'ignore', 'inherit'] });
   children.add(child);
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; ; i++) {

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { lazyChildLogger } from './lazy-request-logger.js';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import { type Config, RAAS_PREFIX } from './config.js';
 import { consoleRoutes } from './console/routes.js';
@@ -28,6 +29,8 @@ export async function buildApp(config: Config, services: Services, options: AppO
     // The production options always (redaction, serializers); a caller may change level and stream.
     logger: options.logger === false ? false : ({ ...logOptions(config.logLevel), ...options.logger } as FastifyServerOptions['logger']),
     genReqId: () => randomUUID(),
+    // A request's logger made on its first line only (lazy-request-logger.ts says why).
+    childLoggerFactory: lazyChildLogger,
     // Response serializers compiled when first used, not all at start-up (lazy-serializers.ts says why).
     schemaController: { compilersFactory: { buildSerializer: lazySerializers } },
     trustProxy: config.trustProxy,
