@@ -3,7 +3,7 @@
 // rounds whose medians are kept (one machine's absolute numbers drift by a third from hour to hour; the
 // ratios of one run do not). Writes bench/RESULTS.md: the machine, the versions, every figure, and each
 // ratio next to its target (issue 13).
-//   BENCH_ROUNDS (default 5) rounds of BENCH_SECONDS (default 3) seconds per scenario; BENCH_ONLY (a regular
+//   BENCH_ROUNDS (default 7) rounds of BENCH_SECONDS (default 2) seconds per scenario; BENCH_ONLY (a regular
 //   expression on the scenario ids printed by each round) runs only those and writes no RESULTS.md.
 //   PostgreSQL + Redis rows need TEST_DATABASE_URL (or postgres://postgres@127.0.0.1:5432/test) and
 //   TEST_REDIS_URL (or redis://127.0.0.1:6379); they are left out, with the reason, when either is away.
@@ -13,8 +13,8 @@ import os from 'node:os';
 import { deployment, peer, processUsage, services } from './support.js';
 import { loadGenerator } from './load.js';
 
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 2);
 const CONNECTIONS = 50;
 // Token rows: this many clients, each of a platform of its own, ask in turn (the quota interval is 0, so
 // each may ask again): the issuance a deployment sees, where no two requests wait for one platform's lock.
@@ -125,7 +125,10 @@ if (only) process.exit(0);
 // ---- the report ------------------------------------------------------------------------------------------
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const fig = Object.fromEntries(scenarios.map((s) => [s.id, { rps: median(s.samples.map((r) => r.rps)), p99: median(s.samples.map((r) => r.p99)), runs: s.samples.map((r) => Math.round(r.rps)) }]));
-const ratio = (a, b) => fig[a] && fig[b] ? fig[a].rps / fig[b].rps : undefined;
+// The median of the rounds' ratios: the two figures of one round were measured seconds apart, under the
+// same background load (this machine's throughput drifts within a minute).
+const byId = Object.fromEntries(scenarios.map((s) => [s.id, s]));
+const ratio = (a, b) => (byId[a] && byId[b] ? median(byId[a].samples.map((r, i) => r.rps / byId[b].samples[i].rps)) : undefined);
 const fmt = (n) => Math.round(n).toLocaleString('en-US');
 const x = (r) => (r === undefined ? 'n/a' : `${r.toFixed(2)}×`);
 const verdict = (r, target) => (r === undefined ? 'not run' : r >= target ? 'met' : '**missed**');
@@ -156,7 +159,7 @@ const lines = [
   '',
   `- Machine: ${cpus.length} × ${cpus[0]?.model.trim()}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.type()} ${os.release()}; load average at the start ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`,
   `- Node.js ${process.version}; Tessera ${version('@tessera/server')} (commit ${commit}); node-oidc-provider ${version('oidc-provider')}; load generator ${load.name}`,
-  `- ${CONNECTIONS} connections, loopback, each server in its own process; ${ROUNDS} interleaved rounds of ${SECONDS} s per scenario after a 1 s warm-up round; the figure is the median round, the runs follow it`,
+  `- ${CONNECTIONS} connections, loopback, each server in its own process; ${ROUNDS} interleaved rounds of ${SECONDS} s per scenario after a 1 s warm-up round; each figure is the median round (the rounds follow it), each ratio the median of the rounds' ratios`,
   `- Tessera: \`tessera serve\` on its defaults (SQLite in a fresh data folder, in-process cache) unless the row says otherwise; token rows: ${CLIENTS} clients, each of its own platform, ask in turn, with TESSERA_QUOTA_INTERVAL=0, so that every request issues and persists the quota claim and its audit entry (node-oidc-provider has the same ${CLIENTS} clients). node-oidc-provider: client credentials, JWT access tokens for one resource (24 h), its in-memory adapter, client_secret_basic`,
   shared.available ? `- PostgreSQL + Redis: ${shared.describe}` : `- PostgreSQL + Redis rows not run: ${shared.reason}`,
   '',

@@ -1,6 +1,8 @@
 import type { FastifyBaseLogger, FastifyServerOptions } from 'fastify';
 
-const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
+type Bindings = Parameters<FastifyBaseLogger['child']>[0];
+type ChildOptions = NonNullable<Parameters<FastifyBaseLogger['child']>[1]>;
+type Level = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
 
 /**
  * Fastify's childLoggerFactory: a request's logger (the app's, bound to the request id) is made when the
@@ -11,25 +13,58 @@ const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
  */
 export const lazyChildLogger: NonNullable<FastifyServerOptions['childLoggerFactory']> = function (logger, bindings, options) {
   if (options.level !== undefined) return logger.child(bindings, options);
-  // pino says whether a level writes; another logger is asked every time.
-  const { isLevelEnabled } = logger as { isLevelEnabled?: (level: string) => boolean };
-  const writes = (level: string) => (isLevelEnabled ? isLevelEnabled.call(logger, level) : true);
-  let child: FastifyBaseLogger | undefined;
-  const made = () => (child ??= logger.child(bindings, options));
-  const lazy = {
-    get level() {
-      return (child ?? logger).level;
-    },
-    set level(level: string) {
-      made().level = level;
-    },
-    child: (more: Parameters<FastifyBaseLogger['child']>[0], moreOptions?: Parameters<FastifyBaseLogger['child']>[1]) => made().child(more, moreOptions),
-    silent: () => {},
-  } as Record<string, unknown>;
-  for (const level of LEVELS) {
-    lazy[level] = (...args: unknown[]) => {
-      if (child || writes(level)) (made()[level] as (...a: unknown[]) => void)(...args);
-    };
-  }
-  return lazy as unknown as FastifyBaseLogger;
+  return new LazyRequestLogger(logger, bindings, options) as unknown as FastifyBaseLogger;
 };
+
+/** One object and no closures per request: its methods live on the prototype. */
+class LazyRequestLogger {
+  private made: FastifyBaseLogger | undefined;
+
+  constructor(
+    private readonly parent: FastifyBaseLogger,
+    private readonly bindings: Bindings,
+    private readonly options: ChildOptions,
+  ) {}
+
+  get level(): string {
+    return (this.made ?? this.parent).level;
+  }
+
+  set level(level: string) {
+    this.child().level = level;
+  }
+
+  child(): FastifyBaseLogger;
+  child(bindings: Bindings, options?: ChildOptions): FastifyBaseLogger;
+  child(bindings?: Bindings, options?: ChildOptions): FastifyBaseLogger {
+    this.made ??= this.parent.child(this.bindings, this.options);
+    return bindings === undefined ? this.made : this.made.child(bindings, options);
+  }
+
+  fatal(...args: unknown[]): void {
+    this.write('fatal', args);
+  }
+  error(...args: unknown[]): void {
+    this.write('error', args);
+  }
+  warn(...args: unknown[]): void {
+    this.write('warn', args);
+  }
+  info(...args: unknown[]): void {
+    this.write('info', args);
+  }
+  debug(...args: unknown[]): void {
+    this.write('debug', args);
+  }
+  trace(...args: unknown[]): void {
+    this.write('trace', args);
+  }
+  silent(): void {}
+
+  private write(level: Level, args: unknown[]): void {
+    // pino says whether a level writes; another logger is asked every time.
+    const { isLevelEnabled } = this.parent as { isLevelEnabled?: (level: string) => boolean };
+    if (!this.made && isLevelEnabled && !isLevelEnabled.call(this.parent, level)) return;
+    (this.child()[level] as (...a: unknown[]) => void)(...args);
+  }
+}

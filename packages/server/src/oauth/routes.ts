@@ -65,8 +65,10 @@ export async function oauthRoutes(app: FastifyInstance, { services }: { services
     );
 
     // RFC 6749 §5.1: token responses, and every error of these endpoints, must not be cached.
-    endpoints.addHook('onSend', async (_request, reply) => {
+    // A callback hook, not an async one: no promise on every answer.
+    endpoints.addHook('onSend', (_request, reply, payload, done) => {
       reply.header('Cache-Control', 'no-store').header('Pragma', 'no-cache');
+      done(null, payload);
     });
     endpoints.setErrorHandler((error: FastifyError, request, reply) => sendOAuthError(error, request.log, reply, config.bodyLimitBytes));
     endpoints.addHook('onRequest', async (request) => refuseThrottled(request, clientAuth));
