@@ -87,6 +87,8 @@ scenario('wrong', 'wrong secret (401 invalid_client)', [wrongSecret(guard)], 401
 for (let i = 0; i < 120; i++) await fetch(wrongSecret(throttled).url, wrongSecret(throttled));
 scenario('throttled', 'wrong secret, address throttled (429)', [wrongSecret(throttled)], 429, [throttled.pid]);
 scenario('bearer', 'Bearer GET /raas/v2/whoami', [{ url: `${guard.url}/raas/v2/whoami`, headers: { authorization: `Bearer ${accessToken}` } }], 200, [guard.pid]);
+// The same header bytes on the unauthenticated route: what a token's size costs before any guard runs.
+scenario('status-bearer', 'GET /raas/v2/status with the Bearer header (ignored)', [{ url: `${guard.url}/raas/v2/status`, headers: { authorization: `Bearer ${accessToken}` } }], 200, [guard.pid]);
 scenario('basic', 'Basic (API key) GET /raas/v2/whoami', [{ url: `${guard.url}/raas/v2/whoami`, headers: { authorization: basicAuth(guard.platform, guard.key.api_key) } }], 200, [guard.pid]);
 
 // PostgreSQL + Redis: two instances on one database and one Redis, the connections split between them.
@@ -140,6 +142,7 @@ const targets = [
   ['2', 'wrong secret (401) vs unauthenticated route', ratio('wrong', 'status'), 0.5],
   ['3', 'Bearer guard vs unauthenticated route', ratio('bearer', 'status'), 0.9],
   ['3', 'Basic guard vs unauthenticated route', ratio('basic', 'status'), 0.9],
+  ['3', '(Bearer guard vs the same route with the same header, ignored)', ratio('bearer', 'status-bearer'), 0.9],
   ['5', 'PostgreSQL + Redis ×2, RS256 vs node-oidc-provider', ratio('pg-RS256', 'peer-RS256'), 1.5],
   ['5', 'PostgreSQL + Redis ×2, ES256 vs node-oidc-provider', ratio('pg-ES256', 'peer-ES256'), 2.5],
 ];

@@ -20,7 +20,8 @@ interface Entry {
  * asking for, and a wrong secret (issue 13). Safe to remember because:
  * - a secret never changes (a new secret is a new client), so the digest compared is the store's;
  * - a row is read again at least every {@link STATUS_RECHECK_MS}, and at once when a deactivation,
- *   deletion or quota reset is announced (Redis pub/sub across instances), as the API guard's entries are;
+ *   deletion or quota reset is announced (Redis pub/sub across instances), as the API guard's entries are,
+ *   or, on SQLite, when another connection (the `tessera` command) has written to the database;
  * - a grant is decided by the store alone ({@link claimQuota}'s conditional write checks status and quota),
  *   so a stale row can refuse a little too long at worst — its `last_issued_at` only ever moves forward,
  *   except by an announced reset — and never grants a token the store would not.
@@ -32,7 +33,7 @@ export class ClientCache implements Pick<OAuthClientStore, 'findWithPlatform' | 
   private unsubscribe: (() => void) | undefined;
 
   constructor(
-    private readonly store: Pick<OAuthClientStore, 'findWithPlatform' | 'claimQuota'>,
+    private readonly store: Pick<OAuthClientStore, 'findWithPlatform' | 'claimQuota' | 'changedElsewhere'>,
     private readonly cache: Pick<Cache, 'subscribe'>,
     private readonly now: () => number,
   ) {}
@@ -51,6 +52,9 @@ export class ClientCache implements Pick<OAuthClientStore, 'findWithPlatform' | 
   /** The client with its platform's name: from memory when read less than {@link STATUS_RECHECK_MS} ago. */
   async findWithPlatform(clientId: string): Promise<AuthenticatedClient | undefined> {
     const now = this.now();
+    // Without Redis, the `tessera` command's changes (a quota reset, a deactivation) are announced to no
+    // one; on SQLite the store says that another connection wrote, and everything remembered is dropped.
+    if (this.store.changedElsewhere()) this.forgetAll();
     const entry = this.entries.get(clientId);
     if (entry && now - entry.checkedAt < STATUS_RECHECK_MS) return entry.client;
     const generation = this.generation;
@@ -74,9 +78,14 @@ export class ClientCache implements Pick<OAuthClientStore, 'findWithPlatform' | 
   }
 
   private forget(message: string): void {
-    this.generation += 1;
     const change = parseCredentialChange(message);
-    if (!change) this.entries.clear();
-    else if (change.type === 'oauth_client') this.entries.delete(change.id);
+    if (!change) return this.forgetAll();
+    this.generation += 1;
+    if (change.type === 'oauth_client') this.entries.delete(change.id);
+  }
+
+  private forgetAll(): void {
+    this.generation += 1;
+    this.entries.clear();
   }
 }

@@ -33,7 +33,7 @@ export const JWKS_PATH = '/.well-known/jwks.json';
 export interface OAuthDeps extends GrantDeps, TokenVerificationDeps, TokenStatusDeps {
   config: Config;
   signingKeys: Pick<KeyRing, 'signer' | 'verificationKey' | 'jwks'>;
-  oauthClients: Pick<OAuthClientStore, 'claimQuota' | 'findWithPlatform'>;
+  oauthClients: Pick<OAuthClientStore, 'claimQuota' | 'findWithPlatform' | 'changedElsewhere'>;
   revokedTokens: Pick<RevokedTokenStore, 'isRevoked' | 'revoke' | 'purgeExpired'>;
   throttle: Pick<FailureThrottle, 'check' | 'recordFailure'>;
   cache: Pick<Cache, 'publish' | 'hit' | 'subscribe'>;

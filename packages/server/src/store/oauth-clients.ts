@@ -3,6 +3,7 @@ import { type Kysely, type Selectable, SqliteAdapter } from 'kysely';
 import { TesseraError } from '../errors.js';
 import { appendAuditEntry, type PendingAuditEntry } from './audit-log.js';
 import { lockPlatform } from './platforms.js';
+import { sqliteChangeWatch } from './sqlite-data-version.js';
 import { sqliteQuotaClaim } from './sqlite-quota-claim.js';
 import { type CredentialScope, type CredentialTable, deleteInactiveCredential, insertActiveCredential, setCredentialStatus } from './credential-table.js';
 import type { CredentialStatus, OAuthClientsTable, Schema } from './schema.js';
@@ -41,7 +42,15 @@ export class OAuthClientStore {
   ) {
     this.oneWriter = db.getExecutor().adapter instanceof SqliteAdapter;
     this.sqliteClaim = sqlite && sqliteQuotaClaim(db, sqlite);
+    this.changedElsewhere = sqlite ? sqliteChangeWatch(sqlite) : () => false;
   }
+
+  /**
+   * Whether the store may have changed other than through this instance since the last call: on SQLite,
+   * a commit by another connection (the `tessera` command); on PostgreSQL, unknown (false): other
+   * instances and the command announce their changes through Redis (credential-events.ts).
+   */
+  readonly changedElsewhere: () => boolean;
 
   /** Inserts an active client unless the platform already has {@link MAX_ACTIVE_CLIENTS} active ones. */
   async insertActive(client: Omit<OAuthClient, 'status' | 'last_issued_at' | 'tokens_not_before'>, platformName: string, audit?: PendingAuditEntry): Promise<void> {

@@ -160,6 +160,21 @@ describe.each(STORE_KINDS)('POST /oauth/token on %s', (store) => {
       expect((await requestToken(app, fresh)).statusCode).toBe(200);
     });
 
+    it('sees a reset made without an announcement (the tessera command, no Redis): at once on SQLite, within 5 s on PostgreSQL', async () => {
+      const fresh = await createTestClient(services);
+      expect((await requestToken(app, fresh)).statusCode).toBe(200);
+      expect((await requestToken(app, fresh)).statusCode).toBe(400);
+      // Services of their own, as the command opens: another connection, and an in-process cache that
+      // reaches no other process.
+      const command = await env.open();
+      await resetClientQuota(command, fresh.client_id);
+      if (store === 'postgres') {
+        expect((await requestToken(app, fresh)).statusCode).toBe(400);
+        env.clock.advance(5_000);
+      }
+      expect((await requestToken(app, fresh)).statusCode).toBe(200);
+    });
+
     it('answers refusals and wrong secrets without reading the client again while its row is fresh (5 s)', async () => {
       const fresh = await createTestClient(services);
       expect((await requestToken(app, fresh)).statusCode).toBe(200);
