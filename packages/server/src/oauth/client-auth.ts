@@ -1,5 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import { authorizationHeaderCount, decodeBasic, isBasicBase64 } from '../credentials/http-credentials.js';
+import { CredentialCache } from '../auth/credential-cache.js';
 import { digest, digestsEqual } from '../crypto/secrets.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { OAuthClient, OAuthClientStore } from '../store/oauth-clients.js';
@@ -10,7 +11,17 @@ export interface ClientCredentials {
   clientId: string;
   clientSecret: string;
   method: 'client_secret_basic' | 'client_secret_post';
+  /** The secret's digest, kept with credentials read from a remembered header (see {@link readClientCredentials}). */
+  secretDigest?: string;
 }
+
+/**
+ * Basic headers already read, by their exact text: a client that asks again (a fleet after its 400, the
+ * same integration every day) costs a map lookup, not a parse, two form-decodes and a digest. In this
+ * process's memory only, like the API guard's credentials (auth/credential-cache.ts); wrong secrets still
+ * fail and count, since the digest is compared with the client's every time.
+ */
+const readHeaders = new CredentialCache<ClientCredentials>(1_000);
 
 export type AuthenticatedClient = OAuthClient & { platform_name: string };
 
@@ -29,11 +40,11 @@ const ABSENT_DIGEST = digest('no such client');
 export function readClientCredentials(request: FastifyRequest, params: TokenParameters): ClientCredentials | undefined {
   if (authorizationHeaderCount(request.raw.rawHeaders) > 1) throw invalidRequest('Send credentials once: one Authorization header');
   const header = request.headers.authorization;
-  const basic = header === undefined ? undefined : parseBasicClientHeader(header);
+  const basic = header === undefined ? undefined : readBasicClientHeader(header);
   if (basic) {
     if (params.client_secret !== undefined) throw invalidRequest('Use one client authentication method: the Basic header or client_secret in the body, not both');
     if (params.client_id !== undefined && params.client_id !== basic.clientId) throw invalidRequest('client_id in the body does not match the Basic header');
-    return { ...basic, method: 'client_secret_basic' };
+    return basic;
   }
   if (params.client_id === undefined && params.client_secret === undefined) return undefined;
   if (!params.client_id) throw invalidRequest('client_id is missing');
@@ -41,7 +52,16 @@ export function readClientCredentials(request: FastifyRequest, params: TokenPara
   return { clientId: params.client_id, clientSecret: params.client_secret, method: 'client_secret_post' };
 }
 
-function parseBasicClientHeader(header: string): { clientId: string; clientSecret: string } | undefined {
+function readBasicClientHeader(header: string): ClientCredentials {
+  let credentials = readHeaders.get(header);
+  if (!credentials) {
+    credentials = { ...parseBasicClientHeader(header), method: 'client_secret_basic' };
+    readHeaders.set(header, credentials);
+  }
+  return credentials;
+}
+
+function parseBasicClientHeader(header: string): { clientId: string; clientSecret: string } {
   const match = /^([A-Za-z]+) +(.*)$/.exec(header.trim());
   if (!match) throw invalidRequest('The Authorization header is malformed');
   if (match[1]!.toLowerCase() !== 'basic') {
@@ -78,7 +98,8 @@ export async function authenticateClient(
   metrics?: Pick<Metrics, 'authFailed'>,
 ): Promise<AuthenticatedClient> {
   const client = await clients.findWithPlatform(credentials.clientId);
-  const secretMatches = digestsEqual(digest(credentials.clientSecret), client?.secret_digest ?? ABSENT_DIGEST);
+  credentials.secretDigest ??= digest(credentials.clientSecret);
+  const secretMatches = digestsEqual(credentials.secretDigest, client?.secret_digest ?? ABSENT_DIGEST);
   // Only an id of the right form goes to the log: anything else may be a misplaced secret, or a flood.
   if (!client) {
     metrics?.authFailed('oauth', 'unknown_client');

@@ -13,6 +13,11 @@ export function sendOAuthError(error: FastifyError | OAuthError | TesseraError, 
     log.error({ err: error }, 'token endpoint failed');
     return reply.code(500).send(new OAuthError('server_error', 'The server could not complete the request', { status: 500 }).toJSON());
   }
+  return sendRefusal(refusal, log, reply);
+}
+
+/** An OAuthError as its RFC 6749 §5.2 answer; the detail goes to the log only. */
+export function sendRefusal(refusal: OAuthError, log: FastifyInstance['log'], reply: FastifyReply) {
   log.info({ error: refusal.error, detail: refusal.detail ?? refusal.description }, 'oauth request refused');
   return reply.code(refusal.status).headers(refusal.headers).send(refusal.toJSON());
 }

@@ -10,14 +10,14 @@ import type { GrantDeps } from './grants/grant.js';
 import type { TokenStatusDeps, TokenVerificationDeps } from './live-token.js';
 import { CLOCK_TOLERANCE_SECONDS } from './access-token.js';
 import { activeTokenClaims } from './live-token.js';
-import { sendOAuthError } from './oauth-error-handler.js';
+import { sendOAuthError, sendRefusal } from './oauth-error-handler.js';
 import { authenticateRequest, refuseThrottled } from './authenticate-request.js';
 import { ClientCache } from './client-cache.js';
 import { DEFAULT_SCOPE } from '../credentials/scopes.js';
 import { logAtMostEvery } from '../log-at-most-every.js';
 import type { Metrics } from '../metrics/metrics.js';
 import { clientCredentialsGrant } from './grants/client-credentials.js';
-import type { Grant } from './grants/grant.js';
+import type { Grant, TokenResponse } from './grants/grant.js';
 import { invalidRequest, OAuthError, excerpt } from './oauth-error.js';
 import { parseForm, parseJsonParameters, singleValued } from './token-parameters.js';
 import { documentedOnly, introspectionSchema, OAuthErrorBody, revocationSchema, tokenSchema } from './route-docs.js';
@@ -75,7 +75,18 @@ export async function oauthRoutes(app: FastifyInstance, { services }: { services
     // Shared, so that every error response refers to it (the serializer and the OpenAPI document alike).
     endpoints.addSchema(OAuthErrorBody);
 
-    endpoints.post(TOKEN_PATH, { schema: tokenSchema(config), validatorCompiler: documentedOnly }, async (request) => {
+    endpoints.post(TOKEN_PATH, { schema: tokenSchema(config), validatorCompiler: documentedOnly }, async (request, reply) => {
+      try {
+        return await token(request);
+      } catch (error) {
+        // The refusals a misbehaving fleet sends thousands of a second (the quota, a wrong secret) are
+        // answered here rather than through Fastify's error path, which costs more (issue 13's profile).
+        if (error instanceof OAuthError) return sendRefusal(error, request.log, reply);
+        throw error;
+      }
+    });
+
+    async function token(request: FastifyRequest): Promise<TokenResponse> {
       const params = singleValued(request.body);
       const client = await authenticateRequest(request, params, clientAuth);
       const grantType = params.grant_type;
@@ -87,7 +98,7 @@ export async function oauthRoutes(app: FastifyInstance, { services }: { services
       services.metrics.tokenIssued(grant.grantType);
       request.log.info({ client_id: client.client_id, platform: client.platform_name }, 'access token issued');
       return response;
-    });
+    }
 
     // RFC 7662: introspection. A client learns only about its own tokens; anything else is inactive.
     endpoints.post(INTROSPECTION_PATH, { schema: introspectionSchema, validatorCompiler: documentedOnly }, async (request) => {
