@@ -12,10 +12,14 @@ export class CredentialCache<T> {
     return this.entries.size;
   }
 
-  /** The entry, marked as the most recently used. */
+  /**
+   * The entry, marked as the most recently used once the cache is half full: the order matters only when
+   * an entry must be evicted, and moving one costs a delete and an insert of a key as long as a token —
+   * on every request to /raas/v2 (issue 13's profile).
+   */
   get(credential: string): T | undefined {
     const entry = this.entries.get(credential);
-    if (entry !== undefined) {
+    if (entry !== undefined && this.entries.size * 2 > this.maxEntries) {
       // Map keeps insertion order: re-inserting moves the entry to the young end.
       this.entries.delete(credential);
       this.entries.set(credential, entry);
