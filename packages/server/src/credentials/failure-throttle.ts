@@ -1,6 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Cache } from '../cache/cache.js';
-import { hasCode, TesseraError } from '../errors.js';
+import { TesseraError } from '../errors.js';
 import { logAtMostEvery } from '../log-at-most-every.js';
 
 
@@ -37,17 +37,22 @@ export class FailureThrottle {
 
   /** Throws the domain's `too_many_failures` when `address` (the key) has used up its failures. */
   async check(address: string): Promise<void> {
+    const blocked = await this.blocked(address);
+    if (blocked) throw new TesseraError('too_many_failures', blocked.message, { retryAfterSeconds: blocked.retryAfterSeconds });
+  }
+
+  /**
+   * Whether `address` has used up its failures, and for how long, without an exception: the token
+   * endpoint answers a flood with it, at the lowest cost it can (issue 12).
+   */
+  async blocked(address: string): Promise<{ message: string; retryAfterSeconds: number } | undefined> {
     try {
       const { count, resetInMs } = await this.cache.peek(this.key(address));
-      if (count >= this.limit) {
-        throw new TesseraError('too_many_failures', this.kind.message, {
-          retryAfterSeconds: Math.max(1, Math.ceil(resetInMs / 1000)),
-        });
-      }
+      if (count >= this.limit) return { message: this.kind.message, retryAfterSeconds: Math.max(1, Math.ceil(resetInMs / 1000)) };
     } catch (error) {
-      if (hasCode(error, 'too_many_failures')) throw error;
       this.outage(error, 'failure throttle unavailable: letting requests through');
     }
+    return undefined;
   }
 
   async recordFailure(address: string): Promise<void> {

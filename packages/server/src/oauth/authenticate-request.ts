@@ -1,16 +1,16 @@
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FailureThrottle } from '../credentials/failure-throttle.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { OAuthClientStore } from '../store/oauth-clients.js';
-import { hasCode } from '../errors.js';
 import { authenticateClient, readClientCredentials, type AuthenticatedClient, type ClientCredentials } from './client-auth.js';
 import { invalidClient, OAuthError } from './oauth-error.js';
+import { sendRefusal } from './oauth-error-handler.js';
 import type { TokenParameters } from './token-parameters.js';
 
 /** What client authentication needs: the clients, the throttle, and the realm of its challenge. */
 export interface ClientAuthDeps {
   oauthClients: Pick<OAuthClientStore, 'findWithPlatform'>;
-  throttle: Pick<FailureThrottle, 'check' | 'recordFailure'>;
+  throttle: Pick<FailureThrottle, 'blocked' | 'recordFailure'>;
   realm: string;
   /** Told why each authentication failed; none by default. */
   metrics?: Pick<Metrics, 'authFailed'>;
@@ -19,14 +19,15 @@ export interface ClientAuthDeps {
 /**
  * The failure throttle in front of the token, introspection and revocation endpoints, run as the
  * request arrives (an onRequest hook): an address that failed too often gets 429 before its body is
- * even read, so a flood of wrong secrets costs the server as little as it can (issue 12: other clients'
- * latency). Over the limit: the domain's too_many_failures, which the error handler sends as 429.
+ * even read, sent from here rather than thrown through the error handler, so a flood of wrong secrets
+ * costs the server as little as it can (issue 12: other clients' latency).
  */
-export async function refuseThrottled(request: FastifyRequest, { throttle, metrics }: Pick<ClientAuthDeps, 'throttle' | 'metrics'>): Promise<void> {
-  await throttle.check(request.ip).catch((error: unknown) => {
-    if (hasCode(error, 'too_many_failures')) metrics?.authFailed('oauth', 'throttled');
-    throw error;
-  });
+export async function refuseThrottled(request: FastifyRequest, reply: FastifyReply, { throttle, metrics }: Pick<ClientAuthDeps, 'throttle' | 'metrics'>) {
+  const blocked = await throttle.blocked(request.ip);
+  if (!blocked) return;
+  metrics?.authFailed('oauth', 'throttled');
+  const headers = { 'Retry-After': String(blocked.retryAfterSeconds) };
+  return sendRefusal(new OAuthError('too_many_requests', blocked.message, { status: 429, headers }), request.log, reply);
 }
 
 /**

@@ -35,7 +35,7 @@ export interface OAuthDeps extends GrantDeps, TokenVerificationDeps, TokenStatus
   signingKeys: Pick<KeyRing, 'signer' | 'verificationKey' | 'jwks'>;
   oauthClients: Pick<OAuthClientStore, 'claimQuota' | 'findWithPlatform' | 'changedElsewhere'>;
   revokedTokens: Pick<RevokedTokenStore, 'isRevoked' | 'revoke' | 'purgeExpired'>;
-  throttle: Pick<FailureThrottle, 'check' | 'recordFailure'>;
+  throttle: Pick<FailureThrottle, 'blocked' | 'recordFailure'>;
   cache: Pick<Cache, 'publish' | 'hit' | 'subscribe'>;
   metrics: Pick<Metrics, 'tokenIssued' | 'quotaRefused' | 'authFailed'>;
 }
@@ -71,7 +71,7 @@ export async function oauthRoutes(app: FastifyInstance, { services }: { services
       done(null, payload);
     });
     endpoints.setErrorHandler((error: FastifyError, request, reply) => sendOAuthError(error, request.log, reply, config.bodyLimitBytes));
-    endpoints.addHook('onRequest', async (request) => refuseThrottled(request, clientAuth));
+    endpoints.addHook('onRequest', async (request, reply) => refuseThrottled(request, reply, clientAuth));
     // Shared, so that every error response refers to it (the serializer and the OpenAPI document alike).
     endpoints.addSchema(OAuthErrorBody);
 
