@@ -168,6 +168,8 @@ const lines = [
   '',
   '## Targets (issue 13)',
   '',
+  'Where the time goes, and why the targets missed here are out of reach on this machine: [PROFILE.md](PROFILE.md).',
+  '',
   '| # | ratio | measured | target | |',
   '|---|---|---|---|---|',
   ...targets.map(([n, name, r, target]) => `| ${n} | ${name} | ${x(r)} | ≥ ${target}× | ${verdict(r, target)} |`),
