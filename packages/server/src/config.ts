@@ -81,12 +81,13 @@ interface Setting<T> {
 }
 
 /**
- * One signing thread per core (and never fewer than libuv's own 4): RS256 signatures take ~0.4 ms of CPU
- * each, so issuance scales with the cores that sign (oauth/jws-sign.ts). bin/tessera.js applies the same rule
+ * One signing thread per core, at least 2 (the pool also resolves host names and hashes portal
+ * passwords): RS256 signatures take ~0.4 ms of CPU each, so issuance scales with the cores that sign
+ * (oauth/jws-sign.ts); more threads than cores only make them take turns (bench/PROFILE.md). bin/tessera.js applies the same rule
  * to UV_THREADPOOL_SIZE before anything uses the pool.
  */
 export function defaultSigningThreads(): number {
-  return Math.max(4, availableParallelism());
+  return Math.max(2, availableParallelism());
 }
 
 function integer(name: string, fallback: number, min: number, max: number): (raw: string | undefined) => number {
@@ -245,7 +246,7 @@ export const SETTINGS = {
   signingThreads: {
     name: 'TESSERA_SIGNING_THREADS',
     doc: "Threads that sign access tokens (libuv's pool, also used for file and DNS work); read as the process starts.",
-    defaultText: "the machine's cores, at least 4",
+    defaultText: "the machine's cores, at least 2",
     parse: integer('TESSERA_SIGNING_THREADS', defaultSigningThreads(), 1, 1024),
   },
   authFailureLimit: {

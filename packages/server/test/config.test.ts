@@ -18,7 +18,7 @@ describe('configuration', () => {
       tokenTtlSeconds: 86400,
       quotaIntervalSeconds: 72000,
       signingAlgorithm: 'RS256',
-      signingThreads: Math.max(4, availableParallelism()),
+      signingThreads: Math.max(2, availableParallelism()),
       authFailureLimit: 100,
       authFailureWindowSeconds: 60,
       bodyLimitBytes: 65536,
