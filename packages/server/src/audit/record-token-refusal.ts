@@ -10,6 +10,8 @@ export interface TokenRefusalDeps {
   cache: Pick<Cache, 'hit'>;
   auditLog: Pick<AuditLogStore, 'append'>;
   now: () => number;
+  /** This instance's memory of windows known to hold their entry already (see {@link RefusalWindows}). */
+  refusalWindows?: RefusalWindows;
 }
 
 /**
@@ -21,8 +23,38 @@ export interface TokenRefusalDeps {
  * an entry was written.
  */
 export async function recordTokenRefusal(deps: TokenRefusalDeps, who: AuditActor, client: { platformId: string; clientId: string }): Promise<boolean> {
-  const { count } = await deps.cache.hit(`audit:token_refused:${client.clientId}`, TOKEN_REFUSAL_WINDOW_MS);
+  const now = deps.now();
+  if (deps.refusalWindows?.recorded(client.clientId, now)) return false;
+  const { count, resetInMs } = await deps.cache.hit(`audit:token_refused:${client.clientId}`, TOKEN_REFUSAL_WINDOW_MS);
+  deps.refusalWindows?.remember(client.clientId, now + resetInMs);
   if (count !== 1) return false;
   await recordAudit(deps, who, { platformId: client.platformId, action: 'token_refused', targetId: client.clientId, outcome: 'failure' });
   return true;
+}
+
+/** Windows remembered at most: one per client refused in the last minute; beyond it, the oldest go. */
+const MAX_WINDOWS = 10_000;
+
+/**
+ * The refusal windows this instance knows to hold their entry already, by client, until they end: the
+ * rest of a window's refusals skip the shared counter — with Redis, a round trip per refusal of a fleet
+ * that keeps asking (issue 13). Nothing is recorded twice: only a window the counter has counted is
+ * remembered, and only until the counter's own end of it.
+ */
+export class RefusalWindows {
+  private readonly endsAt = new Map<string, number>();
+
+  recorded(clientId: string, now: number): boolean {
+    const end = this.endsAt.get(clientId);
+    if (end === undefined) return false;
+    if (now < end) return true;
+    this.endsAt.delete(clientId);
+    return false;
+  }
+
+  remember(clientId: string, end: number): void {
+    this.endsAt.delete(clientId);
+    this.endsAt.set(clientId, end);
+    if (this.endsAt.size > MAX_WINDOWS) this.endsAt.delete(this.endsAt.keys().next().value!);
+  }
 }

@@ -13,6 +13,7 @@ import { activeTokenClaims } from './live-token.js';
 import { sendOAuthError, sendRefusal } from './oauth-error-handler.js';
 import { authenticateRequest, refuseThrottled } from './authenticate-request.js';
 import { ClientCache } from './client-cache.js';
+import { RefusalWindows } from '../audit/record-token-refusal.js';
 import { DEFAULT_SCOPE } from '../credentials/scopes.js';
 import { logAtMostEvery } from '../log-at-most-every.js';
 import type { Metrics } from '../metrics/metrics.js';
@@ -47,7 +48,8 @@ export async function oauthRoutes(app: FastifyInstance, { services }: { services
   const oauthClients = new ClientCache(services.oauthClients, services.cache, services.now);
   await oauthClients.start();
   app.addHook('onClose', async () => oauthClients.stop());
-  const grantDeps = { ...services, oauthClients };
+  // One token_refused entry a minute per client, and no shared counter call for the rest of that minute.
+  const grantDeps = { ...services, oauthClients, refusalWindows: new RefusalWindows() };
   const clientAuth = { oauthClients, throttle: services.throttle, realm: config.publicUrl, metrics: services.metrics };
   // With Redis away every refusal would fail to be recorded: said once a minute, not once a request.
   const onAuditError = logAtMostEvery(60_000, (error: unknown) => app.log.warn({ err: error }, 'a quota refusal was not recorded in the audit log'), services.now);

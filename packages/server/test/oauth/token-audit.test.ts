@@ -109,6 +109,19 @@ describe.each(STORE_KINDS)('the token endpoint in the audit log (%s)', (store) =
     expect((await verifyAudit(services)).ok).toBe(true);
   });
 
+  it('asks the shared counter once per window: the rest of the minute’s refusals are answered from memory', async () => {
+    const client = await createTestClient(services);
+    expect((await tokenRequest(app, client)).statusCode).toBe(200);
+    const hits = vi.spyOn(services.cache, 'hit');
+    const counted = () => hits.mock.calls.filter(([key]) => key === `audit:token_refused:${client.client_id}`).length;
+    for (let i = 0; i < 5; i++) expect((await tokenRequest(app, client)).statusCode).toBe(400);
+    expect(counted()).toBe(1);
+    env.clock.advance(60_000);
+    expect((await tokenRequest(app, client)).statusCode).toBe(400);
+    expect(counted()).toBe(2);
+    expect((await entries(services, client.platformName)).filter((e) => e.action === 'token_refused')).toHaveLength(2);
+  });
+
   it('records one issuance for concurrent requests to two instances, with the one token', async () => {
     const client = await createTestClient(services);
     const { app: second } = await env.app();
