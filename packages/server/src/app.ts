@@ -3,7 +3,7 @@ import { lazyChildLogger } from './lazy-request-logger.js';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import { type Config, RAAS_PREFIX } from './config.js';
 import { consoleRoutes } from './console/routes.js';
-import { hasCode, type TesseraError } from './errors.js';
+import { hasCode, retryAfter, type TesseraError } from './errors.js';
 import { healthRoutes } from './health/routes.js';
 import { lazySerializers } from './lazy-serializers.js';
 import { logOptions } from './log-options.js';
@@ -67,7 +67,7 @@ export async function buildApp(config: Config, services: Services, options: AppO
     if (hasCode(error, 'unavailable')) {
       // RFC 9110 §15.6.4: 503 with when to come back.
       request.log.warn({ err: error.cause }, 'request failed: the store is unavailable');
-      return sendPlainError(reply.header('Retry-After', String(error.retryAfterSeconds ?? 1)), 503, 'unavailable', error.message);
+      return sendPlainError(reply.headers(retryAfter(error)), 503, 'unavailable', error.message);
     }
     const status = (error as FastifyError).statusCode;
     if (status !== undefined && status >= 400 && status < 500) return sendPlainError(reply, status, 'bad_request', 'The request could not be read');

@@ -173,18 +173,22 @@ describe('tessera serve starting', () => {
     return dir;
   }
 
-  it('retries an unreachable PostgreSQL for TESSERA_STORE_CONNECT_TIMEOUT_SECONDS, then exits 1 with one line naming the host, never the password', async () => {
-    const port = await freePort();
-    const started = Date.now();
-    const result = await tessera(['serve'], {
-      DATABASE_URL: `postgres://tessera:Pa55-of-the-db@127.0.0.1:${port}/tessera`,
-      TESSERA_STORE_CONNECT_TIMEOUT_SECONDS: '2',
+  /** `tessera serve`'s environment against the PostgreSQL at `databaseUrl`, waiting for it `waitSeconds`. */
+  async function serveEnv(databaseUrl: string, waitSeconds: number): Promise<Record<string, string>> {
+    return {
+      DATABASE_URL: databaseUrl,
+      TESSERA_STORE_CONNECT_TIMEOUT_SECONDS: String(waitSeconds),
       TESSERA_DATA_DIR: await dataDir(),
       TESSERA_MASTER_KEY: randomBytes(32).toString('base64'),
       PORT: String(await freePort()),
       REDIS_URL: '',
-      LOG_LEVEL: 'info',
-    });
+    };
+  }
+
+  it('retries an unreachable PostgreSQL for TESSERA_STORE_CONNECT_TIMEOUT_SECONDS, then exits 1 with one line naming the host, never the password', async () => {
+    const port = await freePort();
+    const started = Date.now();
+    const result = await tessera(['serve'], { ...(await serveEnv(`postgres://tessera:Pa55-of-the-db@127.0.0.1:${port}/tessera`, 2)), LOG_LEVEL: 'info' });
     const ms = Date.now() - started;
     expect(result.code).toBe(1);
     expect(ms).toBeGreaterThanOrEqual(2000);
@@ -205,14 +209,7 @@ describe('tessera serve starting', () => {
     // Accepts connections and never answers.
     const port = await tcpServer(() => {});
     const started = Date.now();
-    const result = await tessera(['serve'], {
-      DATABASE_URL: `postgres://tessera:Pa55-of-the-db@127.0.0.1:${port}/tessera`,
-      TESSERA_STORE_CONNECT_TIMEOUT_SECONDS: '2',
-      TESSERA_DATA_DIR: await dataDir(),
-      TESSERA_MASTER_KEY: randomBytes(32).toString('base64'),
-      PORT: String(await freePort()),
-      REDIS_URL: '',
-    });
+    const result = await tessera(['serve'], await serveEnv(`postgres://tessera:Pa55-of-the-db@127.0.0.1:${port}/tessera`, 2));
     expect(result.code).toBe(1);
     expect(Date.now() - started).toBeLessThan(15_000);
     expect(JSON.parse(result.stdout.trim().split('\n').at(-1)!)).toMatchObject({
@@ -241,14 +238,7 @@ describe('tessera serve starting', () => {
     }, port);
     const url = new URL(database.url);
     url.host = `127.0.0.1:${port}`;
-    const server = await startServer({
-      DATABASE_URL: url.toString(),
-      TESSERA_STORE_CONNECT_TIMEOUT_SECONDS: '20',
-      TESSERA_DATA_DIR: await dataDir(),
-      TESSERA_MASTER_KEY: randomBytes(32).toString('base64'),
-      PORT: String(await freePort()),
-      REDIS_URL: '',
-    });
+    const server = await startServer(await serveEnv(url.toString(), 20));
     cleanups.push(server.stop);
     const ready = await fetch(`${server.url}/readyz`);
     expect({ status: ready.status, body: await ready.json() }).toEqual({ status: 200, body: { status: 'ready', store: 'ok', redis: 'not configured' } });

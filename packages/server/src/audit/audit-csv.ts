@@ -2,7 +2,7 @@ import type { AuditEntry, AuditFilter, AuditLogStore } from '../store/audit-log.
 import { type AuditEntryView, type AuditListDeps, auditPlatformId, toView } from './list-audit.js';
 
 /** The export's columns, in order (docs/portal-api.md). */
-export const AUDIT_CSV_COLUMNS = ['at', 'actor', 'action', 'target_id', 'source_address', 'user_agent', 'outcome', 'seq', 'id'] as const satisfies readonly (keyof AuditEntryView)[];
+const AUDIT_CSV_COLUMNS = ['at', 'actor', 'action', 'target_id', 'source_address', 'user_agent', 'outcome', 'seq', 'id'] as const satisfies readonly (keyof AuditEntryView)[];
 
 /** Entries read from the store per query while exporting. */
 const EXPORT_BATCH = 500;
@@ -25,11 +25,11 @@ export function csvField(value: string | number | null): string {
 }
 
 /** One record, CRLF included. */
-export function csvRecord(values: readonly (string | number | null)[]): string {
+function csvRecord(values: readonly (string | number | null)[]): string {
   return values.map(csvField).join(',') + CRLF;
 }
 
-export function auditCsvRecord(entry: AuditEntryView): string {
+function auditCsvRecord(entry: AuditEntryView): string {
   return csvRecord(AUDIT_CSV_COLUMNS.map((column) => entry[column]));
 }
 

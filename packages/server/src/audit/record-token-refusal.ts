@@ -1,9 +1,10 @@
+import { CredentialCache } from '../auth/credential-cache.js';
 import type { Cache } from '../cache/cache.js';
 import type { AuditLogStore } from '../store/audit-log.js';
 import { type AuditActor, recordAudit } from './record-audit.js';
 
 /** One `token_refused` entry per client per window, at most (docs/portal-api.md). */
-export const TOKEN_REFUSAL_WINDOW_MS = 60_000;
+const TOKEN_REFUSAL_WINDOW_MS = 60_000;
 
 export interface TokenRefusalDeps {
   /** Shared by every instance with Redis: the window is the fleet's, not each process's. */
@@ -42,7 +43,7 @@ const MAX_WINDOWS = 10_000;
  * remembered, and only until the counter's own end of it.
  */
 export class RefusalWindows {
-  private readonly endsAt = new Map<string, number>();
+  private readonly endsAt = new CredentialCache<number>(MAX_WINDOWS);
 
   recorded(clientId: string, now: number): boolean {
     const end = this.endsAt.get(clientId);
@@ -53,8 +54,6 @@ export class RefusalWindows {
   }
 
   remember(clientId: string, end: number): void {
-    this.endsAt.delete(clientId);
     this.endsAt.set(clientId, end);
-    if (this.endsAt.size > MAX_WINDOWS) this.endsAt.delete(this.endsAt.keys().next().value!);
   }
 }

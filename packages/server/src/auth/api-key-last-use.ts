@@ -1,7 +1,7 @@
 import type { ApiKeyStore } from '../store/api-keys.js';
 
 /** A key's last use is written at most this often by each instance: to the minute is what people read. */
-export const LAST_USE_INTERVAL_MS = 60_000;
+const LAST_USE_INTERVAL_MS = 60_000;
 
 /**
  * Records that Basic authentication with an API key succeeded (`api_keys.last_used_at`), without a write

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import type { Cache, WindowCount } from './cache.js';
+import { within } from '../within.js';
 
 /** A Redis command that has not answered by then fails, and the caller falls back. */
 const COMMAND_TIMEOUT_MS = 500;
@@ -122,8 +123,6 @@ export class RedisCache implements Cache {
 }
 
 /** Waits for `promise` at most `ms`, never rejecting (failures reach onError through ioredis). */
-async function waitAtMost(promise: Promise<unknown>, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([promise.catch(() => {}), new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
-  clearTimeout(timer);
+function waitAtMost(promise: Promise<unknown>, ms: number): Promise<void> {
+  return within(promise, ms).catch(() => {});
 }

@@ -1,8 +1,9 @@
 import type { Cache } from '../cache/cache.js';
 import { type Database, pingDatabase } from '../store/database.js';
+import { within } from '../within.js';
 
 /** How long a dependency may take to answer before it counts as unreachable. */
-export const READINESS_TIMEOUT_MS = 1000;
+const READINESS_TIMEOUT_MS = 1000;
 
 export interface ReadinessReport {
   /** 200 or 503: what a load balancer acts on. */
@@ -52,12 +53,6 @@ export class Readiness {
 }
 
 /** Whether `promise` resolves within `ms`. */
-async function answers(promise: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
-  try {
-    return await Promise.race([promise.then(() => true, () => false), late]);
-  } finally {
-    clearTimeout(timer);
-  }
+function answers(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  return within(promise, ms).then(() => true, () => false);
 }

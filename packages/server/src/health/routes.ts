@@ -16,8 +16,10 @@ export const healthRoutes = fp(
     app.addHook('preClose', async () => {
       shuttingDown = true;
     });
-    app.addHook('onSend', async (_request, reply) => {
+    // A callback hook: it runs on every response, and a promise for one flag is waste.
+    app.addHook('onSend', (_request, reply, payload, done) => {
       if (shuttingDown) reply.header('connection', 'close');
+      done(null, payload);
     });
 
     app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { PrometheusMetrics } from './prometheus-metrics.js';
 
-export const METRICS_PATH = '/metrics';
+const METRICS_PATH = '/metrics';
 
 /** `GET /metrics`: the Prometheus text exposition format, for a scraper; no credentials. */
 export function metricsRoute(app: FastifyInstance, metrics: PrometheusMetrics): void {

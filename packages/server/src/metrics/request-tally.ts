@@ -1,5 +1,5 @@
 /** The answered requests of one method on one route: counts by status, and the latency buckets. */
-export interface RouteTally {
+interface RouteTally {
   method: string;
   route: string;
   statuses: Map<number, number>;

@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
-import { TesseraError } from '../errors.js';
+import { retryAfter, TesseraError } from '../errors.js';
 import { invalidRequest, OAuthError } from './oauth-error.js';
 
 /**
@@ -25,13 +25,13 @@ export function sendRefusal(refusal: OAuthError, log: FastifyInstance['log'], re
 /** The domain's errors that can reach these endpoints; any other is unexpected here. */
 function fromDomainError(error: TesseraError): OAuthError | undefined {
   if (error.code === 'too_many_failures') {
-    return new OAuthError('too_many_requests', error.message, { status: 429, headers: { 'Retry-After': String(error.retryAfterSeconds ?? 1) } });
+    return new OAuthError('too_many_requests', error.message, { status: 429, headers: retryAfter(error) });
   }
   if (error.code === 'unavailable') {
     // Never a token without its quota check: the store decides, and while it is away nothing is issued.
     return new OAuthError('temporarily_unavailable', error.message, {
       status: 503,
-      headers: { 'Retry-After': String(error.retryAfterSeconds ?? 1) },
+      headers: retryAfter(error),
       detail: String(error.cause),
     });
   }

@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyReply, FastifyRequest, FastifySchemaValidationError } from 'fastify';
-import { type ErrorCode, TesseraError } from '../errors.js';
+import { type ErrorCode, retryAfter, TesseraError } from '../errors.js';
 import { PortalError } from './portal-error.js';
 
 /** The domain's errors as the portal's statuses; a code missing here is unexpected in the portal (500). */
@@ -25,7 +25,7 @@ export function portalErrorHandler(error: FastifyError | TesseraError | PortalEr
     const status = DOMAIN_STATUS[error.code];
     if (status !== undefined) {
       // RFC 6585 §4 and RFC 9110 §15.6.4: 429 and 503 say when to come back.
-      if (error.code === 'too_many_failures' || error.code === 'unavailable') reply.header('Retry-After', String(error.retryAfterSeconds ?? 1));
+      if (error.code === 'too_many_failures' || error.code === 'unavailable') reply.headers(retryAfter(error));
       if (error.code === 'unavailable') request.log.warn({ err: error.cause }, 'portal request failed: the store is unavailable');
       return send(status, error.code, error.message);
     }

@@ -2,7 +2,7 @@ import { STATUS_CODES } from 'node:http';
 import type { FastifyError, FastifyReply, FastifyRequest, FastifySchemaValidationError } from 'fastify';
 import { type Static, Type } from 'typebox';
 import { AuthError, type AuthFailure } from '../auth/auth-error.js';
-import { type ErrorCode, TesseraError } from '../errors.js';
+import { type ErrorCode, retryAfter, TesseraError } from '../errors.js';
 import { PATTERN_MESSAGES } from './views.js';
 
 /** One failed constraint of a request, as Tango's ApiValidationError reports it. */
@@ -119,7 +119,7 @@ export function raasErrorHandler(now: () => number) {
         // RFC 6585 §4 and RFC 9110 §15.6.4: 429 and 503 say when to come back.
         if (error.code === 'unavailable') request.log.warn({ err: error.cause }, 'raas request failed: the store is unavailable');
         else request.log.info({ failure: error.code }, 'raas request refused');
-        return send(domain.status, error.message, domain.i18nKey, [], { 'Retry-After': String(error.retryAfterSeconds ?? 1) });
+        return send(domain.status, error.message, domain.i18nKey, [], retryAfter(error));
       }
       return send(domain.status, error.message, domain.i18nKey);
     }

@@ -68,7 +68,7 @@ export async function raasRoutes(app: FastifyInstance, { services }: { services:
   });
   app.decorateRequest('principal', null);
 
-  // Unauthenticated, for load balancers and as the baseline of bench/raas-auth.js.
+  // Unauthenticated, for load balancers and as the baseline of bench/compare.js.
   app.get(
     '/status',
     {

@@ -25,7 +25,7 @@ export interface Database {
 export const SQLITE_FILE = 'tessera.db';
 
 /** How long a request waits for a PostgreSQL connection before it is answered 503. */
-export const POOL_WAIT_MS = 5_000;
+const POOL_WAIT_MS = 5_000;
 
 /** The most trivial query: whether the store answers at all (readiness, start-up). */
 export async function pingDatabase(db: Kysely<Schema>): Promise<void> {

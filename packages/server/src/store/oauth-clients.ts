@@ -1,5 +1,5 @@
 import type SQLite from 'better-sqlite3';
-import { type Kysely, type Selectable, SqliteAdapter } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import { TesseraError } from '../errors.js';
 import { appendAuditEntry, type PendingAuditEntry } from './audit-log.js';
 import { lockPlatform } from './platforms.js';
@@ -29,9 +29,6 @@ export function tokensNotBeforeAfter(now: number): number {
 export type QuotaClaim = { granted: true } | { granted: false; lastIssuedAt: number | null; status: CredentialStatus | undefined };
 
 export class OAuthClientStore {
-  /** SQLite has one writer: its first write in a transaction locks the whole database. */
-  private readonly oneWriter: boolean;
-
   /** The claim as one synchronous transaction on SQLite (store/sqlite-quota-claim.ts). */
   private readonly sqliteClaim: ReturnType<typeof sqliteQuotaClaim> | undefined;
 
@@ -40,7 +37,6 @@ export class OAuthClientStore {
     private readonly db: Kysely<Schema>,
     sqlite?: SQLite.Database,
   ) {
-    this.oneWriter = db.getExecutor().adapter instanceof SqliteAdapter;
     this.sqliteClaim = sqlite && sqliteQuotaClaim(db, sqlite);
     this.changedElsewhere = sqlite ? sqliteChangeWatch(sqlite) : () => false;
   }
@@ -102,13 +98,13 @@ export class OAuthClientStore {
    * A grant appends `issued` (the token_issued entry) in the same transaction: the quota is spent and
    * the issuance recorded together, or neither. On PostgreSQL the platform's lock comes first, as in
    * every transaction that appends (one lock order: platform, then row; store/audit-log.ts). On SQLite
-   * the claim's own write, the transaction's first statement, already holds the database's one write lock,
-   * which is all the platform's lock gives there: the issuance path skips that second write.
+   * it is store/sqlite-quota-claim.ts: there the claim's own write already holds the database's one write
+   * lock, which is all the platform's lock gives.
    */
   async claimQuota(client: Pick<OAuthClient, 'client_id' | 'platform_id'>, now: number, intervalMs: number, issued: PendingAuditEntry): Promise<QuotaClaim> {
     if (this.sqliteClaim) return this.sqliteClaim(client, now, intervalMs, issued);
     return this.db.transaction().execute(async (trx): Promise<QuotaClaim> => {
-      if (!this.oneWriter) await lockPlatform(trx, client.platform_id);
+      await lockPlatform(trx, client.platform_id);
       const result = await trx
         .updateTable('oauth_clients')
         .set({ last_issued_at: now })

@@ -5,7 +5,8 @@ import type { OAuthClient, QuotaClaim } from './oauth-clients.js';
 import type { Schema } from './schema.js';
 import { mapped } from './store-unavailable.js';
 
-type Claimer = (client: Pick<OAuthClient, 'client_id' | 'platform_id'>, now: number, intervalMs: number, issued: PendingAuditEntry) => Promise<QuotaClaim>;
+type ClaimArgs = [client: Pick<OAuthClient, 'client_id' | 'platform_id'>, now: number, intervalMs: number, issued: PendingAuditEntry];
+type Claimer = (...args: ClaimArgs) => Promise<QuotaClaim>;
 
 const AUDIT_COLUMNS = ['id', 'platform_id', 'seq', 'at', 'actor', 'action', 'target_id', 'source_address', 'user_agent', 'outcome', 'prev_hash', 'hash'] as const satisfies readonly (keyof AuditEntry)[];
 
@@ -19,7 +20,7 @@ const AUDIT_COLUMNS = ['id', 'platform_id', 'seq', 'at', 'actor', 'action', 'tar
  */
 export function sqliteQuotaClaim(db: Kysely<Schema>, sqlite: SQLite.Database): Claimer {
   // Prepared on first use: the tables exist once the store is migrated, not when it is opened.
-  let claim: ((client: Pick<OAuthClient, 'client_id' | 'platform_id'>, now: number, intervalMs: number, issued: PendingAuditEntry) => QuotaClaim) | undefined;
+  let claim: ((...args: ClaimArgs) => QuotaClaim) | undefined;
   const prepare = () => {
     const claimAny = sqlite.prepare("update oauth_clients set last_issued_at = ? where client_id = ? and status = 'active'");
     const claimDue = sqlite.prepare(
@@ -28,7 +29,7 @@ export function sqliteQuotaClaim(db: Kysely<Schema>, sqlite: SQLite.Database): C
     const last = sqlite.prepare('select seq, hash from audit_log where platform_id = ? order by seq desc limit 1');
     const append = sqlite.prepare(`insert into audit_log (${AUDIT_COLUMNS.join(', ')}) values (${AUDIT_COLUMNS.map((c) => `@${c}`).join(', ')})`);
     const current = sqlite.prepare('select last_issued_at, status from oauth_clients where client_id = ?');
-    return sqlite.transaction((client: Pick<OAuthClient, 'client_id' | 'platform_id'>, now: number, intervalMs: number, issued: PendingAuditEntry): QuotaClaim => {
+    return sqlite.transaction((...[client, now, intervalMs, issued]: ClaimArgs): QuotaClaim => {
       // An interval of 0 turns the quota off: every claim is granted, in whatever order they commit.
       const { changes } = intervalMs > 0 ? claimDue.run(now, client.client_id, now - intervalMs) : claimAny.run(now, client.client_id);
       if (changes > 0) {
@@ -40,11 +41,11 @@ export function sqliteQuotaClaim(db: Kysely<Schema>, sqlite: SQLite.Database): C
       return { granted: false, lastIssuedAt: row?.last_issued_at ?? null, status: row?.status };
     }).immediate;
   };
-  return (client, now, intervalMs, issued) =>
+  return (...args) =>
     db.connection().execute(async () => {
       try {
         claim ??= prepare();
-        return claim(client, now, intervalMs, issued);
+        return claim(...args);
       } catch (error) {
         // As every other query's (store-unavailable.ts): a database locked past busy_timeout is a 503.
         throw mapped(error);

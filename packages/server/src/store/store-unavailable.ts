@@ -19,7 +19,7 @@ const SERVER_CODES = new Set(['57P01', '57P02', '57P03', '53300', 'SQLITE_BUSY',
 const PG_MESSAGES = [/^Connection terminated/, /^timeout exceeded when trying to connect/, /is not queryable/, /^Client was closed and is not queryable/];
 
 /** True when `error` means the store cannot be reached or cannot answer now, not that the query is wrong. */
-export function isStoreUnreachable(error: unknown): boolean {
+function isStoreUnreachable(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   const code = (error as { code?: unknown }).code;
   if (typeof code === 'string' && (SOCKET_CODES.has(code) || SERVER_CODES.has(code) || code.startsWith('08') || code.startsWith('SQLITE_BUSY'))) return true;

@@ -1,4 +1,5 @@
-import { TesseraError } from '../errors.js';
+import { hasCode, TesseraError } from '../errors.js';
+import { within } from '../within.js';
 import { type Database, pingDatabase } from './database.js';
 
 /** SQLSTATE classes no wait will cure: 28 (authorization: a wrong user or password), 3D (no such database). */
@@ -24,7 +25,7 @@ export async function waitForDatabase(
       return;
     } catch (caught) {
       // The store reports a server that is away as `unavailable` (store-unavailable.ts): say what the driver said.
-      const error = caught instanceof TesseraError && caught.code === 'unavailable' && caught.cause !== undefined ? caught.cause : caught;
+      const error = hasCode(caught, 'unavailable') && caught.cause !== undefined ? caught.cause : caught;
       reason = describe(error);
       const code = (error as { code?: unknown }).code;
       if (typeof code === 'string' && FATAL_SQLSTATE.test(code)) {
@@ -47,13 +48,4 @@ function describe(error: unknown): string {
   const { message, code } = error as { message?: unknown; code?: unknown };
   const text = typeof message === 'string' && message ? message : String(error);
   return typeof code === 'string' && !text.includes(code) ? `${code}: ${text}` : text;
-}
-
-async function within(promise: Promise<unknown>, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    await Promise.race([promise, new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('no answer')), ms)))]);
-  } finally {
-    clearTimeout(timer);
-  }
 }

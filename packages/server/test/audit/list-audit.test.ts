@@ -2,19 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listAudit } from '../../src/audit/list-audit.js';
 import { type AuditAction, recordAudit } from '../../src/audit/record-audit.js';
 import { createPlatform } from '../../src/credentials/platforms.js';
-import { TesseraError } from '../../src/errors.js';
 import type { Services } from '../../src/services.js';
+import { refusal } from '../support/refusal.js';
 import { createTestEnvironment, STORE_KINDS, type TestEnvironment } from '../support/services.js';
-
-async function refusal(promise: Promise<unknown>): Promise<{ code: string; message: string }> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof TesseraError) return { code: error.code, message: error.message };
-    throw error;
-  }
-  throw new Error('expected a TesseraError');
-}
 
 describe.each(STORE_KINDS)('listing the audit log on %s', (store) => {
   let env: TestEnvironment;

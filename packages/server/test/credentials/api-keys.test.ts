@@ -8,18 +8,9 @@ import { createPlatform } from '../../src/credentials/platforms.js';
 import { digest, PREFIX } from '../../src/crypto/secrets.js';
 import { TesseraError } from '../../src/errors.js';
 import type { Services } from '../../src/services.js';
+import { refusal } from '../support/refusal.js';
 import { createTestEnvironment, STORE_KINDS, type TestEnvironment } from '../support/services.js';
 import { basic, get } from '../support/tenants.js';
-
-async function refusal(promise: Promise<unknown>): Promise<{ code: string; message: string }> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof TesseraError) return { code: error.code, message: error.message };
-    throw error;
-  }
-  throw new Error('expected a TesseraError');
-}
 
 describe.each(STORE_KINDS)('RaaS API keys (%s)', (store) => {
   let env: TestEnvironment;
