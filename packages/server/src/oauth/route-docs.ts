@@ -90,8 +90,8 @@ export function tokenSchema(config: Pick<Config, 'quotaIntervalSeconds' | 'token
     response: {
       200: { ...TokenResponse, description: `A new access token, valid for ${duration(config.tokenTtlSeconds)}` },
       400: oauthError(
-        `invalid_request, unsupported_grant_type, invalid_scope or invalid_target; or the quota refusal, rate_limit_exceeded with Retry-After: ` +
-          `the token from your first request is still valid for ${duration(config.tokenTtlSeconds)}`,
+        `invalid_request, unsupported_grant_type, invalid_scope or invalid_target; or the quota refusal, rate_limit_exceeded with Retry-After, ` +
+          `answered before any parameter is checked: the token from your first request is still valid for ${duration(config.tokenTtlSeconds)}`,
       ),
       ...COMMON_ERRORS,
     },

@@ -1,4 +1,5 @@
-import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { AuthenticatedClient } from './client-auth.js';
 import { announceCredentialChange } from '../credentials/credential-events.js';
 import { CONSOLE_PATH, type Config } from '../config.js';
 import type { FailureThrottle } from '../credentials/failure-throttle.js';
@@ -11,13 +12,14 @@ import type { TokenStatusDeps, TokenVerificationDeps } from './live-token.js';
 import { CLOCK_TOLERANCE_SECONDS } from './access-token.js';
 import { activeTokenClaims } from './live-token.js';
 import { sendOAuthError, sendRefusal } from './oauth-error-handler.js';
-import { authenticateRequest, refuseThrottled } from './authenticate-request.js';
+import { admitRequest, authenticateRequest } from './authenticate-request.js';
 import { ClientCache } from './client-cache.js';
 import { RefusalWindows } from '../audit/record-token-refusal.js';
 import { DEFAULT_SCOPE } from '../credentials/scopes.js';
 import { logAtMostEvery } from '../log-at-most-every.js';
 import type { Metrics } from '../metrics/metrics.js';
 import { clientCredentialsGrant } from './grants/client-credentials.js';
+import { heldQuotaRefusal, type QuotaRequest } from './quota.js';
 import type { Grant, TokenResponse } from './grants/grant.js';
 import { invalidRequest, OAuthError, excerpt } from './oauth-error.js';
 import { parseForm, parseJsonParameters, singleValued } from './token-parameters.js';
@@ -73,11 +75,25 @@ export async function oauthRoutes(app: FastifyInstance, { services }: { services
       done(null, payload);
     });
     endpoints.setErrorHandler((error: FastifyError, request, reply) => sendOAuthError(error, request.log, reply, config.bodyLimitBytes));
-    endpoints.addHook('onRequest', async (request, reply) => refuseThrottled(request, reply, clientAuth));
+    endpoints.decorateRequest('oauthClient', null);
+    endpoints.addHook('onRequest', async (request, reply) => admitRequest(request, reply, clientAuth));
     // Shared, so that every error response refers to it (the serializer and the OpenAPI document alike).
     endpoints.addSchema(OAuthErrorBody);
 
-    endpoints.post(TOKEN_PATH, { schema: tokenSchema(config), validatorCompiler: documentedOnly }, async (request, reply) => {
+    // A client over its quota gets no token whatever it asks: it is told so as soon as it has authenticated,
+    // before its parameters are checked, and with the Basic header before its body is even read — the
+    // answer a misbehaving fleet asks for thousands of times a second (issue 13).
+    const quotaRequest = (request: FastifyRequest, client: AuthenticatedClient): QuotaRequest => ({
+      client,
+      origin: { sourceAddress: request.ip, userAgent: request.headers['user-agent'] ?? null },
+      onAuditError,
+    });
+    const refuseHeldQuota = async (request: FastifyRequest, reply: FastifyReply) => {
+      const refusal = request.oauthClient && (await heldQuotaRefusal(grantDeps, quotaRequest(request, request.oauthClient)));
+      if (refusal) return sendRefusal(refusal, request.log, reply);
+    };
+
+    endpoints.post(TOKEN_PATH, { schema: tokenSchema(config), validatorCompiler: documentedOnly, onRequest: refuseHeldQuota }, async (request, reply) => {
       try {
         return await token(request);
       } catch (error) {
@@ -91,12 +107,14 @@ export async function oauthRoutes(app: FastifyInstance, { services }: { services
     async function token(request: FastifyRequest): Promise<TokenResponse> {
       const params = singleValued(request.body);
       const client = await authenticateRequest(request, params, clientAuth);
+      const context = quotaRequest(request, client);
+      const refusal = await heldQuotaRefusal(grantDeps, context);
+      if (refusal) throw refusal;
       const grantType = params.grant_type;
       if (!grantType) throw invalidRequest('grant_type is missing');
       const grant = GRANTS.get(grantType);
       if (!grant) throw new OAuthError('unsupported_grant_type', `The grant type ${excerpt(grantType)} is not supported: use client_credentials`);
-      const origin = { sourceAddress: request.ip, userAgent: request.headers['user-agent'] ?? null };
-      const response = await grant.handle({ params, client, origin, onAuditError, deps: grantDeps });
+      const response = await grant.handle({ ...context, params, deps: grantDeps });
       services.metrics.tokenIssued(grant.grantType);
       request.log.info({ client_id: client.client_id, platform: client.platform_name }, 'access token issued');
       return response;

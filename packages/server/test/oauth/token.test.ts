@@ -137,6 +137,28 @@ describe.each(STORE_KINDS)('POST /oauth/token on %s', (store) => {
       }
     });
 
+    it('is told before the body is read (Basic), and before any parameter is checked (either method)', async () => {
+      const fresh = await createTestClient(services, undefined, 'Spent client');
+      expect((await requestToken(app, fresh)).statusCode).toBe(200);
+      env.clock.advance(HOUR);
+      const spent = {
+        status: 400,
+        retryAfter: String(19 * 3600),
+        body: { error: 'rate_limit_exceeded', error_description: `Client Spent client ${fresh.client_id} has exceeded the daily rate limit` },
+      };
+      const answer = (response: Awaited<ReturnType<typeof requestToken>>) => ({ status: response.statusCode, retryAfter: response.headers['retry-after'], body: response.json() });
+      // With the Basic header, bodies that would be a 413 and a 400 are never read (issue 13: the
+      // answer a fleet asks for thousands of times a second costs no body).
+      const authorization = basic(fresh.client_id, fresh.client_secret);
+      for (const payload of ['x'.repeat(env.config.bodyLimitBytes + 1), '%E0%A4%A']) {
+        expect(answer(await postForm(app, '/oauth/token', payload, { authorization }))).toEqual(spent);
+      }
+      // With the body's credentials, before its other parameters: no token, whatever it asks.
+      for (const extra of [{ audience: 'https://elsewhere.example/' }, { scope: 'admin' }, { grant_type: 'password' }]) {
+        expect(answer(await requestToken(app, fresh, extra))).toEqual(spent);
+      }
+    });
+
     it('is not used by failed authentication', async () => {
       const fresh = await createTestClient(services);
       const wrong = await requestToken(app, { ...fresh, client_secret: `${fresh.client_secret}x` });
@@ -222,6 +244,17 @@ describe.each(STORE_KINDS)('POST /oauth/token on %s', (store) => {
         expectError(response, 401, { error: 'invalid_client', error_description: 'Client authentication failed' });
         expect(response.headers['www-authenticate']).toBe(`Basic realm="${env.config.publicUrl}", charset="UTF-8"`);
       }
+    });
+
+    it('a wrong secret in the Basic header: 401 before the body is read; other methods still 405', async () => {
+      const authorization = basic(client.client_id, `${client.client_secret}x`);
+      for (const url of ['/oauth/token', '/oauth/introspect', '/oauth/revoke']) {
+        for (const payload of ['x'.repeat(env.config.bodyLimitBytes + 1), '%E0%A4%A', form({ grant_type: 'password', client_secret: 'tsc_other' })]) {
+          expectError(await postForm(app, url, payload, { authorization }), 401, { error: 'invalid_client', error_description: 'Client authentication failed' });
+        }
+      }
+      const get = await app.inject({ method: 'GET', url: '/oauth/token', headers: { authorization } });
+      expect({ status: get.statusCode, allow: get.headers.allow }).toEqual({ status: 405, allow: 'POST' });
     });
 
     it('no credentials at all: 401 invalid_client', async () => {
@@ -411,6 +444,21 @@ describe('failed client authentication is throttled per address', () => {
 
     env.clock.advance(60_000);
     expect((await requestToken(app, client)).statusCode).toBe(200);
+  });
+
+  it('counts wrong secrets refused before the body is read (Basic header)', async () => {
+    const local = await createTestEnvironment({ config: { authFailureLimit: 3 } });
+    try {
+      const { app, services } = await local.app();
+      const client = await createTestClient(services);
+      const wrong = { authorization: basic(client.client_id, `${client.client_secret}x`) };
+      const oversized = 'x'.repeat(local.config.bodyLimitBytes + 1);
+      for (let i = 0; i < 3; i++) expect((await postForm(app, '/oauth/token', oversized, wrong)).statusCode).toBe(401);
+      const throttled = await postForm(app, '/oauth/token', form({ grant_type: 'client_credentials' }), { authorization: basic(client.client_id, client.client_secret) });
+      expect(throttled.statusCode).toBe(429);
+    } finally {
+      await local.close();
+    }
   });
 
   it('does not count successful requests', async () => {

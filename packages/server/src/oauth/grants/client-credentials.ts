@@ -1,11 +1,15 @@
 import { type AuditActor, auditEntry } from '../../audit/record-audit.js';
-import { recordTokenRefusal } from '../../audit/record-token-refusal.js';
 import { issueAccessToken } from '../access-token.js';
 import { invalidClient, OAuthError, excerpt } from '../oauth-error.js';
+import { quotaRefusal } from '../quota.js';
 import { DEFAULT_SCOPE } from '../../credentials/scopes.js';
 import type { Grant, GrantContext, TokenResponse } from './grant.js';
 
-/** RFC 6749 §4.4: the client credentials grant, with Tango's quota of one new token per interval. */
+/**
+ * RFC 6749 §4.4: the client credentials grant, with Tango's quota of one new token per interval: the
+ * token endpoint has already refused a client whose row holds the quota (oauth/quota.ts), and the
+ * store's claim decides the rest.
+ */
 export const clientCredentialsGrant: Grant = {
   grantType: 'client_credentials',
   async handle(context: GrantContext): Promise<TokenResponse> {
@@ -19,25 +23,6 @@ export const clientCredentialsGrant: Grant = {
     const scope = grantedScope(params.scope, client.scopes);
 
     const now = deps.now();
-    const intervalMs = config.quotaIntervalSeconds * 1000;
-    const who: AuditActor = { actor: client.client_id, ...context.origin };
-    const refuse = async (lastIssuedAt: number | null): Promise<OAuthError> => {
-      deps.metrics?.quotaRefused();
-      // The refusal is the answer even when it cannot be recorded (Redis or the store away).
-      await recordTokenRefusal(deps, who, { platformId: client.platform_id, clientId: client.client_id }).catch(context.onAuditError);
-      // RFC 9110 §10.2.3. Never more than the interval: an instance whose clock is behind the one that
-      // issued (or a claim in this very millisecond, rounded up) would otherwise say interval + 1.
-      const wait = Math.ceil(((lastIssuedAt ?? now) + intervalMs - now) / 1000);
-      const retryAfter = Math.min(config.quotaIntervalSeconds, Math.max(1, wait));
-      return new OAuthError('rate_limit_exceeded', `Client ${client.name} ${client.client_id} has exceeded the daily rate limit`, {
-        headers: { 'Retry-After': String(retryAfter) },
-      });
-    };
-
-    // Refused on the row client authentication has just read: a refusal — what a misbehaving fleet sends
-    // thousands of a second — costs no write and no signature. A grant is decided by the claim below alone.
-    if (intervalMs > 0 && client.last_issued_at !== null && client.last_issued_at > now - intervalMs) throw await refuse(client.last_issued_at);
-
     // Signed before the claim, which commits the quota and the token_issued entry together: a token
     // exists only if both did. A token signed for a claim that loses a race is dropped, never sent.
     const { token } = await issueAccessToken(deps.signingKeys, {
@@ -51,12 +36,13 @@ export const clientCredentialsGrant: Grant = {
       // fall before the line the deactivation drew, or it would be born invalid (and the quota spent).
       now: Math.max(now, client.tokens_not_before ?? 0),
     });
+    const who: AuditActor = { actor: client.client_id, ...context.origin };
     const issued = auditEntry(deps, who, { action: 'token_issued', targetId: client.client_id });
-    const claim = await deps.oauthClients.claimQuota(client, now, intervalMs, issued);
+    const claim = await deps.oauthClients.claimQuota(client, now, config.quotaIntervalSeconds * 1000, issued);
     if (!claim.granted) {
       // Deactivated between authentication and the claim: it is no longer a valid client.
       if (claim.status !== 'active') throw invalidClient(config.publicUrl, `client ${client.client_id} was deactivated during the request`);
-      throw await refuse(claim.lastIssuedAt);
+      throw await quotaRefusal(deps, context, claim.lastIssuedAt);
     }
     return { access_token: token, token_type: 'Bearer', expires_in: config.tokenTtlSeconds, scope };
   },

@@ -1,9 +1,7 @@
-import type { TokenRefusalDeps } from '../../audit/record-token-refusal.js';
 import type { Config } from '../../config.js';
-import type { Metrics } from '../../metrics/metrics.js';
 import type { OAuthClientStore } from '../../store/oauth-clients.js';
-import type { AuthenticatedClient } from '../client-auth.js';
 import type { KeyRing } from '../key-ring.js';
+import type { QuotaDeps, QuotaRequest } from '../quota.js';
 import type { TokenParameters } from '../token-parameters.js';
 
 /** RFC 6749 §5.1 successful token response. */
@@ -15,22 +13,15 @@ export interface TokenResponse {
 }
 
 /** What a grant uses: the settings of tokens and the quota, the quota in the store, the signer, the audit log, the clock. */
-export interface GrantDeps extends TokenRefusalDeps {
+export interface GrantDeps extends QuotaDeps {
   config: Pick<Config, 'publicUrl' | 'audience' | 'quotaIntervalSeconds' | 'tokenTtlSeconds'>;
   oauthClients: Pick<OAuthClientStore, 'claimQuota'>;
   signingKeys: Pick<KeyRing, 'signer'>;
-  now: () => number;
-  /** Told of each refusal by the quota; none by default. */
-  metrics?: Pick<Metrics, 'quotaRefused'>;
 }
 
-export interface GrantContext {
+/** A token request of an authenticated client, its quota not held by its row. */
+export interface GrantContext extends QuotaRequest {
   params: TokenParameters;
-  client: AuthenticatedClient;
-  /** Where the request came from, for the audit log. */
-  origin: { sourceAddress: string; userAgent: string | null };
-  /** Hears a refusal that could not be recorded. */
-  onAuditError: (error: unknown) => void;
   deps: GrantDeps;
 }
 
