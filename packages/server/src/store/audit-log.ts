@@ -1,5 +1,5 @@
 import type { Kysely, Selectable, Transaction } from 'kysely';
-import { chainHash, GENESIS_HASH } from '../crypto/audit-hash.js';
+import { canonicalJsonAround, chainHash, GENESIS_HASH } from '../crypto/audit-hash.js';
 import { newId, PREFIX } from '../crypto/secrets.js';
 import { TesseraError } from '../errors.js';
 import { lockPlatform } from './platforms.js';
@@ -99,6 +99,18 @@ export function chainedAuditEntry(last: Pick<AuditEntry, 'seq' | 'hash'> | undef
   const fields = { id: newId(PREFIX.auditEntry), ...entry, seq: Number(last?.seq ?? 0) + 1 };
   const prevHash = last?.hash ?? GENESIS_HASH;
   return { ...fields, prev_hash: prevHash, hash: entryHash(prevHash, fields) };
+}
+
+/**
+ * An entry for a store that numbers and chains it itself (PostgreSQL's quota claim): its id, and the text
+ * its hash covers on either side of its seq, so that the store's sha256(prev_hash || head || seq || tail)
+ * is the {@link entryHash} that {@link chainedAuditEntry} would have given it.
+ */
+export function unnumberedAuditEntry(entry: NewAuditEntry): { id: string; hashHead: string; hashTail: string } {
+  const id = newId(PREFIX.auditEntry);
+  const fields = { ...entry, id };
+  const { head, tail } = canonicalJsonAround(Object.fromEntries(HASHED_FIELDS.filter((f) => f !== 'seq').map((f) => [f, fields[f]])), 'seq');
+  return { id, hashHead: head, hashTail: tail };
 }
 
 /** An entry as a credential store takes it: the store knows the platform. */

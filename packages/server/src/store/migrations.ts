@@ -182,6 +182,51 @@ const MIGRATIONS: Record<string, Migration> = {
       await db.schema.createIndex('sessions_user').on('sessions').column('user_id').execute();
     },
   },
+  '0010_postgres_quota_claim': {
+    // OAuthClientStore.claimQuota on PostgreSQL as one call (store/postgres-quota-claim.ts): the platform's
+    // lock, the conditional claim, and the token_issued entry chained to the platform's last, in the
+    // statement's own transaction — one round trip where the same steps from the application took six
+    // (begin, lock, claim, last entry, entry, commit; issue 13's profile). In a VOLATILE function each
+    // statement reads a fresh snapshot, so the last entry is read after the lock is held, as before.
+    // The entry's hash is the application's (crypto/audit-hash.ts): sha256(prev_hash || head || seq ||
+    // tail), the canonical JSON around the seq coming from the caller. SQLite claims in-process instead.
+    async up(db: Kysely<unknown>) {
+      if (db.getExecutor().adapter instanceof SqliteAdapter) return;
+      await sql`
+        create function tessera_claim_quota(
+          p_client_id text, p_platform_id text, p_now bigint, p_interval_ms bigint,
+          p_id text, p_at bigint, p_actor text, p_action text, p_target_id text,
+          p_source_address text, p_user_agent text, p_outcome text, p_hash_head text, p_hash_tail text
+        ) returns table (granted boolean, last_issued_at bigint, status text)
+        language plpgsql volatile as $$
+        #variable_conflict use_column
+        declare
+          v_seq bigint;
+          v_prev text;
+          v_last_issued_at bigint;
+          v_status text;
+        begin
+          update platforms set credential_lock = credential_lock + 1 where id = p_platform_id;
+          -- An interval of 0 turns the quota off: every claim is granted, in whatever order they commit.
+          update oauth_clients c set last_issued_at = p_now
+            where c.client_id = p_client_id and c.status = 'active'
+              and (p_interval_ms = 0 or c.last_issued_at is null or c.last_issued_at <= p_now - p_interval_ms);
+          if not found then
+            select c.last_issued_at, c.status into v_last_issued_at, v_status from oauth_clients c where c.client_id = p_client_id;
+            return query select false, v_last_issued_at, v_status;
+            return;
+          end if;
+          select a.seq, a.hash into v_seq, v_prev from audit_log a where a.platform_id = p_platform_id order by a.seq desc limit 1;
+          v_seq := coalesce(v_seq, 0) + 1;
+          v_prev := coalesce(v_prev, repeat('0', 64));
+          insert into audit_log (id, platform_id, seq, at, actor, action, target_id, source_address, user_agent, outcome, prev_hash, hash)
+            values (p_id, p_platform_id, v_seq, p_at, p_actor, p_action, p_target_id, p_source_address, p_user_agent, p_outcome, v_prev,
+                    encode(sha256(convert_to(v_prev || p_hash_head || v_seq::text || p_hash_tail, 'UTF8')), 'hex'));
+          return query select true, p_now, 'active'::text;
+        end
+        $$`.execute(db);
+    },
+  },
 };
 
 /** Brings the schema up to date; safe to call from several instances (or processes) at once. */

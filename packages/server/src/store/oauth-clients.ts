@@ -5,6 +5,7 @@ import { appendAuditEntry, type PendingAuditEntry } from './audit-log.js';
 import { lockPlatform } from './platforms.js';
 import { sqliteChangeWatch } from './sqlite-data-version.js';
 import { sqliteQuotaClaim } from './sqlite-quota-claim.js';
+import { postgresQuotaClaim } from './postgres-quota-claim.js';
 import { type CredentialScope, type CredentialTable, deleteInactiveCredential, insertActiveCredential, setCredentialStatus } from './credential-table.js';
 import type { CredentialStatus, OAuthClientsTable, Schema } from './schema.js';
 
@@ -29,15 +30,15 @@ export function tokensNotBeforeAfter(now: number): number {
 export type QuotaClaim = { granted: true } | { granted: false; lastIssuedAt: number | null; status: CredentialStatus | undefined };
 
 export class OAuthClientStore {
-  /** The claim as one synchronous transaction on SQLite (store/sqlite-quota-claim.ts). */
-  private readonly sqliteClaim: ReturnType<typeof sqliteQuotaClaim> | undefined;
+  /** The claim: one synchronous transaction on SQLite (store/sqlite-quota-claim.ts), one call on PostgreSQL (store/postgres-quota-claim.ts). */
+  private readonly claim: ReturnType<typeof sqliteQuotaClaim>;
 
   /** `sqlite`: the database's own handle when it is SQLite, for the claim's fast path. */
   constructor(
     private readonly db: Kysely<Schema>,
     sqlite?: SQLite.Database,
   ) {
-    this.sqliteClaim = sqlite && sqliteQuotaClaim(db, sqlite);
+    this.claim = sqlite ? sqliteQuotaClaim(db, sqlite) : postgresQuotaClaim(db);
     this.changedElsewhere = sqlite ? sqliteChangeWatch(sqlite) : () => false;
   }
 
@@ -96,30 +97,13 @@ export class OAuthClientStore {
    * The issuance quota as one atomic conditional write: it succeeds only for an active client whose last
    * token is at least `intervalMs` old, so concurrent requests on any number of instances get one grant.
    * A grant appends `issued` (the token_issued entry) in the same transaction: the quota is spent and
-   * the issuance recorded together, or neither. On PostgreSQL the platform's lock comes first, as in
-   * every transaction that appends (one lock order: platform, then row; store/audit-log.ts). On SQLite
-   * it is store/sqlite-quota-claim.ts: there the claim's own write already holds the database's one write
-   * lock, which is all the platform's lock gives.
+   * the issuance recorded together, or neither. On PostgreSQL (store/postgres-quota-claim.ts) the
+   * platform's lock comes first, as in every transaction that appends (one lock order: platform, then
+   * row; store/audit-log.ts). On SQLite (store/sqlite-quota-claim.ts) the claim's own write already holds
+   * the database's one write lock, which is all the platform's lock gives.
    */
   async claimQuota(client: Pick<OAuthClient, 'client_id' | 'platform_id'>, now: number, intervalMs: number, issued: PendingAuditEntry): Promise<QuotaClaim> {
-    if (this.sqliteClaim) return this.sqliteClaim(client, now, intervalMs, issued);
-    return this.db.transaction().execute(async (trx): Promise<QuotaClaim> => {
-      await lockPlatform(trx, client.platform_id);
-      const result = await trx
-        .updateTable('oauth_clients')
-        .set({ last_issued_at: now })
-        .where('client_id', '=', client.client_id)
-        .where('status', '=', 'active')
-        // An interval of 0 turns the quota off: every claim is granted, in whatever order they commit.
-        .$if(intervalMs > 0, (qb) => qb.where((eb) => eb.or([eb('last_issued_at', 'is', null), eb('last_issued_at', '<=', now - intervalMs)])))
-        .executeTakeFirst();
-      if (result.numUpdatedRows > 0n) {
-        await appendAuditEntry(trx, { ...issued, platform_id: client.platform_id });
-        return { granted: true };
-      }
-      const current = await trx.selectFrom('oauth_clients').select(['last_issued_at', 'status']).where('client_id', '=', client.client_id).executeTakeFirst();
-      return { granted: false, lastIssuedAt: current?.last_issued_at ?? null, status: current?.status };
-    });
+    return this.claim(client, now, intervalMs, issued);
   }
 
   /** Clears the quota: the recovery path when an issued token was lost. Returns the client as it now is. */

@@ -1,4 +1,5 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { canonicalJsonAround, chainHash, GENESIS_HASH } from '../../src/crypto/audit-hash.js';
 import { describe, expect, it } from 'vitest';
 import { SealedBox } from '../../src/crypto/sealed-box.js';
 import { digest, digestsEqual, newId, newSecret, PREFIX } from '../../src/crypto/secrets.js';
@@ -37,5 +38,18 @@ describe('identifiers and secrets', () => {
     expect(digestsEqual(digest('a'), digest('a'))).toBe(true);
     expect(digestsEqual(digest('a'), digest('b'))).toBe(false);
     expect(digestsEqual(digest('a'), 'short')).toBe(false);
+  });
+});
+
+describe('the audit chain hash', () => {
+  it('is the same when a store fills the seq in itself: sha256(prev + head + seq + tail)', () => {
+    // Values that JSON escapes, non-ASCII text, a null and numbers: PostgreSQL hashes the text as UTF-8.
+    const fields = { target_id: 'cli_1', actor: 'a "quoted" \\ actor\n', user_agent: 'ünïcödé 🚀', source_address: null, at: 1_700_000_000_123, action: 'token_issued', id: 'aud_1', outcome: 'success', platform_id: 'plt_1' };
+    const { head, tail } = canonicalJsonAround(fields, 'seq');
+    for (const seq of [1, 42, 9_007_199_254]) {
+      const filled = createHash('sha256').update(`${GENESIS_HASH}${head}${seq}${tail}`, 'utf8').digest('hex');
+      expect(filled).toBe(chainHash(GENESIS_HASH, { ...fields, seq }));
+    }
+    expect(JSON.parse(`${head}7${tail}`)).toEqual({ ...fields, seq: 7 });
   });
 });

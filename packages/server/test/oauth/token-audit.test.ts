@@ -74,6 +74,21 @@ describe.each(STORE_KINDS)('the token endpoint in the audit log (%s)', (store) =
     expect((await verifyAudit(services)).ok).toBe(true);
   });
 
+  it('chains an entry whose user agent JSON escapes (quotes, backslash, non-ASCII): on PostgreSQL the database hashes it', async () => {
+    const client = await createTestClient(services);
+    const agent = 'fleet "ünï" \\ sdk 🚀';
+    const response = await app.inject({
+      method: 'POST',
+      url: '/oauth/token',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'user-agent': agent },
+      payload: form({ grant_type: 'client_credentials', client_id: client.client_id, client_secret: client.client_secret }),
+    });
+    expect(response.statusCode).toBe(200);
+    const issued = (await entries(services, client.platformName)).filter((e) => e.action === 'token_issued');
+    expect(issued.map((e) => e.user_agent)).toEqual([agent]);
+    expect(await verifyAudit(services)).toMatchObject({ ok: true });
+  });
+
   it('records quota refusals at most once per client per minute', async () => {
     const client = await createTestClient(services);
     const other = await createTestClient(services);

@@ -154,7 +154,7 @@ describe.each(STORE_KINDS)('POST /oauth/token on %s', (store) => {
         expect(answer(await postForm(app, '/oauth/token', payload, { authorization }))).toEqual(spent);
       }
       // With the body's credentials, before its other parameters: no token, whatever it asks.
-      for (const extra of [{ audience: 'https://elsewhere.example/' }, { scope: 'admin' }, { grant_type: 'password' }]) {
+      for (const extra of [{ audience: 'https://elsewhere.example/' }, { scope: 'admin' }, { grant_type: 'password' }] as Record<string, string>[]) {
         expect(answer(await requestToken(app, fresh, extra))).toEqual(spent);
       }
     });
