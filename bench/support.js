@@ -17,7 +17,7 @@ const run = promisify(execFile);
 // Whatever becomes of the benchmark, none of its servers outlives it.
 const children = new Set();
 process.on('exit', () => children.forEach((child) => child.kill('SIGKILL')));
-const TICKS_PER_SECOND = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
+export const TICKS_PER_SECOND = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
 
 export async function freePort() {
   return new Promise((resolve) => {

@@ -118,7 +118,7 @@ export async function openServices(config: Config, options: ServiceOptions): Pro
       sealedBox,
       signingKeys,
       platforms: new PlatformStore(database.db),
-      oauthClients: new OAuthClientStore(database.db, database.sqlite),
+      oauthClients: new OAuthClientStore(database),
       revokedTokens: new RevokedTokenStore(database.db),
       apiKeys: new ApiKeyStore(database.db),
       customers: new CustomerStore(database.db),

@@ -8,7 +8,7 @@ import type PgModule from 'pg';
 import { TesseraError } from '../errors.js';
 import type { Schema } from './schema.js';
 import { withStatementCache } from './statement-cache.js';
-import { withUnavailableErrors } from './store-unavailable.js';
+import { mapped, withUnavailableErrors } from './store-unavailable.js';
 import { isUniqueViolation } from './unique-violation.js';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -20,7 +20,16 @@ export interface Database {
   location: string;
   /** SQLite's own handle, for the few hot paths written for it (store/sqlite-quota-claim.ts). */
   sqlite?: SQLite.Database;
+  /** PostgreSQL's, for the same paths (store/postgres-quota-claim.ts). */
+  postgres?: PreparedQuery;
 }
+
+/**
+ * Runs a named prepared statement on PostgreSQL's pool: parsed and planned once per connection rather than
+ * on every call, as Kysely's unnamed statements are. Its errors are mapped (store-unavailable.ts) and
+ * reported as every other query's are. `name` names one `text` for the life of the process.
+ */
+export type PreparedQuery = <Row>(name: string, text: string, values: unknown[]) => Promise<Row[]>;
 
 export const SQLITE_FILE = 'tessera.db';
 
@@ -41,7 +50,7 @@ export function openDatabase(options: {
   onQueryError?: (error: unknown) => void;
 }): Database {
   const log = queryErrors(options.onQueryError);
-  if (options.databaseUrl) return openPostgres(options.databaseUrl, options.onError ?? (() => {}), log);
+  if (options.databaseUrl) return openPostgres(options.databaseUrl, options.onError ?? (() => {}), log, options.onQueryError);
   return openSqlite(path.join(options.dataDir, SQLITE_FILE), log);
 }
 
@@ -54,7 +63,7 @@ function queryErrors(onQueryError: ((error: unknown) => void) | undefined): Quer
   };
 }
 
-function openPostgres(databaseUrl: string, onError: (error: Error) => void, log: QueryLog): Database {
+function openPostgres(databaseUrl: string, onError: (error: Error) => void, log: QueryLog, onQueryError: ((error: unknown) => void) | undefined): Database {
   // Loaded only for PostgreSQL: pg's first load takes ~80 ms (it pulls in Node's fetch stack), which
   // every `tessera` command on SQLite would otherwise pay. pg is CommonJS, so require() keeps this synchronous.
   const pg = createRequire(import.meta.url)('pg') as typeof PgModule;
@@ -75,10 +84,19 @@ function openPostgres(databaseUrl: string, onError: (error: Error) => void, log:
   // a listener its 'error' event would end the process.
   pool.on('error', onError);
   const url = new URL(databaseUrl);
+  const prepared: PreparedQuery = async <Row>(name: string, text: string, values: unknown[]) => {
+    try {
+      return (await pool.query<Row & PgModule.QueryResultRow>({ name, text, values })).rows;
+    } catch (error) {
+      if (!isUniqueViolation(error)) onQueryError?.(error);
+      throw mapped(error);
+    }
+  };
   return {
     db: new Kysely<Schema>({ dialect: withUnavailableErrors(new PostgresDialect({ pool })), ...(log ? { log } : {}) }),
     dialect: 'postgres',
     location: `postgres://${url.host}${url.pathname}`,
+    postgres: prepared,
   };
 }
 

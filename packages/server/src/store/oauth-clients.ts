@@ -1,6 +1,6 @@
-import type SQLite from 'better-sqlite3';
 import type { Kysely, Selectable } from 'kysely';
 import { TesseraError } from '../errors.js';
+import type { Database } from './database.js';
 import { appendAuditEntry, type PendingAuditEntry } from './audit-log.js';
 import { lockPlatform } from './platforms.js';
 import { sqliteChangeWatch } from './sqlite-data-version.js';
@@ -33,12 +33,14 @@ export class OAuthClientStore {
   /** The claim: one synchronous transaction on SQLite (store/sqlite-quota-claim.ts), one call on PostgreSQL (store/postgres-quota-claim.ts). */
   private readonly claim: ReturnType<typeof sqliteQuotaClaim>;
 
-  /** `sqlite`: the database's own handle when it is SQLite, for the claim's fast path. */
-  constructor(
-    private readonly db: Kysely<Schema>,
-    sqlite?: SQLite.Database,
-  ) {
-    this.claim = sqlite ? sqliteQuotaClaim(db, sqlite) : postgresQuotaClaim(db);
+  private readonly db: Kysely<Schema>;
+
+  /** The database's own handles (SQLite's, or PostgreSQL's prepared statements) serve the claim's fast path. */
+  constructor({ db, sqlite, postgres }: Pick<Database, 'db' | 'sqlite' | 'postgres'>) {
+    this.db = db;
+    if (sqlite) this.claim = sqliteQuotaClaim(db, sqlite);
+    else if (postgres) this.claim = postgresQuotaClaim(postgres);
+    else throw new Error('The quota claim needs the database handle of SQLite or PostgreSQL');
     this.changedElsewhere = sqlite ? sqliteChangeWatch(sqlite) : () => false;
   }
 

@@ -4,6 +4,9 @@ import { createClient, deleteClient, listClients, setClientStatus } from '../../
 import { createPlatform } from '../../src/credentials/platforms.js';
 import { TesseraError } from '../../src/errors.js';
 import type { Services } from '../../src/services.js';
+import { openDatabase } from '../../src/store/database.js';
+import { OAuthClientStore } from '../../src/store/oauth-clients.js';
+import { STORE_RETRY_AFTER_SECONDS } from '../../src/store/store-unavailable.js';
 import { createTestEnvironment, STORE_KINDS, type TestEnvironment } from '../support/services.js';
 
 describe.each(STORE_KINDS)('platforms and client credentials on %s', (store) => {
@@ -139,5 +142,21 @@ describe.each(STORE_KINDS)('platforms and client credentials on %s', (store) => 
     // and the signing keys' private parts are sealed: no private RSA exponent in the clear
     expect(text).not.toMatch(/"d":"/);
     expect((await sql<{ n: number }>`select count(*) as n from signing_keys`.execute(db)).rows[0]!.n).toBeGreaterThan(0);
+  });
+});
+
+describe('the quota claim on PostgreSQL (a prepared statement outside Kysely)', () => {
+  it('is a 503 when PostgreSQL cannot be reached, and counts as a failed query', async () => {
+    const failed: unknown[] = [];
+    // Port 1: nothing listens there, so the connection is refused at once.
+    const database = openDatabase({ databaseUrl: 'postgres://postgres@127.0.0.1:1/none', dataDir: '/nonexistent', onQueryError: (error) => failed.push(error) });
+    try {
+      const store = new OAuthClientStore(database);
+      const issued = { at: 1, actor: 'cli_x', action: 'token_issued', target_id: 'cli_x', source_address: null, user_agent: null, outcome: 'success' as const };
+      await expect(store.claimQuota({ client_id: 'cli_x', platform_id: 'plt_x' }, 1, 0, issued)).rejects.toMatchObject({ code: 'unavailable', retryAfterSeconds: STORE_RETRY_AFTER_SECONDS });
+      expect(failed).toHaveLength(1);
+    } finally {
+      await database.db.destroy();
+    }
   });
 });
