@@ -1,5 +1,6 @@
 import type { FastifyBaseLogger, FastifyRequest } from 'fastify';
 import type { Cache } from '../cache/cache.js';
+import type { Database } from '../store/database.js';
 import { CREDENTIAL_STATUS_CHANNEL, parseCredentialChange, STATUS_RECHECK_MS } from '../credentials/credential-events.js';
 import type { FailureThrottle } from '../credentials/failure-throttle.js';
 import { CLOCK_TOLERANCE_SECONDS } from '../oauth/access-token.js';
@@ -44,6 +45,8 @@ interface BasicEntry {
 export interface GuardDeps extends TokenVerificationDeps, TokenStatusDeps, ApiKeyLookupDeps {
   throttle: Pick<FailureThrottle, 'check' | 'recordFailure'>;
   cache: Pick<Cache, 'subscribe'>;
+  /** Commits by other connections, announced to no one (SQLite and the `tessera` command without Redis); none by default. */
+  database?: Pick<Database, 'changesElsewhere'>;
   /** Told whether each request was served from memory; none by default. */
   metrics?: Pick<Metrics, 'credentialCacheLookup'>;
 }
@@ -77,6 +80,8 @@ export class ApiGuard {
   private readonly lastUse: ApiKeyLastUse;
   /** Bumped on every announced change: a verification that overlapped one is not remembered. */
   private generation = 0;
+  /** The store's count of changes made elsewhere when it was last looked at (store/database.ts). */
+  private changesSeen = 0;
   /** Stops listening for announced changes; set by {@link start}. */
   private unsubscribe: (() => void) | undefined;
   private readonly metrics: Pick<Metrics, 'credentialCacheLookup'>;
@@ -122,6 +127,7 @@ export class ApiGuard {
    * missing scope.
    */
   cached(presented: PresentedCredential): Principal | undefined {
+    this.noticeChangesElsewhere();
     const now = this.deps.now();
     if (presented.scheme === 'basic') {
       const entry = this.basicCache.get(presented.encoded);
@@ -233,14 +239,30 @@ export class ApiGuard {
     if (generation === this.generation) entry.checkedAt = now;
   }
 
+  /**
+   * On SQLite, a commit by another connection — the `tessera` command without Redis, which announces its
+   * changes to no one — drops everything remembered, so that a deactivation made there is refused within
+   * a millisecond rather than at the next status re-read.
+   */
+  private noticeChangesElsewhere(): void {
+    const changes = this.deps.database?.changesElsewhere() ?? 0;
+    if (changes === this.changesSeen) return;
+    this.changesSeen = changes;
+    this.forgetAll();
+  }
+
+  private forgetAll(): void {
+    this.generation += 1;
+    this.bearerCache.clear();
+    this.basicCache.clear();
+  }
+
   /** Applies an announced status change: drops what is remembered about that credential. */
   private forget(message: string): void {
-    this.generation += 1;
     const change = parseCredentialChange(message);
-    if (!change) {
-      this.bearerCache.clear();
-      this.basicCache.clear();
-    } else if (change.type === 'api_key') {
+    if (!change) return this.forgetAll();
+    this.generation += 1;
+    if (change.type === 'api_key') {
       this.basicCache.deleteWhere((entry) => entry.keyId === change.id);
     } else if (change.type === 'oauth_client') {
       this.bearerCache.deleteWhere((entry) => entry.clientId === change.id);

@@ -2,6 +2,7 @@ import type { Cache } from '../cache/cache.js';
 import { CredentialCache } from '../auth/credential-cache.js';
 import { CREDENTIAL_STATUS_CHANNEL, parseCredentialChange, STATUS_RECHECK_MS } from '../credentials/credential-events.js';
 import type { PendingAuditEntry } from '../store/audit-log.js';
+import type { Database } from '../store/database.js';
 import type { OAuthClientStore, QuotaClaim } from '../store/oauth-clients.js';
 import type { AuthenticatedClient } from './client-auth.js';
 
@@ -32,8 +33,12 @@ export class ClientCache implements Pick<OAuthClientStore, 'findWithPlatform' | 
   private generation = 0;
   private unsubscribe: (() => void) | undefined;
 
+  /** The store's count of changes made elsewhere when it was last looked at (store/database.ts). */
+  private changesSeen = 0;
+
   constructor(
-    private readonly store: Pick<OAuthClientStore, 'findWithPlatform' | 'claimQuota' | 'changedElsewhere'>,
+    private readonly store: Pick<OAuthClientStore, 'findWithPlatform' | 'claimQuota'>,
+    private readonly database: Pick<Database, 'changesElsewhere'>,
     private readonly cache: Pick<Cache, 'subscribe'>,
     private readonly now: () => number,
   ) {}
@@ -54,7 +59,11 @@ export class ClientCache implements Pick<OAuthClientStore, 'findWithPlatform' | 
     const now = this.now();
     // Without Redis, the `tessera` command's changes (a quota reset, a deactivation) are announced to no
     // one; on SQLite the store says that another connection wrote, and everything remembered is dropped.
-    if (this.store.changedElsewhere()) this.forgetAll();
+    const changes = this.database.changesElsewhere();
+    if (changes !== this.changesSeen) {
+      this.changesSeen = changes;
+      this.forgetAll();
+    }
     const entry = this.entries.get(clientId);
     if (entry && now - entry.checkedAt < STATUS_RECHECK_MS) return entry.client;
     const generation = this.generation;

@@ -5,6 +5,7 @@ import { CONSOLE_PATH, type Config } from '../config.js';
 import type { FailureThrottle } from '../credentials/failure-throttle.js';
 import type { Cache } from '../cache/cache.js';
 import type { RevokedTokenStore } from '../store/revoked-tokens.js';
+import type { Database } from '../store/database.js';
 import type { OAuthClientStore } from '../store/oauth-clients.js';
 import type { KeyRing } from './key-ring.js';
 import type { GrantDeps } from './grants/grant.js';
@@ -36,7 +37,8 @@ export const JWKS_PATH = '/.well-known/jwks.json';
 export interface OAuthDeps extends GrantDeps, TokenVerificationDeps, TokenStatusDeps {
   config: Config;
   signingKeys: Pick<KeyRing, 'signer' | 'verificationKey' | 'jwks'>;
-  oauthClients: Pick<OAuthClientStore, 'claimQuota' | 'findWithPlatform' | 'changedElsewhere'>;
+  oauthClients: Pick<OAuthClientStore, 'claimQuota' | 'findWithPlatform'>;
+  database: Pick<Database, 'changesElsewhere'>;
   revokedTokens: Pick<RevokedTokenStore, 'isRevoked' | 'revoke' | 'purgeExpired'>;
   throttle: Pick<FailureThrottle, 'blocked' | 'recordFailure'>;
   cache: Pick<Cache, 'publish' | 'hit' | 'subscribe'>;
@@ -47,7 +49,7 @@ export interface OAuthDeps extends GrantDeps, TokenVerificationDeps, TokenStatus
 export async function oauthRoutes(app: FastifyInstance, { services }: { services: OAuthDeps }): Promise<void> {
   const { config } = services;
   // Client authentication and the grant read and claim through it: refusals read no row (client-cache.ts).
-  const oauthClients = new ClientCache(services.oauthClients, services.cache, services.now);
+  const oauthClients = new ClientCache(services.oauthClients, services.database, services.cache, services.now);
   await oauthClients.start();
   app.addHook('onClose', async () => oauthClients.stop());
   // One token_refused entry a minute per client, and no shared counter call for the rest of that minute.

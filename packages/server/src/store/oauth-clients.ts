@@ -3,7 +3,6 @@ import { TesseraError } from '../errors.js';
 import type { Database } from './database.js';
 import { appendAuditEntry, type PendingAuditEntry } from './audit-log.js';
 import { lockPlatform } from './platforms.js';
-import { sqliteChangeWatch } from './sqlite-data-version.js';
 import { sqliteQuotaClaim } from './sqlite-quota-claim.js';
 import { postgresQuotaClaim } from './postgres-quota-claim.js';
 import { type CredentialScope, type CredentialTable, deleteInactiveCredential, insertActiveCredential, setCredentialStatus } from './credential-table.js';
@@ -41,15 +40,7 @@ export class OAuthClientStore {
     if (sqlite) this.claim = sqliteQuotaClaim(db, sqlite);
     else if (postgres) this.claim = postgresQuotaClaim(postgres);
     else throw new Error('The quota claim needs the database handle of SQLite or PostgreSQL');
-    this.changedElsewhere = sqlite ? sqliteChangeWatch(sqlite) : () => false;
   }
-
-  /**
-   * Whether the store may have changed other than through this instance since the last call: on SQLite,
-   * a commit by another connection (the `tessera` command); on PostgreSQL, unknown (false): other
-   * instances and the command announce their changes through Redis (credential-events.ts).
-   */
-  readonly changedElsewhere: () => boolean;
 
   /** Inserts an active client unless the platform already has {@link MAX_ACTIVE_CLIENTS} active ones. */
   async insertActive(client: Omit<OAuthClient, 'status' | 'last_issued_at' | 'tokens_not_before'>, platformName: string, audit?: PendingAuditEntry): Promise<void> {

@@ -4,7 +4,8 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tessera, tesseraJson } from '../support/processes.js';
+import { freePort } from '../support/listen.js';
+import { startServer, tessera, tesseraJson } from '../support/processes.js';
 
 // Each step starts a process (about a second, more on a loaded machine): generous timeouts.
 describe('the tessera command', { timeout: 60_000 }, () => {
@@ -87,6 +88,21 @@ describe('the tessera command', { timeout: 60_000 }, () => {
   it('prints its version', async () => {
     const { version } = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
     for (const flag of ['--version', '-v']) expect(await tessera([flag], env)).toEqual({ code: 0, stdout: `${version}\n`, stderr: '' });
+  });
+
+  it('deactivates an API key that a running server (SQLite, no Redis) has remembered: refused at once', async () => {
+    await tesseraJson(['platform', 'create', 'running'], env);
+    const key = (await tesseraJson(['apikey', 'create', '--platform', 'running'], env)).json as { id: string; api_key: string };
+    const server = await startServer({ ...env, PORT: String(await freePort()) });
+    try {
+      const whoami = async () => (await fetch(`${server.url}/raas/v2/whoami`, { headers: { authorization: `Basic ${Buffer.from(`running:${key.api_key}`).toString('base64')}` } })).status;
+      expect(await whoami()).toBe(200);
+      // The command announces to no one without Redis; the server sees SQLite's data_version move.
+      expect((await tesseraJson(['apikey', 'deactivate', key.id], env)).json).toMatchObject({ id: key.id, status: 'inactive' });
+      expect(await whoami()).toBe(401);
+    } finally {
+      await server.stop();
+    }
   });
 
   it('ends with one line naming the port and the setting when the port is taken', async () => {
