@@ -73,11 +73,16 @@ export class KeyRing {
     return { kid: row.kid, signFrom: row.sign_from };
   }
 
-  /** The key to sign with now: the newest whose time has come (ties broken by kid, the same on every instance). */
+  /**
+   * The key to sign with now: the newest whose time has come (ties broken by kid, the same on every
+   * instance). When none has — only the first key of a store, made by an instance whose clock is ahead of
+   * this one's — the oldest: every instance holds the first key from its start, so nothing waits for its
+   * publication, and a fleet whose clocks differ by a second must not answer 500 for that second.
+   */
   signer(): SigningKey {
     const now = this.options.now();
-    const key = this.keys.find((k) => k.signFrom <= now);
-    if (!key) throw new Error('No signing key is ready');
+    const key = this.keys.find((k) => k.signFrom <= now) ?? this.keys.at(-1);
+    if (!key) throw new Error('No signing key is loaded');
     return key;
   }
 

@@ -1,8 +1,9 @@
 import { decodeProtectedHeader } from 'jose';
 import { afterAll, describe, expect, it } from 'vitest';
 import { verifyAccessToken } from '../../src/oauth/access-token.js';
-import { KEY_REFRESH_INTERVAL_MS } from '../../src/services.js';
-import { createTestEnvironment, HOUR, skipReason, type TestEnvironment } from '../support/services.js';
+import { buildApp } from '../../src/app.js';
+import { closeServices, KEY_REFRESH_INTERVAL_MS, openServices } from '../../src/services.js';
+import { createTestEnvironment, HOUR, silentLog, skipReason, type TestEnvironment } from '../support/services.js';
 import { requestToken } from '../support/oauth.js';
 import { createTestClient } from '../support/tenants.js';
 
@@ -24,6 +25,21 @@ describe('signing keys', () => {
     const kids = fleet.map((services) => services.signingKeys.signer().kid);
     expect(new Set(kids).size).toBe(1);
     for (const services of fleet) expect(services.signingKeys.jwks().keys.map((k) => k.kid)).toEqual([kids[0]]);
+  });
+
+  it('signs on an instance whose clock is behind the one that made the first key', async () => {
+    const env = await environment();
+    await env.open();
+    const behind = await openServices(env.config, { log: silentLog, now: () => env.clock.now() - 1500 });
+    try {
+      const app = await buildApp(behind.config, behind, { logger: false });
+      const response = await requestToken(app, await createTestClient(behind));
+      expect(response.statusCode).toBe(200);
+      expect(decodeProtectedHeader(response.json().access_token).kid).toBe(behind.signingKeys.jwks().keys[0]!.kid);
+      await app.close();
+    } finally {
+      await closeServices(behind);
+    }
   });
 
   it.each([

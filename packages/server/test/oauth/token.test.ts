@@ -414,6 +414,29 @@ describe.each(STORE_KINDS)('POST /oauth/token on %s', (store) => {
   });
 });
 
+describe('the quota turned off (TESSERA_QUOTA_INTERVAL=0)', () => {
+  it('issues to every request, on an instance whose clock is behind the one that issued too', async () => {
+    const env = await createTestEnvironment({ config: { quotaIntervalSeconds: 0 } });
+    try {
+      const { app, services } = await env.app();
+      const client = await createTestClient(services);
+      expect((await requestToken(app, client)).statusCode).toBe(200);
+      expect((await requestToken(app, client)).statusCode).toBe(200);
+      // Its row now says a token was issued 1.5 s in this instance's future.
+      const behind = await openServices(env.config, { log: silentLog, now: () => env.clock.now() - 1500 });
+      const lagging = await buildApp(behind.config, behind, { logger: false });
+      try {
+        expect((await requestToken(lagging, client)).statusCode).toBe(200);
+      } finally {
+        await lagging.close();
+        await closeServices(behind);
+      }
+    } finally {
+      await env.close();
+    }
+  });
+});
+
 describe('failed client authentication is throttled per address', () => {
   let env: TestEnvironment;
   afterAll(async () => env.close());
