@@ -45,7 +45,9 @@ export class KeyRing {
   async load(): Promise<void> {
     let rows = await this.store.listLive(this.options.now(), this.options.keepRetiredMs);
     if (rows.length === 0) {
-      await this.store.insertFirst(await this.newKeyRow(this.options.now()));
+      // The first key signs from the start (0): no instance runs without holding it, so nothing waits for
+      // its publication, and an instance whose clock is behind the one that made it signs at once too.
+      await this.store.insertFirst(await this.newKeyRow(0));
       rows = await this.store.listLive(this.options.now(), this.options.keepRetiredMs);
     }
     const keys: SigningKey[] = [];
@@ -73,16 +75,11 @@ export class KeyRing {
     return { kid: row.kid, signFrom: row.sign_from };
   }
 
-  /**
-   * The key to sign with now: the newest whose time has come (ties broken by kid, the same on every
-   * instance). When none has — only the first key of a store, made by an instance whose clock is ahead of
-   * this one's — the oldest: every instance holds the first key from its start, so nothing waits for its
-   * publication, and a fleet whose clocks differ by a second must not answer 500 for that second.
-   */
+  /** The key to sign with now: the newest whose time has come (ties broken by kid, the same on every instance). */
   signer(): SigningKey {
     const now = this.options.now();
-    const key = this.keys.find((k) => k.signFrom <= now) ?? this.keys.at(-1);
-    if (!key) throw new Error('No signing key is loaded');
+    const key = this.keys.find((k) => k.signFrom <= now);
+    if (!key) throw new Error('No signing key is ready');
     return key;
   }
 
