@@ -46,7 +46,7 @@ export interface GuardDeps extends TokenVerificationDeps, TokenStatusDeps, ApiKe
   throttle: Pick<FailureThrottle, 'check' | 'recordFailure'>;
   cache: Pick<Cache, 'subscribe'>;
   /** Commits by other connections, announced to no one (SQLite and the `tessera` command without Redis); none by default. */
-  database?: Pick<Database, 'changesElsewhere'>;
+  database?: Pick<Database, 'watchChangesElsewhere'>;
   /** Told whether each request was served from memory; none by default. */
   metrics?: Pick<Metrics, 'credentialCacheLookup'>;
 }
@@ -80,8 +80,8 @@ export class ApiGuard {
   private readonly lastUse: ApiKeyLastUse;
   /** Bumped on every announced change: a verification that overlapped one is not remembered. */
   private generation = 0;
-  /** The store's count of changes made elsewhere when it was last looked at (store/database.ts). */
-  private changesSeen = 0;
+  /** Whether another connection committed since the last request (store/database.ts). */
+  private readonly changedElsewhere: () => boolean;
   /** Stops listening for announced changes; set by {@link start}. */
   private unsubscribe: (() => void) | undefined;
   private readonly metrics: Pick<Metrics, 'credentialCacheLookup'>;
@@ -93,6 +93,7 @@ export class ApiGuard {
     this.bearerCache = new CredentialCache(options.maxEntries ?? MAX_CACHED_CREDENTIALS);
     this.basicCache = new CredentialCache(options.maxEntries ?? MAX_CACHED_CREDENTIALS);
     this.metrics = deps.metrics ?? NO_METRICS;
+    this.changedElsewhere = deps.database?.watchChangesElsewhere() ?? (() => false);
     const log = options.log;
     const onError = logAtMostEvery(60_000, (error: unknown) => log?.warn({ err: error }, "an API key's last use was not written"), deps.now);
     this.lastUse = new ApiKeyLastUse(deps.apiKeys, onError, options.maxEntries ?? MAX_CACHED_CREDENTIALS);
@@ -127,7 +128,9 @@ export class ApiGuard {
    * missing scope.
    */
   cached(presented: PresentedCredential): Principal | undefined {
-    this.noticeChangesElsewhere();
+    // On SQLite, a commit by another connection — the `tessera` command without Redis, which announces its
+    // changes to no one — drops everything remembered: a deactivation made there is refused at once.
+    if (this.changedElsewhere()) this.forgetAll();
     const now = this.deps.now();
     if (presented.scheme === 'basic') {
       const entry = this.basicCache.get(presented.encoded);
@@ -237,18 +240,6 @@ export class ApiGuard {
       throw error;
     }
     if (generation === this.generation) entry.checkedAt = now;
-  }
-
-  /**
-   * On SQLite, a commit by another connection — the `tessera` command without Redis, which announces its
-   * changes to no one — drops everything remembered, so that a deactivation made there is refused within
-   * a millisecond rather than at the next status re-read.
-   */
-  private noticeChangesElsewhere(): void {
-    const changes = this.deps.database?.changesElsewhere() ?? 0;
-    if (changes === this.changesSeen) return;
-    this.changesSeen = changes;
-    this.forgetAll();
   }
 
   private forgetAll(): void {

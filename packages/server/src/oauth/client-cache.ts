@@ -33,15 +33,17 @@ export class ClientCache implements Pick<OAuthClientStore, 'findWithPlatform' | 
   private generation = 0;
   private unsubscribe: (() => void) | undefined;
 
-  /** The store's count of changes made elsewhere when it was last looked at (store/database.ts). */
-  private changesSeen = 0;
+  /** Whether another connection committed since the last request (store/database.ts). */
+  private readonly changedElsewhere: () => boolean;
 
   constructor(
     private readonly store: Pick<OAuthClientStore, 'findWithPlatform' | 'claimQuota'>,
-    private readonly database: Pick<Database, 'changesElsewhere'>,
+    database: Pick<Database, 'watchChangesElsewhere'>,
     private readonly cache: Pick<Cache, 'subscribe'>,
     private readonly now: () => number,
-  ) {}
+  ) {
+    this.changedElsewhere = database.watchChangesElsewhere();
+  }
 
   /** Listens for changes announced by any instance, or by the `tessera` command through Redis. */
   async start(): Promise<void> {
@@ -59,11 +61,7 @@ export class ClientCache implements Pick<OAuthClientStore, 'findWithPlatform' | 
     const now = this.now();
     // Without Redis, the `tessera` command's changes (a quota reset, a deactivation) are announced to no
     // one; on SQLite the store says that another connection wrote, and everything remembered is dropped.
-    const changes = this.database.changesElsewhere();
-    if (changes !== this.changesSeen) {
-      this.changesSeen = changes;
-      this.forgetAll();
-    }
+    if (this.changedElsewhere()) this.forgetAll();
     const entry = this.entries.get(clientId);
     if (entry && now - entry.checkedAt < STATUS_RECHECK_MS) return entry.client;
     const generation = this.generation;

@@ -38,7 +38,7 @@ export interface OAuthDeps extends GrantDeps, TokenVerificationDeps, TokenStatus
   config: Config;
   signingKeys: Pick<KeyRing, 'signer' | 'verificationKey' | 'jwks'>;
   oauthClients: Pick<OAuthClientStore, 'claimQuota' | 'findWithPlatform'>;
-  database: Pick<Database, 'changesElsewhere'>;
+  database: Pick<Database, 'watchChangesElsewhere'>;
   revokedTokens: Pick<RevokedTokenStore, 'isRevoked' | 'revoke' | 'purgeExpired'>;
   throttle: Pick<FailureThrottle, 'blocked' | 'recordFailure'>;
   cache: Pick<Cache, 'publish' | 'hit' | 'subscribe'>;

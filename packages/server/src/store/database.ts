@@ -7,7 +7,7 @@ import { Kysely, type LogEvent, PostgresDialect, SqliteDialect, sql } from 'kyse
 import type PgModule from 'pg';
 import { TesseraError } from '../errors.js';
 import type { Schema } from './schema.js';
-import { sqliteChangeCount } from './sqlite-data-version.js';
+import { sqliteChangeWatches } from './sqlite-data-version.js';
 import { withStatementCache } from './statement-cache.js';
 import { mapped, withUnavailableErrors } from './store-unavailable.js';
 import { isUniqueViolation } from './unique-violation.js';
@@ -24,11 +24,12 @@ export interface Database {
   /** PostgreSQL's, for the same paths (store/postgres-quota-claim.ts). */
   postgres?: PreparedQuery;
   /**
-   * A count that grows when another connection has committed: on SQLite, the `tessera` command or another
-   * process on the file (store/sqlite-data-version.ts); always 0 on PostgreSQL, whose other writers announce
-   * their changes through Redis (credentials/credential-events.ts) or are seen at the 5 s status re-read.
+   * A new watch of commits by other connections: each call says whether there was one since the last. On
+   * SQLite, the `tessera` command or another process on the file (store/sqlite-data-version.ts); never on
+   * PostgreSQL, whose other writers announce their changes through Redis (credentials/credential-events.ts)
+   * or are seen at the 5 s status re-read.
    */
-  changesElsewhere: () => number;
+  watchChangesElsewhere: () => () => boolean;
 }
 
 /**
@@ -104,7 +105,7 @@ function openPostgres(databaseUrl: string, onError: (error: Error) => void, log:
     dialect: 'postgres',
     location: `postgres://${url.host}${url.pathname}`,
     postgres: prepared,
-    changesElsewhere: () => 0,
+    watchChangesElsewhere: () => () => false,
   };
 }
 
@@ -122,7 +123,7 @@ function openSqlite(file: string, log: QueryLog): Database {
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('synchronous = NORMAL');
   const db = new Kysely<Schema>({ dialect: withUnavailableErrors(new SqliteDialect({ database: withStatementCache(sqlite) })), ...(log ? { log } : {}) });
-  return { db, dialect: 'sqlite', location: file, sqlite, changesElsewhere: sqliteChangeCount(sqlite) };
+  return { db, dialect: 'sqlite', location: file, sqlite, watchChangesElsewhere: sqliteChangeWatches(sqlite) };
 }
 
 /** The first 16 bytes of every SQLite 3 database file (sqlite.org/fileformat.html §1.3.1). */
