@@ -63,12 +63,12 @@ export class ConfigError extends TesseraError {
   }
 }
 
-/** True when `error` is a {@link TesseraError} with one of `codes`. */
 /** RFC 6585 §4 and RFC 9110 §10.2.3: what a 429 or 503 answer says about when to come back. */
 export function retryAfter(error: TesseraError): { 'Retry-After': string } {
   return { 'Retry-After': String(error.retryAfterSeconds ?? 1) };
 }
 
+/** True when `error` is a {@link TesseraError} with one of `codes`. */
 export function hasCode(error: unknown, ...codes: ErrorCode[]): error is TesseraError {
   return error instanceof TesseraError && codes.includes(error.code);
 }

@@ -2,7 +2,6 @@ import type { FastifyBaseLogger, FastifyServerOptions } from 'fastify';
 
 type Bindings = Parameters<FastifyBaseLogger['child']>[0];
 type ChildOptions = NonNullable<Parameters<FastifyBaseLogger['child']>[1]>;
-type Level = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
 
 /**
  * Fastify's childLoggerFactory: a request's logger (the app's, bound to the request id) is made when the
@@ -16,7 +15,10 @@ export const lazyChildLogger: NonNullable<FastifyServerOptions['childLoggerFacto
   return new LazyRequestLogger(logger, bindings, options) as unknown as FastifyBaseLogger;
 };
 
-/** One object and no closures per request: its methods live on the prototype. */
+const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
+type Level = (typeof LEVELS)[number];
+
+/** One object and no closures per request: its methods live on the prototype (a method per level below). */
 class LazyRequestLogger {
   private made: FastifyBaseLogger | undefined;
 
@@ -41,30 +43,19 @@ class LazyRequestLogger {
     return bindings === undefined ? this.made : this.made.child(bindings, options);
   }
 
-  fatal(...args: unknown[]): void {
-    this.write('fatal', args);
-  }
-  error(...args: unknown[]): void {
-    this.write('error', args);
-  }
-  warn(...args: unknown[]): void {
-    this.write('warn', args);
-  }
-  info(...args: unknown[]): void {
-    this.write('info', args);
-  }
-  debug(...args: unknown[]): void {
-    this.write('debug', args);
-  }
-  trace(...args: unknown[]): void {
-    this.write('trace', args);
-  }
   silent(): void {}
 
-  private write(level: Level, args: unknown[]): void {
+  write(level: Level, args: unknown[]): void {
     // pino says whether a level writes; another logger is asked every time.
     const { isLevelEnabled } = this.parent as { isLevelEnabled?: (level: string) => boolean };
     if (!this.made && isLevelEnabled && !isLevelEnabled.call(this.parent, level)) return;
     (this.child()[level] as (...a: unknown[]) => void)(...args);
   }
+}
+
+const prototype = LazyRequestLogger.prototype as LazyRequestLogger & Record<Level, (...args: unknown[]) => void>;
+for (const level of LEVELS) {
+  prototype[level] = function (this: LazyRequestLogger, ...args: unknown[]) {
+    this.write(level, args);
+  };
 }

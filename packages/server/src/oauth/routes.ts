@@ -110,7 +110,8 @@ export async function oauthRoutes(app: FastifyInstance, { services }: { services
       const params = singleValued(request.body);
       const client = await authenticateRequest(request, params, clientAuth);
       const context = quotaRequest(request, client);
-      const refusal = await heldQuotaRefusal(grantDeps, context);
+      // A client of the Basic header was checked before its body was read (refuseHeldQuota).
+      const refusal = request.oauthClient ? undefined : await heldQuotaRefusal(grantDeps, context);
       if (refusal) throw refusal;
       const grantType = params.grant_type;
       if (!grantType) throw invalidRequest('grant_type is missing');
