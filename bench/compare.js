@@ -84,6 +84,9 @@ const wrongSecret = (server) => tokenRequest(`${server.url}/oauth/token`, server
 scenario('status', 'unauthenticated GET /raas/v2/status', [{ url: `${guard.url}/raas/v2/status` }], 200, [guard.pid]);
 scenario('quota', 'quota refusal (400 rate_limit_exceeded)', [spent], 400, [guard.pid]);
 scenario('wrong', 'wrong secret (401 invalid_client)', [wrongSecret(guard)], 401, [guard.pid]);
+// Issue 19: a client id that does not exist must cost what a wrong secret does (its timing must not say which).
+const unknownClient = tokenRequest(`${guard.url}/oauth/token`, 'cli_0000000000000000000000', 'tsc_wrong_secret_of_the_right_length_000');
+scenario('unknown', 'unknown client id (401 invalid_client)', [unknownClient], 401, [guard.pid]);
 for (let i = 0; i < 120; i++) await fetch(wrongSecret(throttled).url, wrongSecret(throttled));
 scenario('throttled', 'wrong secret, address throttled (429)', [wrongSecret(throttled)], 429, [throttled.pid]);
 scenario('bearer', 'Bearer GET /raas/v2/whoami', [{ url: `${guard.url}/raas/v2/whoami`, headers: { authorization: `Bearer ${accessToken}` } }], 200, [guard.pid]);
@@ -140,6 +143,7 @@ const targets = [
   ['1', 'token issuance ES256 vs node-oidc-provider', ratio('tessera-ES256', 'peer-ES256'), 2.5],
   ['2', 'quota refusal vs unauthenticated route', ratio('quota', 'status'), 0.5],
   ['2', 'wrong secret (401) vs unauthenticated route', ratio('wrong', 'status'), 0.5],
+  ['2', '(unknown client id vs wrong secret: the same work, issue 19)', ratio('unknown', 'wrong'), 0.9],
   ['2', '(wrong secret from an address over its failure limit: 429, issue 12)', ratio('throttled', 'status'), 0.5],
   ['3', 'Bearer guard vs unauthenticated route', ratio('bearer', 'status'), 0.9],
   ['3', 'Basic guard vs unauthenticated route', ratio('basic', 'status'), 0.9],
@@ -192,5 +196,19 @@ const lines = [
   ...Object.entries(idle).map(([name, rss]) => `| ${name}, just started | ${rss.toFixed(1)} MiB |`),
   '',
 ];
+// The sections other benchmarks write into RESULTS.md are kept as they are.
+const KEPT_SECTIONS = ['## Sign-ins beside token issuance (issue 19)']; // bench/signin-flood.js
+let previous = '';
+try {
+  previous = readFileSync(new URL('RESULTS.md', import.meta.url), 'utf8');
+} catch {
+  // none yet
+}
+for (const heading of KEPT_SECTIONS) {
+  const start = previous.indexOf(heading);
+  if (start < 0) continue;
+  const end = previous.indexOf('\n## ', start + heading.length);
+  lines.push(previous.slice(start, end < 0 ? undefined : end).trimEnd(), '');
+}
 writeFileSync(new URL('RESULTS.md', import.meta.url), lines.join('\n'));
 console.log(lines.join('\n'));

@@ -12,7 +12,9 @@ import { Redis } from 'ioredis';
 import pg from 'pg';
 import { peerClient } from './peers/clients.js';
 
-const TESSERA = new URL('../packages/server/bin/tessera.js', import.meta.url).pathname;
+// BENCH_TESSERA: another copy of bin/tessera.js (with its dist/ beside it) to measure, one that a build of
+// the work tree running meanwhile cannot replace under the servers.
+const TESSERA = process.env.BENCH_TESSERA ?? new URL('../packages/server/bin/tessera.js', import.meta.url).pathname;
 const run = promisify(execFile);
 // Whatever becomes of the benchmark, none of its servers outlives it.
 const children = new Set();

@@ -54,12 +54,29 @@ describe('routes and session', () => {
     });
   });
 
-  test('an invitation link asks for a password, joins, and leaves no token in the address', async () => {
-    const app = await renderApp('#/invitation/tok_abc', { ...emptyLists, 'POST /portal/api/invitations/accept': json(201, adminSession) }, null);
-    expect(screen.getByRole('heading', { level: 1 }).textContent).toBe('Join your team');
+  test('an invitation link names the platform and the role, asks for a password, joins, and leaves no token in the address', async () => {
+    const app = await renderApp(
+      '#/invitation/tok_abc',
+      {
+        ...emptyLists,
+        'POST /portal/api/invitations/preview': json(200, { platform: 'acme', email: 'li@acme.example', role: 'member' }),
+        'POST /portal/api/invitations/accept': json(201, adminSession),
+      },
+      null,
+    );
+    expect(await screen.findByRole('heading', { level: 1, name: 'Join acme as a member' })).toBeTruthy();
+    await waitFor(() => expect(document.title).toBe('Join acme as a member · Tessera'));
+    expect(screen.getByText(/You were invited as/).textContent).toBe(
+      'You were invited as li@acme.example to the platform acme on Tessera. Choose a password to finish setting up your account.',
+    );
+    expect((screen.getByLabelText('Email') as HTMLInputElement).value).toBe('li@acme.example');
+    // The token goes in a POST body, never in a URL.
+    expect(app.calls.find((c) => c.url === '/portal/api/invitations/preview')).toMatchObject({ method: 'POST', body: { token: 'tok_abc' } });
+    expect(app.calls.some((c) => c.url.includes('tok_abc'))).toBe(false);
+
     await app.user.type(screen.getByLabelText('Password'), 'my password');
     const entries = window.history.length;
-    await app.user.click(screen.getByRole('button', { name: 'Join the team' }));
+    await app.user.click(screen.getByRole('button', { name: 'Join acme' }));
     expect(await screen.findByRole('heading', { name: 'Team settings' })).toBeTruthy();
     expect(app.calls.find((c) => c.url === '/portal/api/invitations/accept')?.body).toEqual({ token: 'tok_abc', password: 'my password' });
     expect(window.location.hash).toBe('#/team');
@@ -67,12 +84,33 @@ describe('routes and session', () => {
     expect(window.history.length).toBe(entries);
   });
 
-  test('a used or expired invitation says so', async () => {
-    const app = await renderApp('#/invitation/tok_used', { 'POST /portal/api/invitations/accept': json(404, { error: 'not_found', message: 'Not found' }) }, null);
-    await app.user.type(screen.getByLabelText('Password'), 'pw');
-    await app.user.click(screen.getByRole('button', { name: 'Join the team' }));
+  test('a used, withdrawn or expired invitation says so at once, without asking for a password', async () => {
+    await renderApp(
+      '#/invitation/tok_used',
+      { 'POST /portal/api/invitations/preview': json(404, { error: 'not_found', message: 'This invitation link is not valid: it was used, withdrawn or has expired' }) },
+      null,
+    );
+    expect(await screen.findByRole('heading', { level: 1, name: 'Invitation link not valid' })).toBeTruthy();
+    expect(screen.getByRole('alert').textContent).toBe(
+      'This invitation link is not valid: it was used, withdrawn or has expired. Ask an admin of your team for a new one.',
+    );
+    expect(screen.queryByLabelText('Password')).toBeNull();
+  });
+
+  test('an invitation used meanwhile is refused when joining, in the same words', async () => {
+    const app = await renderApp(
+      '#/invitation/tok_raced',
+      {
+        'POST /portal/api/invitations/preview': json(200, { platform: 'acme', email: 'li@acme.example', role: 'admin' }),
+        'POST /portal/api/invitations/accept': json(404, { error: 'not_found', message: 'Not found' }),
+      },
+      null,
+    );
+    expect(await screen.findByRole('heading', { level: 1, name: 'Join acme as an admin' })).toBeTruthy();
+    await app.user.type(screen.getByLabelText('Password'), 'my password');
+    await app.user.click(screen.getByRole('button', { name: 'Join acme' }));
     expect((await screen.findByRole('alert')).textContent).toBe(
-      'This invitation link is not valid: it was used, cancelled or has expired. Ask an admin of your team for a new one.',
+      'This invitation link is not valid: it was used, withdrawn or has expired. Ask an admin of your team for a new one.',
     );
   });
 

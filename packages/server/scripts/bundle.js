@@ -6,16 +6,21 @@
 // Whitespace and comments are left out: V8 keeps each chunk's whole text in memory for as long as the
 // process runs (and comments with non-ASCII characters made it two bytes a character); function and
 // variable names stay, and the source maps give the original lines (node --enable-source-maps).
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { build } from 'esbuild';
 
-// Chunk names carry content hashes: start empty so that old chunks never linger.
-rmSync('dist/bundle', { recursive: true, force: true });
+// Chunk names carry content hashes: each build starts empty so that old chunks never linger. It builds
+// beside dist/bundle and then swaps it in: a command or a test that starts `tessera` while another
+// `npm run build` runs (the test runner builds before every run) would otherwise find no bundle at all
+// for the seconds the build takes.
+const BUNDLE = 'dist/bundle';
+const staging = `${BUNDLE}-building-${process.pid}`;
+rmSync(staging, { recursive: true, force: true });
 
 await build({
   entryPoints: { cli: 'dist/cli.js' },
-  outdir: 'dist/bundle',
+  outdir: staging,
   bundle: true,
   splitting: true,
   format: 'esm',
@@ -35,6 +40,28 @@ await build({
   logLevel: 'warning',
   plugins: [swaggerUiDirname()],
 });
+swapIn(staging, BUNDLE);
+
+/** Replaces `target` by `built` with two renames; another build swapping at the same time only makes it try again. */
+function swapIn(built, target) {
+  const previous = `${target}-previous-${process.pid}`;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      renameSync(target, previous);
+    } catch (error) {
+      if (error.code !== 'ENOENT') throw error;
+    }
+    try {
+      renameSync(built, target);
+      break;
+    } catch (error) {
+      // Another build put its bundle there between our two renames: move that one aside too.
+      if (!['ENOTEMPTY', 'EEXIST'].includes(error.code) || attempt >= 10) throw error;
+      rmSync(previous, { recursive: true, force: true });
+    }
+  }
+  rmSync(previous, { recursive: true, force: true });
+}
 
 /**
  * @fastify/swagger-ui serves Swagger UI's files (and its logo) from its own folder, found by __dirname,

@@ -5,6 +5,7 @@ import { type Config, RAAS_PREFIX } from './config.js';
 import { consoleRoutes } from './console/routes.js';
 import { hasCode, retryAfter, type TesseraError } from './errors.js';
 import { healthRoutes } from './health/routes.js';
+import { limitConnections } from './http/connection-limits.js';
 import { lazySerializers } from './lazy-serializers.js';
 import { logOptions } from './log-options.js';
 import { recordHttpMetrics } from './metrics/http-metrics.js';
@@ -44,10 +45,12 @@ export async function buildApp(config: Config, services: Services, options: AppO
     maxRequestsPerSocket: config.maxRequestsPerSocket,
     http: {
       requestTimeout: config.requestTimeoutSeconds * 1000,
-      headersTimeout: Math.min(60_000, config.requestTimeoutSeconds * 1000),
+      // A connection that sends nothing, or half a head, is cut (408) after headersTimeout: it cannot
+      // hold a place of the connection cap for longer. Node refuses one longer than requestTimeout.
+      headersTimeout: Math.min(config.headersTimeoutSeconds, config.requestTimeoutSeconds) * 1000,
       // Node checks for late requests on this interval (30 s by default): often enough that the cut
-      // comes within a quarter of the timeout after it.
-      connectionsCheckingInterval: Math.min(30_000, Math.max(250, (config.requestTimeoutSeconds * 1000) / 4)),
+      // comes within a quarter of the shorter timeout after it.
+      connectionsCheckingInterval: Math.min(30_000, Math.max(250, (Math.min(config.headersTimeoutSeconds, config.requestTimeoutSeconds) * 1000) / 4)),
     },
     // Off, so that during a shutdown a request on an open connection is still answered (with
     // `Connection: close`, health/routes.ts) and /readyz says `shutting_down`, not Fastify's bare 503.
@@ -57,7 +60,12 @@ export async function buildApp(config: Config, services: Services, options: AppO
     routerOptions: { maxParamLength: 256 },
   });
 
-  app.server.maxConnections = config.maxConnections;
+  // The global cap, and each address's share of it, so that one address cannot lock everyone out.
+  limitConnections(
+    app.server,
+    { maxConnections: config.maxConnections, perAddress: config.maxConnectionsPerAddress, exempt: config.trustProxy || [] },
+    { log: app.log, refused: (reason) => services.exporter?.connectionRefused(reason) },
+  );
 
   // The path only: a query string may hold a token.
   app.setNotFoundHandler((request, reply) => sendPlainError(reply, 404, 'not_found', `No route ${request.method} ${request.url.split('?')[0]}`));

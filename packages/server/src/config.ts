@@ -26,25 +26,33 @@ export interface Config {
   tokenTtlSeconds: number;
   quotaIntervalSeconds: number;
   signingAlgorithm: SigningAlgorithm;
-  /** The size of libuv's pool, which signs tokens: applied by bin/tessera.js as the process starts. */
+  /** The threads of libuv's pool that sign tokens (the pool has `passwordHashes` more): applied by bin/tessera.js as the process starts. */
   signingThreads: number;
+  /** Portal password hashes (scrypt) that run at once; bin/tessera.js adds as many threads to libuv's pool. */
+  passwordHashes: number;
   /** Failed authentications per address and window before 429. */
   authFailureLimit: number;
   authFailureWindowSeconds: number;
   bodyLimitBytes: number;
   /** Time to receive a whole request, headers and body, before 408 (Node's requestTimeout). */
   requestTimeoutSeconds: number;
+  /** Time to receive a request's head (line and headers) before 408; on a new connection, from its opening (Node's headersTimeout). */
+  headersTimeoutSeconds: number;
   /** Time a connection may stay silent before it is closed (Node's server.timeout). */
   connectionTimeoutSeconds: number;
   keepAliveTimeoutSeconds: number;
   /** 0: no limit. */
   maxRequestsPerSocket: number;
   maxConnections: number;
+  /** One address's share of maxConnections (an IPv6 /64's); trusted proxies have none. 0: no share. */
+  maxConnectionsPerAddress: number;
   logLevel: string;
   /** false, or the addresses/CIDRs of trusted proxies (Fastify's trustProxy). */
   trustProxy: false | string[];
   /** Whether anyone may sign up on the portal (a new platform each), or only invited users join. */
   portalSignup: 'open' | 'closed';
+  /** Sign-ups one address may make per hour before 429. */
+  signUpLimit: number;
   /** A portal session ends after this long without a request… */
   sessionIdleMinutes: number;
   /** …and this long after its sign-in, whatever happens. */
@@ -81,13 +89,22 @@ interface Setting<T> {
 }
 
 /**
- * One signing thread per core, at least 2 (the pool also resolves host names and hashes portal
- * passwords): RS256 signatures take ~0.4 ms of CPU each, so issuance scales with the cores that sign
+ * One signing thread per core, at least 2 (the pool also resolves host names; portal password hashes
+ * get threads of their own, {@link defaultPasswordHashes}): RS256 signatures take ~0.4 ms of CPU each, so issuance scales with the cores that sign
  * (oauth/jws-sign.ts); more threads than cores only make them take turns (bench/PROFILE.md). bin/tessera.js applies the same rule
  * to UV_THREADPOOL_SIZE before anything uses the pool.
  */
 export function defaultSigningThreads(): number {
   return Math.max(2, availableParallelism());
+}
+
+/**
+ * Half the cores, at least 1: each portal password hash (scrypt, ~70 ms of one core) holds a thread of
+ * libuv's pool, and bin/tessera.js gives the pool this many threads beyond the signing threads, so a burst
+ * of sign-ins never holds every thread that signs tokens, and leaves the other half of the CPU to them.
+ */
+export function defaultPasswordHashes(): number {
+  return Math.max(1, Math.floor(availableParallelism() / 2));
 }
 
 function integer(name: string, fallback: number, min: number, max: number): (raw: string | undefined) => number {
@@ -249,6 +266,12 @@ export const SETTINGS = {
     defaultText: "the machine's cores, at least 2",
     parse: integer('TESSERA_SIGNING_THREADS', defaultSigningThreads(), 1, 1024),
   },
+  passwordHashes: {
+    name: 'TESSERA_PASSWORD_HASHES',
+    doc: "Portal password hashes (scrypt) run at once, each on a thread of libuv's pool added to the signing threads; 16 more per hash may wait, and past them a sign-in gets 503 with Retry-After.",
+    defaultText: "half the machine's cores, at least 1",
+    parse: integer('TESSERA_PASSWORD_HASHES', defaultPasswordHashes(), 1, 64),
+  },
   authFailureLimit: {
     name: 'TESSERA_AUTH_FAILURE_LIMIT',
     doc: 'Failed authentications one address may make per window before it gets 429.',
@@ -272,6 +295,15 @@ export const SETTINGS = {
     doc: 'Seconds a client has to send a whole request, headers and body; a slower one gets 408 and is closed.',
     defaultText: '30',
     parse: integer('TESSERA_REQUEST_TIMEOUT', 30, 1, 3600),
+  },
+  // Short: a connection that has sent no complete head is idle or hostile, and holds a place of
+  // TESSERA_MAX_CONNECTIONS (Node applies it from a new connection's opening, and on a kept-alive one
+  // from a request's first byte; idle between requests, TESSERA_KEEP_ALIVE_TIMEOUT applies).
+  headersTimeoutSeconds: {
+    name: 'TESSERA_HEADERS_TIMEOUT',
+    doc: "Seconds a client has to send a request's head (line and headers), on a new connection from its opening; a slower one gets 408 and is closed (at most TESSERA_REQUEST_TIMEOUT).",
+    defaultText: '10',
+    parse: integer('TESSERA_HEADERS_TIMEOUT', 10, 1, 3600),
   },
   connectionTimeoutSeconds: {
     name: 'TESSERA_CONNECTION_TIMEOUT',
@@ -300,6 +332,12 @@ export const SETTINGS = {
     doc: 'Connections open at once; one more is closed as soon as it is accepted.',
     defaultText: '1000',
     parse: integer('TESSERA_MAX_CONNECTIONS', 1000, 1, 1_000_000),
+  },
+  maxConnectionsPerAddress: {
+    name: 'TESSERA_MAX_CONNECTIONS_PER_ADDRESS',
+    doc: "Connections one client address (an IPv6 /64) may hold open at once; one more is reset as soon as it is accepted. TESSERA_TRUST_PROXY's proxies are exempt (0: no limit).",
+    defaultText: '100',
+    parse: integer('TESSERA_MAX_CONNECTIONS_PER_ADDRESS', 100, 0, 1_000_000),
   },
   logLevel: {
     name: 'LOG_LEVEL',
@@ -335,6 +373,12 @@ export const SETTINGS = {
       if (value !== 'open' && value !== 'closed') throw new ConfigError('TESSERA_PORTAL_SIGNUP', `must be open or closed, got "${value}"`);
       return value;
     },
+  },
+  signUpLimit: {
+    name: 'TESSERA_SIGNUP_LIMIT',
+    doc: 'Portal sign-ups one address may make per hour (each a new platform; counted before the password is hashed); more get 429.',
+    defaultText: '10',
+    parse: integer('TESSERA_SIGNUP_LIMIT', 10, 1, 1_000_000),
   },
   sessionIdleMinutes: {
     name: 'TESSERA_SESSION_IDLE_MINUTES',

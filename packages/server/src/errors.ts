@@ -16,7 +16,7 @@ export type ErrorCode =
   | 'limit_reached'
   /** A person's email and password (or password alone) do not match: one answer for both, never which. */
   | 'invalid_credentials'
-  /** An address failed authentication too often; `retryAfterSeconds` says for how long. */
+  /** An address or account failed authentication too often (or an address signed up too often); `retryAfterSeconds` says for how long. */
   | 'too_many_failures'
   /** An access token that does not verify (signature, claims, expiry). */
   | 'invalid_token'
@@ -25,10 +25,12 @@ export type ErrorCode =
   /** The store or the master key cannot be used as they are: start-up stops, nothing is changed. */
   | 'cannot_start'
   /** The store cannot be reached or cannot answer now; `retryAfterSeconds` says when to try again. */
-  | 'unavailable';
+  | 'unavailable'
+  /** As much of this work runs and waits as may at once (password hashes); `retryAfterSeconds` says when to try again. */
+  | 'busy';
 
 export interface ErrorDetails {
-  /** For `too_many_failures` and `unavailable`: when to try again. */
+  /** For `too_many_failures`, `unavailable` and `busy`: when to try again. */
   retryAfterSeconds?: number;
   /** The underlying error, for the log only (never in a response). */
   cause?: unknown;

@@ -4,6 +4,7 @@ import { ConfigError, insecurePublicUrlWarning, loadConfig } from './config.js';
 import { logOptions } from './log-options.js';
 import { type MetricsServer, startMetricsServer } from './metrics/metrics-server.js';
 import { closeServices, openServices } from './services.js';
+import { ServerSettingStore } from './store/server-settings.js';
 
 /** Starts the server: config from the environment, store migrated, listening until SIGINT/SIGTERM. */
 export async function serve(): Promise<void> {
@@ -87,14 +88,27 @@ export async function serve(): Promise<void> {
     await closeServices(services);
     process.exit(1);
   }
+  // Once it serves there: `tessera user create`, run in another terminal often without PORT or
+  // TESSERA_PUBLIC_URL, prints invitation links on this URL rather than on its own default.
+  try {
+    await new ServerSettingStore(services.database.db).recordPublicUrl(config.publicUrl, services.now());
+  } catch (error) {
+    app.log.warn({ err: error }, 'could not record the public URL in the store: `tessera user create` prints links on its own TESSERA_PUBLIC_URL (or http://HOST:PORT)');
+  }
+  // libuv's pool as bin/tessera.js sized it: the signing threads and one per password hash (an operator's
+  // own UV_THREADPOOL_SIZE wins over the settings).
+  const threadPool = Number(process.env.UV_THREADPOOL_SIZE ?? config.signingThreads + config.passwordHashes);
+  if (threadPool <= config.passwordHashes) {
+    app.log.warn(`UV_THREADPOOL_SIZE=${threadPool} leaves no thread beside TESSERA_PASSWORD_HASHES=${config.passwordHashes}: a burst of sign-ins can hold every thread that signs tokens. Unset UV_THREADPOOL_SIZE, or raise it above TESSERA_PASSWORD_HASHES.`);
+  }
   app.log.info(
     {
       store: services.database.location,
       cache: services.cache.kind,
       issuer: config.publicUrl,
       audience: config.audience,
-      // As applied by bin/tessera.js (an operator's own UV_THREADPOOL_SIZE wins over the setting).
-      signingThreads: Number(process.env.UV_THREADPOOL_SIZE ?? config.signingThreads),
+      signingThreads: threadPool - config.passwordHashes,
+      passwordHashes: config.passwordHashes,
     },
     'Tessera is ready',
   );

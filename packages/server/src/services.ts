@@ -2,6 +2,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import { PASSWORD_COST, PasswordHasher, type ScryptCost } from './accounts/passwords.js';
 import type { SessionPolicy } from './accounts/sessions.js';
 import { SignInThrottle } from './accounts/sign-in-throttle.js';
+import { signUpThrottle } from './accounts/sign-up-throttle.js';
 import { FailureThrottle } from './credentials/failure-throttle.js';
 import type { Cache } from './cache/cache.js';
 import { openCache } from './cache/open-cache.js';
@@ -57,6 +58,8 @@ export interface Services {
   passwords: PasswordHasher;
   /** Failed portal sign-ins per account and per address (not shared with {@link throttle}). */
   signInThrottle: SignInThrottle;
+  /** Portal sign-ups per address (TESSERA_SIGNUP_LIMIT an hour). */
+  signUpThrottle: FailureThrottle;
   /** The clock, in epoch milliseconds; tests freeze it. */
   now: () => number;
   /** Where the domain counts what operators watch ({@link NO_METRICS} when TESSERA_METRICS is off)… */
@@ -128,8 +131,9 @@ export async function openServices(config: Config, options: ServiceOptions): Pro
       invitations: new InvitationStore(database.db),
       sessions: new SessionStore(database.db),
       sessionPolicy: { idleMs: config.sessionIdleMinutes * 60_000, maxMs: config.sessionMaxHours * 3_600_000 },
-      passwords: new PasswordHasher(options.passwordCost ?? PASSWORD_COST),
+      passwords: new PasswordHasher(options.passwordCost ?? PASSWORD_COST, { atOnce: config.passwordHashes }),
       signInThrottle: new SignInThrottle(cache, options.log, now),
+      signUpThrottle: signUpThrottle(cache, config.signUpLimit, options.log, now),
       now,
       metrics,
       exporter,

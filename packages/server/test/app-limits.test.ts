@@ -61,8 +61,9 @@ describe('slow clients', { timeout: 120_000 }, () => {
   });
 
   it('200 slow connections do not keep other clients waiting', async () => {
-    // A timeout long enough that the slow connections are all still held while the others are served.
-    env = await createTestEnvironment({ config: { requestTimeoutSeconds: 60 } });
+    // A timeout long enough that the slow connections are all still held while the others are served;
+    // no share per address, as every client here is 127.0.0.1 (http/connection-limits.test.ts tests the share).
+    env = await createTestEnvironment({ config: { requestTimeoutSeconds: 60, maxConnectionsPerAddress: 0 } });
     const { app } = await env.app();
     const address = await app.listen({ port: 0, host: '127.0.0.1' });
     const port = (app.server.address() as { port: number }).port;

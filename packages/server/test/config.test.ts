@@ -19,17 +19,21 @@ describe('configuration', () => {
       quotaIntervalSeconds: 72000,
       signingAlgorithm: 'RS256',
       signingThreads: Math.max(2, availableParallelism()),
+      passwordHashes: Math.max(1, Math.floor(availableParallelism() / 2)),
       authFailureLimit: 100,
       authFailureWindowSeconds: 60,
       bodyLimitBytes: 65536,
       requestTimeoutSeconds: 30,
+      headersTimeoutSeconds: 10,
       connectionTimeoutSeconds: 60,
       keepAliveTimeoutSeconds: 72,
       maxRequestsPerSocket: 100000,
       maxConnections: 1000,
+      maxConnectionsPerAddress: 100,
       logLevel: 'info',
       trustProxy: false,
       portalSignup: 'open',
+      signUpLimit: 10,
       sessionIdleMinutes: 30,
       sessionMaxHours: 12,
       console: true,
@@ -52,12 +56,20 @@ describe('configuration', () => {
     });
   });
 
+  it('reads TESSERA_PASSWORD_HASHES, a whole number from 1 to 64', () => {
+    expect(loadConfig({ TESSERA_PASSWORD_HASHES: '3' }).passwordHashes).toBe(3);
+    expect(() => loadConfig({ TESSERA_PASSWORD_HASHES: '0' })).toThrow('Invalid configuration: TESSERA_PASSWORD_HASHES must be between 1 and 64, got 0');
+    expect(() => loadConfig({ TESSERA_PASSWORD_HASHES: 'two' })).toThrow('Invalid configuration: TESSERA_PASSWORD_HASHES must be a whole number, got "two"');
+  });
+
   it('reads the portal settings and names the one that is wrong', () => {
-    expect(loadConfig({ TESSERA_PORTAL_SIGNUP: 'closed', TESSERA_SESSION_IDLE_MINUTES: '5', TESSERA_SESSION_MAX_HOURS: '1' })).toMatchObject({
+    expect(loadConfig({ TESSERA_PORTAL_SIGNUP: 'closed', TESSERA_SESSION_IDLE_MINUTES: '5', TESSERA_SESSION_MAX_HOURS: '1', TESSERA_SIGNUP_LIMIT: '3' })).toMatchObject({
       portalSignup: 'closed',
       sessionIdleMinutes: 5,
       sessionMaxHours: 1,
+      signUpLimit: 3,
     });
+    expect(() => loadConfig({ TESSERA_SIGNUP_LIMIT: '0' })).toThrow(new ConfigError('TESSERA_SIGNUP_LIMIT', 'must be between 1 and 1000000, got 0'));
     expect(() => loadConfig({ TESSERA_PORTAL_SIGNUP: 'maybe' })).toThrow(new ConfigError('TESSERA_PORTAL_SIGNUP', 'must be open or closed, got "maybe"'));
     expect(() => loadConfig({ TESSERA_SESSION_IDLE_MINUTES: '0' })).toThrow(new ConfigError('TESSERA_SESSION_IDLE_MINUTES', 'must be between 1 and 1440, got 0'));
   });
@@ -116,6 +128,8 @@ describe('configuration', () => {
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL must be a pino level, got "loud"'],
     [{ TESSERA_REQUEST_TIMEOUT: '0' }, 'TESSERA_REQUEST_TIMEOUT must be between 1 and 3600, got 0'],
     [{ TESSERA_MAX_CONNECTIONS: 'many' }, 'TESSERA_MAX_CONNECTIONS must be a whole number, got "many"'],
+    [{ TESSERA_MAX_CONNECTIONS_PER_ADDRESS: '-1' }, 'TESSERA_MAX_CONNECTIONS_PER_ADDRESS must be a whole number, got "-1"'],
+    [{ TESSERA_HEADERS_TIMEOUT: '0' }, 'TESSERA_HEADERS_TIMEOUT must be between 1 and 3600, got 0'],
     [{ TESSERA_TRUST_PROXY: '1' }, 'TESSERA_TRUST_PROXY must be false or comma-separated proxy addresses or CIDRs, got "1"'],
     [{ TESSERA_TRUST_PROXY: 'true' }, 'TESSERA_TRUST_PROXY must be false or comma-separated proxy addresses or CIDRs, got "true"'],
     [{ TESSERA_SHUTDOWN_TIMEOUT_SECONDS: 'soon' }, 'TESSERA_SHUTDOWN_TIMEOUT_SECONDS must be a whole number, got "soon"'],

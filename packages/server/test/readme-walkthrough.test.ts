@@ -11,24 +11,39 @@ import { startServer } from './support/processes.js';
 const REPO = fileURLToPath(new URL('../../../', import.meta.url));
 const README_URL = 'http://127.0.0.1:8080';
 
-/** The README's walk-through: the sh blocks to run in order, and the files its js blocks name. */
-export function walkthrough(readme: string): { script: string; files: Map<string, string> } {
+/**
+ * The README from its walk-through on: the sh blocks to run in order (all but those right after a
+ * `<!-- not run: why -->` comment), and the files its js blocks name.
+ */
+export function walkthrough(readme: string): { script: string; files: Map<string, string>; notRun: string[] } {
   const start = readme.indexOf('<!-- walkthrough:start');
-  const end = readme.indexOf('<!-- walkthrough:end');
-  if (start < 0 || end < start) throw new Error('README.md has no walkthrough:start … walkthrough:end markers');
-  const blocks = [...readme.slice(start, end).matchAll(/^```(\w+)\n([\s\S]*?)^```$/gm)].map(([, lang, body]) => ({ lang: lang!, body: body! }));
+  if (start < 0) throw new Error('README.md has no walkthrough:start marker');
+  const blocks = [...readme.slice(start).matchAll(/(?:^<!-- not run: (.*) -->\n)?^```(\w+)\n([\s\S]*?)^```$/gm)].map(([, notRun, lang, body]) => ({
+    notRun,
+    lang: lang!,
+    body: body!,
+  }));
   const files = new Map<string, string>();
   for (const { body } of blocks.filter((b) => b.lang === 'js')) {
     const name = /^\/\/ ([\w.-]+\.mjs)\b/.exec(body)?.[1];
     if (name) files.set(name, body);
   }
-  return { script: blocks.filter((b) => b.lang === 'sh').map((b) => b.body).join('\n'), files };
+  const sh = blocks.filter((b) => b.lang === 'sh');
+  return {
+    script: sh
+      .filter((b) => b.notRun === undefined)
+      .map((b) => b.body)
+      .join('\n'),
+    files,
+    notRun: sh.flatMap((b) => (b.notRun === undefined ? [] : [b.notRun])),
+  };
 }
 
 // Runs the README as a newcomer would: its shell blocks in order, in one shell, against a fresh
 // server, in a folder of the project (so `npx tessera` and `@tessera/client` resolve as they do for
-// a reader). Only the port differs: the README's 8080 may be taken.
-describe('the README walk-through', { timeout: 180_000 }, () => {
+// a reader). Only the port differs: the README's 8080 may be taken. The shell is the reader's second
+// terminal: it has neither the server's PORT nor its public URL.
+describe('the README walk-through', { timeout: 300_000 }, () => {
   const work = path.join(REPO, `.tessera-test-readme-${randomBytes(4).toString('hex')}`);
   const env = {
     TESSERA_DATA_DIR: path.join(work, 'data'),
@@ -38,6 +53,9 @@ describe('the README walk-through', { timeout: 180_000 }, () => {
     DATABASE_URL: '',
     REDIS_URL: '',
     LOG_LEVEL: 'warn',
+    HOST: '',
+    PORT: '',
+    TESSERA_PUBLIC_URL: '',
   };
   let server: Awaited<ReturnType<typeof startServer>>;
   let port: number;
@@ -45,7 +63,7 @@ describe('the README walk-through', { timeout: 180_000 }, () => {
   beforeAll(async () => {
     await mkdir(env.HOME, { recursive: true });
     port = await freePort();
-    server = await startServer({ ...env, PORT: String(port) });
+    server = await startServer({ ...env, HOST: '127.0.0.1', PORT: String(port) });
   });
   afterAll(async () => {
     await server?.stop();
@@ -53,14 +71,16 @@ describe('the README walk-through', { timeout: 180_000 }, () => {
   });
 
   it('runs from the first command to the last, reusing one token', async () => {
-    const { script, files } = walkthrough(await readFile(path.join(REPO, 'README.md'), 'utf8'));
+    const { script, files, notRun } = walkthrough(await readFile(path.join(REPO, 'README.md'), 'utf8'));
+    // What is left out says why: installing packages into the project, PostgreSQL, Docker.
+    expect(notRun).toHaveLength(3);
     for (const [name, body] of files) await writeFile(path.join(work, name), body.replaceAll(README_URL, server.url));
     const shell = ['set -euo pipefail', script.replaceAll(README_URL, server.url)].join('\n');
 
     const run = promisify(execFile);
     let stdout: string;
     try {
-      ({ stdout } = await run('bash', ['-c', shell], { cwd: work, env: { ...process.env, ...env }, timeout: 170_000 }));
+      ({ stdout } = await run('bash', ['-c', shell], { cwd: work, env: { ...process.env, ...env }, timeout: 290_000 }));
     } catch (error) {
       const failed = error as { code?: number; stdout?: string; stderr?: string };
       throw new Error(`the walk-through stopped (exit ${failed.code}):\n${failed.stdout}\n${failed.stderr}`);
@@ -72,6 +92,12 @@ describe('the README walk-through', { timeout: 180_000 }, () => {
     expect(stdout).toContain('has exceeded the daily rate limit');
     expect(stdout).toContain('"customerIdentifier":"acme-customer"');
     expect(stdout).toContain('"accountIdentifier":"acme-account"');
+    // The API key rotation: the old key refused once deactivated, the new one taken.
+    expect(stdout).toContain('\n401\n200\n');
+    // The invitation link is on the running server's URL, which this shell was never told.
+    expect(stdout).toMatch(new RegExp(`^${server.url.replaceAll('.', '\\.')}/#/invitation/tsi_[0-9A-Za-z]{43}$`, 'm'));
+    expect(stdout).toContain('Withdrew the invitation of ann@acme.example');
+    expect(stdout).toMatch(/^OK: \d+ audit entries verified$/m);
     expect(stdout).not.toMatch(/Error|undefined|null\n/);
   });
 });

@@ -68,6 +68,11 @@ export class PrivateRedis {
     await waitForLine(child, /Ready to accept connections/, 10_000, 'redis-server');
   }
 
+  /** Starts it again if a test stopped it (and failed before it restarted it): no test inherits a dead Redis. */
+  async ensureRunning(): Promise<void> {
+    if (!this.#child || this.#child.exitCode !== null) await this.restart();
+  }
+
   /** SIGKILL: the way a crashed Redis goes. */
   async kill(): Promise<void> {
     const child = this.#child;
@@ -83,16 +88,26 @@ export interface ReceivedTokenRequest {
   status: number;
 }
 
-/** The token server the fleet talks to: a real Tessera or a scripted stand-in, counted either way. */
-export interface FleetServer {
-  readonly kind: 'tessera' | 'scripted';
-  readonly tokenUrl: string;
+/**
+ * A client credential of the token server that one test owns: its own quota and its own record of
+ * token requests, so that no test depends on what another did to the server (or left half done).
+ */
+export interface FleetClient {
   readonly clientId: string;
   readonly clientSecret: string;
-  readonly audience: string;
+  /** This client's token requests, in order. */
   readonly tokenRequests: ReceivedTokenRequest[];
   /** Lets the client get a new token now (`tessera client reset-quota`). */
   resetQuota(): Promise<void>;
+}
+
+/** The token server the fleet talks to: a real Tessera or a scripted stand-in, counted per client either way. */
+export interface FleetServer {
+  readonly kind: 'tessera' | 'scripted';
+  readonly tokenUrl: string;
+  readonly audience: string;
+  /** A new client credential, with the quota of a client that never asked. */
+  newClient(): Promise<FleetClient>;
   close(): Promise<void>;
 }
 
@@ -103,19 +118,36 @@ export function tesseraAvailable(): boolean {
   return existsSync(join(REPO_DIR, 'packages/server/bin/tessera.js')) && existsSync(join(REPO_DIR, 'packages/server/src/app.ts'));
 }
 
-/** Forwards to `target`, recording the status of every POST /oauth/token. */
-async function countingProxy(target: string, requests: ReceivedTokenRequest[]): Promise<http.Server> {
+/** Token requests by client id (the form's `client_id`: the SDK sends client_secret_post). */
+type RequestLog = Map<string, ReceivedTokenRequest[]>;
+
+function requestsOf(log: RequestLog, clientId: string): ReceivedTokenRequest[] {
+  let list = log.get(clientId);
+  if (!list) log.set(clientId, (list = []));
+  return list;
+}
+
+/** Forwards to `target`, recording the status of every POST /oauth/token under its client id. */
+async function countingProxy(target: string, log: RequestLog): Promise<http.Server> {
   const server = http.createServer((req, res) => {
-    const upstream = http.request(`${target}${req.url}`, { method: req.method, headers: req.headers }, (answer) => {
-      if (req.method === 'POST' && req.url === '/oauth/token') requests.push({ status: answer.statusCode ?? 0 });
-      res.writeHead(answer.statusCode ?? 502, answer.headers);
-      answer.pipe(res);
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks);
+      const upstream = http.request(`${target}${req.url}`, { method: req.method, headers: req.headers }, (answer) => {
+        if (req.method === 'POST' && req.url === '/oauth/token') {
+          const clientId = new URLSearchParams(body.toString('utf8')).get('client_id') ?? '';
+          requestsOf(log, clientId).push({ status: answer.statusCode ?? 0 });
+        }
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      });
+      upstream.on('error', () => {
+        res.statusCode = 502;
+        res.end();
+      });
+      upstream.end(body);
     });
-    upstream.on('error', () => {
-      res.statusCode = 502;
-      res.end();
-    });
-    req.pipe(upstream);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return server;
@@ -148,7 +180,7 @@ function tesseraCli(dataDir: string, args: string[]): Record<string, unknown> {
   return parsed;
 }
 
-/** Starts `tessera serve` on a free port with its own data folder, and creates a platform and a client. */
+/** Starts `tessera serve` on a free port with its own data folder; each {@link FleetServer.newClient} is a platform and a client of its own. */
 export async function startTessera(dataDir: string): Promise<FleetServer> {
   const port = await freePort();
   const child = spawn(process.execPath, [join(REPO_DIR, 'packages/server/bin/tessera.js'), 'serve'], {
@@ -157,27 +189,35 @@ export async function startTessera(dataDir: string): Promise<FleetServer> {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   try {
-    await waitForLine(child, /listening|Tessera is ready/i, 45_000, 'tessera serve');
+    // Generous: on a loaded 2-core machine the first start (migrations, the first signing key) is slow.
+    await waitForLine(child, /listening|Tessera is ready/i, 90_000, 'tessera serve');
   } catch (err) {
     child.kill('SIGKILL');
     throw err;
   }
   child.stdout?.resume();
   child.stderr?.resume();
-  tesseraCli(dataDir, ['platform', 'create', 'acme']);
-  const created = tesseraCli(dataDir, ['client', 'create', '--platform', 'acme']);
-  const requests: ReceivedTokenRequest[] = [];
-  const proxy = await countingProxy(`http://127.0.0.1:${port}`, requests);
-  const clientId = String(created.client_id);
+  const log: RequestLog = new Map();
+  const proxy = await countingProxy(`http://127.0.0.1:${port}`, log);
+  let clients = 0;
   return {
     kind: 'tessera',
     tokenUrl: `http://127.0.0.1:${(proxy.address() as net.AddressInfo).port}/oauth/token`,
-    clientId,
-    clientSecret: String(created.client_secret),
     audience: TANGO_AUDIENCE,
-    tokenRequests: requests,
-    async resetQuota() {
-      tesseraCli(dataDir, ['client', 'reset-quota', clientId]);
+    async newClient() {
+      // A platform per client: a platform holds at most two active clients.
+      const platform = `fleet-${++clients}`;
+      tesseraCli(dataDir, ['platform', 'create', platform]);
+      const created = tesseraCli(dataDir, ['client', 'create', '--platform', platform]);
+      const clientId = String(created.client_id);
+      return {
+        clientId,
+        clientSecret: String(created.client_secret),
+        tokenRequests: requestsOf(log, clientId),
+        async resetQuota() {
+          tesseraCli(dataDir, ['client', 'reset-quota', clientId]);
+        },
+      };
     },
     async close() {
       proxy.closeAllConnections();
@@ -191,36 +231,51 @@ export async function startTessera(dataDir: string): Promise<FleetServer> {
   };
 }
 
-/** A stand-in with Tessera's quota: one token per client until the quota is reset, then 400 + Retry-After. */
+/** A stand-in with Tessera's quota, per client: one token until the quota is reset, then 400 + Retry-After. */
 export async function startScripted(): Promise<FleetServer> {
-  const requests: ReceivedTokenRequest[] = [];
-  let issued = 0;
-  let quotaUsed = false;
+  const log: RequestLog = new Map();
+  const quota = new Map<string, { used: boolean; issued: number }>();
   const server = http.createServer((req, res) => {
-    req.resume();
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
+      const clientId = new URLSearchParams(Buffer.concat(chunks).toString('utf8')).get('client_id') ?? '';
+      const state = quota.get(clientId);
       res.setHeader('content-type', 'application/json');
-      if (quotaUsed) {
-        requests.push({ status: 400 });
-        res.writeHead(400, { 'retry-after': '72000' });
-        res.end(JSON.stringify({ error: 'rate_limit_exceeded', error_description: 'Client acme-client cli_fleet has exceeded the daily rate limit' }));
+      if (!state) {
+        requestsOf(log, clientId).push({ status: 401 });
+        res.writeHead(401, { 'www-authenticate': 'Basic realm="tessera"' });
+        res.end(JSON.stringify({ error: 'invalid_client', error_description: 'Client authentication failed' }));
         return;
       }
-      quotaUsed = true;
-      requests.push({ status: 200 });
-      res.end(JSON.stringify({ access_token: `tok-${++issued}`, token_type: 'Bearer', expires_in: 86_400, scope: 'raas.all' }));
+      if (state.used) {
+        requestsOf(log, clientId).push({ status: 400 });
+        res.writeHead(400, { 'retry-after': '72000' });
+        res.end(JSON.stringify({ error: 'rate_limit_exceeded', error_description: `Client ${clientId} ${clientId} has exceeded the daily rate limit` }));
+        return;
+      }
+      state.used = true;
+      requestsOf(log, clientId).push({ status: 200 });
+      res.end(JSON.stringify({ access_token: `tok-${clientId}-${++state.issued}`, token_type: 'Bearer', expires_in: 86_400, scope: 'raas.all' }));
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     kind: 'scripted',
     tokenUrl: `http://127.0.0.1:${(server.address() as net.AddressInfo).port}/oauth/token`,
-    clientId: 'cli_fleet',
-    clientSecret: 'tsc_secret_fleet',
     audience: TANGO_AUDIENCE,
-    tokenRequests: requests,
-    async resetQuota() {
-      quotaUsed = false;
+    async newClient() {
+      const clientId = `cli_fleet${quota.size + 1}`;
+      const state = { used: false, issued: 0 };
+      quota.set(clientId, state);
+      return {
+        clientId,
+        clientSecret: `tsc_secret_fleet${quota.size}`,
+        tokenRequests: requestsOf(log, clientId),
+        async resetQuota() {
+          state.used = false;
+        },
+      };
     },
     async close() {
       server.closeAllConnections();

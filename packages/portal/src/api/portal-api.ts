@@ -8,6 +8,7 @@ import type {
   ClientList,
   ClientView,
   NewClient,
+  InvitationPreview,
   NewInvitation,
   Role,
   Session,
@@ -39,6 +40,8 @@ export class PortalApi {
     this.http.request<Session>('POST', `${BASE}/signup`, body).then(this.remember);
   signIn = (body: { email: string; password: string }) =>
     this.http.request<Session>('POST', `${BASE}/signin`, body).then(this.remember);
+  /** The token goes in the body, never a URL: no log or proxy on the way keeps it. */
+  previewInvitation = (token: string) => this.http.request<InvitationPreview>('POST', `${BASE}/invitations/preview`, { token });
   acceptInvitation = (body: { token: string; password: string }) =>
     this.http.request<Session>('POST', `${BASE}/invitations/accept`, body).then(this.remember);
   reauthenticate = (password: string) =>
@@ -67,6 +70,8 @@ export class PortalApi {
   createApiKey = () => this.http.request<ApiKeySecret>('POST', `${BASE}/api-keys`);
   revealApiKey = (keyId: string) =>
     this.http.request<ApiKeySecret>('POST', `${BASE}/api-keys/${id(keyId)}/reveal`);
+  /** The key for the clipboard, never shown: the audit log records `copy`, not `reveal`. */
+  copyApiKey = (keyId: string) => this.http.request<ApiKeySecret>('POST', `${BASE}/api-keys/${id(keyId)}/copy`);
   apiKeyAction = (keyId: string, action: 'activate' | 'deactivate') =>
     this.http.request<ApiKeyView>('POST', `${BASE}/api-keys/${id(keyId)}/${action}`);
   deleteApiKey = (keyId: string) => this.http.request<void>('DELETE', `${BASE}/api-keys/${id(keyId)}`);

@@ -21,7 +21,10 @@ export type ClientView = {
   status: 'active' | 'inactive';
   scope: string;
   created_at: string;
+  /** When the last token was issued, a quota reset notwithstanding; null: never. */
   last_token_issued_at: string | null;
+  /** When the quota lets the client have its next token; null: now (a reset has nothing to do). */
+  next_token_at: string | null;
 };
 
 export type ApiKeyView = {
@@ -51,6 +54,8 @@ export type ApiKeyList = { platformName: string; keys: ApiKeyView[]; maxActive: 
 export type ApiKeySecret = { id: string; api_key: string };
 export type UserList = { users: User[]; invitations: Invitation[] };
 export type NewInvitation = { invitation: Invitation; link: string };
+/** What an invitation link joins, shown on its page before the person chooses a password. */
+export type InvitationPreview = { platform: string; email: string; role: Role };
 export type AuditPage = { entries: AuditEntryView[]; next: number | null };
 
 /** The audit log's filters; `from` and `to` are ISO 8601 instants. */

@@ -6,6 +6,7 @@ export const AUDIT_ACTIONS: ReadonlyArray<{ action: string; label: string }> = [
   { action: 'deactivate', label: 'Deactivated credential' },
   { action: 'delete', label: 'Deleted credential' },
   { action: 'reveal', label: 'Revealed API key' },
+  { action: 'copy', label: 'Copied API key' },
   { action: 'reset_quota', label: 'Reset token quota' },
   { action: 'token_issued', label: 'Token issued' },
   { action: 'token_refused', label: 'Token refused (quota)' },

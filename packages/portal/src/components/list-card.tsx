@@ -1,4 +1,5 @@
 import type { ReactNode } from 'react';
+import { ActionNotice } from './action-notice';
 import { FormError } from './form-error';
 import { Loading } from './loading';
 
@@ -16,6 +17,8 @@ type ListCardProps<T> = {
   loading?: boolean;
   /** Sets aria-busy on the section (true while a new list replaces the shown one). */
   busy?: boolean;
+  /** What the last action on the list did, said above it (and announced); null: nothing to say. */
+  notice?: string | null;
   /** Shown instead of the list when `isEmpty(data)`. */
   empty?: ReactNode;
   isEmpty?: (data: T) => boolean;
@@ -23,7 +26,7 @@ type ListCardProps<T> = {
 };
 
 /** A card listing what a page manages: heading and summary, the load's error, loading, empty, the list. */
-export function ListCard<T>({ headingId, title, data, summary, error = null, loading = false, busy, empty, isEmpty, children }: ListCardProps<T>) {
+export function ListCard<T>({ headingId, title, data, summary, error = null, loading = false, busy, notice, empty, isEmpty, children }: ListCardProps<T>) {
   return (
     <section className="card" aria-labelledby={headingId} aria-busy={busy}>
       <div className="card-header">
@@ -31,6 +34,7 @@ export function ListCard<T>({ headingId, title, data, summary, error = null, loa
         {data !== null && summary}
       </div>
       <FormError message={error} />
+      {notice !== undefined && <ActionNotice message={notice} />}
       {data === null ? loading && <Loading /> : isEmpty?.(data) ? empty : children(data)}
     </section>
   );

@@ -10,7 +10,7 @@ import { activeLimit } from '../components/active-limit';
 import { ActiveSummary } from '../components/active-summary';
 import { Button } from '../components/button';
 import { ConfirmDialog, type Confirmation } from '../components/confirm-dialog';
-import { CopyButton } from '../components/copy-button';
+import { CopyButton, type CopyIntent } from '../components/copy-button';
 import { ActionsCell, DataTable } from '../components/data-table';
 import { Copyable } from '../components/copyable';
 import { EmptyState } from '../components/empty-state';
@@ -36,6 +36,8 @@ export function ApiKeysPage() {
   const list = useResource(api.apiKeys);
   const [confirmation, setConfirmation] = useState<Confirmation | null>(null);
   const [generated, setGenerated] = useState<ApiKeySecret | null>(null);
+  // What the last confirmed action did, said above the list (issue 19, point 13).
+  const [notice, setNotice] = useState<string | null>(null);
   const {
     busy: generating,
     error: generateError,
@@ -55,19 +57,26 @@ export function ApiKeysPage() {
 
   const ask = (key: ApiKeyView, action: 'activate' | 'deactivate' | 'delete') => {
     const which = <code className="mono">{key.id}</code>;
+    setNotice(null);
     const confirmations: Record<typeof action, Confirmation> = {
       deactivate: {
         title: 'Deactivate this API key?',
         body: <p>Requests that send key {which} get 401 at once. You can activate it again later.</p>,
         confirmLabel: 'Deactivate',
         danger: true,
-        run: async () => replace(await api.apiKeyAction(key.id, 'deactivate')),
+        run: async () => {
+          replace(await api.apiKeyAction(key.id, 'deactivate'));
+          setNotice(`Key ${key.id} is deactivated: requests that send it get 401.`);
+        },
       },
       activate: {
         title: 'Activate this API key?',
         body: <p>Requests that send key {which} are accepted again.</p>,
         confirmLabel: 'Activate',
-        run: async () => replace(await api.apiKeyAction(key.id, 'activate')),
+        run: async () => {
+          replace(await api.apiKeyAction(key.id, 'activate'));
+          setNotice(`Key ${key.id} is active again: requests that send it are accepted.`);
+        },
       },
       delete: {
         title: 'Delete this API key?',
@@ -77,6 +86,7 @@ export function ApiKeysPage() {
         run: async () => {
           await api.deleteApiKey(key.id);
           list.update((data) => ({ ...data, keys: data.keys.filter((k) => k.id !== key.id) }));
+          setNotice(`Key ${key.id} is deleted: it can never be used or revealed again.`);
         },
       },
     };
@@ -127,6 +137,7 @@ export function ApiKeysPage() {
         summary={<ActiveSummary limit={limit} />}
         error={list.error}
         loading={list.loading}
+        notice={notice}
         isEmpty={(data) => data.keys.length === 0}
         empty={
           <EmptyState icon={<KeyIcon size={24} />} title="No API keys yet.">
@@ -181,11 +192,15 @@ type RowProps = {
   onAction: (action: 'activate' | 'deactivate' | 'delete') => void;
 };
 
-/** One key: masked (••••), revealed with the eye icon, copied with the copy icon. */
+/**
+ * One key: masked (••••), revealed with the eye icon, copied with the copy icon or a click on the key.
+ * The audit log says which: a copy fetches the key for the clipboard unseen (`copy`), the eye shows it
+ * (`reveal`); a key already revealed is copied from the page, with nothing more to record.
+ */
 function ApiKeyRow({ apiKey, admin, atLimit, limitReason, onAction }: RowProps) {
   const { api } = usePortal();
   const withReauth = useReauth();
-  // The key, once fetched, is kept for REVEAL_MS at most; `shown` says whether it is on screen.
+  // A revealed key, once fetched, is kept for REVEAL_MS at most; `shown` says whether it is on screen.
   const [secret, setSecret] = useState<string | null>(null);
   const [shown, setShown] = useState(false);
   const [busy, setBusy] = useState(false);
@@ -196,45 +211,64 @@ function ApiKeyRow({ apiKey, admin, atLimit, limitReason, onAction }: RowProps) 
 
   useEffect(() => () => clearTimeout(forget.current), []);
 
-  const fetchSecret = async (): Promise<string | null> => {
-    if (secret !== null) return secret;
-    setBusy(true);
+  /** Asks the server for the key (after "Confirm it's you" if needed); the error shows under the key. */
+  const fetchKey = async (fetch: () => Promise<ApiKeySecret>, spinner: boolean): Promise<string | null> => {
+    if (spinner) setBusy(true);
     setError(null);
     try {
-      const { api_key } = await withReauth(() => api.revealApiKey(apiKey.id));
-      setSecret(api_key);
-      clearTimeout(forget.current);
-      forget.current = setTimeout(() => {
-        setSecret(null);
-        setShown(false);
-      }, REVEAL_MS);
-      return api_key;
+      return (await withReauth(fetch)).api_key;
     } catch (caught) {
       if (!(caught instanceof ReauthCancelled)) setError(errorMessage(caught));
       return null;
     } finally {
-      setBusy(false);
+      if (spinner) setBusy(false);
     }
   };
+
+  const revealSecret = async (): Promise<string | null> => {
+    if (secret !== null) return secret;
+    const key = await fetchKey(() => api.revealApiKey(apiKey.id), true);
+    if (key === null) return null;
+    setSecret(key);
+    clearTimeout(forget.current);
+    forget.current = setTimeout(() => {
+      setSecret(null);
+      setShown(false);
+    }, REVEAL_MS);
+    return key;
+  };
+
+  // For the clipboard, a key not revealed is fetched as a copy and not kept: the eye must still ask (and record) a reveal.
+  const copyValue = async (intent: CopyIntent): Promise<string | null> =>
+    intent === 'show' ? revealSecret() : (secret ?? fetchKey(() => api.copyApiKey(apiKey.id), false));
 
   const toggle = async () => {
     if (shown) {
       setShown(false);
       return;
     }
-    if ((await fetchSecret()) !== null) setShown(true);
+    if ((await revealSecret()) !== null) setShown(true);
   };
 
   const canReveal = admin;
-  const reason = 'Only an admin can reveal API keys';
+  const reason = 'Only an admin can reveal or copy API keys';
 
   return (
     <tr>
       <td data-label="Key" className="cell-block">
         <span className="secret-cell">
-          <code ref={valueRef} className={`mono secret-value${shown ? '' : ' is-masked'}`} aria-label={shown ? undefined : 'Hidden API key'}>
-            {shown && secret !== null ? secret : '••••••••••••••••'}
-          </code>
+          <CopyButton
+            value={copyValue}
+            target={target}
+            label={`Copy key ${apiKey.id}`}
+            title={canReveal ? 'Copy key' : reason}
+            disabled={!canReveal}
+            onManual={() => setShown(true)}
+          >
+            <code ref={valueRef} className={`mono secret-value${shown ? '' : ' is-masked'}`} aria-label={shown ? undefined : 'Hidden API key'}>
+              {shown && secret !== null ? secret : '••••••••••••••••'}
+            </code>
+          </CopyButton>
           <button
             type="button"
             className="icon-button"
@@ -246,14 +280,6 @@ function ApiKeyRow({ apiKey, admin, atLimit, limitReason, onAction }: RowProps) 
           >
             {busy ? <span className="spinner" aria-hidden="true" /> : shown ? <EyeOffIcon /> : <EyeIcon />}
           </button>
-          <CopyButton
-            value={fetchSecret}
-            target={target}
-            label={`Copy key ${apiKey.id}`}
-            title={canReveal ? 'Copy key' : reason}
-            disabled={!canReveal}
-            onManual={() => setShown(true)}
-          />
         </span>
         <code className="mono key-id">{apiKey.id}</code>
         <FormError message={error} />

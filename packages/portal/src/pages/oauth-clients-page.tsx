@@ -30,6 +30,8 @@ export function OAuthClientsPage() {
   const list = useResource(api.clients);
   const [confirmation, setConfirmation] = useState<Confirmation | null>(null);
   const [generating, setGenerating] = useState(false);
+  // What the last confirmed action did, said above the list (issue 19, point 13).
+  const [notice, setNotice] = useState<string | null>(null);
 
   const limit = activeLimit(list.data?.clients ?? [], list.data?.maxActive ?? 2, 'clients');
   const { maxActive, atLimit, reason: limitReason } = limit;
@@ -38,20 +40,28 @@ export function OAuthClientsPage() {
     list.update((data) => ({ ...data, clients: data.clients.map((c) => (c.client_id === view.client_id ? view : c)) }));
 
   const ask = (client: ClientView, action: 'activate' | 'deactivate' | 'reset-quota' | 'delete') => {
-    const who = <strong>{client.name || client.client_id}</strong>;
+    const name = client.name || client.client_id;
+    const who = <strong>{name}</strong>;
+    setNotice(null);
     const confirmations: Record<typeof action, Confirmation> = {
       deactivate: {
         title: 'Deactivate this client?',
         body: <p>Integrations using {who} get 401 at once; tokens it issued stop working. You can activate it again later.</p>,
         confirmLabel: 'Deactivate',
         danger: true,
-        run: async () => replace(await api.clientAction(client.client_id, 'deactivate')),
+        run: async () => {
+          replace(await api.clientAction(client.client_id, 'deactivate'));
+          setNotice(`${name} is deactivated: it can no longer authenticate, and the tokens it was issued stop working.`);
+        },
       },
       activate: {
         title: 'Activate this client?',
         body: <p>{who} can authenticate and request tokens again, within the limit of {maxActive} active clients.</p>,
         confirmLabel: 'Activate',
-        run: async () => replace(await api.clientAction(client.client_id, 'activate')),
+        run: async () => {
+          replace(await api.clientAction(client.client_id, 'activate'));
+          setNotice(`${name} is active again: it can authenticate and request tokens.`);
+        },
       },
       'reset-quota': {
         title: 'Reset the token quota?',
@@ -62,7 +72,10 @@ export function OAuthClientsPage() {
           </p>
         ),
         confirmLabel: 'Reset quota',
-        run: async () => replace(await api.clientAction(client.client_id, 'reset-quota')),
+        run: async () => {
+          replace(await api.clientAction(client.client_id, 'reset-quota'));
+          setNotice(`Quota reset: ${name} may request one new token now.`);
+        },
       },
       delete: {
         title: 'Delete this client?',
@@ -72,6 +85,7 @@ export function OAuthClientsPage() {
         run: async () => {
           await api.deleteClient(client.client_id);
           list.update((data) => ({ ...data, clients: data.clients.filter((c) => c.client_id !== client.client_id) }));
+          setNotice(`${name} is deleted: its client id and secret never work again.`);
         },
       },
     };
@@ -109,6 +123,7 @@ export function OAuthClientsPage() {
         summary={<ActiveSummary limit={limit} />}
         error={list.error}
         loading={list.loading}
+        notice={notice}
         isEmpty={(data) => data.clients.length === 0}
         empty={
           <EmptyState icon={<ShieldIcon size={24} />} title="No client credentials yet.">
@@ -132,7 +147,14 @@ export function OAuthClientsPage() {
                   <DateTime iso={client.created_at} dateOnly />
                 </td>
                 <td data-label="Last token issued">
-                  <DateTime iso={client.last_token_issued_at} />
+                  <div className="stacked">
+                    <DateTime iso={client.last_token_issued_at} />
+                    {client.next_token_at && (
+                      <span className="hint-inline">
+                        Next token from <DateTime iso={client.next_token_at} />
+                      </span>
+                    )}
+                  </div>
                 </td>
                 <td data-label="Status">
                   <StatusBadge status={client.status} />
@@ -141,9 +163,12 @@ export function OAuthClientsPage() {
                   <ActionsCell>
                     {client.status === 'active' ? (
                       <>
-                        <Button size="small" variant="secondary" onClick={() => ask(client, 'reset-quota')}>
-                          Reset quota
-                        </Button>
+                        {/* Only while the quota refuses a token: elsewhere a reset would change nothing. */}
+                        {client.next_token_at && (
+                          <Button size="small" variant="secondary" onClick={() => ask(client, 'reset-quota')}>
+                            Reset quota
+                          </Button>
+                        )}
                         <Button size="small" variant="secondary" onClick={() => ask(client, 'deactivate')}>
                           Deactivate
                         </Button>
@@ -237,7 +262,7 @@ function GenerateClientDialog({ onClose }: { onClose: (created: boolean) => void
             value={name}
             onChange={(event) => setName(event.target.value)}
             placeholder="e.g. Production rewards service"
-            maxLength={200}
+            maxLength={100}
             data-autofocus
             aria-describedby="client-name-hint"
           />

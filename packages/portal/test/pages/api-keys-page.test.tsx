@@ -82,19 +82,55 @@ describe('RaaS API keys', () => {
     expect(screen.queryByText('tsk_live_secret_value')).toBeNull();
   });
 
-  test('the copy icon copies the key with the Clipboard API without showing it', async () => {
+  test('the copy icon copies the key with the Clipboard API without showing it, as a copy (not a reveal)', async () => {
     const writeText = vi.fn(async () => {});
-    const app = await renderApp('#/team/api-keys', { 'GET /portal/api/api-keys': list(), 'POST /portal/api/api-keys/key_active1/reveal': reveal }, adminSession);
+    const app = await renderApp('#/team/api-keys', { 'GET /portal/api/api-keys': list(), 'POST /portal/api/api-keys/key_active1/copy': reveal }, adminSession);
     stubClipboard(writeText);
     await screen.findByText('key_active1');
 
-    await app.user.click(screen.getByRole('button', { name: 'Copy key key_active1' }));
+    const copy = screen.getByRole('button', { name: 'Copy key key_active1' }) as HTMLButtonElement;
+    // An admin's copy icon is a live control, not a faint one that looks disabled.
+    expect(copy.disabled).toBe(false);
+    expect(copy.title).toBe('Copy key');
+    await app.user.click(copy);
+    expect(await within(row('key_active1')).findByText('Copied')).toBeTruthy();
+    expect(writeText).toHaveBeenCalledWith('tsk_live_secret_value');
+    expect(screen.queryByText('tsk_live_secret_value')).toBeNull();
+    expect(app.requests()).toEqual(['GET /portal/api/api-keys', 'POST /portal/api/api-keys/key_active1/copy']);
+    expect(app.calls.at(-1)?.headers['x-csrf-token']).toBe('csrf-token-1');
+
+    // The copied key was not kept: the eye asks the server, which records the reveal.
+    await app.user.click(screen.getByRole('button', { name: 'Reveal key key_active1' }));
+    expect(app.requests().at(-1)).toBe('POST /portal/api/api-keys/key_active1/reveal');
+  });
+
+  test('hover over the key and click: a click on the masked key copies it too', async () => {
+    const writeText = vi.fn(async () => {});
+    const app = await renderApp('#/team/api-keys', { 'GET /portal/api/api-keys': list(), 'POST /portal/api/api-keys/key_active1/copy': reveal }, adminSession);
+    stubClipboard(writeText);
+    await screen.findByText('key_active1');
+
+    const masked = within(row('key_active1')).getByText('••••••••••••••••');
+    expect(masked.closest('[title]')?.getAttribute('title')).toBe('Click to copy');
+    await app.user.click(masked);
     expect(await within(row('key_active1')).findByText('Copied')).toBeTruthy();
     expect(writeText).toHaveBeenCalledWith('tsk_live_secret_value');
     expect(screen.queryByText('tsk_live_secret_value')).toBeNull();
   });
 
-  test('without the Clipboard API, copy shows the key, selects it and says "Press Ctrl+C"', async () => {
+  test('a revealed key is copied from the page, with no second request', async () => {
+    const writeText = vi.fn(async () => {});
+    const app = await renderApp('#/team/api-keys', { 'GET /portal/api/api-keys': list(), 'POST /portal/api/api-keys/key_active1/reveal': reveal }, adminSession);
+    stubClipboard(writeText);
+    await screen.findByText('key_active1');
+    await app.user.click(screen.getByRole('button', { name: 'Reveal key key_active1' }));
+    await app.user.click(await within(row('key_active1')).findByText('tsk_live_secret_value'));
+    expect(await within(row('key_active1')).findByText('Copied')).toBeTruthy();
+    expect(writeText).toHaveBeenCalledWith('tsk_live_secret_value');
+    expect(app.requests()).toEqual(['GET /portal/api/api-keys', 'POST /portal/api/api-keys/key_active1/reveal']);
+  });
+
+  test('without the Clipboard API, copy reveals the key (recorded as such), selects it and says "Press Ctrl+C"', async () => {
     const app = await renderApp('#/team/api-keys', { 'GET /portal/api/api-keys': list(), 'POST /portal/api/api-keys/key_active1/reveal': reveal }, adminSession);
     stubClipboard(undefined);
     await screen.findByText('key_active1');
@@ -103,6 +139,24 @@ describe('RaaS API keys', () => {
     expect(await within(row('key_active1')).findByText('Press Ctrl+C to copy')).toBeTruthy();
     expect(screen.getByText('tsk_live_secret_value')).toBeTruthy();
     expect(window.getSelection()?.toString()).toBe('tsk_live_secret_value');
+    // It is shown, so the server is asked for a reveal, not a copy.
+    expect(app.requests()).toEqual(['GET /portal/api/api-keys', 'POST /portal/api/api-keys/key_active1/reveal']);
+  });
+
+  test('a clipboard that refuses: the key is revealed for Ctrl+C, and that is recorded too', async () => {
+    const app = await renderApp(
+      '#/team/api-keys',
+      { 'GET /portal/api/api-keys': list(), 'POST /portal/api/api-keys/key_active1/copy': reveal, 'POST /portal/api/api-keys/key_active1/reveal': reveal },
+      adminSession,
+    );
+    stubClipboard(async () => {
+      throw new Error('denied');
+    });
+    await screen.findByText('key_active1');
+    await app.user.click(screen.getByRole('button', { name: 'Copy key key_active1' }));
+    expect(await within(row('key_active1')).findByText('Press Ctrl+C to copy')).toBeTruthy();
+    expect(screen.getByText('tsk_live_secret_value')).toBeTruthy();
+    expect(app.requests()).toEqual(['GET /portal/api/api-keys', 'POST /portal/api/api-keys/key_active1/copy', 'POST /portal/api/api-keys/key_active1/reveal']);
   });
 
   test('Generate API Key shows the new key with the platform name, then lists it', async () => {
@@ -160,6 +214,9 @@ describe('RaaS API keys', () => {
     await app.user.click(within(dialog).getByRole('button', { name: 'Deactivate' }));
     await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
     expect(within(row('key_active1')).getByText('Inactive')).toBeTruthy();
+    // Said above the list, announced to screen readers.
+    const notice = screen.getByText('Key key_active1 is deactivated: requests that send it get 401.');
+    expect(notice.closest('[role="status"]')?.getAttribute('aria-live')).toBe('polite');
     expect(app.requests()).toEqual(['GET /portal/api/api-keys', 'POST /portal/api/api-keys/key_active1/deactivate']);
   });
 
@@ -188,8 +245,10 @@ describe('RaaS API keys', () => {
     expect(screen.queryByRole('button', { name: 'Deactivate' })).toBeNull();
     const eye = screen.getByRole('button', { name: 'Reveal key key_active1' }) as HTMLButtonElement;
     expect(eye.disabled).toBe(true);
-    expect(eye.title).toBe('Only an admin can reveal API keys');
-    expect((screen.getByRole('button', { name: 'Copy key key_active1' }) as HTMLButtonElement).disabled).toBe(true);
+    expect(eye.title).toBe('Only an admin can reveal or copy API keys');
+    const copy = screen.getByRole('button', { name: 'Copy key key_active1' }) as HTMLButtonElement;
+    expect(copy.disabled).toBe(true);
+    expect(copy.title).toBe('Only an admin can reveal or copy API keys');
     expect(screen.getByText(/only an admin can generate, reveal or change API keys/)).toBeTruthy();
   });
 

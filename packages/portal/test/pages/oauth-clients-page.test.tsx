@@ -14,7 +14,7 @@ describe('OAuth client credentials', () => {
     await screen.findByText('cli_active1');
     await waitFor(() => expect(document.title).toBe('OAuth client credentials · Tessera'));
     const cells = [...row('cli_active1').querySelectorAll('td')].map((td) => td.textContent);
-    expect(cells.slice(0, 4)).toEqual(['Productioncli_active1', '14 Sep 2026', '29 Nov 2026, 06:40', 'Active']);
+    expect(cells.slice(0, 4)).toEqual(['Productioncli_active1', '14 Sep 2026', '29 Nov 2026, 06:40Next token from 30 Nov 2026, 02:40', 'Active']);
     expect(within(row('cli_inactive1')).getByText('Never')).toBeTruthy();
     expect(within(row('cli_active1')).getByRole('button', { name: 'Copy client id cli_active1' })).toBeTruthy();
     expect(screen.getByText('1 of 2 active · times in UTC')).toBeTruthy();
@@ -115,6 +115,52 @@ describe('OAuth client credentials', () => {
     expect(app.requests()).toEqual(['GET /portal/api/oauth-clients', `${method} ${url}`]);
     expect(app.calls.at(-1)?.headers['x-csrf-token']).toBe('csrf-token-1');
     expect(within(row(clientId)).getByText(status)).toBeTruthy();
+  });
+
+  test('Reset quota is offered only while the quota refuses the client a token', async () => {
+    const free = { ...activeClient, client_id: 'cli_free', name: 'Never issued', last_token_issued_at: null, next_token_at: null };
+    const due = { ...activeClient, client_id: 'cli_due', name: 'Due again', next_token_at: null };
+    await renderApp('#/team/oauth-clients', { 'GET /portal/api/oauth-clients': list([activeClient, free, due]) }, adminSession);
+    await screen.findByText('cli_free');
+    expect(within(row('cli_active1')).getByRole('button', { name: 'Reset quota' })).toBeTruthy();
+    expect(within(row('cli_free')).queryByRole('button', { name: 'Reset quota' })).toBeNull();
+    expect(within(row('cli_due')).queryByRole('button', { name: 'Reset quota' })).toBeNull();
+    expect(within(row('cli_free')).getByText('Never')).toBeTruthy();
+  });
+
+  test('after Reset quota the last token time stays, and the page says what happened, announced', async () => {
+    const app = await renderApp(
+      '#/team/oauth-clients',
+      {
+        'GET /portal/api/oauth-clients': list(),
+        // The server's answer: the last token is still the one issued, the quota refuses nothing now.
+        'POST /portal/api/oauth-clients/cli_active1/reset-quota': json(200, { ...activeClient, next_token_at: null }),
+      },
+      adminSession,
+    );
+    await screen.findByText('cli_active1');
+    await app.user.click(within(row('cli_active1')).getByRole('button', { name: 'Reset quota' }));
+    await app.user.click(within(screen.getByRole('dialog', { name: 'Reset the token quota?' })).getByRole('button', { name: 'Reset quota' }));
+    const notice = await screen.findByText('Quota reset: Production may request one new token now.');
+    expect(notice.closest('[role="status"]')?.getAttribute('aria-live')).toBe('polite');
+    // Said in the list it changed, above the table.
+    expect(notice.closest('section')?.getAttribute('aria-labelledby')).toBe('clients-heading');
+    expect(within(row('cli_active1')).getByText('29 Nov 2026, 06:40')).toBeTruthy();
+    expect(within(row('cli_active1')).queryByText(/Next token from/)).toBeNull();
+    expect(within(row('cli_active1')).queryByRole('button', { name: 'Reset quota' })).toBeNull();
+  });
+
+  test.each([
+    ['cli_active1', 'Deactivate', { method: 'POST', url: '/portal/api/oauth-clients/cli_active1/deactivate', reply: json(200, { ...activeClient, status: 'inactive' }) }, 'Production is deactivated: it can no longer authenticate, and the tokens it was issued stop working.'],
+    ['cli_inactive1', 'Activate', { method: 'POST', url: '/portal/api/oauth-clients/cli_inactive1/activate', reply: json(200, { ...inactiveClient, status: 'active' }) }, 'Old is active again: it can authenticate and request tokens.'],
+    ['cli_inactive1', 'Delete', { method: 'DELETE', url: '/portal/api/oauth-clients/cli_inactive1', reply: json(204) }, 'Old is deleted: its client id and secret never work again.'],
+  ])('%s › %s says what it did once it is done', async (clientId, action, request, said) => {
+    const app = await renderApp('#/team/oauth-clients', { 'GET /portal/api/oauth-clients': list(), [`${request.method} ${request.url}`]: request.reply }, adminSession);
+    await screen.findByText(clientId);
+    expect(screen.queryByText(said)).toBeNull();
+    await app.user.click(within(row(clientId)).getByRole('button', { name: action }));
+    await app.user.click(within(screen.getByRole('dialog')).getByRole('button', { name: action }));
+    expect((await screen.findByText(said)).closest('[role="status"]')).toBeTruthy();
   });
 
   test('Cancel and Esc close a confirmation without sending anything', async () => {

@@ -6,8 +6,8 @@ const t = (iso) => new Date(iso).toISOString();
 function fullData() {
   return {
     clients: [
-      { name: 'Production rewards service', client_id: 'cli_01JD8Z3K4M5N6P7Q8R9S0T1V2W', platform: 'acme', status: 'active', scope: 'raas.all', created_at: t('2026-09-14T08:12:00Z'), last_token_issued_at: t('2026-11-29T06:40:00Z') },
-      { name: '', client_id: 'cli_01JC2B3C4D5E6F7G8H9J0K1M2N', platform: 'acme', status: 'inactive', scope: 'raas.all', created_at: t('2026-03-02T15:30:00Z'), last_token_issued_at: null },
+      { name: 'Production rewards service', client_id: 'cli_01JD8Z3K4M5N6P7Q8R9S0T1V2W', platform: 'acme', status: 'active', scope: 'raas.all', created_at: t('2026-09-14T08:12:00Z'), last_token_issued_at: t('2026-11-29T06:40:00Z'), next_token_at: t('2026-11-30T02:40:00Z') },
+      { name: '', client_id: 'cli_01JC2B3C4D5E6F7G8H9J0K1M2N', platform: 'acme', status: 'inactive', scope: 'raas.all', created_at: t('2026-03-02T15:30:00Z'), last_token_issued_at: null, next_token_at: null },
     ],
     keys: [
       { id: 'key_01JD9A1B2C3D4E5F6G7H8J9K0M', platform: 'acme', status: 'active', created_at: t('2026-10-01T09:00:00Z'), status_changed_at: t('2026-10-01T09:00:00Z'), last_used_at: t('2026-11-29T10:02:00Z') },
@@ -72,6 +72,10 @@ export function createMockApi() {
       res.end(value === undefined ? '' : JSON.stringify(value));
     };
     const fail = (status, error, message) => send(status, { error, message });
+    if (route === 'POST /invitations/preview') {
+      if (input.token === 'used') return fail(404, 'not_found', 'This invitation link is not valid: it was used, withdrawn or has expired');
+      return send(200, { platform: 'acme', email: 'sam@acme.example', role: 'member' });
+    }
     if (['POST /signin', 'POST /signup', 'POST /invitations/accept'].includes(route)) {
       if (input.password === 'wrong') return fail(401, 'invalid_credentials', 'The email or password is not correct');
       state.signedIn = true;
@@ -92,14 +96,15 @@ export function createMockApi() {
     if (route === 'GET /oauth-clients') return send(200, { clients: d.clients, maxActive: 2 });
     if (route === 'POST /oauth-clients') {
       if (needsReauth()) return;
-      const c = { name: input.name ?? '', client_id: `cli_${Math.random().toString(36).slice(2, 14).toUpperCase()}`, platform: 'acme', status: 'active', scope: 'raas.all', created_at: new Date().toISOString(), last_token_issued_at: null };
+      const c = { name: input.name ?? '', client_id: `cli_${Math.random().toString(36).slice(2, 14).toUpperCase()}`, platform: 'acme', status: 'active', scope: 'raas.all', created_at: new Date().toISOString(), last_token_issued_at: null, next_token_at: null };
       d.clients.unshift(c);
       return send(201, { name: c.name, client_id: c.client_id, client_secret: 'tsc_secret_9f8e7d6c5b4a39281706f5e4d3c2b1a0ffeeddccbbaa99887766554433221100' });
     }
     if ((m = /^POST \/oauth-clients\/([^/]+)\/(activate|deactivate|reset-quota)$/.exec(route))) {
       const c = d.clients.find((x) => x.client_id === m[1]);
       if (!c) return fail(404, 'not_found', 'No such client');
-      if (m[2] !== 'reset-quota') c.status = m[2] === 'activate' ? 'active' : 'inactive';
+      if (m[2] === 'reset-quota') c.next_token_at = null;
+      else c.status = m[2] === 'activate' ? 'active' : 'inactive';
       return send(200, c);
     }
     if ((m = /^DELETE \/oauth-clients\/([^/]+)$/.exec(route))) { d.clients = d.clients.filter((x) => x.client_id !== m[1]); res.statusCode = 204; return res.end(); }
@@ -110,7 +115,7 @@ export function createMockApi() {
       d.keys.unshift(k);
       return send(201, { id: k.id, api_key: 'tsk_live_4c3b2a1908f7e6d5c4b3a29180f7e6d5' });
     }
-    if ((m = /^POST \/api-keys\/([^/]+)\/reveal$/.exec(route))) { if (needsReauth()) return; return send(200, { id: m[1], api_key: 'tsk_live_7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d' }); }
+    if ((m = /^POST \/api-keys\/([^/]+)\/(reveal|copy)$/.exec(route))) { if (needsReauth()) return; return send(200, { id: m[1], api_key: 'tsk_live_7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d' }); }
     if ((m = /^POST \/api-keys\/([^/]+)\/(activate|deactivate)$/.exec(route))) {
       const k = d.keys.find((x) => x.id === m[1]);
       if (!k) return fail(404, 'not_found', 'No such key');

@@ -21,6 +21,8 @@ export const activeClient: ClientView = {
   scope: 'raas.all',
   created_at: '2026-09-14T08:12:00.000Z',
   last_token_issued_at: '2026-11-29T06:40:00.000Z',
+  // The quota refuses until 20 hours after the last token: a reset is offered.
+  next_token_at: '2026-11-30T02:40:00.000Z',
 };
 
 export const inactiveClient: ClientView = {
@@ -29,6 +31,7 @@ export const inactiveClient: ClientView = {
   client_id: 'cli_inactive1',
   status: 'inactive',
   last_token_issued_at: null,
+  next_token_at: null,
 };
 
 export const activeKey: ApiKeyView = {

@@ -1,4 +1,5 @@
 import type { AuditDeps } from '../audit/record-audit.js';
+import type { FailureThrottle } from '../credentials/failure-throttle.js';
 import type { InvitationStore } from '../store/invitations.js';
 import type { PlatformStore } from '../store/platforms.js';
 import type { UserStore } from '../store/users.js';
@@ -13,6 +14,7 @@ export interface AccountDeps extends SessionDeps {
   platforms: Pick<PlatformStore, 'findByName'>;
   passwords: PasswordHasher;
   signInThrottle: SignInThrottle;
+  signUpThrottle: Pick<FailureThrottle, 'reserve' | 'release'>;
   auditLog: AuditDeps['auditLog'];
 }
 

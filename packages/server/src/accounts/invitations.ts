@@ -1,8 +1,9 @@
 import { type AuditActor, auditEntry } from '../audit/record-audit.js';
 import { digest, newId, newSecret, PREFIX } from '../crypto/secrets.js';
-import { TesseraError } from '../errors.js';
+import { hasCode, TesseraError } from '../errors.js';
 import type { InvitationRow } from '../store/invitations.js';
 import type { UserRole } from '../store/schema.js';
+import type { UserRow } from '../store/users.js';
 import type { AccountDeps, RequestOrigin } from './account-deps.js';
 import { validEmail } from './emails.js';
 import { assertPasswordAcceptable } from './passwords.js';
@@ -62,7 +63,15 @@ export async function withdrawInvitation(deps: Pick<AccountDeps, 'invitations'>,
   await deps.invitations.deleteFromPlatform(platformId, id);
 }
 
-/** Joins the invitation's platform with its role and this password, and starts a session. The link works once. */
+const INVALID_LINK = 'This invitation link is not valid: it was used, withdrawn or has expired';
+
+/**
+ * Joins the invitation's platform with its role and this password, and starts a session. The link works
+ * once. A link whose email has an account (on any platform) gets the answer of a used link, and stays
+ * pending (store/invitations.ts): whoever holds it, the inviting admin too, learns nothing of other
+ * platforms from it but what a sign-up would tell, so it is counted as one (accounts/sign-up-throttle.ts):
+ * every acceptance that makes no account uses up one of the address's sign-ups.
+ */
 export async function acceptInvitation(
   deps: AccountDeps,
   request: { token: string; password: string },
@@ -70,18 +79,28 @@ export async function acceptInvitation(
   previousSessionId?: string,
 ): Promise<StartedSession> {
   assertPasswordAcceptable(request.password);
-  if (!request.token.startsWith(PREFIX.invitationToken)) {
-    throw new TesseraError('not_found', 'This invitation link is not valid: it was used, withdrawn or has expired');
+  await deps.signUpThrottle.reserve(origin.sourceAddress);
+  let joined: UserRow;
+  try {
+    if (!request.token.startsWith(PREFIX.invitationToken)) throw new TesseraError('not_found', INVALID_LINK);
+    const passwordHash = await deps.passwords.hash(request.password);
+    const now = deps.now();
+    joined = await deps.invitations.accept(
+      digest(request.token),
+      now,
+      (invitation) => ({ id: newId(PREFIX.user), platform_id: invitation.platform_id, email: invitation.email, role: invitation.role, password_hash: passwordHash, created_at: now }),
+      (user) => auditEntry(deps, { actor: user.email, ...origin }, { action: 'join', targetId: user.id }),
+    );
+  } catch (error) {
+    const refused = hasCode(error, 'not_found', 'conflict');
+    // Only a failure of ours (the store, the hasher) gives the attempt back.
+    if (!refused) await deps.signUpThrottle.release(origin.sourceAddress);
+    // The unique index: the email found an account on another platform meanwhile. The same answer.
+    if (hasCode(error, 'conflict')) throw new TesseraError('not_found', INVALID_LINK);
+    throw error;
   }
-  const passwordHash = await deps.passwords.hash(request.password);
-  const now = deps.now();
-  const user = await deps.invitations.accept(
-    digest(request.token),
-    now,
-    (invitation) => ({ id: newId(PREFIX.user), platform_id: invitation.platform_id, email: invitation.email, role: invitation.role, password_hash: passwordHash, created_at: now }),
-    (joined) => auditEntry(deps, { actor: joined.email, ...origin }, { action: 'join', targetId: joined.id }),
-  );
-  return startSession(deps, user, previousSessionId);
+  await deps.signUpThrottle.release(origin.sourceAddress);
+  return startSession(deps, joined, previousSessionId);
 }
 
 function invitationView(row: InvitationRow): InvitationView {

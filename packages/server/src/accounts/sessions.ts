@@ -9,8 +9,18 @@ export interface SessionPolicy {
   maxMs: number;
 }
 
-/** A request's last-seen time is written at most this often: a busy page does not write on each request. */
-export const LAST_SEEN_RESOLUTION_MS = 60_000;
+/** A request's last-seen time is written at most once a minute: a busy page does not write on each request. */
+export const MAX_LAST_SEEN_RESOLUTION_MS = 60_000;
+
+/**
+ * How often a session's last-seen time is written under `policy`: at most once a minute, and never
+ * less often than four times per idle timeout. An unwritten request can leave the stored time behind the
+ * real last use by up to this much, so a session used more often than every 3/4 of the idle timeout
+ * never expires, whatever the setting (a fixed minute ended a 1-minute session used every 15 s).
+ */
+export function lastSeenResolutionMs(policy: SessionPolicy): number {
+  return Math.min(MAX_LAST_SEEN_RESOLUTION_MS, Math.floor(policy.idleMs / 4));
+}
 
 /** A recent sign-in or re-authentication: what generating and revealing a secret need. */
 export const RECENT_AUTHENTICATION_MS = 5 * 60_000;
@@ -73,8 +83,8 @@ export async function startSession(
 
 /**
  * The live session this id opens, or undefined (unknown, ended, idle too long, or older than the
- * absolute limit; an expired one is deleted). Records the request as its last activity, at most once a
- * minute, so the idle timeout is accurate to the minute.
+ * absolute limit; an expired one is deleted). Records the request as its last activity, at most every
+ * {@link lastSeenResolutionMs}, so the idle timeout is accurate to that (a minute, or a quarter of it when shorter).
  */
 export async function resolveSession(deps: SessionDeps, id: string): Promise<ActiveSession | undefined> {
   return resolve(deps, id, true);
@@ -90,7 +100,7 @@ async function resolve(deps: SessionDeps, id: string, touch = false): Promise<Ac
     await deps.sessions.delete(idDigest);
     return undefined;
   }
-  if (touch && now - row.last_seen_at >= LAST_SEEN_RESOLUTION_MS) {
+  if (touch && now - row.last_seen_at >= lastSeenResolutionMs(deps.sessionPolicy)) {
     await deps.sessions.setLastSeen(idDigest, now);
     row.last_seen_at = now;
   }

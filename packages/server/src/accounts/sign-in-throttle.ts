@@ -10,9 +10,17 @@ export const ADDRESS_FAILURE_LIMIT = 100;
 export const SIGN_IN_FAILURE_WINDOW_MS = 15 * 60_000;
 
 /**
- * Failed portal sign-ins counted per account and per address (credentials/failure-throttle.ts), under
- * keys of their own: neither shares a count with the token endpoint's. An account's count is kept for
- * any email, known or not, so a 429 does not tell whether the account exists.
+ * Portal sign-ins (and re-authentications) counted per account and per address
+ * (credentials/failure-throttle.ts), under keys of their own: neither shares a count with the token
+ * endpoint's. An account's count is kept for any email, known or not, so a 429 does not tell whether
+ * the account exists.
+ *
+ * Every attempt is counted before its password is checked, and one that succeeds is given back: the
+ * counts are of attempts that did not succeed (wrong passwords, and requests refused for being past
+ * the limit), so a parallel burst evaluates at most the limit, while a person who signs in often, or
+ * after a few typos, is never held back by their own successes. Keeping successes counted would buy
+ * nothing against a guesser (a success ends the guessing) and would lock out a busy office behind one
+ * address.
  */
 export class SignInThrottle {
   private readonly perAccount: FailureThrottle;
@@ -29,14 +37,18 @@ export class SignInThrottle {
     });
   }
 
-  /** Throws `too_many_failures` when the address or the account has used up its failures. */
-  async check(address: string, email: string): Promise<void> {
-    await this.perAddress.check(address);
-    await this.perAccount.check(accountKey(email));
+  /**
+   * Counts an attempt from `address` at `email` before the password is checked; throws
+   * `too_many_failures` when either count goes past its limit (the attempt stays counted).
+   */
+  async reserve(address: string, email: string): Promise<void> {
+    await this.perAddress.reserve(address);
+    await this.perAccount.reserve(accountKey(email));
   }
 
-  async recordFailure(address: string, email: string): Promise<void> {
-    await Promise.all([this.perAddress.recordFailure(address), this.perAccount.recordFailure(accountKey(email))]);
+  /** Gives back a reserved attempt: its password was right, or it was never checked (the store failed). */
+  async release(address: string, email: string): Promise<void> {
+    await Promise.all([this.perAddress.release(address), this.perAccount.release(accountKey(email))]);
   }
 }
 

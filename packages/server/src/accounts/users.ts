@@ -1,12 +1,12 @@
 import { type AuditActor, auditEntry, recordAudit } from '../audit/record-audit.js';
 import { createPlatform } from '../credentials/platforms.js';
 import { newId, PREFIX } from '../crypto/secrets.js';
-import { TesseraError } from '../errors.js';
+import { hasCode, TesseraError } from '../errors.js';
 import type { UserRole } from '../store/schema.js';
 import type { UserRow } from '../store/users.js';
 import type { AccountDeps, RequestOrigin } from './account-deps.js';
 import { normaliseEmail, validEmail } from './emails.js';
-import { assertPasswordAcceptable } from './passwords.js';
+import { assertPasswordAcceptable, assertPasswordNotTooLong } from './passwords.js';
 import { type ActiveSession, endSession, markAuthenticated, startSession } from './sessions.js';
 
 /** A user as shown to people: never the password hash. */
@@ -27,8 +27,16 @@ export interface StartedSession {
 const INVALID_CREDENTIALS = 'The email or password is not correct';
 
 /**
+ * One answer for a sign-up whose email or platform name is taken. Without a mail channel a refused
+ * sign-up still tells a free address from a taken one to whoever picks a free platform name: this only
+ * keeps the answer from naming or confirming the email; the sign-up throttle bounds the asking, and
+ * TESSERA_PORTAL_SIGNUP=closed removes it (SECURITY.md).
+ */
+const SIGN_UP_CONFLICT = 'This email or platform name cannot be used: choose another platform name, or sign in if you already have an account';
+
+/**
  * Signs up: a new platform with this person as its admin, created together (a taken name or email
- * leaves neither behind), then a session for them.
+ * leaves neither behind), then a session for them. Throttled per address.
  */
 export async function signUp(
   deps: AccountDeps,
@@ -38,13 +46,21 @@ export async function signUp(
 ): Promise<StartedSession> {
   const email = validEmail(request.email);
   assertPasswordAcceptable(request.password);
+  // Counted before the hash, taken email or not (accounts/sign-up-throttle.ts).
+  await deps.signUpThrottle.reserve(origin.sourceAddress);
   const now = deps.now();
   const user = { id: newId(PREFIX.user), email, role: 'admin' as const, password_hash: await deps.passwords.hash(request.password), created_at: now };
-  await deps.users.insertWithNewPlatform(
-    (platforms) => createPlatform({ platforms, now: deps.now }, request.platformName),
-    user,
-    auditEntry(deps, { actor: email, ...origin }, { action: 'sign_up', targetId: user.id }),
-  );
+  try {
+    await deps.users.insertWithNewPlatform(
+      (platforms) => createPlatform({ platforms, now: deps.now }, request.platformName),
+      user,
+      auditEntry(deps, { actor: email, ...origin }, { action: 'sign_up', targetId: user.id }),
+    );
+  } catch (error) {
+    // A taken email and a taken platform name get one answer that names neither (issue 19, point 4).
+    if (hasCode(error, 'conflict')) throw new TesseraError('conflict', SIGN_UP_CONFLICT);
+    throw error;
+  }
   return startSession(deps, user, previousSessionId);
 }
 
@@ -60,12 +76,14 @@ export async function signIn(
   previousSessionId?: string,
 ): Promise<StartedSession> {
   const email = normaliseEmail(request.email);
-  await deps.signInThrottle.check(origin.sourceAddress, email);
-  const user = await deps.users.findByEmail(email);
-  const check = user ? await deps.passwords.verify(request.password, user.password_hash) : { matches: await deps.passwords.verifyNobody(request.password), outdated: false };
+  assertPasswordNotTooLong(request.password);
+  const { user, check } = await throttledCheck(deps, origin, email, async () => {
+    const user = await deps.users.findByEmail(email);
+    const check = user ? await deps.passwords.verify(request.password, user.password_hash) : { matches: await deps.passwords.verifyNobody(request.password), outdated: false };
+    return { user, check, matches: check.matches };
+  });
   const who = { actor: email, ...origin };
   if (!user || !check.matches) {
-    await deps.signInThrottle.recordFailure(origin.sourceAddress, email);
     if (user) await recordAudit(deps, who, { platformId: user.platform_id, action: 'sign_in', targetId: user.id, outcome: 'failure' });
     throw new TesseraError('invalid_credentials', INVALID_CREDENTIALS);
   }
@@ -77,14 +95,31 @@ export async function signIn(
 
 /** The password entered again within a session: generating and revealing secrets may follow. Throttled as sign-in. */
 export async function reauthenticate(deps: AccountDeps, session: ActiveSession, password: string, origin: RequestOrigin): Promise<ActiveSession> {
-  await deps.signInThrottle.check(origin.sourceAddress, session.user.email);
-  const user = await deps.users.findById(session.user.id);
-  const check = user ? await deps.passwords.verify(password, user.password_hash) : { matches: false };
-  if (!check.matches) {
-    await deps.signInThrottle.recordFailure(origin.sourceAddress, session.user.email);
-    throw new TesseraError('invalid_credentials', 'The password is not correct');
-  }
+  assertPasswordNotTooLong(password);
+  const { matches } = await throttledCheck(deps, origin, session.user.email, async () => {
+    const user = await deps.users.findById(session.user.id);
+    return user ? await deps.passwords.verify(password, user.password_hash) : { matches: false };
+  });
+  if (!matches) throw new TesseraError('invalid_credentials', 'The password is not correct');
   return markAuthenticated(deps, session);
+}
+
+/**
+ * Runs a password check under the sign-in throttle: the attempt is counted before the check, so at most
+ * the limit are checked however many arrive at once, on however many instances; it is given back when
+ * the password is right, or when the check could not be made (the store or the hasher failed).
+ */
+async function throttledCheck<T extends { matches: boolean }>(deps: AccountDeps, origin: RequestOrigin, email: string, check: () => Promise<T>): Promise<T> {
+  await deps.signInThrottle.reserve(origin.sourceAddress, email);
+  let result: T;
+  try {
+    result = await check();
+  } catch (error) {
+    await deps.signInThrottle.release(origin.sourceAddress, email);
+    throw error;
+  }
+  if (result.matches) await deps.signInThrottle.release(origin.sourceAddress, email);
+  return result;
 }
 
 /** Ends the session and records the sign-out. */

@@ -8,6 +8,8 @@ export const AUDIT_ACTIONS = [
   'deactivate',
   'delete',
   'reveal',
+  // A key copied from the portal without being shown (issue 19, point 14): the log says which happened.
+  'copy',
   'reset_quota',
   'sign_up',
   'sign_in',

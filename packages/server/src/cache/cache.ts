@@ -14,6 +14,8 @@ export interface Cache {
   hit(key: string, windowMs: number): Promise<WindowCount>;
   /** Reads the counter `key` without changing it. */
   peek(key: string): Promise<WindowCount>;
+  /** Takes one back from the counter `key` while its window lasts, never below zero; the window is not moved. */
+  unhit(key: string): Promise<void>;
   /** Sends `message` to every instance's subscribers of `channel`: this one's first, even when Redis is away. */
   publish(channel: string, message: string): Promise<void>;
   /** Listens on `channel`; resolves with the function that stops listening. */

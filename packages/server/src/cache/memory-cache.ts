@@ -33,6 +33,11 @@ export class MemoryCache implements Cache {
     return { count: counter.count, resetInMs: counter.resetAt - now };
   }
 
+  async unhit(key: string): Promise<void> {
+    const counter = this.counters.get(key);
+    if (counter && counter.resetAt > this.now() && counter.count > 0) counter.count -= 1;
+  }
+
   async publish(channel: string, message: string): Promise<void> {
     this.events.emit(channel, message);
   }

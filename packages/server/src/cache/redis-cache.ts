@@ -20,6 +20,12 @@ local ttl = redis.call('PTTL', KEYS[1])
 if ttl < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]); ttl = tonumber(ARGV[1]) end
 return {count, ttl}`;
 
+/** DECR only a live counter above zero, in one atomic script: DECR keeps the key's expiry. */
+const UNHIT_SCRIPT = `
+local count = tonumber(redis.call('GET', KEYS[1]) or '0')
+if count > 0 and redis.call('PTTL', KEYS[1]) > 0 then redis.call('DECR', KEYS[1]) end
+return 0`;
+
 /** The distributed cache: counters and pub/sub shared by every instance on one Redis. */
 export class RedisCache implements Cache {
   readonly kind = 'redis';
@@ -68,6 +74,10 @@ export class RedisCache implements Cache {
     ];
     if (count === null || ttl < 0) return { count: 0, resetInMs: 0 };
     return { count: Number(count), resetInMs: ttl };
+  }
+
+  async unhit(key: string): Promise<void> {
+    await this.commands.eval(UNHIT_SCRIPT, 1, this.prefix + key);
   }
 
   /**

@@ -4,6 +4,7 @@ import type { Config } from '../config.js';
 import { DEFAULT_SCOPE } from '../credentials/scopes.js';
 import { duration, quotaRule } from '../oauth/route-docs.js';
 import { TOKEN_PATH } from '../oauth/routes.js';
+import { ACCOUNT_IDENTIFIER, CUSTOMER_IDENTIFIER } from '../raas/examples.js';
 
 export const OPENAPI_JSON_PATH = '/openapi.json';
 export const OPENAPI_YAML_PATH = '/openapi.yaml';
@@ -32,6 +33,9 @@ export async function openApiDocument(app: FastifyInstance, { config }: { config
       ],
       components: { securitySchemes: securitySchemes(config) },
     },
+    // The public API only: an operation without a tag (Swagger UI's "default" group) is none of it. The
+    // portal's internal routes hide themselves (portal/portal-api.ts); this keeps any other out as well.
+    hideUntagged: true,
     // Components named as Tango names them (CustomerViewSummary, …), from the schemas' $id.
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
   });
@@ -79,6 +83,7 @@ function description(config: DocumentConfig): string {
     `- **oauth2** (client credentials): your client id and secret, from [Team settings › OAuth client credentials](${portal(PORTAL_PAGES.oauthClients)}); the console gets the token.`,
     '',
     '**Call.** Open an operation (*Customers* › `GET /raas/v2/customers`), press **Try it out**, then **Execute**, and read the response below it.',
+    `Every form comes filled with an example that works as it stands: create the customer \`${CUSTOMER_IDENTIFIER}\` (\`POST /raas/v2/customers\`), then its account \`${ACCOUNT_IDENTIFIER}\`, then read them back.`,
     '',
     `**One token per ${duration(config.quotaIntervalSeconds)}.** ${quotaRule(config)}`,
     '',

@@ -65,15 +65,29 @@ export const setApiKeyStatus = (deps: ApiKeyDeps, id: string, status: Credential
   apiKeys.setStatus(deps, id, status, who, scope);
 export const deleteApiKey = (deps: ApiKeyDeps, id: string, who?: AuditActor, scope?: CredentialScope) => apiKeys.delete(deps, id, who, scope);
 
+type OpenDeps = Pick<ApiKeyDeps, 'apiKeys' | 'sealedBox' | 'auditLog' | 'now'>;
+
 /**
- * Opens a stored key again: the portal's eye icon. Recorded in the audit log (the id, not the key).
- * With a scope (the portal's platform), another platform's key is `not_found`, like a missing one.
+ * Opens a stored key again to show it: the portal's eye icon, `tessera apikey reveal`. Recorded in the
+ * audit log as `reveal` (the id, not the key). With a scope (the portal's platform), another platform's
+ * key is `not_found`, like a missing one.
  */
-export async function revealApiKey(
-  deps: Pick<ApiKeyDeps, 'apiKeys' | 'sealedBox' | 'auditLog' | 'now'>,
+export const revealApiKey = (deps: OpenDeps, id: string, who: AuditActor = CLI_ACTOR, scope: CredentialScope = {}) =>
+  openApiKey(deps, id, who, scope, 'reveal');
+
+/**
+ * Opens a stored key for the clipboard: the portal's copy icon, which puts the key there without showing
+ * it. Recorded as `copy`, so the log says what the person did, not more (issue 19, point 14).
+ */
+export const copyApiKey = (deps: OpenDeps, id: string, who: AuditActor = CLI_ACTOR, scope: CredentialScope = {}) =>
+  openApiKey(deps, id, who, scope, 'copy');
+
+async function openApiKey(
+  deps: OpenDeps,
   id: string,
-  who: AuditActor = CLI_ACTOR,
-  scope: CredentialScope = {},
+  who: AuditActor,
+  scope: CredentialScope,
+  action: 'reveal' | 'copy',
 ): Promise<{ id: string; api_key: string }> {
   // Nothing changes, so reading with the scope in the query is the whole check.
   const key = await deps.apiKeys.find(id, scope);
@@ -82,11 +96,11 @@ export async function revealApiKey(
   const revealed = await recordingRefusal(
     deps,
     who,
-    'reveal',
+    action,
     async () => ({ id: key.id, api_key: deps.sealedBox.open(key.key_sealed, sealContext(key.id)) }),
     async () => ({ platformId: key.platform_id, targetId: key.id }),
   );
-  await recordAudit(deps, who, { platformId: key.platform_id, action: 'reveal', targetId: key.id });
+  await recordAudit(deps, who, { platformId: key.platform_id, action, targetId: key.id });
   return revealed;
 }
 

@@ -35,7 +35,8 @@ export interface CredentialKind<Row extends { platform_id: string }, View, Deps 
   /** The id a row is known by (never its secret): the audit log's target. */
   idOf(row: Omit<Row, 'status'>): string;
   store(deps: Deps): CredentialStore<Row>;
-  view(row: Row, platformName: string): View;
+  /** `deps` gives what a view works out beyond the row (a client's next token time: the clock, the quota). */
+  view(row: Row, platformName: string, deps: Deps): View;
 }
 
 /*
@@ -82,7 +83,7 @@ export class CredentialLifecycle<Row extends { platform_id: string }, View, Deps
 
   async list(deps: Deps, platformName: string): Promise<View[]> {
     const platform = await getPlatform(deps, platformName);
-    return (await this.kind.store(deps).listByPlatform(platform.id)).map((row) => this.kind.view(row, platform.name));
+    return (await this.kind.store(deps).listByPlatform(platform.id)).map((row) => this.kind.view(row, platform.name, deps));
   }
 
   /**
@@ -100,7 +101,7 @@ export class CredentialLifecycle<Row extends { platform_id: string }, View, Deps
     );
     await announceCredentialChange(deps.cache, { type: this.kind.type, id });
     const platform = await deps.platforms.findById(row.platform_id);
-    return this.kind.view(row, platform?.name ?? '');
+    return this.kind.view(row, platform?.name ?? '', deps);
   }
 
   /** Deletes a deactivated credential; with a scope, only one of the scope's platform. */

@@ -55,6 +55,35 @@ export class FailureThrottle {
     return undefined;
   }
 
+  /**
+   * Counts an attempt before it is evaluated, and throws `too_many_failures` when the count goes past
+   * the limit: one atomic increment, so however many requests arrive at once, on however many
+   * instances, at most `limit` are evaluated in a window. A check before and a count after (check, then
+   * recordFailure) lets a parallel burst through, every request reading the count before any is added.
+   * An attempt that turns out well is given back with {@link release}.
+   */
+  async reserve(address: string): Promise<void> {
+    let counted: { count: number; resetInMs: number };
+    try {
+      counted = await this.cache.hit(this.key(address), this.windowMs);
+    } catch (error) {
+      this.outage(error, 'failure throttle unavailable: letting requests through');
+      return;
+    }
+    if (counted.count > this.limit) {
+      throw new TesseraError('too_many_failures', this.kind.message, { retryAfterSeconds: Math.max(1, Math.ceil(counted.resetInMs / 1000)) });
+    }
+  }
+
+  /** Gives back an attempt {@link reserve} counted: it succeeded, or was never evaluated. */
+  async release(address: string): Promise<void> {
+    try {
+      await this.cache.unhit(this.key(address));
+    } catch (error) {
+      this.outage(error, 'failure throttle unavailable: an attempt stays counted');
+    }
+  }
+
   async recordFailure(address: string): Promise<void> {
     try {
       await this.cache.hit(this.key(address), this.windowMs);

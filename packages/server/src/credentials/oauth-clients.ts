@@ -1,5 +1,6 @@
 import { announceCredentialChange } from './credential-events.js';
 import { type AuditActor, auditEntry, CLI_ACTOR } from '../audit/record-audit.js';
+import type { Config } from '../config.js';
 import { digest, newId, newSecret, PREFIX } from '../crypto/secrets.js';
 import { TesseraError } from '../errors.js';
 import type { CredentialScope } from '../store/credential-table.js';
@@ -10,6 +11,8 @@ import { DEFAULT_SCOPE } from './scopes.js';
 
 export interface ClientDeps extends CredentialDeps {
   oauthClients: OAuthClientStore;
+  /** The quota's interval: a view says when the next token may be had. */
+  config: Pick<Config, 'quotaIntervalSeconds'>;
 }
 
 /** A client credential as shown to people: never the secret or its digest. */
@@ -20,7 +23,10 @@ export interface ClientView {
   status: OAuthClient['status'];
   scope: string;
   created_at: string;
+  /** When the last token was issued, a quota reset notwithstanding (the token still lives); null: never. */
   last_token_issued_at: string | null;
+  /** When the quota lets the client have its next token; null: now, so a quota reset has nothing to do. */
+  next_token_at: string | null;
 }
 
 const MAX_NAME_LENGTH = 100;
@@ -45,7 +51,8 @@ export async function createClient(
     const clientName = (name ?? `${platform.name}-client`).trim();
     // The name appears in the quota error's error_description: RFC 6749 §5.2 allows printable ASCII there, without " and \.
     if (!CLIENT_NAME.test(clientName)) {
-      throw new TesseraError('invalid_input', `Invalid client name: use 1 to ${MAX_NAME_LENGTH} printable ASCII characters, without " and \\`);
+      // Said in plain words: the portal shows it as it is (issue 19, point 15).
+      throw new TesseraError('invalid_input', `The name may have 1 to ${MAX_NAME_LENGTH} characters: letters without accents, digits, spaces and punctuation other than " and \\`);
     }
     const clientId = newId(PREFIX.client);
     const clientSecret = newSecret(PREFIX.clientSecret);
@@ -59,6 +66,7 @@ export async function createClient(
         created_at: now,
         status_changed_at: now,
         last_issued_at: null,
+        issued_before_reset_at: null,
         tokens_not_before: null,
       },
       created: { name: clientName, client_id: clientId, client_secret: clientSecret },
@@ -77,7 +85,7 @@ export const deleteClient = (deps: ClientDeps, clientId: string, who?: AuditActo
  * the client as it now is.
  */
 export async function resetClientQuota(
-  deps: Pick<ClientDeps, 'oauthClients' | 'platforms' | 'auditLog' | 'now' | 'cache'>,
+  deps: Pick<ClientDeps, 'oauthClients' | 'platforms' | 'auditLog' | 'now' | 'cache' | 'config'>,
   clientId: string,
   who: AuditActor = CLI_ACTOR,
   scope: CredentialScope = {},
@@ -95,10 +103,11 @@ export async function resetClientQuota(
   // Every instance's token endpoint forgets the quota it remembered (oauth/client-cache.ts) at once.
   await announceCredentialChange(deps.cache, { type: 'oauth_client', id: clientId });
   const platform = await deps.platforms.findById(client.platform_id);
-  return toView(client, platform?.name ?? '');
+  return toView(client, platform?.name ?? '', deps);
 }
 
-function toView(client: OAuthClient, platformName: string): ClientView {
+function toView(client: OAuthClient, platformName: string, deps: Pick<ClientDeps, 'config' | 'now'>): ClientView {
+  const lastIssuedAt = client.last_issued_at ?? client.issued_before_reset_at;
   return {
     name: client.name,
     client_id: client.client_id,
@@ -106,6 +115,15 @@ function toView(client: OAuthClient, platformName: string): ClientView {
     status: client.status,
     scope: client.scopes,
     created_at: new Date(client.created_at).toISOString(),
-    last_token_issued_at: client.last_issued_at === null ? null : new Date(client.last_issued_at).toISOString(),
+    last_token_issued_at: lastIssuedAt === null ? null : new Date(lastIssuedAt).toISOString(),
+    next_token_at: nextTokenAt(client, deps),
   };
+}
+
+/** When the quota clock lets the client have a token again, if that is still to come (oauth/quota.ts decides alike). */
+function nextTokenAt(client: OAuthClient, deps: Pick<ClientDeps, 'config' | 'now'>): string | null {
+  const intervalMs = deps.config.quotaIntervalSeconds * 1000;
+  if (intervalMs === 0 || client.last_issued_at === null) return null;
+  const next = client.last_issued_at + intervalMs;
+  return next <= deps.now() ? null : new Date(next).toISOString();
 }

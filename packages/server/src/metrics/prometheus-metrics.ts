@@ -2,6 +2,10 @@ import { collectDefaultMetrics, Counter, Histogram, type MetricObjectWithValues,
 import { AUTH_FAILURE_REASONS, type AuthEndpoint, type AuthFailureReason, type Metrics } from './metrics.js';
 import { RequestTally } from './request-tally.js';
 
+/** Every reason a connection is refused for: the only values of the `reason` label. */
+const CONNECTION_REFUSALS = ['max_connections', 'address_share'] as const;
+type ConnectionRefusal = (typeof CONNECTION_REFUSALS)[number];
+
 /** The route label of a request no route matched: its raw path could hold anything. */
 export const UNMATCHED_ROUTE = 'unmatched';
 
@@ -35,6 +39,7 @@ export class PrometheusMetrics implements Metrics {
   private readonly authFailures: Counter<'endpoint' | 'reason'>;
   private readonly store: Counter;
   private readonly redis: Counter;
+  private readonly connectionsRefused: Counter<'reason'>;
   private readonly requests = new RequestTally(LATENCY_BUCKETS);
   // Plain numbers on the guard's hot path, handed to the counter when scraped.
   private cacheHits = 0;
@@ -65,6 +70,12 @@ export class PrometheusMetrics implements Metrics {
     });
     this.store = new Counter({ name: 'tessera_store_errors_total', help: 'Failed store queries and connection errors.', registers });
     this.redis = new Counter({ name: 'tessera_redis_errors_total', help: 'Redis connection and command errors.', registers });
+    this.connectionsRefused = new Counter({
+      name: 'tessera_connections_refused_total',
+      help: 'Connections closed as soon as accepted, by reason: max_connections (the global cap) or address_share (one address held its share).',
+      labelNames: ['reason'],
+      registers,
+    });
     const requests = this.requests;
     new Counter({
       name: 'tessera_http_requests_total',
@@ -90,6 +101,7 @@ export class PrometheusMetrics implements Metrics {
     for (const [endpoint, reasons] of Object.entries(AUTH_FAILURE_REASONS)) {
       for (const reason of reasons) this.authFailures.inc({ endpoint, reason }, 0);
     }
+    for (const reason of CONNECTION_REFUSALS) this.connectionsRefused.inc({ reason }, 0);
   }
 
   tokenIssued(grantType: string): void {
@@ -115,6 +127,11 @@ export class PrometheusMetrics implements Metrics {
 
   redisError(): void {
     this.redis.inc();
+  }
+
+  /** A connection closed as soon as it was accepted (http/connection-limits.ts). */
+  connectionRefused(reason: ConnectionRefusal): void {
+    this.connectionsRefused.inc({ reason });
   }
 
   /** One answered request: `route` is the matched pattern (or {@link UNMATCHED_ROUTE}), never the URL. */

@@ -9,6 +9,15 @@ import type { AuthenticatedClient } from './client-auth.js';
 /** More clients than a deployment has; an entry is a row (~300 bytes), so this bounds memory at a few MB. */
 const MAX_CACHED_CLIENTS = 10_000;
 
+/** Unknown ids remembered, apart from the clients (a flood of made-up ids evicts only made-up ids). */
+const MAX_CACHED_ABSENT = 10_000;
+
+/**
+ * Longer ids are never a client's (`cli_` and 22 characters): they are not remembered, so the absent ids
+ * stay within a few MB; they cannot tell anyone whether a client exists.
+ */
+const MAX_REMEMBERED_ID_LENGTH = 64;
+
 interface Entry {
   client: AuthenticatedClient;
   /** When the row was read from the store. */
@@ -23,12 +32,18 @@ interface Entry {
  * - a row is read again at least every {@link STATUS_RECHECK_MS}, and at once when a deactivation,
  *   deletion or quota reset is announced (Redis pub/sub across instances), as the API guard's entries are,
  *   or, on SQLite, when another connection (the `tessera` command) has written to the database;
+ * - an unknown id is remembered as unknown for as long, apart from the clients, so that it costs what a
+ *   wrong secret costs — one read of the store per {@link STATUS_RECHECK_MS}, then none — and the answer's
+ *   timing does not tell whether a client id exists (issue 19); ids are made at random by the server, so no
+ *   client is created under an id asked for before it existed;
  * - a grant is decided by the store alone ({@link claimQuota}'s conditional write checks status and quota),
  *   so a stale row can refuse a little too long at worst — its `last_issued_at` only ever moves forward,
  *   except by an announced reset — and never grants a token the store would not.
  */
 export class ClientCache implements Pick<OAuthClientStore, 'findWithPlatform' | 'claimQuota'> {
   private readonly entries = new CredentialCache<Entry>(MAX_CACHED_CLIENTS);
+  /** Ids the store had no client for, and when it said so. */
+  private readonly absent = new CredentialCache<number>(MAX_CACHED_ABSENT);
   /** Bumped by every announcement: a read that started before one is not remembered. */
   private generation = 0;
   private unsubscribe: (() => void) | undefined;
@@ -64,11 +79,17 @@ export class ClientCache implements Pick<OAuthClientStore, 'findWithPlatform' | 
     if (this.changedElsewhere()) this.forgetAll();
     const entry = this.entries.get(clientId);
     if (entry && now - entry.checkedAt < STATUS_RECHECK_MS) return entry.client;
+    const absentSince = this.absent.get(clientId);
+    if (absentSince !== undefined && now - absentSince < STATUS_RECHECK_MS) return undefined;
     const generation = this.generation;
     const client = await this.store.findWithPlatform(clientId);
-    // Unknown ids are not remembered: a flood of made-up ids must not evict the clients that exist.
-    if (!client) this.entries.delete(clientId);
-    else if (generation === this.generation) this.entries.set(clientId, { client, checkedAt: now });
+    if (!client) {
+      this.entries.delete(clientId);
+      if (generation === this.generation && clientId.length <= MAX_REMEMBERED_ID_LENGTH) this.absent.set(clientId, now);
+    } else {
+      this.absent.delete(clientId);
+      if (generation === this.generation) this.entries.set(clientId, { client, checkedAt: now });
+    }
     return client;
   }
 
@@ -88,11 +109,15 @@ export class ClientCache implements Pick<OAuthClientStore, 'findWithPlatform' | 
     const change = parseCredentialChange(message);
     if (!change) return this.forgetAll();
     this.generation += 1;
-    if (change.type === 'oauth_client') this.entries.delete(change.id);
+    if (change.type === 'oauth_client') {
+      this.entries.delete(change.id);
+      this.absent.delete(change.id);
+    }
   }
 
   private forgetAll(): void {
     this.generation += 1;
     this.entries.clear();
+    this.absent.clear();
   }
 }

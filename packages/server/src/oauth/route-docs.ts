@@ -2,6 +2,7 @@ import type { FastifySchema, FastifySchemaCompiler } from 'fastify';
 import { type Static, Type } from 'typebox';
 import type { Config } from '../config.js';
 import { DEFAULT_SCOPE } from '../credentials/scopes.js';
+import * as example from './examples.js';
 
 /**
  * What the OAuth endpoints say about themselves in the OpenAPI document (console/ builds it from the
@@ -34,9 +35,11 @@ export const TokenResponse = Type.Object(
  */
 export const CLIENT_SECURITY: Array<Record<string, string[]>> = [{ clientSecretBasic: [] }, {}];
 
-const CLIENT_ID = Type.String({ description: 'client_secret_post: the client id (cli_…); leave out with HTTP Basic' });
-const CLIENT_SECRET = Type.String({ description: 'client_secret_post: the client secret (tsc_secret_…); leave out with HTTP Basic' });
-const TOKEN = Type.String({ description: 'The access token' });
+// Empty in the examples: the console sends no empty field, so the client authenticates as Authorize
+// (clientSecretBasic) says; a person filling them in uses client_secret_post instead.
+const CLIENT_ID = Type.String({ description: 'client_secret_post: the client id (cli_…); leave out with HTTP Basic', examples: [''] });
+const CLIENT_SECRET = Type.String({ description: 'client_secret_post: the client secret (tsc_secret_…); leave out with HTTP Basic', examples: [''] });
+const TOKEN = Type.String({ description: 'The access token', examples: [example.ACCESS_TOKEN] });
 
 /**
  * These endpoints read their parameters themselves, in the order the RFCs set (client authentication
@@ -80,15 +83,22 @@ export function tokenSchema(config: Pick<Config, 'quotaIntervalSeconds' | 'token
     description: quotaRule(config),
     consumes: CONSUMES,
     security: CLIENT_SECURITY,
-    body: Type.Object({
-      grant_type: Type.Literal('client_credentials'),
-      client_id: Type.Optional(CLIENT_ID),
-      client_secret: Type.Optional(CLIENT_SECRET),
-      scope: Type.Optional(Type.String({ description: `Space-separated scopes; default ${DEFAULT_SCOPE}`, default: DEFAULT_SCOPE })),
-      audience: Type.Optional(Type.String({ description: "The API the token is for; default this server's /raas/v2" })),
-    }),
+    body: Type.Object(
+      {
+        grant_type: Type.Literal('client_credentials', { examples: [example.TOKEN_REQUEST.grant_type] }),
+        client_id: Type.Optional(CLIENT_ID),
+        client_secret: Type.Optional(CLIENT_SECRET),
+        scope: Type.Optional(Type.String({ description: `Space-separated scopes; default ${DEFAULT_SCOPE}`, default: DEFAULT_SCOPE, examples: [example.TOKEN_REQUEST.scope] })),
+        audience: Type.Optional(Type.String({ description: "The API the token is for; default this server's /raas/v2", examples: [''] })),
+      },
+      { examples: [example.TOKEN_REQUEST] },
+    ),
     response: {
-      200: { ...TokenResponse, description: `A new access token, valid for ${duration(config.tokenTtlSeconds)}` },
+      200: {
+        ...TokenResponse,
+        description: `A new access token, valid for ${duration(config.tokenTtlSeconds)}`,
+        examples: [{ access_token: example.ACCESS_TOKEN, token_type: 'Bearer', expires_in: config.tokenTtlSeconds, scope: DEFAULT_SCOPE }],
+      },
       400: oauthError(
         `invalid_request, unsupported_grant_type, invalid_scope or invalid_target; or the quota refusal, rate_limit_exceeded with Retry-After, ` +
           `answered before any parameter is checked: the token from your first request is still valid for ${duration(config.tokenTtlSeconds)}`,
@@ -99,12 +109,15 @@ export function tokenSchema(config: Pick<Config, 'quotaIntervalSeconds' | 'token
 }
 
 /** The body of introspection (RFC 7662 §2.1) and revocation (RFC 7009 §2.1) alike. */
-const TOKEN_REQUEST = Type.Object({
-  token: TOKEN,
-  token_type_hint: Type.Optional(Type.String()),
-  client_id: Type.Optional(CLIENT_ID),
-  client_secret: Type.Optional(CLIENT_SECRET),
-});
+const TOKEN_REQUEST = Type.Object(
+  {
+    token: TOKEN,
+    token_type_hint: Type.Optional(Type.String({ examples: [example.TOKEN_ACTION_REQUEST.token_type_hint] })),
+    client_id: Type.Optional(CLIENT_ID),
+    client_secret: Type.Optional(CLIENT_SECRET),
+  },
+  { examples: [example.TOKEN_ACTION_REQUEST] },
+);
 
 export const introspectionSchema: FastifySchema = {
   tags: ['OAuth 2.0'],
@@ -128,7 +141,7 @@ export const introspectionSchema: FastifySchema = {
         scope: Type.Optional(Type.String()),
         platform: Type.Optional(Type.String({ description: 'The platform the token acts for' })),
       },
-      { description: 'The token and its claims, or only active: false (unknown, expired, revoked, or another client’s)' },
+      { description: 'The token and its claims, or only active: false (unknown, expired, revoked, or another client’s)', examples: [example.INTROSPECTION] },
     ),
     400: oauthError('invalid_request: the token is missing, or a parameter is given twice'),
     ...COMMON_ERRORS,
@@ -148,3 +161,26 @@ export const revocationSchema: FastifySchema = {
     ...COMMON_ERRORS,
   },
 };
+
+/** RFC 7517 §4: the members every key of this server has; the others (n and e, or crv, x and y) follow its kty. */
+const Jwk = Type.Object({ kty: Type.String(), kid: Type.String(), alg: Type.String(), use: Type.String() }, { additionalProperties: true });
+
+export const jwksSchema: FastifySchema = {
+  tags: ['OAuth 2.0'],
+  operationId: 'getJwks',
+  summary: 'The public keys that verify access tokens (RFC 7517).',
+  security: [],
+  response: { 200: Type.Object({ keys: Type.Array(Jwk) }, { description: 'The JSON Web Key Set (RFC 7517 §5)', examples: [example.JWKS] }) },
+};
+
+/** RFC 8414 §3.2, with the metadata itself as the example: it depends on the configuration only. */
+export function metadataSchema(metadata: Record<string, unknown>): FastifySchema {
+  return {
+    tags: ['OAuth 2.0'],
+    operationId: 'getServerMetadata',
+    summary: "The authorization server's metadata (RFC 8414).",
+    security: [],
+    // Open: the example lists the members, and none is ever left out of the answer.
+    response: { 200: Type.Object({}, { additionalProperties: true, description: 'The metadata (RFC 8414 §2)', examples: [metadata] }) },
+  };
+}

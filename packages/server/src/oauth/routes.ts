@@ -24,7 +24,7 @@ import { heldQuotaRefusal, type QuotaRequest } from './quota.js';
 import type { Grant, TokenResponse } from './grants/grant.js';
 import { invalidRequest, OAuthError, excerpt } from './oauth-error.js';
 import { parseForm, parseJsonParameters, singleValued } from './token-parameters.js';
-import { documentedOnly, introspectionSchema, OAuthErrorBody, revocationSchema, tokenSchema } from './route-docs.js';
+import { documentedOnly, introspectionSchema, jwksSchema, metadataSchema, OAuthErrorBody, revocationSchema, tokenSchema } from './route-docs.js';
 
 const GRANTS = new Map<string, Grant>([[clientCredentialsGrant.grantType, clientCredentialsGrant]]);
 
@@ -163,32 +163,32 @@ export async function oauthRoutes(app: FastifyInstance, { services }: { services
     }
   });
 
-  app.get(JWKS_PATH, { schema: { tags: ['OAuth 2.0'], operationId: 'getJwks', summary: 'The public keys that verify access tokens (RFC 7517).', security: [] } }, async (_request, reply) => {
+  app.get(JWKS_PATH, { schema: jwksSchema }, async (_request, reply) => {
     reply.header('Cache-Control', 'public, max-age=60');
     return services.signingKeys.jwks();
   });
 
-  // RFC 8414 §3.2: the authorization server's metadata.
-  const metadataSchema = { tags: ['OAuth 2.0'], operationId: 'getServerMetadata', summary: "The authorization server's metadata (RFC 8414).", security: [] };
-  app.get('/.well-known/oauth-authorization-server', { schema: metadataSchema }, async (_request, reply) => {
+  // RFC 8414 §3.2: the authorization server's metadata, from the configuration only.
+  const base = config.publicUrl;
+  const authMethods = ['client_secret_basic', 'client_secret_post'];
+  const metadata = {
+    issuer: base,
+    token_endpoint: base + TOKEN_PATH,
+    jwks_uri: base + JWKS_PATH,
+    introspection_endpoint: base + INTROSPECTION_PATH,
+    revocation_endpoint: base + REVOCATION_PATH,
+    grant_types_supported: [...GRANTS.keys()],
+    response_types_supported: [],
+    scopes_supported: [DEFAULT_SCOPE],
+    token_endpoint_auth_methods_supported: authMethods,
+    introspection_endpoint_auth_methods_supported: authMethods,
+    revocation_endpoint_auth_methods_supported: authMethods,
+    // RFC 8414 §2: where a developer reads how to use the server, and tries it.
+    ...(config.console ? { service_documentation: base + CONSOLE_PATH } : {}),
+  };
+  app.get('/.well-known/oauth-authorization-server', { schema: metadataSchema(metadata) }, async (_request, reply) => {
     reply.header('Cache-Control', 'public, max-age=300');
-    const base = config.publicUrl;
-    const authMethods = ['client_secret_basic', 'client_secret_post'];
-    return {
-      issuer: base,
-      token_endpoint: base + TOKEN_PATH,
-      jwks_uri: base + JWKS_PATH,
-      introspection_endpoint: base + INTROSPECTION_PATH,
-      revocation_endpoint: base + REVOCATION_PATH,
-      grant_types_supported: [...GRANTS.keys()],
-      response_types_supported: [],
-      scopes_supported: [DEFAULT_SCOPE],
-      token_endpoint_auth_methods_supported: authMethods,
-      introspection_endpoint_auth_methods_supported: authMethods,
-      revocation_endpoint_auth_methods_supported: authMethods,
-      // RFC 8414 §2: where a developer reads how to use the server, and tries it.
-      ...(config.console ? { service_documentation: base + CONSOLE_PATH } : {}),
-    };
+    return metadata;
   });
 }
 

@@ -1,8 +1,9 @@
 import type { FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
 import type { RequestOrigin } from '../accounts/account-deps.js';
 import { type ActiveSession, csrfTokenMatches, recentlyAuthenticated, resolveSession, type SessionDeps } from '../accounts/sessions.js';
-import { csrf, forbidden, reauthenticationRequired, unauthenticated } from './portal-error.js';
+import { csrf, forbidden, misdirected, reauthenticationRequired, unauthenticated } from './portal-error.js';
 import type { SessionCookie } from './session-cookie.js';
+import { thisServer } from './this-server.js';
 
 /**
  * Who may call a route: anyone (sign-up, sign-in, accepting an invitation: no session yet), any signed-in
@@ -24,26 +25,29 @@ declare module 'fastify' {
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /**
- * The portal's gate, run before anything is parsed: the cross-site checks, then the session, then
- * the role and the recent sign-in. CSRF (docs/portal-api.md): every unsafe request must come from
- * this server's origin when the browser says where it comes from (Origin, RFC 6454 §7; Sec-Fetch-Site,
- * Fetch Metadata), and carry the session's X-CSRF-Token; the public ones, which have no session yet,
- * must be application/json, which a cross-site form cannot send without a preflight we never grant.
+ * The portal's gate, run before anything is parsed: the host name, the cross-site checks, then the
+ * session, then the role and the recent sign-in. Host: the request must name this server (the public
+ * URL's host, or a loopback name when that URL is local: portal/this-server.ts), else 421, so a
+ * DNS-rebinding page, which names its own host, gets nothing. CSRF (docs/portal-api.md): every unsafe
+ * request must come from this server's origin when the browser says where it comes from (Origin,
+ * RFC 6454 §7; Sec-Fetch-Site, Fetch Metadata), and carry the session's X-CSRF-Token; the public ones,
+ * which have no session yet, must be application/json, which a cross-site form cannot send without a
+ * preflight we never grant.
  */
 export function accessHook(deps: SessionDeps, cookie: SessionCookie, publicUrl: string): onRequestAsyncHookHandler {
-  const origin = new URL(publicUrl).origin;
+  const server = thisServer(publicUrl);
+  const origin = server.origin;
   return async (request, reply) => {
     const access = request.routeOptions.config.access;
     if (!access) return; // not a portal route: the 404 handler answers
+    // Host, or X-Forwarded-Host from a trusted proxy (TESSERA_TRUST_PROXY).
+    if (!server.isHost(request.host)) throw misdirected(origin);
     const unsafe = !SAFE_METHODS.has(request.method);
     if (unsafe) {
       const sentOrigin = request.headers.origin;
-      // The public URL's origin, or the one the request was sent to (Host; X-Forwarded-Host behind a
-      // trusted proxy): a page at http://localhost:8080 of a server whose public URL says 127.0.0.1 is
-      // the same server. A cross-site page sends its own origin, which neither can be (RFC 6454 §5).
-      if (sentOrigin !== undefined && sentOrigin !== origin && sentOrigin !== `${request.protocol}://${request.host}`) {
-        throw csrf(`Requests must come from ${origin}`);
-      }
+      // Only origins taken from the public URL: the one the request names (Host) is the attacker's
+      // choice under DNS rebinding, and a page elsewhere sends its own origin (RFC 6454 §5).
+      if (sentOrigin !== undefined && !server.isOrigin(sentOrigin)) throw csrf(`Requests must come from ${origin}`);
       const site = request.headers['sec-fetch-site'];
       if (site !== undefined && site !== 'same-origin') throw csrf(`Requests must come from ${origin}`);
     }

@@ -1,7 +1,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
-import { createApiKey, deleteApiKey, listApiKeys, revealApiKey, setApiKeyStatus } from '../credentials/api-keys.js';
+import { copyApiKey, createApiKey, deleteApiKey, listApiKeys, revealApiKey, setApiKeyStatus } from '../credentials/api-keys.js';
 import { MAX_ACTIVE_API_KEYS } from '../store/api-keys.js';
 import { actorOf, sessionOf } from './access.js';
 import type { PortalDeps } from './portal-deps.js';
@@ -28,6 +28,11 @@ export async function apiKeyRoutes(app: FastifyInstance, { deps }: { deps: Porta
 
   api.post('/api-keys/:id/reveal', { config: { access: { admin: { what: 'reveal API keys' }, recentAuth: true } }, schema: params }, async (request) =>
     revealApiKey(deps, request.params.id, actorOf(request), scopeOf(request)),
+  );
+
+  // The same key for the copy icon, recorded as `copy`: the person put it on the clipboard without seeing it.
+  api.post('/api-keys/:id/copy', { config: { access: { admin: { what: 'copy API keys' }, recentAuth: true } }, schema: params }, async (request) =>
+    copyApiKey(deps, request.params.id, actorOf(request), scopeOf(request)),
   );
 
   for (const [verb, status] of [

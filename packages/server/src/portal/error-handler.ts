@@ -1,6 +1,7 @@
-import type { FastifyError, FastifyReply, FastifyRequest, FastifySchemaValidationError } from 'fastify';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { type ErrorCode, retryAfter, TesseraError } from '../errors.js';
 import { PortalError } from './portal-error.js';
+import { schemaErrorMessage } from './schema-error-message.js';
 
 /** The domain's errors as the portal's statuses; a code missing here is unexpected in the portal (500). */
 const DOMAIN_STATUS: Partial<Record<ErrorCode, number>> = {
@@ -11,6 +12,7 @@ const DOMAIN_STATUS: Partial<Record<ErrorCode, number>> = {
   limit_reached: 409,
   too_many_failures: 429,
   unavailable: 503,
+  busy: 503,
 };
 
 /**
@@ -25,13 +27,13 @@ export function portalErrorHandler(error: FastifyError | TesseraError | PortalEr
     const status = DOMAIN_STATUS[error.code];
     if (status !== undefined) {
       // RFC 6585 §4 and RFC 9110 §15.6.4: 429 and 503 say when to come back.
-      if (error.code === 'too_many_failures' || error.code === 'unavailable') reply.headers(retryAfter(error));
+      if (error.code === 'too_many_failures' || error.code === 'unavailable' || error.code === 'busy') reply.headers(retryAfter(error));
       if (error.code === 'unavailable') request.log.warn({ err: error.cause }, 'portal request failed: the store is unavailable');
       return send(status, error.code, error.message);
     }
   }
   const fastifyError = error as FastifyError;
-  if (fastifyError.validation) return send(400, 'invalid_input', validationMessage(fastifyError.validation, fastifyError.validationContext));
+  if (fastifyError.validation) return send(400, 'invalid_input', schemaErrorMessage(fastifyError.validation, fastifyError.validationContext));
   switch (fastifyError.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return send(413, 'payload_too_large', `The request body is larger than the limit of ${request.routeOptions.bodyLimit ?? 'this server'} bytes`);
@@ -45,26 +47,4 @@ export function portalErrorHandler(error: FastifyError | TesseraError | PortalEr
   if (status !== undefined && status >= 400 && status < 500) return send(status, 'bad_request', 'The request could not be read');
   request.log.error({ err: error }, 'portal request failed');
   return send(500, 'internal_error', 'An unexpected error occurred');
-}
-
-const WHERE: Record<string, string> = { body: 'field', params: 'path parameter', querystring: 'query parameter' };
-
-/** The first schema error, naming the field: `The field "password" must not have fewer than 12 characters`. */
-function validationMessage(errors: FastifySchemaValidationError[], context: string | undefined): string {
-  // An unexpected field fails twice (a `false` schema under it, and additionalProperties): say it once, by name.
-  const error = errors.find((e) => e.keyword === 'additionalProperties') ?? errors.find((e) => e.keyword !== 'boolean') ?? errors[0]!;
-  const where = WHERE[context ?? 'body'] ?? 'field';
-  const params = error.params as Record<string, unknown>;
-  const path = error.instancePath.split('/').filter(Boolean).join('.');
-  const named = (field: string) => `The ${where} "${field}"`;
-  if (error.keyword === 'required') {
-    const missing = ((params.requiredProperties ?? [params.missingProperty]) as string[])[0] ?? '';
-    return `${named(path ? `${path}.${missing}` : missing)} is required`;
-  }
-  if (error.keyword === 'additionalProperties') {
-    const extra = ((params.additionalProperties ?? [params.additionalProperty]) as string[])[0] ?? '';
-    return `${named(path ? `${path}.${extra}` : extra)} is not expected here`;
-  }
-  if (!path) return error.keyword === 'type' && params.type === 'object' ? 'The request body must be a JSON object' : `The request ${context ?? 'body'} ${error.message ?? 'is not valid'}`;
-  return `${named(path)} ${error.message ?? 'is not valid'}`;
 }

@@ -35,6 +35,11 @@ export async function portalApi(app: FastifyInstance, { deps }: { deps: PortalDe
   app.addHook('preValidation', async (request) => {
     request.body ??= {};
   });
+  // Internal to the portal: none of its routes enters the public OpenAPI document (/openapi.json, the
+  // console, the types integrators generate); docs/portal-api.md describes them.
+  app.addHook('onRoute', (route) => {
+    route.schema = { ...route.schema, hide: true };
+  });
   app.decorateRequest('portalSession', null);
   app.addHook('onRequest', accessHook(deps, cookie, deps.config.publicUrl));
   // Sessions, CSRF tokens, secrets shown once: nothing here may be kept by a browser or a proxy (RFC 9111 §5.2.2.5).

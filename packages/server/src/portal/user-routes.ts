@@ -2,6 +2,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { acceptInvitation, invitationLink, inviteUser, listInvitations, withdrawInvitation } from '../accounts/invitations.js';
+import { previewInvitation } from '../accounts/invitation-preview.js';
 import { listUsers, removeUser } from '../accounts/users.js';
 import { actorOf, originOf, sessionOf } from './access.js';
 import type { PortalDeps } from './portal-deps.js';
@@ -30,6 +31,13 @@ export async function userRoutes(app: FastifyInstance, { deps, cookie }: { deps:
       // The link is shown once, here; the store keeps only its token's digest.
       return reply.code(201).send({ invitation, link: invitationLink(deps.config.publicUrl, token) });
     },
+  );
+
+  // What a link joins, for its page: the token in the body (never the URL), a 404 for any link that cannot join.
+  api.post(
+    '/invitations/preview',
+    { config: { access: { public: true } }, schema: { body: Type.Object({ token: TEXT(200) }, { additionalProperties: false }) } },
+    async (request) => previewInvitation(deps, request.body.token),
   );
 
   api.post(

@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { principalOf } from '../auth/principal.js';
 import { TesseraError } from '../errors.js';
+import * as example from './examples.js';
 import { errorResponses, GUARDED_ERRORS, RAAS_SECURITY } from './route-docs.js';
 import type { CustomerStore } from '../store/customers.js';
 import type { AccountRow, CustomerRow } from '../store/customers.js';
@@ -60,7 +61,7 @@ export async function customerRoutes(app: FastifyInstance, { services }: { servi
     {
       schema: {
         ...tango('Customers', 'listCustomers', 'Get a list of all Customers on this Platform.'),
-        response: { 200: Type.Array(CustomerViewSummary, { description: "The platform's customers, each with its accounts" }), ...errorResponses(...GUARDED_ERRORS) },
+        response: { 200: Type.Array(CustomerViewSummary, { description: "The platform's customers, each with its accounts", examples: [[example.CUSTOMER_VIEW_SUMMARY]] }), ...errorResponses(...GUARDED_ERRORS) },
       },
     },
     async (request) => {
@@ -122,7 +123,7 @@ export async function customerRoutes(app: FastifyInstance, { services }: { servi
         // Tango's operation ids, `_1` included: clients generated from Tango's definition keep their method names.
         ...tango('Customers', 'listCustomerAccounts_1', 'Get a list of all Accounts created for a specific Customer on this Platform.'),
         params: CustomerParams,
-        response: { 200: Type.Array(AccountViewSummary, { description: "The customer's accounts" }), ...errorResponses(...GUARDED_ERRORS, 404) },
+        response: { 200: Type.Array(AccountViewSummary, { description: "The customer's accounts", examples: [[example.ACCOUNT_VIEW_SUMMARY]] }), ...errorResponses(...GUARDED_ERRORS, 404) },
       },
     },
     async (request) => {
@@ -167,7 +168,7 @@ export async function customerRoutes(app: FastifyInstance, { services }: { servi
     {
       schema: {
         ...tango('Accounts', 'listCustomerAccounts', 'Get a list of Accounts created on this Platform.'),
-        response: { 200: Type.Array(AccountView, { description: "The platform's accounts" }), ...errorResponses(...GUARDED_ERRORS) },
+        response: { 200: Type.Array(AccountView, { description: "The platform's accounts", examples: [[example.ACCOUNT_VIEW]] }), ...errorResponses(...GUARDED_ERRORS) },
       },
     },
     async (request) => (await customers.listAccounts(principalOf(request).platformId)).map(accountView),

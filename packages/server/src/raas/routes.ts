@@ -9,6 +9,7 @@ import type { Metrics } from '../metrics/metrics.js';
 import { credentialId, type Principal, principalOf } from '../auth/principal.js';
 import { DEFAULT_SCOPE } from '../credentials/scopes.js';
 import { type CustomerDeps, customerRoutes } from './customers.js';
+import * as example from './examples.js';
 import { ErrorEnvelope, raasErrorHandler, sendRaasError } from './error-handler.js';
 import { errorResponses, GUARDED_ERRORS, RAAS_SECURITY } from './route-docs.js';
 
@@ -31,7 +32,7 @@ const WhoAmI = Type.Object(
     credentialType: Type.Union([Type.Literal('api_key'), Type.Literal('oauth_client')]),
     credentialId: Type.String({ description: 'The API key id (key_…) or the client id (cli_…)' }),
   },
-  { description: 'Who the request authenticates as' },
+  { description: 'Who the request authenticates as', examples: [example.WHOAMI] },
 );
 
 /**
@@ -77,7 +78,7 @@ export async function raasRoutes(app: FastifyInstance, { services }: { services:
         operationId: 'getStatus',
         summary: 'Whether the API answers; no credentials needed.',
         security: [],
-        response: { 200: Type.Object({ status: Type.Literal('ok') }, { description: 'The API answers' }) },
+        response: { 200: Type.Object({ status: Type.Literal('ok') }, { description: 'The API answers', examples: [example.STATUS_OK] }) },
       },
     },
     async () => ({ status: 'ok' }),

@@ -1,5 +1,6 @@
 import { Type, type Static } from 'typebox';
 import type { AccountRow, CustomerRow } from '../store/customers.js';
+import * as example from './examples.js';
 
 /**
  * Request criteria and response views of Tango's RaaS v2 (the console's swagger.json): the same names
@@ -26,20 +27,34 @@ const DISPLAY_NAME_RULE = { minLength: 1, maxLength: 100, pattern: TEXT_PATTERN 
 
 export const CreateCustomerCriteria = Type.Object(
   {
-    customerIdentifier: Type.String({ ...IDENTIFIER_RULE, description: 'An identifier for this customer: lowercase letters, digits, ".", "_" and "-"' }),
-    displayName: Type.String({ ...DISPLAY_NAME_RULE, description: 'A friendly name for this customer' }),
+    customerIdentifier: Type.String({
+      ...IDENTIFIER_RULE,
+      description: 'An identifier for this customer: lowercase letters, digits, ".", "_" and "-"',
+      examples: [example.CREATE_CUSTOMER.customerIdentifier],
+    }),
+    displayName: Type.String({ ...DISPLAY_NAME_RULE, description: 'A friendly name for this customer', examples: [example.CREATE_CUSTOMER.displayName] }),
   },
-  { $id: 'CreateCustomerCriteria' },
+  { $id: 'CreateCustomerCriteria', examples: [example.CREATE_CUSTOMER] },
 );
 export type CreateCustomerCriteria = Static<typeof CreateCustomerCriteria>;
 
 export const CreateAccountCriteria = Type.Object(
   {
-    accountIdentifier: Type.String({ ...IDENTIFIER_RULE, description: 'An identifier for this account: lowercase letters, digits, ".", "_" and "-"' }),
-    displayName: Type.String({ ...DISPLAY_NAME_RULE, description: 'A friendly name for this account' }),
-    contactEmail: Type.String({ maxLength: 254, format: 'email', pattern: TEXT_PATTERN, description: "The email address of the account's representative" }),
+    accountIdentifier: Type.String({
+      ...IDENTIFIER_RULE,
+      description: 'An identifier for this account: lowercase letters, digits, ".", "_" and "-"',
+      examples: [example.CREATE_ACCOUNT.accountIdentifier],
+    }),
+    displayName: Type.String({ ...DISPLAY_NAME_RULE, description: 'A friendly name for this account', examples: [example.CREATE_ACCOUNT.displayName] }),
+    contactEmail: Type.String({
+      maxLength: 254,
+      format: 'email',
+      pattern: TEXT_PATTERN,
+      description: "The email address of the account's representative",
+      examples: [example.CREATE_ACCOUNT.contactEmail],
+    }),
   },
-  { $id: 'CreateAccountCriteria' },
+  { $id: 'CreateAccountCriteria', examples: [example.CREATE_ACCOUNT] },
 );
 export type CreateAccountCriteria = Static<typeof CreateAccountCriteria>;
 
@@ -51,7 +66,7 @@ export const AccountViewSummary = Type.Object(
     createdAt: Type.String(),
     status: Type.String(),
   },
-  { $id: 'AccountViewSummary' },
+  { $id: 'AccountViewSummary', examples: [example.ACCOUNT_VIEW_SUMMARY] },
 );
 
 export const AccountView = Type.Object(
@@ -65,7 +80,7 @@ export const AccountView = Type.Object(
     status: Type.String(),
     contactEmail: Type.String(),
   },
-  { $id: 'AccountView' },
+  { $id: 'AccountView', examples: [example.ACCOUNT_VIEW] },
 );
 export type AccountView = Static<typeof AccountView>;
 
@@ -76,7 +91,7 @@ export const CustomerViewNew = Type.Object(
     status: Type.String(),
     createdAt: Type.String(),
   },
-  { $id: 'CustomerViewNew' },
+  { $id: 'CustomerViewNew', examples: [example.CUSTOMER_VIEW_NEW] },
 );
 
 export const CustomerViewSummary = Type.Object(
@@ -87,13 +102,17 @@ export const CustomerViewSummary = Type.Object(
     createdAt: Type.String(),
     accounts: Type.Array(AccountViewSummary),
   },
-  { $id: 'CustomerViewSummary' },
+  { $id: 'CustomerViewSummary', examples: [example.CUSTOMER_VIEW_SUMMARY] },
 );
 export type CustomerViewSummary = Static<typeof CustomerViewSummary>;
 
 /** Path identifiers follow the rule of the bodies that create them: anything else can never exist (400). */
-export const CustomerParams = Type.Object({ customerIdentifier: Type.String({ ...IDENTIFIER_RULE, description: "The customer's identifier" }) });
-export const AccountParams = Type.Object({ accountIdentifier: Type.String({ ...IDENTIFIER_RULE, description: "The account's identifier" }) });
+export const CustomerParams = Type.Object({
+  customerIdentifier: Type.String({ ...IDENTIFIER_RULE, description: "The customer's identifier", examples: [example.CUSTOMER_IDENTIFIER] }),
+});
+export const AccountParams = Type.Object({
+  accountIdentifier: Type.String({ ...IDENTIFIER_RULE, description: "The account's identifier", examples: [example.ACCOUNT_IDENTIFIER] }),
+});
 
 function iso(epochMs: number): string {
   return new Date(epochMs).toISOString();

@@ -1,4 +1,5 @@
 import { type Kysely, type Migration, Migrator, sql, SqliteAdapter } from 'kysely';
+import { respellEmails } from './respell-emails.js';
 
 /**
  * The schema's history, oldest first. Append only: a released migration never changes.
@@ -225,6 +226,34 @@ const MIGRATIONS: Record<string, Migration> = {
           return query select true, p_now, 'active'::text;
         end
         $$`.execute(db);
+    },
+  },
+  '0011_client_issued_before_reset': {
+    // A quota reset clears the quota clock (last_issued_at) but not the token it dates: the time moves
+    // here, so the portal still shows when the last token was issued (issue 19, point 13). The claim
+    // (both databases) is unchanged: it writes last_issued_at, which is newer than this whenever set.
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('oauth_clients').addColumn('issued_before_reset_at', 'bigint').execute();
+    },
+  },
+  '0012_email_nfkc': {
+    // Emails in one Unicode spelling (store/email-spelling.ts: NFKC, lower case; issue 19, point 6): rows
+    // made before were only trimmed and lower-cased, so the NFC and NFD spellings of one address could be
+    // two accounts. The oldest of such look-alikes keeps the address (store/respell-emails.ts).
+    async up(db: Kysely<unknown>) {
+      await respellEmails(db);
+    },
+  },
+  '0013_server_settings': {
+    // What a running server tells the `tessera` command through the store they share: the public URL
+    // it serves on, so an invitation link printed by the command points at it (issue 19, point 16).
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('server_settings')
+        .addColumn('name', 'text', (c) => c.primaryKey())
+        .addColumn('value', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .execute();
     },
   },
 };

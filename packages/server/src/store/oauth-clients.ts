@@ -43,8 +43,12 @@ export class OAuthClientStore {
   }
 
   /** Inserts an active client unless the platform already has {@link MAX_ACTIVE_CLIENTS} active ones. */
-  async insertActive(client: Omit<OAuthClient, 'status' | 'last_issued_at' | 'tokens_not_before'>, platformName: string, audit?: PendingAuditEntry): Promise<void> {
-    const row: Omit<OAuthClient, 'status'> = { ...client, last_issued_at: null, tokens_not_before: null };
+  async insertActive(
+    client: Omit<OAuthClient, 'status' | 'last_issued_at' | 'issued_before_reset_at' | 'tokens_not_before'>,
+    platformName: string,
+    audit?: PendingAuditEntry,
+  ): Promise<void> {
+    const row: Omit<OAuthClient, 'status'> = { ...client, last_issued_at: null, issued_before_reset_at: null, tokens_not_before: null };
     await insertActiveCredential(this.db, OAUTH_CLIENTS, row, platformName, audit);
   }
 
@@ -99,7 +103,10 @@ export class OAuthClientStore {
     return this.claim(client, now, intervalMs, issued);
   }
 
-  /** Clears the quota: the recovery path when an issued token was lost. Returns the client as it now is. */
+  /**
+   * Clears the quota: the recovery path when an issued token was lost. The time it clears is kept as
+   * `issued_before_reset_at` (the token it dates still lives). Returns the client as it now is.
+   */
   async resetQuota(clientId: string, audit?: PendingAuditEntry, scope: CredentialScope = {}): Promise<OAuthClient> {
     return this.db.transaction().execute(async (trx) => {
       let query = trx.selectFrom('oauth_clients').selectAll().where('client_id', '=', clientId);
@@ -109,9 +116,15 @@ export class OAuthClientStore {
       // The platform's lock before the client's row is written: one lock order (store/audit-log.ts).
       await lockPlatform(trx, client.platform_id);
       if (audit) await appendAuditEntry(trx, { ...audit, platform_id: client.platform_id });
-      const result = await trx.updateTable('oauth_clients').set({ last_issued_at: null }).where('client_id', '=', clientId).executeTakeFirst();
+      // SET reads the row as it was (SQL's UPDATE semantics), under the lock: a claim that committed after
+      // the read above is what moves, and a second reset keeps the time the first one moved.
+      const result = await trx
+        .updateTable('oauth_clients')
+        .set((eb) => ({ issued_before_reset_at: eb.fn.coalesce('last_issued_at', 'issued_before_reset_at'), last_issued_at: null }))
+        .where('client_id', '=', clientId)
+        .executeTakeFirst();
       if (result.numUpdatedRows === 0n) throw new TesseraError('not_found', `Client ${clientId} does not exist`);
-      return { ...client, last_issued_at: null };
+      return trx.selectFrom('oauth_clients').selectAll().where('client_id', '=', clientId).executeTakeFirstOrThrow();
     });
   }
 }

@@ -22,8 +22,13 @@ export interface OAuthClientsTable {
   scopes: string;
   created_at: number;
   status_changed_at: number;
-  /** When the last token was issued: the quota clock. */
+  /** When the last token was issued: the quota clock, which a quota reset clears. */
   last_issued_at: number | null;
+  /**
+   * The `last_issued_at` the last quota reset cleared: the token it dates still lives, so while no token
+   * has been issued since, this is when the last one was (what the portal shows). Null: none cleared.
+   */
+  issued_before_reset_at: number | null;
   /**
    * Tokens whose `iat` (in ms) is before this are invalid: the first whole second after the last
    * deactivation, so a re-activation does not bring back tokens that may have leaked. Null: none.
@@ -154,6 +159,14 @@ export interface SessionsTable {
   last_seen_at: number;
 }
 
+/** What a running server tells the `tessera` command through the store (one row per setting). */
+export interface ServerSettingsTable {
+  /** `public_url`: the base URL the server serves on (TESSERA_PUBLIC_URL, or http://HOST:PORT). */
+  name: string;
+  value: string;
+  updated_at: number;
+}
+
 export interface Schema {
   platforms: PlatformsTable;
   oauth_clients: OAuthClientsTable;
@@ -166,4 +179,5 @@ export interface Schema {
   users: UsersTable;
   invitations: InvitationsTable;
   sessions: SessionsTable;
+  server_settings: ServerSettingsTable;
 }

@@ -81,10 +81,13 @@ export class UserStore {
   }
 }
 
-/** Inserts a user; an email already taken (on any platform) is a `conflict`. */
+/**
+ * Inserts a user; an email already taken (on any platform) is a `conflict` that does not name it: the
+ * accounts domain decides what the person who asked may learn (issue 19, point 4).
+ */
 export async function insertUser(trx: Kysely<Schema> | Transaction<Schema>, user: UserRow): Promise<void> {
   await insertOrConflict(
     () => trx.insertInto('users').values(user).execute(),
-    () => new TesseraError('conflict', `An account with the email ${user.email} already exists`),
+    () => new TesseraError('conflict', 'An account with this email already exists'),
   );
 }

@@ -27,6 +27,21 @@ describe('MemoryCache', () => {
     expect(await cache.hit('k', 1000)).toEqual({ count: 1, resetInMs: 1000 });
   });
 
+  it('takes a hit back within its window, never below zero, and keeps the window', async () => {
+    const clock = new TestClock();
+    const cache = new MemoryCache(clock.now);
+    await cache.unhit('k');
+    expect(await cache.peek('k')).toEqual({ count: 0, resetInMs: 0 });
+    await cache.hit('k', 1000);
+    await cache.hit('k', 1000);
+    clock.advance(400);
+    await cache.unhit('k');
+    expect(await cache.peek('k')).toEqual({ count: 1, resetInMs: 600 });
+    await cache.unhit('k');
+    await cache.unhit('k');
+    expect(await cache.hit('k', 1000)).toEqual({ count: 1, resetInMs: 600 });
+  });
+
   it('delivers published messages to its own subscribers', async () => {
     const cache = new MemoryCache();
     const got: string[] = [];
@@ -60,6 +75,22 @@ describe.skipIf(skipReason('redis'))('RedisCache', () => {
     expect((await b.peek('k')).count).toBe(2);
     await new Promise((r) => setTimeout(r, 350));
     expect(await a.peek('k')).toEqual({ count: 0, resetInMs: 0 });
+  });
+
+  it('takes a hit back for every instance, never below zero, and keeps the window', async () => {
+    const [a, b] = [await open(), await open()];
+    await a.unhit('back');
+    expect(await a.peek('back')).toEqual({ count: 0, resetInMs: 0 });
+    await a.hit('back', 60_000);
+    await b.hit('back', 60_000);
+    await b.unhit('back');
+    const after = await a.peek('back');
+    expect(after.count).toBe(1);
+    expect(after.resetInMs).toBeGreaterThan(0);
+    await a.unhit('back');
+    await b.unhit('back');
+    expect((await b.peek('back')).count).toBe(0);
+    expect((await a.hit('back', 60_000)).count).toBe(1);
   });
 
   it('delivers a message to every instance', async () => {

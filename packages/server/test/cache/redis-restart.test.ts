@@ -15,7 +15,8 @@ import { binarySkipReason, startThrowawayRedis } from '../support/throwaway-serv
 // served, and once it is back a change made on one instance reaches the other's guard through pub/sub
 // again, without a restart: sooner than any status re-read (STATUS_RECHECK_MS) could have done it.
 
-const PUBLIC_URL = 'http://tessera.test';
+// A loopback name, so the portal answers requests sent to either instance's 127.0.0.1 port (portal/this-server.ts).
+const PUBLIC_URL = 'http://localhost';
 
 interface Answer {
   status: number;

@@ -56,6 +56,7 @@ describe('the tessera command', { timeout: 60_000 }, () => {
           scope: 'raas.all',
           created_at: expect.any(String),
           last_token_issued_at: null,
+          next_token_at: null,
         },
       ],
     });

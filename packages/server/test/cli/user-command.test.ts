@@ -1,7 +1,11 @@
 import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultPortalDist } from '../../src/portal/portal-dist.js';
+import { openDatabase } from '../../src/store/database.js';
+import { ServerSettingStore } from '../../src/store/server-settings.js';
 import { freePort } from '../support/listen.js';
 import { startServer, tessera, tesseraJson } from '../support/processes.js';
 import { PASSWORD, PortalBrowser } from '../support/portal.js';
@@ -57,6 +61,55 @@ describe('tessera user', () => {
     const removed = await tessera(['user', 'remove', 'BOB@example.com', '--platform', 'acme'], cliEnv);
     expect(removed).toMatchObject({ code: 0, stdout: expect.stringMatching(/^Removed bob@example\.com \(usr_[0-9A-Za-z]{22}\) from acme\n$/) });
     expect((await tessera(['user', 'create', '--platform', 'acme', '--email', 'x@example.com', '--role', 'owner'], cliEnv)).code).not.toBe(0);
+  });
+
+  it('prints the link on the URL of the server running on the store, though not given its PORT; --public-url gives another; remove withdraws an invitation', { timeout: SLOW }, async () => {
+    // A store of its own: what the other tests' servers recorded is not this test's business.
+    const dataDir = await mkdtemp(path.join(tmpdir(), 'tessera-user-link-'));
+    // The command in a second terminal: neither the server's PORT nor a public URL.
+    const own = { ...cliEnv, TESSERA_DATA_DIR: dataDir, HOST: '', PORT: '', TESSERA_PUBLIC_URL: '' };
+    const port = await freePort();
+    const invite = (email: string, ...more: string[]) => tesseraJson(['user', 'create', '--platform', 'acme', '--email', email, '--role', 'member', ...more], own);
+    let server: Awaited<ReturnType<typeof startServer>> | undefined;
+    try {
+      expect((await tessera(['platform', 'create', 'acme'], own)).code).toBe(0);
+      // No server has started on this store yet: the command's own settings decide.
+      expect((await invite('early@example.com')).json.link).toMatch(/^http:\/\/127\.0\.0\.1:8080\/#\/invitation\/tsi_\w{43}$/);
+
+      server = await startServer({ ...own, HOST: '127.0.0.1', PORT: String(port) });
+      // The server records its URL once it listens, which may be just after it first answers.
+      const database = openDatabase({ dataDir });
+      try {
+        const settings = new ServerSettingStore(database.db);
+        for (const deadline = Date.now() + 30_000; (await settings.publicUrl()) === undefined && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 50));
+      } finally {
+        await database.db.destroy();
+      }
+      const invited = await invite('ann@example.com');
+      expect(invited.code).toBe(0);
+      expect(invited.json.link).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:${port}/#/invitation/tsi_\\w{43}$`));
+      expect((await invite('bob@example.com', '--public-url', 'https://portal.example/')).json.link).toMatch(/^https:\/\/portal\.example\/#\/invitation\/tsi_\w{43}$/);
+      expect(await tessera(['user', 'create', '--platform', 'acme', '--email', 'x@example.com', '--role', 'member', '--public-url', 'ftp://portal.example'], own)).toMatchObject({
+        code: 1,
+        stderr: expect.stringContaining("option '--public-url <url>' argument 'ftp://portal.example' is invalid. use an http:// or https:// URL"),
+      });
+
+      // Invited, not joined: removing them withdraws the invitation.
+      const invitationId = (invited.json.invitation as { id: string }).id;
+      expect(await tesseraJson(['user', 'remove', 'Ann@Example.com', '--platform', 'acme'], own)).toStrictEqual({
+        code: 0,
+        json: { id: invitationId, email: 'ann@example.com', withdrawn: true },
+      });
+      const listed = await tesseraJson(['user', 'list', '--platform', 'acme'], own);
+      expect((listed.json.invitations as { email: string }[]).map((i) => i.email).sort()).toEqual(['bob@example.com', 'early@example.com']);
+      expect(await tesseraJson(['user', 'remove', 'ann@example.com', '--platform', 'acme'], own)).toMatchObject({
+        code: 1,
+        json: { error: { code: 'not_found', message: expect.stringMatching(/^User ann@example\.com does not exist in /) } },
+      });
+    } finally {
+      await server?.stop();
+      await rm(dataDir, { recursive: true, force: true });
+    }
   });
 
   it('serves the portal from the bundled `tessera serve`: sign-up over a real port sets the session cookie', { timeout: SLOW }, async () => {

@@ -16,6 +16,9 @@ describe.skipIf(browserSkipReason())('the test console in Chromium', { timeout: 
   let base: string;
   let acme: Tenant;
   let fresh: TestClient;
+  // Tenants of their own for the examples' story, which creates customer s123456 and asks for a token.
+  let rewards: Tenant;
+  let tokenClient: TestClient;
 
   beforeAll(async () => {
     const port = await freePort();
@@ -27,6 +30,8 @@ describe.skipIf(browserSkipReason())('the test console in Chromium', { timeout: 
     // acme has spent its quota on the token it holds; fresh has never asked for one.
     acme = await createTenant(app, services, 'acme');
     fresh = await createTestClient(services, 'fresh', 'Fresh client');
+    rewards = await createTenant(app, services, 'rewards');
+    tokenClient = await createTestClient(services, 'token-platform', 'Token client');
     const created = await postJson(app, '/raas/v2/customers', acme.basic, { customerIdentifier: 'acme-customer', displayName: 'Acme Customer' });
     expect(created.statusCode, created.body).toBe(201);
     browser = await launchBrowser();
@@ -51,7 +56,8 @@ describe.skipIf(browserSkipReason())('the test console in Chromium', { timeout: 
 
   /** Expands an operation, presses Try it out and Execute; the status and body it shows. */
   async function tryIt(page: Page, operation: string): Promise<{ status: number; body: unknown }> {
-    const block = page.locator(`#operations-${operation}`);
+    // By the id's end: Swagger UI escapes a tag such as "OAuth 2.0" into the id (operations-OAuth_2\.0-requestToken).
+    const block = page.locator(`.opblock[id$="-${operation}"]`);
     await block.locator('.opblock-summary').click();
     await block.getByRole('button', { name: 'Try it out' }).click();
     await block.getByRole('button', { name: 'Execute' }).click();
@@ -132,6 +138,48 @@ describe.skipIf(browserSkipReason())('the test console in Chromium', { timeout: 
     // The rule and the refusal in one view.
     await error.evaluate((element) => element.scrollIntoView({ block: 'end' }));
     await screenshot(page, 'console-quota-refusal');
+  });
+
+  it('plays the prefilled examples as they stand: customer s123456 and its account a123456 created (201) and read back', async () => {
+    const page = await openConsole();
+    const box = await authBox(page, 'basicAuth');
+    await box.locator('input[name=username]').fill(rewards.platformName);
+    await box.locator('input[name=password]').fill(rewards.apiKey);
+    await box.getByRole('button', { name: 'Apply credentials' }).click();
+    await box.getByRole('button', { name: 'Close' }).click();
+
+    const customer = { customerIdentifier: 's123456', displayName: 'Acme Rewards', status: 'ACTIVE', createdAt: expect.any(String) };
+    expect(await tryIt(page, 'Customers-createCustomer')).toEqual({ status: 201, body: customer });
+    const account = {
+      accountIdentifier: 'a123456',
+      accountNumber: expect.stringMatching(/^A\d{2}-\d{6}-\d{6}$/),
+      displayName: 'Acme Rewards Account',
+      contactEmail: 'rewards@acme.example.com',
+      currencyCode: 'USD',
+      currentBalance: 0,
+      status: 'ACTIVE',
+      createdAt: expect.any(String),
+    };
+    expect(await tryIt(page, 'Customers-createCustomerAccount')).toEqual({ status: 201, body: account });
+    const { contactEmail: _email, currencyCode: _currency, currentBalance: _balance, ...summary } = account;
+    expect(await tryIt(page, 'Customers-getCustomer')).toEqual({ status: 200, body: { ...customer, accounts: [summary] } });
+    expect(await tryIt(page, 'Accounts-getAccount')).toEqual({ status: 200, body: account });
+  });
+
+  it('gets a token by Try it on the token endpoint: the prefilled request, the client by Authorize › clientSecretBasic', async () => {
+    const page = await openConsole();
+    const box = await authBox(page, 'clientSecretBasic');
+    await box.locator('input[name=username]').fill(tokenClient.client_id);
+    await box.locator('input[name=password]').fill(tokenClient.client_secret);
+    await box.getByRole('button', { name: 'Apply credentials' }).click();
+    await box.getByRole('button', { name: 'Close' }).click();
+
+    expect(await tryIt(page, 'requestToken')).toEqual({
+      status: 200,
+      body: { access_token: expect.stringMatching(/^eyJ/), token_type: 'Bearer', expires_in: 86_400, scope: 'raas.all' },
+    });
+    // The example token is no token of this server: inactive, as RFC 7662 §2.2 answers.
+    expect(await tryIt(page, 'introspectToken')).toEqual({ status: 200, body: { active: false } });
   });
 
   it('links to the portal’s credential pages and to the document', async () => {

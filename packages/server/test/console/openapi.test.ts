@@ -3,25 +3,35 @@ import { fileURLToPath } from 'node:url';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { importJWK, jwtVerify } from 'jose';
 import { consoleCsp } from '../../src/console/console-page.js';
-import { requestToken } from '../support/oauth.js';
+import { ACCESS_TOKEN, JWKS } from '../../src/oauth/examples.js';
+import { basic, form, postForm, requestToken } from '../support/oauth.js';
 import { createTestEnvironment, type TestEnvironment } from '../support/services.js';
-import { createTestClient } from '../support/tenants.js';
+import { createTenant, createTestClient, get, postJson } from '../support/tenants.js';
 
+interface Media {
+  schema: Schema;
+  example?: unknown;
+}
 interface Operation {
   operationId?: string;
+  tags?: string[];
   security?: Array<Record<string, string[]>>;
-  responses: Record<string, { description: string; content?: Record<string, { schema: Schema }> }>;
-  requestBody?: { content: Record<string, { schema: Schema }> };
+  parameters?: Array<{ name: string; in: string; example?: unknown }>;
+  responses: Record<string, { description: string; content?: Record<string, Media> }>;
+  requestBody?: { content: Record<string, Media> };
 }
 interface Schema {
   $ref?: string;
   type?: string;
   properties?: Record<string, Schema>;
   items?: Schema;
+  examples?: unknown[];
 }
 interface Document {
   openapi: string;
+  tags: Array<{ name: string; description?: string }>;
   paths: Record<string, Record<string, Operation>>;
   components: { schemas: Record<string, Schema>; securitySchemes: Record<string, Record<string, unknown>> };
 }
@@ -113,6 +123,25 @@ describe('the OpenAPI document', () => {
     }
   });
 
+  it('describes the public API only: no /portal/api route, and no untagged operation for a "default" group', () => {
+    // The portal's internal API is served (docs/portal-api.md describes it) but is no part of the document.
+    const portal = registeredRoutes(app).filter(({ path }) => path.startsWith('/portal/api/'));
+    expect(portal.length).toBeGreaterThanOrEqual(22);
+    expect(Object.keys(doc.paths).filter((path) => !path.startsWith('/oauth/') && !path.startsWith('/raas/v2/'))).toEqual([
+      '/.well-known/jwks.json',
+      '/.well-known/oauth-authorization-server',
+    ]);
+    const declared = doc.tags.map(({ name }) => name);
+    expect(declared).toEqual(['Customers', 'Accounts', 'OAuth 2.0', 'Tessera']);
+    for (const [path, operations] of Object.entries(doc.paths)) {
+      for (const [method, operation] of Object.entries(operations)) {
+        expect(operation.tags, `${method} ${path}`).toHaveLength(1);
+        expect(declared, `${method} ${path}`).toContain(operation.tags![0]);
+      }
+    }
+    expect(JSON.stringify(doc)).not.toContain('/portal/api');
+  });
+
   it('defines the security schemes: HTTP Basic, HTTP Bearer and OAuth 2.0 client credentials at this server’s token URL', () => {
     expect(doc.components.securitySchemes).toEqual({
       basicAuth: { type: 'http', scheme: 'basic', description: expect.stringContaining(`${env.config.publicUrl}/#/team/api-keys`) },
@@ -144,6 +173,91 @@ describe('the OpenAPI document', () => {
     const documented = doc.paths['/raas/v2/customers']!.get!.responses['401']!;
     expect(documented.content!['application/json']!.schema).toEqual({ $ref: '#/components/schemas/ErrorEnvelope' });
     expect(Object.keys(unauthorized.json()).sort()).toEqual(Object.keys(doc.components.schemas.ErrorEnvelope!.properties!).sort());
+  });
+
+  it('gives every operation its example, in Tango’s values: each parameter, each request body and each answer', async () => {
+    const found: Record<string, Record<string, unknown>> = {};
+    for (const [path, operations] of Object.entries(doc.paths)) {
+      for (const [method, operation] of Object.entries(operations)) {
+        const examples: Record<string, unknown> = {};
+        for (const parameter of operation.parameters ?? []) examples[`${parameter.in} ${parameter.name}`] = parameter.example;
+        for (const [type, media] of Object.entries(operation.requestBody?.content ?? {})) {
+          examples[`request ${type}`] = media.example;
+          // Swagger UI fills a form's fields from the fields' own examples: the same values, and an empty
+          // field (which it does not send) for each the request leaves out.
+          for (const [field, schema] of Object.entries(media.schema.properties ?? {})) {
+            expect(schema.examples, `${method} ${path} ${type} ${field}`).toEqual([(media.example as Record<string, unknown>)[field] ?? '']);
+          }
+        }
+        for (const [status, response] of Object.entries(operation.responses)) {
+          if (status.startsWith('2') && response.content) examples[`response ${status}`] = response.content['application/json']!.example;
+        }
+        found[`${method.toUpperCase()} ${path}`] = examples;
+      }
+    }
+
+    const tokenRequest = { grant_type: 'client_credentials', scope: 'raas.all' };
+    const claims = {
+      iss: 'https://tessera.example.com',
+      sub: 'cli_5Hn2Wq8Rt4Yz1Kx7Vb3Mc9',
+      aud: 'https://tessera.example.com/raas/v2',
+      client_id: 'cli_5Hn2Wq8Rt4Yz1Kx7Vb3Mc9',
+      iat: Date.parse('2026-11-28T12:00:00Z') / 1000,
+      exp: Date.parse('2026-11-29T12:00:00Z') / 1000,
+      jti: '3f6c2a9e-8b41-4d7a-9c05-1e2f7b8d4a60',
+      scope: 'raas.all',
+      platform: 'acme',
+    };
+    const tokenAction = { token: ACCESS_TOKEN, token_type_hint: 'access_token' };
+    const createCustomer = { customerIdentifier: 's123456', displayName: 'Acme Rewards' };
+    const customer = { ...createCustomer, status: 'ACTIVE', createdAt: '2026-11-28T12:00:00.000Z' };
+    const accountSummary = { accountIdentifier: 'a123456', accountNumber: 'A32-649183-270514', displayName: 'Acme Rewards Account', createdAt: '2026-11-28T12:00:00.000Z', status: 'ACTIVE' };
+    const account = { ...accountSummary, currencyCode: 'USD', currentBalance: 0, contactEmail: 'rewards@acme.example.com' };
+    const createAccount = { accountIdentifier: 'a123456', displayName: 'Acme Rewards Account', contactEmail: 'rewards@acme.example.com' };
+    const both = (example: unknown) => ({ 'request application/x-www-form-urlencoded': example, 'request application/json': example });
+    expect(found).toEqual({
+      'POST /oauth/token': { ...both(tokenRequest), 'response 200': { access_token: ACCESS_TOKEN, token_type: 'Bearer', expires_in: 86_400, scope: 'raas.all' } },
+      'POST /oauth/introspect': { ...both(tokenAction), 'response 200': { active: true, token_type: 'Bearer', ...claims } },
+      'POST /oauth/revoke': both(tokenAction),
+      'GET /.well-known/jwks.json': { 'response 200': JWKS },
+      'GET /.well-known/oauth-authorization-server': { 'response 200': (await app.inject('/.well-known/oauth-authorization-server')).json() },
+      'GET /raas/v2/status': { 'response 200': { status: 'ok' } },
+      'GET /raas/v2/whoami': { 'response 200': { platformName: 'acme', credentialType: 'api_key', credentialId: 'key_2bQk7RmX9sTf4VwN8cLp3J' } },
+      'GET /raas/v2/customers': { 'response 200': [{ ...customer, accounts: [accountSummary] }] },
+      'POST /raas/v2/customers': { 'request application/json': createCustomer, 'response 201': customer },
+      'GET /raas/v2/customers/{customerIdentifier}': { 'path customerIdentifier': 's123456', 'response 200': { ...customer, accounts: [accountSummary] } },
+      'GET /raas/v2/customers/{customerIdentifier}/accounts': { 'path customerIdentifier': 's123456', 'response 200': [accountSummary] },
+      'POST /raas/v2/customers/{customerIdentifier}/accounts': { 'path customerIdentifier': 's123456', 'request application/json': createAccount, 'response 201': account },
+      'GET /raas/v2/accounts': { 'response 200': [account] },
+      'GET /raas/v2/accounts/{accountIdentifier}': { 'path accountIdentifier': 'a123456', 'response 200': account },
+    });
+
+    // The example token is a real one: signed by the key of the JWKS example, with the claims introspection shows.
+    const key = await importJWK(JWKS.keys[0], 'RS256');
+    const verified = await jwtVerify(ACCESS_TOKEN, key, { typ: 'at+jwt', currentDate: new Date('2026-11-28T13:00:00Z') });
+    expect(verified.payload).toEqual(claims);
+  });
+
+  it('serves what the examples ask as they stand: the token request, then customer s123456 and its account a123456', async () => {
+    const { services } = await env.app();
+    const tenant = await createTenant(app, services, 'examples-platform');
+    const client = await createTestClient(services, 'examples-token', 'Examples client');
+    const token = await postForm(app, '/oauth/token', form({ grant_type: 'client_credentials', scope: 'raas.all' }), { authorization: basic(client.client_id, client.client_secret) });
+    expect(token.statusCode, token.body).toBe(200);
+
+    const created = await postJson(app, '/raas/v2/customers', tenant.basic, { customerIdentifier: 's123456', displayName: 'Acme Rewards' });
+    expect({ status: created.statusCode, body: created.json() }).toEqual({
+      status: 201,
+      body: { customerIdentifier: 's123456', displayName: 'Acme Rewards', status: 'ACTIVE', createdAt: expect.any(String) },
+    });
+    const opened = await postJson(app, '/raas/v2/customers/s123456/accounts', tenant.basic, {
+      accountIdentifier: 'a123456',
+      displayName: 'Acme Rewards Account',
+      contactEmail: 'rewards@acme.example.com',
+    });
+    expect(opened.statusCode, opened.body).toBe(201);
+    expect((await get(app, '/raas/v2/customers/s123456', tenant.basic)).statusCode).toBe(200);
+    expect((await get(app, '/raas/v2/accounts/a123456', tenant.basic)).json()).toEqual(opened.json());
   });
 
   // The names of Tango's console definition (shared/reference, outside this repository), extracted into a

@@ -56,6 +56,15 @@ describe('a typed client generated from /openapi.json', () => {
     await env?.close();
   });
 
+  it('types the public API only: the portal’s internal routes are none of its paths', async () => {
+    const types = await readFile(path.join(dir, 'tessera-api.d.ts'), 'utf8');
+    const paths = [...types.matchAll(/^ {4}"(\/[^"]*)": \{$/gm)].map((match) => match[1]!);
+    expect(paths).toContain('/raas/v2/customers');
+    expect(paths).toContain('/oauth/token');
+    expect(paths.filter((p) => !p.startsWith('/raas/v2/') && !p.startsWith('/oauth/') && !p.startsWith('/.well-known/'))).toEqual([]);
+    expect(types).not.toContain('/portal/api');
+  });
+
   it('compiles the README’s client against the generated types', () => {
     expect(typeErrors(dir, ['tessera-client.ts'])).toEqual([]);
   });

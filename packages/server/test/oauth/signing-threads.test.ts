@@ -18,11 +18,11 @@ describe.skipIf(NO_PROC)('TESSERA_SIGNING_THREADS', () => {
     for (const cleanup of cleanups.reverse()) await cleanup();
   });
 
-  async function threadsAfterSigning(signingThreads: string) {
+  async function threadsAfterSigning(signingThreads: string, passwordHashes = '1') {
     const dataDir = await mkdtemp(path.join(tmpdir(), 'tessera-threads-'));
     cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
     const env = { TESSERA_DATA_DIR: dataDir, TESSERA_MASTER_KEY: randomBytes(32).toString('base64'), DATABASE_URL: '', REDIS_URL: '' };
-    const server = await startServer({ ...env, PORT: String(await freePort()), LOG_LEVEL: 'info', TESSERA_SIGNING_THREADS: signingThreads });
+    const server = await startServer({ ...env, PORT: String(await freePort()), LOG_LEVEL: 'info', TESSERA_SIGNING_THREADS: signingThreads, TESSERA_PASSWORD_HASHES: passwordHashes });
     cleanups.push(() => server.stop());
     await tesseraJson(['platform', 'create', 'threads'], env);
     const { json: client } = await tesseraJson(['client', 'create', '--platform', 'threads'], env);
@@ -37,5 +37,14 @@ describe.skipIf(NO_PROC)('TESSERA_SIGNING_THREADS', () => {
     const nine = await threadsAfterSigning('9');
     expect(nine.threads - one.threads).toBe(8);
     expect(nine.output).toContain('"signingThreads":9');
+  });
+
+  // Issue 19: scrypt and signatures share the pool; at most TESSERA_PASSWORD_HASHES hashes run at once
+  // (accounts/passwords.ts), each on a thread added for it, so they never hold the threads that sign.
+  it('adds a thread for each of TESSERA_PASSWORD_HASHES beside the signing threads', async () => {
+    const one = await threadsAfterSigning('2', '1');
+    const four = await threadsAfterSigning('2', '4');
+    expect(four.threads - one.threads).toBe(3);
+    expect(four.output).toContain('"signingThreads":2,"passwordHashes":4');
   });
 });

@@ -85,7 +85,7 @@ describe.skipIf(browserSkipReason())('the portal in Chromium', () => {
     await screenshot(p, 'portal-team-settings');
   }
 
-  /** generates client credentials, shows the secret once, copies it, and the secret gets a token over HTTP */
+  /** generates client credentials, shows the secret once, copies it, and the secret gets a token over HTTP; a quota reset keeps the token's time and says so */
   async function generateClient(): Promise<void> {
     const p = page;
     await p.getByRole('link', { name: 'Manage OAuth client credentials' }).click();
@@ -124,9 +124,23 @@ describe.skipIf(browserSkipReason())('the portal in Chromium', () => {
     await p.reload();
     await p.getByText('Acme billing').waitFor();
     await screenshot(p, 'portal-oauth-clients');
+
+    // Issue 19, point 13: a reset is offered while the quota refuses, keeps the last token's time, and says it happened.
+    const clientRow = p.getByRole('row', { name: new RegExp(clientId) });
+    const lastToken = clientRow.getByRole('cell').nth(2);
+    const issuedAt = (await lastToken.locator('time').first().innerText()).trim();
+    expect(issuedAt).toMatch(/^\d{1,2} [A-Z][a-z]{2} \d{4}, \d\d:\d\d$/);
+    expect(await lastToken.innerText()).toContain('Next token from');
+    await clientRow.getByRole('button', { name: 'Reset quota' }).click();
+    await p.getByRole('dialog', { name: 'Reset the token quota?' }).getByRole('button', { name: 'Reset quota' }).click();
+    const reset = p.getByRole('status').filter({ hasText: 'Quota reset: Acme billing may request one new token now.' });
+    await reset.waitFor();
+    expect((await lastToken.innerText()).trim()).toBe(issuedAt);
+    expect(await clientRow.getByRole('button', { name: 'Reset quota' }).count()).toBe(0);
+    await screenshot(p, 'portal-quota-reset');
   }
 
-  /** generates an API key, reveals it with the eye icon, and the key calls /raas/v2; deactivated, the call fails */
+  /** generates an API key, copies it by a click on the masked key, reveals it with the eye icon (nothing moves), and the key calls /raas/v2; deactivated (which the page confirms), the call fails */
   async function apiKeyFlow(): Promise<void> {
     const p = page;
     await p.getByRole('link', { name: 'RaaS API keys' }).first().click();
@@ -139,18 +153,38 @@ describe.skipIf(browserSkipReason())('the portal in Chromium', () => {
     await shown.waitFor();
     await shown.getByRole('button', { name: 'Done' }).click();
 
+    // The README shows the masked key, before anything was copied ("Copied" would show).
+    const keyRow = p.locator('tbody tr').first();
+    await keyRow.locator('code.secret-value.is-masked').waitFor();
+    await screenshot(p, 'portal-api-keys');
+
+    // Issue 19, point 14: hover over the masked key and click copies it, unseen; revealing it moves nothing.
+    // The boxes of the table, the key's row and each column (a string: this suite has no DOM types).
+    const layout = async () =>
+      p.evaluate<unknown>(`(() => ({
+        table: document.querySelector('table').getBoundingClientRect().toJSON(),
+        row: document.querySelector('tbody tr').getBoundingClientRect().toJSON(),
+        headers: [...document.querySelectorAll('th')].map((th) => th.getBoundingClientRect().width),
+      }))()`);
+    const masked = await layout();
+    await keyRow.locator('code.secret-value.is-masked').hover();
+    await keyRow.locator('code.secret-value.is-masked').click();
+    await keyRow.getByRole('status').filter({ hasText: 'Copied' }).waitFor();
+    apiKey = await clipboard(p);
+    expect(apiKey).toMatch(/^tsk_live_[0-9A-Za-z]+$/);
+    expect(await p.content()).not.toContain(apiKey);
+    await screenshot(p, 'portal-api-key-copied');
+
     const reveal = p.getByRole('button', { name: /^Reveal key key_/ });
     await reveal.click();
     const revealed = p.locator('code.secret-value:not(.is-masked)');
     await revealed.waitFor();
-    apiKey = (await revealed.innerText()).trim();
-    expect(apiKey).toMatch(/^tsk_live_[0-9A-Za-z]+$/);
+    expect((await revealed.innerText()).trim()).toBe(apiKey);
+    expect(await layout()).toStrictEqual(masked);
     const basic = `Basic ${Buffer.from(`acme:${apiKey}`).toString('base64')}`;
     expect(await callApi(basic)).toBe(200);
-    // Hidden again before the screenshot: the README shows the masked key.
     await p.getByRole('button', { name: /^Hide key key_/ }).click();
     await p.locator('code.secret-value.is-masked').waitFor();
-    await screenshot(p, 'portal-api-keys');
 
     await p.getByRole('button', { name: 'Deactivate' }).first().click();
     const confirm = p.getByRole('dialog');
@@ -158,6 +192,8 @@ describe.skipIf(browserSkipReason())('the portal in Chromium', () => {
     await screenshot(p, 'portal-confirm-deactivate');
     await confirm.getByRole('button', { name: /deactivate/i }).click();
     await p.getByText(/inactive/i).first().waitFor();
+    await p.getByRole('status').filter({ hasText: /^Key key_\w+ is deactivated: requests that send it get 401\.$/ }).waitFor();
+    await screenshot(p, 'portal-api-key-deactivated');
     await expect.poll(() => callApi(basic), { timeout: 20_000 }).toBe(401);
   }
 
@@ -180,10 +216,12 @@ describe.skipIf(browserSkipReason())('the portal in Chromium', () => {
     // Grace, in a browser of her own.
     const grace = await openPage(browser);
     await grace.goto(link);
-    await grace.getByRole('heading', { name: 'Join your team' }).waitFor();
+    // Issue 19, point 15: the page names the platform being joined, and the role.
+    await grace.getByRole('heading', { name: 'Join acme as a member' }).waitFor();
+    await grace.getByText('You were invited as grace@acme.example').waitFor();
     await screenshot(grace, 'portal-join');
-    await grace.getByLabel('Password').fill('grace hopper was here');
-    await grace.getByRole('button', { name: 'Join the team' }).click();
+    await grace.getByLabel('Password', { exact: true }).fill('grace hopper was here');
+    await grace.getByRole('button', { name: 'Join acme' }).click();
     await expect.poll(() => grace.url(), { timeout: 20_000 }).toContain('#/team');
     await grace.goto(`${server.url}/#/team/oauth-clients`);
     await grace.getByText('Acme billing').waitFor();
@@ -207,13 +245,13 @@ describe.skipIf(browserSkipReason())('the portal in Chromium', () => {
     await table.waitFor();
     const text = await table.innerText();
     for (const seen of [clientId, 'ada@acme.example', 'grace@acme.example']) expect(text).toContain(seen);
-    for (const label of ['Signed up', 'Generated credential', 'Token issued', 'Revealed API key', 'Deactivated credential', 'Invited user', 'Joined team']) {
+    for (const label of ['Signed up', 'Generated credential', 'Token issued', 'Reset token quota', 'Copied API key', 'Revealed API key', 'Deactivated credential', 'Invited user', 'Joined team']) {
       expect(text).toContain(label);
     }
     for (const secret of [clientSecret, apiKey]) expect(await p.content()).not.toContain(secret);
     const actions = await p.locator('tbody tr').count();
-    // sign_up, generate (client), token_issued, generate (key), reveal, deactivate, invite, join.
-    expect(actions).toBeGreaterThanOrEqual(8);
+    // sign_up, generate (client), token_issued, reset_quota, generate (key), copy, reveal, deactivate, invite, join.
+    expect(actions).toBeGreaterThanOrEqual(10);
     await screenshot(p, 'portal-audit-log');
 
     const cliEnv = { ...serverEnv, LOG_LEVEL: 'warn' };

@@ -43,7 +43,7 @@ describe.each(STORE_KINDS)('the portal API on %s', (store) => {
     expect(created.headers['cache-control']).toBe('no-store');
     const client = created.json();
     expect(client).toStrictEqual({ name: 'Acme production', client_id: expect.stringMatching(/^cli_/), client_secret: expect.stringMatching(/^tsc_secret_/) });
-    const clientView = { name: 'Acme production', client_id: client.client_id, platform: 'acme', status: 'active', scope: 'raas.all', created_at: NOW, last_token_issued_at: null };
+    const clientView = { name: 'Acme production', client_id: client.client_id, platform: 'acme', status: 'active', scope: 'raas.all', created_at: NOW, last_token_issued_at: null, next_token_at: null };
     expect((await ann.get('/oauth-clients')).json()).toStrictEqual({ clients: [clientView], maxActive: 2 });
     const listed = (await ann.get('/oauth-clients')).body;
     expect(listed).not.toContain(client.client_secret);
@@ -173,10 +173,11 @@ describe.each(STORE_KINDS)('the portal API on %s', (store) => {
     expect((await dave.signUp('dave@example.com', 'daves')).statusCode).toBe(201);
     const samePlatform = await new PortalBrowser(app).signUp('erin@example.com', 'daves');
     expect(samePlatform.statusCode).toBe(409);
-    expect(samePlatform.json()).toStrictEqual({ error: 'conflict', message: 'Platform daves already exists' });
+    expect(samePlatform.json()).toStrictEqual({ error: 'conflict', message: 'This email or platform name cannot be used: choose another platform name, or sign in if you already have an account' });
     expect(await services.users.findByEmail('erin@example.com')).toBeUndefined();
     const sameEmail = await new PortalBrowser(app).signUp('DAVE@example.com', 'daves-second');
-    expect(sameEmail.json()).toStrictEqual({ error: 'conflict', message: 'An account with the email dave@example.com already exists' });
+    // The same answer as a taken platform name: it neither names nor confirms the email (accounts/sign-up.test.ts).
+    expect(sameEmail.json()).toStrictEqual({ error: 'conflict', message: 'This email or platform name cannot be used: choose another platform name, or sign in if you already have an account' });
     expect(await services.platforms.findByName('daves-second')).toBeUndefined();
     expect((await new PortalBrowser(app).signUp('frank@example.com', 'no spaces')).json()).toStrictEqual({
       error: 'invalid_input',
@@ -185,11 +186,11 @@ describe.each(STORE_KINDS)('the portal API on %s', (store) => {
     expect((await new PortalBrowser(app).signUp('not-an-email', 'frank')).json()).toStrictEqual({ error: 'invalid_input', message: 'The email is not an address: use name@example.com' });
     expect((await new PortalBrowser(app).post('/signup', { email: 'frank@example.com', password: 'too short', platformName: 'frank' })).json()).toStrictEqual({
       error: 'invalid_input',
-      message: 'The field "password" must not have fewer than 12 characters',
+      message: 'The password must have at least 12 characters',
     });
     expect((await new PortalBrowser(app).post('/signup', { email: 'frank@example.com', platformName: 'frank' })).json()).toStrictEqual({
       error: 'invalid_input',
-      message: 'The field "password" is required',
+      message: 'The password is required',
     });
     expect((await new PortalBrowser(app).post('/signup', { email: 'frank@example.com', password: PASSWORD, platformName: 'frank', admin: true })).json()).toStrictEqual({
       error: 'invalid_input',
@@ -210,7 +211,7 @@ describe.each(STORE_KINDS)('the portal API on %s', (store) => {
     });
     expect((await gina.post('/invitations', { email: 'gina@example.com', role: 'member' })).json()).toStrictEqual({
       error: 'conflict',
-      message: 'An account with the email gina@example.com already exists',
+      message: 'gina@example.com is already a user of this platform',
     });
     expect((await gina.delete(`/invitations/${first.invitation.id}`)).statusCode).toBe(204);
     expect((await gina.delete(`/invitations/${first.invitation.id}`)).json()).toStrictEqual({ error: 'not_found', message: `Invitation ${first.invitation.id} does not exist` });

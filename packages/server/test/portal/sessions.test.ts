@@ -16,18 +16,18 @@ describe('the session cookie', () => {
 
   it('is HttpOnly, SameSite=Lax, Path=/ and not Secure when the public URL is http', async () => {
     const { app } = await env.app({ publicUrl: 'http://portal.example' });
-    const response = await new PortalBrowser(app).signUp('http@example.com', 'http-platform');
+    const response = await new PortalBrowser(app, undefined, { host: 'portal.example' }).signUp('http@example.com', 'http-platform');
     expect(setCookies(response)).toEqual([expect.stringMatching(/^tessera_session=tss_[0-9A-Za-z]{43}; Path=\/; HttpOnly; SameSite=Lax$/)]);
   });
 
   it('is __Host-tessera_session and Secure when the public URL is https', async () => {
     const { app } = await env.app({ publicUrl: 'https://portal.example' });
-    const browser = new PortalBrowser(app, '__Host-tessera_session');
+    const browser = new PortalBrowser(app, '__Host-tessera_session', { host: 'portal.example' });
     const response = await browser.signUp('https@example.com', 'https-platform');
     expect(setCookies(response)).toEqual([expect.stringMatching(/^__Host-tessera_session=tss_[0-9A-Za-z]{43}; Path=\/; HttpOnly; Secure; SameSite=Lax$/)]);
     expect((await browser.get('/session')).statusCode).toBe(200);
     // The http name means nothing there.
-    expect((await app.inject({ method: 'GET', url: '/portal/api/session', headers: { cookie: `tessera_session=${browser.cookie}` } })).statusCode).toBe(401);
+    expect((await app.inject({ method: 'GET', url: '/portal/api/session', headers: { host: 'portal.example', cookie: `tessera_session=${browser.cookie}` } })).statusCode).toBe(401);
     const signedOut = await browser.post('/signout');
     expect(setCookies(signedOut)).toEqual([expect.stringMatching(/^__Host-tessera_session=; Max-Age=0; Path=\/; Expires=Thu, 01 Jan 1970 00:00:00 GMT; HttpOnly; Secure; SameSite=Lax$/)]);
   });
@@ -91,6 +91,32 @@ describe.each(STORE_KINDS)('portal sessions on %s', (store) => {
     expect(expired.statusCode).toBe(401);
     expect(expired.json()).toStrictEqual(UNAUTHENTICATED);
     expect(await services.sessions.find(idDigest)).toBeUndefined();
+  });
+
+  it('holds a 1-minute idle timeout: a session used every 15 s lives on, one idle for 61 s ends', async () => {
+    const { app: short } = await env.app({ sessionIdleMinutes: 1 });
+    const busy = new PortalBrowser(short);
+    await busy.signUp('short-busy@example.com', 'short-busy');
+    const start = env.clock.now();
+    // Its last use is written at least every 15 s (a quarter of the timeout), so it never lags a whole minute.
+    for (let elapsed = 15_000; elapsed <= 5 * MINUTE; elapsed += 15_000) {
+      env.clock.current = start + elapsed;
+      const response = await busy.get('/session');
+      expect({ elapsed, status: response.statusCode, expiresAt: response.json().expiresAt }).toStrictEqual({
+        elapsed,
+        status: 200,
+        expiresAt: new Date(start + elapsed + MINUTE).toISOString(),
+      });
+    }
+    env.clock.advance(61_000);
+    expect((await busy.get('/session')).json()).toStrictEqual(UNAUTHENTICATED);
+
+    const idle = new PortalBrowser(short);
+    await idle.signUp('short-idle@example.com', 'short-idle');
+    env.clock.advance(MINUTE - 1);
+    expect((await idle.get('/session')).statusCode).toBe(200);
+    env.clock.advance(61_000);
+    expect((await idle.get('/session')).json()).toStrictEqual(UNAUTHENTICATED);
   });
 
   it('ends a session 12 hours after sign-in however busy it is', async () => {
@@ -164,7 +190,7 @@ describe.each(STORE_KINDS)('portal sessions on %s', (store) => {
     expect((await browser.post('/oauth-clients', {}, { origin, 'sec-fetch-site': 'same-origin' })).statusCode).toBe(201);
   });
 
-  it('takes the origin the request was sent to as this server too (localhost for 127.0.0.1), and no other', async () => {
+  it("takes the loopback names on the public URL's port as this server too (localhost for 127.0.0.1), and no other origin", async () => {
     const browser = new PortalBrowser(app);
     await browser.signUp('host@example.com', 'host-origin');
     const other = await browser.post('/oauth-clients', {}, { host: 'localhost:8080', origin: 'http://localhost:9090' });

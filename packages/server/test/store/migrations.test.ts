@@ -27,6 +27,7 @@ const TABLES = {
   oauth_clients: [
     'client_id',
     'created_at',
+    'issued_before_reset_at',
     'last_issued_at',
     'name',
     'platform_id',
@@ -38,6 +39,7 @@ const TABLES = {
   ],
   platforms: ['created_at', 'credential_lock', 'id', 'name'],
   revoked_tokens: ['client_id', 'expires_at', 'jti'],
+  server_settings: ['name', 'updated_at', 'value'],
   sessions: ['authenticated_at', 'created_at', 'id_digest', 'last_seen_at', 'user_id'],
   signing_keys: ['alg', 'bootstrap', 'created_at', 'kid', 'private_jwk_sealed', 'public_jwk', 'retired_at', 'sign_from'],
   users: ['created_at', 'email', 'id', 'password_hash', 'platform_id', 'role'],

@@ -88,7 +88,7 @@ describe.each(STORE_KINDS)('platforms and client credentials on %s', (store) => 
   it.each(['', 'say "hi"', 'back\\slash', 'snow ☃', 'x'.repeat(101)])('refuses the client name %j', async (name) => {
     await createPlatform(services, `names-${name.length}-${name.charCodeAt(0) || 0}`).catch(() => {});
     await expect(createClient(services, `names-${name.length}-${name.charCodeAt(0) || 0}`, name)).rejects.toThrow(
-      new TesseraError('invalid_input', 'Invalid client name: use 1 to 100 printable ASCII characters, without " and \\'),
+      new TesseraError('invalid_input', 'The name may have 1 to 100 characters: letters without accents, digits, spaces and punctuation other than " and \\'),
     );
   });
 
@@ -104,6 +104,7 @@ describe.each(STORE_KINDS)('platforms and client credentials on %s', (store) => 
         scope: 'raas.all',
         created_at: new Date(env.clock.now()).toISOString(),
         last_token_issued_at: null,
+        next_token_at: null,
       },
     ]);
   });

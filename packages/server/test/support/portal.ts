@@ -16,13 +16,15 @@ export class PortalBrowser {
   cookie: string | undefined;
   csrfToken: string | undefined;
 
+  /** `defaults`: headers of every request, e.g. the `host` of a public URL other than loopback (portal/this-server.ts). */
   constructor(
     readonly app: FastifyInstance,
     readonly cookieName = 'tessera_session',
+    readonly defaults: Record<string, string> = {},
   ) {}
 
   async request(method: 'GET' | 'POST' | 'DELETE', url: string, body?: unknown, headers: Record<string, string> = {}): Promise<LightMyRequestResponse> {
-    const sent: Record<string, string> = { 'user-agent': 'portal-test', ...headers };
+    const sent: Record<string, string> = { 'user-agent': 'portal-test', ...this.defaults, ...headers };
     if (this.cookie) sent.cookie = `${this.cookieName}=${this.cookie}`;
     if (method !== 'GET' && this.csrfToken && !('x-csrf-token' in headers)) sent['x-csrf-token'] = this.csrfToken;
     if (body !== undefined) sent['content-type'] ??= 'application/json';

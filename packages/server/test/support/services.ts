@@ -117,6 +117,9 @@ export async function createTestEnvironment(
     redisKeyPrefix,
     masterKey: randomBytes(32).toString('base64'),
     logLevel: 'silent',
+    // The suites sign up many platforms from one address (inject's 127.0.0.1), as TEST_PASSWORD_COST
+    // keeps them fast; the sign-up throttle's own tests (portal/sign-up.test.ts) keep the default.
+    signUpLimit: 1_000_000,
     ...options.config,
   });
   const clock = new TestClock();

@@ -1,0 +1,89 @@
+import type { FastifySchemaValidationError } from 'fastify';
+
+/*
+ * The portal shows its API's messages to people as they are (docs/portal-api.md), so a schema's refusal
+ * is said in plain words — "The password must have at least 12 characters" — never in the validator's
+ * ("must NOT have fewer than 12 characters", "must match pattern …", "must be equal to constant").
+ * Issue 19, point 15.
+ */
+
+/** A parameter is named exactly (a program sends it); a body field, which a person typed, in words. */
+const PARAMETER: Record<string, string> = { params: 'path parameter', querystring: 'query parameter' };
+
+/** Fields whose name alone would puzzle a person. */
+const FIELD_WORDS: Record<string, string> = { token: 'invitation link', id: 'id' };
+
+/** What a pattern asks for, for the patterns the portal's schemas use (portal/views.ts, audit-routes.ts). */
+const PATTERN_WORDS: Array<[RegExp, string]> = [
+  [/^\^\(\?:\[\^\\u0000/, 'must not contain control characters (such as line breaks or tabs)'],
+  [/^\^\[0-9\]\{1,\d+\}\$$/, 'must be a whole number'],
+  [/^\^\[A-Za-z0-9_\]\+\$$/, 'is not a valid id: ids have only letters, digits and _'],
+  [/^\^\[a-z_\]\+\$$/, 'must be lower-case letters and _ only'],
+];
+
+const TYPE_WORDS: Record<string, string> = {
+  string: 'must be text',
+  number: 'must be a number',
+  integer: 'must be a whole number',
+  boolean: 'must be true or false',
+  object: 'must be an object',
+  array: 'must be a list',
+  null: 'must be null',
+};
+
+/** `platformName` → `platform name`. */
+function words(field: string): string {
+  return FIELD_WORDS[field] ?? field.replace(/([a-z0-9])([A-Z])/g, '$1 $2').replace(/_/g, ' ').toLowerCase();
+}
+
+/** The first schema error, in plain words, naming the field: `The password must have at least 12 characters`. */
+export function schemaErrorMessage(errors: FastifySchemaValidationError[], context: string | undefined): string {
+  // An unexpected field fails twice (a `false` schema under it, and additionalProperties): say it once, by name.
+  const error = errors.find((e) => e.keyword === 'additionalProperties') ?? errors.find((e) => e.keyword !== 'boolean') ?? errors[0]!;
+  const parameter = PARAMETER[context ?? 'body'];
+  const params = error.params as Record<string, unknown>;
+  const path = error.instancePath.split('/').filter(Boolean);
+  const subject = (field: string) => (parameter ? `The ${parameter} "${field}"` : `The ${words(field)}`);
+  if (error.keyword === 'required') {
+    const missing = ((params.requiredProperties ?? [params.missingProperty]) as string[])[0] ?? '';
+    return `${subject(missing)} is required`;
+  }
+  if (error.keyword === 'additionalProperties') {
+    const extra = ((params.additionalProperties ?? [params.additionalProperty]) as string[])[0] ?? '';
+    return `The ${parameter ?? 'field'} "${extra}" is not expected here`;
+  }
+  const field = path.at(-1);
+  if (field === undefined) return context === 'body' || context === undefined ? 'The request body must be a JSON object' : `The request's ${context} is not valid`;
+  return `${subject(field)} ${predicate(error, errors, params)}`;
+}
+
+/** What is wrong with the value, after its subject: `must have at least 12 characters`. */
+function predicate(error: FastifySchemaValidationError, errors: FastifySchemaValidationError[], params: Record<string, unknown>): string {
+  const limit = Number(params.limit);
+  switch (error.keyword) {
+    case 'minLength':
+      return limit <= 1 ? 'must not be empty' : `must have at least ${limit} characters`;
+    case 'maxLength':
+      return `must have at most ${limit} characters`;
+    case 'minimum':
+      return `must be at least ${limit}`;
+    case 'maximum':
+      return `must be at most ${limit}`;
+    case 'pattern':
+      return PATTERN_WORDS.find(([pattern]) => pattern.test(String(params.pattern)))?.[1] ?? 'is not in the expected form';
+    case 'format':
+      return `is not a valid ${String(params.format).replace(/-/g, ' ')}`;
+    case 'enum':
+      return `must be one of: ${(params.allowedValues as unknown[]).join(', ')}`;
+    case 'const':
+    case 'anyOf':
+    case 'type': {
+      // A union of literals (a role) fails once per literal: name them all.
+      const allowed = errors.filter((e) => e.instancePath === error.instancePath && e.keyword === 'const').map((e) => (e.params as { allowedValue: unknown }).allowedValue);
+      if (allowed.length > 0) return `must be one of: ${allowed.join(', ')}`;
+      return TYPE_WORDS[String(params.type)] ?? 'is not valid';
+    }
+    default:
+      return 'is not valid';
+  }
+}
