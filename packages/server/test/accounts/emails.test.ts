@@ -2,8 +2,9 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { normaliseEmail } from '../../src/accounts/emails.js';
 import type { Services } from '../../src/services.js';
+import { startDeployment } from '../support/bootstrap.js';
 import { PortalBrowser } from '../support/portal.js';
-import { createTestEnvironment, STORE_KINDS, type TestEnvironment } from '../support/services.js';
+import { STORE_KINDS, type TestEnvironment } from '../support/services.js';
 
 // One address, three spellings: é composed (NFC), e + U+0301 (NFD), and fullwidth letters (NFKC folds them).
 const NFC = 'jos\u00e9@example.com';
@@ -26,10 +27,7 @@ describe.each(STORE_KINDS)('Unicode spellings of one email on %s', (store) => {
   let app: FastifyInstance;
   let services: Services;
 
-  beforeAll(async () => {
-    env = await createTestEnvironment({ store });
-    ({ app, services } = await env.app());
-  });
+  beforeAll(async () => ({ env, app, services } = await startDeployment({ store })));
   afterAll(async () => env?.close());
 
   it('signs up, signs in and invites the NFC and NFD spellings of an address as one account', async () => {

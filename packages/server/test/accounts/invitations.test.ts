@@ -1,8 +1,9 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Services } from '../../src/services.js';
+import { startDeployment } from '../support/bootstrap.js';
 import { PASSWORD, PortalBrowser } from '../support/portal.js';
-import { createTestEnvironment, STORE_KINDS, type TestEnvironment } from '../support/services.js';
+import { STORE_KINDS, type TestEnvironment } from '../support/services.js';
 
 const NOW = '2026-11-28T12:00:00.000Z';
 const INVALID_LINK = { error: 'not_found', message: 'This invitation link is not valid: it was used, withdrawn or has expired' };
@@ -13,10 +14,7 @@ describe.each(STORE_KINDS)('invitations and accounts on other platforms on %s', 
   let app: FastifyInstance;
   let services: Services;
 
-  beforeAll(async () => {
-    env = await createTestEnvironment({ store });
-    ({ app, services } = await env.app());
-  });
+  beforeAll(async () => ({ env, app, services } = await startDeployment({ store })));
   afterAll(async () => env?.close());
 
   const invitation = (email: string) => ({

@@ -1,8 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Services } from '../../src/services.js';
+import { startDeployment } from '../support/bootstrap.js';
 import { PortalBrowser } from '../support/portal.js';
-import { createTestEnvironment, STORE_KINDS, type TestEnvironment } from '../support/services.js';
+import { STORE_KINDS, type TestEnvironment } from '../support/services.js';
 
 const REFUSED = {
   error: 'conflict',
@@ -14,10 +15,7 @@ describe.each(STORE_KINDS)('sign-up and taken emails on %s', (store) => {
   let app: FastifyInstance;
   let services: Services;
 
-  beforeAll(async () => {
-    env = await createTestEnvironment({ store });
-    ({ app, services } = await env.app());
-  });
+  beforeAll(async () => ({ env, app, services } = await startDeployment({ store })));
   afterAll(async () => env?.close());
 
   it('answers a taken email exactly as a taken platform name: the answer neither names nor confirms the email', async () => {

@@ -2,8 +2,9 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Services } from '../../src/services.js';
 import { respellEmails } from '../../src/store/respell-emails.js';
+import { startDeployment } from '../support/bootstrap.js';
 import { PortalBrowser } from '../support/portal.js';
-import { createTestEnvironment, STORE_KINDS, type TestEnvironment } from '../support/services.js';
+import { STORE_KINDS, type TestEnvironment } from '../support/services.js';
 
 const NFC = 'jos\u00e9@example.com';
 const NFD = 'jose\u0301@example.com';
@@ -13,10 +14,7 @@ describe.each(STORE_KINDS)('migration 0012 (emails in one spelling) on %s', (sto
   let app: FastifyInstance;
   let services: Services;
 
-  beforeAll(async () => {
-    env = await createTestEnvironment({ store });
-    ({ app, services } = await env.app());
-  });
+  beforeAll(async () => ({ env, app, services } = await startDeployment({ store })));
   afterAll(async () => env?.close());
 
   /** A user as the store held it before 0012: only trimmed and lower-cased, so maybe NFD or fullwidth. */
