@@ -67,6 +67,10 @@ export interface Config {
   metrics: boolean;
   /** A separate address for /metrics alone, or undefined to serve it on the main port. */
   metricsListen: { host: string; port: number } | undefined;
+  /** The operator's reward catalog (JSON, docs/catalog.md), or undefined for the seed shipped with the server. */
+  catalogFile: string | undefined;
+  /** The operator's exchange rates (JSON, docs/catalog.md), or undefined for the seed shipped with the server. */
+  exchangeRatesFile: string | undefined;
 }
 
 
@@ -429,6 +433,18 @@ export const SETTINGS = {
     doc: 'HOST:PORT (e.g. 127.0.0.1:9464) to serve /metrics on alone, and not on the main port; unset serves it on the main port.',
     defaultText: '(the main port)',
     parse: (raw) => (raw ? hostAndPort('TESSERA_METRICS_LISTEN', raw) : undefined),
+  },
+  catalogFile: {
+    name: 'TESSERA_CATALOG_FILE',
+    doc: "A JSON file of the reward catalog GET /raas/v2/catalogs serves and orders draw from, in Tango's CatalogViewVerbose format (docs/catalog.md); checked at start-up.",
+    defaultText: '(the built-in sandbox catalog)',
+    parse: (raw) => (raw ? path.resolve(raw) : undefined),
+  },
+  exchangeRatesFile: {
+    name: 'TESSERA_EXCHANGE_RATES_FILE',
+    doc: "A JSON file of the exchange rates GET /raas/v2/exchangerates serves and orders convert with, in Tango's ExchangeRatesWithDisclaimer format (docs/catalog.md); checked at start-up.",
+    defaultText: '(the built-in sandbox rates)',
+    parse: (raw) => (raw ? path.resolve(raw) : undefined),
   },
 } satisfies { [K in keyof Config]: Setting<Config[K]> };
 

@@ -27,7 +27,9 @@ export type ErrorCode =
   /** The store cannot be reached or cannot answer now; `retryAfterSeconds` says when to try again. */
   | 'unavailable'
   /** As much of this work runs and waits as may at once (password hashes); `retryAfterSeconds` says when to try again. */
-  | 'busy';
+  | 'busy'
+  /** A payment the card's issuer refused (the sandbox's declining test cards, funding/card-numbers.ts). */
+  | 'declined';
 
 export interface ErrorDetails {
   /** For `too_many_failures`, `unavailable` and `busy`: when to try again. */

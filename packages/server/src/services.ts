@@ -5,6 +5,8 @@ import { SignInThrottle } from './accounts/sign-in-throttle.js';
 import { signUpThrottle } from './accounts/sign-up-throttle.js';
 import { FailureThrottle } from './credentials/failure-throttle.js';
 import type { Cache } from './cache/cache.js';
+import { type Catalog, loadCatalog } from './catalog/catalog.js';
+import { type ExchangeRates, loadExchangeRates } from './catalog/exchange-rates.js';
 import { openCache } from './cache/open-cache.js';
 import { logAtMostEvery } from './log-at-most-every.js';
 import { type Metrics, NO_METRICS } from './metrics/metrics.js';
@@ -17,6 +19,8 @@ import { KeyRing } from './oauth/key-ring.js';
 import { ApiKeyStore } from './store/api-keys.js';
 import { AuditLogStore } from './store/audit-log.js';
 import { CustomerStore } from './store/customers.js';
+import { EmailTemplateStore } from './store/email-templates.js';
+import { FundingStore } from './store/funding.js';
 import { type Database, openDatabase } from './store/database.js';
 import { migrateToLatest } from './store/migrations.js';
 import { waitForDatabase } from './store/wait-for-database.js';
@@ -48,6 +52,13 @@ export interface Services {
   throttle: FailureThrottle;
   apiKeys: ApiKeyStore;
   customers: CustomerStore;
+  /** The reward catalog (TESSERA_CATALOG_FILE or the seed) and the exchange rates (TESSERA_EXCHANGE_RATES_FILE or the seed): catalog/. */
+  catalog: Catalog;
+  exchangeRates: ExchangeRates;
+  /** The platforms' email templates for reward emails (email-templates/). */
+  emailTemplates: EmailTemplateStore;
+  /** Registered credit cards and the deposits charged to them (raas/funding.ts). */
+  funding: FundingStore;
   /** Every credential action, hash-chained per platform. */
   auditLog: AuditLogStore;
   /** The portal's people, their pending invitations and their sessions (accounts/). */
@@ -79,6 +90,9 @@ export interface ServiceOptions {
 /** Opens the store (migrating it), the cache and the master key, and loads the signing keys. */
 export async function openServices(config: Config, options: ServiceOptions): Promise<Services> {
   const now = options.now ?? Date.now;
+  // First: a bad catalog or rates file stops start-up before the store is touched (a ConfigError naming the field).
+  const catalog = loadCatalog(config.catalogFile);
+  const exchangeRates = loadExchangeRates(config.exchangeRatesFile);
   // Loaded only when on: the `tessera` command turns metrics off and does without prom-client.
   const exporter = config.metrics
     ? new (await import('./metrics/prometheus-metrics.js')).PrometheusMetrics({ grantTypes: [clientCredentialsGrant.grantType] })
@@ -125,6 +139,10 @@ export async function openServices(config: Config, options: ServiceOptions): Pro
       revokedTokens: new RevokedTokenStore(database.db),
       apiKeys: new ApiKeyStore(database.db),
       customers: new CustomerStore(database.db),
+      catalog,
+      exchangeRates,
+      emailTemplates: new EmailTemplateStore(database.db),
+      funding: new FundingStore(database.db),
       auditLog: new AuditLogStore(database.db),
       throttle: new FailureThrottle(cache, config.authFailureLimit, config.authFailureWindowSeconds * 1000, options.log, now),
       users: new UserStore(database.db),

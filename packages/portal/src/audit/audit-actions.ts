@@ -16,6 +16,9 @@ export const AUDIT_ACTIONS: ReadonlyArray<{ action: string; label: string }> = [
   { action: 'invite', label: 'Invited user' },
   { action: 'join', label: 'Joined team' },
   { action: 'remove_user', label: 'Removed user' },
+  { action: 'register_card', label: 'Registered credit card' },
+  { action: 'unregister_card', label: 'Unregistered credit card' },
+  { action: 'deposit', label: 'Deposited to account' },
 ];
 
 const LABELS = new Map(AUDIT_ACTIONS.map(({ action, label }) => [action, label]));

@@ -19,6 +19,10 @@ export const AUDIT_ACTIONS = [
   'remove_user',
   'token_issued',
   'token_refused',
+  // Money (issue 20's funding, raas/funding.ts): a card registered or unregistered, a deposit to an account.
+  'register_card',
+  'unregister_card',
+  'deposit',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

@@ -28,6 +28,10 @@ export async function openApiDocument(app: FastifyInstance, { config }: { config
       tags: [
         { name: 'Customers', description: "The platform's customers and their accounts (Tango RaaS v2)" },
         { name: 'Accounts', description: "The platform's accounts (Tango RaaS v2)" },
+        { name: 'Catalogs', description: 'The reward catalog: brands and their items (utids) to order (Tango RaaS v2; the sandbox catalog or TESSERA_CATALOG_FILE)' },
+        { name: 'Exchange Rates', description: 'The rates that convert rewards in other currencies (Tango RaaS v2; the sandbox rates or TESSERA_EXCHANGE_RATES_FILE)' },
+        { name: 'Fund', description: "Credit cards registered to fund accounts, and deposits charged to them (Tango RaaS v2; sandbox test cards)" },
+        { name: 'Email Templates', description: "The platform's templates for reward emails, named by orders' etid (Tango RaaS v2)" },
         { name: 'OAuth 2.0', description: 'The authorization server: tokens, introspection, revocation' },
         { name: 'Tessera', description: "Tessera's own: who you are, whether the API answers" },
       ],

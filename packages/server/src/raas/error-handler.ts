@@ -3,6 +3,7 @@ import type { FastifyError, FastifyReply, FastifyRequest, FastifySchemaValidatio
 import { type Static, Type } from 'typebox';
 import { AuthError, type AuthFailure } from '../auth/auth-error.js';
 import { type ErrorCode, retryAfter, TesseraError } from '../errors.js';
+import { EMAIL_TEMPLATE_PATTERN_MESSAGES } from './email-template-views.js';
 import { PATTERN_MESSAGES } from './views.js';
 
 /** One failed constraint of a request, as Tango's ApiValidationError reports it. */
@@ -84,6 +85,8 @@ const DOMAIN_ERRORS: Partial<Record<ErrorCode, { status: number; i18nKey: string
   conflict: { status: 409, i18nKey: 'error.duplicate' },
   too_many_failures: { status: 429, i18nKey: 'auth.tooManyFailures' },
   unavailable: { status: 503, i18nKey: 'error.serviceUnavailable' },
+  // The reference gives the Fund operations 400 for every refusal (no 402 there): a declined card is one.
+  declined: { status: 400, i18nKey: 'error.creditCard.declined' },
 };
 
 /** Bean Validation constraint names, as Tango reports them, for the schema keywords that failed. */
@@ -94,7 +97,15 @@ const CONSTRAINTS: Record<string, string> = {
   maxLength: 'Size',
   pattern: 'Pattern',
   format: 'Format',
+  enum: 'Enum',
+  minimum: 'Min',
+  maximum: 'Max',
+  minItems: 'Size',
+  maxItems: 'Size',
 };
+
+/** Fields never echoed back, even invalid: a card's number and security code are secrets (raas/funding-views.ts). */
+const SECRET_FIELDS: ReadonlySet<string> = new Set(['creditCard.number', 'creditCard.verificationNumber']);
 
 /** Longest invalid value echoed back; longer strings are cut. */
 const MAX_ECHOED_LENGTH = 256;
@@ -161,7 +172,9 @@ function fieldErrors(errors: FastifySchemaValidationError[], context: string, re
       continue;
     }
     const constraint = error.keyword === 'format' && params.format === 'email' ? 'Email' : (CONSTRAINTS[error.keyword] ?? error.keyword);
-    out.push(fieldError(joinPath(error.instancePath, undefined, context), describe(error, params), echo(valueAt(source, error.instancePath)), constraint));
+    const path = joinPath(error.instancePath, undefined, context);
+    const invalidValue = SECRET_FIELDS.has(path) ? null : echo(valueAt(source, error.instancePath));
+    out.push(fieldError(path, describe(error, params), invalidValue, constraint));
   }
   return out;
 }
@@ -179,7 +192,15 @@ function describe(error: FastifySchemaValidationError, params: Record<string, un
     case 'maxLength':
       return `size must be at most ${String(params.limit)}`;
     case 'pattern':
-      return PATTERN_MESSAGES[String(params.pattern)] ?? `must match ${String(params.pattern)}`;
+      return PATTERN_MESSAGES[String(params.pattern)] ?? EMAIL_TEMPLATE_PATTERN_MESSAGES[String(params.pattern)] ?? `must match ${String(params.pattern)}`;
+    case 'enum':
+      return `must be one of ${(params.allowedValues as unknown[]).join(', ')}`;
+    case 'minimum':
+      return `must be at least ${String(params.limit)}`;
+    case 'maximum':
+      return `must be at most ${String(params.limit)}`;
+    case 'maxItems':
+      return `size must be at most ${String(params.limit)}`;
     case 'format':
       return params.format === 'email' ? 'must be a well-formed email address' : `must be a valid ${String(params.format)}`;
     default:

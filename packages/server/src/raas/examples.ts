@@ -1,3 +1,6 @@
+import seedCatalog from '../catalog/seed-catalog.json' with { type: 'json' };
+import seedExchangeRates from '../catalog/seed-exchange-rates.json' with { type: 'json' };
+
 /**
  * The example values of the RaaS API in the OpenAPI document, in Tango's style (customer `s123456`,
  * account `a123456`). The console fills its forms with them, so each is valid under the rules of
@@ -32,3 +35,119 @@ export const CUSTOMER_VIEW_SUMMARY = { ...CUSTOMER_VIEW_NEW, accounts: [ACCOUNT_
 export const WHOAMI = { platformName: 'acme', credentialType: 'api_key', credentialId: 'key_2bQk7RmX9sTf4VwN8cLp3J' } as const;
 
 export const STATUS_OK = { status: 'ok' } as const;
+
+/**
+ * Funding (raas/funding.ts): register the sandbox's Visa test card to account a123456, fund the account with
+ * $100.00 (3.5 % fee: $103.50 charged), read the deposit back, and unregister the card.
+ */
+export const CREDIT_CARD_TOKEN = '6c3f1e2a-9b4d-4f8e-a1c7-52d90e8b3f64';
+export const DEPOSIT_ID = 'RA261128-482913-705118';
+export const CONTACT_INFORMATION = [{ fullName: 'Alex Doe', emailAddress: 'billing@acme.example.com' }];
+export const BILLING_ADDRESS = {
+  firstName: 'Alex',
+  lastName: 'Doe',
+  addressLine1: '1 Main Street',
+  addressLine2: 'Suite 100',
+  city: 'Seattle',
+  state: 'WA',
+  postalCode: '98101',
+  country: 'US',
+  emailAddress: 'billing@acme.example.com',
+} as const;
+export const CREDIT_CARD = { number: '4111111111111111', expiration: '2030-12', verificationNumber: '123' } as const;
+export const CREATE_CREDIT_CARD = {
+  customerIdentifier: CUSTOMER_IDENTIFIER,
+  accountIdentifier: ACCOUNT_IDENTIFIER,
+  label: 'Acme corporate Visa',
+  ipAddress: '203.0.113.10',
+  creditCard: CREDIT_CARD,
+  billingAddress: BILLING_ADDRESS,
+  contactInformation: CONTACT_INFORMATION,
+} as const;
+export const CREDIT_CARD_VIEW = {
+  token: CREDIT_CARD_TOKEN,
+  label: CREATE_CREDIT_CARD.label,
+  lastFourDigits: '1111',
+  expirationDate: '2030-12',
+  status: STATUS,
+  createdDate: CREATED_AT,
+  activationDate: CREATED_AT,
+  customerIdentifier: CUSTOMER_IDENTIFIER,
+  accountIdentifier: ACCOUNT_IDENTIFIER,
+  accountNumber: ACCOUNT_VIEW_SUMMARY.accountNumber,
+  contactInformation: CONTACT_INFORMATION,
+} as const;
+export const CREATE_CREDIT_CARD_DEPOSIT = {
+  customerIdentifier: CUSTOMER_IDENTIFIER,
+  accountIdentifier: ACCOUNT_IDENTIFIER,
+  creditCardToken: CREDIT_CARD_TOKEN,
+  amount: 100,
+} as const;
+export const CREDIT_CARD_DEPOSIT_VIEW = {
+  referenceDepositID: DEPOSIT_ID,
+  accountNumber: ACCOUNT_VIEW_SUMMARY.accountNumber,
+  amount: 100,
+  feePercent: 3.5,
+  amountCharged: 103.5,
+  status: 'SUCCESS',
+  createdDate: CREATED_AT,
+} as const;
+export const CREATE_CREDIT_CARD_UNREGISTER = {
+  customerIdentifier: CUSTOMER_IDENTIFIER,
+  accountIdentifier: ACCOUNT_IDENTIFIER,
+  creditCardToken: CREDIT_CARD_TOKEN,
+} as const;
+export const CREDIT_CARD_UNREGISTER_VIEW = {
+  token: CREDIT_CARD_TOKEN,
+  message: 'The credit card was unregistered',
+  createdDate: CREATED_AT,
+} as const;
+
+/**
+ * Email templates (raas/email-templates.ts): the first template of a platform is E000001, so creating this
+ * one (for customer s123456, the default of account a123456) and then reading, changing and deleting
+ * E000001 plays as it stands. The header image is a 1×1 PNG.
+ */
+export const ETID = 'E000001';
+export const HEADER_IMAGE_PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=';
+export const CREATE_EMAIL_TEMPLATE = {
+  name: 'Acme thank-you',
+  fromName: 'Acme Rewards',
+  subject: 'A thank-you gift from Acme',
+  headerImage: HEADER_IMAGE_PNG,
+  headerImageAltText: 'Acme',
+  accentColor: '#1A73E8',
+  messageBody: 'Thank you for a great year. Please enjoy this gift with our compliments.',
+  closing: 'Warm regards,\nThe Acme team',
+  customerServiceMessage: 'Questions about your reward? Write to rewards@acme.example.com.',
+  accessControl: [{ type: 'CUSTOMER', identifier: CUSTOMER_IDENTIFIER }],
+  defaults: [{ type: 'ACCOUNT', identifier: ACCOUNT_IDENTIFIER }],
+} as const;
+export const EMAIL_TEMPLATE_VIEW = {
+  etid: ETID,
+  name: CREATE_EMAIL_TEMPLATE.name,
+  fromName: CREATE_EMAIL_TEMPLATE.fromName,
+  subject: CREATE_EMAIL_TEMPLATE.subject,
+  headerImage: `data:image/png;base64,${HEADER_IMAGE_PNG}`,
+  headerImageAltText: CREATE_EMAIL_TEMPLATE.headerImageAltText,
+  accentColor: CREATE_EMAIL_TEMPLATE.accentColor,
+  messageBody: CREATE_EMAIL_TEMPLATE.messageBody,
+  closing: CREATE_EMAIL_TEMPLATE.closing,
+  customerServiceMessage: CREATE_EMAIL_TEMPLATE.customerServiceMessage,
+  accessControls: CREATE_EMAIL_TEMPLATE.accessControl,
+  defaults: CREATE_EMAIL_TEMPLATE.defaults,
+} as const;
+export const UPDATE_EMAIL_TEMPLATE = { subject: 'Happy holidays from Acme', accentColor: '#C62828' } as const;
+export const UPDATED_EMAIL_TEMPLATE_VIEW = { ...EMAIL_TEMPLATE_VIEW, ...UPDATE_EMAIL_TEMPLATE } as const;
+export const EMAIL_TEMPLATE_LIST_VIEW = {
+  emailTemplates: [EMAIL_TEMPLATE_VIEW],
+  page: { elementsPerBlock: 10, number: 0, resultCount: 1, totalCount: 1 },
+} as const;
+
+/**
+ * Catalogs and exchange rates (raas/catalogs.ts): the first brand of the seed catalog (Amazon.com, utid
+ * U561593, any amount from $0.01 to $2,000) and the seed's rates, as GET /catalogs and GET /exchangerates
+ * serve them with no TESSERA_CATALOG_FILE or TESSERA_EXCHANGE_RATES_FILE set.
+ */
+export const CATALOG_VIEW_VERBOSE = { catalogName: seedCatalog.catalogName, brands: [seedCatalog.brands[0]!] };
+export const EXCHANGE_RATES = seedExchangeRates;

@@ -8,7 +8,11 @@ import { hasCode } from '../errors.js';
 import type { Metrics } from '../metrics/metrics.js';
 import { credentialId, type Principal, principalOf } from '../auth/principal.js';
 import { DEFAULT_SCOPE } from '../credentials/scopes.js';
+import { type CatalogDeps, catalogRoutes } from './catalogs.js';
 import { type CustomerDeps, customerRoutes } from './customers.js';
+import { emailTemplateRoutes } from './email-templates.js';
+import type { EmailTemplateDeps } from '../email-templates/email-templates.js';
+import { type FundingDeps, fundingRoutes } from './funding.js';
 import * as example from './examples.js';
 import { ErrorEnvelope, raasErrorHandler, sendRaasError } from './error-handler.js';
 import { errorResponses, GUARDED_ERRORS, RAAS_SECURITY } from './route-docs.js';
@@ -23,8 +27,18 @@ const PATHS: Record<string, string[]> = {
   '/customers/:customerIdentifier/accounts': ['GET', 'POST'],
   '/accounts': ['GET'],
   '/accounts/:accountIdentifier': ['GET'],
+  '/catalogs': ['GET'],
+  '/exchangerates': ['GET'],
+  '/emailTemplates': ['GET', 'POST'],
+  '/emailTemplates/:etid': ['GET', 'PATCH', 'DELETE'],
+  '/creditCards': ['GET', 'POST'],
+  '/creditCards/:token': ['GET'],
+  '/creditCardUnregisters': ['POST'],
+  '/creditCardDeposits': ['POST'],
+  '/creditCardDeposits/:depositId': ['GET'],
 };
-const OTHER_METHODS = ['DELETE', 'PATCH', 'POST', 'PUT'];
+// GET too, for the paths that take POST only (POST /creditCardUnregisters): their GET and HEAD are 405 as well.
+const OTHER_METHODS = ['DELETE', 'GET', 'PATCH', 'POST', 'PUT'];
 
 const WhoAmI = Type.Object(
   {
@@ -41,7 +55,7 @@ const WhoAmI = Type.Object(
  * Routing comes first: an unknown path is 404 and a wrong method 405, with or without credentials.
  */
 /** What the RaaS API uses: the guard's sources, the customers, the audience (the guard's realm). */
-export interface RaasDeps extends GuardDeps, CustomerDeps {
+export interface RaasDeps extends GuardDeps, CustomerDeps, CatalogDeps, EmailTemplateDeps, FundingDeps {
   config: GuardDeps['config'];
   metrics: Pick<Metrics, 'authFailed' | 'credentialCacheLookup'>;
 }
@@ -131,6 +145,9 @@ export async function raasRoutes(app: FastifyInstance, { services }: { services:
     );
 
     await api.register(customerRoutes, { services });
+    await api.register(catalogRoutes, { services });
+    await api.register(emailTemplateRoutes, { services });
+    await api.register(fundingRoutes, { services });
   });
 
   for (const [url, methods] of Object.entries(PATHS)) {

@@ -14,16 +14,23 @@ const IDENTIFIER_PATTERN = '^[a-z0-9][a-z0-9._-]*$';
  * Free text: any character but NUL, which PostgreSQL cannot store in text, and unpaired surrogates,
  * which are not Unicode. Written to mean the same with or without the regular expression's `u` flag.
  */
-const TEXT_PATTERN = '^(?:[^\\u0000\\uD800-\\uDFFF]|[\\uD800-\\uDBFF][\\uDC00-\\uDFFF])*$';
+export const TEXT_PATTERN = '^(?:[^\\u0000\\uD800-\\uDFFF]|[\\uD800-\\uDBFF][\\uDC00-\\uDFFF])*$';
+
+/** A card's expiration, Tango's YYYY-MM (raas/funding-views.ts). */
+export const YEAR_MONTH_PATTERN = '^[0-9]{4}-(0[1-9]|1[0-2])$';
+/** A card's security code: CVV2, CVC2 or CID, 3 or 4 digits (raas/funding-views.ts). */
+export const SECURITY_CODE_PATTERN = '^[0-9]{3,4}$';
 
 /** What each pattern means, for the field errors of a request that breaks it. */
 export const PATTERN_MESSAGES: Readonly<Record<string, string>> = {
   [IDENTIFIER_PATTERN]: 'must use only lowercase letters, digits, ".", "_" and "-", and start with a letter or a digit',
   [TEXT_PATTERN]: 'must not contain NUL characters or unpaired surrogates',
+  [YEAR_MONTH_PATTERN]: 'must be a year and month as YYYY-MM',
+  [SECURITY_CODE_PATTERN]: 'must be 3 or 4 digits',
 };
 
-const IDENTIFIER_RULE = { minLength: 1, maxLength: 100, pattern: IDENTIFIER_PATTERN };
-const DISPLAY_NAME_RULE = { minLength: 1, maxLength: 100, pattern: TEXT_PATTERN };
+export const IDENTIFIER_RULE = { minLength: 1, maxLength: 100, pattern: IDENTIFIER_PATTERN };
+export const DISPLAY_NAME_RULE = { minLength: 1, maxLength: 100, pattern: TEXT_PATTERN };
 
 export const CreateCustomerCriteria = Type.Object(
   {

@@ -256,6 +256,90 @@ const MIGRATIONS: Record<string, Migration> = {
         .execute();
     },
   },
+  '0014_funding': {
+    // Issue 20's funding (raas/funding.ts): registered credit cards — last four and brand, never the number —
+    // and the deposits charged to them. accounts.balance_cents (0003) is the balance they raise.
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('credit_cards')
+        .addColumn('platform_id', 'text', (c) => c.notNull())
+        .addColumn('token', 'text', (c) => c.notNull())
+        .addColumn('customer_identifier', 'text', (c) => c.notNull())
+        .addColumn('account_identifier', 'text', (c) => c.notNull())
+        .addColumn('label', 'text', (c) => c.notNull())
+        .addColumn('last_four', 'text', (c) => c.notNull())
+        .addColumn('brand', 'text', (c) => c.notNull())
+        .addColumn('expiration', 'text', (c) => c.notNull())
+        .addColumn('contact_information', 'text', (c) => c.notNull())
+        .addColumn('declines_charges', 'integer', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('activated_at', 'bigint', (c) => c.notNull())
+        .addColumn('unregistered_at', 'bigint')
+        .addPrimaryKeyConstraint('credit_cards_pk', ['platform_id', 'token'])
+        .addForeignKeyConstraint('credit_cards_account_fk', ['platform_id', 'account_identifier'], 'accounts', ['platform_id', 'account_identifier'], (c) =>
+          c.onDelete('cascade'),
+        )
+        .execute();
+      await db.schema.createIndex('credit_cards_platform_created').on('credit_cards').columns(['platform_id', 'created_at']).execute();
+      await db.schema
+        .createTable('credit_card_deposits')
+        .addColumn('platform_id', 'text', (c) => c.notNull())
+        .addColumn('deposit_id', 'text', (c) => c.notNull())
+        .addColumn('account_identifier', 'text', (c) => c.notNull())
+        .addColumn('card_token', 'text', (c) => c.notNull())
+        .addColumn('amount_cents', 'bigint', (c) => c.notNull().check(sql`amount_cents > 0`))
+        .addColumn('fee_cents', 'bigint', (c) => c.notNull().check(sql`fee_cents >= 0`))
+        .addColumn('fee_basis_points', 'integer', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('credit_card_deposits_pk', ['platform_id', 'deposit_id'])
+        .addForeignKeyConstraint('credit_card_deposits_card_fk', ['platform_id', 'card_token'], 'credit_cards', ['platform_id', 'token'], (c) =>
+          c.onDelete('cascade'),
+        )
+        .execute();
+      // The balance never goes below zero, whatever a debit (issue 20's orders) does wrong: the store refuses it.
+      // SQLite cannot add a CHECK to an existing table, so the debit's condition (balance_cents >= amount) holds it there.
+      if (!(db.getExecutor().adapter instanceof SqliteAdapter)) {
+        await sql`alter table accounts add constraint accounts_balance_not_negative check (balance_cents >= 0)`.execute(db);
+      }
+    },
+  },
+  '0015_email_templates': {
+    // Issue 20's email templates (raas/email-templates.ts). A template's etid is E + its number on the
+    // platform (seq, 1, 2, 3, …): deterministic, and no platform learns how many templates others have.
+    // A delete only marks the row, so an etid is never given to another template (an order that named
+    // it keeps meaning that one), and the name is unique among the live templates only.
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('email_templates')
+        .addColumn('platform_id', 'text', (c) => c.notNull().references('platforms.id').onDelete('cascade'))
+        .addColumn('seq', 'bigint', (c) => c.notNull())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('from_name', 'text', (c) => c.notNull())
+        .addColumn('subject', 'text', (c) => c.notNull())
+        .addColumn('header_image', 'text', (c) => c.notNull())
+        .addColumn('header_image_alt_text', 'text', (c) => c.notNull())
+        .addColumn('accent_color', 'text', (c) => c.notNull())
+        .addColumn('message_body', 'text', (c) => c.notNull())
+        .addColumn('closing', 'text', (c) => c.notNull())
+        .addColumn('customer_service_message', 'text')
+        .addColumn('access_controls', 'text', (c) => c.notNull())
+        .addColumn('defaults', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .addColumn('deleted_at', 'bigint')
+        .addPrimaryKeyConstraint('email_templates_pk', ['platform_id', 'seq'])
+        .execute();
+      await db.schema
+        .createIndex('email_templates_live_name')
+        .on('email_templates')
+        .columns(['platform_id', 'name'])
+        .unique()
+        .where(sql.ref('deleted_at'), 'is', null)
+        .execute();
+    },
+  },
 };
 
 /** Brings the schema up to date; safe to call from several instances (or processes) at once. */

@@ -96,6 +96,52 @@ export interface AccountsTable {
   created_at: number;
 }
 
+/**
+ * A credit card registered to fund an account (raas/funding.ts). Never its number, not even hashed, nor its
+ * security code: only the last four digits and the brand, derived from the number when it was registered.
+ */
+export interface CreditCardsTable {
+  platform_id: string;
+  /** The card's token (a UUID), what the API names it by. */
+  token: string;
+  customer_identifier: string;
+  account_identifier: string;
+  label: string;
+  last_four: string;
+  /** `visa`, `mastercard`, `amex`, `discover` or `other` (funding/test-cards.ts). */
+  brand: string;
+  /** YYYY-MM */
+  expiration: string;
+  /** Tango's contactInformation[] as JSON: who gets the funding confirmation emails. */
+  contact_information: string;
+  /** 1 for a sandbox card whose charges are declined (funding/test-cards.ts), else 0. */
+  declines_charges: number;
+  /** Tango's card status: ACTIVE, or INACTIVE once unregistered. */
+  status: string;
+  created_at: number;
+  activated_at: number;
+  /** When it was unregistered; null while active. */
+  unregistered_at: number | null;
+}
+
+/** A deposit charged to a registered card: the amount credited and the fee charged on top, in cents. */
+export interface CreditCardDepositsTable {
+  platform_id: string;
+  /** Tango's referenceDepositID, e.g. RA261128-482913-705118. */
+  deposit_id: string;
+  account_identifier: string;
+  card_token: string;
+  /** What the account's balance rose by. */
+  amount_cents: number;
+  /** The processing fee charged on top of the amount (funding/deposit-fee.ts). */
+  fee_cents: number;
+  /** The fee rate in basis points (350 = 3.5 %), as it was when charged. */
+  fee_basis_points: number;
+  /** Tango's deposit status: SUCCESS. */
+  status: string;
+  created_at: number;
+}
+
 export type AuditOutcome = 'success' | 'failure';
 
 /** One entry of a platform's hash chain (store/audit-log.ts): ids only, never a secret. */
@@ -167,6 +213,35 @@ export interface ServerSettingsTable {
   updated_at: number;
 }
 
+/**
+ * A platform's email template for reward emails (raas/email-templates.ts): Tango's fields, with the
+ * etid made of `seq` (E000001 for 1). Deleted ones stay, marked, so an etid never names another.
+ */
+export interface EmailTemplatesTable {
+  platform_id: string;
+  /** 1, 2, 3, … per platform, never reused: the etid's number. */
+  seq: number;
+  name: string;
+  from_name: string;
+  subject: string;
+  /** A data: URL of the header image (PNG, JPEG or GIF), or '' for none: what the view's headerImage shows. */
+  header_image: string;
+  header_image_alt_text: string;
+  /** #RRGGBB */
+  accent_color: string;
+  message_body: string;
+  closing: string;
+  /** Null: Tango's own customer-service text goes in the email. */
+  customer_service_message: string | null;
+  /** Tango's accessControls[] and defaults[] as JSON: `[{"type":"ACCOUNT","identifier":"a123456"}]`. */
+  access_controls: string;
+  defaults: string;
+  created_at: number;
+  updated_at: number;
+  /** When it was deleted; null while live. */
+  deleted_at: number | null;
+}
+
 export interface Schema {
   platforms: PlatformsTable;
   oauth_clients: OAuthClientsTable;
@@ -175,9 +250,12 @@ export interface Schema {
   api_keys: ApiKeysTable;
   customers: CustomersTable;
   accounts: AccountsTable;
+  credit_cards: CreditCardsTable;
+  credit_card_deposits: CreditCardDepositsTable;
   audit_log: AuditLogTable;
   users: UsersTable;
   invitations: InvitationsTable;
   sessions: SessionsTable;
   server_settings: ServerSettingsTable;
+  email_templates: EmailTemplatesTable;
 }

@@ -6,9 +6,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importJWK, jwtVerify } from 'jose';
 import { consoleCsp } from '../../src/console/console-page.js';
 import { ACCESS_TOKEN, JWKS } from '../../src/oauth/examples.js';
+import { CREATE_EMAIL_TEMPLATE, EMAIL_TEMPLATE_VIEW, UPDATE_EMAIL_TEMPLATE, UPDATED_EMAIL_TEMPLATE_VIEW } from '../../src/raas/examples.js';
 import { basic, form, postForm, requestToken } from '../support/oauth.js';
 import { createTestEnvironment, type TestEnvironment } from '../support/services.js';
 import { createTenant, createTestClient, get, postJson } from '../support/tenants.js';
+import { TANGO_REFERENCE_FILE } from '../support/tango-reference.js';
+import seedCatalog from '../../src/catalog/seed-catalog.json' with { type: 'json' };
+import seedRates from '../../src/catalog/seed-exchange-rates.json' with { type: 'json' };
 
 interface Media {
   schema: Schema;
@@ -103,18 +107,31 @@ describe('the OpenAPI document', () => {
       expect(operation.security, `${method} ${path}`).toEqual(expected);
     }
     expect([...documented].sort()).toEqual([
+      'DELETE /raas/v2/emailTemplates/{etid}',
       'GET /raas/v2/accounts',
       'GET /raas/v2/accounts/{accountIdentifier}',
+      'GET /raas/v2/catalogs',
+      'GET /raas/v2/creditCardDeposits/{depositId}',
+      'GET /raas/v2/creditCards',
+      'GET /raas/v2/creditCards/{token}',
       'GET /raas/v2/customers',
       'GET /raas/v2/customers/{customerIdentifier}',
       'GET /raas/v2/customers/{customerIdentifier}/accounts',
+      'GET /raas/v2/emailTemplates',
+      'GET /raas/v2/emailTemplates/{etid}',
+      'GET /raas/v2/exchangerates',
       'GET /raas/v2/status',
       'GET /raas/v2/whoami',
+      'PATCH /raas/v2/emailTemplates/{etid}',
       'POST /oauth/introspect',
       'POST /oauth/revoke',
       'POST /oauth/token',
+      'POST /raas/v2/creditCardDeposits',
+      'POST /raas/v2/creditCardUnregisters',
+      'POST /raas/v2/creditCards',
       'POST /raas/v2/customers',
       'POST /raas/v2/customers/{customerIdentifier}/accounts',
+      'POST /raas/v2/emailTemplates',
     ]);
     // And the document lists nothing the server does not serve.
     const served = new Set(registeredRoutes(app).map(({ method, path }) => `${method} ${path}`));
@@ -132,7 +149,7 @@ describe('the OpenAPI document', () => {
       '/.well-known/oauth-authorization-server',
     ]);
     const declared = doc.tags.map(({ name }) => name);
-    expect(declared).toEqual(['Customers', 'Accounts', 'OAuth 2.0', 'Tessera']);
+    expect(declared).toEqual(['Customers', 'Accounts', 'Catalogs', 'Exchange Rates', 'Fund', 'Email Templates', 'OAuth 2.0', 'Tessera']);
     for (const [path, operations] of Object.entries(doc.paths)) {
       for (const [method, operation] of Object.entries(operations)) {
         expect(operation.tags, `${method} ${path}`).toHaveLength(1);
@@ -214,7 +231,64 @@ describe('the OpenAPI document', () => {
     const accountSummary = { accountIdentifier: 'a123456', accountNumber: 'A32-649183-270514', displayName: 'Acme Rewards Account', createdAt: '2026-11-28T12:00:00.000Z', status: 'ACTIVE' };
     const account = { ...accountSummary, currencyCode: 'USD', currentBalance: 0, contactEmail: 'rewards@acme.example.com' };
     const createAccount = { accountIdentifier: 'a123456', displayName: 'Acme Rewards Account', contactEmail: 'rewards@acme.example.com' };
+    const png = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=';
+    const templateText = {
+      name: 'Acme thank-you',
+      fromName: 'Acme Rewards',
+      subject: 'A thank-you gift from Acme',
+      headerImageAltText: 'Acme',
+      accentColor: '#1A73E8',
+      messageBody: 'Thank you for a great year. Please enjoy this gift with our compliments.',
+      closing: 'Warm regards,\nThe Acme team',
+      customerServiceMessage: 'Questions about your reward? Write to rewards@acme.example.com.',
+    };
+    const scopes = { customer: [{ type: 'CUSTOMER', identifier: 's123456' }], account: [{ type: 'ACCOUNT', identifier: 'a123456' }] };
+    const createTemplate = { ...templateText, headerImage: png, accessControl: scopes.customer, defaults: scopes.account };
+    const template = { etid: 'E000001', ...templateText, headerImage: `data:image/png;base64,${png}`, accessControls: scopes.customer, defaults: scopes.account };
     const both = (example: unknown) => ({ 'request application/x-www-form-urlencoded': example, 'request application/json': example });
+    const cardToken = '6c3f1e2a-9b4d-4f8e-a1c7-52d90e8b3f64';
+    const contactInformation = [{ fullName: 'Alex Doe', emailAddress: 'billing@acme.example.com' }];
+    const createCard = {
+      customerIdentifier: 's123456',
+      accountIdentifier: 'a123456',
+      label: 'Acme corporate Visa',
+      ipAddress: '203.0.113.10',
+      creditCard: { number: '4111111111111111', expiration: '2030-12', verificationNumber: '123' },
+      billingAddress: {
+        firstName: 'Alex',
+        lastName: 'Doe',
+        addressLine1: '1 Main Street',
+        addressLine2: 'Suite 100',
+        city: 'Seattle',
+        state: 'WA',
+        postalCode: '98101',
+        country: 'US',
+        emailAddress: 'billing@acme.example.com',
+      },
+      contactInformation,
+    };
+    const card = {
+      token: cardToken,
+      label: 'Acme corporate Visa',
+      lastFourDigits: '1111',
+      expirationDate: '2030-12',
+      status: 'ACTIVE',
+      createdDate: '2026-11-28T12:00:00.000Z',
+      activationDate: '2026-11-28T12:00:00.000Z',
+      customerIdentifier: 's123456',
+      accountIdentifier: 'a123456',
+      accountNumber: 'A32-649183-270514',
+      contactInformation,
+    };
+    const deposit = {
+      referenceDepositID: 'RA261128-482913-705118',
+      accountNumber: 'A32-649183-270514',
+      amount: 100,
+      feePercent: 3.5,
+      amountCharged: 103.5,
+      status: 'SUCCESS',
+      createdDate: '2026-11-28T12:00:00.000Z',
+    };
     expect(found).toEqual({
       'POST /oauth/token': { ...both(tokenRequest), 'response 200': { access_token: ACCESS_TOKEN, token_type: 'Bearer', expires_in: 86_400, scope: 'raas.all' } },
       'POST /oauth/introspect': { ...both(tokenAction), 'response 200': { active: true, token_type: 'Bearer', ...claims } },
@@ -230,6 +304,33 @@ describe('the OpenAPI document', () => {
       'POST /raas/v2/customers/{customerIdentifier}/accounts': { 'path customerIdentifier': 's123456', 'request application/json': createAccount, 'response 201': account },
       'GET /raas/v2/accounts': { 'response 200': [account] },
       'GET /raas/v2/accounts/{accountIdentifier}': { 'path accountIdentifier': 'a123456', 'response 200': account },
+      // Email templates: create E000001 for customer s123456 (the default of account a123456), read it, change it, delete it.
+      'POST /raas/v2/emailTemplates': { 'request application/json': createTemplate, 'response 201': template },
+      'GET /raas/v2/emailTemplates': {
+        'query elementsPerBlock': 10,
+        'query page': 0,
+        'response 200': { emailTemplates: [template], page: { elementsPerBlock: 10, number: 0, resultCount: 1, totalCount: 1 } },
+      },
+      'GET /raas/v2/emailTemplates/{etid}': { 'path etid': 'E000001', 'response 200': template },
+      'PATCH /raas/v2/emailTemplates/{etid}': {
+        'path etid': 'E000001',
+        'request application/json': { subject: 'Happy holidays from Acme', accentColor: '#C62828' },
+        'response 200': { ...template, subject: 'Happy holidays from Acme', accentColor: '#C62828' },
+      },
+      'DELETE /raas/v2/emailTemplates/{etid}': { 'path etid': 'E000001' },
+      // Funding: register the Visa test card to a123456, fund it with $100 (3.5 % fee), read back, unregister.
+      'POST /raas/v2/creditCards': { 'request application/json': createCard, 'response 201': card },
+      'GET /raas/v2/creditCards': { 'query showInactive': false, 'response 200': [card] },
+      'GET /raas/v2/creditCards/{token}': { 'path token': cardToken, 'response 200': card },
+      'POST /raas/v2/creditCardUnregisters': {
+        'request application/json': { customerIdentifier: 's123456', accountIdentifier: 'a123456', creditCardToken: cardToken },
+        'response 200': { token: cardToken, message: 'The credit card was unregistered', createdDate: '2026-11-28T12:00:00.000Z' },
+      },
+      'POST /raas/v2/creditCardDeposits': { 'request application/json': { customerIdentifier: 's123456', accountIdentifier: 'a123456', creditCardToken: cardToken, amount: 100 }, 'response 200': deposit },
+      'GET /raas/v2/creditCardDeposits/{depositId}': { 'path depositId': 'RA261128-482913-705118', 'response 200': deposit },
+      // The seed's first brand (Amazon.com, U561593) and the seed's rates, as the server serves them.
+      'GET /raas/v2/catalogs': { 'query verbose': true, 'response 200': { catalogName: 'Tessera Sandbox Catalog', brands: [seedCatalog.brands[0]] } },
+      'GET /raas/v2/exchangerates': { 'response 200': seedRates },
     });
 
     // The example token is a real one: signed by the key of the JWKS example, with the claims introspection shows.
@@ -258,6 +359,24 @@ describe('the OpenAPI document', () => {
     expect(opened.statusCode, opened.body).toBe(201);
     expect((await get(app, '/raas/v2/customers/s123456', tenant.basic)).statusCode).toBe(200);
     expect((await get(app, '/raas/v2/accounts/a123456', tenant.basic)).json()).toEqual(opened.json());
+
+    // Funding from the examples: the card's example registers, and its token funds the account with $100.
+    const exampleOf = (path: string) => doc.paths[path]!.post!.requestBody!.content['application/json']!.example as Record<string, unknown>;
+    const card = await postJson(app, '/raas/v2/creditCards', tenant.basic, exampleOf('/raas/v2/creditCards'));
+    expect(card.statusCode, card.body).toBe(201);
+    expect(card.json()).toMatchObject({ lastFourDigits: '1111', status: 'ACTIVE', accountIdentifier: 'a123456' });
+    const funded = await postJson(app, '/raas/v2/creditCardDeposits', tenant.basic, { ...exampleOf('/raas/v2/creditCardDeposits'), creditCardToken: card.json().token });
+    expect(funded.statusCode, funded.body).toBe(200);
+    expect(funded.json()).toMatchObject({ amount: 100, feePercent: 3.5, amountCharged: 103.5, status: 'SUCCESS' });
+    expect((await get(app, '/raas/v2/accounts/a123456', tenant.basic)).json().currentBalance).toBe(100);
+
+    // The example template is the platform's first, E000001 as the examples name it: created, changed, deleted.
+    const template = await postJson(app, '/raas/v2/emailTemplates', tenant.basic, CREATE_EMAIL_TEMPLATE);
+    expect({ status: template.statusCode, body: template.json() }).toEqual({ status: 201, body: EMAIL_TEMPLATE_VIEW });
+    const headers = { authorization: tenant.basic, 'content-type': 'application/json' };
+    const changed = await app.inject({ method: 'PATCH', url: '/raas/v2/emailTemplates/E000001', headers, payload: UPDATE_EMAIL_TEMPLATE });
+    expect({ status: changed.statusCode, body: changed.json() }).toEqual({ status: 200, body: UPDATED_EMAIL_TEMPLATE_VIEW });
+    expect((await app.inject({ method: 'DELETE', url: '/raas/v2/emailTemplates/E000001', headers: { authorization: tenant.basic } })).statusCode).toBe(204);
   });
 
   // The names of Tango's console definition (shared/reference, outside this repository), extracted into a
@@ -284,6 +403,40 @@ describe('the OpenAPI document', () => {
       ['AccountView', ours('/raas/v2/accounts', 'get', 200)],
     ];
     for (const [name, schema] of views) expect(fields(schema), name).toEqual(Object.keys(tango.definitions[name]!.properties).sort());
+    // Funding's, against the whole reference (test/support/tango-reference.ts copies it into the fixtures).
+    const full = JSON.parse(readFileSync(TANGO_REFERENCE_FILE, 'utf8')) as { definitions: Record<string, { properties: Record<string, unknown> }> };
+    const funding: Array<[string, Schema]> = [
+      ['CreateCreditCardCriteria', ours('/raas/v2/creditCards', 'post', 'request')],
+      ['CreditCardView', ours('/raas/v2/creditCards', 'post', 201)],
+      ['CreateCreditCardDepositCriteria', ours('/raas/v2/creditCardDeposits', 'post', 'request')],
+      ['CreditCardDepositView', ours('/raas/v2/creditCardDeposits', 'post', 200)],
+      ['CreateCreditCardUnregisterCriteria', ours('/raas/v2/creditCardUnregisters', 'post', 'request')],
+      ['CreditCardUnregisterView', ours('/raas/v2/creditCardUnregisters', 'post', 200)],
+    ];
+    for (const [name, schema] of funding) expect(fields(schema), name).toEqual(Object.keys(full.definitions[name]!.properties).sort());
+    // Catalogs' and exchange rates', down to the item: the verbose view is the first of GET /catalogs' two.
+    const catalog = resolve((doc.paths['/raas/v2/catalogs']!.get!.responses['200']!.content!['application/json']!.schema as { anyOf: Schema[] }).anyOf[0]!);
+    const brand = resolve(catalog.properties!.brands!.items!);
+    const item = resolve(brand.properties!.items!.items!);
+    const rates = ours('/raas/v2/exchangerates', 'get', 200);
+    const catalogs: Array<[string, Schema]> = [
+      ['CatalogViewVerbose', catalog],
+      ['BrandViewWithItemsVerbose', brand],
+      ['BrandRequirements', resolve(brand.properties!.brandRequirements!)],
+      ['ItemViewVerbose', item],
+      ['CostAdjustmentEntity', resolve(item.properties!.fee!)],
+      ['ExchangeRatesWithDisclaimer', rates],
+      ['ExchangeRateView', resolve(rates.properties!.exchangeRates!.items!)],
+    ];
+    for (const [name, schema] of catalogs) expect(fields(schema), name).toEqual(Object.keys(full.definitions[name]!.properties).sort());
+    const emailTemplates: Array<[string, Schema]> = [
+      ['CreateEmailTemplateCriteria', ours('/raas/v2/emailTemplates', 'post', 'request')],
+      ['EmailTemplateViewVerbose', ours('/raas/v2/emailTemplates', 'post', 201)],
+      ['EmailTemplateListView', ours('/raas/v2/emailTemplates', 'get', 200)],
+      ['UpdateEmailTemplateCriteria', ours('/raas/v2/emailTemplates/{etid}', 'patch', 'request')],
+      ['EmailTemplateViewVerbose', ours('/raas/v2/emailTemplates/{etid}', 'patch', 200)],
+    ];
+    for (const [name, schema] of emailTemplates) expect(fields(schema), name).toEqual(Object.keys(full.definitions[name]!.properties).sort());
 
     const shape = (path: string) => path.replace(/\{\w+\}/g, '{}');
     for (const [path, operations] of Object.entries(doc.paths)) {

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { startDeployment } from '../support/bootstrap.js';
 import { STORE_KINDS, type TestEnvironment } from '../support/services.js';
+import { expectTangoView, expectTangoViews } from '../support/tango-reference.js';
 import { expectEnvelope, get, postJson, type Tenant } from '../support/tenants.js';
 
 const CREATED_AT = '2026-11-28T12:00:00.000Z';
@@ -23,10 +24,12 @@ describe.each(STORE_KINDS)('customers and accounts on /raas/v2 (%s)', (store) =>
     expect(created.statusCode).toBe(201);
     expect(created.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
     expect(created.json()).toStrictEqual({ customerIdentifier: 'cust-1', displayName: 'Customer One', status: 'ACTIVE', createdAt: CREATED_AT });
+    expectTangoView(created.json(), 'CustomerViewNew');
 
     const read = await get(app, '/raas/v2/customers/cust-1', acme.bearer);
     expect(read.statusCode).toBe(200);
     expect(read.json()).toStrictEqual({ customerIdentifier: 'cust-1', displayName: 'Customer One', status: 'ACTIVE', createdAt: CREATED_AT, accounts: [] });
+    expectTangoView(read.json(), 'CustomerViewSummary');
   });
 
   it('refuses a duplicate customerIdentifier with 409', async () => {
@@ -65,12 +68,17 @@ describe.each(STORE_KINDS)('customers and accounts on /raas/v2 (%s)', (store) =>
       status: 'ACTIVE',
     };
 
+    // Each response against the view the reference gives its operation.
+    expectTangoView(account, 'AccountView');
+    expectTangoViews([summary], 'AccountViewSummary');
     expect((await get(app, '/raas/v2/customers/cust-1/accounts', acme.bearer)).json()).toStrictEqual([summary]);
     expect((await get(app, '/raas/v2/accounts/acct-1', acme.bearer)).json()).toStrictEqual(account);
     expect((await get(app, '/raas/v2/accounts', acme.basic)).json()).toStrictEqual([account]);
-    expect((await get(app, '/raas/v2/customers', acme.basic)).json()).toStrictEqual([
+    const customers = (await get(app, '/raas/v2/customers', acme.basic)).json();
+    expect(customers).toStrictEqual([
       { customerIdentifier: 'cust-1', displayName: 'Customer One', status: 'ACTIVE', createdAt: CREATED_AT, accounts: [summary] },
     ]);
+    expectTangoViews(customers, 'CustomerViewSummary');
     expect((await get(app, '/raas/v2/customers/cust-1', acme.basic)).json()).toStrictEqual({
       customerIdentifier: 'cust-1',
       displayName: 'Customer One',
