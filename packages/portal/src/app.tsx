@@ -17,6 +17,8 @@ import { OAuthClientsPage } from './pages/oauth-clients-page';
 import { ApiKeysPage } from './pages/api-keys-page';
 import { MembersPage } from './pages/members-page';
 import { AuditPage } from './pages/audit-page';
+import { AccountsPage } from './pages/accounts-page';
+import { AccountPage } from './pages/account-page';
 import { NotFoundPage } from './pages/not-found-page';
 
 type Boot = { state: 'loading' } | { state: 'ready' } | { state: 'failed'; message: string };
@@ -108,6 +110,10 @@ function page(route: Route): ReactNode {
       return <MembersPage />;
     case 'audit':
       return <AuditPage />;
+    case 'accounts':
+      return <AccountsPage />;
+    case 'account':
+      return <AccountPage key={route.accountIdentifier} accountIdentifier={route.accountIdentifier} />;
     default:
       return <NotFoundPage signedIn />;
   }

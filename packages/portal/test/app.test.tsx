@@ -131,6 +131,7 @@ describe('routes and session', () => {
       ['OAuth client credentials', '#/team/oauth-clients'],
       ['RaaS API keys', '#/team/api-keys'],
       ['Team members', '#/team/members'],
+      ['Accounts', '#/accounts'],
       ['Audit Log', '#/audit'],
       ['API console (opens in a new tab)', '/console'],
     ]);

@@ -29,7 +29,15 @@ export type ErrorCode =
   /** As much of this work runs and waits as may at once (password hashes); `retryAfterSeconds` says when to try again. */
   | 'busy'
   /** A payment the card's issuer refused (the sandbox's declining test cards, funding/card-numbers.ts). */
-  | 'declined';
+  | 'declined'
+  /** An account's balance does not cover a debit (an order, raas/orders.ts): nothing was charged. */
+  | 'insufficient_funds'
+  /** A utid the reward catalog does not have (catalog/catalog.ts). */
+  | 'unknown_item'
+  /** An amount a catalog item is not sold for: not its face value, outside its range, more decimals than its currency. */
+  | 'invalid_amount'
+  /** An idempotency key (an order's externalRefID) used before for other criteria. */
+  | 'duplicate_order';
 
 export interface ErrorDetails {
   /** For `too_many_failures`, `unavailable` and `busy`: when to try again. */

@@ -21,6 +21,7 @@ import { AuditLogStore } from './store/audit-log.js';
 import { CustomerStore } from './store/customers.js';
 import { EmailTemplateStore } from './store/email-templates.js';
 import { FundingStore } from './store/funding.js';
+import { OrderStore } from './store/orders.js';
 import { type Database, openDatabase } from './store/database.js';
 import { migrateToLatest } from './store/migrations.js';
 import { waitForDatabase } from './store/wait-for-database.js';
@@ -59,6 +60,8 @@ export interface Services {
   emailTemplates: EmailTemplateStore;
   /** Registered credit cards and the deposits charged to them (raas/funding.ts). */
   funding: FundingStore;
+  /** Orders: rewards bought from the accounts' balances (raas/orders.ts). */
+  orders: OrderStore;
   /** Every credential action, hash-chained per platform. */
   auditLog: AuditLogStore;
   /** The portal's people, their pending invitations and their sessions (accounts/). */
@@ -143,6 +146,7 @@ export async function openServices(config: Config, options: ServiceOptions): Pro
       exchangeRates,
       emailTemplates: new EmailTemplateStore(database.db),
       funding: new FundingStore(database.db),
+      orders: new OrderStore(database.db),
       auditLog: new AuditLogStore(database.db),
       throttle: new FailureThrottle(cache, config.authFailureLimit, config.authFailureWindowSeconds * 1000, options.log, now),
       users: new UserStore(database.db),

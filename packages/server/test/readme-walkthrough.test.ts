@@ -92,6 +92,22 @@ describe('the README walk-through', { timeout: 300_000 }, () => {
     expect(stdout).toContain('has exceeded the daily rate limit');
     expect(stdout).toContain('"customerIdentifier":"acme-customer"');
     expect(stdout).toContain('"accountIdentifier":"acme-account"');
+    // The reward flow: the card registered (201) by its last four, never its number; the $100 deposit
+    // (200, with the 3.5 % fee) raises the balance from 0 (as the account was created) to 100; the order
+    // sent twice with one externalRefID answers the same order (201) both times and takes $10 once; the
+    // list holds that one order.
+    expect(stdout).toMatch(/^\{"token":"[0-9a-f-]{36}","label":"Acme Visa","lastFourDigits":"1111",.*"status":"ACTIVE",.*\}\n201$/m);
+    expect(stdout).not.toContain('4111111111111111');
+    expect(stdout).toMatch(/^\{"referenceDepositID":"RA[\d-]+",.*"amount":100,"feePercent":3\.5,"amountCharged":103\.5,"status":"SUCCESS",.*\}\n200$/m);
+    const balances = [...stdout.matchAll(/^\{"accountIdentifier":"acme-account",.*"currentBalance":([\d.]+),/gm)].map((m) => Number(m[1]));
+    expect(balances).toEqual([0, 100, 90]);
+    const orders = [...stdout.matchAll(/^(\{"referenceOrderID":.*\})\n201$/gm)].map((m) => JSON.parse(m[1]!) as Record<string, unknown>);
+    expect(orders).toHaveLength(2);
+    expect(orders[1]).toEqual(orders[0]);
+    expect(orders[0]).toMatchObject({ utid: 'U857123', externalRefID: 'acme-order-0001', status: 'COMPLETE', amountCharged: { value: 10, currencyCode: 'USD', total: 10 } });
+    const list = JSON.parse(/^\{"orders":.*$/m.exec(stdout)![0]) as { orders: Record<string, unknown>[]; page: unknown };
+    expect(list.page).toEqual({ elementsPerBlock: 10, number: 0, resultCount: 1, totalCount: 1 });
+    expect(list.orders).toEqual([expect.objectContaining({ referenceOrderID: orders[0]!.referenceOrderID, externalRefID: 'acme-order-0001', utid: 'U857123' })]);
     // The API key rotation: the old key refused once deactivated, the new one taken.
     expect(stdout).toContain('\n401\n200\n');
     // The invitation link is on the running server's URL, which this shell was never told.

@@ -1,5 +1,10 @@
 import { HttpClient, type HttpClientOptions } from './http-client';
 import type {
+  AccountDetail,
+  AccountList,
+  CardView,
+  NewCard,
+  NewDeposit,
   ApiKeyList,
   ApiKeySecret,
   ApiKeyView,
@@ -75,6 +80,16 @@ export class PortalApi {
   apiKeyAction = (keyId: string, action: 'activate' | 'deactivate') =>
     this.http.request<ApiKeyView>('POST', `${BASE}/api-keys/${id(keyId)}/${action}`);
   deleteApiKey = (keyId: string) => this.http.request<void>('DELETE', `${BASE}/api-keys/${id(keyId)}`);
+
+  accounts = () => this.http.request<AccountList>('GET', `${BASE}/accounts`);
+  account = (accountIdentifier: string) => this.http.request<AccountDetail>('GET', `${BASE}/accounts/${id(accountIdentifier)}`);
+  /** The card number goes to the server once, in the body: it is never kept, here or there. */
+  registerCard = (accountIdentifier: string, card: NewCard) =>
+    this.http.request<CardView>('POST', `${BASE}/accounts/${id(accountIdentifier)}/cards`, card);
+  unregisterCard = (accountIdentifier: string, token: string) =>
+    this.http.request<CardView>('POST', `${BASE}/accounts/${id(accountIdentifier)}/cards/${id(token)}/unregister`);
+  deposit = (accountIdentifier: string, body: { creditCardToken: string; amountCents: number }) =>
+    this.http.request<NewDeposit>('POST', `${BASE}/accounts/${id(accountIdentifier)}/deposits`, body);
 
   audit = (filters: AuditFilters, before: number | null = null) =>
     this.http.request<AuditPage>('GET', `${BASE}/audit${auditQuery(filters, before)}`);

@@ -58,5 +58,53 @@ export type NewInvitation = { invitation: Invitation; link: string };
 export type InvitationPreview = { platform: string; email: string; role: Role };
 export type AuditPage = { entries: AuditEntryView[]; next: number | null };
 
+/** An account as the Accounts page lists it; money in whole cents. */
+export type AccountSummary = {
+  accountIdentifier: string;
+  accountNumber: string;
+  displayName: string;
+  currencyCode: string;
+  balanceCents: number;
+  status: string;
+  createdAt: string;
+};
+
+export type CustomerView = { customerIdentifier: string; displayName: string; status: string; createdAt: string; accounts: AccountSummary[] };
+export type AccountList = { customers: CustomerView[] };
+
+/** A registered card: the last four digits and the brand, never the number. */
+export type CardView = {
+  token: string;
+  label: string;
+  brand: string;
+  lastFour: string;
+  expiration: string;
+  status: 'active' | 'inactive';
+  createdAt: string;
+  unregisteredAt: string | null;
+};
+
+export type DepositView = {
+  id: string;
+  cardToken: string;
+  cardLastFour: string;
+  cardBrand: string;
+  amountCents: number;
+  feeCents: number;
+  feePercent: number;
+  amountChargedCents: number;
+  status: string;
+  createdAt: string;
+};
+
+export type AccountDetail = {
+  account: AccountSummary & { contactEmail: string; customerIdentifier: string; customerDisplayName: string };
+  cards: CardView[];
+  deposits: DepositView[];
+};
+
+export type NewCard = { label: string; cardNumber: string; expiration: string; securityCode: string };
+export type NewDeposit = { deposit: DepositView; account: AccountSummary };
+
 /** The audit log's filters; `from` and `to` are ISO 8601 instants. */
 export type AuditFilters = { action?: string; from?: string; to?: string };

@@ -19,6 +19,8 @@ export const AUDIT_ACTIONS: ReadonlyArray<{ action: string; label: string }> = [
   { action: 'register_card', label: 'Registered credit card' },
   { action: 'unregister_card', label: 'Unregistered credit card' },
   { action: 'deposit', label: 'Deposited to account' },
+  { action: 'place_order', label: 'Placed order' },
+  { action: 'resend_order', label: 'Resent order' },
 ];
 
 const LABELS = new Map(AUDIT_ACTIONS.map(({ action, label }) => [action, label]));

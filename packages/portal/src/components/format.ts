@@ -26,3 +26,32 @@ export function formatTimestamp(iso: string): string {
   const d = parse(iso);
   return d ? d.toISOString().replace('T', ' ').slice(0, 19) : iso;
 }
+
+/**
+ * Whole cents as money: 10017 → "$100.17" (USD), "€1,234.00" (EUR). The API gives integers; this only
+ * divides for display, so no sum is ever made of floating-point amounts.
+ */
+export function formatMoney(cents: number, currency = 'USD'): string {
+  try {
+    return new Intl.NumberFormat('en-US', { style: 'currency', currency }).format(cents / 100);
+  } catch {
+    return `${(cents / 100).toFixed(2)} ${currency}`;
+  }
+}
+
+/**
+ * What a person typed as an amount in dollars ("100", "25.5", "1,000.00") in whole cents, exactly (read as
+ * text, never multiplied as a float); null when it is not such an amount.
+ */
+export function parseMoney(text: string): number | null {
+  const match = /^(\d{1,9})(?:\.(\d{1,2}))?$/.exec(text.trim().replace(/^\$/, '').replace(/,/g, ''));
+  if (!match) return null;
+  return Number(match[1]) * 100 + Number((match[2] ?? '').padEnd(2, '0'));
+}
+
+const BRANDS: Record<string, string> = { visa: 'Visa', mastercard: 'Mastercard', amex: 'American Express', discover: 'Discover' };
+
+/** "Visa •••• 1111" */
+export function cardName(brand: string, lastFour: string): string {
+  return `${BRANDS[brand] ?? 'Card'} •••• ${lastFour}`;
+}

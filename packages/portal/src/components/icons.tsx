@@ -144,3 +144,10 @@ export const PlusIcon = icon(
     <path d="M5 12h14" />
   </>,
 );
+
+export const CardIcon = icon(
+  <>
+    <rect x="2" y="5" width="20" height="14" rx="2" />
+    <path d="M2 10h20" />
+  </>,
+);

@@ -6,6 +6,7 @@ const LABELS: Record<string, string> = {
   admin: 'Admin',
   member: 'Member',
   pending: 'Pending',
+  unregistered: 'Unregistered',
 };
 
 const TONES: Record<string, string> = {
@@ -16,6 +17,7 @@ const TONES: Record<string, string> = {
   admin: 'accent',
   member: 'grey',
   pending: 'amber',
+  unregistered: 'grey',
 };
 
 export function StatusBadge({ status }: { status: string }) {

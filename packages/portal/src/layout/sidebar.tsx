@@ -1,6 +1,6 @@
 import type { ReactNode } from 'react';
 import type { Route } from '../router/routes';
-import { ExternalIcon, KeyIcon, ListIcon, SettingsIcon, ShieldIcon, UsersIcon } from '../components/icons';
+import { CardIcon, ExternalIcon, KeyIcon, ListIcon, SettingsIcon, ShieldIcon, UsersIcon } from '../components/icons';
 import { StatusBadge } from '../components/status-badge';
 import { useSession } from '../session/portal-context';
 
@@ -29,6 +29,9 @@ export function Sidebar({ route }: { route: Route }) {
               </li>
             ))}
           </ul>
+        </li>
+        <li>
+          <NavLink href="#/accounts" label="Accounts" icon={<CardIcon />} active={route.name === 'accounts' || route.name === 'account'} />
         </li>
         <li>
           <NavLink href="#/audit" label="Audit Log" icon={<ListIcon />} active={route.name === 'audit'} />

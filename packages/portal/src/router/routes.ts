@@ -10,6 +10,8 @@ export type Route =
   | { name: 'api-keys' }
   | { name: 'members' }
   | { name: 'audit' }
+  | { name: 'accounts' }
+  | { name: 'account'; accountIdentifier: string }
   | { name: 'not-found'; path: string };
 
 export const PUBLIC_ROUTES = new Set<Route['name']>(['signin', 'signup', 'invitation']);
@@ -22,6 +24,7 @@ const FIXED: Record<string, Route> = {
   '/team/api-keys': { name: 'api-keys' },
   '/team/members': { name: 'members' },
   '/audit': { name: 'audit' },
+  '/accounts': { name: 'accounts' },
 };
 
 export function matchRoute(path: string, query: URLSearchParams): Route {
@@ -29,6 +32,8 @@ export function matchRoute(path: string, query: URLSearchParams): Route {
   if (trimmed === '/signin') return { name: 'signin', next: safeNext(query.get('next')) };
   const invitation = /^\/invitation\/([^/]+)$/.exec(trimmed);
   if (invitation?.[1]) return { name: 'invitation', token: decodeURIComponent(invitation[1]) };
+  const account = /^\/accounts\/([^/]+)$/.exec(trimmed);
+  if (account?.[1]) return { name: 'account', accountIdentifier: decodeURIComponent(account[1]) };
   return FIXED[trimmed] ?? { name: 'not-found', path };
 }
 

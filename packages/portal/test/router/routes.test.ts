@@ -20,6 +20,9 @@ describe('hash routes', () => {
     expect(route('#/team/api-keys')).toEqual({ name: 'api-keys' });
     expect(route('#/team/members')).toEqual({ name: 'members' });
     expect(route('#/audit')).toEqual({ name: 'audit' });
+    expect(route('#/accounts')).toEqual({ name: 'accounts' });
+    expect(route('#/accounts/q4-incentives')).toEqual({ name: 'account', accountIdentifier: 'q4-incentives' });
+    expect(route('#/accounts/a/b')).toEqual({ name: 'not-found', path: '/accounts/a/b' });
     expect(route('#/team/nope')).toEqual({ name: 'not-found', path: '/team/nope' });
     expect(route('#/invitation/')).toEqual({ name: 'not-found', path: '/invitation/' });
   });
@@ -27,6 +30,7 @@ describe('hash routes', () => {
   test('sign-in comes back only to a page of the portal', () => {
     expect(route('#/signin?next=%2Faudit')).toEqual({ name: 'signin', next: '/audit' });
     expect(safeNext('/team/api-keys')).toBe('/team/api-keys');
+    expect(safeNext('/accounts/acct-1')).toBe('/accounts/acct-1');
     expect(safeNext('//evil.example/x')).toBeNull();
     expect(safeNext('https://evil.example')).toBeNull();
     expect(safeNext('/signin?next=/audit')).toBeNull();

@@ -23,6 +23,9 @@ export const AUDIT_ACTIONS = [
   'register_card',
   'unregister_card',
   'deposit',
+  // Orders (raas/orders.ts): a reward bought from an account's balance, and its email sent again.
+  'place_order',
+  'resend_order',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

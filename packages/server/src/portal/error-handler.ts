@@ -13,6 +13,8 @@ const DOMAIN_STATUS: Partial<Record<ErrorCode, number>> = {
   too_many_failures: 429,
   unavailable: 503,
   busy: 503,
+  // A card the issuer refused (the sandbox's test cards): the request was understood, the payment failed.
+  declined: 402,
 };
 
 /**

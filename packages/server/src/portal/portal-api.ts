@@ -1,6 +1,7 @@
 import { TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { accessHook } from './access.js';
+import { accountRoutes } from './account-routes.js';
 import { apiKeyRoutes } from './api-key-routes.js';
 import { auditRoutes } from './audit-routes.js';
 import { clientRoutes } from './client-routes.js';
@@ -52,4 +53,5 @@ export async function portalApi(app: FastifyInstance, { deps }: { deps: PortalDe
   await app.register(clientRoutes, { deps });
   await app.register(apiKeyRoutes, { deps });
   await app.register(auditRoutes, { deps });
+  await app.register(accountRoutes, { deps });
 }

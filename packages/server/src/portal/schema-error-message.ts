@@ -11,10 +11,14 @@ import type { FastifySchemaValidationError } from 'fastify';
 const PARAMETER: Record<string, string> = { params: 'path parameter', querystring: 'query parameter' };
 
 /** Fields whose name alone would puzzle a person. */
-const FIELD_WORDS: Record<string, string> = { token: 'invitation link', id: 'id' };
+const FIELD_WORDS: Record<string, string> = { token: 'invitation link', id: 'id', amountCents: 'amount in cents' };
 
-/** What a pattern asks for, for the patterns the portal's schemas use (portal/views.ts, audit-routes.ts). */
+/** What a pattern asks for, for the patterns the portal's schemas use (portal/views.ts, audit-routes.ts, account-views.ts). */
 const PATTERN_WORDS: Array<[RegExp, string]> = [
+  [/^\^\[a-z0-9\]\[a-z0-9\._-\]/, 'must use only lowercase letters, digits, ".", "_" and "-"'],
+  [/^\^\[0-9a-f\]\{8\}-/, 'is not a valid card token'],
+  [/^\^\[0-9\]\{4\}-/, 'must be a year and month as YYYY-MM, e.g. 2030-12'],
+  [/^\^\[0-9\]\{3,4\}\$$/, 'must be 3 or 4 digits'],
   [/^\^\(\?:\[\^\\u0000/, 'must not contain control characters (such as line breaks or tabs)'],
   [/^\^\[0-9\]\{1,\d+\}\$$/, 'must be a whole number'],
   [/^\^\[A-Za-z0-9_\]\+\$$/, 'is not a valid id: ids have only letters, digits and _'],

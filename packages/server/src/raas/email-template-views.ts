@@ -15,8 +15,8 @@ import { PageView } from './page-view.js';
  * characters; the message parts may break lines (tab, CR, LF) but hold no other control character.
  * Each has a length limit, and neither admits NUL or unpaired surrogates (see views.ts).
  */
-const ONE_LINE_PATTERN = '^(?:[^\\u0000-\\u001F\\u007F-\\u009F\\uD800-\\uDFFF]|[\\uD800-\\uDBFF][\\uDC00-\\uDFFF])*$';
-const MULTI_LINE_PATTERN = '^(?:[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\uD800-\\uDFFF]|[\\uD800-\\uDBFF][\\uDC00-\\uDFFF])*$';
+export const ONE_LINE_PATTERN = '^(?:[^\\u0000-\\u001F\\u007F-\\u009F\\uD800-\\uDFFF]|[\\uD800-\\uDBFF][\\uDC00-\\uDFFF])*$';
+export const MULTI_LINE_PATTERN = '^(?:[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\uD800-\\uDFFF]|[\\uD800-\\uDBFF][\\uDC00-\\uDFFF])*$';
 /** Six hexadecimal digits after a pound sign, as the reference describes accentColor. */
 const COLOR_PATTERN = '^#[0-9A-Fa-f]{6}$';
 /**

@@ -87,6 +87,12 @@ const DOMAIN_ERRORS: Partial<Record<ErrorCode, { status: number; i18nKey: string
   unavailable: { status: 503, i18nKey: 'error.serviceUnavailable' },
   // The reference gives the Fund operations 400 for every refusal (no 402 there): a declined card is one.
   declined: { status: 400, i18nKey: 'error.creditCard.declined' },
+  // The reference's createOrder: "402 Insufficient Funds".
+  insufficient_funds: { status: 402, i18nKey: 'error.order.insufficientFunds' },
+  // createOrder's refusals are 400s in the reference (no 404 for an unknown utid).
+  unknown_item: { status: 400, i18nKey: 'error.order.unknownUtid' },
+  invalid_amount: { status: 400, i18nKey: 'error.order.invalidAmount' },
+  duplicate_order: { status: 409, i18nKey: 'error.order.duplicateExternalRefID' },
 };
 
 /** Bean Validation constraint names, as Tango reports them, for the schema keywords that failed. */

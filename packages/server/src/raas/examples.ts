@@ -1,5 +1,6 @@
 import seedCatalog from '../catalog/seed-catalog.json' with { type: 'json' };
 import seedExchangeRates from '../catalog/seed-exchange-rates.json' with { type: 'json' };
+import { rewardCredentials } from '../orders/reward-credentials.js';
 
 /**
  * The example values of the RaaS API in the OpenAPI document, in Tango's style (customer `s123456`,
@@ -151,3 +152,53 @@ export const EMAIL_TEMPLATE_LIST_VIEW = {
  */
 export const CATALOG_VIEW_VERBOSE = { catalogName: seedCatalog.catalogName, brands: [seedCatalog.brands[0]!] };
 export const EXCHANGE_RATES = seedExchangeRates;
+
+/**
+ * Orders (raas/orders.ts): a $25.00 Amazon.com reward (U561593) from account a123456, which the deposit example
+ * funded with $100.00, emailed to Jamie Lee with the account's default template (E000001 above). Its claim code
+ * is the one the sandbox derives for this reference order id (orders/reward-credentials.ts).
+ */
+export const REFERENCE_ORDER_ID = 'RA261128-104729-553018';
+export const CREATE_ORDER = {
+  customerIdentifier: CUSTOMER_IDENTIFIER,
+  accountIdentifier: ACCOUNT_IDENTIFIER,
+  utid: 'U561593',
+  amount: 25,
+  sendEmail: true,
+  recipient: { email: 'jamie.lee@example.com', firstName: 'Jamie', lastName: 'Lee' },
+  sender: { email: 'rewards@acme.example.com', firstName: 'Acme', lastName: 'Rewards' },
+  externalRefID: 'acme-2026-0001',
+  message: 'Thank you for a great year!',
+  notes: 'Year-end thank-you',
+  emailSubject: 'A thank-you gift from Acme',
+  campaign: 'year-end-2026',
+} as const;
+const ORDER_CREDENTIALS = rewardCredentials(REFERENCE_ORDER_ID, seedCatalog.brands[0]!.items[0]!.credentialTypes, Date.parse(CREATED_AT));
+const ORDER_REWARD = {
+  credentials: Object.fromEntries(ORDER_CREDENTIALS.map((c) => [c.label, c.value])),
+  credentialList: ORDER_CREDENTIALS,
+  redemptionInstructions: seedCatalog.brands[0]!.items[0]!.redemptionInstructions,
+};
+const ORDER_COMMON = {
+  referenceOrderID: REFERENCE_ORDER_ID,
+  customerIdentifier: CUSTOMER_IDENTIFIER,
+  accountIdentifier: ACCOUNT_IDENTIFIER,
+  amountCharged: { value: 25, currencyCode: 'USD', exchangeRate: 1, fee: 0, total: 25 },
+  denomination: { value: 25, currencyCode: 'USD', exchangeRate: 1 },
+  utid: CREATE_ORDER.utid,
+  rewardName: seedCatalog.brands[0]!.items[0]!.rewardName,
+  sendEmail: true,
+  status: 'COMPLETE',
+  campaign: CREATE_ORDER.campaign,
+  emailSubject: CREATE_ORDER.emailSubject,
+  message: CREATE_ORDER.message,
+  recipient: CREATE_ORDER.recipient,
+  sender: CREATE_ORDER.sender,
+  createdAt: CREATED_AT,
+};
+export const ORDER_VIEW_SUMMARY = { ...ORDER_COMMON, externalRefID: CREATE_ORDER.externalRefID, reward: ORDER_REWARD, redemptionInstructions: ORDER_REWARD.redemptionInstructions };
+const ORDER_LIST_ITEM = { ...ORDER_COMMON, accountNumber: ACCOUNT_VIEW_SUMMARY.accountNumber, etid: ETID, notes: CREATE_ORDER.notes, externalRefID: CREATE_ORDER.externalRefID };
+export const ORDER_VIEW_VERBOSE = { ...ORDER_LIST_ITEM, reward: ORDER_REWARD };
+export const ORDER_LIST_VIEW = { orders: [ORDER_LIST_ITEM], page: { elementsPerBlock: 10, number: 0, resultCount: 1, totalCount: 1 } };
+export const ORDER_RESEND = { newEmail: 'jamie.lee@example.org' } as const;
+export const RESEND_VIEW = { id: 1, email: ORDER_RESEND.newEmail, createdAt: CREATED_AT } as const;

@@ -1,15 +1,11 @@
-import { randomInt, randomUUID } from 'node:crypto';
-import { isIP } from 'node:net';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import { auditEntry, type AuditActor, type AuditDeps } from '../audit/record-audit.js';
+import type { AuditActor } from '../audit/record-audit.js';
 import { credentialId, principalOf } from '../auth/principal.js';
 import { TesseraError } from '../errors.js';
-import { assertNotExpired, sandboxCard } from '../funding/card-numbers.js';
-import { centsOf, DEPOSIT_FEE_BASIS_POINTS, depositFeeCents } from '../funding/deposit-fee.js';
-import type { AccountRow, CustomerStore } from '../store/customers.js';
-import type { CreditCardRow, FundingStore } from '../store/funding.js';
+import { depositToAccount, type FundingDeps, registerCard, unregisterCard } from '../funding/account-funding.js';
+import { centsOf } from '../funding/deposit-fee.js';
 import * as example from './examples.js';
 import {
   CreateCreditCardCriteria,
@@ -27,15 +23,7 @@ import {
 import { errorResponses, GUARDED_ERRORS, RAAS_SECURITY } from './route-docs.js';
 
 /** What the funding routes use: the cards and deposits, the accounts they fund, the audit log and the clock. */
-export interface FundingDeps {
-  funding: FundingStore;
-  customers: CustomerStore;
-  auditLog: AuditDeps['auditLog'];
-  now: () => number;
-}
-
-const ACTIVE = 'ACTIVE';
-const DEPOSITED = 'SUCCESS';
+export type { FundingDeps };
 
 function fund(operationId: string, summary: string) {
   return { tags: ['Fund'], operationId, summary, security: RAAS_SECURITY };
@@ -46,13 +34,6 @@ function actorOf(request: FastifyRequest): AuditActor {
   return { actor: credentialId(principalOf(request)), sourceAddress: request.ip, userAgent: request.headers['user-agent'] ?? null };
 }
 
-/** Tango-style deposit reference ids, e.g. RA261128-482913-705118: the day, then 40 random bits' worth of digits. */
-function newDepositId(now: number): string {
-  const day = new Date(now).toISOString().slice(2, 10).replace(/-/g, '');
-  const digits = () => String(randomInt(1_000_000)).padStart(6, '0');
-  return `RA${day}-${digits()}-${digits()}`;
-}
-
 /**
  * Tango's "Fund" operations, each platform seeing only its own cards and deposits: register a credit card
  * (its number checked and dropped: only the last four and the brand are kept), list, read and unregister
@@ -61,15 +42,6 @@ function newDepositId(now: number): string {
 export async function fundingRoutes(app: FastifyInstance, { services }: { services: FundingDeps }): Promise<void> {
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
   const { funding, customers } = services;
-
-  /** The account, when it is the customer's on this platform; otherwise a 404, as another platform's. */
-  const accountOf = async (platformId: string, customerIdentifier: string, accountIdentifier: string): Promise<AccountRow> => {
-    const account = await customers.findAccount(platformId, accountIdentifier);
-    if (!account || account.customer_identifier !== customerIdentifier) {
-      throw new TesseraError('not_found', `Account ${accountIdentifier} of customer ${customerIdentifier} was not found`);
-    }
-    return account;
-  };
   const accountNumbers = async (platformId: string): Promise<Map<string, string>> =>
     new Map((await customers.listAccounts(platformId)).map((a) => [a.account_identifier, a.account_number]));
 
@@ -84,32 +56,15 @@ export async function fundingRoutes(app: FastifyInstance, { services }: { servic
     },
     async (request, reply) => {
       const { platformId } = principalOf(request);
-      const body = request.body;
-      const now = services.now();
-      // The number is read here and dropped: nothing below keeps it, and no message quotes it.
-      const card = sandboxCard(body.creditCard.number);
-      assertNotExpired(body.creditCard.expiration, now);
-      if (isIP(body.ipAddress) === 0) throw new TesseraError('invalid_input', 'The ipAddress must be an IPv4 or IPv6 address');
-      const account = await accountOf(platformId, body.customerIdentifier, body.accountIdentifier);
-      const row: CreditCardRow = {
-        platform_id: platformId,
-        token: randomUUID(),
-        customer_identifier: account.customer_identifier,
-        account_identifier: account.account_identifier,
-        label: body.label,
-        last_four: card.lastFour,
-        brand: card.brand,
-        expiration: body.creditCard.expiration,
-        contact_information: JSON.stringify(body.contactInformation ?? []),
-        declines_charges: card.declinesCharges ? 1 : 0,
-        status: ACTIVE,
-        created_at: now,
-        // The sandbox activates a card at once: it funds from the moment it is registered.
-        activated_at: now,
-        unregistered_at: null,
-      };
-      await funding.insertCard(row, auditEntry(services, actorOf(request), { action: 'register_card', targetId: row.token }));
-      return reply.code(201).send(creditCardView(row, account.account_number));
+      const { customerIdentifier, accountIdentifier, label, ipAddress, creditCard, contactInformation } = request.body;
+      // The number is checked and dropped by the domain: nothing keeps it, and no message quotes it.
+      const { card, account } = await registerCard(
+        services,
+        actorOf(request),
+        { platformId, customerIdentifier, accountIdentifier },
+        { label, number: creditCard.number, expiration: creditCard.expiration, ipAddress, contactInformation },
+      );
+      return reply.code(201).send(creditCardView(card, account.account_number));
     },
   );
 
@@ -159,13 +114,8 @@ export async function fundingRoutes(app: FastifyInstance, { services }: { servic
     async (request) => {
       const { platformId } = principalOf(request);
       const { customerIdentifier, accountIdentifier, creditCardToken } = request.body;
-      const now = services.now();
-      await funding.unregisterCard(
-        { platformId, customerIdentifier, accountIdentifier, token: creditCardToken },
-        now,
-        auditEntry(services, actorOf(request), { action: 'unregister_card', targetId: creditCardToken }),
-      );
-      return { token: creditCardToken, message: 'The credit card was unregistered', createdDate: new Date(now).toISOString() };
+      const { unregisteredAt } = await unregisterCard(services, actorOf(request), { platformId, customerIdentifier, accountIdentifier, token: creditCardToken });
+      return { token: creditCardToken, message: 'The credit card was unregistered', createdDate: new Date(unregisteredAt).toISOString() };
     },
   );
 
@@ -185,27 +135,7 @@ export async function fundingRoutes(app: FastifyInstance, { services }: { servic
       if (amountCents === undefined) {
         throw new TesseraError('invalid_input', 'The amount must be more than 0 and at most 100000 USD, with at most two decimals');
       }
-      const account = await accountOf(platformId, customerIdentifier, accountIdentifier);
-      const now = services.now();
-      const depositId = newDepositId(now);
-      const deposit = await funding.deposit(
-        { customerIdentifier },
-        {
-          platform_id: platformId,
-          deposit_id: depositId,
-          account_identifier: accountIdentifier,
-          card_token: creditCardToken,
-          amount_cents: amountCents,
-          fee_cents: depositFeeCents(amountCents),
-          fee_basis_points: DEPOSIT_FEE_BASIS_POINTS,
-          status: DEPOSITED,
-          created_at: now,
-        },
-        (card) => {
-          if (card.declines_charges === 1) throw new TesseraError('declined', 'The charge to the credit card was declined by its issuer');
-        },
-        auditEntry(services, actorOf(request), { action: 'deposit', targetId: depositId }),
-      );
+      const { deposit, account } = await depositToAccount(services, actorOf(request), { platformId, customerIdentifier, accountIdentifier, creditCardToken, amountCents });
       return creditCardDepositView(deposit, account);
     },
   );

@@ -13,6 +13,7 @@ export const RAAS_SECURITY: Array<Record<string, string[]>> = [{ basicAuth: [] }
 
 const ERROR_DESCRIPTIONS = {
   400: 'The request is not valid: a field (see errors[]), malformed JSON, or malformed or repeated credentials',
+  402: "Insufficient funds: the account's balance does not cover the order, and nothing was charged",
   401: 'No credentials, or bad ones: an unknown platform, a wrong or deactivated API key; an invalid, expired or revoked token',
   403: 'A valid access token without the raas.all scope',
   404: 'No such resource on this platform',

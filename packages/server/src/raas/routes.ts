@@ -13,6 +13,7 @@ import { type CustomerDeps, customerRoutes } from './customers.js';
 import { emailTemplateRoutes } from './email-templates.js';
 import type { EmailTemplateDeps } from '../email-templates/email-templates.js';
 import { type FundingDeps, fundingRoutes } from './funding.js';
+import { type OrderDeps, orderRoutes } from './orders.js';
 import * as example from './examples.js';
 import { ErrorEnvelope, raasErrorHandler, sendRaasError } from './error-handler.js';
 import { errorResponses, GUARDED_ERRORS, RAAS_SECURITY } from './route-docs.js';
@@ -36,6 +37,9 @@ const PATHS: Record<string, string[]> = {
   '/creditCardUnregisters': ['POST'],
   '/creditCardDeposits': ['POST'],
   '/creditCardDeposits/:depositId': ['GET'],
+  '/orders': ['GET', 'POST'],
+  '/orders/:referenceOrderID': ['GET'],
+  '/orders/:referenceOrderID/resends': ['POST'],
 };
 // GET too, for the paths that take POST only (POST /creditCardUnregisters): their GET and HEAD are 405 as well.
 const OTHER_METHODS = ['DELETE', 'GET', 'PATCH', 'POST', 'PUT'];
@@ -55,7 +59,7 @@ const WhoAmI = Type.Object(
  * Routing comes first: an unknown path is 404 and a wrong method 405, with or without credentials.
  */
 /** What the RaaS API uses: the guard's sources, the customers, the audience (the guard's realm). */
-export interface RaasDeps extends GuardDeps, CustomerDeps, CatalogDeps, EmailTemplateDeps, FundingDeps {
+export interface RaasDeps extends GuardDeps, CustomerDeps, CatalogDeps, EmailTemplateDeps, FundingDeps, OrderDeps {
   config: GuardDeps['config'];
   metrics: Pick<Metrics, 'authFailed' | 'credentialCacheLookup'>;
 }
@@ -148,6 +152,7 @@ export async function raasRoutes(app: FastifyInstance, { services }: { services:
     await api.register(catalogRoutes, { services });
     await api.register(emailTemplateRoutes, { services });
     await api.register(fundingRoutes, { services });
+    await api.register(orderRoutes, { services });
   });
 
   for (const [url, methods] of Object.entries(PATHS)) {

@@ -23,11 +23,24 @@ export async function creditBalance(trx: Transaction<Schema>, platformId: string
   return Number(row.balance_cents);
 }
 
-/*
- * The debit, for orders (issue 20's next part), belongs here beside the credit and takes the same form, made
- * conditional so the balance never goes below zero under concurrent orders:
- *   update accounts set balance_cents = balance_cents - ? where platform_id = ? and account_identifier = ?
- *     and balance_cents >= ?  returning balance_cents
- * no row back meaning insufficient funds (Tango's 402). PostgreSQL also refuses a negative balance by the
- * accounts_balance_not_negative check (migration 0014).
+/**
+ * Lowers the balance by `cents` (> 0) when it covers them, in one conditional statement — `set balance_cents =
+ * balance_cents - ? where … and balance_cents >= ?` — and returns the new balance. No row back is
+ * `insufficient_funds` (Tango's 402): concurrent debits on any number of instances never take the balance below
+ * zero, as the row lock (PostgreSQL) or the write lock (SQLite) makes each see the others' result. PostgreSQL
+ * also refuses a negative balance by the accounts_balance_not_negative check (migration 0014). The caller has
+ * checked that the account exists.
  */
+export async function debitBalance(trx: Transaction<Schema>, platformId: string, accountIdentifier: string, cents: number): Promise<number> {
+  if (!Number.isSafeInteger(cents) || cents <= 0) throw new TesseraError('invalid_input', 'A debit must be a positive whole number of cents');
+  const row = await trx
+    .updateTable('accounts')
+    .set({ balance_cents: sql<number>`balance_cents - ${cents}` })
+    .where('platform_id', '=', platformId)
+    .where('account_identifier', '=', accountIdentifier)
+    .where('balance_cents', '>=', cents)
+    .returning('balance_cents')
+    .executeTakeFirst();
+  if (!row) throw new TesseraError('insufficient_funds', `The balance of account ${accountIdentifier} does not cover this order`);
+  return Number(row.balance_cents);
+}

@@ -99,6 +99,33 @@ export class FundingStore {
     });
   }
 
+  /** One account's cards, active and unregistered, oldest first (the portal's account page). */
+  async listAccountCards(platformId: string, accountIdentifier: string): Promise<CreditCardRow[]> {
+    return this.db
+      .selectFrom('credit_cards')
+      .selectAll()
+      .where('platform_id', '=', platformId)
+      .where('account_identifier', '=', accountIdentifier)
+      .orderBy('created_at')
+      .orderBy('token')
+      .execute();
+  }
+
+  /** One account's newest `limit` deposits, newest first, each with the last four and brand of its card. */
+  async listAccountDeposits(platformId: string, accountIdentifier: string, limit: number): Promise<Array<DepositRow & { last_four: string; brand: string }>> {
+    return this.db
+      .selectFrom('credit_card_deposits as d')
+      .innerJoin('credit_cards as c', (join) => join.onRef('c.platform_id', '=', 'd.platform_id').onRef('c.token', '=', 'd.card_token'))
+      .selectAll('d')
+      .select(['c.last_four', 'c.brand'])
+      .where('d.platform_id', '=', platformId)
+      .where('d.account_identifier', '=', accountIdentifier)
+      .orderBy('d.created_at', 'desc')
+      .orderBy('d.deposit_id', 'desc')
+      .limit(limit)
+      .execute();
+  }
+
   async findDeposit(platformId: string, depositId: string): Promise<(DepositRow & { account_number: string }) | undefined> {
     return this.db
       .selectFrom('credit_card_deposits as d')

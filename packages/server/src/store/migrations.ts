@@ -340,6 +340,59 @@ const MIGRATIONS: Record<string, Migration> = {
         .execute();
     },
   },
+  '0016_orders': {
+    // Issue 20's orders (raas/orders.ts). An order's charge comes off accounts.balance_cents by a conditional
+    // update in the order's own transaction (store/account-balances.ts). externalRefID is Tango's idempotency
+    // key: unique on the platform (NULLs are distinct in a unique index on SQLite and PostgreSQL alike).
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('orders')
+        .addColumn('platform_id', 'text', (c) => c.notNull())
+        .addColumn('reference_order_id', 'text', (c) => c.notNull())
+        .addColumn('external_ref_id', 'text')
+        .addColumn('criteria_digest', 'text', (c) => c.notNull())
+        .addColumn('customer_identifier', 'text', (c) => c.notNull())
+        .addColumn('account_identifier', 'text', (c) => c.notNull())
+        .addColumn('utid', 'text', (c) => c.notNull())
+        .addColumn('reward_name', 'text', (c) => c.notNull())
+        .addColumn('reward_minor', 'bigint', (c) => c.notNull().check(sql`reward_minor > 0`))
+        .addColumn('reward_currency', 'text', (c) => c.notNull())
+        .addColumn('charged_minor', 'bigint', (c) => c.notNull().check(sql`charged_minor > 0`))
+        .addColumn('fee_minor', 'bigint', (c) => c.notNull().check(sql`fee_minor >= 0`))
+        .addColumn('charged_currency', 'text', (c) => c.notNull())
+        .addColumn('exchange_rate', 'text', (c) => c.notNull())
+        .addColumn('send_email', 'integer', (c) => c.notNull())
+        .addColumn('recipient', 'text', (c) => c.notNull())
+        .addColumn('sender', 'text', (c) => c.notNull())
+        .addColumn('message', 'text', (c) => c.notNull())
+        .addColumn('notes', 'text', (c) => c.notNull())
+        .addColumn('email_subject', 'text', (c) => c.notNull())
+        .addColumn('campaign', 'text', (c) => c.notNull())
+        .addColumn('etid', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('orders_pk', ['platform_id', 'reference_order_id'])
+        .addForeignKeyConstraint('orders_account_fk', ['platform_id', 'account_identifier'], 'accounts', ['platform_id', 'account_identifier'], (c) =>
+          c.onDelete('cascade'),
+        )
+        .execute();
+      await db.schema.createIndex('orders_external_ref').on('orders').columns(['platform_id', 'external_ref_id']).unique().execute();
+      // GET /orders: a platform's orders, newest first (the filters narrow what this index walks).
+      await db.schema.createIndex('orders_platform_created').on('orders').columns(['platform_id', 'created_at', 'reference_order_id']).execute();
+      await db.schema
+        .createTable('order_resends')
+        .addColumn('platform_id', 'text', (c) => c.notNull())
+        .addColumn('id', 'bigint', (c) => c.notNull())
+        .addColumn('reference_order_id', 'text', (c) => c.notNull())
+        .addColumn('email', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('order_resends_pk', ['platform_id', 'id'])
+        .addForeignKeyConstraint('order_resends_order_fk', ['platform_id', 'reference_order_id'], 'orders', ['platform_id', 'reference_order_id'], (c) =>
+          c.onDelete('cascade'),
+        )
+        .execute();
+    },
+  },
 };
 
 /** Brings the schema up to date; safe to call from several instances (or processes) at once. */

@@ -242,6 +242,56 @@ export interface EmailTemplatesTable {
   deleted_at: number | null;
 }
 
+/**
+ * An order (raas/orders.ts): a reward bought from an account's balance. Amounts in minor units: the reward's
+ * in the item's currency, the charge in the account's. The reward's codes are not stored: they are derived
+ * from the reference order id (orders/reward-credentials.ts), the same on every read.
+ */
+export interface OrdersTable {
+  platform_id: string;
+  /** Tango's referenceOrderID, e.g. RA261128-482913-705118. */
+  reference_order_id: string;
+  /** The caller's idempotency key: unique on the platform when given. */
+  external_ref_id: string | null;
+  /** SHA-256 of the order's criteria, to tell a retry of the same order from another order under the same externalRefID. */
+  criteria_digest: string;
+  customer_identifier: string;
+  account_identifier: string;
+  utid: string;
+  reward_name: string;
+  /** The reward's face value, in minor units of `reward_currency`. */
+  reward_minor: number;
+  reward_currency: string;
+  /** What the account's balance went down by, in minor units of `charged_currency` (the account's). */
+  charged_minor: number;
+  fee_minor: number;
+  charged_currency: string;
+  /** The exchange rate applied, as its exact decimal text (`1.3599`); `1` for the same currency. */
+  exchange_rate: string;
+  send_email: number;
+  /** RecipientInfoView and SenderInfoView as JSON. */
+  recipient: string;
+  sender: string;
+  message: string;
+  notes: string;
+  email_subject: string;
+  campaign: string;
+  /** The email template the reward email uses ('' for Tango's own). */
+  etid: string;
+  status: string;
+  created_at: number;
+}
+
+/** A resend of an order's reward email (POST /orders/{referenceOrderID}/resends): recorded, no mail is sent. */
+export interface OrderResendsTable {
+  platform_id: string;
+  /** The resend's number on its platform (ResendView.id): 1, 2, 3, … */
+  id: number;
+  reference_order_id: string;
+  email: string;
+  created_at: number;
+}
+
 export interface Schema {
   platforms: PlatformsTable;
   oauth_clients: OAuthClientsTable;
@@ -258,4 +308,6 @@ export interface Schema {
   sessions: SessionsTable;
   server_settings: ServerSettingsTable;
   email_templates: EmailTemplatesTable;
+  orders: OrdersTable;
+  order_resends: OrderResendsTable;
 }

@@ -6,7 +6,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importJWK, jwtVerify } from 'jose';
 import { consoleCsp } from '../../src/console/console-page.js';
 import { ACCESS_TOKEN, JWKS } from '../../src/oauth/examples.js';
-import { CREATE_EMAIL_TEMPLATE, EMAIL_TEMPLATE_VIEW, UPDATE_EMAIL_TEMPLATE, UPDATED_EMAIL_TEMPLATE_VIEW } from '../../src/raas/examples.js';
+import {
+  CREATE_EMAIL_TEMPLATE,
+  EMAIL_TEMPLATE_VIEW,
+  ORDER_LIST_VIEW,
+  ORDER_VIEW_SUMMARY,
+  ORDER_VIEW_VERBOSE,
+  UPDATE_EMAIL_TEMPLATE,
+  UPDATED_EMAIL_TEMPLATE_VIEW,
+} from '../../src/raas/examples.js';
+import { rewardCredentials } from '../../src/orders/reward-credentials.js';
 import { basic, form, postForm, requestToken } from '../support/oauth.js';
 import { createTestEnvironment, type TestEnvironment } from '../support/services.js';
 import { createTenant, createTestClient, get, postJson } from '../support/tenants.js';
@@ -120,6 +129,8 @@ describe('the OpenAPI document', () => {
       'GET /raas/v2/emailTemplates',
       'GET /raas/v2/emailTemplates/{etid}',
       'GET /raas/v2/exchangerates',
+      'GET /raas/v2/orders',
+      'GET /raas/v2/orders/{referenceOrderID}',
       'GET /raas/v2/status',
       'GET /raas/v2/whoami',
       'PATCH /raas/v2/emailTemplates/{etid}',
@@ -132,6 +143,8 @@ describe('the OpenAPI document', () => {
       'POST /raas/v2/customers',
       'POST /raas/v2/customers/{customerIdentifier}/accounts',
       'POST /raas/v2/emailTemplates',
+      'POST /raas/v2/orders',
+      'POST /raas/v2/orders/{referenceOrderID}/resends',
     ]);
     // And the document lists nothing the server does not serve.
     const served = new Set(registeredRoutes(app).map(({ method, path }) => `${method} ${path}`));
@@ -149,7 +162,7 @@ describe('the OpenAPI document', () => {
       '/.well-known/oauth-authorization-server',
     ]);
     const declared = doc.tags.map(({ name }) => name);
-    expect(declared).toEqual(['Customers', 'Accounts', 'Catalogs', 'Exchange Rates', 'Fund', 'Email Templates', 'OAuth 2.0', 'Tessera']);
+    expect(declared).toEqual(['Customers', 'Accounts', 'Catalogs', 'Exchange Rates', 'Fund', 'Email Templates', 'Orders', 'OAuth 2.0', 'Tessera']);
     for (const [path, operations] of Object.entries(doc.paths)) {
       for (const [method, operation] of Object.entries(operations)) {
         expect(operation.tags, `${method} ${path}`).toHaveLength(1);
@@ -280,6 +293,20 @@ describe('the OpenAPI document', () => {
       accountNumber: 'A32-649183-270514',
       contactInformation,
     };
+    const order = {
+      customerIdentifier: 's123456',
+      accountIdentifier: 'a123456',
+      utid: 'U561593',
+      amount: 25,
+      sendEmail: true,
+      recipient: { email: 'jamie.lee@example.com', firstName: 'Jamie', lastName: 'Lee' },
+      sender: { email: 'rewards@acme.example.com', firstName: 'Acme', lastName: 'Rewards' },
+      externalRefID: 'acme-2026-0001',
+      message: 'Thank you for a great year!',
+      notes: 'Year-end thank-you',
+      emailSubject: 'A thank-you gift from Acme',
+      campaign: 'year-end-2026',
+    };
     const deposit = {
       referenceDepositID: 'RA261128-482913-705118',
       accountNumber: 'A32-649183-270514',
@@ -331,7 +358,31 @@ describe('the OpenAPI document', () => {
       // The seed's first brand (Amazon.com, U561593) and the seed's rates, as the server serves them.
       'GET /raas/v2/catalogs': { 'query verbose': true, 'response 200': { catalogName: 'Tessera Sandbox Catalog', brands: [seedCatalog.brands[0]] } },
       'GET /raas/v2/exchangerates': { 'response 200': seedRates },
+      // Orders: $25 of Amazon.com (U561593) from a123456, which the deposit funded; listed, read, resent.
+      'POST /raas/v2/orders': { 'request application/json': order, 'response 201': ORDER_VIEW_SUMMARY },
+      'GET /raas/v2/orders': {
+        'query accountIdentifier': 'a123456',
+        'query customerIdentifier': 's123456',
+        'query externalRefID': 'acme-2026-0001',
+        'query elementsPerBlock': 10,
+        'query page': 0,
+        'response 200': ORDER_LIST_VIEW,
+      },
+      'GET /raas/v2/orders/{referenceOrderID}': { 'path referenceOrderID': 'RA261128-104729-553018', 'response 200': ORDER_VIEW_VERBOSE },
+      'POST /raas/v2/orders/{referenceOrderID}/resends': {
+        'path referenceOrderID': 'RA261128-104729-553018',
+        'request application/json': { newEmail: 'jamie.lee@example.org' },
+        'response 201': { id: 1, email: 'jamie.lee@example.org', createdAt: '2026-11-28T12:00:00.000Z' },
+      },
     });
+    // The example order's reward is the one the sandbox derives for its id, and its view the seed item's.
+    const { amount: _amount, notes: _notes, ...echoed } = order;
+    expect(ORDER_VIEW_SUMMARY).toMatchObject({
+      ...echoed,
+      amountCharged: { value: 25, currencyCode: 'USD', exchangeRate: 1, fee: 0, total: 25 },
+      reward: { credentialList: rewardCredentials('RA261128-104729-553018', ['claimCode'], Date.parse('2026-11-28T12:00:00.000Z')) },
+    });
+    expect(ORDER_LIST_VIEW.orders[0]).toStrictEqual((({ reward: _r, ...item }) => item)(ORDER_VIEW_VERBOSE));
 
     // The example token is a real one: signed by the key of the JWKS example, with the claims introspection shows.
     const key = await importJWK(JWKS.keys[0], 'RS256');
@@ -369,6 +420,18 @@ describe('the OpenAPI document', () => {
     expect(funded.statusCode, funded.body).toBe(200);
     expect(funded.json()).toMatchObject({ amount: 100, feePercent: 3.5, amountCharged: 103.5, status: 'SUCCESS' });
     expect((await get(app, '/raas/v2/accounts/a123456', tenant.basic)).json().currentBalance).toBe(100);
+
+    // The example order, on the account the example deposit funded: $25 of Amazon.com, then listed, read and resent.
+    const placed = await postJson(app, '/raas/v2/orders', tenant.basic, exampleOf('/raas/v2/orders'));
+    expect(placed.statusCode, placed.body).toBe(201);
+    const placedId = placed.json().referenceOrderID as string;
+    expect(placed.json()).toMatchObject({ amountCharged: { value: 25, currencyCode: 'USD', exchangeRate: 1, fee: 0, total: 25 }, externalRefID: 'acme-2026-0001', status: 'COMPLETE' });
+    expect((await get(app, '/raas/v2/accounts/a123456', tenant.basic)).json().currentBalance).toBe(75);
+    const listed = await get(app, '/raas/v2/orders?accountIdentifier=a123456&customerIdentifier=s123456&externalRefID=acme-2026-0001&elementsPerBlock=10&page=0', tenant.basic);
+    expect(listed.json().orders.map((o: { referenceOrderID: string }) => o.referenceOrderID)).toEqual([placedId]);
+    expect((await get(app, `/raas/v2/orders/${placedId}`, tenant.basic)).statusCode).toBe(200);
+    const resent = await postJson(app, `/raas/v2/orders/${placedId}/resends`, tenant.basic, doc.paths['/raas/v2/orders/{referenceOrderID}/resends']!.post!.requestBody!.content['application/json']!.example);
+    expect({ status: resent.statusCode, email: resent.json().email }).toEqual({ status: 201, email: 'jamie.lee@example.org' });
 
     // The example template is the platform's first, E000001 as the examples name it: created, changed, deleted.
     const template = await postJson(app, '/raas/v2/emailTemplates', tenant.basic, CREATE_EMAIL_TEMPLATE);
@@ -437,6 +500,17 @@ describe('the OpenAPI document', () => {
       ['EmailTemplateViewVerbose', ours('/raas/v2/emailTemplates/{etid}', 'patch', 200)],
     ];
     for (const [name, schema] of emailTemplates) expect(fields(schema), name).toEqual(Object.keys(full.definitions[name]!.properties).sort());
+    const orderList = ours('/raas/v2/orders', 'get', 200);
+    const orders: Array<[string, Schema]> = [
+      ['CreateOrderCriteria', ours('/raas/v2/orders', 'post', 'request')],
+      ['OrderViewSummary', ours('/raas/v2/orders', 'post', 201)],
+      ['OrderListView', orderList],
+      ['OrderListItemView', resolve(orderList.properties!.orders!.items!)],
+      ['OrderViewVerbose', ours('/raas/v2/orders/{referenceOrderID}', 'get', 200)],
+      ['OrderResendRequestCriteria', ours('/raas/v2/orders/{referenceOrderID}/resends', 'post', 'request')],
+      ['ResendView', ours('/raas/v2/orders/{referenceOrderID}/resends', 'post', 201)],
+    ];
+    for (const [name, schema] of orders) expect(fields(schema), name).toEqual(Object.keys(full.definitions[name]!.properties).sort());
 
     const shape = (path: string) => path.replace(/\{\w+\}/g, '{}');
     for (const [path, operations] of Object.entries(doc.paths)) {
