@@ -22,7 +22,7 @@ import { PageHeader } from '../components/page-header';
 import { StatusBadge } from '../components/status-badge';
 
 /** The sandbox's test cards (README, "Test cards"), hinted where a card is entered. */
-export const TEST_CARDS_HINT =
+const TEST_CARDS_HINT =
   'Sandbox test cards: 4111 1111 1111 1111 (Visa) and 5555 5555 5555 4444 (Mastercard) succeed; 4000 0000 0000 0002 is declined. Any future expiry and any 3 digits will do.';
 
 /** A declined card, in plain words, with what to do next. */
@@ -52,6 +52,10 @@ export function AccountPage({ accountIdentifier }: { accountIdentifier: string }
   useDocumentTitle(data ? `${data.account.displayName} · Accounts` : 'Account');
 
   const activeCards = data?.cards.filter((card) => card.status === 'active') ?? [];
+  const openDialog = (which: 'card' | 'deposit') => {
+    setNotice(null);
+    setDialog(which);
+  };
 
   const askUnregister = (card: CardView) => {
     setNotice(null);
@@ -99,12 +103,12 @@ export function AccountPage({ accountIdentifier }: { accountIdentifier: string }
         actions={
           admin && (
             <div className="button-row">
-              <Button variant="secondary" icon={<CardIcon />} onClick={() => { setNotice(null); setDialog('card'); }}>
+              <Button variant="secondary" icon={<CardIcon />} onClick={() => openDialog('card')}>
                 Register card
               </Button>
               <Button
                 icon={<PlusIcon />}
-                onClick={() => { setNotice(null); setDialog('deposit'); }}
+                onClick={() => openDialog('deposit')}
                 disabled={activeCards.length === 0}
                 title={activeCards.length === 0 ? 'Register a card first: deposits are charged to one' : undefined}
               >

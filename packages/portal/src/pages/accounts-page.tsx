@@ -1,4 +1,3 @@
-import type { AccountList } from '../api/types';
 import { usePortal } from '../session/portal-context';
 import { useDocumentTitle } from '../hooks/use-document-title';
 import { useResource } from '../hooks/use-resource';
@@ -16,7 +15,8 @@ export function AccountsPage() {
   useDocumentTitle('Accounts');
   const { api } = usePortal();
   const list = useResource(api.accounts);
-  const accountCount = (data: AccountList) => data.customers.reduce((sum, customer) => sum + customer.accounts.length, 0);
+  const customers = list.data?.customers.length ?? 0;
+  const accounts = list.data?.customers.reduce((sum, customer) => sum + customer.accounts.length, 0) ?? 0;
 
   return (
     <>
@@ -29,11 +29,9 @@ export function AccountsPage() {
         title="Customers and accounts"
         data={list.data}
         summary={
-          list.data &&
-          list.data.customers.length > 0 && (
+          customers > 0 && (
             <span className="muted">
-              {list.data.customers.length} {list.data.customers.length === 1 ? 'customer' : 'customers'}, {accountCount(list.data)}{' '}
-              {accountCount(list.data) === 1 ? 'account' : 'accounts'}
+              {customers} {customers === 1 ? 'customer' : 'customers'}, {accounts} {accounts === 1 ? 'account' : 'accounts'}
             </span>
           )
         }

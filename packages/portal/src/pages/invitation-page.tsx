@@ -13,7 +13,10 @@ import { AuthLayout } from './auth-layout';
 
 const NOT_VALID = 'This invitation link is not valid: it was used, withdrawn or has expired. Ask an admin of your team for a new one.';
 
-const describe = (caught: unknown) => (isApiError(caught) && caught.status === 404 ? NOT_VALID : errorMessage(caught));
+/** A 404: the link was used, withdrawn or has expired. */
+const isNotValid = (caught: unknown) => isApiError(caught) && caught.status === 404;
+
+const describe = (caught: unknown) => (isNotValid(caught) ? NOT_VALID : errorMessage(caught));
 
 const asRole = (role: Role) => (role === 'admin' ? 'an admin' : 'a member');
 
@@ -29,7 +32,7 @@ export function InvitationPage({ token }: { token: string }) {
     let live = true;
     api.previewInvitation(token).then(
       (invitation) => live && setLookup({ state: 'found', invitation }),
-      (caught: unknown) => live && setLookup({ state: 'failed', message: describe(caught), invalid: isApiError(caught) && caught.status === 404 }),
+      (caught: unknown) => live && setLookup({ state: 'failed', message: describe(caught), invalid: isNotValid(caught) }),
     );
     return () => {
       live = false;
@@ -54,9 +57,7 @@ export function InvitationPage({ token }: { token: string }) {
   if (lookup.state === 'failed' && lookup.invalid) {
     return (
       <AuthLayout title={title} footer={footer}>
-        <p className="form-error" role="alert">
-          {lookup.message}
-        </p>
+        <FormError message={lookup.message} />
       </AuthLayout>
     );
   }

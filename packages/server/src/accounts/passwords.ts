@@ -45,7 +45,7 @@ const scryptKey: DeriveKey = (password, salt, cost, length) => {
  * "each Unicode code point" as one character, and so does JSON Schema's maxLength (RFC 8259 characters).
  * JavaScript's `length` counts UTF-16 units, which would make an emoji two characters.
  */
-export function passwordLength(password: string): number {
+function passwordLength(password: string): number {
   let length = 0;
   // A string's iterator steps by code points (ECMA-262 §22.1.5.1), and makes no array of them.
   for (const _ of password) length++;

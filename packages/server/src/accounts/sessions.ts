@@ -10,7 +10,7 @@ export interface SessionPolicy {
 }
 
 /** A request's last-seen time is written at most once a minute: a busy page does not write on each request. */
-export const MAX_LAST_SEEN_RESOLUTION_MS = 60_000;
+const MAX_LAST_SEEN_RESOLUTION_MS = 60_000;
 
 /**
  * How often a session's last-seen time is written under `policy`: at most once a minute, and never
@@ -18,7 +18,7 @@ export const MAX_LAST_SEEN_RESOLUTION_MS = 60_000;
  * real last use by up to this much, so a session used more often than every 3/4 of the idle timeout
  * never expires, whatever the setting (a fixed minute ended a 1-minute session used every 15 s).
  */
-export function lastSeenResolutionMs(policy: SessionPolicy): number {
+function lastSeenResolutionMs(policy: SessionPolicy): number {
   return Math.min(MAX_LAST_SEEN_RESOLUTION_MS, Math.floor(policy.idleMs / 4));
 }
 

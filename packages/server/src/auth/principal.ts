@@ -1,4 +1,5 @@
 import type { FastifyRequest } from 'fastify';
+import type { AuditActor } from '../audit/record-audit.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -31,4 +32,9 @@ export function credentialId(principal: Principal): string {
 export function principalOf(request: FastifyRequest): Principal {
   if (!request.principal) throw new Error('A protected route ran without the guard');
   return request.principal;
+}
+
+/** The API credential that acted, for the audit log: the API key (key_…) or the OAuth client (cli_…). */
+export function credentialActorOf(request: FastifyRequest): AuditActor {
+  return { actor: credentialId(principalOf(request)), sourceAddress: request.ip, userAgent: request.headers['user-agent'] ?? null };
 }

@@ -16,7 +16,7 @@ const NAME = Type.String({ minLength: 1, maxLength: 200 });
 const AMOUNT = Type.Number({ minimum: 0 });
 
 /** Tango's value types: one face value, or any amount from minValue to maxValue. */
-export const VALUE_TYPES = ['FIXED_VALUE', 'VARIABLE_VALUE'] as const;
+const VALUE_TYPES = ['FIXED_VALUE', 'VARIABLE_VALUE'] as const;
 
 /** The file's item: Tango's ItemViewVerbose, closed so that a misspelt field is refused, not ignored. */
 const ItemFile = Type.Object(
@@ -203,7 +203,7 @@ export function rewardAmount(item: CatalogItem, amount: number): bigint {
   return minor;
 }
 
-export const CATALOG_SETTING = 'TESSERA_CATALOG_FILE';
+const CATALOG_SETTING = 'TESSERA_CATALOG_FILE';
 
 /** The catalog of `file` (TESSERA_CATALOG_FILE), or the seed when it is unset; a ConfigError naming the bad field otherwise. */
 export function loadCatalog(file: string | undefined): Catalog {

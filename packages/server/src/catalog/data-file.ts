@@ -38,7 +38,7 @@ export function readJsonFile(source: DataSource & { file: string }): unknown {
 }
 
 /** `/brands/0/items/2/utid` → `brands[0].items[2].utid` */
-export function fieldPath(pointer: string, ...more: string[]): string {
+function fieldPath(pointer: string, ...more: string[]): string {
   let name = '';
   for (const segment of [...pointer.split('/').slice(1), ...more]) {
     const unescaped = segment.replace(/~1/g, '/').replace(/~0/g, '~');

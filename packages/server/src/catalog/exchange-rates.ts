@@ -75,7 +75,7 @@ function pair(base: string, reward: string): string {
   return `${base}>${reward}`;
 }
 
-export const EXCHANGE_RATES_SETTING = 'TESSERA_EXCHANGE_RATES_FILE';
+const EXCHANGE_RATES_SETTING = 'TESSERA_EXCHANGE_RATES_FILE';
 
 /** The rates of `file` (TESSERA_EXCHANGE_RATES_FILE), or the seed when it is unset; a ConfigError naming the bad field otherwise. */
 export function loadExchangeRates(file: string | undefined): ExchangeRates {

@@ -1,7 +1,8 @@
-import { randomInt, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { isIP } from 'node:net';
 import { auditEntry, type AuditActor, type AuditDeps } from '../audit/record-audit.js';
 import { TesseraError } from '../errors.js';
+import { newReferenceOrderId } from '../orders/order-ids.js';
 import type { AccountRow, CustomerStore } from '../store/customers.js';
 import type { CreditCardRow, DepositRow, FundingStore } from '../store/funding.js';
 import { assertNotExpired, sandboxCard } from './card-numbers.js';
@@ -93,13 +94,6 @@ export async function unregisterCard(
   return { card, unregisteredAt: now };
 }
 
-/** Tango-style deposit reference ids, e.g. RA261128-482913-705118: the day, then 40 random bits' worth of digits. */
-function newDepositId(now: number): string {
-  const day = new Date(now).toISOString().slice(2, 10).replace(/-/g, '');
-  const digits = () => String(randomInt(1_000_000)).padStart(6, '0');
-  return `RA${day}-${digits()}-${digits()}`;
-}
-
 /**
  * Charges `amountCents` and its fee (funding/deposit-fee.ts) to an active card of the account and raises the
  * account's balance by the amount, in one transaction with its audit entry (store/funding.ts). A card whose
@@ -116,7 +110,8 @@ export async function depositToAccount(
   }
   const account = await accountOfCustomer(deps, scope);
   const now = deps.now();
-  const depositId = newDepositId(now);
+  // Spelled as the orders' reference ids (Tango's), e.g. RA261128-482913-705118.
+  const depositId = newReferenceOrderId(now);
   const deposit = await deps.funding.deposit(
     { customerIdentifier: scope.customerIdentifier },
     {

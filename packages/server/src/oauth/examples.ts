@@ -10,7 +10,7 @@ import { DEFAULT_SCOPE } from '../credentials/scopes.js';
 /** The example request of the token endpoint (RFC 6749 §4.4.2), the client authenticating by HTTP Basic. */
 export const TOKEN_REQUEST = { grant_type: 'client_credentials', scope: DEFAULT_SCOPE } as const;
 
-export const TOKEN_CLAIMS = {
+const TOKEN_CLAIMS = {
   iss: 'https://tessera.example.com',
   sub: 'cli_5Hn2Wq8Rt4Yz1Kx7Vb3Mc9',
   aud: 'https://tessera.example.com/raas/v2',

@@ -2,10 +2,8 @@ import { createHash, randomInt } from 'node:crypto';
 
 /**
  * Tango-style reference order ids, e.g. RA261128-482913-705118: RA, the day (YYMMDD, UTC), then 40 random bits'
- * worth of digits, as the deposits' reference ids (raas/funding.ts) are spelled.
+ * worth of digits; the deposits' reference ids (funding/account-funding.ts) are made here too.
  */
-export const REFERENCE_ORDER_ID_PATTERN = '^RA[0-9]{6}-[0-9]{6}-[0-9]{6}$';
-
 export function newReferenceOrderId(now: number): string {
   const day = new Date(now).toISOString().slice(2, 10).replace(/-/g, '');
   const six = () => String(randomInt(1_000_000)).padStart(6, '0');

@@ -10,7 +10,7 @@ import type { PortalDeps } from './portal-deps.js';
 import { TEXT } from './views.js';
 
 /** The account page lists this many deposits, newest first. */
-export const ACCOUNT_DEPOSITS_SHOWN = 100;
+const ACCOUNT_DEPOSITS_SHOWN = 100;
 
 /**
  * The platform's customers and accounts, and funding them: every member reads balances, cards and deposits;

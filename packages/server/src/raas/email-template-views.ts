@@ -38,7 +38,7 @@ export const EMAIL_TEMPLATE_PATTERN_MESSAGES: Readonly<Record<string, string>> =
 };
 
 /** Longest text of each field, in characters. The image is also bound by the body limit (TESSERA_BODY_LIMIT). */
-export const TEMPLATE_LIMITS = {
+const TEMPLATE_LIMITS = {
   name: 100,
   fromName: 100,
   subject: 200,

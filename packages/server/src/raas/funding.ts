@@ -1,8 +1,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
-import type { AuditActor } from '../audit/record-audit.js';
-import { credentialId, principalOf } from '../auth/principal.js';
+import { credentialActorOf, principalOf } from '../auth/principal.js';
 import { TesseraError } from '../errors.js';
 import { depositToAccount, type FundingDeps, registerCard, unregisterCard } from '../funding/account-funding.js';
 import { centsOf } from '../funding/deposit-fee.js';
@@ -27,11 +26,6 @@ export type { FundingDeps };
 
 function fund(operationId: string, summary: string) {
   return { tags: ['Fund'], operationId, summary, security: RAAS_SECURITY };
-}
-
-/** The API credential that acted, for the audit log: the API key (key_…) or the OAuth client (cli_…). */
-function actorOf(request: FastifyRequest): AuditActor {
-  return { actor: credentialId(principalOf(request)), sourceAddress: request.ip, userAgent: request.headers['user-agent'] ?? null };
 }
 
 /**
@@ -60,7 +54,7 @@ export async function fundingRoutes(app: FastifyInstance, { services }: { servic
       // The number is checked and dropped by the domain: nothing keeps it, and no message quotes it.
       const { card, account } = await registerCard(
         services,
-        actorOf(request),
+        credentialActorOf(request),
         { platformId, customerIdentifier, accountIdentifier },
         { label, number: creditCard.number, expiration: creditCard.expiration, ipAddress, contactInformation },
       );
@@ -114,7 +108,7 @@ export async function fundingRoutes(app: FastifyInstance, { services }: { servic
     async (request) => {
       const { platformId } = principalOf(request);
       const { customerIdentifier, accountIdentifier, creditCardToken } = request.body;
-      const { unregisteredAt } = await unregisterCard(services, actorOf(request), { platformId, customerIdentifier, accountIdentifier, token: creditCardToken });
+      const { unregisteredAt } = await unregisterCard(services, credentialActorOf(request), { platformId, customerIdentifier, accountIdentifier, token: creditCardToken });
       return { token: creditCardToken, message: 'The credit card was unregistered', createdDate: new Date(unregisteredAt).toISOString() };
     },
   );
@@ -135,7 +129,7 @@ export async function fundingRoutes(app: FastifyInstance, { services }: { servic
       if (amountCents === undefined) {
         throw new TesseraError('invalid_input', 'The amount must be more than 0 and at most 100000 USD, with at most two decimals');
       }
-      const { deposit, account } = await depositToAccount(services, actorOf(request), { platformId, customerIdentifier, accountIdentifier, creditCardToken, amountCents });
+      const { deposit, account } = await depositToAccount(services, credentialActorOf(request), { platformId, customerIdentifier, accountIdentifier, creditCardToken, amountCents });
       return creditCardDepositView(deposit, account);
     },
   );

@@ -1,7 +1,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { auditEntry, type AuditActor, type AuditDeps } from '../audit/record-audit.js';
-import { credentialId, principalOf } from '../auth/principal.js';
+import { auditEntry, type AuditDeps } from '../audit/record-audit.js';
+import { credentialActorOf, principalOf } from '../auth/principal.js';
 import { type Catalog, type CatalogItem, rewardAmount } from '../catalog/catalog.js';
 import type { ExchangeRates } from '../catalog/exchange-rates.js';
 import { decimalToNumber } from '../catalog/money.js';
@@ -9,6 +9,7 @@ import { emailTemplateForOrder } from '../email-templates/email-template-for-ord
 import type { EmailTemplateDeps } from '../email-templates/email-templates.js';
 import { etidOf } from '../email-templates/etid.js';
 import { hasCode, TesseraError } from '../errors.js';
+import { accountOfCustomer } from '../funding/account-funding.js';
 import { criteriaDigest, newReferenceOrderId } from '../orders/order-ids.js';
 import type { CustomerStore } from '../store/customers.js';
 import type { OrderRow, OrderStore } from '../store/orders.js';
@@ -45,10 +46,6 @@ const DAY_MS = 86_400_000;
 
 function orders(operationId: string, summary: string) {
   return { tags: ['Orders'], operationId, summary, security: RAAS_SECURITY };
-}
-
-function actorOf(request: FastifyRequest): AuditActor {
-  return { actor: credentialId(principalOf(request)), sourceAddress: request.ip, userAgent: request.headers['user-agent'] ?? null };
 }
 
 /** The reward's amount in the item's minor units (catalog.ts); a refusal says why, under the order's own i18n key. */
@@ -90,7 +87,7 @@ function parseDate(name: string, text: string): { at: number; dateOnly: boolean 
  */
 export async function orderRoutes(app: FastifyInstance, { services }: { services: OrderDeps }): Promise<void> {
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
-  const { catalog, customers, exchangeRates } = services;
+  const { catalog, exchangeRates } = services;
 
   const itemOf = (utid: string) => catalog.findItem(utid);
   const sameOrder = (existing: OrderRow, digest: string): OrderRow => {
@@ -121,10 +118,7 @@ export async function orderRoutes(app: FastifyInstance, { services }: { services
       const item = itemOf(body.utid);
       if (!item) throw new TesseraError('unknown_item', `There is no reward with the utid ${body.utid} in the catalog: GET /catalogs lists them`);
       const rewardMinor = amountOf(item, body.amount);
-      const account = await customers.findAccount(platformId, body.accountIdentifier);
-      if (!account || account.customer_identifier !== body.customerIdentifier) {
-        throw new TesseraError('not_found', `Account ${body.accountIdentifier} of customer ${body.customerIdentifier} was not found`);
-      }
+      const account = await accountOfCustomer(services, { platformId, customerIdentifier: body.customerIdentifier, accountIdentifier: body.accountIdentifier });
       if (body.sendEmail && (!body.recipient?.email || !body.recipient.firstName)) {
         throw new TesseraError('invalid_input', "The recipient's email and firstName are required when sendEmail is true");
       }
@@ -166,7 +160,7 @@ export async function orderRoutes(app: FastifyInstance, { services }: { services
         status: COMPLETE,
         created_at: now,
       };
-      const placed = await services.orders.place(row, auditEntry(services, actorOf(request), { action: 'place_order', targetId: referenceOrderId }));
+      const placed = await services.orders.place(row, auditEntry(services, credentialActorOf(request), { action: 'place_order', targetId: referenceOrderId }));
       const order = placed.created ? placed.order : sameOrder(placed.order, digest);
       return reply.code(201).send(orderViewSummary(order, itemOf(order.utid)));
     },
@@ -241,7 +235,7 @@ export async function orderRoutes(app: FastifyInstance, { services }: { services
       const email = request.body.newEmail ?? recipient.email;
       if (email === undefined) throw new TesseraError('invalid_input', `Order ${referenceOrderID} has no recipient email: give a newEmail to resend it to`);
       const now = services.now();
-      const resend = await services.orders.resend(platformId, referenceOrderID, email, now, auditEntry(services, actorOf(request), { action: 'resend_order', targetId: referenceOrderID }));
+      const resend = await services.orders.resend(platformId, referenceOrderID, email, now, auditEntry(services, credentialActorOf(request), { action: 'resend_order', targetId: referenceOrderID }));
       return reply.code(201).send(resendView(resend));
     },
   );

@@ -4,8 +4,8 @@ import { Type, type Static } from 'typebox';
  * Tango's paging of list operations (the reference's `page` and `elementsPerBlock` query parameters and
  * its PageView): pages count from 0, as Tango's do.
  */
-export const DEFAULT_ELEMENTS_PER_BLOCK = 10;
-export const MAX_ELEMENTS_PER_BLOCK = 100;
+const DEFAULT_ELEMENTS_PER_BLOCK = 10;
+const MAX_ELEMENTS_PER_BLOCK = 100;
 /** The reference's parameters are int32. */
 const INT32_MAX = 2 ** 31 - 1;
 

@@ -30,7 +30,7 @@ export const PATTERN_MESSAGES: Readonly<Record<string, string>> = {
 };
 
 export const IDENTIFIER_RULE = { minLength: 1, maxLength: 100, pattern: IDENTIFIER_PATTERN };
-export const DISPLAY_NAME_RULE = { minLength: 1, maxLength: 100, pattern: TEXT_PATTERN };
+const DISPLAY_NAME_RULE = { minLength: 1, maxLength: 100, pattern: TEXT_PATTERN };
 
 export const CreateCustomerCriteria = Type.Object(
   {

@@ -10,7 +10,7 @@ export type NewEmailTemplateRow = Omit<EmailTemplateRow, 'seq' | 'deleted_at'>;
 export type EmailTemplateChanges = Partial<Omit<EmailTemplateRow, 'platform_id' | 'seq' | 'created_at' | 'deleted_at'>> & { updated_at: number };
 
 /** The largest number an etid (E + six digits) can carry. */
-export const MAX_TEMPLATE_SEQ = 999_999;
+const MAX_TEMPLATE_SEQ = 999_999;
 /** Concurrent creations on PostgreSQL may pick the same next number: the loser tries again, this often. */
 const INSERT_ATTEMPTS = 10;
 

@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from 'kysely';
+import type { ExpressionBuilder, Kysely, Selectable } from 'kysely';
 import { TesseraError } from '../errors.js';
 import { debitBalance } from './account-balances.js';
 import { appendAuditEntry, type PendingAuditEntry } from './audit-log.js';
@@ -31,6 +31,19 @@ export interface PlacedOrder {
  * in one transaction (after the platform's lock, as every audited change), so an order never exists without its
  * debit, nor a debit without its order.
  */
+/** The conditions of list(), shared by its page query and its count query (both alias orders as `o`). */
+function matching(platformId: string, filter: OrderFilter) {
+  return (eb: ExpressionBuilder<{ o: OrdersTable }, 'o'>) => {
+    const conditions = [eb('o.platform_id', '=', platformId)];
+    if (filter.accountIdentifier !== undefined) conditions.push(eb('o.account_identifier', '=', filter.accountIdentifier));
+    if (filter.customerIdentifier !== undefined) conditions.push(eb('o.customer_identifier', '=', filter.customerIdentifier));
+    if (filter.externalRefID !== undefined) conditions.push(eb('o.external_ref_id', '=', filter.externalRefID));
+    if (filter.from !== undefined) conditions.push(eb('o.created_at', '>=', filter.from));
+    if (filter.before !== undefined) conditions.push(eb('o.created_at', '<', filter.before));
+    return eb.and(conditions);
+  };
+}
+
 export class OrderStore {
   constructor(private readonly db: Kysely<Schema>) {}
 
@@ -79,28 +92,9 @@ export class OrderStore {
 
   /** One page of the platform's orders that match, newest first, and how many match in all. */
   async list(platformId: string, filter: OrderFilter, page: { offset: number; limit: number }): Promise<{ orders: OrderWithAccount[]; total: number }> {
-    let query = this.withAccount().where('o.platform_id', '=', platformId);
-    let count = this.db.selectFrom('orders as o').select((eb) => eb.fn.countAll<number | string | bigint>().as('n')).where('o.platform_id', '=', platformId);
-    if (filter.accountIdentifier !== undefined) {
-      query = query.where('o.account_identifier', '=', filter.accountIdentifier);
-      count = count.where('o.account_identifier', '=', filter.accountIdentifier);
-    }
-    if (filter.customerIdentifier !== undefined) {
-      query = query.where('o.customer_identifier', '=', filter.customerIdentifier);
-      count = count.where('o.customer_identifier', '=', filter.customerIdentifier);
-    }
-    if (filter.externalRefID !== undefined) {
-      query = query.where('o.external_ref_id', '=', filter.externalRefID);
-      count = count.where('o.external_ref_id', '=', filter.externalRefID);
-    }
-    if (filter.from !== undefined) {
-      query = query.where('o.created_at', '>=', filter.from);
-      count = count.where('o.created_at', '>=', filter.from);
-    }
-    if (filter.before !== undefined) {
-      query = query.where('o.created_at', '<', filter.before);
-      count = count.where('o.created_at', '<', filter.before);
-    }
+    const matches = matching(platformId, filter);
+    const query = this.withAccount().where(matches);
+    const count = this.db.selectFrom('orders as o').select((eb) => eb.fn.countAll<number | string | bigint>().as('n')).where(matches);
     const [orders, total] = await Promise.all([
       query.orderBy('o.created_at', 'desc').orderBy('o.reference_order_id', 'desc').offset(page.offset).limit(page.limit).execute(),
       count.executeTakeFirstOrThrow(),

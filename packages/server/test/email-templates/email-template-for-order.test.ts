@@ -5,6 +5,7 @@ import { createEmailTemplate, type EmailTemplateFields, type PlatformRef } from 
 import { etidOf } from '../../src/email-templates/etid.js';
 import type { Services } from '../../src/services.js';
 import { createTestEnvironment, STORE_KINDS, type TestEnvironment } from '../support/services.js';
+import { insertTestAccount } from '../support/tenants.js';
 
 const FIELDS: EmailTemplateFields = {
   name: 'T',
@@ -34,20 +35,7 @@ describe.each(STORE_KINDS)('emailTemplateForOrder (%s)', (store) => {
     [acme, globex] = [await platform('acme'), await platform('globex')];
     for (const [customer, accounts] of [['c1', ['a1', 'a2']], ['c2', ['a3']]] as const) {
       await services.customers.insertCustomer({ platform_id: acme.platformId, customer_identifier: customer, display_name: 'C', status: 'ACTIVE', created_at: 1 });
-      for (const account of accounts) {
-        await services.customers.insertAccount({
-          platform_id: acme.platformId,
-          account_identifier: account,
-          customer_identifier: customer,
-          account_number: 'A00-000000-000000',
-          display_name: 'A',
-          contact_email: 'a@example.com',
-          currency_code: 'USD',
-          balance_cents: 0,
-          status: 'ACTIVE',
-          created_at: 1,
-        });
-      }
+      for (const account of accounts) await insertTestAccount(services, acme.platformId, customer, account, 1);
     }
   });
   afterAll(async () => env?.close());

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -6,9 +5,8 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BROWSER_TEST_TIMEOUT, browserSkipReason, launchBrowser, openPage, screenshot } from '../support/browser.js';
 import { freePort } from '../support/listen.js';
-import { startServer } from '../support/processes.js';
-
-const PASSWORD = 'correct horse battery staple';
+import { PASSWORD } from '../support/portal.js';
+import { sqliteServerEnv, startServer } from '../support/processes.js';
 
 /**
  * The portal's Accounts page in Chromium against `tessera serve`: empty until the RaaS API makes a customer
@@ -23,14 +21,7 @@ describe.skipIf(browserSkipReason())('the Accounts page in Chromium', () => {
   beforeAll(async () => {
     dataDir = await mkdtemp(path.join(tmpdir(), 'tessera-accounts-'));
     const port = await freePort();
-    server = await startServer({
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      TESSERA_DATA_DIR: dataDir,
-      TESSERA_MASTER_KEY: randomBytes(32).toString('base64'),
-      DATABASE_URL: '',
-      REDIS_URL: '',
-    });
+    server = await startServer(sqliteServerEnv(dataDir, port));
     browser = await launchBrowser();
   }, 60_000);
   afterAll(async () => {

@@ -1,5 +1,4 @@
 import type { FastifyInstance } from 'fastify';
-import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyAudit } from '../../src/audit/verify-audit.js';
 import { createApiKey } from '../../src/credentials/api-keys.js';
@@ -7,7 +6,7 @@ import type { Services } from '../../src/services.js';
 import { startDeployment } from '../support/bootstrap.js';
 import { appWithCapturedLog } from '../support/captured-log.js';
 import { PASSWORD, PortalBrowser } from '../support/portal.js';
-import { STORE_KINDS, type TestEnvironment } from '../support/services.js';
+import { dumpStore, STORE_KINDS, type TestEnvironment } from '../support/services.js';
 import { expectTangoView } from '../support/tango-reference.js';
 import { basic, get, postJson } from '../support/tenants.js';
 
@@ -317,13 +316,7 @@ describe.each(STORE_KINDS)('the portal Accounts routes on %s', (store) => {
         for (const body of bodies) expect(body).not.toContain(number);
       }
 
-      const db = services.database.db;
-      const tables =
-        services.database.dialect === 'sqlite'
-          ? (await sql<{ name: string }>`select name from sqlite_master where type = 'table'`.execute(db)).rows.map((r) => r.name)
-          : (await sql<{ name: string }>`select tablename as name from pg_tables where schemaname = 'public'`.execute(db)).rows.map((r) => r.name);
-      let dump = '';
-      for (const table of tables) dump += JSON.stringify((await sql`select * from ${sql.table(table)}`.execute(db)).rows);
+      const { dump } = await dumpStore(services);
       expect(dump).toContain('"last_four":"5100"');
       for (const number of digits) expect(dump).not.toContain(number);
     } finally {

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyAudit } from '../../src/audit/verify-audit.js';
 import type { Services } from '../../src/services.js';
 import { startDeployment } from '../support/bootstrap.js';
-import { PASSWORD, PortalBrowser } from '../support/portal.js';
+import { PASSWORD, PortalBrowser, signedUpAdmin } from '../support/portal.js';
 import { STORE_KINDS, type TestEnvironment } from '../support/services.js';
 
 /**
@@ -18,8 +18,7 @@ describe.each(STORE_KINDS)('copying an API key from the portal on %s', (store) =
 
   beforeAll(async () => {
     ({ env, app, services } = await startDeployment({ store }));
-    ann = new PortalBrowser(app);
-    expect((await ann.signUp('copier@example.com', 'copiers')).statusCode).toBe(201);
+    ann = await signedUpAdmin(app, 'copier@example.com', 'copiers');
   });
   afterAll(async () => env?.close());
 

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Services } from '../../src/services.js';
 import { requestToken } from '../support/oauth.js';
-import { PortalBrowser } from '../support/portal.js';
+import { PortalBrowser, signedUpAdmin } from '../support/portal.js';
 import { HOUR, STORE_KINDS, type TestEnvironment } from '../support/services.js';
 import { startDeployment } from '../support/bootstrap.js';
 
@@ -22,8 +22,7 @@ describe.each(STORE_KINDS)('a client’s last token and quota in the portal on %
 
   beforeAll(async () => {
     ({ env, app, services } = await startDeployment({ store }));
-    ann = new PortalBrowser(app);
-    expect((await ann.signUp('quota@example.com', 'quota-view')).statusCode).toBe(201);
+    ann = await signedUpAdmin(app, 'quota@example.com', 'quota-view');
   });
   afterAll(async () => env?.close());
 

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDeployment } from '../support/bootstrap.js';
-import { PASSWORD, PortalBrowser } from '../support/portal.js';
+import { PASSWORD, PortalBrowser, signedUpAdmin } from '../support/portal.js';
 import { STORE_KINDS, type TestEnvironment } from '../support/services.js';
 
 const NOT_VALID = { error: 'not_found', message: 'This invitation link is not valid: it was used, withdrawn or has expired' };
@@ -17,8 +17,7 @@ describe.each(STORE_KINDS)('what an invitation link joins, on %s', (store) => {
 
   beforeAll(async () => {
     ({ env, app } = await startDeployment({ store }));
-    ann = new PortalBrowser(app);
-    expect((await ann.signUp('inviter@example.com', 'joinable')).statusCode).toBe(201);
+    ann = await signedUpAdmin(app, 'inviter@example.com', 'joinable');
   });
   afterAll(async () => env?.close());
 

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDeployment } from '../support/bootstrap.js';
-import { PASSWORD, PortalBrowser } from '../support/portal.js';
+import { PASSWORD, PortalBrowser, signedUpAdmin } from '../support/portal.js';
 import type { TestEnvironment } from '../support/services.js';
 
 /**
@@ -15,8 +15,7 @@ describe('the portal API’s refusals of bad input', () => {
 
   beforeAll(async () => {
     ({ env, app } = await startDeployment());
-    ann = new PortalBrowser(app);
-    expect((await ann.signUp('plain@example.com', 'plain-words')).statusCode).toBe(201);
+    ann = await signedUpAdmin(app, 'plain@example.com', 'plain-words');
   });
   afterAll(async () => env?.close());
 

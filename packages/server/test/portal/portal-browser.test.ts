@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -8,9 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SQLITE_FILE } from '../../src/store/database.js';
 import { BROWSER_TEST_TIMEOUT, browserSkipReason, launchBrowser, openPage, screenshot } from '../support/browser.js';
 import { freePort } from '../support/listen.js';
-import { startServer, tessera } from '../support/processes.js';
-
-const PASSWORD = 'correct horse battery staple';
+import { PASSWORD } from '../support/portal.js';
+import { sqliteServerEnv, startServer, tessera } from '../support/processes.js';
 
 /**
  * A person in the portal, in Chromium, against `tessera serve` as `npm start` runs it (the bundle, the
@@ -30,14 +28,7 @@ describe.skipIf(browserSkipReason())('the portal in Chromium', () => {
   beforeAll(async () => {
     dataDir = await mkdtemp(path.join(tmpdir(), 'tessera-portal-'));
     const port = await freePort();
-    serverEnv = {
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      TESSERA_DATA_DIR: dataDir,
-      TESSERA_MASTER_KEY: randomBytes(32).toString('base64'),
-      DATABASE_URL: '',
-      REDIS_URL: '',
-    };
+    serverEnv = sqliteServerEnv(dataDir, port);
     server = await startServer(serverEnv);
     browser = await launchBrowser();
   }, 60_000);

@@ -4,7 +4,8 @@ import type { PasswordHasher } from '../../src/accounts/passwords.js';
 import { ACCOUNT_FAILURE_LIMIT, ADDRESS_FAILURE_LIMIT, SIGN_IN_FAILURE_WINDOW_MS } from '../../src/accounts/sign-in-throttle.js';
 import type { Services } from '../../src/services.js';
 import { PASSWORD, PortalBrowser } from '../support/portal.js';
-import { createTestEnvironment, skipReason, type StoreKind, type TestEnvironment } from '../support/services.js';
+import { FLEET_DEPLOYMENTS, startFleet } from '../support/bootstrap.js';
+import type { TestEnvironment } from '../support/services.js';
 
 const INVALID = { error: 'invalid_credentials', message: 'The email or password is not correct' };
 const ACCOUNT_THROTTLED = { error: 'too_many_failures', message: 'Too many failed sign-ins to this account: try again later' };
@@ -53,12 +54,7 @@ function tally(responses: LightMyRequestResponse[]): Record<string, number> {
   return counts;
 }
 
-const DEPLOYMENTS: Array<{ name: string; store: StoreKind; redis: boolean; instances: number; skip: string | false }> = [
-  { name: 'SQLite and the in-process cache', store: 'sqlite', redis: false, instances: 1, skip: false },
-  { name: 'PostgreSQL and Redis, two instances', store: 'postgres', redis: true, instances: 2, skip: skipReason('postgres') || skipReason('redis') },
-];
-
-for (const deployment of DEPLOYMENTS) {
+for (const deployment of FLEET_DEPLOYMENTS) {
   describe.skipIf(deployment.skip)(`parallel sign-in guesses on ${deployment.name}`, () => {
     let env: TestEnvironment;
     let apps: FastifyInstance[];
@@ -67,14 +63,7 @@ for (const deployment of DEPLOYMENTS) {
     const app = (i: number) => apps[i % apps.length]!;
 
     beforeAll(async () => {
-      env = await createTestEnvironment({ store: deployment.store, redis: deployment.redis });
-      apps = [];
-      services = [];
-      for (let i = 0; i < deployment.instances; i++) {
-        const opened = await env.app();
-        apps.push(opened.app);
-        services.push(opened.services);
-      }
+      ({ env, apps, services } = await startFleet(deployment));
     });
     afterAll(async () => {
       vi.restoreAllMocks();

@@ -4,18 +4,14 @@ import { SIGN_UP_WINDOW_MS } from '../../src/accounts/sign-up-throttle.js';
 import { loadConfig } from '../../src/config.js';
 import type { Services } from '../../src/services.js';
 import { PASSWORD } from '../support/portal.js';
-import { createTestEnvironment, skipReason, type StoreKind, type TestEnvironment } from '../support/services.js';
+import { FLEET_DEPLOYMENTS, startFleet } from '../support/bootstrap.js';
+import type { TestEnvironment } from '../support/services.js';
 
 /** The limit a server has when TESSERA_SIGNUP_LIMIT is not set (the suites' environment raises it). */
 const DEFAULT_LIMIT = loadConfig({}).signUpLimit;
 const THROTTLED = { error: 'too_many_failures', message: 'Too many sign-ups from this address: try again later' };
 
-const DEPLOYMENTS: Array<{ name: string; store: StoreKind; redis: boolean; instances: number; skip: string | false }> = [
-  { name: 'SQLite and the in-process cache', store: 'sqlite', redis: false, instances: 1, skip: false },
-  { name: 'PostgreSQL and Redis, two instances', store: 'postgres', redis: true, instances: 2, skip: skipReason('postgres') || skipReason('redis') },
-];
-
-for (const deployment of DEPLOYMENTS) {
+for (const deployment of FLEET_DEPLOYMENTS) {
   describe.skipIf(deployment.skip)(`the sign-up throttle on ${deployment.name}`, () => {
     let env: TestEnvironment;
     let apps: FastifyInstance[];
@@ -23,14 +19,7 @@ for (const deployment of DEPLOYMENTS) {
     const app = (i: number) => apps[i % apps.length]!;
 
     beforeAll(async () => {
-      env = await createTestEnvironment({ store: deployment.store, redis: deployment.redis, config: { signUpLimit: DEFAULT_LIMIT } });
-      apps = [];
-      services = [];
-      for (let i = 0; i < deployment.instances; i++) {
-        const opened = await env.app();
-        apps.push(opened.app);
-        services.push(opened.services);
-      }
+      ({ env, apps, services } = await startFleet(deployment, { signUpLimit: DEFAULT_LIMIT }));
     });
     afterAll(async () => {
       vi.restoreAllMocks();

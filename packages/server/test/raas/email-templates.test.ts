@@ -3,7 +3,7 @@ import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { startDeployment } from '../support/bootstrap.js';
 import { STORE_KINDS, type TestEnvironment } from '../support/services.js';
 import { expectTangoView } from '../support/tango-reference.js';
-import { expectEnvelope, get, postJson, type Tenant } from '../support/tenants.js';
+import { expectEnvelope, get, openAccount, postJson, type Tenant } from '../support/tenants.js';
 
 /** A 1×1 PNG, a 1×1 GIF and the start of a JPEG, in Base64. */
 const PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=';
@@ -47,9 +47,7 @@ describe.each(STORE_KINDS)('email templates on /raas/v2 (%s)', (store) => {
       [acme, 'cust-1', 'acct-1'],
       [globex, 'globex-cust', 'globex-acct'],
     ] as const) {
-      expect((await postJson(app, '/raas/v2/customers', tenant.basic, { customerIdentifier: customer, displayName: 'C' })).statusCode).toBe(201);
-      const account_ = await postJson(app, `/raas/v2/customers/${customer}/accounts`, tenant.basic, { accountIdentifier: account, displayName: 'A', contactEmail: 'a@example.com' });
-      expect(account_.statusCode, account_.body).toBe(201);
+      await openAccount(app, tenant.basic, { customerIdentifier: customer, displayName: 'C' }, { accountIdentifier: account, displayName: 'A', contactEmail: 'a@example.com' });
     }
   });
   afterAll(async () => env?.close());

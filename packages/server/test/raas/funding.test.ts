@@ -1,13 +1,12 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
-import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyAudit } from '../../src/audit/verify-audit.js';
 import type { Services } from '../../src/services.js';
 import { startDeployment } from '../support/bootstrap.js';
 import { appWithCapturedLog } from '../support/captured-log.js';
-import { STORE_KINDS, type TestEnvironment } from '../support/services.js';
+import { dumpStore, STORE_KINDS, type TestEnvironment } from '../support/services.js';
 import { expectTangoView, expectTangoViews } from '../support/tango-reference.js';
-import { expectEnvelope, get, postJson, type Tenant } from '../support/tenants.js';
+import { expectEnvelope, get, openAccount, postJson, type Tenant } from '../support/tenants.js';
 
 const NOW = '2026-11-28T12:00:00.000Z';
 const TOKEN = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
@@ -72,15 +71,14 @@ describe.each(STORE_KINDS)('funding on /raas/v2: credit cards and deposits (%s)'
 
   beforeAll(async () => {
     ({ env, app, services, tenants: { acme, globex } } = await startDeployment({ store, tenants: ['acme', 'globex'] }));
-    expect((await postJson(app, '/raas/v2/customers', acme.basic, { customerIdentifier: 'cust-1', displayName: 'Customer One' })).statusCode).toBe(201);
-    const opened = await postJson(app, '/raas/v2/customers/cust-1/accounts', acme.basic, { accountIdentifier: 'acct-1', displayName: 'Account One', contactEmail: 'ops@acme.example' });
-    expect(opened.statusCode).toBe(201);
-    accountNumber = opened.json().accountNumber;
+    ({ accountNumber } = await openAccount(
+      app,
+      acme.basic,
+      { customerIdentifier: 'cust-1', displayName: 'Customer One' },
+      { accountIdentifier: 'acct-1', displayName: 'Account One', contactEmail: 'ops@acme.example' },
+    ));
     // globex has a customer and account of the same names: its own, apart from acme's.
-    expect((await postJson(app, '/raas/v2/customers', globex.basic, { customerIdentifier: 'cust-1', displayName: 'Globex One' })).statusCode).toBe(201);
-    expect(
-      (await postJson(app, '/raas/v2/customers/cust-1/accounts', globex.basic, { accountIdentifier: 'acct-1', displayName: 'G', contactEmail: 'g@globex.example' })).statusCode,
-    ).toBe(201);
+    await openAccount(app, globex.basic, { customerIdentifier: 'cust-1', displayName: 'Globex One' }, { accountIdentifier: 'acct-1', displayName: 'G', contactEmail: 'g@globex.example' });
   });
   afterAll(async () => env?.close());
 
@@ -370,14 +368,8 @@ describe.each(STORE_KINDS)('funding on /raas/v2: credit cards and deposits (%s)'
       const digits = [...numbers, VISA, MASTERCARD, DECLINES_CHARGES, '6011111111111117', '5555 5555 5555 4444'];
       for (const number of digits) expect(log()).not.toContain(number);
 
-      const db = services.database.db;
-      const tables =
-        services.database.dialect === 'sqlite'
-          ? (await sql<{ name: string }>`select name from sqlite_master where type = 'table'`.execute(db)).rows.map((r) => r.name)
-          : (await sql<{ name: string }>`select tablename as name from pg_tables where schemaname = 'public'`.execute(db)).rows.map((r) => r.name);
+      const { tables, dump } = await dumpStore(services);
       expect(tables).toContain('credit_cards');
-      let dump = '';
-      for (const table of tables) dump += JSON.stringify((await sql`select * from ${sql.table(table)}`.execute(db)).rows);
       expect(dump).toContain('"last_four":"5100"');
       for (const number of digits) expect(dump).not.toContain(number);
     } finally {

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDeployment } from '../support/bootstrap.js';
 import { STORE_KINDS, type TestEnvironment } from '../support/services.js';
 import { expectTangoView } from '../support/tango-reference.js';
-import { get, postJson, type Tenant } from '../support/tenants.js';
+import { get, openAccount, postJson, type Tenant } from '../support/tenants.js';
 
 const ORDERS = 12;
 const AMOUNT = 10;
@@ -42,8 +42,7 @@ describe.each(STORE_KINDS)('concurrent orders on two instances of one store (%s)
   beforeAll(async () => {
     ({ env, app: first, tenants: { acme } } = await startDeployment({ store, tenants: ['acme'] }));
     ({ app: second } = await env.app());
-    expect((await postJson(first, '/raas/v2/customers', acme.basic, { customerIdentifier: 'cust-1', displayName: 'One' })).statusCode).toBe(201);
-    expect((await postJson(first, '/raas/v2/customers/cust-1/accounts', acme.basic, { accountIdentifier: 'acct-1', displayName: 'One', contactEmail: 'o@acme.example' })).statusCode).toBe(201);
+    await openAccount(first, acme.basic, { customerIdentifier: 'cust-1', displayName: 'One' }, { accountIdentifier: 'acct-1', displayName: 'One', contactEmail: 'o@acme.example' });
   });
   afterAll(async () => env?.close());
 

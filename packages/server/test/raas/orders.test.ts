@@ -6,7 +6,7 @@ import type { Services } from '../../src/services.js';
 import { startDeployment } from '../support/bootstrap.js';
 import { HOUR, STORE_KINDS, type TestEnvironment } from '../support/services.js';
 import { expectTangoView, expectTangoViews } from '../support/tango-reference.js';
-import { expectEnvelope, get, postJson, type Tenant } from '../support/tenants.js';
+import { expectEnvelope, get, openAccount, postJson, type Tenant } from '../support/tenants.js';
 
 const NOW = '2026-11-28T12:00:00.000Z';
 const REFERENCE_ORDER_ID = /^RA261128-\d{6}-\d{6}$/;
@@ -46,10 +46,13 @@ describe.each(STORE_KINDS)('orders on /raas/v2 (%s)', (store) => {
   beforeAll(async () => {
     ({ env, app, services, tenants: { acme, globex } } = await startDeployment({ store, tenants: ['acme', 'globex'] }));
     for (const tenant of [acme, globex]) {
-      expect((await postJson(app, '/raas/v2/customers', tenant.basic, { customerIdentifier: 'cust-1', displayName: 'Customer One' })).statusCode).toBe(201);
-      const opened = await postJson(app, '/raas/v2/customers/cust-1/accounts', tenant.basic, { accountIdentifier: 'acct-1', displayName: 'Account One', contactEmail: 'ops@acme.example' });
-      expect(opened.statusCode).toBe(201);
-      if (tenant === acme) accountNumber = opened.json().accountNumber;
+      const opened = await openAccount(
+        app,
+        tenant.basic,
+        { customerIdentifier: 'cust-1', displayName: 'Customer One' },
+        { accountIdentifier: 'acct-1', displayName: 'Account One', contactEmail: 'ops@acme.example' },
+      );
+      if (tenant === acme) accountNumber = opened.accountNumber;
     }
     const card = await postJson(app, '/raas/v2/creditCards', acme.basic, {
       customerIdentifier: 'cust-1',

@@ -3,6 +3,7 @@ import type { Services } from '../../src/services.js';
 import { creditBalance } from '../../src/store/account-balances.js';
 import { startDeployment } from '../support/bootstrap.js';
 import { STORE_KINDS, type TestEnvironment } from '../support/services.js';
+import { insertTestAccount } from '../support/tenants.js';
 
 describe.each(STORE_KINDS)('account balances in the store (%s)', (store) => {
   let env: TestEnvironment;
@@ -15,18 +16,7 @@ describe.each(STORE_KINDS)('account balances in the store (%s)', (store) => {
     other = await env.open();
     platformId = (await services.platforms.findByName('acme'))!.id;
     await services.customers.insertCustomer({ platform_id: platformId, customer_identifier: 'c', display_name: 'C', status: 'ACTIVE', created_at: 0 });
-    await services.customers.insertAccount({
-      platform_id: platformId,
-      account_identifier: 'a',
-      customer_identifier: 'c',
-      account_number: 'A00-000000-000000',
-      display_name: 'A',
-      contact_email: 'a@example.com',
-      currency_code: 'USD',
-      balance_cents: 0,
-      status: 'ACTIVE',
-      created_at: 0,
-    });
+    await insertTestAccount(services, platformId, 'c', 'a', 0);
   });
   afterAll(async () => env?.close());
 

@@ -1,4 +1,5 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { expect } from 'vitest';
 
 export const PASSWORD = 'correct horse battery staple';
 
@@ -50,4 +51,11 @@ export class PortalBrowser {
   async signIn(email: string, password = PASSWORD): Promise<LightMyRequestResponse> {
     return this.post('/signin', { email, password });
   }
+}
+
+/** A browser signed up as the first admin of a new platform `platformName`; the sign-up must succeed. */
+export async function signedUpAdmin(app: FastifyInstance, email: string, platformName: string): Promise<PortalBrowser> {
+  const browser = new PortalBrowser(app);
+  expect((await browser.signUp(email, platformName)).statusCode).toBe(201);
+  return browser;
 }

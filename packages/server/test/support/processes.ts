@@ -1,4 +1,5 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
@@ -31,6 +32,18 @@ export async function tesseraJson(
   const lines = result.stdout.trim().split('\n');
   if (lines.length !== 1) throw new Error(`expected one JSON line, got: ${result.stdout} ${result.stderr}`);
   return { code: result.code, json: JSON.parse(lines[0]!) };
+}
+
+/** The environment of `tessera serve` as `npm start` runs it: SQLite in `dataDir`, no Redis, a fresh master key, on loopback `port`. */
+export function sqliteServerEnv(dataDir: string, port: number): Record<string, string> {
+  return {
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    TESSERA_DATA_DIR: dataDir,
+    TESSERA_MASTER_KEY: randomBytes(32).toString('base64'),
+    DATABASE_URL: '',
+    REDIS_URL: '',
+  };
 }
 
 /** Starts `tessera serve` and resolves once it answers /healthz. */

@@ -3,6 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import { sql } from 'kysely';
 import pg from 'pg';
 import { pino } from 'pino';
 import type { ScryptCost } from '../../src/accounts/passwords.js';
@@ -150,3 +151,15 @@ export async function createTestEnvironment(
   };
 }
 
+
+/** Every table of the store and all their rows as one JSON text, to search for what must never be stored. */
+export async function dumpStore(services: Services): Promise<{ tables: string[]; dump: string }> {
+  const db = services.database.db;
+  const tables =
+    services.database.dialect === 'sqlite'
+      ? (await sql<{ name: string }>`select name from sqlite_master where type = 'table'`.execute(db)).rows.map((r) => r.name)
+      : (await sql<{ name: string }>`select tablename as name from pg_tables where schemaname = 'public'`.execute(db)).rows.map((r) => r.name);
+  let dump = '';
+  for (const table of tables) dump += JSON.stringify((await sql`select * from ${sql.table(table)}`.execute(db)).rows);
+  return { tables, dump };
+}

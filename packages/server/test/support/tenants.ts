@@ -89,6 +89,23 @@ export async function postJson(app: FastifyInstance, url: string, authorization:
   return app.inject({ method: 'POST', url, headers: { authorization, 'content-type': 'application/json' }, payload: JSON.stringify(payload) });
 }
 
+/**
+ * Creates a customer and an account under it over /raas/v2 with `authorization`, asserting both are created;
+ * resolves with the account's view (its `accountNumber` among them).
+ */
+export async function openAccount(
+  app: FastifyInstance,
+  authorization: string,
+  customer: { customerIdentifier: string; displayName: string },
+  account: { accountIdentifier: string; displayName: string; contactEmail: string },
+): Promise<{ accountNumber: string }> {
+  const customerCreated = await postJson(app, '/raas/v2/customers', authorization, customer);
+  expect(customerCreated.statusCode, customerCreated.body).toBe(201);
+  const opened = await postJson(app, `/raas/v2/customers/${customer.customerIdentifier}/accounts`, authorization, account);
+  expect(opened.statusCode, opened.body).toBe(201);
+  return opened.json();
+}
+
 /** Asserts Tango's error envelope, exactly, and that its requestId is the X-REQUEST-ID header. */
 export function expectEnvelope(
   response: LightMyRequestResponse,
@@ -142,4 +159,20 @@ export function respellings(token: string): string[] {
     spellings.push(padded.join('.'));
   }
   return spellings;
+}
+
+/** Stores a customer's USD account with a zero balance straight through the store, as the store tests need one. */
+export async function insertTestAccount(services: Services, platformId: string, customer: string, account: string, createdAt: number): Promise<void> {
+  await services.customers.insertAccount({
+    platform_id: platformId,
+    account_identifier: account,
+    customer_identifier: customer,
+    account_number: 'A00-000000-000000',
+    display_name: 'A',
+    contact_email: 'a@example.com',
+    currency_code: 'USD',
+    balance_cents: 0,
+    status: 'ACTIVE',
+    created_at: createdAt,
+  });
 }
