@@ -12,6 +12,7 @@ import { Button } from './components/button';
 import { SignInPage } from './pages/sign-in-page';
 import { SignUpPage } from './pages/sign-up-page';
 import { InvitationPage } from './pages/invitation-page';
+import { SignUpFinishPage } from './pages/sign-up-finish-page';
 import { TeamPage } from './pages/team-page';
 import { OAuthClientsPage } from './pages/oauth-clients-page';
 import { ApiKeysPage } from './pages/api-keys-page';
@@ -19,6 +20,8 @@ import { MembersPage } from './pages/members-page';
 import { AuditPage } from './pages/audit-page';
 import { AccountsPage } from './pages/accounts-page';
 import { AccountPage } from './pages/account-page';
+import { OrdersPage } from './pages/orders-page';
+import { OrderPage } from './pages/order-page';
 import { NotFoundPage } from './pages/not-found-page';
 
 type Boot = { state: 'loading' } | { state: 'ready' } | { state: 'failed'; message: string };
@@ -87,6 +90,7 @@ export function App({ api }: { api: PortalApi }) {
 function Routed({ route, session }: { route: Route; session: Session | null }) {
   if (route.name === 'home') return <Redirect to={session ? '/team' : '/signin'} />;
   if (route.name === 'invitation') return <InvitationPage token={route.token} />;
+  if (route.name === 'signup-finish') return <SignUpFinishPage token={route.token} />;
   if (PUBLIC_ROUTES.has(route.name)) {
     if (session) return <Redirect to={route.name === 'signin' && route.next ? route.next : '/team'} />;
     return route.name === 'signin' ? <SignInPage next={route.next} /> : <SignUpPage />;
@@ -114,6 +118,10 @@ function page(route: Route): ReactNode {
       return <AccountsPage />;
     case 'account':
       return <AccountPage key={route.accountIdentifier} accountIdentifier={route.accountIdentifier} />;
+    case 'orders':
+      return <OrdersPage />;
+    case 'order':
+      return <OrderPage key={route.referenceOrderID} referenceOrderID={route.referenceOrderID} />;
     default:
       return <NotFoundPage signedIn />;
   }

@@ -40,18 +40,123 @@ describe('routes and session', () => {
     expect(window.location.hash).toBe('#/signin');
   });
 
-  test('sign-up sends email, password and platform name, and opens Team settings', async () => {
-    const app = await renderApp('#/signup', { ...emptyLists, 'POST /portal/api/signup': json(201, adminSession) }, null);
+  test('verified sign-up sends the email and platform name (no password), then says where the link went, announced', async () => {
+    const app = await renderApp(
+      '#/signup',
+      {
+        'GET /portal/api/signup': json(200, { mode: 'verified' }),
+        'POST /portal/api/signup': json(202, { status: 'link_sent', expires_in: 3600, outbox: true }),
+      },
+      null,
+    );
+    await waitFor(() => expect(document.title).toBe('Set up an account · Tessera'));
+    expect(screen.queryByLabelText('Password')).toBeNull();
+    await app.user.type(screen.getByLabelText('Email'), ' dana@acme.example ');
+    await app.user.type(screen.getByLabelText('Platform name'), 'acme');
+    await app.user.click(screen.getByRole('button', { name: 'Send the link' }));
+    const status = await screen.findByRole('status');
+    await waitFor(() =>
+      expect(status.querySelector('.sign-up-sent')?.textContent).toBe(
+        'Check your inbox: we sent a link to dana@acme.example to finish creating acme. It is valid for one hour.',
+      ),
+    );
+    expect(status.querySelector('.sign-up-outbox')?.textContent).toBe(
+      "This server sends no mail (it has no TESSERA_SMTP_URL): the message is in its outbox folder. Run npx tessera mail in the server's project folder to print it, then open the link.",
+    );
+    expect(screen.getByRole('heading', { level: 1 }).textContent).toBe('Check your inbox');
+    await waitFor(() => expect(document.title).toBe('Check your inbox · Tessera'));
+    expect(app.calls.find((c) => c.url === '/portal/api/signup' && c.method === 'POST')).toMatchObject({
+      body: { email: 'dana@acme.example', platformName: 'acme' },
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(window.location.hash).toBe('#/signup');
+  });
+
+  test('with an SMTP server the confirmation does not mention the outbox', async () => {
+    const app = await renderApp(
+      '#/signup',
+      { 'GET /portal/api/signup': json(200, { mode: 'verified' }), 'POST /portal/api/signup': json(202, { status: 'link_sent', expires_in: 3600, outbox: false }) },
+      null,
+    );
+    await app.user.type(screen.getByLabelText('Email'), 'dana@acme.example');
+    await app.user.type(screen.getByLabelText('Platform name'), 'acme');
+    await app.user.click(screen.getByRole('button', { name: 'Send the link' }));
+    expect(await screen.findByText(/Check your inbox: we sent a link to/)).toBeTruthy();
+    expect(document.querySelector('.sign-up-outbox')).toBeNull();
+  });
+
+  test('open sign-up sends email, password and platform name, and opens Team settings', async () => {
+    const app = await renderApp('#/signup', { ...emptyLists, 'GET /portal/api/signup': json(200, { mode: 'open' }), 'POST /portal/api/signup': json(201, adminSession) }, null);
     await waitFor(() => expect(document.title).toBe('Set up an account · Tessera'));
     await app.user.type(screen.getByLabelText('Email'), 'dana@acme.example');
-    await app.user.type(screen.getByLabelText('Password'), 'a long password');
+    await app.user.type(await screen.findByLabelText('Password'), 'a long password');
     await app.user.type(screen.getByLabelText('Platform name'), 'acme');
     await app.user.click(screen.getByRole('button', { name: 'Create account' }));
     expect(await screen.findByRole('heading', { name: 'Team settings' })).toBeTruthy();
-    expect(app.calls.find((c) => c.url === '/portal/api/signup')).toMatchObject({
+    expect(app.calls.find((c) => c.url === '/portal/api/signup' && c.method === 'POST')).toMatchObject({
       body: { email: 'dana@acme.example', password: 'a long password', platformName: 'acme' },
       headers: { 'content-type': 'application/json' },
     });
+  });
+
+  test('closed sign-up says so, with no form', async () => {
+    await renderApp('#/signup', { 'GET /portal/api/signup': json(200, { mode: 'closed' }) }, null);
+    expect((await screen.findByRole('alert')).textContent).toBe('Sign-up is closed on this server: ask an admin of your platform for an invitation.');
+    expect(screen.queryByLabelText('Email')).toBeNull();
+  });
+
+  test('a sign-up link names the platform and the address, asks for a password, creates it, and leaves no token in the address', async () => {
+    const app = await renderApp(
+      '#/signup/tsu_abc',
+      {
+        ...emptyLists,
+        'POST /portal/api/signup/preview': json(200, { platform: 'acme', email: 'dana@acme.example' }),
+        'POST /portal/api/signup/finish': json(201, adminSession),
+      },
+      null,
+    );
+    expect(await screen.findByRole('heading', { level: 1, name: 'Finish creating acme' })).toBeTruthy();
+    await waitFor(() => expect(document.title).toBe('Finish creating acme · Tessera'));
+    expect(screen.getByText(/You are creating the platform/).textContent).toBe(
+      'You are creating the platform acme on Tessera as dana@acme.example, its first admin. Choose a password to finish.',
+    );
+    expect((screen.getByLabelText('Email') as HTMLInputElement).value).toBe('dana@acme.example');
+    expect(app.calls.find((c) => c.url === '/portal/api/signup/preview')).toMatchObject({ method: 'POST', body: { token: 'tsu_abc' } });
+    expect(app.calls.some((c) => c.url.includes('tsu_abc'))).toBe(false);
+
+    await app.user.type(screen.getByLabelText('Password'), 'my password');
+    const entries = window.history.length;
+    await app.user.click(screen.getByRole('button', { name: 'Create acme' }));
+    expect(await screen.findByRole('heading', { name: 'Team settings' })).toBeTruthy();
+    expect(app.calls.find((c) => c.url === '/portal/api/signup/finish')?.body).toEqual({ token: 'tsu_abc', password: 'my password' });
+    expect(window.location.hash).toBe('#/team');
+    expect(window.history.length).toBe(entries);
+  });
+
+  test('a used or expired sign-up link says so at once, and offers to sign up again', async () => {
+    await renderApp(
+      '#/signup/tsu_used',
+      { 'POST /portal/api/signup/preview': json(404, { error: 'not_found', message: 'This sign-up link is not valid: it was used or has expired. Sign up again to get a new one' }) },
+      null,
+    );
+    expect(await screen.findByRole('heading', { level: 1, name: 'Sign-up link not valid' })).toBeTruthy();
+    expect(screen.getByRole('alert').textContent).toBe('This sign-up link is not valid: it was used or has expired. Sign up again to get a new one.');
+    expect(screen.getByRole('link', { name: 'Sign up again' }).getAttribute('href')).toBe('#/signup');
+    expect(screen.queryByLabelText('Password')).toBeNull();
+  });
+
+  test('an address or platform name taken since the link was sent is said next to the form', async () => {
+    const app = await renderApp(
+      '#/signup/tsu_late',
+      {
+        'POST /portal/api/signup/preview': json(200, { platform: 'acme', email: 'dana@acme.example' }),
+        'POST /portal/api/signup/finish': json(409, { error: 'conflict', message: 'The platform name acme was taken since this link was sent: sign up again with another name' }),
+      },
+      null,
+    );
+    await app.user.type(await screen.findByLabelText('Password'), 'my password');
+    await app.user.click(screen.getByRole('button', { name: 'Create acme' }));
+    expect((await screen.findByRole('alert')).textContent).toBe('The platform name acme was taken since this link was sent: sign up again with another name');
   });
 
   test('an invitation link names the platform and the role, asks for a password, joins, and leaves no token in the address', async () => {
@@ -132,6 +237,7 @@ describe('routes and session', () => {
       ['RaaS API keys', '#/team/api-keys'],
       ['Team members', '#/team/members'],
       ['Accounts', '#/accounts'],
+      ['Orders', '#/orders'],
       ['Audit Log', '#/audit'],
       ['API console (opens in a new tab)', '/console'],
     ]);

@@ -4,6 +4,7 @@ import { registerApiKeyCommands } from './cli/api-key-commands.js';
 import { registerAuditCommands } from './cli/audit-commands.js';
 import { registerClientCommands } from './cli/client-commands.js';
 import { registerKeyCommands } from './cli/key-commands.js';
+import { registerMailCommands } from './cli/mail-commands.js';
 import { registerPlatformCommands } from './cli/platform-commands.js';
 import { registerUserCommands } from './cli/user-commands.js';
 import { withYoungGenerationHeld } from './start-up-heap.js';
@@ -27,6 +28,7 @@ export function buildCli(): Command {
   registerApiKeyCommands(program);
   registerAuditCommands(program);
   registerUserCommands(program);
+  registerMailCommands(program);
   return program;
 }
 

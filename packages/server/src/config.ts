@@ -49,8 +49,12 @@ export interface Config {
   logLevel: string;
   /** false, or the addresses/CIDRs of trusted proxies (Fastify's trustProxy). */
   trustProxy: false | string[];
-  /** Whether anyone may sign up on the portal (a new platform each), or only invited users join. */
-  portalSignup: 'open' | 'closed';
+  /** Whether anyone may sign up on the portal (a new platform each) after proving their address by mail, at once, or only invited users join. */
+  portalSignup: 'verified' | 'open' | 'closed';
+  /** `smtp://…` or `smtps://…` the portal's mail goes through, or undefined for the outbox folder (mail/). */
+  smtpUrl: string | undefined;
+  /** The From of the portal's mail. */
+  mailFrom: string;
   /** Sign-ups one address may make per hour before 429. */
   signUpLimit: number;
   /** A portal session ends after this long without a request… */
@@ -370,17 +374,36 @@ export const SETTINGS = {
   },
   portalSignup: {
     name: 'TESSERA_PORTAL_SIGNUP',
-    doc: 'open: anyone may sign up on the portal, making a new platform; closed: only invited users join.',
-    defaultText: 'open',
+    doc: 'verified: anyone may sign up on the portal, making a new platform, through a link mailed to their address (the answer is the same whether the address has an account); open: at once, without mail, and a refused sign-up tells a taken address to whoever picks a free platform name; closed: only invited users join.',
+    defaultText: 'verified',
     parse: (raw) => {
-      const value = raw || 'open';
-      if (value !== 'open' && value !== 'closed') throw new ConfigError('TESSERA_PORTAL_SIGNUP', `must be open or closed, got "${value}"`);
+      const value = raw || 'verified';
+      if (value !== 'verified' && value !== 'open' && value !== 'closed') throw new ConfigError('TESSERA_PORTAL_SIGNUP', `must be verified, open or closed, got "${value}"`);
       return value;
+    },
+  },
+  smtpUrl: {
+    name: 'TESSERA_SMTP_URL',
+    doc: 'SMTP server for the portal\'s mail (sign-up links): `smtp://user:password@host:587` (STARTTLS when offered) or `smtps://…:465`; unset writes each message to DATA_DIR/outbox/, which `npx tessera mail` prints.',
+    defaultText: '(the outbox folder)',
+    parse: (raw) => (raw ? url('TESSERA_SMTP_URL', ['smtp:', 'smtps:'], raw, { secret: true }) : undefined),
+  },
+  mailFrom: {
+    name: 'TESSERA_MAIL_FROM',
+    doc: 'From address of the portal\'s mail, e.g. `Tessera <no-reply@example.com>`.',
+    defaultText: 'Tessera <tessera@localhost>',
+    parse: (raw) => {
+      const value = raw || 'Tessera <tessera@localhost>';
+      // One header line: a line break would let the value add headers of its own (RFC 5322 §2.2).
+      if (/[\r\n]/.test(value) || !/^(?:[^<>@]*<[^<>@\s]+@[^<>@\s]+>|[^<>@\s]+@[^<>@\s]+)$/.test(value.trim())) {
+        throw new ConfigError('TESSERA_MAIL_FROM', `must be an address, e.g. Tessera <no-reply@example.com>, got "${value}"`);
+      }
+      return value.trim();
     },
   },
   signUpLimit: {
     name: 'TESSERA_SIGNUP_LIMIT',
-    doc: 'Portal sign-ups one address may make per hour (each a new platform; counted before the password is hashed); more get 429.',
+    doc: 'Portal sign-ups one address may ask for per hour (each a mailed link, or when open a new platform; counted before any work); more get 429.',
     defaultText: '10',
     parse: integer('TESSERA_SIGNUP_LIMIT', 10, 1, 1_000_000),
   },

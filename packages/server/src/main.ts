@@ -101,6 +101,13 @@ export async function serve(): Promise<void> {
   if (threadPool <= config.passwordHashes) {
     app.log.warn(`UV_THREADPOOL_SIZE=${threadPool} leaves no thread beside TESSERA_PASSWORD_HASHES=${config.passwordHashes}: a burst of sign-ins can hold every thread that signs tokens. Unset UV_THREADPOOL_SIZE, or raise it above TESSERA_PASSWORD_HASHES.`);
   }
+  // Once, and never a message: a link in a log line would create a platform for whoever reads the log.
+  app.log.info(
+    { mail: services.mail.description },
+    services.mail.outbox
+      ? 'mail: TESSERA_SMTP_URL is not set, so sign-up links are written to this outbox folder: `npx tessera mail` prints the newest'
+      : 'mail: sent through this SMTP server (TESSERA_SMTP_URL)',
+  );
   app.log.info(
     {
       store: services.database.location,

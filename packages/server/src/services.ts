@@ -2,13 +2,14 @@ import type { FastifyBaseLogger } from 'fastify';
 import { PASSWORD_COST, PasswordHasher, type ScryptCost } from './accounts/passwords.js';
 import type { SessionPolicy } from './accounts/sessions.js';
 import { SignInThrottle } from './accounts/sign-in-throttle.js';
-import { signUpThrottle } from './accounts/sign-up-throttle.js';
+import { signUpRecipientThrottle, signUpThrottle } from './accounts/sign-up-throttle.js';
 import { FailureThrottle } from './credentials/failure-throttle.js';
 import type { Cache } from './cache/cache.js';
 import { type Catalog, loadCatalog } from './catalog/catalog.js';
 import { type ExchangeRates, loadExchangeRates } from './catalog/exchange-rates.js';
 import { openCache } from './cache/open-cache.js';
 import { logAtMostEvery } from './log-at-most-every.js';
+import { type Mailer, openMailer } from './mail/mailer.js';
 import { type Metrics, NO_METRICS } from './metrics/metrics.js';
 import type { PrometheusMetrics } from './metrics/prometheus-metrics.js';
 import { clientCredentialsGrant } from './oauth/grants/client-credentials.js';
@@ -31,6 +32,7 @@ import { RevokedTokenStore } from './store/revoked-tokens.js';
 import { InvitationStore } from './store/invitations.js';
 import { hasSealedData } from './store/sealed-data.js';
 import { SessionStore } from './store/sessions.js';
+import { SignUpStore } from './store/sign-ups.js';
 import { SigningKeyStore } from './store/signing-keys.js';
 import { UserStore } from './store/users.js';
 
@@ -74,6 +76,11 @@ export interface Services {
   signInThrottle: SignInThrottle;
   /** Portal sign-ups per address (TESSERA_SIGNUP_LIMIT an hour). */
   signUpThrottle: FailureThrottle;
+  /** Verified sign-ups waiting for their mailed link, and the links each address may be sent an hour. */
+  signUps: SignUpStore;
+  signUpRecipientThrottle: FailureThrottle;
+  /** The server's mail: SMTP (TESSERA_SMTP_URL) or the outbox folder (mail/). */
+  mail: Mailer;
   /** The clock, in epoch milliseconds; tests freeze it. */
   now: () => number;
   /** Where the domain counts what operators watch ({@link NO_METRICS} when TESSERA_METRICS is off)… */
@@ -156,6 +163,9 @@ export async function openServices(config: Config, options: ServiceOptions): Pro
       passwords: new PasswordHasher(options.passwordCost ?? PASSWORD_COST, { atOnce: config.passwordHashes }),
       signInThrottle: new SignInThrottle(cache, options.log, now),
       signUpThrottle: signUpThrottle(cache, config.signUpLimit, options.log, now),
+      signUps: new SignUpStore(database.db),
+      signUpRecipientThrottle: signUpRecipientThrottle(cache, options.log, now),
+      mail: openMailer(config, options.log, now),
       now,
       metrics,
       exporter,
@@ -176,6 +186,8 @@ function countedThen(metrics: Metrics, log: (error: Error) => void): (error: Err
 
 export async function closeServices(services: Services): Promise<void> {
   services.signingKeys.stopRefresh();
+  // Mail handed over before the close still goes (an answer said it was sent).
+  await services.mail.close();
   await services.cache.close();
   await services.database.db.destroy();
 }

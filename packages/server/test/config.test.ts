@@ -32,7 +32,9 @@ describe('configuration', () => {
       maxConnectionsPerAddress: 100,
       logLevel: 'info',
       trustProxy: false,
-      portalSignup: 'open',
+      portalSignup: 'verified',
+      smtpUrl: undefined,
+      mailFrom: 'Tessera <tessera@localhost>',
       signUpLimit: 10,
       sessionIdleMinutes: 30,
       sessionMaxHours: 12,
@@ -70,8 +72,25 @@ describe('configuration', () => {
       signUpLimit: 3,
     });
     expect(() => loadConfig({ TESSERA_SIGNUP_LIMIT: '0' })).toThrow(new ConfigError('TESSERA_SIGNUP_LIMIT', 'must be between 1 and 1000000, got 0'));
-    expect(() => loadConfig({ TESSERA_PORTAL_SIGNUP: 'maybe' })).toThrow(new ConfigError('TESSERA_PORTAL_SIGNUP', 'must be open or closed, got "maybe"'));
+    expect(() => loadConfig({ TESSERA_PORTAL_SIGNUP: 'maybe' })).toThrow(new ConfigError('TESSERA_PORTAL_SIGNUP', 'must be verified, open or closed, got "maybe"'));
+    expect(loadConfig({ TESSERA_PORTAL_SIGNUP: 'open' }).portalSignup).toBe('open');
     expect(() => loadConfig({ TESSERA_SESSION_IDLE_MINUTES: '0' })).toThrow(new ConfigError('TESSERA_SESSION_IDLE_MINUTES', 'must be between 1 and 1440, got 0'));
+  });
+
+  it('reads the mail settings: an smtp:// or smtps:// URL whose credentials are never repeated, and a From address', () => {
+    expect(loadConfig({ TESSERA_SMTP_URL: 'smtps://user:pw@mail.example:465', TESSERA_MAIL_FROM: ' Tessera <no-reply@example.com> ' })).toMatchObject({
+      smtpUrl: 'smtps://user:pw@mail.example:465',
+      mailFrom: 'Tessera <no-reply@example.com>',
+    });
+    expect(loadConfig({ TESSERA_MAIL_FROM: 'no-reply@example.com' }).mailFrom).toBe('no-reply@example.com');
+    expect(() => loadConfig({ TESSERA_SMTP_URL: 'http://user:pw@mail.example' })).toThrow(new ConfigError('TESSERA_SMTP_URL', 'must be a smtp: or smtps: URL, got "http:"'));
+    expect(() => loadConfig({ TESSERA_SMTP_URL: 'smtp://user:pw@mail example' })).toThrow(
+      new ConfigError('TESSERA_SMTP_URL', 'must be a URL (the value is not shown: it may hold a password)'),
+    );
+    expect(() => loadConfig({ TESSERA_MAIL_FROM: 'Tessera <a@example.com>\r\nBcc: b@example.com' })).toThrow(
+      new ConfigError('TESSERA_MAIL_FROM', 'must be an address, e.g. Tessera <no-reply@example.com>, got "Tessera <a@example.com>\r\nBcc: b@example.com"'),
+    );
+    expect(() => loadConfig({ TESSERA_MAIL_FROM: 'Tessera' })).toThrow(new ConfigError('TESSERA_MAIL_FROM', 'must be an address, e.g. Tessera <no-reply@example.com>, got "Tessera"'));
   });
 
   it('takes trusted proxies as addresses and CIDRs', () => {

@@ -263,4 +263,21 @@ describe('tessera serve starting', () => {
     ]);
     expect(local.output()).not.toContain('TESSERA_PUBLIC_URL is');
   }, 60_000);
+
+  it('says once at start which mail channel it uses: the outbox folder, or the SMTP server without its credentials', async () => {
+    const common = { TESSERA_DATA_DIR: await dataDir(), TESSERA_MASTER_KEY: randomBytes(32).toString('base64'), DATABASE_URL: '', REDIS_URL: '', LOG_LEVEL: 'info' };
+    const outbox = await startServer({ ...common, PORT: String(await freePort()) });
+    cleanups.push(outbox.stop);
+    const smtp = await startServer({ ...common, PORT: String(await freePort()), TESSERA_SMTP_URL: 'smtp://mailer:pw-never-logged@127.0.0.1:2525' });
+    cleanups.push(smtp.stop);
+    const mailLines = async (server: typeof outbox) => {
+      await expect.poll(() => server.output(), { timeout: 20_000 }).toContain('Tessera is ready');
+      return server.output().split('\n').filter((line) => line.includes('"msg":"mail: ')).map((line) => JSON.parse(line) as { mail: string; msg: string });
+    };
+    expect((await mailLines(outbox)).map(({ mail, msg }) => ({ mail, msg }))).toStrictEqual([
+      { mail: path.join(common.TESSERA_DATA_DIR, 'outbox'), msg: 'mail: TESSERA_SMTP_URL is not set, so sign-up links are written to this outbox folder: `npx tessera mail` prints the newest' },
+    ]);
+    expect((await mailLines(smtp)).map(({ mail, msg }) => ({ mail, msg }))).toStrictEqual([{ mail: 'smtp://127.0.0.1:2525', msg: 'mail: sent through this SMTP server (TESSERA_SMTP_URL)' }]);
+    expect(smtp.output()).not.toContain('pw-never-logged');
+  }, 60_000);
 });

@@ -5,6 +5,11 @@ import type {
   CardView,
   NewCard,
   NewDeposit,
+  OrderDetail,
+  OrderFilters,
+  OrderList,
+  ResendView,
+  RevealedReward,
   ApiKeyList,
   ApiKeySecret,
   ApiKeyView,
@@ -15,11 +20,15 @@ import type {
   NewClient,
   InvitationPreview,
   NewInvitation,
+  SignUpMode,
+  SignUpPreview,
+  SignUpRequested,
   Role,
   Session,
   UserList,
 } from './types';
 import { auditQuery } from './audit-query';
+import { orderQuery } from './order-query';
 import { currentRoute, navigate, parseHash } from '../router/hash-location';
 import { matchRoute, PUBLIC_ROUTES, signInRoute } from '../router/routes';
 
@@ -41,8 +50,15 @@ export class PortalApi {
   };
 
   session = () => this.http.request<Session>('GET', `${BASE}/session`).then(this.remember);
-  signUp = (body: { email: string; password: string; platformName: string }) =>
-    this.http.request<Session>('POST', `${BASE}/signup`, body).then(this.remember);
+  signUpMode = () => this.http.request<{ mode: SignUpMode }>('GET', `${BASE}/signup`).then((answer) => answer.mode);
+  /** A session when sign-up is open (201); a link mailed to the address when verified (202, the same answer for every address). */
+  signUp = (body: { email: string; password?: string; platformName: string }) =>
+    this.http
+      .request<Session | SignUpRequested>('POST', `${BASE}/signup`, body)
+      .then((answer) => ('csrfToken' in answer ? this.remember(answer) : answer));
+  previewSignUp = (token: string) => this.http.request<SignUpPreview>('POST', `${BASE}/signup/preview`, { token });
+  finishSignUp = (body: { token: string; password: string }) =>
+    this.http.request<Session>('POST', `${BASE}/signup/finish`, body).then(this.remember);
   signIn = (body: { email: string; password: string }) =>
     this.http.request<Session>('POST', `${BASE}/signin`, body).then(this.remember);
   /** The token goes in the body, never a URL: no log or proxy on the way keeps it. */
@@ -90,6 +106,14 @@ export class PortalApi {
     this.http.request<CardView>('POST', `${BASE}/accounts/${id(accountIdentifier)}/cards/${id(token)}/unregister`);
   deposit = (accountIdentifier: string, body: { creditCardToken: string; amountCents: number }) =>
     this.http.request<NewDeposit>('POST', `${BASE}/accounts/${id(accountIdentifier)}/deposits`, body);
+
+  orders = (filters: OrderFilters, page: number, elementsPerBlock: number) =>
+    this.http.request<OrderList>('GET', `${BASE}/orders${orderQuery(filters, page, elementsPerBlock)}`);
+  order = (referenceOrderID: string) => this.http.request<OrderDetail>('GET', `${BASE}/orders/${id(referenceOrderID)}`);
+  /** The reward's codes in full: the audit log records `reveal_reward`. */
+  revealReward = (referenceOrderID: string) => this.http.request<RevealedReward>('POST', `${BASE}/orders/${id(referenceOrderID)}/reward/reveal`);
+  resendOrder = (referenceOrderID: string, newEmail?: string) =>
+    this.http.request<ResendView>('POST', `${BASE}/orders/${id(referenceOrderID)}/resends`, newEmail === undefined ? {} : { newEmail });
 
   audit = (filters: AuditFilters, before: number | null = null) =>
     this.http.request<AuditPage>('GET', `${BASE}/audit${auditQuery(filters, before)}`);

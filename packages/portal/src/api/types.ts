@@ -54,6 +54,12 @@ export type ApiKeyList = { platformName: string; keys: ApiKeyView[]; maxActive: 
 export type ApiKeySecret = { id: string; api_key: string };
 export type UserList = { users: User[]; invitations: Invitation[] };
 export type NewInvitation = { invitation: Invitation; link: string };
+/** How this server signs people up (TESSERA_PORTAL_SIGNUP): a mailed link, at once, or not at all. */
+export type SignUpMode = 'verified' | 'open' | 'closed';
+/** A verified sign-up's answer, the same whatever the address: `outbox` when the server has no SMTP server and keeps its mail in a folder. */
+export type SignUpRequested = { status: 'link_sent'; expires_in: number; outbox: boolean };
+/** What a sign-up link creates, shown on its page before the person chooses a password. */
+export type SignUpPreview = { platform: string; email: string };
 /** What an invitation link joins, shown on its page before the person chooses a password. */
 export type InvitationPreview = { platform: string; email: string; role: Role };
 export type AuditPage = { entries: AuditEntryView[]; next: number | null };
@@ -108,3 +114,63 @@ export type NewDeposit = { deposit: DepositView; account: AccountSummary };
 
 /** The audit log's filters; `from` and `to` are ISO 8601 instants. */
 export type AuditFilters = { action?: string; from?: string; to?: string };
+
+/** Tango's paging (PageView): pages count from 0. */
+export type PageCounts = { elementsPerBlock: number; number: number; resultCount: number; totalCount: number };
+
+/**
+ * An order as the Orders page lists it. Money is in the currency's minor units (integers: cents for USD):
+ * the face value in the reward's currency, what the account paid in the account's.
+ */
+export type OrderSummary = {
+  referenceOrderID: string;
+  externalRefID: string | null;
+  customerIdentifier: string;
+  accountIdentifier: string;
+  accountNumber: string;
+  utid: string;
+  rewardName: string;
+  brandName: string | null;
+  faceValueMinor: number;
+  faceValueCurrencyCode: string;
+  amountMinor: number;
+  feeMinor: number;
+  totalMinor: number;
+  currencyCode: string;
+  exchangeRate: string;
+  status: string;
+  sendEmail: boolean;
+  recipientEmail: string | null;
+  createdAt: string;
+};
+
+export type OrderList = { orders: OrderSummary[]; page: PageCounts };
+
+/** The RaaS GET /orders filters; dates are RFC 3339 dates (a whole day) or date-times. */
+export type OrderFilters = {
+  accountIdentifier?: string;
+  customerIdentifier?: string;
+  externalRefID?: string;
+  startDate?: string;
+  endDate?: string;
+};
+
+export type OrderPerson = { email: string | null; firstName: string | null; lastName: string | null };
+
+/** A reward credential: codes masked (value null, the last four of a long one) until an admin reveals them. */
+export type RewardCredentialView = {
+  label: string;
+  type: string;
+  credentialType: string;
+  masked: boolean;
+  value: string | null;
+  lastFour: string | null;
+};
+
+export type OrderDetail = {
+  order: OrderSummary & { recipient: OrderPerson; sender: OrderPerson; message: string; notes: string; campaign: string; emailSubject: string; etid: string };
+  reward: { redemptionInstructions: string; credentials: RewardCredentialView[] };
+};
+
+export type RevealedReward = { referenceOrderID: string; credentials: Array<{ label: string; type: string; credentialType: string; value: string }> };
+export type ResendView = { id: number; email: string; createdAt: string };

@@ -21,6 +21,7 @@ export const AUDIT_ACTIONS: ReadonlyArray<{ action: string; label: string }> = [
   { action: 'deposit', label: 'Deposited to account' },
   { action: 'place_order', label: 'Placed order' },
   { action: 'resend_order', label: 'Resent order' },
+  { action: 'reveal_reward', label: 'Revealed reward codes' },
 ];
 
 const LABELS = new Map(AUDIT_ACTIONS.map(({ action, label }) => [action, label]));

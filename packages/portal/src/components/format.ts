@@ -40,6 +40,19 @@ export function formatMoney(cents: number, currency = 'USD'): string {
 }
 
 /**
+ * An amount in the currency's minor units as money: 2500 USD → "$25.00", 1500 JPY → "¥1,500" (ISO 4217's
+ * digits, as the browser's Intl knows them). Orders give integers in the reward's or the account's currency.
+ */
+export function formatMinor(minor: number, currency: string): string {
+  try {
+    const format = new Intl.NumberFormat('en-US', { style: 'currency', currency });
+    return format.format(minor / 10 ** (format.resolvedOptions().maximumFractionDigits ?? 2));
+  } catch {
+    return `${minor} ${currency} (minor units)`;
+  }
+}
+
+/**
  * What a person typed as an amount in dollars ("100", "25.5", "1,000.00") in whole cents, exactly (read as
  * text, never multiplied as a float); null when it is not such an amount.
  */

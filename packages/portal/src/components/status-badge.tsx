@@ -7,6 +7,7 @@ const LABELS: Record<string, string> = {
   member: 'Member',
   pending: 'Pending',
   unregistered: 'Unregistered',
+  complete: 'Complete',
 };
 
 const TONES: Record<string, string> = {
@@ -18,6 +19,7 @@ const TONES: Record<string, string> = {
   member: 'grey',
   pending: 'amber',
   unregistered: 'grey',
+  complete: 'green',
 };
 
 export function StatusBadge({ status }: { status: string }) {

@@ -1,6 +1,6 @@
 import type { ReactNode } from 'react';
 import type { Route } from '../router/routes';
-import { CardIcon, ExternalIcon, KeyIcon, ListIcon, SettingsIcon, ShieldIcon, UsersIcon } from '../components/icons';
+import { CardIcon, ExternalIcon, GiftIcon, KeyIcon, ListIcon, SettingsIcon, ShieldIcon, UsersIcon } from '../components/icons';
 import { StatusBadge } from '../components/status-badge';
 import { useSession } from '../session/portal-context';
 
@@ -32,6 +32,9 @@ export function Sidebar({ route }: { route: Route }) {
         </li>
         <li>
           <NavLink href="#/accounts" label="Accounts" icon={<CardIcon />} active={route.name === 'accounts' || route.name === 'account'} />
+        </li>
+        <li>
+          <NavLink href="#/orders" label="Orders" icon={<GiftIcon />} active={route.name === 'orders' || route.name === 'order'} />
         </li>
         <li>
           <NavLink href="#/audit" label="Audit Log" icon={<ListIcon />} active={route.name === 'audit'} />

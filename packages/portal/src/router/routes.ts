@@ -5,6 +5,7 @@ export type Route =
   | { name: 'signin'; next: string | null }
   | { name: 'signup' }
   | { name: 'invitation'; token: string }
+  | { name: 'signup-finish'; token: string }
   | { name: 'team' }
   | { name: 'oauth-clients' }
   | { name: 'api-keys' }
@@ -12,9 +13,11 @@ export type Route =
   | { name: 'audit' }
   | { name: 'accounts' }
   | { name: 'account'; accountIdentifier: string }
+  | { name: 'orders' }
+  | { name: 'order'; referenceOrderID: string }
   | { name: 'not-found'; path: string };
 
-export const PUBLIC_ROUTES = new Set<Route['name']>(['signin', 'signup', 'invitation']);
+export const PUBLIC_ROUTES = new Set<Route['name']>(['signin', 'signup', 'invitation', 'signup-finish']);
 
 const FIXED: Record<string, Route> = {
   '/': { name: 'home' },
@@ -25,6 +28,7 @@ const FIXED: Record<string, Route> = {
   '/team/members': { name: 'members' },
   '/audit': { name: 'audit' },
   '/accounts': { name: 'accounts' },
+  '/orders': { name: 'orders' },
 };
 
 export function matchRoute(path: string, query: URLSearchParams): Route {
@@ -32,8 +36,12 @@ export function matchRoute(path: string, query: URLSearchParams): Route {
   if (trimmed === '/signin') return { name: 'signin', next: safeNext(query.get('next')) };
   const invitation = /^\/invitation\/([^/]+)$/.exec(trimmed);
   if (invitation?.[1]) return { name: 'invitation', token: decodeURIComponent(invitation[1]) };
+  const signUpLink = /^\/signup\/([^/]+)$/.exec(trimmed);
+  if (signUpLink?.[1]) return { name: 'signup-finish', token: decodeURIComponent(signUpLink[1]) };
   const account = /^\/accounts\/([^/]+)$/.exec(trimmed);
   if (account?.[1]) return { name: 'account', accountIdentifier: decodeURIComponent(account[1]) };
+  const order = /^\/orders\/([^/]+)$/.exec(trimmed);
+  if (order?.[1]) return { name: 'order', referenceOrderID: decodeURIComponent(order[1]) };
   return FIXED[trimmed] ?? { name: 'not-found', path };
 }
 

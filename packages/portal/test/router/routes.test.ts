@@ -13,6 +13,7 @@ describe('hash routes', () => {
     expect(route('#/')).toEqual({ name: 'home' });
     expect(route('#/signin')).toEqual({ name: 'signin', next: null });
     expect(route('#/signup')).toEqual({ name: 'signup' });
+    expect(route('#/signup/tsu_abc')).toEqual({ name: 'signup-finish', token: 'tsu_abc' });
     expect(route('#/invitation/tok_a%2Bb')).toEqual({ name: 'invitation', token: 'tok_a+b' });
     expect(route('#/team')).toEqual({ name: 'team' });
     expect(route('#/team/')).toEqual({ name: 'team' });
@@ -23,6 +24,9 @@ describe('hash routes', () => {
     expect(route('#/accounts')).toEqual({ name: 'accounts' });
     expect(route('#/accounts/q4-incentives')).toEqual({ name: 'account', accountIdentifier: 'q4-incentives' });
     expect(route('#/accounts/a/b')).toEqual({ name: 'not-found', path: '/accounts/a/b' });
+    expect(route('#/orders')).toEqual({ name: 'orders' });
+    expect(route('#/orders/RA261128-482913-705118')).toEqual({ name: 'order', referenceOrderID: 'RA261128-482913-705118' });
+    expect(route('#/orders/a/b')).toEqual({ name: 'not-found', path: '/orders/a/b' });
     expect(route('#/team/nope')).toEqual({ name: 'not-found', path: '/team/nope' });
     expect(route('#/invitation/')).toEqual({ name: 'not-found', path: '/invitation/' });
   });

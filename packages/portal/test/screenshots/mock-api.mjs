@@ -76,7 +76,14 @@ export function createMockApi() {
       if (input.token === 'used') return fail(404, 'not_found', 'This invitation link is not valid: it was used, withdrawn or has expired');
       return send(200, { platform: 'acme', email: 'sam@acme.example', role: 'member' });
     }
-    if (['POST /signin', 'POST /signup', 'POST /invitations/accept'].includes(route)) {
+    // Verified sign-up (the server's default): the form, a link mailed alike for every address, its page.
+    if (route === 'GET /signup') return send(200, { mode: 'verified' });
+    if (route === 'POST /signup') return send(202, { status: 'link_sent', expires_in: 3600, outbox: true });
+    if (route === 'POST /signup/preview') {
+      if (input.token === 'used') return fail(404, 'not_found', 'This sign-up link is not valid: it was used or has expired. Sign up again to get a new one');
+      return send(200, { platform: 'acme', email: 'dana@acme.example' });
+    }
+    if (['POST /signin', 'POST /signup/finish', 'POST /invitations/accept'].includes(route)) {
       if (input.password === 'wrong') return fail(401, 'invalid_credentials', 'The email or password is not correct');
       state.signedIn = true;
       state.reauthed = true;

@@ -17,3 +17,18 @@ export function signUpThrottle(cache: Cache, limit: number, log: Pick<FastifyBas
     message: 'Too many sign-ups from this address: try again later',
   });
 }
+
+/** Sign-up links one address may be sent per hour, whether it has an account or not. */
+export const SIGN_UP_LINKS_PER_RECIPIENT = 3;
+
+/**
+ * Verified sign-ups per recipient (accounts/verified-sign-up.ts), counted before any work like the
+ * address's: the form must not flood a mailbox from many source addresses. Keyed by the email's digest,
+ * so no cache holds addresses; refused alike for an address with an account and one without.
+ */
+export function signUpRecipientThrottle(cache: Cache, log: Pick<FastifyBaseLogger, 'warn'>, now: () => number): FailureThrottle {
+  return new FailureThrottle(cache, SIGN_UP_LINKS_PER_RECIPIENT, SIGN_UP_WINDOW_MS, log, now, {
+    namespace: 'signup:recipient',
+    message: 'Too many sign-up links were sent to this email in the last hour: use the newest one, or try again later',
+  });
+}

@@ -27,15 +27,16 @@ export interface StartedSession {
 const INVALID_CREDENTIALS = 'The email or password is not correct';
 
 /**
- * One answer for a sign-up whose email or platform name is taken. Without a mail channel a refused
- * sign-up still tells a free address from a taken one to whoever picks a free platform name: this only
- * keeps the answer from naming or confirming the email; the sign-up throttle bounds the asking, and
- * TESSERA_PORTAL_SIGNUP=closed removes it (SECURITY.md).
+ * One answer for an open sign-up (TESSERA_PORTAL_SIGNUP=open) whose email or platform name is taken. It
+ * keeps the answer from naming the email, yet a refused sign-up still tells a free address from a taken
+ * one to whoever picks a free platform name: open is for machines where that does not matter. The
+ * default, verified sign-up (accounts/verified-sign-up.ts), answers every address alike and tells the
+ * address's mailbox alone.
  */
 const SIGN_UP_CONFLICT = 'This email or platform name cannot be used: choose another platform name, or sign in if you already have an account';
 
 /**
- * Signs up: a new platform with this person as its admin, created together (a taken name or email
+ * Open sign-up: a new platform with this person as its admin, created together (a taken name or email
  * leaves neither behind), then a session for them. Throttled per address.
  */
 export async function signUp(

@@ -26,6 +26,8 @@ export const AUDIT_ACTIONS = [
   // Orders (raas/orders.ts): a reward bought from an account's balance, and its email sent again.
   'place_order',
   'resend_order',
+  // A reward's codes shown to an admin on the portal's Orders page (portal/order-routes.ts): masked until then.
+  'reveal_reward',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

@@ -1,7 +1,7 @@
 import { Type, type Static } from 'typebox';
 import { TesseraError } from '../errors.js';
 import { checkShape, type DataSource, dataError, readJsonFile } from './data-file.js';
-import { fromMinorUnits, minorDigits, toMinorUnits } from './money.js';
+import { type Decimal, fromMinorUnits, minorDigits, parseDecimal, toMinorUnits } from './money.js';
 import seed from './seed-catalog.json' with { type: 'json' };
 
 /**
@@ -76,6 +76,15 @@ export type CatalogFile = Static<typeof CatalogFile>;
 export type BrandFile = Static<typeof BrandFile>;
 export type ItemFile = Static<typeof ItemFile>;
 
+/**
+ * What an order of an item costs on top of its value: the item's `fee` (the reference's CostAdjustmentEntity,
+ * `{type, value}`). Tango's catalog shows `PERCENTAGE`, a percent of the reward's value; the sandbox also takes
+ * `FLAT`, an amount in the item's currency per reward (docs/catalog.md).
+ */
+export type ItemFee = { type: 'PERCENTAGE'; percent: Decimal } | { type: 'FLAT'; amount: bigint };
+
+const FEE_TYPES = ['PERCENTAGE', 'FLAT'];
+
 /** An item as orders use it: its amounts in minor units of its currency. */
 export interface CatalogItem {
   utid: string;
@@ -93,6 +102,7 @@ export interface CatalogItem {
   maxValue: bigint | undefined;
   /** Only whole units of the currency (no cents) when true. */
   isWholeAmountValueRequired: boolean;
+  fee: ItemFee;
   countries: readonly string[];
   credentialTypes: readonly string[];
   redemptionInstructions: string;
@@ -174,10 +184,26 @@ function catalogItem(brand: BrandFile, item: ItemFile, at: string, source: DataS
     minValue,
     maxValue,
     isWholeAmountValueRequired: item.isWholeAmountValueRequired,
+    fee: itemFee(item, at, source),
     countries: item.countries,
     credentialTypes: item.credentialTypes,
     redemptionInstructions: item.redemptionInstructions,
   };
+}
+
+/** The item's fee, checked: a known type, not negative, at most 100 %, a flat amount in the currency's decimals; no value is no fee. */
+function itemFee(item: ItemFile, at: string, source: DataSource): ItemFee {
+  const type = item.fee.type ?? 'PERCENTAGE';
+  const value = item.fee.value ?? 0;
+  if (!FEE_TYPES.includes(type)) throw dataError(source, `${at}.fee.type`, `${type} is not a fee type the sandbox charges: PERCENTAGE or FLAT`);
+  if (!(value >= 0)) throw dataError(source, `${at}.fee.value`, `${value} is negative`);
+  if (type === 'PERCENTAGE') {
+    if (value > 100) throw dataError(source, `${at}.fee.value`, `${value} is more than 100 percent`);
+    return { type, percent: parseDecimal(value)! };
+  }
+  const amount = toMinorUnits(value, item.currencyCode);
+  if (amount === undefined) throw dataError(source, `${at}.fee.value`, `${value} has more decimals than ${item.currencyCode} has`);
+  return { type: 'FLAT', amount };
 }
 
 /**

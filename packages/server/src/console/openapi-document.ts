@@ -88,7 +88,7 @@ function description(config: DocumentConfig): string {
     `- **oauth2** (client credentials): your client id and secret, from [Team settings › OAuth client credentials](${portal(PORTAL_PAGES.oauthClients)}); the console gets the token.`,
     '',
     '**Call.** Open an operation (*Customers* › `GET /raas/v2/customers`), press **Try it out**, then **Execute**, and read the response below it.',
-    `Every form comes filled with an example that works as it stands: create the customer \`${CUSTOMER_IDENTIFIER}\` (\`POST /raas/v2/customers\`), then its account \`${ACCOUNT_IDENTIFIER}\`, then read them back; register the Visa test card (*Fund* › \`POST /raas/v2/creditCards\`), deposit $100 with its token, and place the example order (*Orders* › \`POST /raas/v2/orders\`).`,
+    `Every form comes filled with an example that works as it stands: create the customer \`${CUSTOMER_IDENTIFIER}\` (\`POST /raas/v2/customers\`), then its account \`${ACCOUNT_IDENTIFIER}\`, then read them back; deposit $100 (*Fund* › \`POST /raas/v2/creditCardDeposits\`: it names the sandbox's test card token \`tok_visa\`, so nothing need be copied from an answer), and place the example order from it (*Orders* › \`POST /raas/v2/orders\`).`,
     '',
     `**One token per ${duration(config.quotaIntervalSeconds)}.** ${quotaRule(config)}`,
     '',

@@ -5,10 +5,15 @@ import type { Platform, PlatformStore } from '../store/platforms.js';
 /** 3–64 characters from A-Z a-z 0-9 . _ -: no colon, since the name is the user part of Basic auth. */
 const PLATFORM_NAME = /^[A-Za-z0-9._-]{3,64}$/;
 
-export async function createPlatform(deps: { platforms: Pick<PlatformStore, 'insert'>; now: () => number }, name: string): Promise<Platform> {
+/** Throws `invalid_input` naming the rule when `name` cannot be a platform's. */
+export function assertPlatformName(name: string): void {
   if (!PLATFORM_NAME.test(name)) {
     throw new TesseraError('invalid_input', `Invalid platform name "${name}": use 3 to 64 characters from A-Z, a-z, 0-9, ".", "_" and "-"`);
   }
+}
+
+export async function createPlatform(deps: { platforms: Pick<PlatformStore, 'insert'>; now: () => number }, name: string): Promise<Platform> {
+  assertPlatformName(name);
   const platform = { id: newId(PREFIX.platform), name, created_at: deps.now() };
   await deps.platforms.insert(platform);
   return { ...platform, credential_lock: 0 };

@@ -14,6 +14,8 @@ export const PREFIX = {
   invitation: 'inv_',
   /** The secret of an invitation link. */
   invitationToken: 'tsi_',
+  /** The secret of a sign-up link (mailed to the address that signs up). */
+  signUpToken: 'tsu_',
   /** A portal session's id, the cookie's value. */
   session: 'tss_',
 } as const;

@@ -29,14 +29,18 @@ export async function emailTemplateForOrder(
     }
     return template;
   }
-  const templates = (await deps.emailTemplates.listAll(platform.platformId)).filter((t) => opensTo(templateScopes(t, 'access_controls'), order)).reverse();
+  // Each template's scopes are parsed once for this load, not once per kind of default looked for.
+  const templates = (await deps.emailTemplates.listAll(platform.platformId))
+    .filter((row) => opensTo(templateScopes(row, 'access_controls'), order))
+    .map((row) => ({ row, defaults: templateScopes(row, 'defaults') }))
+    .reverse();
   for (const wanted of [
     (s: TemplateScope) => s.type === 'ACCOUNT' && s.identifier === order.accountIdentifier,
     (s: TemplateScope) => s.type === 'CUSTOMER' && s.identifier === order.customerIdentifier,
     (s: TemplateScope) => s.type === 'PLATFORM',
   ]) {
-    const found = templates.find((t) => templateScopes(t, 'defaults').some(wanted));
-    if (found) return found;
+    const found = templates.find((t) => t.defaults.some(wanted));
+    if (found) return found.row;
   }
   return undefined;
 }

@@ -5,8 +5,9 @@ import { TesseraError } from '../errors.js';
 import { newReferenceOrderId } from '../orders/order-ids.js';
 import type { AccountRow, CustomerStore } from '../store/customers.js';
 import type { CreditCardRow, DepositRow, FundingStore } from '../store/funding.js';
-import { assertNotExpired, sandboxCard } from './card-numbers.js';
+import { assertNotExpired, futureExpiration, sandboxCard } from './card-numbers.js';
 import { DEPOSIT_FEE_BASIS_POINTS, depositFeeCents, MAX_DEPOSIT_CENTS } from './deposit-fee.js';
+import { accountTestCardToken, testCardToken } from './test-card-tokens.js';
 
 /**
  * Funding an account, whoever asks: the RaaS routes (raas/funding.ts, the API credential as the actor) and
@@ -90,6 +91,8 @@ export async function unregisterCard(
   scope: AccountScope & { token: string },
 ): Promise<{ card: CreditCardRow; unregisteredAt: number }> {
   const now = deps.now();
+  // A test token (tok_visa) names the account's own test card.
+  if (testCardToken(scope.token)) scope = { ...scope, token: accountTestCardToken(scope.token, scope.accountIdentifier) };
   const card = await deps.funding.unregisterCard(scope, now, auditEntry(deps, who, { action: 'unregister_card', targetId: scope.token }));
   return { card, unregisteredAt: now };
 }
@@ -112,13 +115,35 @@ export async function depositToAccount(
   const now = deps.now();
   // Spelled as the orders' reference ids (Tango's), e.g. RA261128-482913-705118.
   const depositId = newReferenceOrderId(now);
+  const testCard = testCardToken(scope.creditCardToken);
+  const cardToken = testCard ? accountTestCardToken(scope.creditCardToken, account.account_identifier) : scope.creditCardToken;
+  // A test token's card is registered to the account by its first deposit (funding/test-card-tokens.ts).
+  const testCardRow: CreditCardRow | undefined = testCard && {
+    platform_id: scope.platformId,
+    token: cardToken,
+    customer_identifier: account.customer_identifier,
+    account_identifier: account.account_identifier,
+    label: testCard.label,
+    last_four: testCard.lastFour,
+    brand: testCard.brand,
+    expiration: futureExpiration(now),
+    contact_information: '[]',
+    declines_charges: 0,
+    status: ACTIVE,
+    created_at: now,
+    activated_at: now,
+    unregistered_at: null,
+  };
   const deposit = await deps.funding.deposit(
-    { customerIdentifier: scope.customerIdentifier },
+    {
+      customerIdentifier: scope.customerIdentifier,
+      testCard: testCardRow && { card: testCardRow, audit: auditEntry(deps, who, { action: 'register_card', targetId: cardToken }) },
+    },
     {
       platform_id: scope.platformId,
       deposit_id: depositId,
       account_identifier: scope.accountIdentifier,
-      card_token: scope.creditCardToken,
+      card_token: cardToken,
       amount_cents: amountCents,
       fee_cents: depositFeeCents(amountCents),
       fee_basis_points: DEPOSIT_FEE_BASIS_POINTS,

@@ -66,3 +66,12 @@ export function assertNotExpired(expiration: string, now: number): void {
   const [year, month] = expiration.split('-').map(Number) as [number, number];
   if (Date.UTC(year, month, 1) <= now) throw new TesseraError('invalid_input', `The credit card expired at the end of ${expiration}`);
 }
+
+/**
+ * An expiration that is not over for years, counted from `now`: December, five years on (2026 → 2031-12). What
+ * the examples show and the sandbox's test tokens are registered with; the sandbox takes any month not yet
+ * over (as payment sandboxes do: "any future date"), so the examples keep working whatever year it is.
+ */
+export function futureExpiration(now: number): string {
+  return `${new Date(now).getUTCFullYear() + 5}-12`;
+}

@@ -6,6 +6,7 @@ import { apiKeyRoutes } from './api-key-routes.js';
 import { auditRoutes } from './audit-routes.js';
 import { clientRoutes } from './client-routes.js';
 import { portalErrorHandler } from './error-handler.js';
+import { orderRoutes } from './order-routes.js';
 import type { PortalDeps } from './portal-deps.js';
 import { SessionCookie } from './session-cookie.js';
 import { sessionRoutes } from './session-routes.js';
@@ -54,4 +55,5 @@ export async function portalApi(app: FastifyInstance, { deps }: { deps: PortalDe
   await app.register(apiKeyRoutes, { deps });
   await app.register(auditRoutes, { deps });
   await app.register(accountRoutes, { deps });
+  await app.register(orderRoutes, { deps });
 }

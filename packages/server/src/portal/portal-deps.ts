@@ -1,9 +1,11 @@
-import type { AccountDeps } from '../accounts/account-deps.js';
+import type { VerifiedSignUpDeps } from '../accounts/verified-sign-up.js';
 import type { listAudit } from '../audit/list-audit.js';
 import type { Config } from '../config.js';
 import type { ApiKeyDeps } from '../credentials/api-keys.js';
 import type { ClientDeps } from '../credentials/oauth-clients.js';
 import type { FundingDeps } from '../funding/account-funding.js';
+import type { Catalog } from '../catalog/catalog.js';
+import type { OrderStore } from '../store/orders.js';
 
-/** What the portal uses: the accounts, credentials and funding domains, the audit log, and the configuration. */
-export type PortalDeps = AccountDeps & ClientDeps & ApiKeyDeps & FundingDeps & Parameters<typeof listAudit>[0] & { config: Pick<Config, 'publicUrl' | 'portalSignup' | 'bodyLimitBytes'> };
+/** What the portal uses: the accounts, credentials, funding and orders domains, the catalog, the audit log, and the configuration. */
+export type PortalDeps = VerifiedSignUpDeps & ClientDeps & ApiKeyDeps & FundingDeps & Parameters<typeof listAudit>[0] & { orders: OrderStore; catalog: Pick<Catalog, 'findItem'> } & { config: Pick<Config, 'publicUrl' | 'portalSignup' | 'bodyLimitBytes'> };

@@ -23,6 +23,7 @@ const PATTERN_WORDS: Array<[RegExp, string]> = [
   [/^\^\[0-9\]\{1,\d+\}\$$/, 'must be a whole number'],
   [/^\^\[A-Za-z0-9_\]\+\$$/, 'is not a valid id: ids have only letters, digits and _'],
   [/^\^\[a-z_\]\+\$$/, 'must be lower-case letters and _ only'],
+  [/^\^\[A-Za-z0-9-\]\+\$$/, 'is not a reference order id, e.g. RA261128-482913-705118'],
 ];
 
 const TYPE_WORDS: Record<string, string> = {

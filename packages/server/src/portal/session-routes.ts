@@ -2,17 +2,31 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { reauthenticate, signIn, signOut, signUp } from '../accounts/users.js';
+import { finishSignUp, previewSignUp, requestSignUp } from '../accounts/verified-sign-up.js';
+import { TesseraError } from '../errors.js';
 import { originOf, sessionOf } from './access.js';
 import type { PortalDeps } from './portal-deps.js';
 import { PortalError } from './portal-error.js';
 import type { SessionCookie } from './session-cookie.js';
-import { EMAIL, NEW_PASSWORD, PASSWORD, sessionView } from './views.js';
+import { EMAIL, NEW_PASSWORD, PASSWORD, sessionView, TEXT } from './views.js';
 
-/** Sign-up, sign-in, the current session, re-authentication and sign-out. */
+const SIGN_UP_CLOSED = 'Sign-up is closed on this server: ask an admin of your platform for an invitation';
+
+/**
+ * Sign-up, sign-in, the current session, re-authentication and sign-out. Sign-up follows
+ * TESSERA_PORTAL_SIGNUP: `verified` (the default) mails a link and answers 202 alike for every address
+ * (accounts/verified-sign-up.ts), `open` signs up at once (201), `closed` refuses (403).
+ */
 export async function sessionRoutes(app: FastifyInstance, { deps, cookie }: { deps: PortalDeps; cookie: SessionCookie }): Promise<void> {
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
+  const refuseWhenClosed = () => {
+    if (deps.config.portalSignup === 'closed') throw new PortalError(403, 'signup_closed', SIGN_UP_CLOSED);
+  };
 
   api.get('/session', { config: { access: {} } }, async (request) => sessionView(sessionOf(request)));
+
+  // Which sign-up this server has, so the sign-up page asks for what it needs (a password only when open).
+  api.get('/signup', { config: { access: { public: true } } }, async () => ({ mode: deps.config.portalSignup }));
 
   api.post(
     '/signup',
@@ -20,14 +34,43 @@ export async function sessionRoutes(app: FastifyInstance, { deps, cookie }: { de
       config: { access: { public: true } },
       schema: {
         // The platform name's rules are the domain's (credentials/platforms.ts), which says them in full.
-        body: Type.Object({ email: EMAIL, password: NEW_PASSWORD, platformName: Type.String({ minLength: 1, maxLength: 100 }) }, { additionalProperties: false }),
+        // The password: required when open; when verified it is chosen on the mailed link's page, by whoever
+        // reads the mail, so one sent here is ignored (docs/portal-api.md).
+        body: Type.Object(
+          { email: EMAIL, password: Type.Optional(NEW_PASSWORD), platformName: Type.String({ minLength: 1, maxLength: 100 }) },
+          { additionalProperties: false },
+        ),
       },
     },
     async (request, reply) => {
-      if (deps.config.portalSignup === 'closed') {
-        throw new PortalError(403, 'signup_closed', 'Sign-up is closed on this server: ask an admin of your platform for an invitation');
+      refuseWhenClosed();
+      const { email, password, platformName } = request.body;
+      if (deps.config.portalSignup === 'verified') {
+        return reply.code(202).send(await requestSignUp(deps, { email, platformName }, originOf(request), deps.config.publicUrl));
       }
-      const started = await signUp(deps, request.body, originOf(request), cookie.read(request));
+      if (password === undefined) throw new TesseraError('invalid_input', 'The password is required');
+      const started = await signUp(deps, { email, password, platformName }, originOf(request), cookie.read(request));
+      cookie.set(reply, started.id);
+      return reply.code(201).send(sessionView(started.session));
+    },
+  );
+
+  // What a sign-up link creates, for its page: the token in the body (never a URL), a 404 for any link that cannot.
+  api.post(
+    '/signup/preview',
+    { config: { access: { public: true } }, schema: { body: Type.Object({ token: TEXT(200) }, { additionalProperties: false }) } },
+    async (request) => {
+      refuseWhenClosed();
+      return previewSignUp(deps, request.body.token);
+    },
+  );
+
+  api.post(
+    '/signup/finish',
+    { config: { access: { public: true } }, schema: { body: Type.Object({ token: TEXT(200), password: NEW_PASSWORD }, { additionalProperties: false }) } },
+    async (request, reply) => {
+      refuseWhenClosed();
+      const started = await finishSignUp(deps, request.body, originOf(request), cookie.read(request));
       cookie.set(reply, started.id);
       return reply.code(201).send(sessionView(started.session));
     },

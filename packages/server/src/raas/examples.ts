@@ -1,5 +1,6 @@
 import seedCatalog from '../catalog/seed-catalog.json' with { type: 'json' };
 import seedExchangeRates from '../catalog/seed-exchange-rates.json' with { type: 'json' };
+import { futureExpiration } from '../funding/card-numbers.js';
 import { rewardCredentials } from '../orders/reward-credentials.js';
 
 /**
@@ -39,7 +40,9 @@ export const STATUS_OK = { status: 'ok' } as const;
 
 /**
  * Funding (raas/funding.ts): register the sandbox's Visa test card to account a123456, fund the account with
- * $100.00 (3.5 % fee: $103.50 charged), read the deposit back, and unregister the card.
+ * $100.00 (3.5 % fee: $103.50 charged), read the deposit back, and unregister the card. The deposit names the
+ * sandbox's test token tok_visa (funding/test-card-tokens.ts), not the registered card's token, which no example
+ * can know before Try it: so customer → account → deposit → order play as they stand.
  */
 export const CREDIT_CARD_TOKEN = '6c3f1e2a-9b4d-4f8e-a1c7-52d90e8b3f64';
 export const DEPOSIT_ID = 'RA261128-482913-705118';
@@ -55,7 +58,9 @@ export const BILLING_ADDRESS = {
   country: 'US',
   emailAddress: 'billing@acme.example.com',
 } as const;
-export const CREDIT_CARD = { number: '4111111111111111', expiration: '2030-12', verificationNumber: '123' } as const;
+/** Years ahead of whenever the document is built (funding/card-numbers.ts): the sandbox takes any month not yet over. */
+export const CARD_EXPIRATION = futureExpiration(Date.now());
+export const CREDIT_CARD = { number: '4111111111111111', expiration: CARD_EXPIRATION, verificationNumber: '123' } as const;
 export const CREATE_CREDIT_CARD = {
   customerIdentifier: CUSTOMER_IDENTIFIER,
   accountIdentifier: ACCOUNT_IDENTIFIER,
@@ -69,7 +74,7 @@ export const CREDIT_CARD_VIEW = {
   token: CREDIT_CARD_TOKEN,
   label: CREATE_CREDIT_CARD.label,
   lastFourDigits: '1111',
-  expirationDate: '2030-12',
+  expirationDate: CARD_EXPIRATION,
   status: STATUS,
   createdDate: CREATED_AT,
   activationDate: CREATED_AT,
@@ -81,7 +86,7 @@ export const CREDIT_CARD_VIEW = {
 export const CREATE_CREDIT_CARD_DEPOSIT = {
   customerIdentifier: CUSTOMER_IDENTIFIER,
   accountIdentifier: ACCOUNT_IDENTIFIER,
-  creditCardToken: CREDIT_CARD_TOKEN,
+  creditCardToken: 'tok_visa',
   amount: 100,
 } as const;
 export const CREDIT_CARD_DEPOSIT_VIEW = {

@@ -16,7 +16,9 @@ const EMAIL = { maxLength: 254, format: 'email', pattern: TEXT_PATTERN };
 
 const customerIdentifier = Type.String({ ...IDENTIFIER_RULE, description: 'The customer the account belongs to', examples: [example.CUSTOMER_IDENTIFIER] });
 const accountIdentifier = Type.String({ ...IDENTIFIER_RULE, description: 'The account the card funds', examples: [example.ACCOUNT_IDENTIFIER] });
-const creditCardToken = Type.String({ minLength: 1, maxLength: 100, description: 'The token POST /creditCards returned', examples: [example.CREDIT_CARD_TOKEN] });
+// 120: an account's test card is registered as tok_mastercard_ and its identifier of up to 100 (funding/test-card-tokens.ts).
+const TOKEN_LENGTH = { minLength: 1, maxLength: 120 };
+const creditCardToken = Type.String({ ...TOKEN_LENGTH, description: 'The token POST /creditCards returned', examples: [example.CREDIT_CARD_TOKEN] });
 
 export const ContactInformation = Type.Object(
   {
@@ -85,7 +87,11 @@ export const CreateCreditCardDepositCriteria = Type.Object(
   {
     customerIdentifier,
     accountIdentifier,
-    creditCardToken,
+    creditCardToken: Type.String({
+      ...TOKEN_LENGTH,
+      description: 'The token POST /creditCards returned, or a sandbox test token, tok_visa or tok_mastercard, which needs no card registered first (README: test cards)',
+      examples: [example.CREATE_CREDIT_CARD_DEPOSIT.creditCardToken],
+    }),
     // Checked exactly by the handler (funding/deposit-fee.ts): more than 0, two decimals at most, $100,000 at most.
     amount: Type.Number({ description: 'The amount in USD to fund: up to two decimals, at most 100000', examples: [example.CREATE_CREDIT_CARD_DEPOSIT.amount] }),
   },
@@ -120,7 +126,7 @@ export const CreditCardUnregisterView = Type.Object(
 );
 
 export const CreditCardParams = Type.Object({
-  token: Type.String({ minLength: 1, maxLength: 100, description: 'The credit card token', examples: [example.CREDIT_CARD_TOKEN] }),
+  token: Type.String({ ...TOKEN_LENGTH, description: 'The credit card token', examples: [example.CREDIT_CARD_TOKEN] }),
 });
 export const DepositParams = Type.Object({
   depositId: Type.String({ minLength: 1, maxLength: 100, description: 'The referenceDepositID of the deposit', examples: [example.DEPOSIT_ID] }),

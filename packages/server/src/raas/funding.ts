@@ -36,8 +36,6 @@ function fund(operationId: string, summary: string) {
 export async function fundingRoutes(app: FastifyInstance, { services }: { services: FundingDeps }): Promise<void> {
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
   const { funding, customers } = services;
-  const accountNumbers = async (platformId: string): Promise<Map<string, string>> =>
-    new Map((await customers.listAccounts(platformId)).map((a) => [a.account_identifier, a.account_number]));
 
   api.post(
     '/creditCards',
@@ -73,8 +71,8 @@ export async function fundingRoutes(app: FastifyInstance, { services }: { servic
     },
     async (request) => {
       const { platformId } = principalOf(request);
-      const [cards, numbers] = await Promise.all([funding.listCards(platformId, request.query.showInactive ?? false), accountNumbers(platformId)]);
-      return cards.map((card) => creditCardView(card, numbers.get(card.account_identifier) ?? ''));
+      const cards = await funding.listCards(platformId, request.query.showInactive ?? false);
+      return cards.map((card) => creditCardView(card, card.account_number));
     },
   );
 

@@ -10,7 +10,10 @@ import type { EmailTemplateDeps } from '../email-templates/email-templates.js';
 import { etidOf } from '../email-templates/etid.js';
 import { hasCode, TesseraError } from '../errors.js';
 import { accountOfCustomer } from '../funding/account-funding.js';
+import { orderFilterOf } from '../orders/order-filter.js';
+import { orderFee } from '../orders/order-fee.js';
 import { criteriaDigest, newReferenceOrderId } from '../orders/order-ids.js';
+import { resendOrder } from '../orders/resend-order.js';
 import type { CustomerStore } from '../store/customers.js';
 import type { OrderRow, OrderStore } from '../store/orders.js';
 import {
@@ -42,7 +45,6 @@ export interface OrderDeps extends EmailTemplateDeps {
 
 /** Tango's status of a reward that was issued: the sandbox issues at once. */
 const COMPLETE = 'COMPLETE';
-const DAY_MS = 86_400_000;
 
 function orders(operationId: string, summary: string) {
   return { tags: ['Orders'], operationId, summary, security: RAAS_SECURITY };
@@ -56,23 +58,6 @@ function amountOf(item: CatalogItem, amount: number): bigint {
     if (hasCode(error, 'invalid_input')) throw new TesseraError('invalid_amount', error.message);
     throw error;
   }
-}
-
-const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})(?:[Tt](\d{2}):(\d{2}):(\d{2})(?:\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2}))?$/;
-
-/**
- * A startDate or endDate (RFC 3339 §5.6: a full-date or a date-time) as ms since the epoch, and whether it was a
- * date alone; a TesseraError naming the parameter otherwise (2026-02-30 included).
- */
-function parseDate(name: string, text: string): { at: number; dateOnly: boolean } {
-  const match = RFC3339.exec(text);
-  const at = match ? Date.parse(match[4] === undefined ? `${text}T00:00:00Z` : text.toUpperCase()) : NaN;
-  // Date.parse rolls 2026-02-30 over to March: the day must read back as written.
-  const sameDay = match && !Number.isNaN(at) && (match[4] !== undefined || new Date(at).toISOString().slice(0, 10) === text);
-  if (!match || Number.isNaN(at) || !sameDay || Number(match[4] ?? 0) > 23 || Number(match[5] ?? 0) > 59 || Number(match[6] ?? 0) > 59) {
-    throw new TesseraError('invalid_input', `The ${name} must be a date or date time according to RFC 3339, e.g. 2016-01-01 or 2016-01-01T00:00:00Z`);
-  }
-  return { at, dateOnly: match[4] === undefined };
 }
 
 /**
@@ -128,8 +113,13 @@ export async function orderRoutes(app: FastifyInstance, { services }: { services
           : undefined;
       // Exact: bigint minor units along the listed rate, rounded once (catalog/money.ts).
       const charged = exchangeRates.convert(rewardMinor, item.currencyCode, account.currency_code);
-      if (charged.amount <= 0n || charged.amount > BigInt(Number.MAX_SAFE_INTEGER)) {
+      if (charged.amount <= 0n) {
         throw new TesseraError('invalid_input', `The amount ${body.amount} ${item.currencyCode} is too small to charge in ${account.currency_code}`);
+      }
+      // The item's fee (the catalog's CostAdjustmentEntity) comes off the balance with the value: MoneyView's total.
+      const fee = orderFee(item.fee, charged.amount, (minor) => exchangeRates.convert(minor, item.currencyCode, account.currency_code).amount);
+      if (charged.amount + fee > BigInt(Number.MAX_SAFE_INTEGER)) {
+        throw new TesseraError('invalid_input', `The amount ${body.amount} ${item.currencyCode} is too large to charge in ${account.currency_code}`);
       }
       const now = services.now();
       const referenceOrderId = newReferenceOrderId(now);
@@ -145,8 +135,7 @@ export async function orderRoutes(app: FastifyInstance, { services }: { services
         reward_minor: Number(rewardMinor),
         reward_currency: item.currencyCode,
         charged_minor: Number(charged.amount),
-        // The seed's items carry no fee (fee: PERCENTAGE 0): the view reports it as Tango's does.
-        fee_minor: 0,
+        fee_minor: Number(fee),
         charged_currency: account.currency_code,
         exchange_rate: charged.rate ? String(decimalToNumber(charged.rate.baseFx)) : '1',
         send_email: body.sendEmail ? 1 : 0,
@@ -177,21 +166,8 @@ export async function orderRoutes(app: FastifyInstance, { services }: { services
     },
     async (request) => {
       const { platformId } = principalOf(request);
-      const query = request.query;
-      const from = query.startDate === undefined ? undefined : parseDate('startDate', query.startDate).at;
-      let before: number | undefined;
-      if (query.endDate !== undefined) {
-        const end = parseDate('endDate', query.endDate);
-        // A date alone includes its whole day; a date time is included itself.
-        before = end.at + (end.dateOnly ? DAY_MS : 1);
-      }
-      if (from !== undefined && before !== undefined && from >= before) throw new TesseraError('invalid_input', 'The startDate must not be after the endDate');
-      const page = pageOf(query);
-      const { orders: rows, total } = await services.orders.list(
-        platformId,
-        { accountIdentifier: query.accountIdentifier, customerIdentifier: query.customerIdentifier, externalRefID: query.externalRefID, from, before },
-        page,
-      );
+      const page = pageOf(request.query);
+      const { orders: rows, total } = await services.orders.list(platformId, orderFilterOf(request.query), page);
       return { orders: rows.map(orderListItemView), page: pageView(page, rows.length, total) };
     },
   );
@@ -227,15 +203,11 @@ export async function orderRoutes(app: FastifyInstance, { services }: { services
       },
     },
     async (request, reply) => {
-      const { platformId } = principalOf(request);
-      const { referenceOrderID } = request.params;
-      const order = await services.orders.find(platformId, referenceOrderID);
-      if (!order) throw new TesseraError('not_found', `Order ${referenceOrderID} was not found`);
-      const recipient = JSON.parse(order.recipient) as { email?: string };
-      const email = request.body.newEmail ?? recipient.email;
-      if (email === undefined) throw new TesseraError('invalid_input', `Order ${referenceOrderID} has no recipient email: give a newEmail to resend it to`);
-      const now = services.now();
-      const resend = await services.orders.resend(platformId, referenceOrderID, email, now, auditEntry(services, credentialActorOf(request), { action: 'resend_order', targetId: referenceOrderID }));
+      const resend = await resendOrder(services, credentialActorOf(request), {
+        platformId: principalOf(request).platformId,
+        referenceOrderId: request.params.referenceOrderID,
+        newEmail: request.body.newEmail,
+      });
       return reply.code(201).send(resendView(resend));
     },
   );

@@ -1,11 +1,12 @@
 import { Type, type Static } from 'typebox';
+import { DEFAULT_ELEMENTS_PER_BLOCK, MAX_ELEMENTS_PER_BLOCK } from '../store/paging.js';
 
 /**
- * Tango's paging of list operations (the reference's `page` and `elementsPerBlock` query parameters and
- * its PageView): pages count from 0, as Tango's do.
+ * The schemas of Tango's paging of list operations (the reference's `page` and `elementsPerBlock` query
+ * parameters and its PageView): pages count from 0, as Tango's do. The arithmetic is ../paging.ts, which
+ * the portal's Orders page shares.
  */
-const DEFAULT_ELEMENTS_PER_BLOCK = 10;
-const MAX_ELEMENTS_PER_BLOCK = 100;
+export { pageOf, pageView } from '../store/paging.js';
 /** The reference's parameters are int32. */
 const INT32_MAX = 2 ** 31 - 1;
 
@@ -32,14 +33,3 @@ export const PageView = Type.Object(
   { $id: 'PageView' },
 );
 export type PageView = Static<typeof PageView>;
-
-/** The rows a page asks for, with the defaults filled in. */
-export function pageOf(query: PageQuery): { number: number; elementsPerBlock: number; offset: number; limit: number } {
-  const number = query.page ?? 0;
-  const elementsPerBlock = query.elementsPerBlock ?? DEFAULT_ELEMENTS_PER_BLOCK;
-  return { number, elementsPerBlock, offset: number * elementsPerBlock, limit: elementsPerBlock };
-}
-
-export function pageView(page: { number: number; elementsPerBlock: number }, resultCount: number, totalCount: number): PageView {
-  return { elementsPerBlock: page.elementsPerBlock, number: page.number, resultCount, totalCount };
-}

@@ -36,11 +36,19 @@ export class FundingStore {
     return this.db.selectFrom('credit_cards').selectAll().where('platform_id', '=', platformId).where('token', '=', token).executeTakeFirst();
   }
 
-  /** The platform's cards, oldest first; unregistered ones only when asked for. */
-  async listCards(platformId: string, showInactive: boolean): Promise<CreditCardRow[]> {
-    let query = this.db.selectFrom('credit_cards').selectAll().where('platform_id', '=', platformId);
-    if (!showInactive) query = query.where('status', '=', ACTIVE);
-    return query.orderBy('created_at').orderBy('token').execute();
+  /**
+   * The platform's cards, oldest first, each with its account's number (one query, joined: the view shows it);
+   * unregistered ones only when asked for.
+   */
+  async listCards(platformId: string, showInactive: boolean): Promise<Array<CreditCardRow & { account_number: string }>> {
+    let query = this.db
+      .selectFrom('credit_cards as c')
+      .innerJoin('accounts as a', (join) => join.onRef('a.platform_id', '=', 'c.platform_id').onRef('a.account_identifier', '=', 'c.account_identifier'))
+      .selectAll('c')
+      .select('a.account_number')
+      .where('c.platform_id', '=', platformId);
+    if (!showInactive) query = query.where('c.status', '=', ACTIVE);
+    return query.orderBy('c.created_at').orderBy('c.token').execute();
   }
 
   /**
@@ -72,15 +80,22 @@ export class FundingStore {
    * Records a deposit charged to an active card of the account, raises the account's balance by its amount
    * and records it in the audit log: all in one transaction, so a deposit never exists without its credit.
    * `charge` runs under the lock with the card, before anything is written: the sandbox's decline.
+   * `scope.testCard` is registered first when the platform has no card of its token (a test token's card).
    */
   async deposit(
-    scope: { customerIdentifier: string },
+    scope: { customerIdentifier: string; testCard?: { card: CreditCardRow; audit: PendingAuditEntry } | undefined },
     deposit: DepositRow,
     charge: (card: CreditCardRow) => void,
     audit: PendingAuditEntry,
   ): Promise<DepositRow> {
     return this.db.transaction().execute(async (trx) => {
       await lockOrNotFound(trx, deposit.platform_id);
+      // A test token's card (funding/test-card-tokens.ts), registered by the account's first deposit with it, under the lock.
+      const testCard = scope.testCard;
+      if (testCard && !(await trx.selectFrom('credit_cards').select('token').where('platform_id', '=', deposit.platform_id).where('token', '=', testCard.card.token).executeTakeFirst())) {
+        await trx.insertInto('credit_cards').values(testCard.card).execute();
+        await appendAuditEntry(trx, { ...testCard.audit, platform_id: deposit.platform_id });
+      }
       const card = await cardOfAccount(trx, {
         platformId: deposit.platform_id,
         customerIdentifier: scope.customerIdentifier,

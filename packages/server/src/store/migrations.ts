@@ -393,6 +393,40 @@ const MIGRATIONS: Record<string, Migration> = {
         .execute();
     },
   },
+  '0017_funding_and_order_indexes': {
+    // The query paths of 0014–0016 that walked a whole platform's rows: an account's cards and deposits (the
+    // portal's account page), GET /orders filtered by account or customer (newest first, as the page reads), and
+    // the foreign keys a delete cascades along (PostgreSQL and SQLite index no foreign key by themselves).
+    // test/store/query-plans.test.ts checks each query uses its index (EXPLAIN / EXPLAIN QUERY PLAN).
+    async up(db: Kysely<unknown>) {
+      const indexes: Array<[name: string, table: string, columns: string[]]> = [
+        ['credit_cards_account', 'credit_cards', ['platform_id', 'account_identifier', 'created_at', 'token']],
+        ['credit_card_deposits_account', 'credit_card_deposits', ['platform_id', 'account_identifier', 'created_at', 'deposit_id']],
+        ['credit_card_deposits_card', 'credit_card_deposits', ['platform_id', 'card_token']],
+        ['orders_account_created', 'orders', ['platform_id', 'account_identifier', 'created_at', 'reference_order_id']],
+        ['orders_customer_created', 'orders', ['platform_id', 'customer_identifier', 'created_at', 'reference_order_id']],
+        ['order_resends_order', 'order_resends', ['platform_id', 'reference_order_id']],
+      ];
+      for (const [name, table, columns] of indexes) await db.schema.createIndex(name).on(table).columns(columns).execute();
+    },
+  },
+  '0018_sign_ups': {
+    // Verified sign-up (accounts/verified-sign-up.ts; issue 19, point 4): a sign-up waits here, under the
+    // digest of the link mailed to its address, until the link is followed (used once) or its hour is over.
+    // No password is kept: it is chosen when the link is followed.
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('sign_ups')
+        .addColumn('token_digest', 'text', (c) => c.primaryKey())
+        .addColumn('email', 'text', (c) => c.notNull())
+        .addColumn('platform_name', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('expires_at', 'bigint', (c) => c.notNull())
+        .execute();
+      // The purge of expired links reads by this time.
+      await db.schema.createIndex('sign_ups_expires').on('sign_ups').column('expires_at').execute();
+    },
+  },
 };
 
 /** Brings the schema up to date; safe to call from several instances (or processes) at once. */

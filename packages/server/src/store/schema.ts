@@ -193,6 +193,17 @@ export interface InvitationsTable {
   expires_at: number;
 }
 
+/** A sign-up waiting for its mailed link to be followed (accounts/verified-sign-up.ts); deleted when used. */
+export interface SignUpsTable {
+  /** SHA-256 of the link's token: the token itself is only in the mail. */
+  token_digest: string;
+  /** In the one spelling of accounts/emails.ts. */
+  email: string;
+  platform_name: string;
+  created_at: number;
+  expires_at: number;
+}
+
 /** A portal session, found by the digest of the cookie's id (a dump holds no usable cookie). */
 export interface SessionsTable {
   id_digest: string;
@@ -305,6 +316,7 @@ export interface Schema {
   audit_log: AuditLogTable;
   users: UsersTable;
   invitations: InvitationsTable;
+  sign_ups: SignUpsTable;
   sessions: SessionsTable;
   server_settings: ServerSettingsTable;
   email_templates: EmailTemplatesTable;

@@ -23,13 +23,7 @@ export class UserStore {
     user: Omit<UserRow, 'platform_id'>,
     audit: PendingAuditEntry,
   ): Promise<Platform> {
-    return this.db.transaction().execute(async (trx) => {
-      const platform = await makePlatform(new PlatformStore(trx));
-      await insertUser(trx, { ...user, platform_id: platform.id });
-      await lockPlatform(trx, platform.id);
-      await appendAuditEntry(trx, { ...audit, platform_id: platform.id });
-      return platform;
-    });
+    return this.db.transaction().execute((trx) => insertPlatformAndAdmin(trx, makePlatform, user, audit));
   }
 
   async findByEmail(email: string): Promise<UserWithPlatform | undefined> {
@@ -79,6 +73,20 @@ export class UserStore {
   private withPlatform() {
     return this.db.selectFrom('users').innerJoin('platforms', 'platforms.id', 'users.platform_id').selectAll('users').select('platforms.name as platform_name');
   }
+}
+
+/** {@link UserStore.insertWithNewPlatform}'s steps, within a transaction the caller holds (store/sign-ups.ts uses a link in the same one). */
+export async function insertPlatformAndAdmin(
+  trx: Transaction<Schema>,
+  makePlatform: (platforms: PlatformStore) => Promise<Platform>,
+  user: Omit<UserRow, 'platform_id'>,
+  audit: PendingAuditEntry,
+): Promise<Platform> {
+  const platform = await makePlatform(new PlatformStore(trx));
+  await insertUser(trx, { ...user, platform_id: platform.id });
+  await lockPlatform(trx, platform.id);
+  await appendAuditEntry(trx, { ...audit, platform_id: platform.id });
+  return platform;
 }
 
 /**

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { normaliseEmail } from '../../src/accounts/emails.js';
 import type { Services } from '../../src/services.js';
 import { startDeployment } from '../support/bootstrap.js';
+import { newestMailTo, signUpToken } from '../support/mail.js';
 import { PortalBrowser } from '../support/portal.js';
 import { STORE_KINDS, type TestEnvironment } from '../support/services.js';
 
@@ -37,13 +38,23 @@ describe.each(STORE_KINDS)('Unicode spellings of one email on %s', (store) => {
     const { user } = signedUp.json() as { user: { id: string; email: string } };
     expect(user.email).toBe(NFC);
 
-    // No look-alike second account, in any spelling.
+    // No look-alike second account, in any spelling: verified sign-up mails the account's own spelling that
+    // it has an account (no link), and open sign-up refuses.
     for (const [email, name] of [
       [NFC, 'jose-nfc'],
       [NFD, 'jose-nfd'],
-      [FULLWIDTH, 'jose-wide'],
     ] as const) {
       const again = await new PortalBrowser(app).signUp(email, name);
+      expect({ email, status: again.statusCode, body: again.json() }).toStrictEqual({ email, status: 202, body: { status: 'link_sent', expires_in: 3600, outbox: true } });
+      const mail = await newestMailTo(app, NFC);
+      expect({ to: mail?.to, subject: mail?.subject, link: signUpToken(mail) }).toStrictEqual({ to: NFC, subject: 'Someone tried to create a Tessera platform with your address', link: undefined });
+    }
+    const open = (await env.app({ portalSignup: 'open' })).app;
+    for (const [email, name] of [
+      [NFD, 'jose-nfd'],
+      [FULLWIDTH, 'jose-wide'],
+    ] as const) {
+      const again = await new PortalBrowser(open).signUp(email, name);
       expect({ email, status: again.statusCode, body: again.json() }).toStrictEqual({ email, status: 409, body: REFUSED });
     }
     expect(await services.database.db.selectFrom('users').select('id').where('email', 'in', [NFC, NFD, FULLWIDTH]).execute()).toEqual([{ id: user.id }]);

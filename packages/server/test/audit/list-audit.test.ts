@@ -85,7 +85,7 @@ describe.each(STORE_KINDS)('listing the audit log on %s', (store) => {
     for (const bad of [0, 201, 1.5, -1, Number.NaN]) expect(await refusal(listAudit(services, 'acme', { limit: bad }))).toStrictEqual(limit);
     expect(await refusal(listAudit(services, 'acme', { limit: 5, action: 'drop table' }))).toStrictEqual(
       invalid(
-        'Unknown audit action: use one of generate, activate, deactivate, delete, reveal, copy, reset_quota, sign_up, sign_in, sign_out, invite, join, remove_user, token_issued, token_refused, register_card, unregister_card, deposit, place_order, resend_order',
+        'Unknown audit action: use one of generate, activate, deactivate, delete, reveal, copy, reset_quota, sign_up, sign_in, sign_out, invite, join, remove_user, token_issued, token_refused, register_card, unregister_card, deposit, place_order, resend_order, reveal_reward',
       ),
     );
     expect(await refusal(listAudit(services, 'acme', { limit: 5, action: 'toString' }))).toMatchObject({ code: 'invalid_input' });

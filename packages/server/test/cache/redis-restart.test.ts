@@ -62,6 +62,8 @@ describe.skipIf(binarySkipReason('redis') || skipReason('postgres'))('Redis stop
       TESSERA_PUBLIC_URL: PUBLIC_URL,
       REDIS_URL: redis.url,
       REDIS_KEY_PREFIX: prefix,
+      // Sign-up at once: this suite is about Redis, not about verified sign-up (accounts/sign-up.test.ts).
+      TESSERA_PORTAL_SIGNUP: 'open',
     };
     const [a, b] = await Promise.all([freePort(), freePort()]).then((ports) => Promise.all(ports.map((port) => startServer({ ...shared, PORT: String(port) }))));
     cleanups.push(a!.stop, b!.stop);

@@ -18,11 +18,16 @@ describe('the catalog as orders use it', () => {
       minValue: 1n,
       maxValue: 200_000n,
       isWholeAmountValueRequired: false,
+      fee: { type: 'PERCENTAGE', percent: { digits: 0n, scale: 0 } },
       countries: ['US'],
       credentialTypes: ['claimCode'],
       redemptionInstructions: '<p>Go to amazon.com/redeem and enter the claim code.</p>',
     });
     expect(catalog.findItem('U857123')).toMatchObject({ valueType: 'FIXED_VALUE', faceValue: 1000n, brandName: 'Starbucks' });
+    // The seed's one item with a fee: the Visa reward card, 2.5 % of its value (docs/catalog.md).
+    expect(catalog.items().filter((item) => item.fee.type !== 'PERCENTAGE' || item.fee.percent.digits !== 0n)).toStrictEqual([
+      expect.objectContaining({ utid: 'U247896', fee: { type: 'PERCENTAGE', percent: { digits: 25n, scale: 1 } } }),
+    ]);
     expect(catalog.findItem('U000000')).toBeUndefined();
     expect(catalog.items()).toHaveLength(17);
     expect(catalog.catalogName).toBe('Tessera Sandbox Catalog');

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { defaultPortalDist } from '../../src/portal/portal-dist.js';
 import { openDatabase } from '../../src/store/database.js';
 import { ServerSettingStore } from '../../src/store/server-settings.js';
@@ -112,15 +112,26 @@ describe('tessera user', () => {
     }
   });
 
-  it('serves the portal from the bundled `tessera serve`: sign-up over a real port sets the session cookie', { timeout: SLOW }, async () => {
+  it('serves the portal from the bundled `tessera serve`: a verified sign-up over a real port, its link read with `tessera mail`, sets the session cookie', { timeout: SLOW }, async () => {
     const port = await freePort();
     const server = await startServer({ ...cliEnv, PORT: String(port), TESSERA_PUBLIC_URL: `http://127.0.0.1:${port}` });
     try {
-      const signedUp = await fetch(`${server.url}/portal/api/signup`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', origin: server.url, 'sec-fetch-site': 'same-origin' },
-        body: JSON.stringify({ email: 'real@example.com', password: PASSWORD, platformName: 'real-port' }),
-      });
+      const post = (route: string, body: unknown) =>
+        fetch(`${server.url}/portal/api${route}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', origin: server.url, 'sec-fetch-site': 'same-origin' },
+          body: JSON.stringify(body),
+        });
+      const requested = await post('/signup', { email: 'real@example.com', platformName: 'real-port' });
+      expect({ status: requested.status, body: await requested.json() }).toStrictEqual({ status: 202, body: { status: 'link_sent', expires_in: 3600, outbox: true } });
+      // A newcomer without SMTP reads the mail with `npx tessera mail`; the server writes it just after answering.
+      let link: string | undefined;
+      await vi.waitFor(async () => {
+        const mail = await tesseraJson(['mail'], cliEnv);
+        link = /http:\/\/\S+\/#\/signup\/(tsu_\w+)/.exec(JSON.stringify(mail.json))?.[1];
+        expect(link).toBeDefined();
+      }, { timeout: 30_000, interval: 200 });
+      const signedUp = await post('/signup/finish', { token: link, password: PASSWORD });
       expect(signedUp.status).toBe(201);
       const cookie = signedUp.headers.get('set-cookie')!;
       expect(cookie).toMatch(/^tessera_session=tss_\w{43}; Path=\/; HttpOnly; SameSite=Lax$/);

@@ -140,7 +140,7 @@ describe.skipIf(browserSkipReason())('the test console in Chromium', { timeout: 
     await screenshot(page, 'console-quota-refusal');
   });
 
-  it('plays the prefilled examples as they stand: customer s123456 and its account a123456 created (201) and read back', async () => {
+  it('plays the prefilled examples as they stand: customer s123456 and its account a123456 created and read back, funded, and a reward ordered', async () => {
     const page = await openConsole();
     const box = await authBox(page, 'basicAuth');
     await box.locator('input[name=username]').fill(rewards.platformName);
@@ -164,6 +164,36 @@ describe.skipIf(browserSkipReason())('the test console in Chromium', { timeout: 
     const { contactEmail: _email, currencyCode: _currency, currentBalance: _balance, ...summary } = account;
     expect(await tryIt(page, 'Customers-getCustomer')).toEqual({ status: 200, body: { ...customer, accounts: [summary] } });
     expect(await tryIt(page, 'Accounts-getAccount')).toEqual({ status: 200, body: account });
+
+    // Then fund the account and order a reward from it, Try it alone: the card example registers, the deposit
+    // example (the test token tok_visa) funds $100, and the order example buys $25 of Amazon.com from it.
+    expect(await tryIt(page, 'Fund-createCreditCard')).toEqual({ status: 201, body: expect.objectContaining({ lastFourDigits: '1111', status: 'ACTIVE', accountIdentifier: 'a123456' }) });
+    expect(await tryIt(page, 'Fund-createCreditCardDeposit')).toEqual({
+      status: 200,
+      body: { referenceDepositID: expect.stringMatching(/^RA\d{6}-\d{6}-\d{6}$/), accountNumber: account.accountNumber, amount: 100, feePercent: 3.5, amountCharged: 103.5, status: 'SUCCESS', createdDate: expect.any(String) },
+    });
+    const ordered = await tryIt(page, 'Orders-createOrder');
+    expect(ordered).toEqual({
+      status: 201,
+      body: expect.objectContaining({
+        accountIdentifier: 'a123456',
+        utid: 'U561593',
+        amountCharged: { value: 25, currencyCode: 'USD', exchangeRate: 1, fee: 0, total: 25 },
+        externalRefID: 'acme-2026-0001',
+        status: 'COMPLETE',
+        reward: expect.objectContaining({ credentials: { 'Claim Code': expect.stringMatching(/^[A-Z2-9]{4}-[A-Z2-9]{6}-[A-Z2-9]{4}$/) } }),
+      }),
+    });
+    // The answer's end in view: the reward, its claim code and instructions.
+    const answer = page.locator('#operations-Orders-createOrder .live-responses-table .response-col_description .microlight').first();
+    await answer.evaluate((element) => {
+      element.scrollTop = element.scrollHeight;
+      // From the "Server response" heading down.
+      const table = element.closest('.live-responses-table')!;
+      (table.previousElementSibling ?? table).scrollIntoView({ block: 'start' });
+    });
+    await screenshot(page, 'console-order');
+    expect(await apiGet('/raas/v2/accounts/a123456', rewards.basic)).toEqual({ ...account, currentBalance: 75 });
   });
 
   it('gets a token by Try it on the token endpoint: the prefilled request, the client by Authorize › clientSecretBasic', async () => {

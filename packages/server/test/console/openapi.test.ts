@@ -7,6 +7,7 @@ import { importJWK, jwtVerify } from 'jose';
 import { consoleCsp } from '../../src/console/console-page.js';
 import { ACCESS_TOKEN, JWKS } from '../../src/oauth/examples.js';
 import {
+  CARD_EXPIRATION,
   CREATE_EMAIL_TEMPLATE,
   EMAIL_TEMPLATE_VIEW,
   ORDER_LIST_VIEW,
@@ -18,7 +19,8 @@ import {
 import { rewardCredentials } from '../../src/orders/reward-credentials.js';
 import { basic, form, postForm, requestToken } from '../support/oauth.js';
 import { createTestEnvironment, type TestEnvironment } from '../support/services.js';
-import { createTenant, createTestClient, get, postJson } from '../support/tenants.js';
+import { startDeployment } from '../support/bootstrap.js';
+import { createTenant, createTestClient, get, openAccount, postJson } from '../support/tenants.js';
 import { TANGO_REFERENCE_FILE } from '../support/tango-reference.js';
 import seedCatalog from '../../src/catalog/seed-catalog.json' with { type: 'json' };
 import seedRates from '../../src/catalog/seed-exchange-rates.json' with { type: 'json' };
@@ -266,7 +268,7 @@ describe('the OpenAPI document', () => {
       accountIdentifier: 'a123456',
       label: 'Acme corporate Visa',
       ipAddress: '203.0.113.10',
-      creditCard: { number: '4111111111111111', expiration: '2030-12', verificationNumber: '123' },
+      creditCard: { number: '4111111111111111', expiration: CARD_EXPIRATION, verificationNumber: '123' },
       billingAddress: {
         firstName: 'Alex',
         lastName: 'Doe',
@@ -284,7 +286,7 @@ describe('the OpenAPI document', () => {
       token: cardToken,
       label: 'Acme corporate Visa',
       lastFourDigits: '1111',
-      expirationDate: '2030-12',
+      expirationDate: CARD_EXPIRATION,
       status: 'ACTIVE',
       createdDate: '2026-11-28T12:00:00.000Z',
       activationDate: '2026-11-28T12:00:00.000Z',
@@ -353,7 +355,8 @@ describe('the OpenAPI document', () => {
         'request application/json': { customerIdentifier: 's123456', accountIdentifier: 'a123456', creditCardToken: cardToken },
         'response 200': { token: cardToken, message: 'The credit card was unregistered', createdDate: '2026-11-28T12:00:00.000Z' },
       },
-      'POST /raas/v2/creditCardDeposits': { 'request application/json': { customerIdentifier: 's123456', accountIdentifier: 'a123456', creditCardToken: cardToken, amount: 100 }, 'response 200': deposit },
+      // The deposit names the sandbox's test token: it needs no card registered first, so Try it plays it as it stands.
+      'POST /raas/v2/creditCardDeposits': { 'request application/json': { customerIdentifier: 's123456', accountIdentifier: 'a123456', creditCardToken: 'tok_visa', amount: 100 }, 'response 200': deposit },
       'GET /raas/v2/creditCardDeposits/{depositId}': { 'path depositId': 'RA261128-482913-705118', 'response 200': deposit },
       // The seed's first brand (Amazon.com, U561593) and the seed's rates, as the server serves them.
       'GET /raas/v2/catalogs': { 'query verbose': true, 'response 200': { catalogName: 'Tessera Sandbox Catalog', brands: [seedCatalog.brands[0]] } },
@@ -411,12 +414,13 @@ describe('the OpenAPI document', () => {
     expect((await get(app, '/raas/v2/customers/s123456', tenant.basic)).statusCode).toBe(200);
     expect((await get(app, '/raas/v2/accounts/a123456', tenant.basic)).json()).toEqual(opened.json());
 
-    // Funding from the examples: the card's example registers, and its token funds the account with $100.
+    // Funding from the examples, as they stand: the card's example registers, and the deposit's (the test token
+    // tok_visa, which needs no token of the answer before it) funds the account with $100.
     const exampleOf = (path: string) => doc.paths[path]!.post!.requestBody!.content['application/json']!.example as Record<string, unknown>;
     const card = await postJson(app, '/raas/v2/creditCards', tenant.basic, exampleOf('/raas/v2/creditCards'));
     expect(card.statusCode, card.body).toBe(201);
     expect(card.json()).toMatchObject({ lastFourDigits: '1111', status: 'ACTIVE', accountIdentifier: 'a123456' });
-    const funded = await postJson(app, '/raas/v2/creditCardDeposits', tenant.basic, { ...exampleOf('/raas/v2/creditCardDeposits'), creditCardToken: card.json().token });
+    const funded = await postJson(app, '/raas/v2/creditCardDeposits', tenant.basic, exampleOf('/raas/v2/creditCardDeposits'));
     expect(funded.statusCode, funded.body).toBe(200);
     expect(funded.json()).toMatchObject({ amount: 100, feePercent: 3.5, amountCharged: 103.5, status: 'SUCCESS' });
     expect((await get(app, '/raas/v2/accounts/a123456', tenant.basic)).json().currentBalance).toBe(100);
@@ -440,6 +444,21 @@ describe('the OpenAPI document', () => {
     const changed = await app.inject({ method: 'PATCH', url: '/raas/v2/emailTemplates/E000001', headers, payload: UPDATE_EMAIL_TEMPLATE });
     expect({ status: changed.statusCode, body: changed.json() }).toEqual({ status: 200, body: UPDATED_EMAIL_TEMPLATE_VIEW });
     expect((await app.inject({ method: 'DELETE', url: '/raas/v2/emailTemplates/E000001', headers: { authorization: tenant.basic } })).statusCode).toBe(204);
+  });
+
+  it('shows a card expiration years ahead of today, so the card example still registers five years from now', async () => {
+    const [year, month] = CARD_EXPIRATION.split('-').map(Number) as [number, number];
+    // Valid through the end of its month; December five years on from whenever the document is built.
+    expect(Date.UTC(year, month, 1)).toBeGreaterThan(Date.now() + 5 * 365 * 86_400_000);
+    const { env: later, app: laterApp, tenants: { acme } } = await startDeployment({ tenants: ['acme'] });
+    try {
+      later.clock.advance(Date.now() + 5 * 365 * 86_400_000 - later.clock.now());
+      await openAccount(laterApp, acme.basic, { customerIdentifier: 's123456', displayName: 'Acme Rewards' }, { accountIdentifier: 'a123456', displayName: 'A', contactEmail: 'a@acme.example' });
+      const card = await postJson(laterApp, '/raas/v2/creditCards', acme.basic, doc.paths['/raas/v2/creditCards']!.post!.requestBody!.content['application/json']!.example);
+      expect(card.statusCode, card.body).toBe(201);
+    } finally {
+      await later.close();
+    }
   });
 
   // The names of Tango's console definition (shared/reference, outside this repository), extracted into a

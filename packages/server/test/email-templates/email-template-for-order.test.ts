@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createPlatform } from '../../src/credentials/platforms.js';
 import { emailTemplateForOrder } from '../../src/email-templates/email-template-for-order.js';
 import { createEmailTemplate, type EmailTemplateFields, type PlatformRef } from '../../src/email-templates/email-templates.js';
@@ -90,5 +90,19 @@ describe.each(STORE_KINDS)('emailTemplateForOrder (%s)', (store) => {
     // A deleted template is nobody's default.
     expect(await services.emailTemplates.delete(acme.platformId, 7, 2)).toBe(true);
     expect(await etids(acme, order)).toBe('E000006');
+  });
+
+  it('reads each template’s scopes once per choice, not once per kind of default looked for', async () => {
+    const live = await services.emailTemplates.listAll(acme.platformId);
+    expect(live).toHaveLength(7);
+    const parse = vi.spyOn(JSON, 'parse');
+    try {
+      // c2's a3 is no template's default but the platform's (E000005): every kind is looked for.
+      expect(await etids(acme, otherCustomer)).toBe('E000005');
+      // Each live template's access controls, and the defaults of those open to a3 (E000001, E000004, E000005, E000006).
+      expect(parse.mock.calls.filter(([text]) => typeof text === 'string' && text.startsWith('['))).toHaveLength(live.length + 4);
+    } finally {
+      parse.mockRestore();
+    }
   });
 });

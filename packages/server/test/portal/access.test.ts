@@ -77,7 +77,8 @@ describe('the portal answers only under its own names (DNS rebinding)', () => {
     expect(await deployedServices.platforms.findByName('deployed')).toBeUndefined();
     // Host names are case-insensitive (RFC 9110 §4.2.3); the default port may be written.
     const ok = await new PortalBrowser(deployed, '__Host-tessera_session').post('/signup', body, { host: 'Portal.Example:443', origin: 'https://portal.example' });
-    expect(ok.statusCode, ok.body).toBe(201);
+    // Through the gate: verified sign-up (the default) mails the link.
+    expect(ok.statusCode, ok.body).toBe(202);
   });
 
   it("reads the host a trusted proxy forwards (X-Forwarded-Host), and only that proxy's", async () => {
@@ -88,7 +89,7 @@ describe('the portal answers only under its own names (DNS rebinding)', () => {
     const refused = await new PortalBrowser(untrusting, '__Host-tessera_session').post('/signup', body, upstream);
     expect({ status: refused.statusCode, body: refused.json() }).toStrictEqual({ status: 421, body: misdirected('https://portal.example') });
     const { app: proxied } = await env.app({ publicUrl: 'https://portal.example', trustProxy: ['127.0.0.1'] });
-    expect((await new PortalBrowser(proxied, '__Host-tessera_session').post('/signup', body, upstream)).statusCode).toBe(201);
+    expect((await new PortalBrowser(proxied, '__Host-tessera_session').post('/signup', body, upstream)).statusCode).toBe(202);
     const rebound = await new PortalBrowser(proxied, '__Host-tessera_session').post('/signup', body, { ...upstream, 'x-forwarded-host': 'evil.example', origin: 'https://evil.example' });
     expect(rebound.statusCode).toBe(421);
   });

@@ -21,7 +21,9 @@ describe.skipIf(browserSkipReason())('the Accounts page in Chromium', () => {
   beforeAll(async () => {
     dataDir = await mkdtemp(path.join(tmpdir(), 'tessera-accounts-'));
     const port = await freePort();
-    server = await startServer(sqliteServerEnv(dataDir, port));
+    // Sign-up at once (the page then asks for the password itself): this suite is about the Accounts page;
+    // verified sign-up walks in portal-browser.test.ts.
+    server = await startServer({ ...sqliteServerEnv(dataDir, port), TESSERA_PORTAL_SIGNUP: 'open' });
     browser = await launchBrowser();
   }, 60_000);
   afterAll(async () => {

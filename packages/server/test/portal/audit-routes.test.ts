@@ -58,7 +58,7 @@ describe.each(STORE_KINDS)('the portal audit log on %s', (store) => {
       ['limit=ten', 'The query parameter "limit" must be a whole number'],
       ['from=yesterday', 'The query parameter "from" must be an ISO 8601 time, e.g. 2026-11-28T12:00:00Z'],
       ['from=2026-11-29&to=2026-11-28', 'Invalid time range: from is after to'],
-      ['action=launch', 'Unknown audit action: use one of generate, activate, deactivate, delete, reveal, copy, reset_quota, sign_up, sign_in, sign_out, invite, join, remove_user, token_issued, token_refused, register_card, unregister_card, deposit, place_order, resend_order'],
+      ['action=launch', 'Unknown audit action: use one of generate, activate, deactivate, delete, reveal, copy, reset_quota, sign_up, sign_in, sign_out, invite, join, remove_user, token_issued, token_refused, register_card, unregister_card, deposit, place_order, resend_order, reveal_reward'],
       ['sort=asc', 'The query parameter "sort" is not expected here'],
     ]) {
       const response = await ann.get(`/audit?${query}`);

@@ -51,7 +51,10 @@ describe.skipIf(browserSkipReason())('the portal in Chromium', () => {
   let clientSecret: string;
   let apiKey: string;
 
-  /** sends a newcomer to sign in, and sets up an account (a new platform, its first admin) */
+  /**
+   * sends a newcomer to sign in, and sets up an account (a new platform, its first admin) as `npm start`
+   * serves it: verified sign-up, the link read from the outbox with `tessera mail`, the password chosen on its page
+   */
   async function signUp(): Promise<void> {
     const p = page;
     await p.goto(`${server.url}/`);
@@ -60,20 +63,47 @@ describe.skipIf(browserSkipReason())('the portal in Chromium', () => {
     await screenshot(p, 'portal-sign-in');
 
     await p.getByRole('link', { name: /set up an account/i }).click();
+    await p.getByRole('heading', { name: 'Set up an account' }).waitFor();
+    await screenshot(p, 'portal-sign-up');
     await p.getByLabel('Email').fill('ada@acme.example');
-    await p.getByLabel('Password').fill('short');
-    await p.getByLabel('Platform name').fill('acme');
-    await p.getByRole('button', { name: 'Create account' }).click();
+    await p.getByLabel('Platform name').fill('acme inc');
+    await p.getByRole('button', { name: 'Send the link' }).click();
     const error = p.getByRole('alert');
     await error.waitFor();
-    expect(await error.innerText()).toMatch(/password/i);
+    expect(await error.innerText()).toMatch(/platform name/i);
     await screenshot(p, 'portal-sign-up-error');
 
+    await p.getByLabel('Platform name').fill('acme');
+    await p.getByRole('button', { name: 'Send the link' }).click();
+    const sent = p.getByRole('status').filter({ hasText: 'Check your inbox' });
+    await sent.waitFor();
+    expect(await sent.innerText()).toContain('Check your inbox: we sent a link to ada@acme.example to finish creating acme. It is valid for one hour.');
+    expect(await sent.innerText()).toContain('npx tessera mail');
+    await screenshot(p, 'portal-sign-up-sent');
+
+    // As the page says: `npx tessera mail` prints the message (the server writes it just after answering).
+    const cliEnv = { ...serverEnv, LOG_LEVEL: 'warn' };
+    let link = '';
+    await expect
+      .poll(async () => (link = /http:\/\/\S+\/#\/signup\/tsu_\w+/.exec((await tessera(['mail'], cliEnv)).stdout)?.[0] ?? ''), { timeout: 30_000 })
+      .toMatch(new RegExp(`^${server.url}/#/signup/tsu_\\w{43}$`));
+    await p.goto(link);
+    await p.getByRole('heading', { name: 'Finish creating acme' }).waitFor();
+    await screenshot(p, 'portal-sign-up-finish');
+    await p.getByLabel('Password').fill('short');
+    await p.getByRole('button', { name: 'Create acme' }).click();
+    expect(await p.getByRole('alert').innerText()).toMatch(/at least 12 characters/);
+
     await p.getByLabel('Password').fill(PASSWORD);
-    await p.getByRole('button', { name: 'Create account' }).click();
+    await p.getByRole('button', { name: 'Create acme' }).click();
     await expect.poll(() => p.url(), { timeout: 20_000 }).toContain('#/team');
     await p.getByRole('heading', { name: 'Team settings' }).waitFor();
     await screenshot(p, 'portal-team-settings');
+    // Used: the link now says so.
+    await p.goto(link);
+    await p.getByRole('heading', { name: 'Sign-up link not valid' }).waitFor();
+    await p.goto(`${server.url}/#/team`);
+    await p.getByRole('heading', { name: 'Team settings' }).waitFor();
   }
 
   /** generates client credentials, shows the secret once, copies it, and the secret gets a token over HTTP; a quota reset keeps the token's time and says so */

@@ -1,8 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApiKey } from '../../src/credentials/api-keys.js';
 import type { Services } from '../../src/services.js';
 import { PASSWORD, PortalBrowser } from '../support/portal.js';
 import { createTestEnvironment, STORE_KINDS, type TestEnvironment } from '../support/services.js';
+import { basic, placeTestOrder } from '../support/tenants.js';
 
 const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 const NOW = '2026-11-28T12:00:00.000Z';
@@ -168,7 +170,9 @@ describe.each(STORE_KINDS)('the portal API on %s', (store) => {
     expect(await services.users.findByEmail('nobody@example.com')).toBeUndefined();
   });
 
-  it('signs up atomically: a taken platform name or email leaves nothing behind', async () => {
+  // Open sign-up (TESSERA_PORTAL_SIGNUP=open): verified sign-up's answers are accounts/sign-up.test.ts's.
+  it('signs up atomically where sign-up is open: a taken platform name or email leaves nothing behind', async () => {
+    const { app } = await env.app({ portalSignup: 'open' });
     const dave = new PortalBrowser(app);
     expect((await dave.signUp('dave@example.com', 'daves')).statusCode).toBe(201);
     const samePlatform = await new PortalBrowser(app).signUp('erin@example.com', 'daves');
@@ -233,6 +237,7 @@ describe.each(STORE_KINDS)('the portal API on %s', (store) => {
     await owner.post(`/api-keys/${key.id}/deactivate`);
     const invitation = (await owner.post('/invitations', { email: 'iris@example.com', role: 'member' })).json().invitation;
     const owners = (await owner.get('/users')).json().users;
+    const order = await placeTestOrder(app, basic('victim', (await createApiKey(services, 'victim')).api_key));
 
     const intruder = new PortalBrowser(app);
     await intruder.signUp('intruder@example.com', 'intruders');
@@ -247,6 +252,9 @@ describe.each(STORE_KINDS)('the portal API on %s', (store) => {
       ['delete key', () => intruder.delete(`/api-keys/${key.id}`), `API key ${key.id} does not exist`],
       ['withdraw invitation', () => intruder.delete(`/invitations/${invitation.id}`), `Invitation ${invitation.id} does not exist`],
       ['remove user', () => intruder.delete(`/users/${owners[0].id}`), `User ${owners[0].id} does not exist`],
+      ['read order', () => intruder.get(`/orders/${order}`), `Order ${order} was not found`],
+      ['reveal reward', () => intruder.post(`/orders/${order}/reward/reveal`), `Order ${order} was not found`],
+      ['resend order', () => intruder.post(`/orders/${order}/resends`, { newEmail: 'intruder@example.com' }), `Order ${order} was not found`],
     ];
     for (const [what, attempt, message] of attempts) {
       const response = await attempt();
@@ -257,12 +265,17 @@ describe.each(STORE_KINDS)('the portal API on %s', (store) => {
     expect((await intruder.get('/oauth-clients')).json()).toStrictEqual({ clients: [], maxActive: 2 });
     expect((await intruder.get('/api-keys')).json()).toStrictEqual({ platformName: 'intruders', keys: [], maxActive: 2 });
     expect((await intruder.get('/users')).json().invitations).toEqual([]);
+    expect((await intruder.get('/orders')).json()).toStrictEqual({ orders: [], page: { elementsPerBlock: 10, number: 0, resultCount: 0, totalCount: 0 } });
 
     // Nothing changed, and the owner's log holds none of it.
     expect((await owner.get('/oauth-clients')).json().clients).toMatchObject([{ client_id: client.client_id, status: 'active' }]);
-    expect((await owner.get('/api-keys')).json().keys).toMatchObject([{ id: key.id, status: 'inactive' }]);
+    // (Beside the key that placed the order.)
+    expect((await owner.get('/api-keys')).json().keys.filter((k: { id: string }) => k.id === key.id)).toMatchObject([{ id: key.id, status: 'inactive' }]);
     expect((await owner.get('/users')).json()).toMatchObject({ users: owners, invitations: [invitation] });
-    expect((await auditOf('victim')).every((e) => e.actor === 'owner@example.com')).toBe(true);
+    expect((await owner.get('/orders')).json().orders.map((o: { referenceOrderID: string }) => o.referenceOrderID)).toStrictEqual([order]);
+    // The owner's actions, and the key (made by `cli`) that placed the order.
+    expect((await auditOf('victim')).every((e) => e.actor === 'owner@example.com' || e.actor === 'cli' || e.actor.startsWith('key_'))).toBe(true);
+    expect((await auditOf('victim')).filter((e) => e.action === 'resend_order' || e.action === 'reveal_reward')).toStrictEqual([]);
   });
 
   it('lets a member read but change nothing (403 for every change)', async () => {
@@ -273,7 +286,7 @@ describe.each(STORE_KINDS)('the portal API on %s', (store) => {
     const link = (await admin.post('/invitations', { email: 'kim@example.com', role: 'member' })).json().link;
     const member = new PortalBrowser(app);
     await member.post('/invitations/accept', { token: link.split('/').at(-1), password: PASSWORD });
-    for (const url of ['/session', '/users', '/oauth-clients', '/api-keys']) expect((await member.get(url)).statusCode).toBe(200);
+    for (const url of ['/session', '/users', '/oauth-clients', '/api-keys', '/orders']) expect((await member.get(url)).statusCode).toBe(200);
     const changes: Array<[() => ReturnType<PortalBrowser['get']>, string]> = [
       [() => member.post('/oauth-clients', {}), 'generate client credentials'],
       [() => member.post(`/oauth-clients/${client.client_id}/deactivate`), 'deactivate client credentials'],
@@ -288,6 +301,8 @@ describe.each(STORE_KINDS)('the portal API on %s', (store) => {
       [() => member.post('/invitations', { email: 'lee@example.com', role: 'admin' }), 'invite users'],
       [() => member.delete('/invitations/inv_any'), 'withdraw invitations'],
       [() => member.delete('/users/usr_any'), 'remove users'],
+      [() => member.post('/orders/RA261128-000000-000000/reward/reveal'), 'reveal reward codes'],
+      [() => member.post('/orders/RA261128-000000-000000/resends', {}), 'resend rewards'],
     ];
     for (const [change, what] of changes) {
       const response = await change();

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { digest } from '../../src/crypto/secrets.js';
 import type { Services } from '../../src/services.js';
+import { newestMailTo, signUpToken } from '../support/mail.js';
 import { PortalBrowser, setCookies } from '../support/portal.js';
 import { createTestEnvironment, STORE_KINDS, type TestEnvironment } from '../support/services.js';
 
@@ -201,14 +202,17 @@ describe.each(STORE_KINDS)('portal sessions on %s', (store) => {
     const same = await browser.post('/oauth-clients', {}, { host: 'localhost:8080', origin: 'http://localhost:8080', 'sec-fetch-site': 'same-origin' });
     expect(same.statusCode).toBe(201);
     // Sign-up from a browser that names the server by another name than the public URL's.
-    const signUp = await new PortalBrowser(app).post('/signup', { email: 'alias@example.com', password: 'correct horse battery staple', platformName: 'alias' }, { host: 'localhost:8080', origin: 'http://localhost:8080' });
-    expect(signUp.statusCode).toBe(201);
+    const signUp = await new PortalBrowser(app).post('/signup', { email: 'alias@example.com', platformName: 'alias' }, { host: 'localhost:8080', origin: 'http://localhost:8080' });
+    expect(signUp.statusCode).toBe(202);
+    const token = signUpToken(await newestMailTo(app, 'alias@example.com'));
+    const finished = await new PortalBrowser(app).post('/signup/finish', { token, password: 'correct horse battery staple' }, { host: 'localhost:8080', origin: 'http://localhost:8080' });
+    expect(finished.statusCode).toBe(201);
   });
 
   it('refuses sign-up, sign-in and invitation acceptance from another origin or not as JSON', async () => {
     await new PortalBrowser(app).signUp('form@example.com', 'form');
     const body = 'email=form%40example.com&password=correct+horse+battery+staple';
-    for (const url of ['/portal/api/signin', '/portal/api/signup', '/portal/api/invitations/accept']) {
+    for (const url of ['/portal/api/signin', '/portal/api/signup', '/portal/api/signup/preview', '/portal/api/signup/finish', '/portal/api/invitations/accept']) {
       for (const contentType of ['application/x-www-form-urlencoded', 'text/plain', 'multipart/form-data; boundary=x']) {
         const response = await app.inject({ method: 'POST', url, headers: { 'content-type': contentType }, payload: body });
         expect({ url, status: response.statusCode, body: response.json() }).toStrictEqual({

@@ -159,6 +159,10 @@ describe('the operator’s own catalog and exchange rates', () => {
       ['currency.json', withItem({ currencyCode: 'XYZ' }), 'brands[0].items[0].currencyCode XYZ is not an ISO 4217 currency code'],
       ['fixed.json', withItem({ faceValue: undefined }), 'brands[0].items[0].faceValue is required for a FIXED_VALUE item'],
       ['range.json', withItem({ valueType: 'VARIABLE_VALUE', faceValue: undefined, minValue: 50, maxValue: 5 }), 'brands[0].items[0].minValue 50 is more than maxValue 5'],
+      ['fee-type.json', withItem({ fee: { type: 'DISCOUNT', value: 1 } }), 'brands[0].items[0].fee.type DISCOUNT is not a fee type the sandbox charges: PERCENTAGE or FLAT'],
+      ['fee-negative.json', withItem({ fee: { type: 'FLAT', value: -1 } }), 'brands[0].items[0].fee.value -1 is negative'],
+      ['fee-percent.json', withItem({ fee: { type: 'PERCENTAGE', value: 101 } }), 'brands[0].items[0].fee.value 101 is more than 100 percent'],
+      ['fee-cents.json', withItem({ fee: { type: 'FLAT', value: 0.005 } }), 'brands[0].items[0].fee.value 0.005 has more decimals than USD has'],
       [
         'twice.json',
         { ...ownCatalog, brands: [ownCatalog.brands[0]!, { ...ownCatalog.brands[0]!, brandKey: 'B000002' }] },

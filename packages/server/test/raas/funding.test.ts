@@ -1,12 +1,12 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { verifyAudit } from '../../src/audit/verify-audit.js';
 import type { Services } from '../../src/services.js';
 import { startDeployment } from '../support/bootstrap.js';
 import { appWithCapturedLog } from '../support/captured-log.js';
 import { dumpStore, STORE_KINDS, type TestEnvironment } from '../support/services.js';
 import { expectTangoView, expectTangoViews } from '../support/tango-reference.js';
-import { expectEnvelope, get, openAccount, postJson, type Tenant } from '../support/tenants.js';
+import { createTenant, expectEnvelope, get, openAccount, postJson, type Tenant } from '../support/tenants.js';
 
 const NOW = '2026-11-28T12:00:00.000Z';
 const TOKEN = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
@@ -374,6 +374,90 @@ describe.each(STORE_KINDS)('funding on /raas/v2: credit cards and deposits (%s)'
       for (const number of digits) expect(dump).not.toContain(number);
     } finally {
       await logged.close();
+    }
+  });
+
+  it('funds with the test tokens tok_visa and tok_mastercard, no card registered first: the first deposit registers the account’s test card', async () => {
+    const opened = await postJson(app, '/raas/v2/customers/cust-1/accounts', acme.basic, { accountIdentifier: 'acct-tok', displayName: 'Tokens', contactEmail: 'ops@acme.example' });
+    expect(opened.statusCode, opened.body).toBe(201);
+    const tokNumber = opened.json().accountNumber as string;
+    const first = await deposit(acme, acme.basic, 'tok_visa', 100, 'acct-tok');
+    expect(first.statusCode, first.body).toBe(200);
+    expect(first.json()).toStrictEqual({ referenceDepositID: expect.stringMatching(DEPOSIT_ID), accountNumber: tokNumber, amount: 100, feePercent: 3.5, amountCharged: 103.5, status: 'SUCCESS', createdDate: NOW });
+    expect((await deposit(acme, acme.bearer, 'tok_visa', 5, 'acct-tok')).statusCode).toBe(200);
+    expect((await deposit(acme, acme.basic, 'tok_mastercard', 10, 'acct-tok')).statusCode).toBe(200);
+    expect(await balance(acme, 'acct-tok')).toBe(115);
+
+    // One card per test token and account, the account's own, never expiring in the sandbox's years.
+    const testCard = (token: string, label: string, lastFourDigits: string, status = 'ACTIVE') => ({
+      token,
+      label,
+      lastFourDigits,
+      expirationDate: '2031-12',
+      status,
+      createdDate: NOW,
+      activationDate: NOW,
+      customerIdentifier: 'cust-1',
+      accountIdentifier: 'acct-tok',
+      accountNumber: tokNumber,
+      contactInformation: [],
+    });
+    const cards = (await get(app, '/raas/v2/creditCards', acme.basic)).json().filter((c: { accountIdentifier: string }) => c.accountIdentifier === 'acct-tok');
+    expect(cards).toStrictEqual([testCard('tok_mastercard_acct-tok', 'Sandbox test Mastercard (tok_mastercard)', '4444'), testCard('tok_visa_acct-tok', 'Sandbox test Visa (tok_visa)', '1111')]);
+    expectTangoViews(cards, 'CreditCardView');
+
+    // Unregistered by its test token, the account's test card funds no more.
+    const unregistered = await postJson(app, '/raas/v2/creditCardUnregisters', acme.basic, { customerIdentifier: 'cust-1', accountIdentifier: 'acct-tok', creditCardToken: 'tok_visa' });
+    expect({ status: unregistered.statusCode, body: unregistered.json() }).toStrictEqual({ status: 200, body: { token: 'tok_visa', message: 'The credit card was unregistered', createdDate: NOW } });
+    expectEnvelope(await deposit(acme, acme.basic, 'tok_visa', 5, 'acct-tok'), env.clock, {
+      status: 400,
+      path: '/raas/v2/creditCardDeposits',
+      message: 'The credit card tok_visa_acct-tok is unregistered: register a card to fund with',
+      i18nKey: 'error.badRequest',
+    });
+    // Another platform's account has its own test card; a name that is no test token is no card.
+    expect((await deposit(globex, globex.basic, 'tok_visa', 5)).statusCode).toBe(200);
+    expect(await balance(globex)).toBe(5);
+    expect(await balance(acme, 'acct-tok')).toBe(115);
+    expectEnvelope(await deposit(acme, acme.basic, 'tok_amex', 5, 'acct-tok'), env.clock, {
+      status: 404,
+      path: '/raas/v2/creditCardDeposits',
+      message: 'Credit card tok_amex of account acct-tok (customer cust-1) was not found',
+      i18nKey: 'error.notFound',
+    });
+    const platform = (await services.platforms.findByName('acme'))!;
+    const registered = (await services.auditLog.chain(platform.id)).filter((e) => e.action === 'register_card' && e.target_id.startsWith('tok_'));
+    expect(registered.map((e) => [e.target_id, e.actor])).toStrictEqual([
+      ['tok_visa_acct-tok', acme.apiKeyId],
+      ['tok_mastercard_acct-tok', acme.apiKeyId],
+    ]);
+    expect(await verifyAudit(services)).toMatchObject({ ok: true });
+  });
+
+  it('lists a platform’s cards with their accounts’ numbers in one query, never reading its list of accounts', async () => {
+    const initech = await createTenant(app, services, `initech-${store}`);
+    const numbers = new Map<string, string>();
+    for (let c = 0; c < 3; c++) {
+      const created = await postJson(app, '/raas/v2/customers', initech.basic, { customerIdentifier: `cust-${c}`, displayName: 'C' });
+      expect(created.statusCode, created.body).toBe(201);
+      for (let a = 0; a < 8; a++) {
+        const account = `acct-${c}-${a}`;
+        const opened = await postJson(app, `/raas/v2/customers/cust-${c}/accounts`, initech.basic, { accountIdentifier: account, displayName: 'A', contactEmail: 'a@initech.example' });
+        numbers.set(account, opened.json().accountNumber);
+        const card = await postJson(app, '/raas/v2/creditCards', initech.basic, registration(VISA, { customerIdentifier: `cust-${c}`, accountIdentifier: account }));
+        expect(card.statusCode, card.body).toBe(201);
+      }
+    }
+    const listAccounts = vi.spyOn(services.customers, 'listAccounts');
+    try {
+      const list = await get(app, '/raas/v2/creditCards', initech.basic);
+      expect(list.statusCode).toBe(200);
+      const shown = (list.json() as Array<{ accountIdentifier: string; accountNumber: string }>).map((c) => [c.accountIdentifier, c.accountNumber] as const);
+      expect(new Map(shown)).toStrictEqual(numbers);
+      expect(shown).toHaveLength(24);
+      expect(listAccounts).not.toHaveBeenCalled();
+    } finally {
+      listAccounts.mockRestore();
     }
   });
 });

@@ -333,4 +333,25 @@ describe.each(STORE_KINDS)('orders on /raas/v2 (%s)', (store) => {
     ]);
     expect(await verifyAudit(services)).toMatchObject({ ok: true });
   });
+
+  it('charges the item’s fee on top of its value (the seed’s Visa card, 2.5 %): in the view, and off the balance', async () => {
+    expect(await balance()).toBe(45);
+    // 2.5 % of 10.10 USD is 25.25 ¢: 0.25 charged on top, 10.35 off the balance.
+    const visa = await order(acme.basic, criteria({ utid: 'U247896', amount: 10.1, externalRefID: 'ext-fee' }));
+    expect(visa.statusCode, visa.body).toBe(201);
+    expect(visa.json()).toMatchObject({ amountCharged: { value: 10.1, currencyCode: 'USD', exchangeRate: 1, fee: 0.25, total: 10.35 }, denomination: { value: 10.1, currencyCode: 'USD', exchangeRate: 1 } });
+    expectTangoView(visa.json(), 'OrderViewSummary');
+    expect(await balance()).toBe(34.65);
+    const id = visa.json().referenceOrderID as string;
+    expect((await get(app, `/raas/v2/orders/${id}`, acme.bearer)).json().amountCharged).toStrictEqual({ value: 10.1, currencyCode: 'USD', exchangeRate: 1, fee: 0.25, total: 10.35 });
+    expect((await get(app, '/raas/v2/orders?externalRefID=ext-fee', acme.basic)).json().orders[0].amountCharged.total).toBe(10.35);
+    // The balance covers the value (34) but not the value and its fee (34.85): refused, nothing charged.
+    expectEnvelope(await order(acme.basic, criteria({ utid: 'U247896', amount: 34 })), env.clock, {
+      status: 402,
+      path: '/raas/v2/orders',
+      message: 'The balance of account acct-1 does not cover this order',
+      i18nKey: 'error.order.insufficientFunds',
+    });
+    expect(await balance()).toBe(34.65);
+  });
 });

@@ -103,6 +103,7 @@ const TABLES = {
   revoked_tokens: ['client_id', 'expires_at', 'jti'],
   server_settings: ['name', 'updated_at', 'value'],
   sessions: ['authenticated_at', 'created_at', 'id_digest', 'last_seen_at', 'user_id'],
+  sign_ups: ['created_at', 'email', 'expires_at', 'platform_name', 'token_digest'],
   signing_keys: ['alg', 'bootstrap', 'created_at', 'kid', 'private_jwk_sealed', 'public_jwk', 'retired_at', 'sign_from'],
   users: ['created_at', 'email', 'id', 'password_hash', 'platform_id', 'role'],
 };

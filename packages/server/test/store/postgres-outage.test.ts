@@ -86,6 +86,8 @@ describe.skipIf(binarySkipReason('postgres'))('PostgreSQL stopping while serving
         TESSERA_MASTER_KEY: randomBytes(32).toString('base64'),
         REDIS_URL: redis ? TEST_REDIS_URL : '',
         REDIS_KEY_PREFIX: prefix,
+        // Sign-up at once: this suite is about PostgreSQL, not about verified sign-up (accounts/sign-up.test.ts).
+        TESSERA_PORTAL_SIGNUP: 'open',
       });
       cleanups.push(server.stop);
       const { url } = server;

@@ -2,6 +2,7 @@ import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/app.js';
 import type { Services } from '../../src/services.js';
+import { registerApp } from './services.js';
 
 /** The app with its log, at trace level, captured in memory: `log()` is every line written so far. */
 export async function appWithCapturedLog(services: Services): Promise<{ app: FastifyInstance; log: () => string }> {
@@ -13,5 +14,6 @@ export async function appWithCapturedLog(services: Services): Promise<{ app: Fas
     },
   });
   const app = await buildApp(services.config, services, { logger: { level: 'trace', stream } });
+  registerApp(app, services);
   return { app, log: () => written };
 }

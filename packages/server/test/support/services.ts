@@ -95,6 +95,21 @@ export interface TestEnvironment {
 
 export const silentLog = pino({ level: 'silent' });
 
+/** The services each app of a test environment was built on: the portal helper reads their mail (support/mail.ts). */
+const servicesOfApp = new WeakMap<FastifyInstance, Services>();
+
+/** Records the services an app built outside `env.app()` runs on (support/captured-log.ts). */
+export function registerApp(app: FastifyInstance, services: Services): void {
+  servicesOfApp.set(app, services);
+}
+
+/** The services `app` was built on by a test environment's `app()`. */
+export function servicesOf(app: FastifyInstance): Services {
+  const services = servicesOfApp.get(app);
+  if (!services) throw new Error('this app was not built by a test environment: build it with env.app()');
+  return services;
+}
+
 /**
  * scrypt at 2^10 rather than 2^15: a hash in about a millisecond, so the suites that sign in often stay
  * fast. One test (accounts/passwords.test.ts) keeps the production cost.
@@ -138,6 +153,7 @@ export async function createTestEnvironment(
     async app(overrides = {}, appOptions = {}) {
       const services = await open(overrides);
       const app = await buildApp(services.config, services, { logger: false, ...appOptions });
+      servicesOfApp.set(app, services);
       apps.push(app);
       return { app, services };
     },

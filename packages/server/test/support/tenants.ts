@@ -176,3 +176,26 @@ export async function insertTestAccount(services: Services, platformId: string, 
     created_at: createdAt,
   });
 }
+
+/**
+ * One order over /raas/v2 with `authorization`, as an integration places it: a customer and an account
+ * (`cust-1`, `acct-1`), the sandbox's Visa registered, $100 deposited, then a $25 Amazon.com reward for
+ * jamie@example.com. Resolves with its referenceOrderID.
+ */
+export async function placeTestOrder(app: FastifyInstance, authorization: string): Promise<string> {
+  const scope = { customerIdentifier: 'cust-1', accountIdentifier: 'acct-1' };
+  await openAccount(app, authorization, { customerIdentifier: 'cust-1', displayName: 'Customer One' }, { accountIdentifier: 'acct-1', displayName: 'Account One', contactEmail: 'ops@example.com' });
+  const card = await postJson(app, '/raas/v2/creditCards', authorization, {
+    ...scope,
+    label: 'Corporate card',
+    ipAddress: '203.0.113.10',
+    creditCard: { number: '4111111111111111', expiration: '2030-12', verificationNumber: '123' },
+    billingAddress: { firstName: 'A', lastName: 'D', addressLine1: '1 Main St', city: 'Seattle', state: 'WA', postalCode: '98101', country: 'US', emailAddress: 'b@example.com' },
+  });
+  expect(card.statusCode, card.body).toBe(201);
+  const deposit = await postJson(app, '/raas/v2/creditCardDeposits', authorization, { ...scope, creditCardToken: card.json().token, amount: 100 });
+  expect(deposit.statusCode, deposit.body).toBe(200);
+  const order = await postJson(app, '/raas/v2/orders', authorization, { ...scope, utid: 'U561593', amount: 25, sendEmail: true, recipient: { email: 'jamie@example.com', firstName: 'Jamie' } });
+  expect(order.statusCode, order.body).toBe(201);
+  return order.json().referenceOrderID;
+}

@@ -1,0 +1,15 @@
+import type { OrderFilters } from './types';
+
+const FILTER_NAMES = ['accountIdentifier', 'customerIdentifier', 'externalRefID', 'startDate', 'endDate'] as const;
+
+/** The order filters and the page as a query string (with its `?`), as the RaaS GET /orders names them. */
+export function orderQuery(filters: OrderFilters, page: number, elementsPerBlock: number): string {
+  const query = new URLSearchParams();
+  for (const name of FILTER_NAMES) {
+    const value = filters[name];
+    if (value) query.set(name, value);
+  }
+  query.set('page', String(page));
+  query.set('elementsPerBlock', String(elementsPerBlock));
+  return `?${query.toString()}`;
+}
