@@ -2,7 +2,7 @@
 # Tessera: `docker build -t tessera .` — docs/deploy.md says how to run it (compose.yaml for a fleet).
 
 # Build: the whole workspace (server, client, portal), then only the production dependencies.
-FROM node:20-bookworm AS build
+FROM node:24-bookworm AS build
 WORKDIR /src
 COPY package.json package-lock.json ./
 COPY packages/client/package.json packages/client/
@@ -24,8 +24,9 @@ RUN npm run build \
  && mkdir -p build/Release && mv better_sqlite3.node build/Release/ \
  && cd /src && mkdir -p packages/server/node_modules
 
-# Runtime: slim Debian with Node 20 (the same glibc as the build stage, for better-sqlite3's addon).
-FROM node:20-bookworm-slim
+# Runtime: slim Debian with Node 24, the active LTS (the same glibc and Node ABI as the build stage, for
+# better-sqlite3's addon).
+FROM node:24-bookworm-slim
 ENV NODE_ENV=production \
     HOST=0.0.0.0 \
     PORT=8080 \

@@ -1,7 +1,11 @@
 import js from '@eslint/js';
+import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
+import importX from 'eslint-plugin-import-x';
+import jsxA11y from 'eslint-plugin-jsx-a11y';
 import reactHooks from 'eslint-plugin-react-hooks';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
+import { layeringZones, SERVER_SRC } from './eslint/layering.js';
 
 export default tseslint.config(
   { ignores: ['**/node_modules/**', '**/dist/**', 'data/**', 'coverage/**'] },
@@ -27,5 +31,25 @@ export default tseslint.config(
     files: ['packages/portal/src/**/*.{ts,tsx}', 'packages/portal/test/**/*.{ts,tsx}'],
     ...reactHooks.configs.flat.recommended,
     languageOptions: { globals: globals.browser },
+  },
+  // The portal's pages stay usable with a keyboard and a screen reader (WAI-ARIA 1.2, WCAG 2.2).
+  {
+    files: ['packages/portal/src/**/*.tsx'],
+    ...jsxA11y.flatConfigs.recommended,
+  },
+  // The server's folders import one way only: the layering is docs/architecture.md's table (eslint/layering.js).
+  {
+    files: [`${SERVER_SRC}/**/*.ts`],
+    plugins: { 'import-x': importX },
+    settings: {
+      // import-x reads .ts files only when told to (its own typescript preset's extensions and parser).
+      'import-x/extensions': importX.flatConfigs.typescript.settings['import-x/extensions'],
+      'import-x/parsers': importX.flatConfigs.typescript.settings['import-x/parsers'],
+      'import-x/resolver-next': [createTypeScriptImportResolver({ project: 'packages/server/tsconfig.json' })],
+    },
+    rules: {
+      'import-x/no-restricted-paths': ['error', { basePath: import.meta.dirname, zones: layeringZones() }],
+      'import-x/no-cycle': ['error', { ignoreExternal: true }],
+    },
   },
 );

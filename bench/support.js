@@ -69,7 +69,7 @@ export async function deployment(env = {}, { clients = 0 } = {}) {
 }
 
 async function seedClients(env, count) {
-  const { loadConfig } = await import('../packages/server/dist/config.js');
+  const { loadConfig } = await import('../packages/server/dist/config/config.js');
   const { closeServices, openServices } = await import('../packages/server/dist/services.js');
   const { createPlatform } = await import('../packages/server/dist/credentials/platforms.js');
   const { createClient } = await import('../packages/server/dist/credentials/oauth-clients.js');

@@ -11,7 +11,7 @@ import path from 'node:path';
 import autocannon from 'autocannon';
 import { pino } from 'pino';
 import { buildApp } from '../packages/server/dist/app.js';
-import { testConfig } from '../packages/server/dist/config.js';
+import { testConfig } from '../packages/server/dist/config/config.js';
 import { createClient } from '../packages/server/dist/credentials/oauth-clients.js';
 import { createPlatform } from '../packages/server/dist/credentials/platforms.js';
 import { closeServices, openServices } from '../packages/server/dist/services.js';

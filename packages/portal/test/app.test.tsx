@@ -63,7 +63,7 @@ describe('routes and session', () => {
     expect(status.querySelector('.sign-up-outbox')?.textContent).toBe(
       "This server sends no mail (it has no TESSERA_SMTP_URL): the message is in its outbox folder. Run npx tessera mail in the server's project folder to print it, then open the link.",
     );
-    expect(screen.getByRole('heading', { level: 1 }).textContent).toBe('Check your inbox');
+    expect(screen.getByRole('heading', { level: 1 }).textContent).toBe('One more step');
     await waitFor(() => expect(document.title).toBe('Check your inbox · Tessera'));
     expect(app.calls.find((c) => c.url === '/portal/api/signup' && c.method === 'POST')).toMatchObject({
       body: { email: 'dana@acme.example', platformName: 'acme' },

@@ -1,4 +1,4 @@
-// Bundles the built `tessera` command (dist/cli.js and what it imports, dependencies included) into a
+// Bundles the built `tessera` command (dist/cli/cli.js and what it imports, dependencies included) into a
 // few files under dist/bundle/. Node resolves and links every ES module file one by one at start-up;
 // Kysely alone is some 280 of them, and the command would spend most of its half-second doing that.
 // Bundled, a command such as `tessera client list` starts in about a third of the time, and `serve`
@@ -19,7 +19,7 @@ const staging = `${BUNDLE}-building-${process.pid}`;
 rmSync(staging, { recursive: true, force: true });
 
 await build({
-  entryPoints: { cli: 'dist/cli.js' },
+  entryPoints: { cli: 'dist/cli/cli.js' },
   outdir: staging,
   bundle: true,
   splitting: true,

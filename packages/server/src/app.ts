@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { lazyChildLogger } from './lazy-request-logger.js';
+import { lazyChildLogger } from './log/lazy-request-logger.js';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
-import { type Config, RAAS_PREFIX } from './config.js';
+import { type Config, RAAS_PREFIX } from './config/config.js';
 import { consoleRoutes } from './console/routes.js';
-import { hasCode, retryAfter, type TesseraError } from './errors.js';
+import { retryAfter, TesseraError } from './errors/tessera-error.js';
 import { healthRoutes } from './health/routes.js';
 import { limitConnections } from './http/connection-limits.js';
-import { lazySerializers } from './lazy-serializers.js';
-import { logOptions } from './log-options.js';
+import { isServerFault, saysWhenToComeBack, statusOfCode } from './http/status-of-code.js';
+import { lazySerializers } from './log/lazy-serializers.js';
+import { logOptions } from './log/log-options.js';
 import { recordHttpMetrics } from './metrics/http-metrics.js';
 import { metricsRoute } from './metrics/metrics-route.js';
 import { oauthRoutes } from './oauth/routes.js';
@@ -72,10 +73,13 @@ export async function buildApp(config: Config, services: Services, options: AppO
   // Paths outside the APIs (whose plugins map their own errors): a body Fastify cannot read, or anything
   // unexpected, in the same plain shape, never the parser's message (it can quote the body).
   app.setErrorHandler((error: FastifyError | TesseraError, request, reply) => {
-    if (hasCode(error, 'unavailable')) {
-      // RFC 9110 §15.6.4: 503 with when to come back.
-      request.log.warn({ err: error.cause }, 'request failed: the store is unavailable');
-      return sendPlainError(reply.headers(retryAfter(error)), 503, 'unavailable', error.message);
+    if (error instanceof TesseraError) {
+      // The domain's own status (http/status-of-code.ts); a 429 or 503 says when to come back.
+      const status = statusOfCode(error.code);
+      if (!isServerFault(status)) {
+        if (error.code === 'unavailable') request.log.warn({ err: error.cause }, 'request failed: the store is unavailable');
+        return sendPlainError(saysWhenToComeBack(status) ? reply.headers(retryAfter(error)) : reply, status, error.code, error.message);
+      }
     }
     const status = (error as FastifyError).statusCode;
     if (status !== undefined && status >= 400 && status < 500) return sendPlainError(reply, status, 'bad_request', 'The request could not be read');
@@ -89,7 +93,7 @@ export async function buildApp(config: Config, services: Services, options: AppO
   }
   // First: the OpenAPI document is built from the routes registered after it.
   await app.register(consoleRoutes, { config });
-  await app.register(healthRoutes, { database: services.database, cache: services.cache });
+  await app.register(healthRoutes, { readiness: services.readiness });
   await app.register(oauthRoutes, { services });
   await app.register(raasRoutes, { services, prefix: RAAS_PREFIX });
   await app.register(portalSite, { deps: services, dist: options.portalDist ?? defaultPortalDist() });

@@ -1,7 +1,7 @@
 import { pino } from 'pino';
 import { buildApp } from './app.js';
-import { ConfigError, insecurePublicUrlWarning, loadConfig } from './config.js';
-import { logOptions } from './log-options.js';
+import { ConfigError, insecurePublicUrlWarning, loadConfig } from './config/config.js';
+import { logOptions } from './log/log-options.js';
 import { type MetricsServer, startMetricsServer } from './metrics/metrics-server.js';
 import { closeServices, openServices } from './services.js';
 import { ServerSettingStore } from './store/server-settings.js';

@@ -8,15 +8,22 @@ import type { Cache } from './cache/cache.js';
 import { type Catalog, loadCatalog } from './catalog/catalog.js';
 import { type ExchangeRates, loadExchangeRates } from './catalog/exchange-rates.js';
 import { openCache } from './cache/open-cache.js';
-import { logAtMostEvery } from './log-at-most-every.js';
+import { logAtMostEvery } from './log/log-at-most-every.js';
 import { type Mailer, openMailer } from './mail/mailer.js';
 import { type Metrics, NO_METRICS } from './metrics/metrics.js';
 import type { PrometheusMetrics } from './metrics/prometheus-metrics.js';
 import { clientCredentialsGrant } from './oauth/grants/client-credentials.js';
-import type { Config } from './config.js';
+import type { Grant } from './oauth/grants/grant.js';
+import { ClientCache } from './oauth/client-cache.js';
+import { RefusalWindows } from './audit/record-token-refusal.js';
+import { ApiGuard } from './auth/api-guard.js';
+import { DEFAULT_SCOPE } from './credentials/scopes.js';
+import { SessionCookie } from './portal/session-cookie.js';
+import { Readiness } from './health/readiness.js';
+import type { Config } from './config/config.js';
 import { loadMasterKey } from './crypto/master-key.js';
 import { SealedBox } from './crypto/sealed-box.js';
-import { KeyRing } from './oauth/key-ring.js';
+import { KeyRing } from './tokens/key-ring.js';
 import { ApiKeyStore } from './store/api-keys.js';
 import { AuditLogStore } from './store/audit-log.js';
 import { CustomerStore } from './store/customers.js';
@@ -83,6 +90,21 @@ export interface Services {
   mail: Mailer;
   /** The clock, in epoch milliseconds; tests freeze it. */
   now: () => number;
+  /** The token endpoint's grants, one module each (RFC 6749 §4.4): the metadata and the metrics' labels list these same ones. */
+  grants: readonly Grant[];
+  /**
+   * The OAuth clients as client authentication and the grant read them, remembered between requests
+   * (oauth/client-cache.ts): one per process, whatever number of apps it serves, listening for announced changes.
+   */
+  clientCache: ClientCache;
+  /** The quota refusal windows already recorded in the audit log (audit/record-token-refusal.ts). */
+  refusalWindows: RefusalWindows;
+  /** The one guard of /raas/v2 (Bearer | Basic → Principal), its memory of verified credentials and of API keys' last use. */
+  apiGuard: ApiGuard;
+  /** The portal's session cookie, named and flagged by the public URL's scheme. */
+  sessionCookie: SessionCookie;
+  /** /readyz's check of the store and Redis, one at a time (health/readiness.ts). */
+  readiness: Readiness;
   /** Where the domain counts what operators watch ({@link NO_METRICS} when TESSERA_METRICS is off)… */
   metrics: Metrics;
   /** …and the registry that /metrics serves them from, with the HTTP requests' (undefined when off). */
@@ -95,17 +117,23 @@ export interface ServiceOptions {
   now?: () => number;
   /** The scrypt cost of new password hashes; tests lower it to stay fast. */
   passwordCost?: ScryptCost;
+  /**
+   * Whether the guard and the client cache listen for announced credential changes (default true). The
+   * `tessera` command serves no requests: it passes false and opens no Redis subscriber connection.
+   */
+  listen?: boolean;
 }
 
 /** Opens the store (migrating it), the cache and the master key, and loads the signing keys. */
 export async function openServices(config: Config, options: ServiceOptions): Promise<Services> {
   const now = options.now ?? Date.now;
+  const grants: readonly Grant[] = [clientCredentialsGrant];
   // First: a bad catalog or rates file stops start-up before the store is touched (a ConfigError naming the field).
   const catalog = loadCatalog(config.catalogFile);
   const exchangeRates = loadExchangeRates(config.exchangeRatesFile);
   // Loaded only when on: the `tessera` command turns metrics off and does without prom-client.
   const exporter = config.metrics
-    ? new (await import('./metrics/prometheus-metrics.js')).PrometheusMetrics({ grantTypes: [clientCredentialsGrant.grantType] })
+    ? new (await import('./metrics/prometheus-metrics.js')).PrometheusMetrics({ grantTypes: grants.map((grant) => grant.grantType) })
     : undefined;
   const metrics = exporter ?? NO_METRICS;
   const database = openDatabase({
@@ -138,6 +166,21 @@ export async function openServices(config: Config, options: ServiceOptions): Pro
       now,
       onError: countedThen(metrics, logAtMostEvery(60_000, (error: Error) => options.log.warn({ err: error }, 'Redis unavailable: going on without it'), now)),
     });
+    const oauthClients = new OAuthClientStore(database);
+    const revokedTokens = new RevokedTokenStore(database.db);
+    const apiKeys = new ApiKeyStore(database.db);
+    const throttle = new FailureThrottle(cache, config.authFailureLimit, config.authFailureWindowSeconds * 1000, options.log, now);
+    // The long-lived objects of the HTTP surfaces are made here, once, and handed to the route plugins
+    // (app.ts): two apps on these services share their memory, and closeServices stops them.
+    const clientCache = new ClientCache(oauthClients, database, cache, now);
+    const apiGuard = new ApiGuard(
+      { config, signingKeys, revokedTokens, oauthClients, apiKeys, throttle, cache, database, metrics, now },
+      { realm: config.audience, requiredScope: DEFAULT_SCOPE, log: options.log },
+    );
+    if (options.listen ?? true) {
+      await clientCache.start();
+      await apiGuard.start();
+    }
     return {
       config,
       database,
@@ -145,9 +188,9 @@ export async function openServices(config: Config, options: ServiceOptions): Pro
       sealedBox,
       signingKeys,
       platforms: new PlatformStore(database.db),
-      oauthClients: new OAuthClientStore(database),
-      revokedTokens: new RevokedTokenStore(database.db),
-      apiKeys: new ApiKeyStore(database.db),
+      oauthClients,
+      revokedTokens,
+      apiKeys,
       customers: new CustomerStore(database.db),
       catalog,
       exchangeRates,
@@ -155,7 +198,7 @@ export async function openServices(config: Config, options: ServiceOptions): Pro
       funding: new FundingStore(database.db),
       orders: new OrderStore(database.db),
       auditLog: new AuditLogStore(database.db),
-      throttle: new FailureThrottle(cache, config.authFailureLimit, config.authFailureWindowSeconds * 1000, options.log, now),
+      throttle,
       users: new UserStore(database.db),
       invitations: new InvitationStore(database.db),
       sessions: new SessionStore(database.db),
@@ -169,6 +212,12 @@ export async function openServices(config: Config, options: ServiceOptions): Pro
       now,
       metrics,
       exporter,
+      grants,
+      clientCache,
+      refusalWindows: new RefusalWindows(),
+      apiGuard,
+      sessionCookie: new SessionCookie(config.publicUrl),
+      readiness: new Readiness(database, cache),
     };
   } catch (error) {
     await database.db.destroy();
@@ -186,6 +235,9 @@ function countedThen(metrics: Metrics, log: (error: Error) => void): (error: Err
 
 export async function closeServices(services: Services): Promise<void> {
   services.signingKeys.stopRefresh();
+  // Before the cache closes: they stop listening on it.
+  services.apiGuard.stop();
+  services.clientCache.stop();
   // Mail handed over before the close still goes (an answer said it was sent).
   await services.mail.close();
   await services.cache.close();

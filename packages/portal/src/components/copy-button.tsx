@@ -69,8 +69,9 @@ export function CopyButton({ value, target, label, onManual, disabled, title, ch
   return (
     <span className={`copy${children ? ' copy-with-value' : ''}`}>
       {children && (
-        // A mouse shortcut for the button beside it, which keyboards and screen readers use.
-        <span className={`copy-click${disabled ? ' is-disabled' : ''}`} onClick={() => void copy()} title={disabled ? title : 'Click to copy'}>
+        // A mouse shortcut for the button beside it, which keyboards and screen readers use: role="presentation"
+        // says so to assistive technology (WAI-ARIA 1.2, the presentation role), so the value is read as text, not as a control.
+        <span role="presentation" className={`copy-click${disabled ? ' is-disabled' : ''}`} onClick={() => void copy()} title={disabled ? title : 'Click to copy'}>
           {children}
         </span>
       )}

@@ -3,12 +3,10 @@ export function NewPasswordField({
   id,
   value,
   onChange,
-  autoFocus,
 }: {
   id: string;
   value: string;
   onChange: (value: string) => void;
-  autoFocus?: boolean;
 }) {
   return (
     <div className="field">
@@ -19,7 +17,6 @@ export function NewPasswordField({
         autoComplete="new-password"
         value={value}
         onChange={(e) => onChange(e.target.value)}
-        autoFocus={autoFocus}
         aria-describedby={`${id}-hint`}
       />
       <p className="hint" id={`${id}-hint`}>

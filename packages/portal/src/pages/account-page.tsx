@@ -12,12 +12,12 @@ import { ConfirmDialog, type Confirmation } from '../components/confirm-dialog';
 import { ActionsCell, DataTable } from '../components/data-table';
 import { DateTime } from '../components/date-time';
 import { EmptyState } from '../components/empty-state';
+import { FormDialog } from '../components/form-dialog';
 import { FormError } from '../components/form-error';
 import { cardName, formatMoney, parseMoney } from '../components/format';
 import { CardIcon, ListIcon, PlusIcon } from '../components/icons';
 import { ListCard } from '../components/list-card';
 import { Loading } from '../components/loading';
-import { Modal } from '../components/modal';
 import { PageHeader } from '../components/page-header';
 import { StatusBadge } from '../components/status-badge';
 
@@ -286,60 +286,49 @@ function RegisterCardDialog({
   });
 
   return (
-    <Modal title="Register a credit card" onClose={onClose} size="small">
-      <form onSubmit={submit} noValidate>
-        <p className="hint test-cards" id="test-cards">
-          {TEST_CARDS_HINT}
+    <FormDialog title="Register a credit card" onClose={onClose} size="small" onSubmit={submit} error={error} busy={busy} submitLabel="Register card">
+      <p className="hint test-cards" id="test-cards">
+        {TEST_CARDS_HINT}
+      </p>
+      <div className="field">
+        <label htmlFor="card-label">Label</label>
+        <input id="card-label" value={label} onChange={(e) => setLabel(e.target.value)} maxLength={100} placeholder="e.g. Finance team Visa" data-autofocus />
+      </div>
+      <div className="field">
+        <label htmlFor="card-number">Card number</label>
+        <input
+          id="card-number"
+          inputMode="numeric"
+          autoComplete="off"
+          value={cardNumber}
+          onChange={(e) => setCardNumber(e.target.value)}
+          maxLength={40}
+          placeholder="4111 1111 1111 1111"
+          aria-describedby="test-cards card-number-hint"
+        />
+        <p className="hint" id="card-number-hint">
+          Only the last four digits are kept.
         </p>
+      </div>
+      <div className="field-row">
         <div className="field">
-          <label htmlFor="card-label">Label</label>
-          <input id="card-label" value={label} onChange={(e) => setLabel(e.target.value)} maxLength={100} placeholder="e.g. Finance team Visa" data-autofocus />
+          <label htmlFor="card-expiration">Expires (YYYY-MM)</label>
+          <input id="card-expiration" value={expiration} onChange={(e) => setExpiration(e.target.value)} maxLength={7} placeholder="2030-12" autoComplete="off" />
         </div>
         <div className="field">
-          <label htmlFor="card-number">Card number</label>
+          <label htmlFor="card-security-code">Security code</label>
           <input
-            id="card-number"
+            id="card-security-code"
             inputMode="numeric"
             autoComplete="off"
-            value={cardNumber}
-            onChange={(e) => setCardNumber(e.target.value)}
-            maxLength={40}
-            placeholder="4111 1111 1111 1111"
-            aria-describedby="test-cards card-number-hint"
+            value={securityCode}
+            onChange={(e) => setSecurityCode(e.target.value)}
+            maxLength={4}
+            placeholder="123"
           />
-          <p className="hint" id="card-number-hint">
-            Only the last four digits are kept.
-          </p>
         </div>
-        <div className="field-row">
-          <div className="field">
-            <label htmlFor="card-expiration">Expires (YYYY-MM)</label>
-            <input id="card-expiration" value={expiration} onChange={(e) => setExpiration(e.target.value)} maxLength={7} placeholder="2030-12" autoComplete="off" />
-          </div>
-          <div className="field">
-            <label htmlFor="card-security-code">Security code</label>
-            <input
-              id="card-security-code"
-              inputMode="numeric"
-              autoComplete="off"
-              value={securityCode}
-              onChange={(e) => setSecurityCode(e.target.value)}
-              maxLength={4}
-              placeholder="123"
-            />
-          </div>
-        </div>
-        <FormError message={error} />
-        <div className="dialog-actions">
-          <Button variant="secondary" onClick={onClose}>
-            Cancel
-          </Button>
-          <Button type="submit" loading={busy}>
-            Register card
-          </Button>
-        </div>
-      </form>
-    </Modal>
+      </div>
+    </FormDialog>
   );
 }
 
@@ -380,35 +369,24 @@ function DepositDialog({
   });
 
   return (
-    <Modal title="Deposit to this account" onClose={onClose} size="small">
-      <form onSubmit={submit} noValidate>
-        <div className="field">
-          <label htmlFor="deposit-card">Card to charge</label>
-          <select id="deposit-card" value={token} onChange={(e) => setToken(e.target.value)} data-autofocus>
-            {cards.map((card) => (
-              <option key={card.token} value={card.token}>
-                {cardName(card.brand, card.lastFour)} · {card.label}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div className="field">
-          <label htmlFor="deposit-amount">Amount ({account.currencyCode})</label>
-          <input id="deposit-amount" inputMode="decimal" autoComplete="off" value={amount} onChange={(e) => setAmount(e.target.value)} placeholder="100.00" aria-describedby="deposit-hint" />
-          <p className="hint" id="deposit-hint">
-            The amount is added to the balance ({formatMoney(account.balanceCents, account.currencyCode)} now); a 3.5 % card fee is charged on top.
-          </p>
-        </div>
-        <FormError message={error} />
-        <div className="dialog-actions">
-          <Button variant="secondary" onClick={onClose}>
-            Cancel
-          </Button>
-          <Button type="submit" loading={busy}>
-            Deposit
-          </Button>
-        </div>
-      </form>
-    </Modal>
+    <FormDialog title="Deposit to this account" onClose={onClose} size="small" onSubmit={submit} error={error} busy={busy} submitLabel="Deposit">
+      <div className="field">
+        <label htmlFor="deposit-card">Card to charge</label>
+        <select id="deposit-card" value={token} onChange={(e) => setToken(e.target.value)} data-autofocus>
+          {cards.map((card) => (
+            <option key={card.token} value={card.token}>
+              {cardName(card.brand, card.lastFour)} · {card.label}
+            </option>
+          ))}
+        </select>
+      </div>
+      <div className="field">
+        <label htmlFor="deposit-amount">Amount ({account.currencyCode})</label>
+        <input id="deposit-amount" inputMode="decimal" autoComplete="off" value={amount} onChange={(e) => setAmount(e.target.value)} placeholder="100.00" aria-describedby="deposit-hint" />
+        <p className="hint" id="deposit-hint">
+          The amount is added to the balance ({formatMoney(account.balanceCents, account.currencyCode)} now); a 3.5 % card fee is charged on top.
+        </p>
+      </div>
+    </FormDialog>
   );
 }

@@ -1,6 +1,7 @@
 import { usePortal } from '../session/portal-context';
 import { useDocumentTitle } from '../hooks/use-document-title';
 import { useResource } from '../hooks/use-resource';
+import { ConsoleLink } from '../components/console-link';
 import { DataTable } from '../components/data-table';
 import { DateTime } from '../components/date-time';
 import { EmptyState } from '../components/empty-state';
@@ -47,9 +48,7 @@ export function AccountsPage() {
             </p>
             <p>
               or with <em>Try it</em> in the{' '}
-              <a href="/console" target="_blank" rel="noopener">
-                API console<span className="visually-hidden"> (opens in a new tab)</span>
-              </a>
+              <ConsoleLink />
               . They appear here, ready to fund.
             </p>
           </EmptyState>

@@ -8,7 +8,7 @@ import { useDocumentTitle } from '../hooks/use-document-title';
 import { Button } from '../components/button';
 import { DataTable } from '../components/data-table';
 import { EmptyState } from '../components/empty-state';
-import { FormError } from '../components/form-error';
+import { FiltersCard } from '../components/filters-card';
 import { formatTimestamp } from '../components/format';
 import { DownloadIcon, ListIcon } from '../components/icons';
 import { ListCard } from '../components/list-card';
@@ -97,40 +97,27 @@ export function AuditPage() {
           </a>
         }
       />
-      <section className="card card-padded" aria-label="Filters">
-        <form className="filters" onSubmit={apply} noValidate>
-          <div className="field">
-            <label htmlFor="audit-action">Action</label>
-            <select id="audit-action" value={draft.action} onChange={(e) => setDraft({ ...draft, action: e.target.value })}>
-              <option value="">All actions</option>
-              {AUDIT_ACTIONS.map(({ action, label }) => (
-                <option key={action} value={action}>
-                  {label}
-                </option>
-              ))}
-            </select>
-          </div>
-          <div className="field">
-            <label htmlFor="audit-from">From (UTC)</label>
-            <input id="audit-from" type="datetime-local" value={draft.from} onChange={(e) => setDraft({ ...draft, from: e.target.value })} />
-          </div>
-          <div className="field">
-            <label htmlFor="audit-to">To (UTC)</label>
-            <input id="audit-to" type="datetime-local" value={draft.to} onChange={(e) => setDraft({ ...draft, to: e.target.value })} />
-          </div>
-          <div className="filters-actions">
-            <Button type="submit" variant="secondary">
-              Apply filters
-            </Button>
-            {(filtered || draft.action !== '' || draft.from !== '' || draft.to !== '') && (
-              <Button variant="ghost" onClick={clear}>
-                Clear
-              </Button>
-            )}
-          </div>
-        </form>
-        <FormError message={filterError} />
-      </section>
+      <FiltersCard onApply={apply} canClear={filtered || draft.action !== '' || draft.from !== '' || draft.to !== ''} onClear={clear} error={filterError}>
+        <div className="field">
+          <label htmlFor="audit-action">Action</label>
+          <select id="audit-action" value={draft.action} onChange={(e) => setDraft({ ...draft, action: e.target.value })}>
+            <option value="">All actions</option>
+            {AUDIT_ACTIONS.map(({ action, label }) => (
+              <option key={action} value={action}>
+                {label}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor="audit-from">From (UTC)</label>
+          <input id="audit-from" type="datetime-local" value={draft.from} onChange={(e) => setDraft({ ...draft, from: e.target.value })} />
+        </div>
+        <div className="field">
+          <label htmlFor="audit-to">To (UTC)</label>
+          <input id="audit-to" type="datetime-local" value={draft.to} onChange={(e) => setDraft({ ...draft, to: e.target.value })} />
+        </div>
+      </FiltersCard>
       <ListCard
         headingId="audit-heading"
         title="Entries"

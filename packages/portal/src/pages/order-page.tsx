@@ -8,11 +8,11 @@ import { useSubmit } from '../hooks/use-submit';
 import { ActionNotice } from '../components/action-notice';
 import { Button } from '../components/button';
 import { DateTime } from '../components/date-time';
+import { FormDialog } from '../components/form-dialog';
 import { FormError } from '../components/form-error';
 import { formatMinor } from '../components/format';
 import { EyeIcon, EyeOffIcon, SendIcon } from '../components/icons';
 import { Loading } from '../components/loading';
-import { Modal } from '../components/modal';
 import { PageHeader } from '../components/page-header';
 import { StatusBadge } from '../components/status-badge';
 import { MemberNotice } from './team-parts';
@@ -267,29 +267,18 @@ function ResendDialog({ detail, onClose, onResent }: { detail: OrderDetail; onCl
   });
 
   return (
-    <Modal title="Resend this reward?" onClose={onClose} size="small">
-      <form onSubmit={submit} noValidate>
-        <p className="muted">
-          The reward&apos;s email ({detail.order.rewardName}) is sent again. The account is not charged again. The sandbox records the
-          resend and sends no mail.
+    <FormDialog title="Resend this reward?" onClose={onClose} size="small" onSubmit={submit} error={error} busy={busy} submitLabel="Resend">
+      <p className="muted">
+        The reward&apos;s email ({detail.order.rewardName}) is sent again. The account is not charged again. The sandbox records the
+        resend and sends no mail.
+      </p>
+      <div className="field">
+        <label htmlFor="resend-email">Send to</label>
+        <input id="resend-email" type="email" autoComplete="off" value={email} onChange={(e) => setEmail(e.target.value)} data-autofocus aria-describedby="resend-hint" />
+        <p className="hint" id="resend-hint">
+          {recipient ? `The recipient is ${recipient}: change it to send the reward elsewhere.` : 'The order has no recipient email: enter one.'}
         </p>
-        <div className="field">
-          <label htmlFor="resend-email">Send to</label>
-          <input id="resend-email" type="email" autoComplete="off" value={email} onChange={(e) => setEmail(e.target.value)} data-autofocus aria-describedby="resend-hint" />
-          <p className="hint" id="resend-hint">
-            {recipient ? `The recipient is ${recipient}: change it to send the reward elsewhere.` : 'The order has no recipient email: enter one.'}
-          </p>
-        </div>
-        <FormError message={error} />
-        <div className="dialog-actions">
-          <Button variant="secondary" onClick={onClose}>
-            Cancel
-          </Button>
-          <Button type="submit" loading={busy}>
-            Resend
-          </Button>
-        </div>
-      </form>
-    </Modal>
+      </div>
+    </FormDialog>
   );
 }

@@ -4,10 +4,11 @@ import { usePortal } from '../session/portal-context';
 import { useDocumentTitle } from '../hooks/use-document-title';
 import { useResource } from '../hooks/use-resource';
 import { Button } from '../components/button';
+import { ConsoleLink } from '../components/console-link';
 import { DataTable } from '../components/data-table';
 import { DateTime } from '../components/date-time';
 import { EmptyState } from '../components/empty-state';
-import { FormError } from '../components/form-error';
+import { FiltersCard } from '../components/filters-card';
 import { formatMinor } from '../components/format';
 import { GiftIcon } from '../components/icons';
 import { ListCard } from '../components/list-card';
@@ -69,41 +70,28 @@ export function OrdersPage() {
         title="Orders"
         description="The rewards your integration ordered: when, from which account, for whom, and what they cost. Open one to see its reward or resend it. Times are UTC."
       />
-      <section className="card card-padded" aria-label="Filters">
-        <form className="filters filters-compact" onSubmit={apply} noValidate>
-          <div className="field">
-            <label htmlFor="orders-account">Account</label>
-            <input id="orders-account" placeholder="accountIdentifier" autoComplete="off" {...field('accountIdentifier')} />
-          </div>
-          <div className="field">
-            <label htmlFor="orders-customer">Customer</label>
-            <input id="orders-customer" placeholder="customerIdentifier" autoComplete="off" {...field('customerIdentifier')} />
-          </div>
-          <div className="field">
-            <label htmlFor="orders-external">External reference</label>
-            <input id="orders-external" placeholder="externalRefID" autoComplete="off" {...field('externalRefID')} />
-          </div>
-          <div className="field">
-            <label htmlFor="orders-from">From (UTC)</label>
-            <input id="orders-from" type="date" {...field('startDate')} />
-          </div>
-          <div className="field">
-            <label htmlFor="orders-to">To (UTC)</label>
-            <input id="orders-to" type="date" {...field('endDate')} />
-          </div>
-          <div className="filters-actions">
-            <Button type="submit" variant="secondary">
-              Apply filters
-            </Button>
-            {(filtered || Object.values(draft).some((value) => value !== '')) && (
-              <Button variant="ghost" onClick={clear}>
-                Clear
-              </Button>
-            )}
-          </div>
-        </form>
-        <FormError message={filterError} />
-      </section>
+      <FiltersCard compact onApply={apply} canClear={filtered || Object.values(draft).some((value) => value !== '')} onClear={clear} error={filterError}>
+        <div className="field">
+          <label htmlFor="orders-account">Account</label>
+          <input id="orders-account" placeholder="accountIdentifier" autoComplete="off" {...field('accountIdentifier')} />
+        </div>
+        <div className="field">
+          <label htmlFor="orders-customer">Customer</label>
+          <input id="orders-customer" placeholder="customerIdentifier" autoComplete="off" {...field('customerIdentifier')} />
+        </div>
+        <div className="field">
+          <label htmlFor="orders-external">External reference</label>
+          <input id="orders-external" placeholder="externalRefID" autoComplete="off" {...field('externalRefID')} />
+        </div>
+        <div className="field">
+          <label htmlFor="orders-from">From (UTC)</label>
+          <input id="orders-from" type="date" {...field('startDate')} />
+        </div>
+        <div className="field">
+          <label htmlFor="orders-to">To (UTC)</label>
+          <input id="orders-to" type="date" {...field('endDate')} />
+        </div>
+      </FiltersCard>
       <ListCard
         headingId="orders-heading"
         title="Orders"
@@ -130,9 +118,7 @@ export function OrdersPage() {
               </p>
               <p>
                 or with <em>Try it</em> in the{' '}
-                <a href="/console" target="_blank" rel="noopener">
-                  API console<span className="visually-hidden"> (opens in a new tab)</span>
-                </a>
+                <ConsoleLink />
                 . Every order appears here, with its reward.
               </p>
             </EmptyState>

@@ -34,7 +34,7 @@ export function SignInPage({ next }: { next: string | null }) {
       <form onSubmit={submit} noValidate aria-describedby={error ? 'signin-error' : undefined}>
         <div className="field">
           <label htmlFor="signin-email">Email</label>
-          <input id="signin-email" type="email" autoComplete="username" value={email} onChange={(e) => setEmail(e.target.value)} autoFocus />
+          <input id="signin-email" type="email" autoComplete="username" value={email} onChange={(e) => setEmail(e.target.value)} />
         </div>
         <div className="field">
           <label htmlFor="signin-password">Password</label>

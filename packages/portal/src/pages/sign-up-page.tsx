@@ -73,7 +73,7 @@ export function SignUpPage() {
 
   return (
     <AuthLayout
-      title={sent ? 'Check your inbox' : 'Set up an account'}
+      title={sent ? 'One more step' : 'Set up an account'}
       subtitle={sent ? undefined : 'Create your platform and its first admin. You can invite your team afterwards.'}
       footer={footer}
     >
@@ -105,7 +105,7 @@ export function SignUpPage() {
         <form onSubmit={submit} noValidate>
           <div className="field">
             <label htmlFor="signup-email">Email</label>
-            <input id="signup-email" type="email" autoComplete="email" value={email} onChange={(e) => setEmail(e.target.value)} autoFocus aria-describedby={open ? undefined : 'signup-email-hint'} />
+            <input id="signup-email" type="email" autoComplete="email" value={email} onChange={(e) => setEmail(e.target.value)} aria-describedby={open ? undefined : 'signup-email-hint'} />
             {!open && (
               <p className="hint" id="signup-email-hint">
                 We send a link there; you choose your password on its page.

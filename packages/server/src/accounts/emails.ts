@@ -1,4 +1,4 @@
-import { TesseraError } from '../errors.js';
+import { TesseraError } from '../errors/tessera-error.js';
 import { emailSpelling } from '../store/email-spelling.js';
 
 /** RFC 5321 §4.5.3.1.3: a path of at most 256 octets, so an address of at most 254 characters. */

@@ -1,5 +1,5 @@
 import { digest, PREFIX } from '../crypto/secrets.js';
-import { TesseraError } from '../errors.js';
+import { TesseraError } from '../errors/tessera-error.js';
 import type { UserRole } from '../store/schema.js';
 import type { AccountDeps } from './account-deps.js';
 

@@ -1,6 +1,6 @@
 import { type AuditActor, auditEntry } from '../audit/record-audit.js';
 import { digest, newId, newSecret, PREFIX } from '../crypto/secrets.js';
-import { hasCode, TesseraError } from '../errors.js';
+import { hasCode, TesseraError } from '../errors/tessera-error.js';
 import type { InvitationRow } from '../store/invitations.js';
 import type { UserRole } from '../store/schema.js';
 import type { UserRow } from '../store/users.js';

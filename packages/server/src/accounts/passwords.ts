@@ -1,7 +1,7 @@
 import { randomBytes, scrypt, type ScryptOptions, timingSafeEqual } from 'node:crypto';
 import pLimit, { type LimitFunction } from 'p-limit';
-import { defaultPasswordHashes } from '../config.js';
-import { TesseraError } from '../errors.js';
+import { defaultPasswordHashes } from '../config/config.js';
+import { TesseraError } from '../errors/tessera-error.js';
 
 /** scrypt's cost: N = 2^logN, block size r, parallelism p (RFC 7914 §2). */
 export interface ScryptCost {
@@ -76,7 +76,7 @@ export interface PasswordHasherOptions {
 
 /**
  * Hashes and checks passwords with scrypt at one cost (lowered by tests only), `atOnce` at a time.
- * scrypt runs on libuv's thread pool, which also signs access tokens (oauth/jws-sign.ts): a burst of
+ * scrypt runs on libuv's thread pool, which also signs access tokens (tokens/jws-sign.ts): a burst of
  * sign-ins left unbounded queued every signature behind dozens of 70 ms hashes (issue 19). So no more
  * than `atOnce` hashes are ever handed to the pool, which bin/tessera.js makes that many threads larger
  * than the signing threads; `waiting` more wait their turn in order, and past them a hash is refused at

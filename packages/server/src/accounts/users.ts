@@ -1,7 +1,7 @@
 import { type AuditActor, auditEntry, recordAudit } from '../audit/record-audit.js';
 import { createPlatform } from '../credentials/platforms.js';
 import { newId, PREFIX } from '../crypto/secrets.js';
-import { hasCode, TesseraError } from '../errors.js';
+import { hasCode, TesseraError } from '../errors/tessera-error.js';
 import type { UserRole } from '../store/schema.js';
 import type { UserRow } from '../store/users.js';
 import type { AccountDeps, RequestOrigin } from './account-deps.js';

@@ -1,7 +1,7 @@
 import { auditEntry } from '../audit/record-audit.js';
 import { assertPlatformName, createPlatform } from '../credentials/platforms.js';
 import { digest, newId, newSecret, PREFIX } from '../crypto/secrets.js';
-import { hasCode, TesseraError } from '../errors.js';
+import { hasCode, TesseraError } from '../errors/tessera-error.js';
 import type { Mailer } from '../mail/mailer.js';
 import type { FailureThrottle } from '../credentials/failure-throttle.js';
 import { INVALID_SIGN_UP_LINK, type SignUpStore } from '../store/sign-ups.js';

@@ -1,4 +1,4 @@
-import { TesseraError } from '../errors.js';
+import { TesseraError } from '../errors/tessera-error.js';
 import type { AuditEntry, AuditFilter, AuditLogStore } from '../store/audit-log.js';
 import type { PlatformStore } from '../store/platforms.js';
 import { AUDIT_ACTIONS, isAuditAction } from './record-audit.js';

@@ -1,4 +1,4 @@
-import { CredentialCache } from '../auth/credential-cache.js';
+import { LruCache } from '../cache/lru.js';
 import type { Cache } from '../cache/cache.js';
 import type { AuditLogStore } from '../store/audit-log.js';
 import { type AuditActor, recordAudit } from './record-audit.js';
@@ -43,7 +43,7 @@ const MAX_WINDOWS = 10_000;
  * remembered, and only until the counter's own end of it.
  */
 export class RefusalWindows {
-  private readonly endsAt = new CredentialCache<number>(MAX_WINDOWS);
+  private readonly endsAt = new LruCache<number>(MAX_WINDOWS);
 
   recorded(clientId: string, now: number): boolean {
     const end = this.endsAt.get(clientId);

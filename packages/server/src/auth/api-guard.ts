@@ -3,14 +3,14 @@ import type { Cache } from '../cache/cache.js';
 import type { Database } from '../store/database.js';
 import { CREDENTIAL_STATUS_CHANNEL, parseCredentialChange, STATUS_RECHECK_MS } from '../credentials/credential-events.js';
 import type { FailureThrottle } from '../credentials/failure-throttle.js';
-import { CLOCK_TOLERANCE_SECONDS } from '../oauth/access-token.js';
-import type { TokenStatusDeps, TokenVerificationDeps } from '../oauth/live-token.js';
-import { hasCode } from '../errors.js';
-import { logAtMostEvery } from '../log-at-most-every.js';
+import { CLOCK_TOLERANCE_SECONDS } from '../tokens/access-token.js';
+import type { TokenStatusDeps, TokenVerificationDeps } from '../tokens/live-token.js';
+import { hasCode } from '../errors/tessera-error.js';
+import { logAtMostEvery } from '../log/log-at-most-every.js';
 import { type Metrics, NO_METRICS } from '../metrics/metrics.js';
 import { ApiKeyLastUse } from './api-key-last-use.js';
 import { AuthError, credentialsRequired, insufficientScope, invalidCredentials } from './auth-error.js';
-import { CredentialCache } from './credential-cache.js';
+import { LruCache } from '../cache/lru.js';
 import { apiKeyPrincipal, type ApiKeyLookupDeps, tokenPrincipal, verifyBearerToken } from './verify-credential.js';
 import { assertWellFormed, type PresentedCredential, readPresentedCredential } from './presented-credential.js';
 import type { Principal } from './principal.js';
@@ -74,8 +74,8 @@ export interface GuardOptions {
  * 429 before a new credential is verified. A credential already verified is not a guess, so it is served.
  */
 export class ApiGuard {
-  private readonly bearerCache: CredentialCache<BearerEntry>;
-  private readonly basicCache: CredentialCache<BasicEntry>;
+  private readonly bearerCache: LruCache<BearerEntry>;
+  private readonly basicCache: LruCache<BasicEntry>;
   /** Writes when each API key was last used, at most once a minute per key. */
   private readonly lastUse: ApiKeyLastUse;
   /** Bumped on every announced change: a verification that overlapped one is not remembered. */
@@ -90,8 +90,8 @@ export class ApiGuard {
     private readonly deps: GuardDeps,
     private readonly options: GuardOptions,
   ) {
-    this.bearerCache = new CredentialCache(options.maxEntries ?? MAX_CACHED_CREDENTIALS);
-    this.basicCache = new CredentialCache(options.maxEntries ?? MAX_CACHED_CREDENTIALS);
+    this.bearerCache = new LruCache(options.maxEntries ?? MAX_CACHED_CREDENTIALS);
+    this.basicCache = new LruCache(options.maxEntries ?? MAX_CACHED_CREDENTIALS);
     this.metrics = deps.metrics ?? NO_METRICS;
     this.changedElsewhere = deps.database?.watchChangesElsewhere() ?? (() => false);
     const log = options.log;

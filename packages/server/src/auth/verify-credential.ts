@@ -1,8 +1,8 @@
 import { digest } from '../crypto/secrets.js';
 import { decodeBasic } from '../credentials/http-credentials.js';
-import { hasCode } from '../errors.js';
-import type { AccessTokenClaims, VerifiedAccessToken } from '../oauth/access-token.js';
-import { readTokenStatus, type TokenStatusDeps, type TokenVerificationDeps, verifyOwnToken } from '../oauth/live-token.js';
+import { hasCode } from '../errors/tessera-error.js';
+import type { AccessTokenClaims, VerifiedAccessToken } from '../tokens/access-token.js';
+import { readTokenStatus, type TokenStatusDeps, type TokenVerificationDeps, verifyOwnToken } from '../tokens/live-token.js';
 import type { ApiKeyStore } from '../store/api-keys.js';
 import { invalidCredentials, invalidToken } from './auth-error.js';
 import type { Principal } from './principal.js';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import type { Cache, WindowCount } from './cache.js';
-import { within } from '../within.js';
+import { within } from '../async/within.js';
 
 /** A Redis command that has not answered by then fails, and the caller falls back. */
 const COMMAND_TIMEOUT_MS = 500;

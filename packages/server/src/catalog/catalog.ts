@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox';
-import { TesseraError } from '../errors.js';
+import { TesseraError } from '../errors/tessera-error.js';
 import { checkShape, type DataSource, dataError, readJsonFile } from './data-file.js';
 import { type Decimal, fromMinorUnits, minorDigits, parseDecimal, toMinorUnits } from './money.js';
 import seed from './seed-catalog.json' with { type: 'json' };

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { TSchema } from 'typebox';
 import { Value } from 'typebox/value';
-import { ConfigError } from '../errors.js';
+import { ConfigError } from '../errors/tessera-error.js';
 
 /**
  * The operator's own data files (the catalog, the exchange rates): read and checked once at start-up,

@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox';
-import { TesseraError } from '../errors.js';
+import { TesseraError } from '../errors/tessera-error.js';
 import { checkShape, type DataSource, dataError, readJsonFile } from './data-file.js';
 import { convertMinorUnits, type FxRate, minorDigits, parseDecimal } from './money.js';
 import seed from './seed-exchange-rates.json' with { type: 'json' };

@@ -1,4 +1,4 @@
-import { TesseraError } from '../errors.js';
+import { TesseraError } from '../errors/tessera-error.js';
 
 /**
  * Exact money: amounts are whole numbers of a currency's minor unit (cents for USD), held as bigint

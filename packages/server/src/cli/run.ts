@@ -1,8 +1,8 @@
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { type Config, loadConfig } from '../config.js';
-import { TesseraError } from '../errors.js';
+import { type Config, loadConfig } from '../config/config.js';
+import { TesseraError } from '../errors/tessera-error.js';
 import { closeServices, openServices, type Services } from '../services.js';
 import { SQLITE_FILE } from '../store/database.js';
 import type { Command } from 'commander';
@@ -35,8 +35,9 @@ export async function run(output: Output, action: (services: Services) => Promis
     const config = loadConfig();
     const notice = storeNotice(config);
     if (notice) console.error(`tessera: ${notice}`);
-    // A command is over in a moment: nothing would scrape its metrics.
-    services = await openServices({ ...config, metrics: false }, { log: stderrWarnings });
+    // A command is over in a moment: nothing would scrape its metrics, and it serves no request that
+    // announced changes could concern (it only announces its own).
+    services = await openServices({ ...config, metrics: false }, { log: stderrWarnings, listen: false });
     const result = await action(services);
     if ('stream' in result) {
       for await (const chunk of result.stream) if (!process.stdout.write(chunk)) await once(process.stdout, 'drain');

@@ -4,7 +4,7 @@ import { invitationLink, type InvitationView, inviteUser, listInvitations, withd
 import { findPlatformUser, listUsers, removeUser } from '../accounts/users.js';
 import { CLI_ACTOR } from '../audit/record-audit.js';
 import { getPlatform } from '../credentials/platforms.js';
-import { hasCode, TesseraError } from '../errors.js';
+import { hasCode, TesseraError } from '../errors/tessera-error.js';
 import type { UserRole } from '../store/schema.js';
 import { ServerSettingStore } from '../store/server-settings.js';
 import type { Services } from '../services.js';

@@ -1,6 +1,6 @@
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
-import { CONSOLE_PATH, type Config } from '../config.js';
+import { CONSOLE_PATH, type Config } from '../config/config.js';
 import { DEFAULT_SCOPE } from '../credentials/scopes.js';
 
 /**

@@ -1,9 +1,9 @@
 import fastifySwagger from '@fastify/swagger';
 import type { FastifyInstance } from 'fastify';
-import type { Config } from '../config.js';
+import type { Config } from '../config/config.js';
 import { DEFAULT_SCOPE } from '../credentials/scopes.js';
 import { duration, quotaRule } from '../oauth/route-docs.js';
-import { TOKEN_PATH } from '../oauth/routes.js';
+import { TOKEN_PATH } from '../oauth/paths.js';
 import { ACCOUNT_IDENTIFIER, CUSTOMER_IDENTIFIER } from '../raas/examples.js';
 
 export const OPENAPI_JSON_PATH = '/openapi.json';

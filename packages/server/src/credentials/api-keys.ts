@@ -1,7 +1,7 @@
 import { type AuditActor, CLI_ACTOR, recordAudit } from '../audit/record-audit.js';
 import { digest, newId, newSecret, PREFIX } from '../crypto/secrets.js';
 import type { SealedBox } from '../crypto/sealed-box.js';
-import { TesseraError } from '../errors.js';
+import { TesseraError } from '../errors/tessera-error.js';
 import type { ApiKeyRow, ApiKeyStore } from '../store/api-keys.js';
 import type { CredentialScope } from '../store/credential-table.js';
 import type { CredentialStatus } from '../store/schema.js';

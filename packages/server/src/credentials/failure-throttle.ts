@@ -1,7 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Cache } from '../cache/cache.js';
-import { TesseraError } from '../errors.js';
-import { logAtMostEvery } from '../log-at-most-every.js';
+import { TesseraError } from '../errors/tessera-error.js';
+import { logAtMostEvery } from '../log/log-at-most-every.js';
 
 
 /** Which counters a throttle keeps, and what it says when one is used up. */

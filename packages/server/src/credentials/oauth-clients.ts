@@ -1,8 +1,8 @@
 import { announceCredentialChange } from './credential-events.js';
 import { type AuditActor, auditEntry, CLI_ACTOR } from '../audit/record-audit.js';
-import type { Config } from '../config.js';
+import type { Config } from '../config/config.js';
 import { digest, newId, newSecret, PREFIX } from '../crypto/secrets.js';
-import { TesseraError } from '../errors.js';
+import { TesseraError } from '../errors/tessera-error.js';
 import type { CredentialScope } from '../store/credential-table.js';
 import type { OAuthClient, OAuthClientStore } from '../store/oauth-clients.js';
 import { type CredentialDeps, CredentialLifecycle } from './credential-lifecycle.js';

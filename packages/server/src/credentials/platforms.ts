@@ -1,4 +1,4 @@
-import { TesseraError } from '../errors.js';
+import { TesseraError } from '../errors/tessera-error.js';
 import { newId, PREFIX } from '../crypto/secrets.js';
 import type { Platform, PlatformStore } from '../store/platforms.js';
 

@@ -1,5 +1,5 @@
 import { type AuditAction, type AuditActor, type AuditDeps, recordAudit } from '../audit/record-audit.js';
-import { hasCode } from '../errors.js';
+import { hasCode } from '../errors/tessera-error.js';
 
 /** What a refused action was aimed at, when it exists: the platform whose chain records it, and an id. */
 export interface RefusalTarget {

@@ -1,4 +1,4 @@
-import { TesseraError } from '../errors.js';
+import { TesseraError } from '../errors/tessera-error.js';
 import type { EmailTemplateRow } from '../store/email-templates.js';
 import { type EmailTemplateDeps, findEmailTemplate, type PlatformRef, type TemplateScope, templateScopes } from './email-templates.js';
 

@@ -1,4 +1,4 @@
-import { TesseraError } from '../errors.js';
+import { TesseraError } from '../errors/tessera-error.js';
 import type { CustomerStore } from '../store/customers.js';
 import type { EmailTemplateChanges, EmailTemplateRow, EmailTemplateStore } from '../store/email-templates.js';
 import { seqOf } from './etid.js';

@@ -1,4 +1,4 @@
-import { TesseraError } from '../errors.js';
+import { TesseraError } from '../errors/tessera-error.js';
 
 /**
  * Tango's criteria take the header image as Base64 and its view gives a URL: the sandbox keeps the image

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { isIP } from 'node:net';
 import { auditEntry, type AuditActor, type AuditDeps } from '../audit/record-audit.js';
-import { TesseraError } from '../errors.js';
+import { TesseraError } from '../errors/tessera-error.js';
 import { newReferenceOrderId } from '../orders/order-ids.js';
 import type { AccountRow, CustomerStore } from '../store/customers.js';
 import type { CreditCardRow, DepositRow, FundingStore } from '../store/funding.js';

@@ -1,4 +1,4 @@
-import { TesseraError } from '../errors.js';
+import { TesseraError } from '../errors/tessera-error.js';
 
 /** The brands a card number's leading digits name (ISO/IEC 7812 issuer identification numbers). */
 export type CardBrand = 'visa' | 'mastercard' | 'amex' | 'discover' | 'other';

@@ -1,6 +1,6 @@
 import type { Cache } from '../cache/cache.js';
 import { type Database, pingDatabase } from '../store/database.js';
-import { within } from '../within.js';
+import { within } from '../async/within.js';
 
 /** How long a dependency may take to answer before it counts as unreachable. */
 const READINESS_TIMEOUT_MS = 1000;

@@ -1,8 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import type { Cache } from '../cache/cache.js';
-import type { Database } from '../store/database.js';
-import { Readiness } from './readiness.js';
+import type { Readiness } from './readiness.js';
 
 /**
  * `/healthz` (the process is alive) and `/readyz` (it can serve: a load balancer takes it out on 503).
@@ -10,8 +8,8 @@ import { Readiness } from './readiness.js';
  * that keep-alive connections do not hold the shutdown.
  */
 export const healthRoutes = fp(
-  async (app: FastifyInstance, { database, cache, readinessTimeoutMs }: { database: Database; cache: Cache; readinessTimeoutMs?: number }) => {
-    const readiness = new Readiness(database, cache, readinessTimeoutMs);
+  // The readiness check is the services' (services.ts): one check at a time per process, whatever apps it serves.
+  async (app: FastifyInstance, { readiness }: { readiness: Pick<Readiness, 'check'> }) => {
     let shuttingDown = false;
     app.addHook('preClose', async () => {
       shuttingDown = true;

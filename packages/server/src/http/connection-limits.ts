@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import { BlockList, isIPv4, isIPv6, type Socket } from 'node:net';
-import { logAtMostEvery } from '../log-at-most-every.js';
+import { logAtMostEvery } from '../log/log-at-most-every.js';
 
 /** Why a connection was closed as soon as it was accepted: the global cap, or one address's share of it. */
 export type ConnectionRefusal = 'max_connections' | 'address_share';

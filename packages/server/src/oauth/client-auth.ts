@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import { authorizationHeaderCount, decodeBasic, isBasicBase64 } from '../credentials/http-credentials.js';
-import { CredentialCache } from '../auth/credential-cache.js';
+import { LruCache } from '../cache/lru.js';
 import { digest, digestsEqual } from '../crypto/secrets.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { OAuthClient, OAuthClientStore } from '../store/oauth-clients.js';
@@ -18,10 +18,10 @@ export interface ClientCredentials {
 /**
  * Basic headers already read, by their exact text: a client that asks again (a fleet after its 400, the
  * same integration every day) costs a map lookup, not a parse, two form-decodes and a digest. In this
- * process's memory only, like the API guard's credentials (auth/credential-cache.ts); wrong secrets still
+ * process's memory only, like the API guard's credentials (cache/lru.ts); wrong secrets still
  * fail and count, since the digest is compared with the client's every time.
  */
-const readHeaders = new CredentialCache<ClientCredentials>(1_000);
+const readHeaders = new LruCache<ClientCredentials>(1_000);
 
 export type AuthenticatedClient = OAuthClient & { platform_name: string };
 

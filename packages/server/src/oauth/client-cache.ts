@@ -1,5 +1,5 @@
 import type { Cache } from '../cache/cache.js';
-import { CredentialCache } from '../auth/credential-cache.js';
+import { LruCache } from '../cache/lru.js';
 import { CREDENTIAL_STATUS_CHANNEL, parseCredentialChange, STATUS_RECHECK_MS } from '../credentials/credential-events.js';
 import type { PendingAuditEntry } from '../store/audit-log.js';
 import type { Database } from '../store/database.js';
@@ -41,9 +41,9 @@ interface Entry {
  *   except by an announced reset — and never grants a token the store would not.
  */
 export class ClientCache implements Pick<OAuthClientStore, 'findWithPlatform' | 'claimQuota'> {
-  private readonly entries = new CredentialCache<Entry>(MAX_CACHED_CLIENTS);
+  private readonly entries = new LruCache<Entry>(MAX_CACHED_CLIENTS);
   /** Ids the store had no client for, and when it said so. */
-  private readonly absent = new CredentialCache<number>(MAX_CACHED_ABSENT);
+  private readonly absent = new LruCache<number>(MAX_CACHED_ABSENT);
   /** Bumped by every announcement: a read that started before one is not remembered. */
   private generation = 0;
   private unsubscribe: (() => void) | undefined;

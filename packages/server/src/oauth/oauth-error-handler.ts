@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
-import { retryAfter, TesseraError } from '../errors.js';
+import { retryAfter, TesseraError } from '../errors/tessera-error.js';
+import { isServerFault, saysWhenToComeBack, statusOfCode } from '../http/status-of-code.js';
 import { invalidRequest, OAuthError } from './oauth-error.js';
 
 /**
@@ -22,20 +23,24 @@ export function sendRefusal(refusal: OAuthError, log: FastifyInstance['log'], re
   return reply.code(refusal.status).headers(refusal.headers).send(refusal.toJSON());
 }
 
-/** The domain's errors that can reach these endpoints; any other is unexpected here. */
+/**
+ * The domain's errors in RFC 6749 §5.2's body: the status is the domain's (http/status-of-code.ts),
+ * the `error` code the one §5.2 (or its neighbours) gives it; a server fault is server_error.
+ */
 function fromDomainError(error: TesseraError): OAuthError | undefined {
-  if (error.code === 'too_many_failures') {
-    return new OAuthError('too_many_requests', error.message, { status: 429, headers: retryAfter(error) });
+  const status = statusOfCode(error.code);
+  if (isServerFault(status)) return undefined;
+  if (saysWhenToComeBack(status)) {
+    // 503: never a token without its quota check; the store decides, and while it is away nothing is
+    // issued. RFC 6749 §4.1.2.1 names temporarily_unavailable; 429 (RFC 6585 §4) has no §5.2 code.
+    const code = status === 503 ? 'temporarily_unavailable' : 'too_many_requests';
+    return new OAuthError(code, error.message, { status, headers: retryAfter(error), detail: error.cause === undefined ? undefined : String(error.cause) });
   }
-  if (error.code === 'unavailable') {
-    // Never a token without its quota check: the store decides, and while it is away nothing is issued.
-    return new OAuthError('temporarily_unavailable', error.message, {
-      status: 503,
-      headers: retryAfter(error),
-      detail: String(error.cause),
-    });
-  }
-  return undefined;
+  // RFC 6749 §5.2: "The authorization server responds with an HTTP 400 (Bad Request) status code
+  // (unless specified otherwise)" — otherwise is only invalid_client's 401, which client-auth.ts sends
+  // with its challenge. So every other refusal of the domain is 400 invalid_request here, whatever its
+  // status elsewhere (a 401, 404 or 409).
+  return new OAuthError('invalid_request', error.message, { detail: error.code });
 }
 
 /** Fastify's own refusals of a request body, said without the parser's message (it can quote the body, which holds the secret). */

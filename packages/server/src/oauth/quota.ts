@@ -1,6 +1,6 @@
 import { recordTokenRefusal, type TokenRefusalDeps } from '../audit/record-token-refusal.js';
 import type { AuditActor } from '../audit/record-audit.js';
-import type { Config } from '../config.js';
+import type { Config } from '../config/config.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { AuthenticatedClient } from './client-auth.js';
 import { OAuthError } from './oauth-error.js';

@@ -1,6 +1,6 @@
 import type { FastifySchema, FastifySchemaCompiler } from 'fastify';
 import { type Static, Type } from 'typebox';
-import type { Config } from '../config.js';
+import type { Config } from '../config/config.js';
 import { DEFAULT_SCOPE } from '../credentials/scopes.js';
 import * as example from './examples.js';
 

@@ -1,4 +1,4 @@
-import { TesseraError } from '../errors.js';
+import { TesseraError } from '../errors/tessera-error.js';
 import type { OrderFilter } from '../store/orders.js';
 
 /**

@@ -1,5 +1,5 @@
 import { auditEntry, type AuditActor, type AuditDeps } from '../audit/record-audit.js';
-import { TesseraError } from '../errors.js';
+import { TesseraError } from '../errors/tessera-error.js';
 import type { OrderResendRow, OrderStore } from '../store/orders.js';
 
 export interface ResendOrderDeps extends AuditDeps {

@@ -1,7 +1,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import { TesseraError } from '../errors.js';
+import { TesseraError } from '../errors/tessera-error.js';
 import { depositToAccount, registerCard, unregisterCard } from '../funding/account-funding.js';
 import type { AccountRow } from '../store/customers.js';
 import { actorOf, sessionOf } from './access.js';

@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { exportAuditCsv } from '../audit/audit-csv.js';
 import { listAudit, MAX_AUDIT_PAGE } from '../audit/list-audit.js';
-import { TesseraError } from '../errors.js';
+import { TesseraError } from '../errors/tessera-error.js';
 import type { AuditFilter } from '../store/audit-log.js';
 import { sessionOf } from './access.js';
 import type { PortalDeps } from './portal-deps.js';

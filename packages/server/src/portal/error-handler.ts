@@ -1,21 +1,8 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { type ErrorCode, retryAfter, TesseraError } from '../errors.js';
+import { retryAfter, TesseraError } from '../errors/tessera-error.js';
+import { isServerFault, saysWhenToComeBack, statusOfCode } from '../http/status-of-code.js';
 import { PortalError } from './portal-error.js';
 import { schemaErrorMessage } from './schema-error-message.js';
-
-/** The domain's errors as the portal's statuses; a code missing here is unexpected in the portal (500). */
-const DOMAIN_STATUS: Partial<Record<ErrorCode, number>> = {
-  invalid_input: 400,
-  invalid_credentials: 401,
-  not_found: 404,
-  conflict: 409,
-  limit_reached: 409,
-  too_many_failures: 429,
-  unavailable: 503,
-  busy: 503,
-  // A card the issuer refused (the sandbox's test cards): the request was understood, the payment failed.
-  declined: 402,
-};
 
 /**
  * The portal's one mapping of errors to `{error, message}` (docs/portal-api.md). Expected failures
@@ -26,10 +13,10 @@ export function portalErrorHandler(error: FastifyError | TesseraError | PortalEr
   const send = (status: number, code: string, message: string) => reply.code(status).send({ error: code, message });
   if (error instanceof PortalError) return send(error.status, error.error, error.message);
   if (error instanceof TesseraError) {
-    const status = DOMAIN_STATUS[error.code];
-    if (status !== undefined) {
-      // RFC 6585 §4 and RFC 9110 §15.6.4: 429 and 503 say when to come back.
-      if (error.code === 'too_many_failures' || error.code === 'unavailable' || error.code === 'busy') reply.headers(retryAfter(error));
+    // The domain's statuses as they are (http/status-of-code.ts): the portal chooses only the body.
+    const status = statusOfCode(error.code);
+    if (!isServerFault(status)) {
+      if (saysWhenToComeBack(status)) reply.headers(retryAfter(error));
       if (error.code === 'unavailable') request.log.warn({ err: error.cause }, 'portal request failed: the store is unavailable');
       return send(status, error.code, error.message);
     }

@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { validEmail } from '../accounts/emails.js';
 import { recordAudit } from '../audit/record-audit.js';
-import { TesseraError } from '../errors.js';
+import { TesseraError } from '../errors/tessera-error.js';
 import { orderFilterOf } from '../orders/order-filter.js';
 import { resendOrder } from '../orders/resend-order.js';
 import { MAX_ELEMENTS_PER_BLOCK, pageOf, pageView } from '../store/paging.js';

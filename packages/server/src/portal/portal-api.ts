@@ -8,7 +8,6 @@ import { clientRoutes } from './client-routes.js';
 import { portalErrorHandler } from './error-handler.js';
 import { orderRoutes } from './order-routes.js';
 import type { PortalDeps } from './portal-deps.js';
-import { SessionCookie } from './session-cookie.js';
 import { sessionRoutes } from './session-routes.js';
 import { userRoutes } from './user-routes.js';
 
@@ -20,7 +19,7 @@ export const PORTAL_API_PREFIX = '/portal/api';
  * CSRF, role, recent sign-in), every error `{error, message}`, no response ever cached.
  */
 export async function portalApi(app: FastifyInstance, { deps }: { deps: PortalDeps }): Promise<void> {
-  const cookie = new SessionCookie(deps.config.publicUrl);
+  const cookie = deps.sessionCookie;
   app.setValidatorCompiler(TypeBoxValidatorCompiler);
   app.setErrorHandler(portalErrorHandler);
   app.setNotFoundHandler((request, reply) =>

@@ -1,11 +1,15 @@
 import type { VerifiedSignUpDeps } from '../accounts/verified-sign-up.js';
 import type { listAudit } from '../audit/list-audit.js';
-import type { Config } from '../config.js';
+import type { Config } from '../config/config.js';
 import type { ApiKeyDeps } from '../credentials/api-keys.js';
 import type { ClientDeps } from '../credentials/oauth-clients.js';
 import type { FundingDeps } from '../funding/account-funding.js';
 import type { Catalog } from '../catalog/catalog.js';
 import type { OrderStore } from '../store/orders.js';
+import type { SessionCookie } from './session-cookie.js';
 
-/** What the portal uses: the accounts, credentials, funding and orders domains, the catalog, the audit log, and the configuration. */
-export type PortalDeps = VerifiedSignUpDeps & ClientDeps & ApiKeyDeps & FundingDeps & Parameters<typeof listAudit>[0] & { orders: OrderStore; catalog: Pick<Catalog, 'findItem'> } & { config: Pick<Config, 'publicUrl' | 'portalSignup' | 'bodyLimitBytes'> };
+/**
+ * What the portal uses: the accounts, credentials, funding and orders domains, the catalog, the audit log,
+ * the configuration, and the session cookie (made once by the composition root, services.ts).
+ */
+export type PortalDeps = VerifiedSignUpDeps & ClientDeps & ApiKeyDeps & FundingDeps & Parameters<typeof listAudit>[0] & { orders: OrderStore; catalog: Pick<Catalog, 'findItem'> } & { config: Pick<Config, 'publicUrl' | 'portalSignup' | 'bodyLimitBytes'>; sessionCookie: SessionCookie };

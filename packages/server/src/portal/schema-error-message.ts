@@ -1,4 +1,5 @@
 import type { FastifySchemaValidationError } from 'fastify';
+import { requestPart, samePath, type SchemaFailure, schemaFailures } from '../http/schema-failures.js';
 
 /*
  * The portal shows its API's messages to people as they are (docs/portal-api.md), so a schema's refusal
@@ -43,29 +44,24 @@ function words(field: string): string {
 
 /** The first schema error, in plain words, naming the field: `The password must have at least 12 characters`. */
 export function schemaErrorMessage(errors: FastifySchemaValidationError[], context: string | undefined): string {
+  const failures = schemaFailures(errors);
   // An unexpected field fails twice (a `false` schema under it, and additionalProperties): say it once, by name.
-  const error = errors.find((e) => e.keyword === 'additionalProperties') ?? errors.find((e) => e.keyword !== 'boolean') ?? errors[0]!;
-  const parameter = PARAMETER[context ?? 'body'];
-  const params = error.params as Record<string, unknown>;
-  const path = error.instancePath.split('/').filter(Boolean);
+  const failure = failures.find((f) => f.keyword === 'additionalProperties') ?? failures.find((f) => f.keyword !== 'boolean') ?? failures[0]!;
+  const part = requestPart(context);
+  const parameter = PARAMETER[part];
   const subject = (field: string) => (parameter ? `The ${parameter} "${field}"` : `The ${words(field)}`);
-  if (error.keyword === 'required') {
-    const missing = ((params.requiredProperties ?? [params.missingProperty]) as string[])[0] ?? '';
-    return `${subject(missing)} is required`;
-  }
-  if (error.keyword === 'additionalProperties') {
-    const extra = ((params.additionalProperties ?? [params.additionalProperty]) as string[])[0] ?? '';
-    return `The ${parameter ?? 'field'} "${extra}" is not expected here`;
-  }
-  const field = path.at(-1);
-  if (field === undefined) return context === 'body' || context === undefined ? 'The request body must be a JSON object' : `The request's ${context} is not valid`;
-  return `${subject(field)} ${predicate(error, errors, params)}`;
+  const field = failure.path.at(-1);
+  if (failure.keyword === 'required') return `${subject(field ?? '')} is required`;
+  if (failure.keyword === 'additionalProperties') return `The ${parameter ?? 'field'} "${field ?? ''}" is not expected here`;
+  if (field === undefined) return part === 'body' ? 'The request body must be a JSON object' : `The request's ${part} is not valid`;
+  return `${subject(field)} ${predicate(failure, failures)}`;
 }
 
 /** What is wrong with the value, after its subject: `must have at least 12 characters`. */
-function predicate(error: FastifySchemaValidationError, errors: FastifySchemaValidationError[], params: Record<string, unknown>): string {
+function predicate(failure: SchemaFailure, failures: SchemaFailure[]): string {
+  const { params } = failure;
   const limit = Number(params.limit);
-  switch (error.keyword) {
+  switch (failure.keyword) {
     case 'minLength':
       return limit <= 1 ? 'must not be empty' : `must have at least ${limit} characters`;
     case 'maxLength':
@@ -84,7 +80,7 @@ function predicate(error: FastifySchemaValidationError, errors: FastifySchemaVal
     case 'anyOf':
     case 'type': {
       // A union of literals (a role) fails once per literal: name them all.
-      const allowed = errors.filter((e) => e.instancePath === error.instancePath && e.keyword === 'const').map((e) => (e.params as { allowedValue: unknown }).allowedValue);
+      const allowed = failures.filter((f) => samePath(f.path, failure.path) && f.keyword === 'const').map((f) => f.params.allowedValue);
       if (allowed.length > 0) return `must be one of: ${allowed.join(', ')}`;
       return TYPE_WORDS[String(params.type)] ?? 'is not valid';
     }

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { reauthenticate, signIn, signOut, signUp } from '../accounts/users.js';
 import { finishSignUp, previewSignUp, requestSignUp } from '../accounts/verified-sign-up.js';
-import { TesseraError } from '../errors.js';
+import { TesseraError } from '../errors/tessera-error.js';
 import { originOf, sessionOf } from './access.js';
 import type { PortalDeps } from './portal-deps.js';
 import { PortalError } from './portal-error.js';

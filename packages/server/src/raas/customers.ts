@@ -3,7 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { principalOf } from '../auth/principal.js';
-import { TesseraError } from '../errors.js';
+import { TesseraError } from '../errors/tessera-error.js';
 import * as example from './examples.js';
 import { errorResponses, GUARDED_ERRORS, RAAS_SECURITY } from './route-docs.js';
 import type { CustomerStore } from '../store/customers.js';

@@ -1,8 +1,10 @@
 import { STATUS_CODES } from 'node:http';
-import type { FastifyError, FastifyReply, FastifyRequest, FastifySchemaValidationError } from 'fastify';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { type Static, Type } from 'typebox';
 import { AuthError, type AuthFailure } from '../auth/auth-error.js';
-import { type ErrorCode, retryAfter, TesseraError } from '../errors.js';
+import { type ErrorCode, retryAfter, TesseraError } from '../errors/tessera-error.js';
+import { type RequestPart, requestPart, type SchemaFailure, schemaFailures, valueAt } from '../http/schema-failures.js';
+import { isServerFault, saysWhenToComeBack, statusOfCode } from '../http/status-of-code.js';
 import { EMAIL_TEMPLATE_PATTERN_MESSAGES } from './email-template-views.js';
 import { PATTERN_MESSAGES } from './views.js';
 
@@ -78,22 +80,37 @@ const AUTH_I18N: Record<AuthFailure, string> = {
   insufficient_scope: 'auth.insufficientScope',
 };
 
-/** The domain's errors as RaaS responses; a code missing here is unexpected under /raas/v2 (500). */
-const DOMAIN_ERRORS: Partial<Record<ErrorCode, { status: number; i18nKey: string }>> = {
-  invalid_input: { status: 400, i18nKey: 'error.badRequest' },
-  not_found: { status: 404, i18nKey: 'error.notFound' },
-  conflict: { status: 409, i18nKey: 'error.duplicate' },
-  too_many_failures: { status: 429, i18nKey: 'auth.tooManyFailures' },
-  unavailable: { status: 503, i18nKey: 'error.serviceUnavailable' },
-  // The reference gives the Fund operations 400 for every refusal (no 402 there): a declined card is one.
-  declined: { status: 400, i18nKey: 'error.creditCard.declined' },
+/**
+ * The i18n key of each domain error in Tango's envelope; the status is the domain's
+ * (http/status-of-code.ts) but for {@link raasStatus}'s one exception. Exhaustive, like the statuses.
+ */
+const DOMAIN_I18N: Record<ErrorCode, string> = {
+  invalid_input: 'error.badRequest',
+  not_found: 'error.notFound',
+  conflict: 'error.duplicate',
+  limit_reached: 'error.limitReached',
+  invalid_credentials: 'auth.invalidCredentials',
+  invalid_token: 'auth.invalidToken',
+  too_many_failures: 'auth.tooManyFailures',
+  invalid_config: 'error.internal',
+  cannot_start: 'error.internal',
+  unavailable: 'error.serviceUnavailable',
+  busy: 'error.serviceUnavailable',
+  declined: 'error.creditCard.declined',
   // The reference's createOrder: "402 Insufficient Funds".
-  insufficient_funds: { status: 402, i18nKey: 'error.order.insufficientFunds' },
+  insufficient_funds: 'error.order.insufficientFunds',
   // createOrder's refusals are 400s in the reference (no 404 for an unknown utid).
-  unknown_item: { status: 400, i18nKey: 'error.order.unknownUtid' },
-  invalid_amount: { status: 400, i18nKey: 'error.order.invalidAmount' },
-  duplicate_order: { status: 409, i18nKey: 'error.order.duplicateExternalRefID' },
+  unknown_item: 'error.order.unknownUtid',
+  invalid_amount: 'error.order.invalidAmount',
+  duplicate_order: 'error.order.duplicateExternalRefID',
 };
+
+/** The domain's status, as Tango's reference (test/fixtures/tango-raas-v2-console-swagger.json) has it where it differs. */
+function raasStatus(code: ErrorCode): number {
+  // The reference gives the Fund operations 400 for every refusal (no 402 there): a declined card is one.
+  if (code === 'declined') return 400;
+  return statusOfCode(code);
+}
 
 /** Bean Validation constraint names, as Tango reports them, for the schema keywords that failed. */
 const CONSTRAINTS: Record<string, string> = {
@@ -130,20 +147,19 @@ export function raasErrorHandler(now: () => number) {
       request.log.info({ failure: error.failure, detail: error.detail }, 'raas request refused');
       return send(error.status, error.description, AUTH_I18N[error.failure], [], error.headers);
     }
-    const domain = error instanceof TesseraError ? DOMAIN_ERRORS[error.code] : undefined;
-    if (error instanceof TesseraError && domain) {
-      if (error.code === 'too_many_failures' || error.code === 'unavailable') {
-        // RFC 6585 §4 and RFC 9110 §15.6.4: 429 and 503 say when to come back.
+    if (error instanceof TesseraError) {
+      const status = raasStatus(error.code);
+      if (!isServerFault(status)) {
+        if (!saysWhenToComeBack(status)) return send(status, error.message, DOMAIN_I18N[error.code]);
         if (error.code === 'unavailable') request.log.warn({ err: error.cause }, 'raas request failed: the store is unavailable');
         else request.log.info({ failure: error.code }, 'raas request refused');
-        return send(domain.status, error.message, domain.i18nKey, [], retryAfter(error));
+        return send(status, error.message, DOMAIN_I18N[error.code], [], retryAfter(error));
       }
-      return send(domain.status, error.message, domain.i18nKey);
     }
 
     const fastifyError = error as FastifyError;
     if (fastifyError.validation) {
-      const errors = fieldErrors(fastifyError.validation, fastifyError.validationContext ?? 'body', request);
+      const errors = fieldErrors(schemaFailures(fastifyError.validation), requestPart(fastifyError.validationContext), request);
       return send(400, 'The request is not valid: see errors for each field', 'error.validation', errors);
     }
     switch (fastifyError.code) {
@@ -164,33 +180,24 @@ export function raasErrorHandler(now: () => number) {
   };
 }
 
-/** Maps schema errors to Tango's errors[]: one entry per field, with the value that failed. */
-function fieldErrors(errors: FastifySchemaValidationError[], context: string, request: FastifyRequest): FieldError[] {
-  const source: unknown = context === 'params' ? request.params : context === 'querystring' ? request.query : request.body;
-  const out: FieldError[] = [];
-  for (const error of errors) {
-    const params = error.params as Record<string, unknown>;
-    if (error.keyword === 'required') {
-      const missing = (params.requiredProperties ?? [params.missingProperty]) as string[];
-      for (const property of missing) {
-        out.push(fieldError(joinPath(error.instancePath, property, context), 'must not be null', null, 'NotNull'));
-      }
-      continue;
-    }
-    const constraint = error.keyword === 'format' && params.format === 'email' ? 'Email' : (CONSTRAINTS[error.keyword] ?? error.keyword);
-    const path = joinPath(error.instancePath, undefined, context);
-    const invalidValue = SECRET_FIELDS.has(path) ? null : echo(valueAt(source, error.instancePath));
-    out.push(fieldError(path, describe(error, params), invalidValue, constraint));
-  }
-  return out;
+/** Tango's errors[]: one entry per failed field, with the value that failed. */
+function fieldErrors(failures: SchemaFailure[], part: RequestPart, request: FastifyRequest): FieldError[] {
+  return failures.map((failure) => {
+    // A dotted path; the root is named by its part of the request.
+    const path = failure.path.length === 0 ? part : failure.path.join('.');
+    if (failure.keyword === 'required') return fieldError(path, 'must not be null', null, 'NotNull');
+    const constraint = failure.keyword === 'format' && failure.params.format === 'email' ? 'Email' : (CONSTRAINTS[failure.keyword] ?? failure.keyword);
+    const invalidValue = SECRET_FIELDS.has(path) ? null : echo(valueAt(request, part, failure.path));
+    return fieldError(path, describe(failure), invalidValue, constraint);
+  });
 }
 
 function fieldError(path: string, message: string, invalidValue: unknown, constraint: string): FieldError {
   return { path, message, invalidValue, constraint, i18nKey: `validation.${constraint.charAt(0).toLowerCase()}${constraint.slice(1)}` };
 }
 
-function describe(error: FastifySchemaValidationError, params: Record<string, unknown>): string {
-  switch (error.keyword) {
+function describe({ keyword, params, message }: SchemaFailure): string {
+  switch (keyword) {
     case 'type':
       return `must be of type ${String(params.type)}`;
     case 'minLength':
@@ -210,24 +217,8 @@ function describe(error: FastifySchemaValidationError, params: Record<string, un
     case 'format':
       return params.format === 'email' ? 'must be a well-formed email address' : `must be a valid ${String(params.format)}`;
     default:
-      return error.message ?? 'is not valid';
+      return message ?? 'is not valid';
   }
-}
-
-/** A JSON pointer as Tango's dotted field path; the root is named by its part of the request. */
-function joinPath(pointer: string, property: string | undefined, context: string): string {
-  const parts = pointer.split('/').slice(1).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
-  if (property !== undefined) parts.push(property);
-  return parts.length === 0 ? context : parts.join('.');
-}
-
-function valueAt(source: unknown, pointer: string): unknown {
-  let value = source;
-  for (const part of pointer.split('/').slice(1)) {
-    if (value === null || typeof value !== 'object') return undefined;
-    value = (value as Record<string, unknown>)[part.replace(/~1/g, '/').replace(/~0/g, '~')];
-  }
-  return value;
 }
 
 /** Echoes scalars only, and not too long: an error must not become a copy of the request. */

@@ -2,7 +2,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { credentialActorOf, principalOf } from '../auth/principal.js';
-import { TesseraError } from '../errors.js';
+import { TesseraError } from '../errors/tessera-error.js';
 import { depositToAccount, type FundingDeps, registerCard, unregisterCard } from '../funding/account-funding.js';
 import { centsOf } from '../funding/deposit-fee.js';
 import * as example from './examples.js';

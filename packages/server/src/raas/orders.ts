@@ -8,7 +8,7 @@ import { decimalToNumber } from '../catalog/money.js';
 import { emailTemplateForOrder } from '../email-templates/email-template-for-order.js';
 import type { EmailTemplateDeps } from '../email-templates/email-templates.js';
 import { etidOf } from '../email-templates/etid.js';
-import { hasCode, TesseraError } from '../errors.js';
+import { hasCode, TesseraError } from '../errors/tessera-error.js';
 import { accountOfCustomer } from '../funding/account-funding.js';
 import { orderFilterOf } from '../orders/order-filter.js';
 import { orderFee } from '../orders/order-fee.js';

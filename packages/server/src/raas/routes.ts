@@ -1,13 +1,12 @@
 import { TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import { ApiGuard, type GuardDeps } from '../auth/api-guard.js';
+import type { ApiGuard } from '../auth/api-guard.js';
 import { AuthError } from '../auth/auth-error.js';
 import type { PresentedCredential } from '../auth/presented-credential.js';
-import { hasCode } from '../errors.js';
+import { hasCode } from '../errors/tessera-error.js';
 import type { Metrics } from '../metrics/metrics.js';
 import { credentialId, type Principal, principalOf } from '../auth/principal.js';
-import { DEFAULT_SCOPE } from '../credentials/scopes.js';
 import { type CatalogDeps, catalogRoutes } from './catalogs.js';
 import { type CustomerDeps, customerRoutes } from './customers.js';
 import { emailTemplateRoutes } from './email-templates.js';
@@ -58,17 +57,15 @@ const WhoAmI = Type.Object(
  * one guard (Bearer or Basic); every response carries X-REQUEST-ID and every error Tango's envelope.
  * Routing comes first: an unknown path is 404 and a wrong method 405, with or without credentials.
  */
-/** What the RaaS API uses: the guard's sources, the customers, the audience (the guard's realm). */
-export interface RaasDeps extends GuardDeps, CustomerDeps, CatalogDeps, EmailTemplateDeps, FundingDeps, OrderDeps {
-  config: GuardDeps['config'];
-  metrics: Pick<Metrics, 'authFailed' | 'credentialCacheLookup'>;
+/** What the RaaS API uses: the guard (made by the composition root, services.ts), the customers, catalogs, funding and orders. */
+export interface RaasDeps extends CustomerDeps, CatalogDeps, EmailTemplateDeps, FundingDeps, OrderDeps {
+  apiGuard: Pick<ApiGuard, 'present' | 'cached' | 'authenticate'>;
+  metrics: Pick<Metrics, 'authFailed'>;
+  now: () => number;
 }
 
 export async function raasRoutes(app: FastifyInstance, { services }: { services: RaasDeps }): Promise<void> {
-  const { config } = services;
-  const guard = new ApiGuard(services, { realm: config.audience, requiredScope: DEFAULT_SCOPE, log: app.log });
-  await guard.start();
-  app.addHook('onClose', async () => guard.stop());
+  const guard = services.apiGuard;
 
   app.setValidatorCompiler(TypeBoxValidatorCompiler);
   // Shared, so that every route's error responses refer to it (the serializer and the OpenAPI document alike).

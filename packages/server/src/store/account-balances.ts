@@ -1,5 +1,5 @@
 import { sql, type Transaction } from 'kysely';
-import { TesseraError } from '../errors.js';
+import { TesseraError } from '../errors/tessera-error.js';
 import type { Schema } from './schema.js';
 
 /**

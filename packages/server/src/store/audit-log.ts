@@ -1,7 +1,7 @@
 import type { Kysely, Selectable, Transaction } from 'kysely';
 import { canonicalJsonAround, chainHash, GENESIS_HASH } from '../crypto/audit-hash.js';
 import { newId, PREFIX } from '../crypto/secrets.js';
-import { TesseraError } from '../errors.js';
+import { TesseraError } from '../errors/tessera-error.js';
 import { lockPlatform } from './platforms.js';
 import type { AuditLogTable, Schema } from './schema.js';
 

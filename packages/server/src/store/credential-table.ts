@@ -1,5 +1,5 @@
 import type { Kysely, Transaction } from 'kysely';
-import { TesseraError } from '../errors.js';
+import { TesseraError } from '../errors/tessera-error.js';
 import { appendAuditEntry, type PendingAuditEntry } from './audit-log.js';
 import { lockPlatform } from './platforms.js';
 import type { CredentialStatus, Schema } from './schema.js';

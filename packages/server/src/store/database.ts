@@ -5,7 +5,7 @@ import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, type LogEvent, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import type PgModule from 'pg';
-import { TesseraError } from '../errors.js';
+import { TesseraError } from '../errors/tessera-error.js';
 import type { Schema } from './schema.js';
 import { sqliteChangeWatches } from './sqlite-data-version.js';
 import { withStatementCache } from './statement-cache.js';

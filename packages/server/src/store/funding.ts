@@ -1,5 +1,5 @@
 import type { Kysely, Selectable, Transaction } from 'kysely';
-import { TesseraError } from '../errors.js';
+import { TesseraError } from '../errors/tessera-error.js';
 import { appendAuditEntry, type PendingAuditEntry } from './audit-log.js';
 import { creditBalance } from './account-balances.js';
 import { lockPlatform } from './platforms.js';

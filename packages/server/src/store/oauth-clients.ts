@@ -1,14 +1,15 @@
-import type { Kysely, Selectable } from 'kysely';
-import { TesseraError } from '../errors.js';
+import type { Kysely } from 'kysely';
+import { TesseraError } from '../errors/tessera-error.js';
 import type { Database } from './database.js';
 import { appendAuditEntry, type PendingAuditEntry } from './audit-log.js';
 import { lockPlatform } from './platforms.js';
 import { sqliteQuotaClaim } from './sqlite-quota-claim.js';
 import { postgresQuotaClaim } from './postgres-quota-claim.js';
+import type { OAuthClient, QuotaClaim } from './quota-claim.js';
 import { type CredentialScope, type CredentialTable, deleteInactiveCredential, insertActiveCredential, setCredentialStatus } from './credential-table.js';
-import type { CredentialStatus, OAuthClientsTable, Schema } from './schema.js';
+import type { CredentialStatus, Schema } from './schema.js';
 
-export type OAuthClient = Selectable<OAuthClientsTable>;
+export type { OAuthClient, QuotaClaim } from './quota-claim.js';
 
 /** A platform may hold this many active client credentials at once, so a secret can rotate without downtime. */
 export const MAX_ACTIVE_CLIENTS = 2;
@@ -25,8 +26,6 @@ const OAUTH_CLIENTS: CredentialTable = {
 export function tokensNotBeforeAfter(now: number): number {
   return (Math.floor(now / 1000) + 1) * 1000;
 }
-
-export type QuotaClaim = { granted: true } | { granted: false; lastIssuedAt: number | null; status: CredentialStatus | undefined };
 
 export class OAuthClientStore {
   /** The claim: one synchronous transaction on SQLite (store/sqlite-quota-claim.ts), one call on PostgreSQL (store/postgres-quota-claim.ts). */

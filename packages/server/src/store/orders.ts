@@ -1,5 +1,5 @@
 import type { ExpressionBuilder, Kysely, Selectable } from 'kysely';
-import { TesseraError } from '../errors.js';
+import { TesseraError } from '../errors/tessera-error.js';
 import { debitBalance } from './account-balances.js';
 import { appendAuditEntry, type PendingAuditEntry } from './audit-log.js';
 import { lockPlatform } from './platforms.js';

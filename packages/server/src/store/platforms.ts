@@ -1,5 +1,5 @@
 import type { Kysely, Selectable, Transaction } from 'kysely';
-import { TesseraError } from '../errors.js';
+import { TesseraError } from '../errors/tessera-error.js';
 import type { PlatformsTable, Schema } from './schema.js';
 import { insertOrConflict } from './unique-violation.js';
 

@@ -1,6 +1,6 @@
 import { type PendingAuditEntry, unnumberedAuditEntry } from './audit-log.js';
 import type { PreparedQuery } from './database.js';
-import type { OAuthClient, QuotaClaim } from './oauth-clients.js';
+import type { OAuthClient, QuotaClaim } from './quota-claim.js';
 
 type Claimer = (client: Pick<OAuthClient, 'client_id' | 'platform_id'>, now: number, intervalMs: number, issued: PendingAuditEntry) => Promise<QuotaClaim>;
 

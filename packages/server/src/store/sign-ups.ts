@@ -1,5 +1,5 @@
 import type { Kysely, Selectable } from 'kysely';
-import { TesseraError } from '../errors.js';
+import { TesseraError } from '../errors/tessera-error.js';
 import type { PendingAuditEntry } from './audit-log.js';
 import type { Platform, PlatformStore } from './platforms.js';
 import type { Schema, SignUpsTable } from './schema.js';

@@ -1,7 +1,7 @@
 import type SQLite from 'better-sqlite3';
 import type { Kysely } from 'kysely';
 import { type AuditEntry, chainedAuditEntry, type PendingAuditEntry } from './audit-log.js';
-import type { OAuthClient, QuotaClaim } from './oauth-clients.js';
+import type { OAuthClient, QuotaClaim } from './quota-claim.js';
 import type { Schema } from './schema.js';
 import { mapped } from './store-unavailable.js';
 

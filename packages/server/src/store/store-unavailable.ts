@@ -1,5 +1,5 @@
 import type { DatabaseConnection, Dialect, Driver, QueryResult, TransactionSettings } from 'kysely';
-import { TesseraError } from '../errors.js';
+import { TesseraError } from '../errors/tessera-error.js';
 
 /** How long a client of a store that is away is told to wait before trying again (RFC 9110 §10.2.3). */
 export const STORE_RETRY_AFTER_SECONDS = 5;

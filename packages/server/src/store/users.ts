@@ -1,5 +1,5 @@
 import type { Kysely, Selectable, Transaction } from 'kysely';
-import { TesseraError } from '../errors.js';
+import { TesseraError } from '../errors/tessera-error.js';
 import { appendAuditEntry, type PendingAuditEntry } from './audit-log.js';
 import { type Platform, PlatformStore, lockPlatform } from './platforms.js';
 import type { Schema, UsersTable } from './schema.js';

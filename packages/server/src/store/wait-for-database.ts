@@ -1,5 +1,5 @@
-import { hasCode, TesseraError } from '../errors.js';
-import { within } from '../within.js';
+import { hasCode, TesseraError } from '../errors/tessera-error.js';
+import { within } from '../async/within.js';
 import { type Database, pingDatabase } from './database.js';
 
 /** SQLSTATE classes no wait will cure: 28 (authorization: a wrong user or password), 3D (no such database). */

@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { BUSY_RETRY_AFTER_SECONDS, PasswordHasher, WAITING_PER_HASH } from '../../src/accounts/passwords.js';
-import { defaultPasswordHashes } from '../../src/config.js';
-import { TesseraError } from '../../src/errors.js';
+import { defaultPasswordHashes } from '../../src/config/config.js';
+import { TesseraError } from '../../src/errors/tessera-error.js';
 import { heldDerive } from '../support/held-derive.js';
 import { PASSWORD } from '../support/portal.js';
 import { TEST_PASSWORD_COST } from '../support/services.js';

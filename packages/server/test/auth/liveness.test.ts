@@ -1,13 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/app.js';
+import { MemoryCache } from '../../src/cache/memory-cache.js';
 import { readPresentedCredential } from '../../src/auth/presented-credential.js';
-import { verifyAccessToken } from '../../src/oauth/access-token.js';
-import { activeTokenClaims, readTokenStatus } from '../../src/oauth/live-token.js';
-import type { Services } from '../../src/services.js';
+import { verifyAccessToken } from '../../src/tokens/access-token.js';
+import { activeTokenClaims, readTokenStatus } from '../../src/tokens/live-token.js';
+import { closeServices, openServices, type Services } from '../../src/services.js';
 import { form, postForm } from '../support/oauth.js';
 import { startDeployment } from '../support/bootstrap.js';
-import { HOUR, STORE_KINDS, type TestEnvironment } from '../support/services.js';
+import { HOUR, silentLog, STORE_KINDS, type TestEnvironment } from '../support/services.js';
 import { basic, get, signedToken, type Tenant } from '../support/tenants.js';
 
 vi.mock('../../src/auth/presented-credential.js', async (importOriginal) => {
@@ -78,21 +79,42 @@ describe.each(STORE_KINDS)('token liveness and the guard’s wiring (%s)', (stor
     }
   });
 
-  it('stops listening for credential changes when the app closes', async () => {
-    const other = await env.open();
-    // The API guard and the token endpoint's client cache each listen.
+  it('listens for credential changes from the opening of the services to their closing, whatever apps come and go on them', async () => {
+    // The API guard and the token endpoint's client cache each listen, once per process (services.ts).
     const unsubscribes: ReturnType<typeof vi.fn>[] = [];
-    const subscribe = other.cache.subscribe.bind(other.cache);
-    vi.spyOn(other.cache, 'subscribe').mockImplementation(async (channel, listener) => {
-      const unsubscribe = vi.fn(await subscribe(channel, listener));
+    const subscribe = MemoryCache.prototype.subscribe;
+    const spy = vi.spyOn(MemoryCache.prototype, 'subscribe').mockImplementation(async function (this: MemoryCache, channel, listener) {
+      const unsubscribe = vi.fn(await subscribe.call(this, channel, listener));
       unsubscribes.push(unsubscribe);
       return unsubscribe;
     });
-    const otherApp = await buildApp(other.config, other, { logger: false });
-    await otherApp.ready();
+    let other: Services;
+    try {
+      other = await openServices(env.config, { log: silentLog, now: env.clock.now });
+    } finally {
+      spy.mockRestore();
+    }
+    expect(unsubscribes).toHaveLength(2);
+    // Apps on the services subscribe to nothing more, and their closing stops nothing another app may still use.
+    for (let i = 0; i < 2; i++) {
+      const otherApp = await buildApp(other.config, other, { logger: false });
+      await otherApp.ready();
+      await otherApp.close();
+    }
     expect(unsubscribes).toHaveLength(2);
     for (const unsubscribe of unsubscribes) expect(unsubscribe).not.toHaveBeenCalled();
-    await otherApp.close();
+    await closeServices(other);
     for (const unsubscribe of unsubscribes) expect(unsubscribe).toHaveBeenCalledTimes(1);
+  });
+
+  it('opens no subscription for the `tessera` command', async () => {
+    const spy = vi.spyOn(MemoryCache.prototype, 'subscribe');
+    try {
+      const command = await openServices(env.config, { log: silentLog, now: env.clock.now, listen: false });
+      await closeServices(command);
+      expect(spy).not.toHaveBeenCalled();
+    } finally {
+      spy.mockRestore();
+    }
   });
 });

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defaultDataDir } from '../../src/config.js';
+import { defaultDataDir } from '../../src/config/config.js';
 import { tessera, tesseraJson } from '../support/processes.js';
 
 // A project laid out like this repository: a workspace root and a package folder below it.

@@ -6,7 +6,7 @@ import { createApiKey, deleteApiKey, listApiKeys, revealApiKey, setApiKeyStatus 
 import { createClient, deleteClient, setClientStatus } from '../../src/credentials/oauth-clients.js';
 import { createPlatform } from '../../src/credentials/platforms.js';
 import { digest, PREFIX } from '../../src/crypto/secrets.js';
-import { TesseraError } from '../../src/errors.js';
+import { TesseraError } from '../../src/errors/tessera-error.js';
 import type { Services } from '../../src/services.js';
 import { refusal } from '../support/refusal.js';
 import { createTestEnvironment, STORE_KINDS, type TestEnvironment } from '../support/services.js';

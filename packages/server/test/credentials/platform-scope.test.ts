@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiKey, deleteApiKey, revealApiKey, setApiKeyStatus } from '../../src/credentials/api-keys.js';
 import { createClient, deleteClient, resetClientQuota, setClientStatus } from '../../src/credentials/oauth-clients.js';
 import { createPlatform } from '../../src/credentials/platforms.js';
-import { TesseraError } from '../../src/errors.js';
+import { TesseraError } from '../../src/errors/tessera-error.js';
 import type { Services } from '../../src/services.js';
 import type { Platform } from '../../src/store/platforms.js';
 import { createTestEnvironment, STORE_KINDS, type TestEnvironment } from '../support/services.js';

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { STATUS_RECHECK_MS } from '../../src/credentials/credential-events.js';
 import { MAX_CACHED_CREDENTIALS } from '../../src/auth/api-guard.js';
-import { SETTINGS } from '../../src/config.js';
+import { SETTINGS } from '../../src/config/config.js';
 import { freePort } from '../support/listen.js';
 
 const run = promisify(execFile);
@@ -64,7 +64,7 @@ describe('the Dockerfile', () => {
     const runtime = stages.at(-1)!;
     const args = (keyword: string): string[] => runtime.filter((i) => i.keyword === keyword).map((i) => i.args);
 
-    expect(args('FROM')).toEqual(['node:20-bookworm-slim']);
+    expect(args('FROM')).toEqual(['node:24-bookworm-slim']);
     const users = args('USER');
     expect(users.length).toBeGreaterThan(0);
     expect(users.at(-1)).not.toMatch(/^(root|0)(:|$)/);

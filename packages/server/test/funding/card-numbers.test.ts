@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TesseraError } from '../../src/errors.js';
+import { TesseraError } from '../../src/errors/tessera-error.js';
 import { assertNotExpired, luhnValid, sandboxCard } from '../../src/funding/card-numbers.js';
 
 describe('the sandbox card numbers', () => {

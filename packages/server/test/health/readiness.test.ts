@@ -2,6 +2,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.js';
 import { RedisCache } from '../../src/cache/redis-cache.js';
+import { Readiness } from '../../src/health/readiness.js';
 import type { Services } from '../../src/services.js';
 import { openDatabase } from '../../src/store/database.js';
 import { freePort } from '../support/listen.js';
@@ -44,7 +45,7 @@ describe.each(STORE_KINDS)('GET /readyz on %s', (store) => {
     const services = await env.open();
     const cache = new RedisCache(`redis://127.0.0.1:${await freePort()}`, 'readyz:');
     try {
-      const { status, body } = await readyz({ ...services, cache });
+      const { status, body } = await readyz({ ...services, readiness: new Readiness(services.database, cache) });
       expect({ status, body }).toEqual({ status: 200, body: { status: 'degraded', store: 'ok', redis: 'unreachable' } });
     } finally {
       await cache.close();
@@ -59,7 +60,7 @@ describe('GET /readyz with the store away', () => {
     const services = await env.open();
     const database = openDatabase({ databaseUrl: `postgres://postgres@127.0.0.1:${await freePort()}/test`, dataDir: env.config.dataDir });
     try {
-      const { status, body, cacheControl } = await readyz({ ...services, database });
+      const { status, body, cacheControl } = await readyz({ ...services, readiness: new Readiness(database, services.cache) });
       expect({ status, body, cacheControl }).toEqual({
         status: 503,
         body: { status: 'degraded', store: 'unreachable', redis: 'not configured' },
@@ -80,7 +81,7 @@ describe('GET /readyz with the store away', () => {
     const port = (silent.address() as { port: number }).port;
     const database = openDatabase({ databaseUrl: `postgres://postgres@127.0.0.1:${port}/test`, dataDir: env.config.dataDir });
     try {
-      const { status, body, ms } = await readyz({ ...services, database });
+      const { status, body, ms } = await readyz({ ...services, readiness: new Readiness(database, services.cache) });
       expect({ status, body }).toEqual({ status: 503, body: { status: 'degraded', store: 'unreachable', redis: 'not configured' } });
       expect(ms).toBeGreaterThanOrEqual(900);
       expect(ms).toBeLessThan(3000);

@@ -1,7 +1,7 @@
 import { connect, type Socket } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Config } from '../../src/config.js';
+import type { Config } from '../../src/config/config.js';
 import { connectionAddressKey } from '../../src/http/connection-limits.js';
 import { createTestEnvironment, type TestEnvironment } from '../support/services.js';
 

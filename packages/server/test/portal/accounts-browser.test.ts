@@ -1,12 +1,6 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BROWSER_TEST_TIMEOUT, browserSkipReason, launchBrowser, openPage, screenshot } from '../support/browser.js';
-import { freePort } from '../support/listen.js';
-import { PASSWORD } from '../support/portal.js';
-import { sqliteServerEnv, startServer } from '../support/processes.js';
+import { describe, expect, it } from 'vitest';
+import { BROWSER_TEST_TIMEOUT, browserSkipReason, openPage, screenshot } from '../support/browser.js';
+import { acmeApiKeyBasic, servedPortal, signUpAcme } from '../support/served-portal.js';
 
 /**
  * The portal's Accounts page in Chromium against `tessera serve`: empty until the RaaS API makes a customer
@@ -14,45 +8,22 @@ import { sqliteServerEnv, startServer } from '../support/processes.js';
  * and sees the balance, the deposit and the card, and the Audit Log names them. The screenshots are the README's.
  */
 describe.skipIf(browserSkipReason())('the Accounts page in Chromium', () => {
-  let dataDir: string;
-  let server: Awaited<ReturnType<typeof startServer>>;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    dataDir = await mkdtemp(path.join(tmpdir(), 'tessera-accounts-'));
-    const port = await freePort();
-    // Sign-up at once (the page then asks for the password itself): this suite is about the Accounts page;
-    // verified sign-up walks in portal-browser.test.ts.
-    server = await startServer({ ...sqliteServerEnv(dataDir, port), TESSERA_PORTAL_SIGNUP: 'open' });
-    browser = await launchBrowser();
-  }, 60_000);
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-    if (dataDir) await rm(dataDir, { recursive: true, force: true });
-  });
+  // Sign-up at once (the page then asks for the password itself): this suite is about the Accounts page;
+  // verified sign-up walks in portal-browser.test.ts.
+  const served = servedPortal('tessera-accounts-', { TESSERA_PORTAL_SIGNUP: 'open' });
 
   it('funds an account from the portal: empty, a declined card, a card, a deposit', { timeout: 2 * BROWSER_TEST_TIMEOUT }, async () => {
-    const p = await openPage(browser);
-    await p.goto(`${server.url}/#/signup`);
-    await p.getByRole('heading', { name: 'Set up an account' }).waitFor();
-    await p.getByLabel('Email').fill('ada@acme.example');
-    await p.getByLabel('Password').fill(PASSWORD);
-    await p.getByLabel('Platform name').fill('acme');
-    await p.getByRole('button', { name: 'Create account' }).click();
-    await expect.poll(() => p.url(), { timeout: 20_000 }).toContain('#/team');
+    const p = await openPage(served.browser);
+    await signUpAcme(p, served.url);
 
     await p.getByRole('link', { name: 'Accounts', exact: true }).click();
     await p.getByText('No customers or accounts yet.').waitFor();
     await screenshot(p, 'portal-accounts-empty');
 
     // A customer and an account, as an integration makes them: the RaaS API with an API key from the portal.
-    const session = (await (await p.request.get(`${server.url}/portal/api/session`)).json()) as { csrfToken: string };
-    const key = await p.request.post(`${server.url}/portal/api/api-keys`, { headers: { 'x-csrf-token': session.csrfToken } });
-    expect(key.status()).toBe(201);
-    const basic = `Basic ${Buffer.from(`acme:${((await key.json()) as { api_key: string }).api_key}`).toString('base64')}`;
+    const basic = await acmeApiKeyBasic(p, served.url);
     const raas = async (url: string, body: unknown) =>
-      (await fetch(`${server.url}/raas/v2${url}`, { method: 'POST', headers: { authorization: basic, 'content-type': 'application/json' }, body: JSON.stringify(body) })).status;
+      (await fetch(`${served.url}/raas/v2${url}`, { method: 'POST', headers: { authorization: basic, 'content-type': 'application/json' }, body: JSON.stringify(body) })).status;
     expect(await raas('/customers', { customerIdentifier: 'acme-rewards', displayName: 'Acme Rewards' })).toBe(201);
     expect(await raas('/customers/acme-rewards/accounts', { accountIdentifier: 'q4-incentives', displayName: 'Q4 sales incentives', contactEmail: 'finance@acme.example' })).toBe(201);
 

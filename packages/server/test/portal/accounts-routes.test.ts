@@ -1,14 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyAudit } from '../../src/audit/verify-audit.js';
-import { createApiKey } from '../../src/credentials/api-keys.js';
 import type { Services } from '../../src/services.js';
 import { startDeployment } from '../support/bootstrap.js';
 import { appWithCapturedLog } from '../support/captured-log.js';
-import { PASSWORD, PortalBrowser } from '../support/portal.js';
+import { acmeAndGlobex, PASSWORD, PortalBrowser } from '../support/portal.js';
 import { dumpStore, STORE_KINDS, type TestEnvironment } from '../support/services.js';
 import { expectTangoView } from '../support/tango-reference.js';
-import { basic, get, postJson } from '../support/tenants.js';
+import { get, postJson } from '../support/tenants.js';
 
 const NOW = '2026-11-28T12:00:00.000Z';
 const TOKEN = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
@@ -56,16 +55,9 @@ describe.each(STORE_KINDS)('the portal Accounts routes on %s', (store) => {
 
   beforeAll(async () => {
     ({ env, app, services } = await startDeployment({ store }));
-    ann = new PortalBrowser(app);
-    expect((await ann.signUp('ann@acme.example', 'acme')).statusCode).toBe(201);
-    const link = (await ann.post('/invitations', { email: 'bob@acme.example', role: 'member' })).json().link as string;
-    bob = new PortalBrowser(app);
-    expect((await bob.post('/invitations/accept', { token: link.split('/').at(-1), password: PASSWORD })).statusCode).toBe(201);
-    zed = new PortalBrowser(app);
-    expect((await zed.signUp('zed@globex.example', 'globex')).statusCode).toBe(201);
-
-    acmeBasic = basic('acme', (await createApiKey(services, 'acme')).api_key);
-    const globexBasic = basic('globex', (await createApiKey(services, 'globex')).api_key);
+    const teams = await acmeAndGlobex(app, services);
+    ({ ann, bob, zed, acmeBasic } = teams);
+    const { globexBasic } = teams;
     // Customers and accounts come from the RaaS API (or the console); the portal reads and funds them.
     expect((await postJson(app, '/raas/v2/customers', acmeBasic, { customerIdentifier: 'cust-1', displayName: 'Acme Rewards' })).statusCode).toBe(201);
     const opened = await postJson(app, '/raas/v2/customers/cust-1/accounts', acmeBasic, { accountIdentifier: 'acct-1', displayName: 'Rewards budget', contactEmail: 'ops@acme.example' });

@@ -1,12 +1,6 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BROWSER_TEST_TIMEOUT, browserSkipReason, launchBrowser, openPage, screenshot } from '../support/browser.js';
-import { freePort } from '../support/listen.js';
-import { PASSWORD } from '../support/portal.js';
-import { sqliteServerEnv, startServer } from '../support/processes.js';
+import { describe, expect, it } from 'vitest';
+import { BROWSER_TEST_TIMEOUT, browserSkipReason, openPage, screenshot } from '../support/browser.js';
+import { acmeApiKeyBasic, servedPortal, signUpAcme } from '../support/served-portal.js';
 
 /**
  * The portal's Orders page in Chromium against `tessera serve`: empty (saying how orders appear) until the RaaS
@@ -14,44 +8,21 @@ import { sqliteServerEnv, startServer } from '../support/processes.js';
  * masked, revealed and resent, and the Audit Log naming both. The screenshots are the README's.
  */
 describe.skipIf(browserSkipReason())('the Orders page in Chromium', () => {
-  let dataDir: string;
-  let server: Awaited<ReturnType<typeof startServer>>;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    dataDir = await mkdtemp(path.join(tmpdir(), 'tessera-orders-'));
-    const port = await freePort();
-    // Signed up at once (no mailed link to follow): this suite is about orders.
-    server = await startServer({ ...sqliteServerEnv(dataDir, port), TESSERA_PORTAL_SIGNUP: 'open' });
-    browser = await launchBrowser();
-  }, 60_000);
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-    if (dataDir) await rm(dataDir, { recursive: true, force: true });
-  });
+  // Signed up at once (no mailed link to follow): this suite is about orders.
+  const served = servedPortal('tessera-orders-', { TESSERA_PORTAL_SIGNUP: 'open' });
 
   it('lists, filters, opens, reveals and resends orders', { timeout: 2 * BROWSER_TEST_TIMEOUT }, async () => {
-    const p = await openPage(browser);
-    await p.goto(`${server.url}/#/signup`);
-    await p.getByRole('heading', { name: 'Set up an account' }).waitFor();
-    await p.getByLabel('Email').fill('ada@acme.example');
-    await p.getByLabel('Password').fill(PASSWORD);
-    await p.getByLabel('Platform name').fill('acme');
-    await p.getByRole('button', { name: 'Create account' }).click();
-    await expect.poll(() => p.url(), { timeout: 20_000 }).toContain('#/team');
+    const p = await openPage(served.browser);
+    await signUpAcme(p, served.url);
 
     await p.getByRole('link', { name: 'Orders', exact: true }).click();
     await p.getByText('No orders yet.').waitFor();
     await screenshot(p, 'portal-orders-empty');
 
     // An integration's reward flow, with an API key from the portal: a customer, an account, a card, a deposit, orders.
-    const session = (await (await p.request.get(`${server.url}/portal/api/session`)).json()) as { csrfToken: string };
-    const key = await p.request.post(`${server.url}/portal/api/api-keys`, { headers: { 'x-csrf-token': session.csrfToken } });
-    expect(key.status()).toBe(201);
-    const basic = `Basic ${Buffer.from(`acme:${((await key.json()) as { api_key: string }).api_key}`).toString('base64')}`;
+    const basic = await acmeApiKeyBasic(p, served.url);
     const raas = async (url: string, body: unknown) => {
-      const response = await fetch(`${server.url}/raas/v2${url}`, { method: 'POST', headers: { authorization: basic, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      const response = await fetch(`${served.url}/raas/v2${url}`, { method: 'POST', headers: { authorization: basic, 'content-type': 'application/json' }, body: JSON.stringify(body) });
       expect(response.status, url).toBeLessThan(300);
       return (await response.json()) as Record<string, unknown>;
     };

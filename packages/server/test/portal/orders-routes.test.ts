@@ -1,14 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyAudit } from '../../src/audit/verify-audit.js';
-import { createApiKey } from '../../src/credentials/api-keys.js';
 import { rewardCredentials } from '../../src/orders/reward-credentials.js';
 import type { Services } from '../../src/services.js';
 import { startDeployment } from '../support/bootstrap.js';
 import { appWithCapturedLog } from '../support/captured-log.js';
-import { PASSWORD, PortalBrowser } from '../support/portal.js';
+import { acmeAndGlobex, PASSWORD, PortalBrowser } from '../support/portal.js';
 import { STORE_KINDS, type TestEnvironment } from '../support/services.js';
-import { basic, get, openAccount, postJson } from '../support/tenants.js';
+import { get, openAccount, postJson } from '../support/tenants.js';
 
 const NOW = '2026-11-28T12:00:00.000Z';
 /** The three orders' times: two days ago, yesterday, now (the frozen clock's). */
@@ -76,16 +75,7 @@ describe.each(STORE_KINDS)('the portal Orders routes on %s', (store) => {
 
   beforeAll(async () => {
     ({ env, app, services } = await startDeployment({ store }));
-    ann = new PortalBrowser(app);
-    expect((await ann.signUp('ann@acme.example', 'acme')).statusCode).toBe(201);
-    const link = (await ann.post('/invitations', { email: 'bob@acme.example', role: 'member' })).json().link as string;
-    bob = new PortalBrowser(app);
-    expect((await bob.post('/invitations/accept', { token: link.split('/').at(-1), password: PASSWORD })).statusCode).toBe(201);
-    zed = new PortalBrowser(app);
-    expect((await zed.signUp('zed@globex.example', 'globex')).statusCode).toBe(201);
-
-    acmeBasic = basic('acme', (await createApiKey(services, 'acme')).api_key);
-    globexBasic = basic('globex', (await createApiKey(services, 'globex')).api_key);
+    ({ ann, bob, zed, acmeBasic, globexBasic } = await acmeAndGlobex(app, services));
     for (const [customer, account] of [
       ['cust-1', 'acct-1'],
       ['cust-2', 'acct-2'],

@@ -1,14 +1,12 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { SQLITE_FILE } from '../../src/store/database.js';
-import { BROWSER_TEST_TIMEOUT, browserSkipReason, launchBrowser, openPage, screenshot } from '../support/browser.js';
-import { freePort } from '../support/listen.js';
+import { BROWSER_TEST_TIMEOUT, browserSkipReason, openPage, screenshot } from '../support/browser.js';
 import { PASSWORD } from '../support/portal.js';
-import { sqliteServerEnv, startServer, tessera } from '../support/processes.js';
+import { tessera } from '../support/processes.js';
+import { servedPortal } from '../support/served-portal.js';
 
 /**
  * A person in the portal, in Chromium, against `tessera serve` as `npm start` runs it (the bundle, the
@@ -18,32 +16,16 @@ import { sqliteServerEnv, startServer, tessera } from '../support/processes.js';
  * verify` catches a row edited behind the server's back. The screenshots are the README's.
  */
 describe.skipIf(browserSkipReason())('the portal in Chromium', () => {
-  let dataDir: string;
-  let serverEnv: Record<string, string>;
-  let server: Awaited<ReturnType<typeof startServer>>;
-  let browser: Browser;
+  const served = servedPortal('tessera-portal-');
   /** One browser context (one person) for all the steps. */
   let page: Page;
-
-  beforeAll(async () => {
-    dataDir = await mkdtemp(path.join(tmpdir(), 'tessera-portal-'));
-    const port = await freePort();
-    serverEnv = sqliteServerEnv(dataDir, port);
-    server = await startServer(serverEnv);
-    browser = await launchBrowser();
-  }, 60_000);
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-    if (dataDir) await rm(dataDir, { recursive: true, force: true });
-  });
 
   async function clipboard(p: Page): Promise<string> {
     return p.evaluate<string>('navigator.clipboard.readText()');
   }
 
   async function callApi(authorization: string): Promise<number> {
-    return (await fetch(`${server.url}/raas/v2/customers`, { headers: { authorization } })).status;
+    return (await fetch(`${served.url}/raas/v2/customers`, { headers: { authorization } })).status;
   }
 
   // The steps a person takes, in order, on one page.
@@ -57,7 +39,7 @@ describe.skipIf(browserSkipReason())('the portal in Chromium', () => {
    */
   async function signUp(): Promise<void> {
     const p = page;
-    await p.goto(`${server.url}/`);
+    await p.goto(`${served.url}/`);
     await expect.poll(() => p.url(), { timeout: 20_000 }).toContain('#/signin');
     await p.getByRole('heading', { name: 'Sign in' }).waitFor();
     await screenshot(p, 'portal-sign-in');
@@ -82,11 +64,11 @@ describe.skipIf(browserSkipReason())('the portal in Chromium', () => {
     await screenshot(p, 'portal-sign-up-sent');
 
     // As the page says: `npx tessera mail` prints the message (the server writes it just after answering).
-    const cliEnv = { ...serverEnv, LOG_LEVEL: 'warn' };
+    const cliEnv = { ...served.env, LOG_LEVEL: 'warn' };
     let link = '';
     await expect
       .poll(async () => (link = /http:\/\/\S+\/#\/signup\/tsu_\w+/.exec((await tessera(['mail'], cliEnv)).stdout)?.[0] ?? ''), { timeout: 30_000 })
-      .toMatch(new RegExp(`^${server.url}/#/signup/tsu_\\w{43}$`));
+      .toMatch(new RegExp(`^${served.url}/#/signup/tsu_\\w{43}$`));
     await p.goto(link);
     await p.getByRole('heading', { name: 'Finish creating acme' }).waitFor();
     await screenshot(p, 'portal-sign-up-finish');
@@ -102,7 +84,7 @@ describe.skipIf(browserSkipReason())('the portal in Chromium', () => {
     // Used: the link now says so.
     await p.goto(link);
     await p.getByRole('heading', { name: 'Sign-up link not valid' }).waitFor();
-    await p.goto(`${server.url}/#/team`);
+    await p.goto(`${served.url}/#/team`);
     await p.getByRole('heading', { name: 'Team settings' }).waitFor();
   }
 
@@ -133,7 +115,7 @@ describe.skipIf(browserSkipReason())('the portal in Chromium', () => {
     // Shown once: the secret is nowhere on the page any more.
     expect(await p.content()).not.toContain(clientSecret);
 
-    const token = await fetch(`${server.url}/oauth/token`, {
+    const token = await fetch(`${served.url}/oauth/token`, {
       method: 'POST',
       headers: { authorization: `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
       body: 'grant_type=client_credentials',
@@ -229,13 +211,13 @@ describe.skipIf(browserSkipReason())('the portal in Chromium', () => {
     await shown.waitFor();
     await shown.getByRole('button', { name: 'Copy invitation link' }).click();
     const link = await clipboard(p);
-    expect(link).toMatch(new RegExp(`^${server.url}/#/invitation/[A-Za-z0-9_-]+$`));
+    expect(link).toMatch(new RegExp(`^${served.url}/#/invitation/[A-Za-z0-9_-]+$`));
     await shown.getByRole('button', { name: 'Done' }).click();
     await p.getByRole('cell', { name: 'grace@acme.example' }).waitFor();
     await screenshot(p, 'portal-team-members');
 
     // Grace, in a browser of her own.
-    const grace = await openPage(browser);
+    const grace = await openPage(served.browser);
     await grace.goto(link);
     // Issue 19, point 15: the page names the platform being joined, and the role.
     await grace.getByRole('heading', { name: 'Join acme as a member' }).waitFor();
@@ -244,12 +226,12 @@ describe.skipIf(browserSkipReason())('the portal in Chromium', () => {
     await grace.getByLabel('Password', { exact: true }).fill('grace hopper was here');
     await grace.getByRole('button', { name: 'Join acme' }).click();
     await expect.poll(() => grace.url(), { timeout: 20_000 }).toContain('#/team');
-    await grace.goto(`${server.url}/#/team/oauth-clients`);
+    await grace.goto(`${served.url}/#/team/oauth-clients`);
     await grace.getByText('Acme billing').waitFor();
     expect(await grace.getByRole('button', { name: 'Generate Client Credentials' }).count()).toBe(0);
     expect(await grace.getByRole('button', { name: 'Deactivate' }).count()).toBe(0);
     // The link worked once.
-    const again = await fetch(`${server.url}/portal/api/invitations/accept`, {
+    const again = await fetch(`${served.url}/portal/api/invitations/accept`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ token: link.split('/').pop(), password: 'someone else entirely' }),
@@ -275,9 +257,9 @@ describe.skipIf(browserSkipReason())('the portal in Chromium', () => {
     expect(actions).toBeGreaterThanOrEqual(10);
     await screenshot(p, 'portal-audit-log');
 
-    const cliEnv = { ...serverEnv, LOG_LEVEL: 'warn' };
+    const cliEnv = { ...served.env, LOG_LEVEL: 'warn' };
     expect(await tessera(['audit', 'verify'], cliEnv)).toMatchObject({ code: 0 });
-    const db = new SQLite(path.join(dataDir, SQLITE_FILE));
+    const db = new SQLite(path.join(served.dataDir, SQLITE_FILE));
     try {
       const row = db.prepare("SELECT id, seq FROM audit_log WHERE action = 'reveal'").get() as { id: string; seq: number };
       db.prepare("UPDATE audit_log SET actor = 'someone-else@example' WHERE id = ?").run(row.id);
@@ -290,8 +272,8 @@ describe.skipIf(browserSkipReason())('the portal in Chromium', () => {
   }
 
   it('walks a person through the portal, from a new account to a tampered audit log caught', { timeout: 4 * BROWSER_TEST_TIMEOUT }, async () => {
-    page = await openPage(browser);
-    await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
+    page = await openPage(served.browser);
+    await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: served.url });
     await signUp();
     await generateClient();
     await apiKeyFlow();

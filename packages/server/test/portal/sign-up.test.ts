@@ -1,7 +1,7 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { SIGN_UP_WINDOW_MS } from '../../src/accounts/sign-up-throttle.js';
-import { loadConfig } from '../../src/config.js';
+import { loadConfig } from '../../src/config/config.js';
 import type { Services } from '../../src/services.js';
 import { PASSWORD } from '../support/portal.js';
 import { FLEET_DEPLOYMENTS, startFleet } from '../support/bootstrap.js';

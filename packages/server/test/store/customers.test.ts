@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPlatform } from '../../src/credentials/platforms.js';
-import { TesseraError } from '../../src/errors.js';
+import { TesseraError } from '../../src/errors/tessera-error.js';
 import type { Services } from '../../src/services.js';
 import { createTestEnvironment, STORE_KINDS, type TestEnvironment } from '../support/services.js';
 

@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient, deleteClient, listClients, setClientStatus } from '../../src/credentials/oauth-clients.js';
 import { createPlatform } from '../../src/credentials/platforms.js';
-import { TesseraError } from '../../src/errors.js';
+import { TesseraError } from '../../src/errors/tessera-error.js';
 import type { Services } from '../../src/services.js';
 import { openDatabase } from '../../src/store/database.js';
 import { OAuthClientStore } from '../../src/store/oauth-clients.js';

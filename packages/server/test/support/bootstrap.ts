@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { Config } from '../../src/config.js';
+import type { Config } from '../../src/config/config.js';
 import type { Services } from '../../src/services.js';
 import { createTestEnvironment, skipReason, type StoreKind, type TestEnvironment } from './services.js';
 import { createTenant, type Tenant } from './tenants.js';

@@ -1,6 +1,9 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { expect } from 'vitest';
+import { createApiKey } from '../../src/credentials/api-keys.js';
+import type { Services } from '../../src/services.js';
 import { newestMailTo, signUpToken } from './mail.js';
+import { basic } from './oauth.js';
 
 export const PASSWORD = 'correct horse battery staple';
 
@@ -67,4 +70,21 @@ export async function signedUpAdmin(app: FastifyInstance, email: string, platfor
   const browser = new PortalBrowser(app);
   expect((await browser.signUp(email, platformName)).statusCode).toBe(201);
   return browser;
+}
+
+/** Two teams for the portal's per-platform tests: ann (admin) and bob (member) of `acme`, zed (admin) of `globex`, and an API key of each as a Basic header. */
+export async function acmeAndGlobex(
+  app: FastifyInstance,
+  services: Services,
+): Promise<{ ann: PortalBrowser; bob: PortalBrowser; zed: PortalBrowser; acmeBasic: string; globexBasic: string }> {
+  const ann = new PortalBrowser(app);
+  expect((await ann.signUp('ann@acme.example', 'acme')).statusCode).toBe(201);
+  const link = (await ann.post('/invitations', { email: 'bob@acme.example', role: 'member' })).json().link as string;
+  const bob = new PortalBrowser(app);
+  expect((await bob.post('/invitations/accept', { token: link.split('/').at(-1), password: PASSWORD })).statusCode).toBe(201);
+  const zed = new PortalBrowser(app);
+  expect((await zed.signUp('zed@globex.example', 'globex')).statusCode).toBe(201);
+  const acmeBasic = basic('acme', (await createApiKey(services, 'acme')).api_key);
+  const globexBasic = basic('globex', (await createApiKey(services, 'globex')).api_key);
+  return { ann, bob, zed, acmeBasic, globexBasic };
 }

@@ -1,4 +1,4 @@
-import { TesseraError } from '../../src/errors.js';
+import { TesseraError } from '../../src/errors/tessera-error.js';
 
 /** The domain error a promise rejects with, as code and message; fails the test when it resolves or throws anything else. */
 export async function refusal(promise: Promise<unknown>): Promise<{ code: string; message: string }> {

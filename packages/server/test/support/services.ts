@@ -8,7 +8,7 @@ import pg from 'pg';
 import { pino } from 'pino';
 import type { ScryptCost } from '../../src/accounts/passwords.js';
 import { type AppOptions, buildApp } from '../../src/app.js';
-import { type Config, testConfig } from '../../src/config.js';
+import { type Config, testConfig } from '../../src/config/config.js';
 import { closeServices, openServices, type Services } from '../../src/services.js';
 import { deleteRedisKeys, redisReachable, TEST_REDIS_URL, uniqueRedisPrefix } from '../../../../test-support/redis.js';
 

@@ -4,7 +4,7 @@ import { expect } from 'vitest';
 import { createApiKey } from '../../src/credentials/api-keys.js';
 import { createClient } from '../../src/credentials/oauth-clients.js';
 import { createPlatform } from '../../src/credentials/platforms.js';
-import { issueAccessToken } from '../../src/oauth/access-token.js';
+import { issueAccessToken } from '../../src/tokens/access-token.js';
 import type { Services } from '../../src/services.js';
 import { basic } from './oauth.js';
 import type { TestClock } from './services.js';

@@ -1,5 +1,5 @@
 import { type AuditActor, auditEntry } from '../../audit/record-audit.js';
-import { issueAccessToken } from '../access-token.js';
+import { issueAccessToken } from '../../tokens/access-token.js';
 import { invalidClient, OAuthError, excerpt } from '../oauth-error.js';
 import { quotaRefusal } from '../quota.js';
 import { DEFAULT_SCOPE } from '../../credentials/scopes.js';

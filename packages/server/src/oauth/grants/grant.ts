@@ -1,6 +1,6 @@
-import type { Config } from '../../config.js';
+import type { Config } from '../../config/config.js';
 import type { OAuthClientStore } from '../../store/oauth-clients.js';
-import type { KeyRing } from '../key-ring.js';
+import type { KeyRing } from '../../tokens/key-ring.js';
 import type { QuotaDeps, QuotaRequest } from '../quota.js';
 import type { TokenParameters } from '../token-parameters.js';
 

@@ -1,8 +1,8 @@
 import { pino } from 'pino';
 import { describe, expect, it, vi } from 'vitest';
 import type { FastifyBaseLogger } from 'fastify';
-import { lazyChildLogger } from '../src/lazy-request-logger.js';
-import { logOptions } from '../src/log-options.js';
+import { lazyChildLogger } from '../../src/log/lazy-request-logger.js';
+import { logOptions } from '../../src/log/log-options.js';
 
 function appLogger(level: string) {
   const lines: Array<Record<string, unknown>> = [];

@@ -1,8 +1,8 @@
-import { type KeyObject, randomUUID, type webcrypto } from 'node:crypto';
-import type { SigningAlgorithm } from '../config.js';
+import { randomUUID } from 'node:crypto';
+import type { SigningAlgorithm } from '../config/config.js';
 import { signCompactJws } from './jws-sign.js';
 import { errors, jwtVerify, type JWTHeaderParameters, type JWTPayload } from 'jose';
-import { hasCode, TesseraError } from '../errors.js';
+import { hasCode, TesseraError } from '../errors/tessera-error.js';
 import type { KeyRing } from './key-ring.js';
 
 /** RFC 9068 §2.1: the `typ` of a JWT access token. */
@@ -49,7 +49,7 @@ export async function issueAccessToken(keys: Pick<KeyRing, 'signer'>, request: I
     scope: request.scope,
     platform: request.platform,
   };
-  const token = await signCompactJws(key.alg as SigningAlgorithm, key.privateKey as KeyObject | webcrypto.CryptoKey, { kid: key.kid, typ: ACCESS_TOKEN_TYPE }, claims);
+  const token = await signCompactJws(key.alg as SigningAlgorithm, key.privateKey, { kid: key.kid, typ: ACCESS_TOKEN_TYPE }, claims);
   return { token, claims };
 }
 

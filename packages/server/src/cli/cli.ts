@@ -1,13 +1,13 @@
 import { createRequire } from 'node:module';
 import { Command, CommanderError } from 'commander';
-import { registerApiKeyCommands } from './cli/api-key-commands.js';
-import { registerAuditCommands } from './cli/audit-commands.js';
-import { registerClientCommands } from './cli/client-commands.js';
-import { registerKeyCommands } from './cli/key-commands.js';
-import { registerMailCommands } from './cli/mail-commands.js';
-import { registerPlatformCommands } from './cli/platform-commands.js';
-import { registerUserCommands } from './cli/user-commands.js';
-import { withYoungGenerationHeld } from './start-up-heap.js';
+import { registerApiKeyCommands } from './api-key-commands.js';
+import { registerAuditCommands } from './audit-commands.js';
+import { registerClientCommands } from './client-commands.js';
+import { registerKeyCommands } from './key-commands.js';
+import { registerMailCommands } from './mail-commands.js';
+import { registerPlatformCommands } from './platform-commands.js';
+import { registerUserCommands } from './user-commands.js';
+import { withYoungGenerationHeld } from '../runtime/start-up-heap.js';
 
 /** The `tessera` command: `serve`, and credential management against the server's own store. */
 export function buildCli(): Command {
@@ -21,7 +21,7 @@ export function buildCli(): Command {
     .command('serve')
     .description('start the server (configuration from the environment; see the README)')
     // Loaded only for `serve`: the HTTP stack is most of the start-up time of every other command.
-    .action(() => withYoungGenerationHeld(async () => (await import('./main.js')).serve()));
+    .action(() => withYoungGenerationHeld(async () => (await import('../main.js')).serve()));
   registerPlatformCommands(program);
   registerClientCommands(program);
   registerKeyCommands(program);

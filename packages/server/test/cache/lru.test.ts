@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { CredentialCache } from '../../src/auth/credential-cache.js';
+import { LruCache } from '../../src/cache/lru.js';
 
-describe('CredentialCache', () => {
+describe('LruCache', () => {
   it('holds at most its bound, dropping the least recently used', () => {
-    const cache = new CredentialCache<{ id: string }>(3);
+    const cache = new LruCache<{ id: string }>(3);
     for (const id of ['a', 'b', 'c']) cache.set(`token-${id}`, { id });
     expect(cache.get('token-a')).toEqual({ id: 'a' }); // a is now the most recent
     cache.set('token-d', { id: 'd' });
@@ -13,7 +13,7 @@ describe('CredentialCache', () => {
   });
 
   it('forgets entries by predicate (an announced status change) and entirely', () => {
-    const cache = new CredentialCache<{ clientId: string }>(10);
+    const cache = new LruCache<{ clientId: string }>(10);
     cache.set('t1', { clientId: 'cli_1' });
     cache.set('t2', { clientId: 'cli_2' });
     cache.set('t3', { clientId: 'cli_1' });

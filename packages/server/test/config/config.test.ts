@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, insecurePublicUrlWarning, loadConfig, SETTINGS } from '../src/config.js';
+import { ConfigError, insecurePublicUrlWarning, loadConfig, SETTINGS } from '../../src/config/config.js';
 
 describe('configuration', () => {
   it('has documented defaults that serve out of the box', () => {

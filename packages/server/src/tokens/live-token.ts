@@ -1,5 +1,5 @@
-import type { Config } from '../config.js';
-import { hasCode } from '../errors.js';
+import type { Config } from '../config/config.js';
+import { hasCode } from '../errors/tessera-error.js';
 import type { OAuthClient, OAuthClientStore } from '../store/oauth-clients.js';
 import type { RevokedTokenStore } from '../store/revoked-tokens.js';
 import { verifyAccessToken, type AccessTokenClaims, type VerifiedAccessToken } from './access-token.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { logAtMostEvery } from '../src/log-at-most-every.js';
-import { TestClock } from './support/services.js';
+import { logAtMostEvery } from '../../src/log/log-at-most-every.js';
+import { TestClock } from '../support/services.js';
 
 describe('logAtMostEvery', () => {
   it('logs the first call, then at most once per interval of the injected clock', () => {

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { scrubSecrets, serializeError } from '../src/log-options.js';
-import { appWithCapturedLog } from './support/captured-log.js';
-import type { Services } from '../src/services.js';
-import { basic, form, postForm, wrongByOneCharacter } from './support/oauth.js';
-import { PASSWORD, PortalBrowser } from './support/portal.js';
-import { createTestEnvironment, HOUR, type TestEnvironment } from './support/services.js';
-import { createTenant } from './support/tenants.js';
+import { scrubSecrets, serializeError } from '../../src/log/log-options.js';
+import { appWithCapturedLog } from '../support/captured-log.js';
+import type { Services } from '../../src/services.js';
+import { basic, form, postForm, wrongByOneCharacter } from '../support/oauth.js';
+import { PASSWORD, PortalBrowser } from '../support/portal.js';
+import { createTestEnvironment, HOUR, type TestEnvironment } from '../support/services.js';
+import { createTenant } from '../support/tenants.js';
 
 /** An error as a careless library throws it: the request it failed on attached, a secret in its message. */
 function errorCarrying(secret: string, authorization: string): Error {

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
-import { ConfigError } from './errors.js';
+import { ConfigError } from '../errors/tessera-error.js';
 
 /** Signing algorithms the authorization server can use; all asymmetric (RFC 9068 §2.1 forbids `none`). */
 export const SIGNING_ALGORITHMS = ['RS256', 'ES256', 'EdDSA'] as const;
@@ -99,7 +99,7 @@ interface Setting<T> {
 /**
  * One signing thread per core, at least 2 (the pool also resolves host names; portal password hashes
  * get threads of their own, {@link defaultPasswordHashes}): RS256 signatures take ~0.4 ms of CPU each, so issuance scales with the cores that sign
- * (oauth/jws-sign.ts); more threads than cores only make them take turns (bench/PROFILE.md). bin/tessera.js applies the same rule
+ * (tokens/jws-sign.ts); more threads than cores only make them take turns (bench/PROFILE.md). bin/tessera.js applies the same rule
  * to UV_THREADPOOL_SIZE before anything uses the pool.
  */
 export function defaultSigningThreads(): number {

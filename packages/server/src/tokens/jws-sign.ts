@@ -1,5 +1,5 @@
-import { KeyObject, sign, type webcrypto } from 'node:crypto';
-import type { SigningAlgorithm } from '../config.js';
+import { type KeyObject, sign } from 'node:crypto';
+import type { SigningAlgorithm } from '../config/config.js';
 
 /** node:crypto's digest and signature encoding for each JWS algorithm Tessera signs with (RFC 7518 §3.1, RFC 8037 §3.1). */
 const SIGNATURE = {
@@ -8,16 +8,6 @@ const SIGNATURE = {
   ES256: { digest: 'sha256', dsaEncoding: 'ieee-p1363' },
   EdDSA: { digest: null, dsaEncoding: undefined },
 } as const satisfies Record<SigningAlgorithm, { digest: string | null; dsaEncoding: 'ieee-p1363' | undefined }>;
-
-/** The KeyObject of each signing key, made once: the key ring holds WebCrypto keys (jose's). */
-const keyObjects = new WeakMap<object, KeyObject>();
-
-function keyObject(key: KeyObject | webcrypto.CryptoKey): KeyObject {
-  if (key instanceof KeyObject) return key;
-  let object = keyObjects.get(key);
-  if (!object) keyObjects.set(key, (object = KeyObject.from(key)));
-  return object;
-}
 
 const segment = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
 
@@ -28,12 +18,11 @@ const segment = (value: object) => Buffer.from(JSON.stringify(value)).toString('
  * signing synchronously (issue 13: measured with 50 signatures in flight), and RS256 signatures use every
  * core of the pool. Verification stays with jose (access-token.ts).
  */
-export function signCompactJws(alg: SigningAlgorithm, key: KeyObject | webcrypto.CryptoKey, header: object, payload: object): Promise<string> {
+export function signCompactJws(alg: SigningAlgorithm, privateKey: KeyObject, header: object, payload: object): Promise<string> {
   const input = `${segment({ ...header, alg })}.${segment(payload)}`;
   const signature = SIGNATURE[alg];
   if (!signature) throw new Error(`Cannot sign with ${alg}`);
   const { digest, dsaEncoding } = signature;
-  const privateKey = keyObject(key);
   return new Promise((resolve, reject) => {
     sign(digest, Buffer.from(input), dsaEncoding ? { key: privateKey, dsaEncoding } : privateKey, (error, signature) => {
       if (error) reject(error);

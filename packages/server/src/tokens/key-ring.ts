@@ -1,7 +1,8 @@
+import { createPrivateKey, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type JWK } from 'jose';
 import type { SealedBox } from '../crypto/sealed-box.js';
-import { TesseraError } from '../errors.js';
-import type { SigningAlgorithm } from '../config.js';
+import { TesseraError } from '../errors/tessera-error.js';
+import type { SigningAlgorithm } from '../config/config.js';
 import type { NewSigningKey, SigningKeyRow, SigningKeyStore } from '../store/signing-keys.js';
 
 type Key = Awaited<ReturnType<typeof importJWK>>;
@@ -11,7 +12,11 @@ export interface SigningKey {
   alg: string;
   publicJwk: JWK;
   publicKey: Key;
-  privateKey: Key;
+  /**
+   * node:crypto's own key object, which signs (jws-sign.ts) with no conversion: Node 24 deprecates making a
+   * KeyObject from a non-extractable WebCrypto key, as jose's importJWK returns (DEP0204, nodejs.org/api/deprecations.html#DEP0204).
+   */
+  privateKey: KeyObject;
   signFrom: number;
   retiredAt: number | null;
 }
@@ -124,7 +129,7 @@ export class KeyRing {
       alg: row.alg,
       publicJwk,
       publicKey: await importJWK(publicJwk, row.alg),
-      privateKey: await importJWK(privateJwk, row.alg),
+      privateKey: createPrivateKey({ key: privateJwk as JsonWebKey, format: 'jwk' }),
       signFrom: row.sign_from,
       retiredAt: row.retired_at,
     };

@@ -1,9 +1,9 @@
 /**
  * The one vocabulary of expected failures. The domain (credentials, the store, the throttle, token
- * verification, config and start-up) raises these and knows nothing of HTTP; each surface maps them
- * once, in one place, to its own shape: oauth/oauth-error-handler.ts (RFC 6749 §5.2),
- * raas/error-handler.ts (Tango's envelope), portal/error-handler.ts (the portal's JSON), cli/run.ts (JSON and
- * exit code), app.ts (plain JSON).
+ * verification, config and start-up) raises these and knows nothing of HTTP. Their HTTP statuses are
+ * one table, http/status-of-code.ts, which must give every code one; each surface chooses only its
+ * shape: oauth/oauth-error-handler.ts (RFC 6749 §5.2), raas/error-handler.ts (Tango's envelope),
+ * portal/error-handler.ts (the portal's JSON), app.ts (plain JSON), cli/run.ts (JSON and exit code).
  */
 export type ErrorCode =
   /** Input the domain refuses (a bad name). */

@@ -1,6 +1,6 @@
 import { decodeProtectedHeader } from 'jose';
 import { afterAll, describe, expect, it } from 'vitest';
-import { verifyAccessToken } from '../../src/oauth/access-token.js';
+import { verifyAccessToken } from '../../src/tokens/access-token.js';
 import { buildApp } from '../../src/app.js';
 import { closeServices, KEY_REFRESH_INTERVAL_MS, openServices } from '../../src/services.js';
 import { createTestEnvironment, HOUR, silentLog, skipReason, type TestEnvironment } from '../support/services.js';

@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import type { LoggerOptions } from 'pino';
-import { PREFIX } from './crypto/secrets.js';
+import { PREFIX } from '../crypto/secrets.js';
 
 const REDACTED = '[redacted]';
 
