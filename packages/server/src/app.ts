@@ -27,6 +27,8 @@ export interface AppOptions {
 
 /** Builds the HTTP app on opened services, without listening: tests use `inject()` or `listen({ port: 0 })`. */
 export async function buildApp(config: Config, services: Services, options: AppOptions = {}): Promise<FastifyInstance> {
+  // Node refuses a headersTimeout longer than requestTimeout.
+  const headersTimeoutMs = Math.min(config.headersTimeoutSeconds, config.requestTimeoutSeconds) * 1000;
   const app = Fastify({
     // The production options always (redaction, serializers); a caller may change level and stream.
     logger: options.logger === false ? false : ({ ...logOptions(config.logLevel), ...options.logger } as FastifyServerOptions['logger']),
@@ -47,11 +49,11 @@ export async function buildApp(config: Config, services: Services, options: AppO
     http: {
       requestTimeout: config.requestTimeoutSeconds * 1000,
       // A connection that sends nothing, or half a head, is cut (408) after headersTimeout: it cannot
-      // hold a place of the connection cap for longer. Node refuses one longer than requestTimeout.
-      headersTimeout: Math.min(config.headersTimeoutSeconds, config.requestTimeoutSeconds) * 1000,
+      // hold a place of the connection cap for longer.
+      headersTimeout: headersTimeoutMs,
       // Node checks for late requests on this interval (30 s by default): often enough that the cut
       // comes within a quarter of the shorter timeout after it.
-      connectionsCheckingInterval: Math.min(30_000, Math.max(250, (Math.min(config.headersTimeoutSeconds, config.requestTimeoutSeconds) * 1000) / 4)),
+      connectionsCheckingInterval: Math.min(30_000, Math.max(250, headersTimeoutMs / 4)),
     },
     // Off, so that during a shutdown a request on an open connection is still answered (with
     // `Connection: close`, health/routes.ts) and /readyz says `shutting_down`, not Fastify's bare 503.

@@ -1,4 +1,5 @@
 import { useCallback, useState, type FormEvent } from 'react';
+import { ORDER_FILTER_NAMES } from '../api/order-query';
 import type { OrderFilters } from '../api/types';
 import { usePortal } from '../session/portal-context';
 import { useDocumentTitle } from '../hooks/use-document-title';
@@ -16,7 +17,7 @@ import { PageHeader } from '../components/page-header';
 import { StatusBadge } from '../components/status-badge';
 
 /** Orders shown a page at a time (Tango's elementsPerBlock: at most 100). */
-export const ORDERS_PER_PAGE = 25;
+const ORDERS_PER_PAGE = 25;
 
 type Draft = { accountIdentifier: string; customerIdentifier: string; externalRefID: string; startDate: string; endDate: string };
 const EMPTY_DRAFT: Draft = { accountIdentifier: '', customerIdentifier: '', externalRefID: '', startDate: '', endDate: '' };
@@ -24,7 +25,7 @@ const EMPTY_DRAFT: Draft = { accountIdentifier: '', customerIdentifier: '', exte
 /** The filters the API takes (blank fields left out), or what is wrong with the form. */
 export function draftToOrderFilters(draft: Draft): { filters: OrderFilters } | { error: string } {
   const filters: OrderFilters = {};
-  for (const name of ['accountIdentifier', 'customerIdentifier', 'externalRefID', 'startDate', 'endDate'] as const) {
+  for (const name of ORDER_FILTER_NAMES) {
     const value = draft[name].trim();
     if (value !== '') filters[name] = value;
   }

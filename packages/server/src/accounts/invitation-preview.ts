@@ -2,6 +2,7 @@ import { digest, PREFIX } from '../crypto/secrets.js';
 import { TesseraError } from '../errors/tessera-error.js';
 import type { UserRole } from '../store/schema.js';
 import type { AccountDeps } from './account-deps.js';
+import { INVALID_INVITATION_LINK } from './invitations.js';
 
 /** What an invitation link joins, for the person who holds it: never the token, the ids or who invited. */
 export interface InvitationPreview {
@@ -20,9 +21,7 @@ export interface InvitationPreview {
  * in a POST body, never a URL, so no access log or proxy keeps it.
  */
 export async function previewInvitation(deps: Pick<AccountDeps, 'invitations' | 'now'>, token: string): Promise<InvitationPreview> {
-  if (!token.startsWith(PREFIX.invitationToken)) {
-    throw new TesseraError('not_found', 'This invitation link is not valid: it was used, withdrawn or has expired');
-  }
+  if (!token.startsWith(PREFIX.invitationToken)) throw new TesseraError('not_found', INVALID_INVITATION_LINK);
   const invitation = await deps.invitations.findAcceptable(digest(token), deps.now());
   return { platform: invitation.platform_name, email: invitation.email, role: invitation.role };
 }

@@ -63,7 +63,8 @@ export async function withdrawInvitation(deps: Pick<AccountDeps, 'invitations'>,
   await deps.invitations.deleteFromPlatform(platformId, id);
 }
 
-const INVALID_LINK = 'This invitation link is not valid: it was used, withdrawn or has expired';
+/** The one refusal of an unknown, used, withdrawn or expired invitation link (its preview's too). */
+export const INVALID_INVITATION_LINK = 'This invitation link is not valid: it was used, withdrawn or has expired';
 
 /**
  * Joins the invitation's platform with its role and this password, and starts a session. The link works
@@ -82,7 +83,7 @@ export async function acceptInvitation(
   await deps.signUpThrottle.reserve(origin.sourceAddress);
   let joined: UserRow;
   try {
-    if (!request.token.startsWith(PREFIX.invitationToken)) throw new TesseraError('not_found', INVALID_LINK);
+    if (!request.token.startsWith(PREFIX.invitationToken)) throw new TesseraError('not_found', INVALID_INVITATION_LINK);
     const passwordHash = await deps.passwords.hash(request.password);
     const now = deps.now();
     joined = await deps.invitations.accept(
@@ -96,7 +97,7 @@ export async function acceptInvitation(
     // Only a failure of ours (the store, the hasher) gives the attempt back.
     if (!refused) await deps.signUpThrottle.release(origin.sourceAddress);
     // The unique index: the email found an account on another platform meanwhile. The same answer.
-    if (hasCode(error, 'conflict')) throw new TesseraError('not_found', INVALID_LINK);
+    if (hasCode(error, 'conflict')) throw new TesseraError('not_found', INVALID_INVITATION_LINK);
     throw error;
   }
   await deps.signUpThrottle.release(origin.sourceAddress);

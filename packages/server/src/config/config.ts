@@ -125,6 +125,15 @@ function integer(name: string, fallback: number, min: number, max: number): (raw
   };
 }
 
+/** A switch that is on unless set to false or 0 (true or 1 turn it on too); anything else is refused. */
+function onOff(name: string): (raw: string | undefined) => boolean {
+  return (raw) => {
+    if (raw === undefined || raw === '' || raw === 'true' || raw === '1') return true;
+    if (raw === 'false' || raw === '0') return false;
+    throw new ConfigError(name, `must be true or false, got "${raw}"`);
+  };
+}
+
 function url(name: string, protocols: string[], raw: string, options: { secret?: boolean } = {}): string {
   let parsed: URL;
   try {
@@ -423,11 +432,7 @@ export const SETTINGS = {
     name: 'TESSERA_CONSOLE',
     doc: `Serve the interactive test console at ${CONSOLE_PATH}: true or false (the OpenAPI document at /openapi.json stays).`,
     defaultText: 'true',
-    parse: (raw) => {
-      if (raw === undefined || raw === '' || raw === 'true' || raw === '1') return true;
-      if (raw === 'false' || raw === '0') return false;
-      throw new ConfigError('TESSERA_CONSOLE', `must be true or false, got "${raw}"`);
-    },
+    parse: onOff('TESSERA_CONSOLE'),
   },
   shutdownTimeoutSeconds: {
     name: 'TESSERA_SHUTDOWN_TIMEOUT_SECONDS',
@@ -445,11 +450,7 @@ export const SETTINGS = {
     name: 'TESSERA_METRICS',
     doc: 'Serve Prometheus metrics at /metrics: true or false (they hold counts, never credentials or client ids).',
     defaultText: 'true',
-    parse: (raw) => {
-      if (raw === undefined || raw === '' || raw === 'true' || raw === '1') return true;
-      if (raw === 'false' || raw === '0') return false;
-      throw new ConfigError('TESSERA_METRICS', `must be true or false, got "${raw}"`);
-    },
+    parse: onOff('TESSERA_METRICS'),
   },
   metricsListen: {
     name: 'TESSERA_METRICS_LISTEN',

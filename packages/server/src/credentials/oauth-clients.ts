@@ -122,8 +122,17 @@ function toView(client: OAuthClient, platformName: string, deps: Pick<ClientDeps
 
 /** When the quota clock lets the client have a token again, if that is still to come (oauth/quota.ts decides alike). */
 function nextTokenAt(client: OAuthClient, deps: Pick<ClientDeps, 'config' | 'now'>): string | null {
-  const intervalMs = deps.config.quotaIntervalSeconds * 1000;
-  if (intervalMs === 0 || client.last_issued_at === null) return null;
-  const next = client.last_issued_at + intervalMs;
-  return next <= deps.now() ? null : new Date(next).toISOString();
+  const next = quotaHeldUntil(client.last_issued_at, deps.config.quotaIntervalSeconds * 1000, deps.now());
+  return next === undefined ? null : new Date(next).toISOString();
+}
+
+/**
+ * When a client whose last token was issued at `lastIssuedAt` may have its next one, if that is after
+ * `now`; else undefined. An interval of 0 turns the quota off, even for a row written by an instance
+ * whose clock is ahead. The one reading of the quota: the token endpoint's (oauth/quota.ts) and the views'.
+ */
+export function quotaHeldUntil(lastIssuedAt: number | null, intervalMs: number, now: number): number | undefined {
+  if (intervalMs === 0 || lastIssuedAt === null) return undefined;
+  const next = lastIssuedAt + intervalMs;
+  return next > now ? next : undefined;
 }

@@ -53,6 +53,11 @@ export async function admitRequest(request: FastifyRequest, reply: FastifyReply,
   }
 }
 
+/** {@link admitRequest} as the endpoints' onRequest hook, bound to their client authentication. */
+export function admission(deps: ClientAuthDeps): (request: FastifyRequest, reply: FastifyReply) => Promise<unknown> {
+  return async (request, reply) => admitRequest(request, reply, deps);
+}
+
 /**
  * Client authentication for the token, introspection and revocation endpoints, once the body is read:
  * the client {@link admitRequest} authenticated by its header, after the body's parameters are checked

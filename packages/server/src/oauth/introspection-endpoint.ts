@@ -1,6 +1,6 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { activeTokenClaims, type TokenStatusDeps, type TokenVerificationDeps } from '../tokens/live-token.js';
-import { admitRequest, authenticateRequest, type ClientAuthDeps } from './authenticate-request.js';
+import { admission, authenticateRequest, type ClientAuthDeps } from './authenticate-request.js';
 import { invalidRequest } from './oauth-error.js';
 import { INTROSPECTION_PATH } from './paths.js';
 import { documentedOnly, introspectionSchema } from './route-docs.js';
@@ -15,7 +15,7 @@ export type IntrospectionDeps = TokenVerificationDeps & TokenStatusDeps;
  * (§2.2).
  */
 export function introspectionEndpoint(endpoints: FastifyInstance, { deps, clientAuth }: { deps: IntrospectionDeps; clientAuth: ClientAuthDeps }): void {
-  const admit = async (request: FastifyRequest, reply: FastifyReply) => admitRequest(request, reply, clientAuth);
+  const admit = admission(clientAuth);
   endpoints.post(INTROSPECTION_PATH, { schema: introspectionSchema, validatorCompiler: documentedOnly, onRequest: admit }, async (request) => {
     const params = singleValued(request.body);
     const client = await authenticateRequest(request, params, clientAuth);

@@ -1,6 +1,7 @@
 import { recordTokenRefusal, type TokenRefusalDeps } from '../audit/record-token-refusal.js';
 import type { AuditActor } from '../audit/record-audit.js';
 import type { Config } from '../config/config.js';
+import { quotaHeldUntil } from '../credentials/oauth-clients.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { AuthenticatedClient } from './client-auth.js';
 import { OAuthError } from './oauth-error.js';
@@ -27,9 +28,7 @@ export interface QuotaRequest {
  */
 export async function heldQuotaRefusal(deps: QuotaDeps, request: QuotaRequest): Promise<OAuthError | undefined> {
   const lastIssuedAt = request.client.last_issued_at;
-  const intervalMs = deps.config.quotaIntervalSeconds * 1000;
-  // An interval of 0 turns the quota off, even for a row written by an instance whose clock is ahead.
-  if (intervalMs === 0 || lastIssuedAt === null || lastIssuedAt <= deps.now() - intervalMs) return undefined;
+  if (quotaHeldUntil(lastIssuedAt, deps.config.quotaIntervalSeconds * 1000, deps.now()) === undefined) return undefined;
   return quotaRefusal(deps, request, lastIssuedAt);
 }
 

@@ -1,10 +1,10 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { Cache } from '../cache/cache.js';
 import { announceCredentialChange } from '../credentials/credential-events.js';
 import type { RevokedTokenStore } from '../store/revoked-tokens.js';
 import { CLOCK_TOLERANCE_SECONDS } from '../tokens/access-token.js';
 import { activeTokenClaims, type TokenStatusDeps, type TokenVerificationDeps } from '../tokens/live-token.js';
-import { admitRequest, authenticateRequest, type ClientAuthDeps } from './authenticate-request.js';
+import { admission, authenticateRequest, type ClientAuthDeps } from './authenticate-request.js';
 import { invalidRequest, OAuthError } from './oauth-error.js';
 import { REVOCATION_PATH } from './paths.js';
 import { documentedOnly, revocationSchema } from './route-docs.js';
@@ -22,7 +22,7 @@ export interface RevocationDeps extends TokenVerificationDeps, TokenStatusDeps {
  * (another client's is unauthorized_client, §2.1). An unknown or invalid token is not an error (§2.2).
  */
 export function revocationEndpoint(endpoints: FastifyInstance, { deps, clientAuth }: { deps: RevocationDeps; clientAuth: ClientAuthDeps }): void {
-  const admit = async (request: FastifyRequest, reply: FastifyReply) => admitRequest(request, reply, clientAuth);
+  const admit = admission(clientAuth);
   endpoints.post(REVOCATION_PATH, { schema: revocationSchema, validatorCompiler: documentedOnly, onRequest: admit }, async (request, reply) => {
     const params = singleValued(request.body);
     const client = await authenticateRequest(request, params, clientAuth);

@@ -1,9 +1,9 @@
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
 import type { FailureThrottle } from '../credentials/failure-throttle.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { KeyRing } from '../tokens/key-ring.js';
 import type { ClientCache } from './client-cache.js';
-import { admitRequest, type ClientAuthDeps } from './authenticate-request.js';
+import { admission, type ClientAuthDeps } from './authenticate-request.js';
 import { introspectionEndpoint, type IntrospectionDeps } from './introspection-endpoint.js';
 import { jwksEndpoint } from './jwks-endpoint.js';
 import { metadataEndpoint, type MetadataDeps } from './metadata-endpoint.js';
@@ -69,7 +69,7 @@ export async function oauthRoutes(app: FastifyInstance, { services }: { services
     revocationEndpoint(endpoints, { deps: services, clientAuth });
 
     // Admitted like the endpoints (an address that failed too often gets its 429 here too), then 405.
-    const admit = async (request: FastifyRequest, reply: FastifyReply) => admitRequest(request, reply, clientAuth);
+    const admit = admission(clientAuth);
     const methodNotAllowed = async () => {
       throw new OAuthError('invalid_request', 'Use POST', { status: 405, headers: { Allow: 'POST' } });
     };

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { logAtMostEvery } from '../log/log-at-most-every.js';
 import type { Metrics } from '../metrics/metrics.js';
-import { admitRequest, authenticateRequest, type ClientAuthDeps } from './authenticate-request.js';
+import { admission, authenticateRequest, type ClientAuthDeps } from './authenticate-request.js';
 import type { AuthenticatedClient } from './client-auth.js';
 import type { Grant, GrantDeps, TokenResponse } from './grants/grant.js';
 import { sendRefusal } from './oauth-error-handler.js';
@@ -46,7 +46,7 @@ export function tokenEndpoint(endpoints: FastifyInstance, { deps, clientAuth }: 
   });
 
   // 1. Admit.
-  const admit = async (request: FastifyRequest, reply: FastifyReply) => admitRequest(request, reply, clientAuth);
+  const admit = admission(clientAuth);
   // 2. Quota, for the client of the Basic header: told as soon as it has authenticated, before its
   // parameters are checked or its body is read — a client over its quota gets no token whatever it asks.
   const refuseHeldQuota = async (request: FastifyRequest, reply: FastifyReply) => {

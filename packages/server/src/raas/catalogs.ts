@@ -5,7 +5,7 @@ import type { Catalog } from '../catalog/catalog.js';
 import type { ExchangeRates } from '../catalog/exchange-rates.js';
 import * as example from './examples.js';
 import { CatalogQuery, CatalogView, CatalogViewVerbose, ExchangeRatesWithDisclaimer } from './catalog-views.js';
-import { errorResponses, GUARDED_ERRORS, RAAS_SECURITY } from './route-docs.js';
+import { errorResponses, GUARDED_ERRORS, tango } from './route-docs.js';
 
 /** What the catalog routes use: the catalog and the exchange rates, loaded at start-up (catalog/). */
 export interface CatalogDeps {
@@ -25,10 +25,7 @@ export async function catalogRoutes(app: FastifyInstance, { services }: { servic
     '/catalogs',
     {
       schema: {
-        tags: ['Catalogs'],
-        operationId: 'getCatalog',
-        summary: "Get all items in the Platform's Catalog.",
-        security: RAAS_SECURITY,
+        ...tango('Catalogs', 'getCatalog', "Get all items in the Platform's Catalog."),
         querystring: CatalogQuery,
         response: {
           // The verbose view first: the serializer sends the first view the body fits, and a verbose body fits both.
@@ -45,10 +42,7 @@ export async function catalogRoutes(app: FastifyInstance, { services }: { servic
     '/exchangerates',
     {
       schema: {
-        tags: ['Exchange Rates'],
-        operationId: 'getExchangeRates',
-        summary: 'Get a list of exchange rates.',
-        security: RAAS_SECURITY,
+        ...tango('Exchange Rates', 'getExchangeRates', 'Get a list of exchange rates.'),
         response: { 200: ExchangeRatesWithDisclaimer, ...errorResponses(...GUARDED_ERRORS) },
       },
     },

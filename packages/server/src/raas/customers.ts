@@ -5,7 +5,7 @@ import { Type } from 'typebox';
 import { principalOf } from '../auth/principal.js';
 import { TesseraError } from '../errors/tessera-error.js';
 import * as example from './examples.js';
-import { errorResponses, GUARDED_ERRORS, RAAS_SECURITY } from './route-docs.js';
+import { errorResponses, GUARDED_ERRORS, tango } from './route-docs.js';
 import type { CustomerStore } from '../store/customers.js';
 import type { AccountRow, CustomerRow } from '../store/customers.js';
 import {
@@ -34,10 +34,6 @@ function newAccountNumber(): string {
   return `A${digits(2)}-${digits(6)}-${digits(6)}`;
 }
 
-/** Tango's tag, operation id and summary of a route, and who may call it. */
-function tango(tag: 'Customers' | 'Accounts', operationId: string, summary: string) {
-  return { tags: [tag], operationId, summary, security: RAAS_SECURITY };
-}
 
 /** What the customer routes use: the store of customers and accounts, and the clock. */
 export interface CustomerDeps {

@@ -9,7 +9,7 @@ import {
   updateEmailTemplate,
 } from '../email-templates/email-templates.js';
 import * as example from './examples.js';
-import { errorResponses, GUARDED_ERRORS, RAAS_SECURITY } from './route-docs.js';
+import { errorResponses, GUARDED_ERRORS, tango } from './route-docs.js';
 import {
   CreateEmailTemplateCriteria,
   EmailTemplateListView,
@@ -20,9 +20,8 @@ import {
 } from './email-template-views.js';
 import { PageQuery, pageOf, pageView } from './page-view.js';
 
-/** Tango's tag, operation id and summary of a route, and who may call it. */
-function tango(operationId: string, summary: string) {
-  return { tags: ['Email Templates'], operationId, summary, security: RAAS_SECURITY };
+function tangoTemplates(operationId: string, summary: string) {
+  return tango('Email Templates', operationId, summary);
 }
 
 /**
@@ -36,7 +35,7 @@ export async function emailTemplateRoutes(app: FastifyInstance, { services }: { 
     '/emailTemplates',
     {
       schema: {
-        ...tango('listEmailTemplates', 'Get a list of all Email Templates on this Platform.'),
+        ...tangoTemplates('listEmailTemplates', 'Get a list of all Email Templates on this Platform.'),
         querystring: PageQuery,
         response: { 200: { ...EmailTemplateListView, description: "A page of the platform's email templates, oldest first" }, ...errorResponses(...GUARDED_ERRORS) },
       },
@@ -52,7 +51,7 @@ export async function emailTemplateRoutes(app: FastifyInstance, { services }: { 
     '/emailTemplates',
     {
       schema: {
-        ...tango('createEmailTemplate', 'Create a new email template'),
+        ...tangoTemplates('createEmailTemplate', 'Create a new email template'),
         body: CreateEmailTemplateCriteria,
         response: { 201: { ...EmailTemplateViewVerbose, description: 'The new email template' }, ...errorResponses(...GUARDED_ERRORS, 404, 409) },
       },
@@ -67,7 +66,7 @@ export async function emailTemplateRoutes(app: FastifyInstance, { services }: { 
     '/emailTemplates/:etid',
     {
       schema: {
-        ...tango('getEmailTemplate', 'Get details for a specific Email Template on this Platform.'),
+        ...tangoTemplates('getEmailTemplate', 'Get details for a specific Email Template on this Platform.'),
         params: EtidParams,
         response: { 200: { ...EmailTemplateViewVerbose, description: 'The email template' }, ...errorResponses(...GUARDED_ERRORS, 404) },
       },
@@ -79,7 +78,7 @@ export async function emailTemplateRoutes(app: FastifyInstance, { services }: { 
     '/emailTemplates/:etid',
     {
       schema: {
-        ...tango('updateEmailTemplate', 'Update details for a specific Email Template on this Platform.'),
+        ...tangoTemplates('updateEmailTemplate', 'Update details for a specific Email Template on this Platform.'),
         params: EtidParams,
         body: UpdateEmailTemplateCriteria,
         response: {
@@ -95,7 +94,7 @@ export async function emailTemplateRoutes(app: FastifyInstance, { services }: { 
     '/emailTemplates/:etid',
     {
       schema: {
-        ...tango('deleteEmailTemplate', 'Delete a specific Email Template on this Platform.'),
+        ...tangoTemplates('deleteEmailTemplate', 'Delete a specific Email Template on this Platform.'),
         params: EtidParams,
         response: { 204: { type: 'null', description: 'Deleted: the etid names nothing from now on' }, ...errorResponses(...GUARDED_ERRORS, 404) },
       },

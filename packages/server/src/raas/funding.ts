@@ -19,13 +19,13 @@ import {
   creditCardView,
   DepositParams,
 } from './funding-views.js';
-import { errorResponses, GUARDED_ERRORS, RAAS_SECURITY } from './route-docs.js';
+import { errorResponses, GUARDED_ERRORS, tango } from './route-docs.js';
 
 /** What the funding routes use: the cards and deposits, the accounts they fund, the audit log and the clock. */
 export type { FundingDeps };
 
 function fund(operationId: string, summary: string) {
-  return { tags: ['Fund'], operationId, summary, security: RAAS_SECURITY };
+  return tango('Fund', operationId, summary);
 }
 
 /**
@@ -35,7 +35,7 @@ function fund(operationId: string, summary: string) {
  */
 export async function fundingRoutes(app: FastifyInstance, { services }: { services: FundingDeps }): Promise<void> {
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
-  const { funding, customers } = services;
+  const { funding } = services;
 
   api.post(
     '/creditCards',
@@ -89,8 +89,7 @@ export async function fundingRoutes(app: FastifyInstance, { services }: { servic
       const { platformId } = principalOf(request);
       const card = await funding.findCard(platformId, request.params.token);
       if (!card) throw new TesseraError('not_found', `Credit card ${request.params.token} was not found`);
-      const account = await customers.findAccount(platformId, card.account_identifier);
-      return creditCardView(card, account?.account_number ?? '');
+      return creditCardView(card, card.account_number ?? '');
     },
   );
 

@@ -31,7 +31,7 @@ import {
   resendView,
 } from './order-views.js';
 import { pageOf, pageView } from './page-view.js';
-import { errorResponses, GUARDED_ERRORS, RAAS_SECURITY } from './route-docs.js';
+import { errorResponses, GUARDED_ERRORS, tango } from './route-docs.js';
 
 /** What the order routes use: the orders, the accounts they debit, the catalog and rates, the templates, the audit log and the clock. */
 export interface OrderDeps extends EmailTemplateDeps {
@@ -47,7 +47,7 @@ export interface OrderDeps extends EmailTemplateDeps {
 const COMPLETE = 'COMPLETE';
 
 function orders(operationId: string, summary: string) {
-  return { tags: ['Orders'], operationId, summary, security: RAAS_SECURITY };
+  return tango('Orders', operationId, summary);
 }
 
 /** The reward's amount in the item's minor units (catalog.ts); a refusal says why, under the order's own i18n key. */

@@ -11,6 +11,11 @@ import { type ErrorEnvelope } from './error-handler.js';
 /** Every protected route: an API key (HTTP Basic) or an access token (Bearer, or got through the console's client-credentials flow). */
 export const RAAS_SECURITY: Array<Record<string, string[]>> = [{ basicAuth: [] }, { bearerAuth: [] }, { oauth2: [DEFAULT_SCOPE] }];
 
+/** Tango's tag, operation id and summary of a protected route, and who may call it. */
+export function tango(tag: string, operationId: string, summary: string) {
+  return { tags: [tag], operationId, summary, security: RAAS_SECURITY };
+}
+
 const ERROR_DESCRIPTIONS = {
   400: 'The request is not valid: a field (see errors[]), malformed JSON, or malformed or repeated credentials',
   402: "Insufficient funds: the account's balance does not cover the order, and nothing was charged",

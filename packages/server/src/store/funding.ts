@@ -32,8 +32,16 @@ export class FundingStore {
     });
   }
 
-  async findCard(platformId: string, token: string): Promise<CreditCardRow | undefined> {
-    return this.db.selectFrom('credit_cards').selectAll().where('platform_id', '=', platformId).where('token', '=', token).executeTakeFirst();
+  /** The card, with its account's number (joined, as {@link listCards}: the view shows it; null if the account is gone). */
+  async findCard(platformId: string, token: string): Promise<(CreditCardRow & { account_number: string | null }) | undefined> {
+    return this.db
+      .selectFrom('credit_cards as c')
+      .leftJoin('accounts as a', (join) => join.onRef('a.platform_id', '=', 'c.platform_id').onRef('a.account_identifier', '=', 'c.account_identifier'))
+      .selectAll('c')
+      .select('a.account_number')
+      .where('c.platform_id', '=', platformId)
+      .where('c.token', '=', token)
+      .executeTakeFirst();
   }
 
   /**

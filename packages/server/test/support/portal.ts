@@ -77,13 +77,11 @@ export async function acmeAndGlobex(
   app: FastifyInstance,
   services: Services,
 ): Promise<{ ann: PortalBrowser; bob: PortalBrowser; zed: PortalBrowser; acmeBasic: string; globexBasic: string }> {
-  const ann = new PortalBrowser(app);
-  expect((await ann.signUp('ann@acme.example', 'acme')).statusCode).toBe(201);
+  const ann = await signedUpAdmin(app, 'ann@acme.example', 'acme');
   const link = (await ann.post('/invitations', { email: 'bob@acme.example', role: 'member' })).json().link as string;
   const bob = new PortalBrowser(app);
   expect((await bob.post('/invitations/accept', { token: link.split('/').at(-1), password: PASSWORD })).statusCode).toBe(201);
-  const zed = new PortalBrowser(app);
-  expect((await zed.signUp('zed@globex.example', 'globex')).statusCode).toBe(201);
+  const zed = await signedUpAdmin(app, 'zed@globex.example', 'globex');
   const acmeBasic = basic('acme', (await createApiKey(services, 'acme')).api_key);
   const globexBasic = basic('globex', (await createApiKey(services, 'globex')).api_key);
   return { ann, bob, zed, acmeBasic, globexBasic };
