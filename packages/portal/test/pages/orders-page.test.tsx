@@ -153,8 +153,9 @@ describe('Orders', () => {
 
   test('shows a member an order with its reward masked, the redemption URL and instructions, and no Resend or Reveal', async () => {
     await renderApp(`#/orders/${ID}`, { [`GET /portal/api/orders/${ID}`]: json(200, detail) }, memberSession);
-    expect(await screen.findByRole('heading', { level: 1, name: ID })).toBeTruthy();
-    expect(screen.getByLabelText('Hidden Claim Code').textContent).toBe('•••• WXYZ');
+    // The heading shows while the order loads; the reward's codes only once it has.
+    expect(screen.getByRole('heading', { level: 1, name: ID })).toBeTruthy();
+    expect((await screen.findByLabelText('Hidden Claim Code')).textContent).toBe('•••• WXYZ');
     expect(screen.getByLabelText('Hidden PIN').textContent).toBe('••••••');
     expect(screen.getByRole('link', { name: 'https://rewards.sandbox.example/redeem/ABC' }).getAttribute('rel')).toBe('noopener noreferrer');
     expect(screen.getByText('Redeem at amazon.com/redeem.')).toBeTruthy();
@@ -182,8 +183,7 @@ describe('Orders', () => {
       },
       adminSession,
     );
-    await screen.findByRole('heading', { level: 1, name: ID });
-    await app.user.click(screen.getByRole('button', { name: 'Reveal codes' }));
+    await app.user.click(await screen.findByRole('button', { name: 'Reveal codes' }));
     const reauth = await screen.findByRole('dialog', { name: "Confirm it's you" });
     await app.user.type(within(reauth).getByLabelText('Password'), 'correct horse battery staple');
     await app.user.click(within(reauth).getByRole('button', { name: 'Continue' }));
@@ -204,8 +204,7 @@ describe('Orders', () => {
       },
       adminSession,
     );
-    await screen.findByRole('heading', { level: 1, name: ID });
-    await app.user.click(screen.getByRole('button', { name: 'Resend' }));
+    await app.user.click(await screen.findByRole('button', { name: 'Resend' }));
     let dialog = screen.getByRole('dialog', { name: 'Resend this reward?' });
     expect((within(dialog).getByLabelText('Send to') as HTMLInputElement).value).toBe('jamie@example.com');
     await app.user.click(within(dialog).getByRole('button', { name: 'Resend' }));
