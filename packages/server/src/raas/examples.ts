@@ -1,6 +1,7 @@
 import seedCatalog from '../catalog/seed-catalog.json' with { type: 'json' };
 import seedExchangeRates from '../catalog/seed-exchange-rates.json' with { type: 'json' };
 import { futureExpiration } from '../funding/card-numbers.js';
+import { accountTestCardToken } from '../funding/test-card-tokens.js';
 import { rewardCredentials } from '../orders/reward-credentials.js';
 
 /**
@@ -42,7 +43,9 @@ export const STATUS_OK = { status: 'ok' } as const;
  * Funding (raas/funding.ts): register the sandbox's Visa test card to account a123456, fund the account with
  * $100.00 (3.5 % fee: $103.50 charged), read the deposit back, and unregister the card. The deposit names the
  * sandbox's test token tok_visa (funding/test-card-tokens.ts), not the registered card's token, which no example
- * can know before Try it: so customer → account → deposit → order play as they stand.
+ * can know before Try it: so customer → account → deposit → order play as they stand. That deposit registers the
+ * account's test card under a token known in advance ({@link ACCOUNT_TEST_CARD_TOKEN}), which the examples that
+ * read and unregister a card name, so they play too.
  */
 export const CREDIT_CARD_TOKEN = '6c3f1e2a-9b4d-4f8e-a1c7-52d90e8b3f64';
 export const DEPOSIT_ID = 'RA261128-482913-705118';
@@ -98,13 +101,15 @@ export const CREDIT_CARD_DEPOSIT_VIEW = {
   status: 'SUCCESS',
   createdDate: CREATED_AT,
 } as const;
+/** The token account a123456's test card is registered under by the deposit example: `tok_visa_a123456`. */
+export const ACCOUNT_TEST_CARD_TOKEN = accountTestCardToken(CREATE_CREDIT_CARD_DEPOSIT.creditCardToken, ACCOUNT_IDENTIFIER);
 export const CREATE_CREDIT_CARD_UNREGISTER = {
   customerIdentifier: CUSTOMER_IDENTIFIER,
   accountIdentifier: ACCOUNT_IDENTIFIER,
-  creditCardToken: CREDIT_CARD_TOKEN,
+  creditCardToken: ACCOUNT_TEST_CARD_TOKEN,
 } as const;
 export const CREDIT_CARD_UNREGISTER_VIEW = {
-  token: CREDIT_CARD_TOKEN,
+  token: ACCOUNT_TEST_CARD_TOKEN,
   message: 'The credit card was unregistered',
   createdDate: CREATED_AT,
 } as const;

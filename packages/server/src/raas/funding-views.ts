@@ -18,7 +18,7 @@ const customerIdentifier = Type.String({ ...IDENTIFIER_RULE, description: 'The c
 const accountIdentifier = Type.String({ ...IDENTIFIER_RULE, description: 'The account the card funds', examples: [example.ACCOUNT_IDENTIFIER] });
 // 120: an account's test card is registered as tok_mastercard_ and its identifier of up to 100 (funding/test-card-tokens.ts).
 const TOKEN_LENGTH = { minLength: 1, maxLength: 120 };
-const creditCardToken = Type.String({ ...TOKEN_LENGTH, description: 'The token POST /creditCards returned', examples: [example.CREDIT_CARD_TOKEN] });
+const creditCardToken = Type.String({ ...TOKEN_LENGTH, description: 'The token POST /creditCards returned', examples: [example.ACCOUNT_TEST_CARD_TOKEN] });
 
 export const ContactInformation = Type.Object(
   {
@@ -126,7 +126,7 @@ export const CreditCardUnregisterView = Type.Object(
 );
 
 export const CreditCardParams = Type.Object({
-  token: Type.String({ ...TOKEN_LENGTH, description: 'The credit card token', examples: [example.CREDIT_CARD_TOKEN] }),
+  token: Type.String({ ...TOKEN_LENGTH, description: 'The credit card token', examples: [example.ACCOUNT_TEST_CARD_TOKEN] }),
 });
 export const DepositParams = Type.Object({
   depositId: Type.String({ minLength: 1, maxLength: 100, description: 'The referenceDepositID of the deposit', examples: [example.DEPOSIT_ID] }),

@@ -194,6 +194,15 @@ describe.skipIf(browserSkipReason())('the test console in Chromium', { timeout: 
     });
     await screenshot(page, 'console-order');
     expect(await apiGet('/raas/v2/accounts/a123456', rewards.basic)).toEqual({ ...account, currentBalance: 75 });
+    // The deposit registered the account's test card under a token the examples name: read it, then unregister it.
+    expect(await tryIt(page, 'Fund-getCreditCard')).toEqual({
+      status: 200,
+      body: expect.objectContaining({ token: 'tok_visa_a123456', lastFourDigits: '1111', status: 'ACTIVE', accountIdentifier: 'a123456' }),
+    });
+    expect(await tryIt(page, 'Fund-createCreditCardUnregister')).toEqual({
+      status: 200,
+      body: { token: 'tok_visa_a123456', message: 'The credit card was unregistered', createdDate: expect.any(String) },
+    });
   });
 
   it('gets a token by Try it on the token endpoint: the prefilled request, the client by Authorize › clientSecretBasic', async () => {

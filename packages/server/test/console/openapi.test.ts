@@ -262,6 +262,8 @@ describe('the OpenAPI document', () => {
     const template = { etid: 'E000001', ...templateText, headerImage: `data:image/png;base64,${png}`, accessControls: scopes.customer, defaults: scopes.account };
     const both = (example: unknown) => ({ 'request application/x-www-form-urlencoded': example, 'request application/json': example });
     const cardToken = '6c3f1e2a-9b4d-4f8e-a1c7-52d90e8b3f64';
+    // The card the deposit example's tok_visa registers to a123456: the read and unregister examples name it.
+    const testCardToken = 'tok_visa_a123456';
     const contactInformation = [{ fullName: 'Alex Doe', emailAddress: 'billing@acme.example.com' }];
     const createCard = {
       customerIdentifier: 's123456',
@@ -350,10 +352,10 @@ describe('the OpenAPI document', () => {
       // Funding: register the Visa test card to a123456, fund it with $100 (3.5 % fee), read back, unregister.
       'POST /raas/v2/creditCards': { 'request application/json': createCard, 'response 201': card },
       'GET /raas/v2/creditCards': { 'query showInactive': false, 'response 200': [card] },
-      'GET /raas/v2/creditCards/{token}': { 'path token': cardToken, 'response 200': card },
+      'GET /raas/v2/creditCards/{token}': { 'path token': testCardToken, 'response 200': card },
       'POST /raas/v2/creditCardUnregisters': {
-        'request application/json': { customerIdentifier: 's123456', accountIdentifier: 'a123456', creditCardToken: cardToken },
-        'response 200': { token: cardToken, message: 'The credit card was unregistered', createdDate: '2026-11-28T12:00:00.000Z' },
+        'request application/json': { customerIdentifier: 's123456', accountIdentifier: 'a123456', creditCardToken: testCardToken },
+        'response 200': { token: testCardToken, message: 'The credit card was unregistered', createdDate: '2026-11-28T12:00:00.000Z' },
       },
       // The deposit names the sandbox's test token: it needs no card registered first, so Try it plays it as it stands.
       'POST /raas/v2/creditCardDeposits': { 'request application/json': { customerIdentifier: 's123456', accountIdentifier: 'a123456', creditCardToken: 'tok_visa', amount: 100 }, 'response 200': deposit },
