@@ -37,6 +37,30 @@ export default tseslint.config(
     files: ['packages/portal/src/**/*.tsx'],
     ...jsxA11y.flatConfigs.recommended,
   },
+  // Issue 21, point 8: every server suite starts its deployment through the one bootstrap, so set-up lives in one place.
+  {
+    files: ['packages/server/test/**/*.test.ts'],
+    ignores: ['packages/server/test/support/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/support/services.js'],
+              importNames: ['createTestEnvironment'],
+              message: 'Start the deployment with startDeployment or startFleet (packages/server/test/support/bootstrap.ts).',
+            },
+            {
+              group: ['**/src/app.js'],
+              importNames: ['buildApp'],
+              message: 'Build apps through packages/server/test/support/bootstrap.ts: startDeployment, env.app(), or appOn(services).',
+            },
+          ],
+        },
+      ],
+    },
+  },
   // The server's folders import one way only: the layering is docs/architecture.md's table (eslint/layering.js).
   {
     files: [`${SERVER_SRC}/**/*.ts`],

@@ -1,11 +1,11 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, test } from 'vitest';
 import { json } from './support/fake-fetch';
-import { adminSession } from './support/fixtures';
+import { adminSession, clientList } from './support/fixtures';
 import { renderApp } from './support/render-app';
 
 const emptyLists = {
-  'GET /portal/api/oauth-clients': json(200, { clients: [], maxActive: 2 }),
+  'GET /portal/api/oauth-clients': json(200, clientList([])),
   'GET /portal/api/api-keys': json(200, { platformName: 'acme', keys: [], maxActive: 2 }),
   'GET /portal/api/users': json(200, { users: [], invitations: [] }),
 };
@@ -45,7 +45,7 @@ describe('routes and session', () => {
       '#/signup',
       {
         'GET /portal/api/signup': json(200, { mode: 'verified' }),
-        'POST /portal/api/signup': json(202, { status: 'link_sent', expires_in: 3600, outbox: true }),
+        'POST /portal/api/signup': json(202, { status: 'link_sent', expiresIn: 3600, outbox: true }),
       },
       null,
     );
@@ -75,7 +75,7 @@ describe('routes and session', () => {
   test('with an SMTP server the confirmation does not mention the outbox', async () => {
     const app = await renderApp(
       '#/signup',
-      { 'GET /portal/api/signup': json(200, { mode: 'verified' }), 'POST /portal/api/signup': json(202, { status: 'link_sent', expires_in: 3600, outbox: false }) },
+      { 'GET /portal/api/signup': json(200, { mode: 'verified' }), 'POST /portal/api/signup': json(202, { status: 'link_sent', expiresIn: 3600, outbox: false }) },
       null,
     );
     await app.user.type(screen.getByLabelText('Email'), 'dana@acme.example');

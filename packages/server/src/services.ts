@@ -15,6 +15,7 @@ import type { PrometheusMetrics } from './metrics/prometheus-metrics.js';
 import { clientCredentialsGrant } from './oauth/grants/client-credentials.js';
 import type { Grant } from './oauth/grants/grant.js';
 import { ClientCache } from './oauth/client-cache.js';
+import { AudienceRegistry } from './oauth/audience-registry.js';
 import { RefusalWindows } from './audit/record-token-refusal.js';
 import { ApiGuard } from './auth/api-guard.js';
 import { DEFAULT_SCOPE } from './credentials/scopes.js';
@@ -26,6 +27,8 @@ import { SealedBox } from './crypto/sealed-box.js';
 import { KeyRing } from './tokens/key-ring.js';
 import { ApiKeyStore } from './store/api-keys.js';
 import { AuditLogStore } from './store/audit-log.js';
+import { AudienceStore } from './store/audiences.js';
+import { ClientTokenLimitStore } from './store/client-token-limits.js';
 import { CustomerStore } from './store/customers.js';
 import { EmailTemplateStore } from './store/email-templates.js';
 import { FundingStore } from './store/funding.js';
@@ -99,6 +102,12 @@ export interface Services {
   clientCache: ClientCache;
   /** The quota refusal windows already recorded in the audit log (audit/record-token-refusal.ts). */
   refusalWindows: RefusalWindows;
+  /** The registered audiences in the store (credentials/audiences.ts: `tessera audience`). */
+  audiences: AudienceStore;
+  /** Clients' own token limits (credentials/client-token-limits.ts: `tessera client limits`, the portal). */
+  clientTokenLimits: ClientTokenLimitStore;
+  /** The audiences the token endpoint issues for, as this process last read them, listening for announced changes. */
+  audienceRegistry: AudienceRegistry;
   /** The one guard of /raas/v2 (Bearer | Basic → Principal), its memory of verified credentials and of API keys' last use. */
   apiGuard: ApiGuard;
   /** The portal's session cookie, named and flagged by the public URL's scheme. */
@@ -153,9 +162,12 @@ export async function openServices(config: Config, options: ServiceOptions): Pro
       store: database.location,
     });
     const sealedBox = new SealedBox(masterKey.key, masterKey.source);
+    const audiences = new AudienceStore(database.db);
     const signingKeys = new KeyRing(new SigningKeyStore(database.db), sealedBox, {
       algorithm: config.signingAlgorithm,
-      keepRetiredMs: (config.tokenTtlSeconds + 60) * 1000,
+      // A retired key verifies every token it signed until the longest of them expires: the default
+      // audience's lifetime or a registered audience's, whichever is longer (plus a minute of leeway).
+      keepRetiredMs: async () => (Math.max(config.tokenTtlSeconds, (await audiences.longestTtlSeconds()) ?? 0) + 60) * 1000,
       refreshIntervalMs: KEY_REFRESH_INTERVAL_MS,
       now,
     });
@@ -173,6 +185,7 @@ export async function openServices(config: Config, options: ServiceOptions): Pro
     // The long-lived objects of the HTTP surfaces are made here, once, and handed to the route plugins
     // (app.ts): two apps on these services share their memory, and closeServices stops them.
     const clientCache = new ClientCache(oauthClients, database, cache, now);
+    const audienceRegistry = new AudienceRegistry(audiences, database, cache, config, now);
     const apiGuard = new ApiGuard(
       { config, signingKeys, revokedTokens, oauthClients, apiKeys, throttle, cache, database, metrics, now },
       { realm: config.audience, requiredScope: DEFAULT_SCOPE, log: options.log },
@@ -180,6 +193,7 @@ export async function openServices(config: Config, options: ServiceOptions): Pro
     if (options.listen ?? true) {
       await clientCache.start();
       await apiGuard.start();
+      await audienceRegistry.start();
     }
     return {
       config,
@@ -215,6 +229,9 @@ export async function openServices(config: Config, options: ServiceOptions): Pro
       grants,
       clientCache,
       refusalWindows: new RefusalWindows(),
+      audiences,
+      clientTokenLimits: new ClientTokenLimitStore(database.db),
+      audienceRegistry,
       apiGuard,
       sessionCookie: new SessionCookie(config.publicUrl),
       readiness: new Readiness(database, cache),
@@ -238,6 +255,7 @@ export async function closeServices(services: Services): Promise<void> {
   // Before the cache closes: they stop listening on it.
   services.apiGuard.stop();
   services.clientCache.stop();
+  services.audienceRegistry.stop();
   // Mail handed over before the close still goes (an answer said it was sent).
   await services.mail.close();
   await services.cache.close();

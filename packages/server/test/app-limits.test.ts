@@ -1,7 +1,8 @@
 import { connect, type Socket } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createTestEnvironment, type TestEnvironment } from './support/services.js';
+import { startDeployment } from './support/bootstrap.js';
+import type { TestEnvironment } from './support/services.js';
 
 /** Fastify's answer to a request that did not arrive within requestTimeout. */
 const TIMEOUT_RESPONSE = '{"error":"Request Timeout","message":"Client Timeout","statusCode":408}';
@@ -48,8 +49,8 @@ describe('slow clients', { timeout: 120_000 }, () => {
   });
 
   it('a body trickling in is cut after TESSERA_REQUEST_TIMEOUT with 408, and the connection closed', async () => {
-    env = await createTestEnvironment({ config: { requestTimeoutSeconds: 1 } });
-    const { app } = await env.app();
+    let app: FastifyInstance;
+    ({ env, app } = await startDeployment({ config: { requestTimeoutSeconds: 1 } }));
     await app.listen({ port: 0, host: '127.0.0.1' });
     const client = slowClient((app.server.address() as { port: number }).port, 200);
     sockets.push(client.socket);
@@ -63,8 +64,8 @@ describe('slow clients', { timeout: 120_000 }, () => {
   it('200 slow connections do not keep other clients waiting', async () => {
     // A timeout long enough that the slow connections are all still held while the others are served;
     // no share per address, as every client here is 127.0.0.1 (http/connection-limits.test.ts tests the share).
-    env = await createTestEnvironment({ config: { requestTimeoutSeconds: 60, maxConnectionsPerAddress: 0 } });
-    const { app } = await env.app();
+    let app: FastifyInstance;
+    ({ env, app } = await startDeployment({ config: { requestTimeoutSeconds: 60, maxConnectionsPerAddress: 0 } }));
     const address = await app.listen({ port: 0, host: '127.0.0.1' });
     const port = (app.server.address() as { port: number }).port;
     const slow = Array.from({ length: 200 }, () => slowClient(port, 1000));
@@ -83,8 +84,8 @@ describe('slow clients', { timeout: 120_000 }, () => {
   });
 
   it('connections beyond TESSERA_MAX_CONNECTIONS are closed at once; a freed place is taken again', async () => {
-    env = await createTestEnvironment({ config: { maxConnections: 5 } });
-    const { app } = await env.app();
+    let app: FastifyInstance;
+    ({ env, app } = await startDeployment({ config: { maxConnections: 5 } }));
     const address = await app.listen({ port: 0, host: '127.0.0.1' });
     const port = (app.server.address() as { port: number }).port;
     const slow = Array.from({ length: 5 }, () => slowClient(port, 1000));

@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import { createTestEnvironment, type TestEnvironment } from './support/services.js';
+import { startDeployment } from './support/bootstrap.js';
+import type { TestEnvironment } from './support/services.js';
 
 describe('the app outside its APIs', () => {
   let env: TestEnvironment;
   let app: FastifyInstance;
   beforeAll(async () => {
-    env = await createTestEnvironment();
-    ({ app } = await env.app());
+    ({ env, app } = await startDeployment());
   });
   afterAll(async () => env.close());
 

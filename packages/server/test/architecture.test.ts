@@ -1,4 +1,4 @@
-import { readdir } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ESLint } from 'eslint';
 import { describe, expect, it } from 'vitest';
@@ -60,5 +60,44 @@ describe('the layering lint', () => {
 
   it('lets a folder import what its row names', async () => {
     expect(await lintAs('oauth/allowed.ts', "export { verifyOwnToken } from '../tokens/live-token.js';\n")).toEqual([]);
+  });
+});
+
+// Issue 21, point 8: the server suites start their deployments through one bootstrap (test/support/bootstrap.ts).
+describe('the bootstrap lint', () => {
+  const BREACH = "import { buildApp } from '../../src/app.js';\nimport { createTestEnvironment } from '../support/services.js';\nexport { buildApp, createTestEnvironment };\n";
+  const lintTestAs = async (file: string, code: string) => {
+    const [result] = await new ESLint({ cwd: ROOT }).lintText(code, { filePath: path.join(ROOT, 'packages/server/test', file) });
+    return result!.messages.map((message) => `${message.ruleId}: ${message.message}`);
+  };
+
+  it('refuses a suite that makes its own environment or app', async () => {
+    expect(await lintTestAs('cache/breach.test.ts', BREACH)).toEqual([
+      "no-restricted-imports: 'buildApp' import from '../../src/app.js' is restricted from being used by a pattern. Build apps through packages/server/test/support/bootstrap.ts: startDeployment, env.app(), or appOn(services).",
+      "no-restricted-imports: 'createTestEnvironment' import from '../support/services.js' is restricted from being used by a pattern. Start the deployment with startDeployment or startFleet (packages/server/test/support/bootstrap.ts).",
+    ]);
+  });
+
+  it('lets the support folder, which the bootstrap is made of, import them', async () => {
+    expect(await lintTestAs('support/breach.ts', BREACH)).toEqual([]);
+  });
+});
+
+// Issue 21, point 8: the node project's files share their worker's modules (vitest.config.ts, isolate: false);
+// a file that replaces a module must run with modules of its own, or its stand-in would reach other files.
+describe('the test projects', () => {
+  it('runs every node test file that replaces a module (vi.mock, vi.doMock) in the node-isolated project', async () => {
+    const config = await readFile(path.join(ROOT, 'vitest.config.ts'), 'utf8');
+    const ownModules = config.slice(config.indexOf('const OWN_MODULES'), config.indexOf('];'));
+    const replacing: string[] = [];
+    for (const dir of ['packages/client/test', 'packages/server/test']) {
+      for (const file of await readdir(path.join(ROOT, dir), { recursive: true })) {
+        if (!file.endsWith('.test.ts')) continue;
+        const text = await readFile(path.join(ROOT, dir, file), 'utf8');
+        if (/\bvi\.(do)?[mM]ock\(/.test(text)) replacing.push(`${dir}/${file}`);
+      }
+    }
+    expect(replacing.length).toBeGreaterThan(0);
+    expect(replacing.filter((file) => !ownModules.includes(`'${file}'`))).toEqual([]);
   });
 });

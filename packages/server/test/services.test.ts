@@ -1,9 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { buildApp } from '../src/app.js';
 import type { Grant } from '../src/oauth/grants/grant.js';
 import type { Services } from '../src/services.js';
-import { startDeployment } from './support/bootstrap.js';
+import { appOn, startDeployment } from './support/bootstrap.js';
 import { postForm, requestToken } from './support/oauth.js';
 import type { TestEnvironment } from './support/services.js';
 import { basic, createTestClient, get, type Tenant } from './support/tenants.js';
@@ -21,7 +20,7 @@ describe('the long-lived objects of the services', () => {
 
   beforeAll(async () => {
     ({ env, app: first, services, tenants: { acme } } = await startDeployment({ tenants: ['acme'] }));
-    second = await buildApp(services.config, services, { logger: false });
+    second = await appOn(services);
   });
   afterAll(async () => {
     await second?.close();
@@ -59,7 +58,7 @@ describe('the long-lived objects of the services', () => {
   it('are one list of grants: what the services hold, the token endpoint serves and the metadata lists', async () => {
     // A grant of the embedder's: it answers by itself (no quota, no signature), so that only the wiring is tested.
     const grant: Grant = { grantType: 'urn:example:test', handle: async () => ({ access_token: 'test', token_type: 'Bearer', expires_in: 1, scope: 'raas.all' }) };
-    const app = await buildApp(services.config, { ...services, grants: [...services.grants, grant] }, { logger: false });
+    const app = await appOn({ ...services, grants: [...services.grants, grant] });
     try {
       expect((await app.inject('/.well-known/oauth-authorization-server')).json().grant_types_supported).toEqual(['client_credentials', 'urn:example:test']);
       const response = await requestToken(app, await createTestClient(services), { grant_type: 'urn:example:test' });

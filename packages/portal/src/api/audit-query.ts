@@ -1,4 +1,5 @@
-import type { AuditFilters } from './types';
+/** The audit log's filters, as the page keeps them; `from` and `to` are ISO 8601 instants. */
+export type AuditFilters = { action?: string; from?: string; to?: string };
 
 /**
  * The audit filters as a query string (with its `?`, or '' when there is none): `action`, `from`,

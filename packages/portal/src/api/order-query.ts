@@ -1,4 +1,11 @@
-import type { OrderFilters } from './types';
+/** The RaaS GET /orders filters, as the page keeps them; dates are RFC 3339 dates (a whole day) or date-times. */
+export type OrderFilters = {
+  accountIdentifier?: string;
+  customerIdentifier?: string;
+  externalRefID?: string;
+  startDate?: string;
+  endDate?: string;
+};
 
 /** The RaaS GET /orders filters, in the order the query string names them. */
 export const ORDER_FILTER_NAMES = ['accountIdentifier', 'customerIdentifier', 'externalRefID', 'startDate', 'endDate'] as const;

@@ -3,32 +3,37 @@ import type {
   AccountDetail,
   AccountList,
   CardView,
+  DepositBody,
   NewCard,
   NewDeposit,
   OrderDetail,
-  OrderFilters,
   OrderList,
   ResendView,
   RevealedReward,
   ApiKeyList,
   ApiKeySecret,
   ApiKeyView,
-  AuditFilters,
   AuditPage,
+  AudienceList,
+  ClientLimits,
+  ClientLimitsBody,
   ClientList,
   ClientView,
   NewClient,
   InvitationPreview,
+  InviteBody,
+  LinkPasswordBody,
   NewInvitation,
-  SignUpMode,
+  SignInBody,
+  SignUpBody,
+  SignUpModeView,
   SignUpPreview,
   SignUpRequested,
-  Role,
   Session,
   UserList,
 } from './types';
-import { auditQuery } from './audit-query';
-import { orderQuery } from './order-query';
+import { auditQuery, type AuditFilters } from './audit-query';
+import { orderQuery, type OrderFilters } from './order-query';
 import { currentRoute, navigate, parseHash } from '../router/hash-location';
 import { matchRoute, PUBLIC_ROUTES, signInRoute } from '../router/routes';
 
@@ -50,20 +55,20 @@ export class PortalApi {
   };
 
   session = () => this.http.request<Session>('GET', `${BASE}/session`).then(this.remember);
-  signUpMode = () => this.http.request<{ mode: SignUpMode }>('GET', `${BASE}/signup`).then((answer) => answer.mode);
+  signUpMode = () => this.http.request<SignUpModeView>('GET', `${BASE}/signup`).then((answer) => answer.mode);
   /** A session when sign-up is open (201); a link mailed to the address when verified (202, the same answer for every address). */
-  signUp = (body: { email: string; password?: string; platformName: string }) =>
+  signUp = (body: SignUpBody) =>
     this.http
       .request<Session | SignUpRequested>('POST', `${BASE}/signup`, body)
       .then((answer) => ('csrfToken' in answer ? this.remember(answer) : answer));
   previewSignUp = (token: string) => this.http.request<SignUpPreview>('POST', `${BASE}/signup/preview`, { token });
-  finishSignUp = (body: { token: string; password: string }) =>
+  finishSignUp = (body: LinkPasswordBody) =>
     this.http.request<Session>('POST', `${BASE}/signup/finish`, body).then(this.remember);
-  signIn = (body: { email: string; password: string }) =>
+  signIn = (body: SignInBody) =>
     this.http.request<Session>('POST', `${BASE}/signin`, body).then(this.remember);
   /** The token goes in the body, never a URL: no log or proxy on the way keeps it. */
   previewInvitation = (token: string) => this.http.request<InvitationPreview>('POST', `${BASE}/invitations/preview`, { token });
-  acceptInvitation = (body: { token: string; password: string }) =>
+  acceptInvitation = (body: LinkPasswordBody) =>
     this.http.request<Session>('POST', `${BASE}/invitations/accept`, body).then(this.remember);
   reauthenticate = (password: string) =>
     this.http.request<Session>('POST', `${BASE}/session/reauth`, { password }).then(this.remember);
@@ -73,7 +78,7 @@ export class PortalApi {
   };
 
   users = () => this.http.request<UserList>('GET', `${BASE}/users`);
-  invite = (body: { email: string; role: Role }) =>
+  invite = (body: InviteBody) =>
     this.http.request<NewInvitation>('POST', `${BASE}/invitations`, body);
   cancelInvitation = (invitationId: string) =>
     this.http.request<void>('DELETE', `${BASE}/invitations/${id(invitationId)}`);
@@ -86,6 +91,13 @@ export class PortalApi {
     this.http.request<ClientView>('POST', `${BASE}/oauth-clients/${id(clientId)}/${action}`);
   deleteClient = (clientId: string) =>
     this.http.request<void>('DELETE', `${BASE}/oauth-clients/${id(clientId)}`);
+  /** A client's own token limits (admins); clearing answers the default now in force. */
+  setClientLimits = (clientId: string, limits: ClientLimitsBody) =>
+    this.http.request<ClientLimits>('PUT', `${BASE}/oauth-clients/${id(clientId)}/limits`, limits);
+  clearClientLimits = (clientId: string) =>
+    this.http.request<ClientLimits>('DELETE', `${BASE}/oauth-clients/${id(clientId)}/limits`);
+  /** The audiences tokens may be issued for, with their lifetimes (read-only). */
+  audiences = () => this.http.request<AudienceList>('GET', `${BASE}/audiences`);
 
   apiKeys = () => this.http.request<ApiKeyList>('GET', `${BASE}/api-keys`);
   createApiKey = () => this.http.request<ApiKeySecret>('POST', `${BASE}/api-keys`);
@@ -104,7 +116,7 @@ export class PortalApi {
     this.http.request<CardView>('POST', `${BASE}/accounts/${id(accountIdentifier)}/cards`, card);
   unregisterCard = (accountIdentifier: string, token: string) =>
     this.http.request<CardView>('POST', `${BASE}/accounts/${id(accountIdentifier)}/cards/${id(token)}/unregister`);
-  deposit = (accountIdentifier: string, body: { creditCardToken: string; amountCents: number }) =>
+  deposit = (accountIdentifier: string, body: DepositBody) =>
     this.http.request<NewDeposit>('POST', `${BASE}/accounts/${id(accountIdentifier)}/deposits`, body);
 
   orders = (filters: OrderFilters, page: number, elementsPerBlock: number) =>

@@ -10,6 +10,8 @@ export const AUDIT_ACTIONS: ReadonlyArray<{ action: string; label: string }> = [
   { action: 'reset_quota', label: 'Reset token quota' },
   { action: 'token_issued', label: 'Token issued' },
   { action: 'token_refused', label: 'Token refused (quota)' },
+  { action: 'token_limit_observed', label: 'Token past observed limit' },
+  { action: 'client_limits_changed', label: 'Changed client token limits' },
   { action: 'sign_up', label: 'Signed up' },
   { action: 'sign_in', label: 'Signed in' },
   { action: 'sign_out', label: 'Signed out' },

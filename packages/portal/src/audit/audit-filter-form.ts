@@ -1,4 +1,4 @@
-import type { AuditFilters } from '../api/types';
+import type { AuditFilters } from '../api/audit-query';
 
 /** The filter form as typed: `from`/`to` are `<input type="datetime-local">` values, read as UTC. */
 export type AuditFilterDraft = { action: string; from: string; to: string };

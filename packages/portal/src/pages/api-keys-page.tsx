@@ -171,7 +171,7 @@ export function ApiKeysPage() {
             <dd>{list.data && <Copyable value={list.data.platformName} label="Copy platform name" wrap />}</dd>
             <dt>API key</dt>
             <dd>
-              <Copyable value={generated.api_key} label="Copy API key" wrap />
+              <Copyable value={generated.apiKey} label="Copy API key" wrap />
             </dd>
           </dl>
           <p className="hint">An admin can reveal it again later with the eye icon, after confirming their password.</p>
@@ -216,7 +216,7 @@ function ApiKeyRow({ apiKey, admin, atLimit, limitReason, onAction }: RowProps) 
     if (spinner) setBusy(true);
     setError(null);
     try {
-      return (await withReauth(fetch)).api_key;
+      return (await withReauth(fetch)).apiKey;
     } catch (caught) {
       if (!(caught instanceof ReauthCancelled)) setError(errorMessage(caught));
       return null;
@@ -285,10 +285,10 @@ function ApiKeyRow({ apiKey, admin, atLimit, limitReason, onAction }: RowProps) 
         <FormError message={error} />
       </td>
       <td data-label="Created">
-        <DateTime iso={apiKey.created_at} dateOnly />
+        <DateTime iso={apiKey.createdAt} dateOnly />
       </td>
       <td data-label="Last used">
-        <DateTime iso={apiKey.last_used_at} />
+        <DateTime iso={apiKey.lastUsedAt} />
       </td>
       <td data-label="Status">
         <StatusBadge status={apiKey.status} />

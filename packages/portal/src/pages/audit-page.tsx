@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
 import { errorMessage } from '../api/api-error';
-import type { AuditEntryView, AuditFilters } from '../api/types';
+import type { AuditFilters } from '../api/audit-query';
+import type { AuditEntryView } from '../api/types';
 import { usePortal } from '../session/portal-context';
 import { AUDIT_ACTIONS, actionLabel } from '../audit/audit-actions';
 import { draftToFilters, EMPTY_DRAFT, type AuditFilterDraft } from '../audit/audit-filter-form';
@@ -152,16 +153,16 @@ export function AuditPage() {
                     {actionLabel(entry.action)}
                   </td>
                   <td data-label="Target">
-                    <code className="mono truncate" title={entry.target_id}>
-                      {entry.target_id}
+                    <code className="mono truncate" title={entry.targetId}>
+                      {entry.targetId}
                     </code>
                   </td>
                   <td data-label="Source">
                     <div className="stacked">
-                      <span>{entry.source_address ?? <span className="muted">No address</span>}</span>
-                      {entry.user_agent ? (
-                        <span className="truncate muted small" title={entry.user_agent}>
-                          {entry.user_agent}
+                      <span>{entry.sourceAddress ?? <span className="muted">No address</span>}</span>
+                      {entry.userAgent ? (
+                        <span className="truncate muted small" title={entry.userAgent}>
+                          {entry.userAgent}
                         </span>
                       ) : (
                         <span className="muted small">No user agent</span>

@@ -74,7 +74,7 @@ export function MembersPage() {
                   {user.id === session.user.id && <span className="muted"> (you)</span>}
                 </td>
                 <td data-label="Role"><StatusBadge status={user.role} /></td>
-                <td data-label="Joined"><DateTime iso={user.created_at} dateOnly /></td>
+                <td data-label="Joined"><DateTime iso={user.createdAt} dateOnly /></td>
                 {admin && (
                   <ActionsCell>
                     <Button size="small" variant="danger" onClick={() => removeUser(user)}>
@@ -104,8 +104,8 @@ export function MembersPage() {
               <tr key={invitation.id}>
                 <td data-label="Email">{invitation.email}</td>
                 <td data-label="Role"><StatusBadge status={invitation.role} /></td>
-                <td data-label="Invited"><DateTime iso={invitation.created_at} dateOnly /></td>
-                <td data-label="Expires"><DateTime iso={invitation.expires_at} /></td>
+                <td data-label="Invited"><DateTime iso={invitation.createdAt} dateOnly /></td>
+                <td data-label="Expires"><DateTime iso={invitation.expiresAt} /></td>
                 {admin && (
                   <ActionsCell>
                     <Button size="small" variant="secondary" onClick={() => cancelInvitation(invitation)}>
@@ -126,7 +126,7 @@ export function MembersPage() {
           </p>
           <Copyable value={invited.link} label="Copy invitation link" wrap />
           <p className="hint">
-            It works once, until {formatDateTime(invited.invitation.expires_at)} UTC. Whoever opens it chooses a password and
+            It works once, until {formatDateTime(invited.invitation.expiresAt)} UTC. Whoever opens it chooses a password and
             joins as {invited.invitation.role === 'admin' ? 'an admin' : 'a member'}.
           </p>
           <div className="dialog-actions">

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import type { ClientView, NewClient } from '../api/types';
+import type { ClientLimits, ClientView, NewClient } from '../api/types';
 import { isAdmin, usePortal, useSession } from '../session/portal-context';
 import { useReauth } from '../session/reauth';
 import { useDocumentTitle } from '../hooks/use-document-title';
@@ -12,6 +12,7 @@ import { ConfirmDialog, type Confirmation } from '../components/confirm-dialog';
 import { Copyable } from '../components/copyable';
 import { ActionsCell, DataTable } from '../components/data-table';
 import { EmptyState } from '../components/empty-state';
+import { FormDialog } from '../components/form-dialog';
 import { FormError } from '../components/form-error';
 import { DateTime } from '../components/date-time';
 import { ShieldIcon } from '../components/icons';
@@ -20,6 +21,7 @@ import { ListCard } from '../components/list-card';
 import { Modal } from '../components/modal';
 import { PageHeader } from '../components/page-header';
 import { StatusBadge } from '../components/status-badge';
+import { describeTokenPolicy, formatDuration } from '../components/token-policy';
 import { MemberNotice, TeamBreadcrumb } from './team-parts';
 
 export function OAuthClientsPage() {
@@ -30,6 +32,9 @@ export function OAuthClientsPage() {
   const list = useResource(api.clients);
   const [confirmation, setConfirmation] = useState<Confirmation | null>(null);
   const [generating, setGenerating] = useState(false);
+  // The client whose token limits an admin is editing, if any.
+  const [limitsOf, setLimitsOf] = useState<ClientView | null>(null);
+  const audiences = useResource(api.audiences);
   // What the last confirmed action did, said above the list (issue 19, point 13).
   const [notice, setNotice] = useState<string | null>(null);
 
@@ -37,10 +42,10 @@ export function OAuthClientsPage() {
   const { maxActive, atLimit, reason: limitReason } = limit;
 
   const replace = (view: ClientView) =>
-    list.update((data) => ({ ...data, clients: data.clients.map((c) => (c.client_id === view.client_id ? view : c)) }));
+    list.update((data) => ({ ...data, clients: data.clients.map((c) => (c.clientId === view.clientId ? view : c)) }));
 
   const ask = (client: ClientView, action: 'activate' | 'deactivate' | 'reset-quota' | 'delete') => {
-    const name = client.name || client.client_id;
+    const name = client.name || client.clientId;
     const who = <strong>{name}</strong>;
     setNotice(null);
     const confirmations: Record<typeof action, Confirmation> = {
@@ -50,7 +55,7 @@ export function OAuthClientsPage() {
         confirmLabel: 'Deactivate',
         danger: true,
         run: async () => {
-          replace(await api.clientAction(client.client_id, 'deactivate'));
+          replace(await api.clientAction(client.clientId, 'deactivate'));
           setNotice(`${name} is deactivated: it can no longer authenticate, and the tokens it was issued stop working.`);
         },
       },
@@ -59,7 +64,7 @@ export function OAuthClientsPage() {
         body: <p>{who} can authenticate and request tokens again, within the limit of {maxActive} active clients.</p>,
         confirmLabel: 'Activate',
         run: async () => {
-          replace(await api.clientAction(client.client_id, 'activate'));
+          replace(await api.clientAction(client.clientId, 'activate'));
           setNotice(`${name} is active again: it can authenticate and request tokens.`);
         },
       },
@@ -73,7 +78,7 @@ export function OAuthClientsPage() {
         ),
         confirmLabel: 'Reset quota',
         run: async () => {
-          replace(await api.clientAction(client.client_id, 'reset-quota'));
+          replace(await api.clientAction(client.clientId, 'reset-quota'));
           setNotice(`Quota reset: ${name} may request one new token now.`);
         },
       },
@@ -83,8 +88,8 @@ export function OAuthClientsPage() {
         confirmLabel: 'Delete',
         danger: true,
         run: async () => {
-          await api.deleteClient(client.client_id);
-          list.update((data) => ({ ...data, clients: data.clients.filter((c) => c.client_id !== client.client_id) }));
+          await api.deleteClient(client.clientId);
+          list.update((data) => ({ ...data, clients: data.clients.filter((c) => c.clientId !== client.clientId) }));
           setNotice(`${name} is deleted: its client id and secret never work again.`);
         },
       },
@@ -99,8 +104,9 @@ export function OAuthClientsPage() {
         title="OAuth client credentials"
         description={
           <>
-            Your integrations exchange a client id and secret for an access token at <code>POST /oauth/token</code>. A
-            client may request one new token every 20 hours and a token lives 24 hours: keep it and reuse it.
+            Your integrations exchange a client id and secret for an access token at <code>POST /oauth/token</code>.
+            {/* The policy in force on this server (issue 22), once the list has said it. */}
+            {list.data && <> {describeTokenPolicy(list.data.tokenPolicy)}</>}
           </>
         }
         actions={
@@ -133,70 +139,131 @@ export function OAuthClientsPage() {
           </EmptyState>
         }
       >
-        {(data) => (
-          <DataTable columns={['Client', 'Created', 'Last token issued', 'Status']} actions={admin}>
-            {data.clients.map((client) => (
-              <tr key={client.client_id}>
-                <td data-label="Client">
-                  <div className="stacked">
-                    <span className="stacked-title">{client.name || <span className="muted">Unnamed client</span>}</span>
-                    <Copyable value={client.client_id} label={`Copy client id ${client.client_id}`} />
-                  </div>
-                </td>
-                <td data-label="Created">
-                  <DateTime iso={client.created_at} dateOnly />
-                </td>
-                <td data-label="Last token issued">
-                  <div className="stacked">
-                    <DateTime iso={client.last_token_issued_at} />
-                    {client.next_token_at && (
-                      <span className="hint-inline">
-                        Next token from <DateTime iso={client.next_token_at} />
-                      </span>
-                    )}
-                  </div>
-                </td>
-                <td data-label="Status">
-                  <StatusBadge status={client.status} />
-                </td>
-                {admin && (
-                  <ActionsCell>
-                    {client.status === 'active' ? (
-                      <>
-                        {/* Only while the quota refuses a token: elsewhere a reset would change nothing. */}
-                        {client.next_token_at && (
+        {(data) => {
+          // Under the rate policy there is no quota: no next token time, nothing to reset (the server refuses it).
+          const quota = data.tokenPolicy.policy === 'quota';
+          return (
+            <DataTable columns={['Client', 'Created', 'Last token issued', 'Token limits', 'Status']} actions={admin}>
+              {data.clients.map((client) => (
+                <tr key={client.clientId}>
+                  <td data-label="Client">
+                    <div className="stacked">
+                      <span className="stacked-title">{client.name || <span className="muted">Unnamed client</span>}</span>
+                      <Copyable value={client.clientId} label={`Copy client id ${client.clientId}`} />
+                    </div>
+                  </td>
+                  <td data-label="Created">
+                    <DateTime iso={client.createdAt} dateOnly />
+                  </td>
+                  <td data-label="Last token issued">
+                    <div className="stacked">
+                      <DateTime iso={client.lastTokenIssuedAt} />
+                      {quota && client.nextTokenAt && (
+                        <span className="hint-inline">
+                          Next token from <DateTime iso={client.nextTokenAt} />
+                        </span>
+                      )}
+                      {/* Beside what it changes, and only while the quota refuses a token: elsewhere a reset would change nothing. */}
+                      {admin && client.status === 'active' && quota && client.nextTokenAt && (
+                        <span className="cell-action">
                           <Button size="small" variant="secondary" onClick={() => ask(client, 'reset-quota')}>
                             Reset quota
                           </Button>
-                        )}
+                        </span>
+                      )}
+                    </div>
+                  </td>
+                  <td data-label="Token limits">
+                    <div className="stacked">
+                      <LimitsSummary limits={client.limits} />
+                      {admin && (
+                        <span className="cell-action">
+                          <Button size="small" variant="secondary" onClick={() => setLimitsOf(client)} aria-label={`Token limits of ${client.name || client.clientId}`}>
+                            Limits
+                          </Button>
+                        </span>
+                      )}
+                    </div>
+                  </td>
+                  <td data-label="Status">
+                    <StatusBadge status={client.status} />
+                  </td>
+                  {admin && (
+                    <ActionsCell>
+                      {client.status === 'active' ? (
                         <Button size="small" variant="secondary" onClick={() => ask(client, 'deactivate')}>
                           Deactivate
                         </Button>
-                      </>
-                    ) : (
-                      <>
-                        <Button
-                          size="small"
-                          variant="secondary"
-                          onClick={() => ask(client, 'activate')}
-                          disabled={atLimit}
-                          title={atLimit ? limitReason : undefined}
-                        >
-                          Activate
-                        </Button>
-                        <Button size="small" variant="danger" onClick={() => ask(client, 'delete')}>
-                          Delete
-                        </Button>
-                      </>
-                    )}
-                  </ActionsCell>
-                )}
-              </tr>
-            ))}
-          </DataTable>
+                      ) : (
+                        <>
+                          <Button
+                            size="small"
+                            variant="secondary"
+                            onClick={() => ask(client, 'activate')}
+                            disabled={atLimit}
+                            title={atLimit ? limitReason : undefined}
+                          >
+                            Activate
+                          </Button>
+                          <Button size="small" variant="danger" onClick={() => ask(client, 'delete')}>
+                            Delete
+                          </Button>
+                        </>
+                      )}
+                    </ActionsCell>
+                  )}
+                </tr>
+              ))}
+            </DataTable>
+          );
+        }}
+      </ListCard>
+      <ListCard
+        headingId="audiences-heading"
+        title="Audiences"
+        data={audiences.data}
+        summary={<span className="muted">Set by the server's operator</span>}
+        error={audiences.error}
+        loading={audiences.loading}
+        isEmpty={(data) => data.audiences.length === 0}
+      >
+        {(data) => (
+          <>
+            <div className="card-padded">
+              <p className="hint">
+                A token request names the API it is for with <code>audience</code> (or <code>resource</code>); without one,
+                the token is for the default audience. Each audience sets how long its tokens live.
+              </p>
+            </div>
+            <DataTable columns={['Audience', 'Token lifetime']}>
+              {data.audiences.map((audience) => (
+                <tr key={audience.url}>
+                  <td data-label="Audience">
+                    <div className="stacked">
+                      <code>{audience.url}</code>
+                      {audience.default && <span className="hint-inline">Default</span>}
+                    </div>
+                  </td>
+                  <td data-label="Token lifetime">{formatDuration(audience.ttlSeconds)}</td>
+                </tr>
+              ))}
+            </DataTable>
+          </>
         )}
       </ListCard>
       {confirmation && <ConfirmDialog confirmation={confirmation} onClose={() => setConfirmation(null)} />}
+      {limitsOf && (
+        <LimitsDialog
+          client={limitsOf}
+          onClose={(limits) => {
+            if (limits) {
+              replace({ ...limitsOf, limits });
+              setNotice(`Token limits of ${limitsOf.name || limitsOf.clientId}: ${describeLimits(limits)}.`);
+            }
+            setLimitsOf(null);
+          }}
+        />
+      )}
       {generating && (
         <GenerateClientDialog
           onClose={(created) => {
@@ -235,11 +302,11 @@ function GenerateClientDialog({ onClose }: { onClose: (created: boolean) => void
           )}
           <dt>Client id</dt>
           <dd>
-            <Copyable value={created.client_id} label="Copy client id" wrap />
+            <Copyable value={created.clientId} label="Copy client id" wrap />
           </dd>
           <dt>Client secret</dt>
           <dd>
-            <Copyable value={created.client_secret} label="Copy client secret" wrap />
+            <Copyable value={created.clientSecret} label="Copy client secret" wrap />
           </dd>
         </dl>
         <p className="hint">Tessera keeps only a digest of the secret. If it is lost, generate new credentials.</p>
@@ -267,7 +334,7 @@ function GenerateClientDialog({ onClose }: { onClose: (created: boolean) => void
             aria-describedby="client-name-hint"
           />
           <p className="hint" id="client-name-hint">
-            Helps your team tell clients apart; it appears in the quota error message.
+            Helps your team tell clients apart; it appears in the token endpoint's error messages.
           </p>
         </div>
         <FormError message={error} />
@@ -281,5 +348,89 @@ function GenerateClientDialog({ onClose }: { onClose: (created: boolean) => void
         </div>
       </form>
     </Modal>
+  );
+}
+
+/** The limits in one phrase: `100 per hour, 1000 per day, enforced`, or `No limit`. */
+function describeLimits(limits: ClientLimits): string {
+  const numbers = [
+    limits.perHour === null ? null : `${limits.perHour.toLocaleString('en-US')} per hour`,
+    limits.perDay === null ? null : `${limits.perDay.toLocaleString('en-US')} per day`,
+  ].filter((part): part is string => part !== null);
+  if (numbers.length === 0) return limits.source === 'default' ? 'no limit' : 'no limit (its own)';
+  return `${numbers.join(', ')}, ${limits.mode === 'enforce' ? 'enforced' : 'observed only'}${limits.source === 'default' ? ' (default)' : ''}`;
+}
+
+/** A client's limits in its row: the numbers, the mode, and whose they are. */
+function LimitsSummary({ limits }: { limits: ClientLimits }) {
+  const numbers = [limits.perHour === null ? null : `${limits.perHour.toLocaleString('en-US')} / hour`, limits.perDay === null ? null : `${limits.perDay.toLocaleString('en-US')} / day`].filter(
+    (part): part is string => part !== null,
+  );
+  return (
+    <div className="stacked">
+      <span>{numbers.length === 0 ? <span className="muted">No limit</span> : numbers.join(' · ')}</span>
+      <span className="hint-inline">
+        {numbers.length > 0 && (limits.mode === 'enforce' ? 'Enforced' : 'Observed only')}
+        {numbers.length > 0 && ' · '}
+        {limits.source === 'default' ? 'Server default' : 'Set for this client'}
+      </span>
+    </div>
+  );
+}
+
+/** A limit field as typed: empty is no limit; otherwise a whole number from 1 to 1,000,000,000, or what is wrong. */
+function readLimit(text: string, what: string): number | null | string {
+  const value = text.trim();
+  if (value === '') return null;
+  if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > 1_000_000_000) return `${what}: enter a whole number from 1 to 1000000000, or leave it empty for no limit.`;
+  return Number(value);
+}
+
+/** Sets a client's own token limits per hour and per day and their mode, or returns it to the server's default. */
+function LimitsDialog({ client, onClose }: { client: ClientView; onClose: (limits?: ClientLimits) => void }) {
+  const { api } = usePortal();
+  const current = client.limits;
+  const [perHour, setPerHour] = useState(current.perHour === null ? '' : String(current.perHour));
+  const [perDay, setPerDay] = useState(current.perDay === null ? '' : String(current.perDay));
+  const [mode, setMode] = useState<ClientLimits['mode']>(current.mode);
+  const hour = readLimit(perHour, 'Tokens per hour');
+  const day = readLimit(perDay, 'Tokens per day');
+  const { busy, error, submit } = useSubmit({
+    validate: () => (typeof hour === 'string' ? hour : typeof day === 'string' ? day : null),
+    run: async () => onClose(await api.setClientLimits(client.clientId, { perHour: hour as number | null, perDay: day as number | null, mode })),
+    leaves: true,
+  });
+  const clearing = useSubmit({ run: async () => onClose(await api.clearClientLimits(client.clientId)), leaves: true });
+  const name = client.name || client.clientId;
+  return (
+    <FormDialog title={`Token limits of ${name}`} onClose={() => onClose()} size="small" onSubmit={submit} error={error ?? clearing.error} busy={busy} submitLabel="Save limits">
+      <p className="hint">
+        Tokens this client may be issued per UTC hour and per UTC day, on top of the server's token policy. Leave a
+        field empty for no limit in that window.
+      </p>
+      <div className="field">
+        <label htmlFor="limit-per-hour">Tokens per hour</label>
+        <input id="limit-per-hour" inputMode="numeric" value={perHour} onChange={(e) => setPerHour(e.target.value)} placeholder="No limit" data-autofocus />
+      </div>
+      <div className="field">
+        <label htmlFor="limit-per-day">Tokens per day</label>
+        <input id="limit-per-day" inputMode="numeric" value={perDay} onChange={(e) => setPerDay(e.target.value)} placeholder="No limit" />
+      </div>
+      <div className="field">
+        <label htmlFor="limit-mode">Past a limit</label>
+        <select id="limit-mode" value={mode} onChange={(e) => setMode(e.target.value as ClientLimits['mode'])}>
+          <option value="enforce">Enforce: refuse the token (429)</option>
+          <option value="observe">Observe: issue it, and record it in the audit log</option>
+        </select>
+      </div>
+      {current.source === 'client' && (
+        <p className="hint">
+          These limits are set for this client.{' '}
+          <Button size="small" variant="secondary" loading={clearing.busy} onClick={() => clearing.submit()}>
+            Use the server default
+          </Button>
+        </p>
+      )}
+    </FormDialog>
   );
 }

@@ -1,6 +1,5 @@
 import { useCallback, useState, type FormEvent } from 'react';
-import { ORDER_FILTER_NAMES } from '../api/order-query';
-import type { OrderFilters } from '../api/types';
+import { ORDER_FILTER_NAMES, type OrderFilters } from '../api/order-query';
 import { usePortal } from '../session/portal-context';
 import { useDocumentTitle } from '../hooks/use-document-title';
 import { useResource } from '../hooks/use-resource';

@@ -4,6 +4,7 @@ import { useDocumentTitle } from '../hooks/use-document-title';
 import { useResource } from '../hooks/use-resource';
 import { KeyIcon, ShieldIcon, UsersIcon } from '../components/icons';
 import { PageHeader } from '../components/page-header';
+import { tokenPolicySummary } from '../components/token-policy';
 
 export function TeamPage() {
   useDocumentTitle('Team settings');
@@ -25,8 +26,9 @@ export function TeamPage() {
           href="#/team/oauth-clients"
           summary={activeOf(clients.data?.clients, clients.data?.maxActive)}
         >
-          Client ids and secrets your integrations exchange for OAuth access tokens (one new token per client every 20
-          hours).
+          {/* The policy in force (issue 22), from the list this card counts; in words without numbers until it answers. */}
+          Client ids and secrets your integrations exchange for OAuth access tokens (
+          {clients.data ? tokenPolicySummary(clients.data.tokenPolicy) : 'within the token policy of this server'}).
         </SettingsCard>
         <SettingsCard
           icon={<KeyIcon size={20} />}

@@ -94,7 +94,7 @@ describe('PortalApi', () => {
   test('keeps the CSRF token of the session it signs in with, and drops it on sign-out', async () => {
     const fake = fakeFetch({
       'POST /portal/api/signin': json(200, adminSession),
-      'POST /portal/api/api-keys/key_1/reveal': json(200, { id: 'key_1', api_key: 'tsk_secret' }),
+      'POST /portal/api/api-keys/key_1/reveal': json(200, { id: 'key_1', apiKey: 'tsk_secret' }),
       'POST /portal/api/signout': json(204),
       'POST /portal/api/signup': json(403, { error: 'csrf', message: 'Refused' }),
     });

@@ -5,7 +5,7 @@ import { activeKey, adminSession, inactiveKey, memberSession } from '../support/
 import { renderApp } from '../support/render-app';
 
 const list = (keys = [activeKey, inactiveKey]) => json(200, { platformName: 'acme', keys, maxActive: 2 });
-const reveal = json(200, { id: 'key_active1', api_key: 'tsk_live_secret_value' });
+const reveal = json(200, { id: 'key_active1', apiKey: 'tsk_live_secret_value' });
 
 function stubClipboard(writeText: ((text: string) => Promise<void>) | undefined) {
   Object.defineProperty(navigator, 'clipboard', {
@@ -167,7 +167,7 @@ describe('RaaS API keys', () => {
         'GET /portal/api/api-keys': () => list(keys),
         'POST /portal/api/api-keys': () => {
           keys = [activeKey, inactiveKey];
-          return json(201, { id: 'key_active1', api_key: 'tsk_live_new' });
+          return json(201, { id: 'key_active1', apiKey: 'tsk_live_new' });
         },
       },
       adminSession,

@@ -13,7 +13,7 @@ describe('Audit Log', () => {
       '#/audit',
       {
         'GET /portal/api/audit': page(
-          [auditEntry(12, { user_agent: ua }), auditEntry(11, { action: 'token_refused', actor: 'cli_1', target_id: 'cli_1', outcome: 'failure', source_address: null, user_agent: null })],
+          [auditEntry(12, { userAgent: ua }), auditEntry(11, { action: 'token_refused', actor: 'cli_1', targetId: 'cli_1', outcome: 'failure', sourceAddress: null, userAgent: null })],
           null,
         ),
       },

@@ -5,9 +5,9 @@ import { json } from '../support/fake-fetch';
 import { adminSession, memberSession } from '../support/fixtures';
 import { renderApp } from '../support/render-app';
 
-const dana: User = { id: 'usr_admin', email: 'dana@acme.example', role: 'admin', created_at: '2026-03-01T10:00:00.000Z' };
-const li: User = { id: 'usr_member', email: 'li@acme.example', role: 'member', created_at: '2026-05-20T12:00:00.000Z' };
-const sam: Invitation = { id: 'inv_1', email: 'sam@acme.example', role: 'member', created_at: '2026-11-28T09:00:00.000Z', expires_at: '2026-12-05T09:00:00.000Z' };
+const dana: User = { id: 'usr_admin', email: 'dana@acme.example', role: 'admin', createdAt: '2026-03-01T10:00:00.000Z' };
+const li: User = { id: 'usr_member', email: 'li@acme.example', role: 'member', createdAt: '2026-05-20T12:00:00.000Z' };
+const sam: Invitation = { id: 'inv_1', email: 'sam@acme.example', role: 'member', createdAt: '2026-11-28T09:00:00.000Z', expiresAt: '2026-12-05T09:00:00.000Z' };
 const users = (invitations: Invitation[] = [sam]) => json(200, { users: [dana, li], invitations });
 const row = (text: string) => within(screen.getByRole('main')).getByText(text).closest('tr') as HTMLElement;
 

@@ -1,12 +1,12 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, test } from 'vitest';
 import { json } from '../support/fake-fetch';
-import { activeClient, adminSession, inactiveClient, memberSession } from '../support/fixtures';
+import { activeClient, adminSession, clientList, inactiveClient, memberSession } from '../support/fixtures';
 import { renderApp } from '../support/render-app';
 
-const list = (clients = [activeClient, inactiveClient]) => json(200, { clients, maxActive: 2 });
+const list = (clients = [activeClient, inactiveClient]) => json(200, clientList(clients));
 const row = (clientId: string) => screen.getByText(clientId).closest('tr') as HTMLElement;
-const created = { name: 'Staging', client_id: 'cli_new1', client_secret: 'tsc_secret_shown_once' };
+const created = { name: 'Staging', clientId: 'cli_new1', clientSecret: 'tsc_secret_shown_once' };
 
 describe('OAuth client credentials', () => {
   test('lists each client: name, client id with a copy button, dates in UTC, status', async () => {
@@ -14,7 +14,18 @@ describe('OAuth client credentials', () => {
     await screen.findByText('cli_active1');
     await waitFor(() => expect(document.title).toBe('OAuth client credentials · Tessera'));
     const cells = [...row('cli_active1').querySelectorAll('td')].map((td) => td.textContent);
-    expect(cells.slice(0, 4)).toEqual(['Productioncli_active1', '14 Sep 2026', '29 Nov 2026, 06:40Next token from 30 Nov 2026, 02:40', 'Active']);
+    expect(cells.slice(0, 5)).toEqual([
+      'Productioncli_active1',
+      '14 Sep 2026',
+      '29 Nov 2026, 06:40Next token from 30 Nov 2026, 02:40Reset quota',
+      '100 / hourEnforced · Set for this clientLimits',
+      'Active',
+    ]);
+    // An admin's actions on the quota and the limits sit under what they change; the row's end keeps the client's own.
+    const [lastToken, limits, , actions] = [...row('cli_active1').querySelectorAll('td')].slice(2);
+    expect(within(lastToken!).getByRole('button', { name: 'Reset quota' })).toBeTruthy();
+    expect(within(limits!).getByRole('button', { name: 'Token limits of Production' })).toBeTruthy();
+    expect(within(actions!).getAllByRole('button').map((button) => button.textContent)).toEqual(['Deactivate']);
     expect(within(row('cli_inactive1')).getByText('Never')).toBeTruthy();
     expect(within(row('cli_active1')).getByRole('button', { name: 'Copy client id cli_active1' })).toBeTruthy();
     expect(screen.getByText('1 of 2 active · times in UTC')).toBeTruthy();
@@ -27,7 +38,7 @@ describe('OAuth client credentials', () => {
       {
         'GET /portal/api/oauth-clients': () => list(clients),
         'POST /portal/api/oauth-clients': () => {
-          clients = [{ ...activeClient, name: 'Staging', client_id: 'cli_new1' }, activeClient];
+          clients = [{ ...activeClient, name: 'Staging', clientId: 'cli_new1' }, activeClient];
           return json(201, created);
         },
       },
@@ -59,7 +70,7 @@ describe('OAuth client credentials', () => {
     await screen.findByText('cli_new1');
     expect(screen.queryByRole('dialog')).toBeNull();
     expect(screen.queryByText('tsc_secret_shown_once')).toBeNull();
-    expect(app.requests()).toEqual(['GET /portal/api/oauth-clients', 'POST /portal/api/oauth-clients', 'GET /portal/api/oauth-clients']);
+    expect(app.requests()).toEqual(['GET /portal/api/oauth-clients', 'GET /portal/api/audiences', 'POST /portal/api/oauth-clients', 'GET /portal/api/oauth-clients']);
   });
 
   test('the generate form shows the refusal next to it (409 limit_reached)', async () => {
@@ -80,7 +91,7 @@ describe('OAuth client credentials', () => {
   });
 
   test('Generate Client Credentials is disabled with the reason when 2 are active', async () => {
-    await renderApp('#/team/oauth-clients', { 'GET /portal/api/oauth-clients': list([activeClient, { ...activeClient, client_id: 'cli_2' }]) }, adminSession);
+    await renderApp('#/team/oauth-clients', { 'GET /portal/api/oauth-clients': list([activeClient, { ...activeClient, clientId: 'cli_2' }]) }, adminSession);
     await screen.findByText('cli_2');
     const button = screen.getByRole('button', { name: 'Generate Client Credentials' }) as HTMLButtonElement;
     expect(button.disabled).toBe(true);
@@ -95,7 +106,7 @@ describe('OAuth client credentials', () => {
     ['cli_inactive1', 'Activate', 'Activate this client?', 'Old can authenticate and request tokens again', 'POST /portal/api/oauth-clients/cli_inactive1/activate', 'Active'],
   ])('%s › %s asks "%s", says what it does, then sends the request', async (clientId, action, title, says, request, status) => {
     const [method, url] = request.split(' ') as [string, string];
-    const before = clientId === activeClient.client_id ? activeClient : inactiveClient;
+    const before = clientId === activeClient.clientId ? activeClient : inactiveClient;
     const app = await renderApp(
       '#/team/oauth-clients',
       {
@@ -108,18 +119,18 @@ describe('OAuth client credentials', () => {
     await app.user.click(within(row(clientId)).getByRole('button', { name: action }));
     const dialog = screen.getByRole('dialog', { name: title });
     expect(dialog.textContent).toContain(says);
-    expect(app.requests()).toEqual(['GET /portal/api/oauth-clients']);
+    expect(app.requests()).toEqual(['GET /portal/api/oauth-clients', 'GET /portal/api/audiences']);
 
     await app.user.click(within(dialog).getByRole('button', { name: action }));
     await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
-    expect(app.requests()).toEqual(['GET /portal/api/oauth-clients', `${method} ${url}`]);
+    expect(app.requests()).toEqual(['GET /portal/api/oauth-clients', 'GET /portal/api/audiences', `${method} ${url}`]);
     expect(app.calls.at(-1)?.headers['x-csrf-token']).toBe('csrf-token-1');
     expect(within(row(clientId)).getByText(status)).toBeTruthy();
   });
 
   test('Reset quota is offered only while the quota refuses the client a token', async () => {
-    const free = { ...activeClient, client_id: 'cli_free', name: 'Never issued', last_token_issued_at: null, next_token_at: null };
-    const due = { ...activeClient, client_id: 'cli_due', name: 'Due again', next_token_at: null };
+    const free = { ...activeClient, clientId: 'cli_free', name: 'Never issued', lastTokenIssuedAt: null, nextTokenAt: null };
+    const due = { ...activeClient, clientId: 'cli_due', name: 'Due again', nextTokenAt: null };
     await renderApp('#/team/oauth-clients', { 'GET /portal/api/oauth-clients': list([activeClient, free, due]) }, adminSession);
     await screen.findByText('cli_free');
     expect(within(row('cli_active1')).getByRole('button', { name: 'Reset quota' })).toBeTruthy();
@@ -134,7 +145,7 @@ describe('OAuth client credentials', () => {
       {
         'GET /portal/api/oauth-clients': list(),
         // The server's answer: the last token is still the one issued, the quota refuses nothing now.
-        'POST /portal/api/oauth-clients/cli_active1/reset-quota': json(200, { ...activeClient, next_token_at: null }),
+        'POST /portal/api/oauth-clients/cli_active1/reset-quota': json(200, { ...activeClient, nextTokenAt: null }),
       },
       adminSession,
     );
@@ -177,7 +188,7 @@ describe('OAuth client credentials', () => {
     expect(screen.getByRole('dialog', { name: 'Deactivate this client?' })).toBeTruthy();
     await app.user.keyboard('{Escape}');
     expect(screen.queryByRole('dialog')).toBeNull();
-    expect(app.requests()).toEqual(['GET /portal/api/oauth-clients']);
+    expect(app.requests()).toEqual(['GET /portal/api/oauth-clients', 'GET /portal/api/audiences']);
   });
 
   test('delete is offered only for an inactive client and removes the row', async () => {
@@ -193,7 +204,7 @@ describe('OAuth client credentials', () => {
     expect(dialog.textContent).toContain('its client id and secret never work again. This cannot be undone.');
     await app.user.click(within(dialog).getByRole('button', { name: 'Delete' }));
     await waitFor(() => expect(screen.queryByText('cli_inactive1')).toBeNull());
-    expect(app.requests()).toEqual(['GET /portal/api/oauth-clients', 'DELETE /portal/api/oauth-clients/cli_inactive1']);
+    expect(app.requests()).toEqual(['GET /portal/api/oauth-clients', 'GET /portal/api/audiences', 'DELETE /portal/api/oauth-clients/cli_inactive1']);
   });
 
   test('a member sees the clients without the admin-only actions', async () => {
@@ -205,7 +216,11 @@ describe('OAuth client credentials', () => {
   });
 
   test('a list that fails to load says why', async () => {
-    await renderApp('#/team/oauth-clients', { 'GET /portal/api/oauth-clients': json(500, { error: 'server_error', message: 'Something failed on our side' }) }, adminSession);
+    await renderApp(
+      '#/team/oauth-clients',
+      { 'GET /portal/api/oauth-clients': json(500, { error: 'server_error', message: 'Something failed on our side' }), 'GET /portal/api/audiences': json(200, { audiences: [] }) },
+      adminSession,
+    );
     expect((await screen.findByRole('alert')).textContent).toBe('Something failed on our side');
   });
 });

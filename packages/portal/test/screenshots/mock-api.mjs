@@ -2,23 +2,31 @@
 // browser before the real server is wired in. Not shipped: it lives under test/.
 
 const t = (iso) => new Date(iso).toISOString();
+const DEFAULT_LIMITS = { perHour: null, perDay: null, mode: 'enforce', source: 'default' };
+// The server's token policy (issue 22): its defaults, one new token per 20 hours; `policy=rate` in /__mock turns Tango's current one on.
+const QUOTA_POLICY = { policy: 'quota', intervalSeconds: 72000, tokenLifetimeSeconds: 86400 };
+const RATE_POLICY = { policy: 'rate', requestsPerSecond: 100, tokenLifetimeSeconds: 86400 };
+const AUDIENCES = [
+  { url: 'https://sandbox.example/raas/v2', ttlSeconds: 86400, default: true },
+  { url: 'https://sandbox.example/raas/v2/short', ttlSeconds: 300, default: false },
+];
 
 function fullData() {
   return {
     clients: [
-      { name: 'Production rewards service', client_id: 'cli_01JD8Z3K4M5N6P7Q8R9S0T1V2W', platform: 'acme', status: 'active', scope: 'raas.all', created_at: t('2026-09-14T08:12:00Z'), last_token_issued_at: t('2026-11-29T06:40:00Z'), next_token_at: t('2026-11-30T02:40:00Z') },
-      { name: '', client_id: 'cli_01JC2B3C4D5E6F7G8H9J0K1M2N', platform: 'acme', status: 'inactive', scope: 'raas.all', created_at: t('2026-03-02T15:30:00Z'), last_token_issued_at: null, next_token_at: null },
+      { name: 'Production rewards service', clientId: 'cli_01JD8Z3K4M5N6P7Q8R9S0T1V2W', platform: 'acme', status: 'active', scope: 'raas.all', createdAt: t('2026-09-14T08:12:00Z'), lastTokenIssuedAt: t('2026-11-29T06:40:00Z'), nextTokenAt: t('2026-11-30T02:40:00Z'), limits: { perHour: 60, perDay: 1000, mode: 'enforce', source: 'client' } },
+      { name: '', clientId: 'cli_01JC2B3C4D5E6F7G8H9J0K1M2N', platform: 'acme', status: 'inactive', scope: 'raas.all', createdAt: t('2026-03-02T15:30:00Z'), lastTokenIssuedAt: null, nextTokenAt: null, limits: DEFAULT_LIMITS },
     ],
     keys: [
-      { id: 'key_01JD9A1B2C3D4E5F6G7H8J9K0M', platform: 'acme', status: 'active', created_at: t('2026-10-01T09:00:00Z'), status_changed_at: t('2026-10-01T09:00:00Z'), last_used_at: t('2026-11-29T10:02:00Z') },
-      { id: 'key_01J5Q6R7S8T9V0W1X2Y3Z4A5B6', platform: 'acme', status: 'inactive', created_at: t('2026-04-11T09:00:00Z'), status_changed_at: t('2026-10-02T09:00:00Z'), last_used_at: t('2026-10-02T08:59:00Z') },
+      { id: 'key_01JD9A1B2C3D4E5F6G7H8J9K0M', platform: 'acme', status: 'active', createdAt: t('2026-10-01T09:00:00Z'), statusChangedAt: t('2026-10-01T09:00:00Z'), lastUsedAt: t('2026-11-29T10:02:00Z') },
+      { id: 'key_01J5Q6R7S8T9V0W1X2Y3Z4A5B6', platform: 'acme', status: 'inactive', createdAt: t('2026-04-11T09:00:00Z'), statusChangedAt: t('2026-10-02T09:00:00Z'), lastUsedAt: t('2026-10-02T08:59:00Z') },
     ],
     users: [
-      { id: 'usr_1', email: 'dana@acme.example', role: 'admin', created_at: t('2026-03-01T10:00:00Z') },
-      { id: 'usr_2', email: 'li.wei@acme.example', role: 'member', created_at: t('2026-05-20T12:00:00Z') },
+      { id: 'usr_1', email: 'dana@acme.example', role: 'admin', createdAt: t('2026-03-01T10:00:00Z') },
+      { id: 'usr_2', email: 'li.wei@acme.example', role: 'member', createdAt: t('2026-05-20T12:00:00Z') },
     ],
     invitations: [
-      { id: 'inv_1', email: 'sam@acme.example', role: 'member', created_at: t('2026-11-28T09:00:00Z'), expires_at: t('2026-12-05T09:00:00Z') },
+      { id: 'inv_1', email: 'sam@acme.example', role: 'member', createdAt: t('2026-11-28T09:00:00Z'), expiresAt: t('2026-12-05T09:00:00Z') },
     ],
     audit: Array.from({ length: 60 }, (_, i) => {
       const actions = ['reveal', 'generate', 'deactivate', 'sign_in', 'token_issued', 'token_refused', 'reset_quota', 'invite'];
@@ -29,19 +37,19 @@ function fullData() {
         at: new Date(Date.parse('2026-11-29T10:00:00Z') - i * 3_600_000).toISOString(),
         actor: action.startsWith('token') ? 'cli_01JD8Z3K4M5N6P7Q8R9S0T1V2W' : 'dana@acme.example',
         action,
-        target_id: action === 'sign_in' || action === 'invite' ? 'usr_1' : action === 'reveal' ? 'key_01JD9A1B2C3D4E5F6G7H8J9K0M' : 'cli_01JD8Z3K4M5N6P7Q8R9S0T1V2W',
-        source_address: i % 5 === 4 ? null : '203.0.113.24',
-        user_agent: i % 5 === 4 ? null : 'Mozilla/5.0 (Macintosh; Intel Mac OS X 14_6) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36',
+        targetId: action === 'sign_in' || action === 'invite' ? 'usr_1' : action === 'reveal' ? 'key_01JD9A1B2C3D4E5F6G7H8J9K0M' : 'cli_01JD8Z3K4M5N6P7Q8R9S0T1V2W',
+        sourceAddress: i % 5 === 4 ? null : '203.0.113.24',
+        userAgent: i % 5 === 4 ? null : 'Mozilla/5.0 (Macintosh; Intel Mac OS X 14_6) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36',
         outcome: action === 'token_refused' ? 'failure' : 'success',
       };
     }),
   };
 }
 
-const emptyData = () => ({ clients: [], keys: [], users: [{ id: 'usr_1', email: 'dana@acme.example', role: 'admin', created_at: t('2026-03-01T10:00:00Z') }], invitations: [], audit: [] });
+const emptyData = () => ({ clients: [], keys: [], users: [{ id: 'usr_1', email: 'dana@acme.example', role: 'admin', createdAt: t('2026-03-01T10:00:00Z') }], invitations: [], audit: [] });
 
 export function createMockApi() {
-  const state = { signedIn: true, role: 'admin', data: fullData(), reauthed: false };
+  const state = { signedIn: true, role: 'admin', data: fullData(), reauthed: false, tokenPolicy: QUOTA_POLICY };
   const session = () => ({
     user: { id: 'usr_1', email: 'dana@acme.example', role: state.role },
     platform: { name: 'acme' },
@@ -58,6 +66,7 @@ export function createMockApi() {
       if (p.has('signedIn')) state.signedIn = p.get('signedIn') === '1';
       if (p.has('role')) state.role = p.get('role');
       if (p.has('reauthed')) state.reauthed = p.get('reauthed') === '1';
+      if (p.has('policy')) state.tokenPolicy = p.get('policy') === 'rate' ? RATE_POLICY : QUOTA_POLICY;
       res.statusCode = 204;
       return res.end();
     }
@@ -78,7 +87,7 @@ export function createMockApi() {
     }
     // Verified sign-up (the server's default): the form, a link mailed alike for every address, its page.
     if (route === 'GET /signup') return send(200, { mode: 'verified' });
-    if (route === 'POST /signup') return send(202, { status: 'link_sent', expires_in: 3600, outbox: true });
+    if (route === 'POST /signup') return send(202, { status: 'link_sent', expiresIn: 3600, outbox: true });
     if (route === 'POST /signup/preview') {
       if (input.token === 'used') return fail(404, 'not_found', 'This sign-up link is not valid: it was used or has expired. Sign up again to get a new one');
       return send(200, { platform: 'acme', email: 'dana@acme.example' });
@@ -100,29 +109,38 @@ export function createMockApi() {
       state.reauthed = true;
       return send(200, session());
     }
-    if (route === 'GET /oauth-clients') return send(200, { clients: d.clients, maxActive: 2 });
+    // Under rate there is no quota: no next token time (as the server answers), and a reset is refused.
+    if (route === 'GET /oauth-clients') return send(200, { clients: state.tokenPolicy.policy === 'rate' ? d.clients.map((c) => ({ ...c, nextTokenAt: null })) : d.clients, maxActive: 2, tokenPolicy: state.tokenPolicy });
     if (route === 'POST /oauth-clients') {
       if (needsReauth()) return;
-      const c = { name: input.name ?? '', client_id: `cli_${Math.random().toString(36).slice(2, 14).toUpperCase()}`, platform: 'acme', status: 'active', scope: 'raas.all', created_at: new Date().toISOString(), last_token_issued_at: null, next_token_at: null };
+      const c = { name: input.name ?? '', clientId: `cli_${Math.random().toString(36).slice(2, 14).toUpperCase()}`, platform: 'acme', status: 'active', scope: 'raas.all', createdAt: new Date().toISOString(), lastTokenIssuedAt: null, nextTokenAt: null, limits: DEFAULT_LIMITS };
       d.clients.unshift(c);
-      return send(201, { name: c.name, client_id: c.client_id, client_secret: 'tsc_secret_9f8e7d6c5b4a39281706f5e4d3c2b1a0ffeeddccbbaa99887766554433221100' });
+      return send(201, { name: c.name, clientId: c.clientId, clientSecret: 'tsc_secret_9f8e7d6c5b4a39281706f5e4d3c2b1a0ffeeddccbbaa99887766554433221100' });
     }
     if ((m = /^POST \/oauth-clients\/([^/]+)\/(activate|deactivate|reset-quota)$/.exec(route))) {
-      const c = d.clients.find((x) => x.client_id === m[1]);
+      const c = d.clients.find((x) => x.clientId === m[1]);
       if (!c) return fail(404, 'not_found', 'No such client');
-      if (m[2] === 'reset-quota') c.next_token_at = null;
+      if (m[2] === 'reset-quota' && state.tokenPolicy.policy === 'rate') return fail(409, 'conflict', 'There is no token quota to reset: the token policy of this server is rate (TESSERA_TOKEN_POLICY=rate)');
+      if (m[2] === 'reset-quota') c.nextTokenAt = null;
       else c.status = m[2] === 'activate' ? 'active' : 'inactive';
       return send(200, c);
     }
-    if ((m = /^DELETE \/oauth-clients\/([^/]+)$/.exec(route))) { d.clients = d.clients.filter((x) => x.client_id !== m[1]); res.statusCode = 204; return res.end(); }
+    if (route === 'GET /audiences') return send(200, { audiences: AUDIENCES });
+    if ((m = /^(PUT|DELETE) \/oauth-clients\/([^/]+)\/limits$/.exec(route))) {
+      const c = d.clients.find((x) => x.clientId === m[2]);
+      if (!c) return fail(404, 'not_found', 'No such client');
+      c.limits = m[1] === 'PUT' ? { perHour: input.perHour, perDay: input.perDay, mode: input.mode, source: 'client' } : DEFAULT_LIMITS;
+      return send(200, c.limits);
+    }
+    if ((m = /^DELETE \/oauth-clients\/([^/]+)$/.exec(route))) { d.clients = d.clients.filter((x) => x.clientId !== m[1]); res.statusCode = 204; return res.end(); }
     if (route === 'GET /api-keys') return send(200, { platformName: 'acme', keys: d.keys, maxActive: 2 });
     if (route === 'POST /api-keys') {
       if (needsReauth()) return;
-      const k = { id: `key_${Math.random().toString(36).slice(2, 14).toUpperCase()}`, platform: 'acme', status: 'active', created_at: new Date().toISOString(), status_changed_at: new Date().toISOString(), last_used_at: null };
+      const k = { id: `key_${Math.random().toString(36).slice(2, 14).toUpperCase()}`, platform: 'acme', status: 'active', createdAt: new Date().toISOString(), statusChangedAt: new Date().toISOString(), lastUsedAt: null };
       d.keys.unshift(k);
-      return send(201, { id: k.id, api_key: 'tsk_live_4c3b2a1908f7e6d5c4b3a29180f7e6d5' });
+      return send(201, { id: k.id, apiKey: 'tsk_live_4c3b2a1908f7e6d5c4b3a29180f7e6d5' });
     }
-    if ((m = /^POST \/api-keys\/([^/]+)\/(reveal|copy)$/.exec(route))) { if (needsReauth()) return; return send(200, { id: m[1], api_key: 'tsk_live_7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d' }); }
+    if ((m = /^POST \/api-keys\/([^/]+)\/(reveal|copy)$/.exec(route))) { if (needsReauth()) return; return send(200, { id: m[1], apiKey: 'tsk_live_7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d' }); }
     if ((m = /^POST \/api-keys\/([^/]+)\/(activate|deactivate)$/.exec(route))) {
       const k = d.keys.find((x) => x.id === m[1]);
       if (!k) return fail(404, 'not_found', 'No such key');
@@ -132,7 +150,7 @@ export function createMockApi() {
     if ((m = /^DELETE \/api-keys\/([^/]+)$/.exec(route))) { d.keys = d.keys.filter((x) => x.id !== m[1]); res.statusCode = 204; return res.end(); }
     if (route === 'GET /users') return send(200, { users: d.users, invitations: d.invitations });
     if (route === 'POST /invitations') {
-      const inv = { id: `inv_${Date.now()}`, email: input.email, role: input.role, created_at: new Date().toISOString(), expires_at: new Date(Date.now() + 7 * 86_400_000).toISOString() };
+      const inv = { id: `inv_${Date.now()}`, email: input.email, role: input.role, createdAt: new Date().toISOString(), expiresAt: new Date(Date.now() + 7 * 86_400_000).toISOString() };
       d.invitations.unshift(inv);
       return send(201, { invitation: inv, link: 'http://127.0.0.1:8080/#/invitation/inv_tok_Zx8Yw7Vu6Ts5Rq4Po3Nm2Lk1Jh0' });
     }

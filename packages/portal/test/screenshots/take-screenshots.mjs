@@ -28,9 +28,9 @@ const browser = await chromium.launch({
 const problems = [];
 const mock = (query) => fetch(`${base}/__mock?${query}`);
 
-async function shot(name, { hash, data = 'full', signedIn = '1', role = 'admin', act }) {
+async function shot(name, { hash, data = 'full', signedIn = '1', role = 'admin', policy = 'quota', act }) {
   for (const [label, viewport] of [['wide', { width: 1280, height: 800 }], ['narrow', { width: 390, height: 844 }]]) {
-    await mock(`data=${data}&signedIn=${signedIn}&role=${role}&reauthed=1`);
+    await mock(`data=${data}&signedIn=${signedIn}&role=${role}&reauthed=1&policy=${policy}`);
     const page = await browser.newPage({ viewport });
     page.on('console', (m) => m.type() === 'error' && problems.push(`${name}/${label}: ${m.text()}`));
     page.on('pageerror', (e) => problems.push(`${name}/${label}: ${e.message}`));
@@ -56,6 +56,7 @@ const pages = [
   ['team', { hash: '#/team' }],
   ['oauth-clients', { hash: '#/team/oauth-clients' }],
   ['oauth-clients-empty', { hash: '#/team/oauth-clients', data: 'empty' }],
+  ['oauth-clients-rate', { hash: '#/team/oauth-clients', policy: 'rate' }],
   ['oauth-clients-member', { hash: '#/team/oauth-clients', role: 'member' }],
   ['oauth-clients-generated', { hash: '#/team/oauth-clients', data: 'empty', act: async (p) => { await p.getByRole('button', { name: 'Generate Client Credentials' }).click(); await p.fill('#client-name', 'Staging'); await p.getByRole('button', { name: 'Generate', exact: true }).click(); } }],
   ['oauth-clients-reset', { hash: '#/team/oauth-clients', act: async (p) => { await p.getByRole('button', { name: 'Reset quota' }).first().click(); await p.getByRole('dialog').getByRole('button', { name: 'Reset quota' }).click(); } }],

@@ -1,17 +1,17 @@
 import { screen, within } from '@testing-library/react';
 import { describe, expect, test } from 'vitest';
 import { json, type Call } from '../support/fake-fetch';
-import { adminSession } from '../support/fixtures';
+import { adminSession, clientList } from '../support/fixtures';
 import { renderApp } from '../support/render-app';
 
 const reauthRequired = json(403, { error: 'reauthentication_required', message: 'Enter your password again to continue' });
-const created = { name: '', client_id: 'cli_new1', client_secret: 'tsc_secret_after_reauth' };
+const created = { name: '', clientId: 'cli_new1', clientSecret: 'tsc_secret_after_reauth' };
 
 /** POST /oauth-clients answers 403 reauthentication_required until a reauth succeeds. */
 function routes() {
   let recent = false;
   return {
-    'GET /portal/api/oauth-clients': json(200, { clients: [], maxActive: 2 }),
+    'GET /portal/api/oauth-clients': json(200, clientList([])),
     'POST /portal/api/oauth-clients': () => (recent ? json(201, created) : reauthRequired),
     'POST /portal/api/session/reauth': (call: Call) => {
       if ((call.body as { password: string }).password !== 'correct horse') {
@@ -56,7 +56,7 @@ describe('re-authentication', () => {
     await app.user.click(within(confirm).getByRole('button', { name: 'Continue' }));
 
     expect((await within(confirm).findByRole('alert')).textContent).toBe('That password is not correct.');
-    expect(app.requests()).toEqual(['GET /portal/api/oauth-clients', 'POST /portal/api/oauth-clients', 'POST /portal/api/session/reauth']);
+    expect(app.requests()).toEqual(['GET /portal/api/oauth-clients', 'GET /portal/api/audiences', 'POST /portal/api/oauth-clients', 'POST /portal/api/session/reauth']);
   });
 
   test('an empty password is refused before any request', async () => {
@@ -64,7 +64,7 @@ describe('re-authentication', () => {
     const confirm = await screen.findByRole('dialog', { name: "Confirm it's you" });
     await app.user.click(within(confirm).getByRole('button', { name: 'Continue' }));
     expect(within(confirm).getByRole('alert').textContent).toBe('Enter your password.');
-    expect(app.requests()).toEqual(['GET /portal/api/oauth-clients', 'POST /portal/api/oauth-clients']);
+    expect(app.requests()).toEqual(['GET /portal/api/oauth-clients', 'GET /portal/api/audiences', 'POST /portal/api/oauth-clients']);
   });
 
   test('cancelling leaves the form as it was, with no error and no retry', async () => {
@@ -76,7 +76,7 @@ describe('re-authentication', () => {
     const form = screen.getByRole('dialog', { name: 'Generate Client Credentials' });
     expect(within(form).queryByRole('alert')).toBeNull();
     expect((within(form).getByRole('button', { name: 'Generate' }) as HTMLButtonElement).disabled).toBe(false);
-    expect(app.requests()).toEqual(['GET /portal/api/oauth-clients', 'POST /portal/api/oauth-clients']);
+    expect(app.requests()).toEqual(['GET /portal/api/oauth-clients', 'GET /portal/api/audiences', 'POST /portal/api/oauth-clients']);
   });
 
   test('revealing a key after re-authentication shows it', async () => {
@@ -86,10 +86,10 @@ describe('re-authentication', () => {
       {
         'GET /portal/api/api-keys': json(200, {
           platformName: 'acme',
-          keys: [{ id: 'key_1', platform: 'acme', status: 'active', created_at: '2026-10-01T09:00:00.000Z', status_changed_at: '2026-10-01T09:00:00.000Z', last_used_at: null }],
+          keys: [{ id: 'key_1', platform: 'acme', status: 'active', createdAt: '2026-10-01T09:00:00.000Z', statusChangedAt: '2026-10-01T09:00:00.000Z', lastUsedAt: null }],
           maxActive: 2,
         }),
-        'POST /portal/api/api-keys/key_1/reveal': () => (recent ? json(200, { id: 'key_1', api_key: 'tsk_revealed' }) : reauthRequired),
+        'POST /portal/api/api-keys/key_1/reveal': () => (recent ? json(200, { id: 'key_1', apiKey: 'tsk_revealed' }) : reauthRequired),
         'POST /portal/api/session/reauth': () => {
           recent = true;
           return json(200, adminSession);

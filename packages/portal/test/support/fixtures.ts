@@ -1,4 +1,4 @@
-import type { ApiKeyView, AuditEntryView, ClientView, Session } from '../../src/api/types';
+import type { ApiKeyView, AuditEntryView, ClientList, ClientView, Session, TokenPolicy } from '../../src/api/types';
 
 export const adminSession: Session = {
   user: { id: 'usr_admin', email: 'dana@acme.example', role: 'admin' },
@@ -15,32 +15,43 @@ export const memberSession: Session = {
 
 export const activeClient: ClientView = {
   name: 'Production',
-  client_id: 'cli_active1',
+  clientId: 'cli_active1',
   platform: 'acme',
   status: 'active',
   scope: 'raas.all',
-  created_at: '2026-09-14T08:12:00.000Z',
-  last_token_issued_at: '2026-11-29T06:40:00.000Z',
+  createdAt: '2026-09-14T08:12:00.000Z',
+  lastTokenIssuedAt: '2026-11-29T06:40:00.000Z',
   // The quota refuses until 20 hours after the last token: a reset is offered.
-  next_token_at: '2026-11-30T02:40:00.000Z',
+  nextTokenAt: '2026-11-30T02:40:00.000Z',
+  // Its own limits (issue 22): 100 tokens per hour, none per day, enforced.
+  limits: { perHour: 100, perDay: null, mode: 'enforce', source: 'client' },
 };
 
 export const inactiveClient: ClientView = {
   ...activeClient,
   name: 'Old',
-  client_id: 'cli_inactive1',
+  clientId: 'cli_inactive1',
   status: 'inactive',
-  last_token_issued_at: null,
-  next_token_at: null,
+  lastTokenIssuedAt: null,
+  nextTokenAt: null,
+  limits: { perHour: null, perDay: null, mode: 'enforce', source: 'default' },
 };
+
+/** The seed's token policy (the server's defaults): one new token per 20 hours, tokens that live 24 hours. */
+export const quotaPolicy: TokenPolicy = { policy: 'quota', intervalSeconds: 72_000, tokenLifetimeSeconds: 86_400 };
+/** Tango's current one (TESSERA_TOKEN_POLICY=rate): up to 100 token requests per second, no quota. */
+export const ratePolicy: TokenPolicy = { policy: 'rate', requestsPerSecond: 100, tokenLifetimeSeconds: 86_400 };
+
+/** GET /portal/api/oauth-clients's answer. */
+export const clientList = (clients: ClientView[] = [activeClient, inactiveClient], tokenPolicy: TokenPolicy = quotaPolicy): ClientList => ({ clients, maxActive: 2, tokenPolicy });
 
 export const activeKey: ApiKeyView = {
   id: 'key_active1',
   platform: 'acme',
   status: 'active',
-  created_at: '2026-10-01T09:00:00.000Z',
-  status_changed_at: '2026-10-01T09:00:00.000Z',
-  last_used_at: null,
+  createdAt: '2026-10-01T09:00:00.000Z',
+  statusChangedAt: '2026-10-01T09:00:00.000Z',
+  lastUsedAt: null,
 };
 
 export const inactiveKey: ApiKeyView = { ...activeKey, id: 'key_inactive1', status: 'inactive' };
@@ -51,9 +62,9 @@ export const auditEntry = (seq: number, overrides: Partial<AuditEntryView> = {})
   at: '2026-11-29T10:00:05.000Z',
   actor: 'dana@acme.example',
   action: 'reveal',
-  target_id: 'key_active1',
-  source_address: '203.0.113.24',
-  user_agent: 'Mozilla/5.0 (X11; Linux x86_64) Chrome/131.0',
+  targetId: 'key_active1',
+  sourceAddress: '203.0.113.24',
+  userAgent: 'Mozilla/5.0 (X11; Linux x86_64) Chrome/131.0',
   outcome: 'success',
   ...overrides,
 });

@@ -19,6 +19,10 @@ export const AUDIT_ACTIONS = [
   'remove_user',
   'token_issued',
   'token_refused',
+  // Per-client token limits (issue 22, oauth/client-limits.ts): a token past an observed limit (issued), and a
+  // change of a client's own limits (the CLI, the portal).
+  'token_limit_observed',
+  'client_limits_changed',
   // Money (issue 20's funding, raas/funding.ts): a card registered or unregistered, a deposit to an account.
   'register_card',
   'unregister_card',

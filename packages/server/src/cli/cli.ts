@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import { Command, CommanderError } from 'commander';
 import { registerApiKeyCommands } from './api-key-commands.js';
 import { registerAuditCommands } from './audit-commands.js';
+import { registerAudienceCommands } from './audience-commands.js';
 import { registerClientCommands } from './client-commands.js';
 import { registerKeyCommands } from './key-commands.js';
 import { registerMailCommands } from './mail-commands.js';
@@ -29,6 +30,7 @@ export function buildCli(): Command {
   registerAuditCommands(program);
   registerUserCommands(program);
   registerMailCommands(program);
+  registerAudienceCommands(program);
   return program;
 }
 

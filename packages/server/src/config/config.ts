@@ -8,6 +8,24 @@ import { ConfigError } from '../errors/tessera-error.js';
 export const SIGNING_ALGORITHMS = ['RS256', 'ES256', 'EdDSA'] as const;
 export type SigningAlgorithm = (typeof SIGNING_ALGORITHMS)[number];
 
+/**
+ * The token endpoint's policies (issue 22): `quota`, the seed's one new token per client per
+ * TESSERA_QUOTA_INTERVAL; `rate`, Tango's current one, at most TESSERA_TOKEN_RATE token requests per
+ * second per client and no interval quota.
+ */
+export const TOKEN_POLICIES = ['quota', 'rate'] as const;
+export type TokenPolicyName = (typeof TOKEN_POLICIES)[number];
+
+/**
+ * What a per-client token limit does past its number (issue 22, Auth0's fine-grained token quotas):
+ * `enforce` refuses the token with 429; `observe` issues it, and the audit log and a metric say it would have.
+ */
+export const CLIENT_TOKEN_LIMIT_MODES = ['enforce', 'observe'] as const;
+export type ClientTokenLimitMode = (typeof CLIENT_TOKEN_LIMIT_MODES)[number];
+
+/** The largest per-client limit of tokens per hour or per day. */
+export const MAX_CLIENT_TOKEN_LIMIT = 1_000_000_000;
+
 export interface Config {
   host: string;
   port: number;
@@ -25,6 +43,16 @@ export interface Config {
   masterKey: string | undefined;
   tokenTtlSeconds: number;
   quotaIntervalSeconds: number;
+  /** Which of Tango's token policies the token endpoint enforces: the seed's interval quota, or requests per second. */
+  tokenPolicy: TokenPolicyName;
+  /** Under the `rate` policy: token requests one client may make per second. */
+  tokenRate: number;
+  /** The default per-client limit of tokens issued per hour (a fixed UTC hour); undefined: none. A client's own override beats it. */
+  clientTokensPerHour: number | undefined;
+  /** The default per-client limit of tokens issued per UTC day; undefined: none. */
+  clientTokensPerDay: number | undefined;
+  /** Whether the default per-client limits refuse (`enforce`) or only record (`observe`) a token past them. */
+  clientTokenLimitMode: ClientTokenLimitMode;
   signingAlgorithm: SigningAlgorithm;
   /** The threads of libuv's pool that sign tokens (the pool has `passwordHashes` more): applied by bin/tessera.js as the process starts. */
   signingThreads: number;
@@ -123,6 +151,12 @@ function integer(name: string, fallback: number, min: number, max: number): (raw
     if (value < min || value > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${value}`);
     return value;
   };
+}
+
+/** A whole number within bounds, or undefined when unset (no limit). */
+function optionalInteger(name: string, min: number, max: number): (raw: string | undefined) => number | undefined {
+  const read = integer(name, 0, min, max);
+  return (raw) => (raw === undefined || raw === '' ? undefined : read(raw));
 }
 
 /** A switch that is on unless set to false or 0 (true or 1 turn it on too); anything else is refused. */
@@ -264,6 +298,48 @@ export const SETTINGS = {
     doc: 'Seconds a client must wait between two new tokens.',
     defaultText: '72000 (20 h)',
     parse: integer('TESSERA_QUOTA_INTERVAL', 72_000, 0, 31_536_000),
+  },
+  tokenPolicy: {
+    name: 'TESSERA_TOKEN_POLICY',
+    doc: 'The token endpoint\'s policy: quota (one new token per client per TESSERA_QUOTA_INTERVAL, refused with 400) or rate (a token on every request, at most TESSERA_TOKEN_RATE requests per second per client, refused with 429).',
+    defaultText: 'quota',
+    parse: (raw) => {
+      const value = raw || 'quota';
+      if (!(TOKEN_POLICIES as readonly string[]).includes(value)) {
+        throw new ConfigError('TESSERA_TOKEN_POLICY', `must be ${TOKEN_POLICIES.join(' or ')}, got "${value}"`);
+      }
+      return value as TokenPolicyName;
+    },
+  },
+  tokenRate: {
+    name: 'TESSERA_TOKEN_RATE',
+    doc: 'Under TESSERA_TOKEN_POLICY=rate: token requests one client may make per second, across all instances.',
+    defaultText: '100',
+    parse: integer('TESSERA_TOKEN_RATE', 100, 1, 1_000_000),
+  },
+  clientTokensPerHour: {
+    name: 'TESSERA_CLIENT_TOKENS_PER_HOUR',
+    doc: 'The default per-client limit of tokens issued per UTC hour, on top of the token policy; a client\'s own limits (tessera client limits) replace it. Unset: no default limit.',
+    defaultText: '(none)',
+    parse: optionalInteger('TESSERA_CLIENT_TOKENS_PER_HOUR', 1, MAX_CLIENT_TOKEN_LIMIT),
+  },
+  clientTokensPerDay: {
+    name: 'TESSERA_CLIENT_TOKENS_PER_DAY',
+    doc: 'The default per-client limit of tokens issued per UTC day, on top of the token policy; a client\'s own limits replace it. Unset: no default limit.',
+    defaultText: '(none)',
+    parse: optionalInteger('TESSERA_CLIENT_TOKENS_PER_DAY', 1, MAX_CLIENT_TOKEN_LIMIT),
+  },
+  clientTokenLimitMode: {
+    name: 'TESSERA_CLIENT_TOKEN_LIMIT_MODE',
+    doc: 'What the default per-client limits do past their number: enforce (429) or observe (the token is issued; an audit entry and a metric record it).',
+    defaultText: 'enforce',
+    parse: (raw) => {
+      const value = raw || 'enforce';
+      if (!(CLIENT_TOKEN_LIMIT_MODES as readonly string[]).includes(value)) {
+        throw new ConfigError('TESSERA_CLIENT_TOKEN_LIMIT_MODE', `must be ${CLIENT_TOKEN_LIMIT_MODES.join(' or ')}, got "${value}"`);
+      }
+      return value as ClientTokenLimitMode;
+    },
   },
   signingAlgorithm: {
     name: 'TESSERA_SIGNING_ALG',
@@ -471,6 +547,14 @@ export const SETTINGS = {
     parse: (raw) => (raw ? path.resolve(raw) : undefined),
   },
 } satisfies { [K in keyof Config]: Setting<Config[K]> };
+
+/**
+ * The interval quota in force, in milliseconds: TESSERA_QUOTA_INTERVAL under the `quota` policy, none (0)
+ * under `rate`. The one reading of it: the token endpoint's claim and refusal, and the clients' views.
+ */
+export function quotaIntervalMs(config: Pick<Config, 'tokenPolicy' | 'quotaIntervalSeconds'>): number {
+  return config.tokenPolicy === 'rate' ? 0 : config.quotaIntervalSeconds * 1000;
+}
 
 /** Reads and validates the configuration; throws {@link ConfigError} naming the first bad setting. */
 export function loadConfig(env: Env = process.env): Config {

@@ -9,7 +9,7 @@ import { openApiDocument } from './openapi-document.js';
  * registered before the other routes: @fastify/swagger learns the routes as they are added, app-wide.
  */
 export const consoleRoutes = fp(
-  async (app: FastifyInstance, { config }: { config: Pick<Config, 'publicUrl' | 'quotaIntervalSeconds' | 'tokenTtlSeconds' | 'console'> }) => {
+  async (app: FastifyInstance, { config }: { config: Pick<Config, 'publicUrl' | 'quotaIntervalSeconds' | 'tokenPolicy' | 'tokenRate' | 'tokenTtlSeconds' | 'console' | 'clientTokensPerHour' | 'clientTokensPerDay' | 'clientTokenLimitMode'> }) => {
     await openApiDocument(app, { config });
     // Encapsulated: the console's CSP applies to its own responses only.
     if (config.console) await app.register(consolePage, { config });

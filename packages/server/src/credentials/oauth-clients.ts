@@ -1,6 +1,6 @@
 import { announceCredentialChange } from './credential-events.js';
 import { type AuditActor, auditEntry, CLI_ACTOR } from '../audit/record-audit.js';
-import type { Config } from '../config/config.js';
+import { type Config, quotaIntervalMs } from '../config/config.js';
 import { digest, newId, newSecret, PREFIX } from '../crypto/secrets.js';
 import { TesseraError } from '../errors/tessera-error.js';
 import type { CredentialScope } from '../store/credential-table.js';
@@ -12,7 +12,7 @@ import { DEFAULT_SCOPE } from './scopes.js';
 export interface ClientDeps extends CredentialDeps {
   oauthClients: OAuthClientStore;
   /** The quota's interval: a view says when the next token may be had. */
-  config: Pick<Config, 'quotaIntervalSeconds'>;
+  config: Pick<Config, 'quotaIntervalSeconds' | 'tokenPolicy'>;
 }
 
 /** A client credential as shown to people: never the secret or its digest. */
@@ -81,8 +81,9 @@ export const deleteClient = (deps: ClientDeps, clientId: string, who?: AuditActo
 
 /**
  * Lets a client get a new token now: the recovery path when an issued token was lost. Audited, refused
- * attempts too. With a scope (the portal's platform), another platform's client is `not_found`. Returns
- * the client as it now is.
+ * attempts too. With a scope (the portal's platform), another platform's client is `not_found`. Under the
+ * `rate` policy there is no quota to reset (a token is issued on every request within the rate): refused
+ * as a `conflict`, as the portal, which offers no reset there, says. Returns the client as it now is.
  */
 export async function resetClientQuota(
   deps: Pick<ClientDeps, 'oauthClients' | 'platforms' | 'auditLog' | 'now' | 'cache' | 'config'>,
@@ -94,7 +95,12 @@ export async function resetClientQuota(
     deps,
     who,
     'reset_quota',
-    () => deps.oauthClients.resetQuota(clientId, auditEntry(deps, who, { action: 'reset_quota', targetId: clientId }), scope),
+    async () => {
+      if (deps.config.tokenPolicy === 'rate') {
+        throw new TesseraError('conflict', 'There is no token quota to reset: the token policy of this server is rate (TESSERA_TOKEN_POLICY=rate)');
+      }
+      return deps.oauthClients.resetQuota(clientId, auditEntry(deps, who, { action: 'reset_quota', targetId: clientId }), scope);
+    },
     async () => {
       const found = await deps.oauthClients.find(clientId, scope);
       return found && { platformId: found.platform_id, targetId: found.client_id };
@@ -122,7 +128,7 @@ function toView(client: OAuthClient, platformName: string, deps: Pick<ClientDeps
 
 /** When the quota clock lets the client have a token again, if that is still to come (oauth/quota.ts decides alike). */
 function nextTokenAt(client: OAuthClient, deps: Pick<ClientDeps, 'config' | 'now'>): string | null {
-  const next = quotaHeldUntil(client.last_issued_at, deps.config.quotaIntervalSeconds * 1000, deps.now());
+  const next = quotaHeldUntil(client.last_issued_at, quotaIntervalMs(deps.config), deps.now());
   return next === undefined ? null : new Date(next).toISOString();
 }
 

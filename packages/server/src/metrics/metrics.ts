@@ -8,6 +8,10 @@ export interface Metrics {
   tokenIssued(grantType: string): void;
   /** A token request was refused by the issuance quota. */
   quotaRefused(): void;
+  /** A token request was refused by the token policy in force (issue 22): `quota` or `rate`; or by an enforced per-client limit (`client_limit`). */
+  tokenRefused(policy: TokenPolicyLabel): void;
+  /** A token was issued past an observed per-client limit, which would have refused it (issue 22), by window. */
+  tokenLimitObserved(window: TokenLimitWindow): void;
   authFailed(endpoint: AuthEndpoint, reason: AuthFailureReason): void;
   /** The API guard served a credential from memory (hit) or had to verify or re-read it (miss). */
   credentialCacheLookup(hit: boolean): void;
@@ -16,6 +20,14 @@ export interface Metrics {
   /** Redis reported an error (a lost connection, a refused command). */
   redisError(): void;
 }
+
+/** The token policies (config/ names them; metrics/ imports nothing above it): the only values of the `policy` label. */
+export const TOKEN_POLICY_LABELS = ['quota', 'rate', 'client_limit'] as const;
+export type TokenPolicyLabel = (typeof TOKEN_POLICY_LABELS)[number];
+
+/** The windows of the per-client token limits: the only values of the `window` label. */
+export const TOKEN_LIMIT_WINDOWS = ['hour', 'day'] as const;
+export type TokenLimitWindow = (typeof TOKEN_LIMIT_WINDOWS)[number];
 
 /** Who refused: client authentication at the OAuth endpoints, or the /raas/v2 guard. */
 export type AuthEndpoint = 'oauth' | 'api';
@@ -32,6 +44,8 @@ export type AuthFailureReason = (typeof AUTH_FAILURE_REASONS)[AuthEndpoint][numb
 export const NO_METRICS: Metrics = {
   tokenIssued() {},
   quotaRefused() {},
+  tokenRefused() {},
+  tokenLimitObserved() {},
   authFailed() {},
   credentialCacheLookup() {},
   storeError() {},

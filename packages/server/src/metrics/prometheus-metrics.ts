@@ -1,5 +1,14 @@
 import { collectDefaultMetrics, Counter, Histogram, type MetricObjectWithValues, type MetricValueWithName, Registry } from 'prom-client';
-import { AUTH_FAILURE_REASONS, type AuthEndpoint, type AuthFailureReason, type Metrics } from './metrics.js';
+import {
+  AUTH_FAILURE_REASONS,
+  type AuthEndpoint,
+  type AuthFailureReason,
+  type Metrics,
+  TOKEN_LIMIT_WINDOWS,
+  TOKEN_POLICY_LABELS,
+  type TokenLimitWindow,
+  type TokenPolicyLabel,
+} from './metrics.js';
 import { RequestTally } from './request-tally.js';
 
 /** Every reason a connection is refused for: the only values of the `reason` label. */
@@ -36,6 +45,8 @@ export class PrometheusMetrics implements Metrics {
   readonly registry = new Registry();
   private readonly tokens: Counter<'grant_type'>;
   private readonly quota: Counter;
+  private readonly policyRefusals: Counter<'policy'>;
+  private readonly limitObserved: Counter<'window'>;
   private readonly authFailures: Counter<'endpoint' | 'reason'>;
   private readonly store: Counter;
   private readonly redis: Counter;
@@ -49,6 +60,18 @@ export class PrometheusMetrics implements Metrics {
     const registers = [this.registry];
     this.tokens = new Counter({ name: 'tessera_tokens_issued_total', help: 'Access tokens issued, by grant type.', labelNames: ['grant_type'], registers });
     this.quota = new Counter({ name: 'tessera_token_quota_refusals_total', help: 'Token requests refused by the issuance quota.', registers });
+    this.policyRefusals = new Counter({
+      name: 'tessera_token_policy_refusals_total',
+      help: 'Token requests refused by the token policy in force, by policy (quota: the interval quota; rate: requests per second; client_limit: an enforced per-client limit).',
+      labelNames: ['policy'],
+      registers,
+    });
+    this.limitObserved = new Counter({
+      name: 'tessera_token_limit_observed_total',
+      help: 'Tokens issued past an observed per-client limit, which would have refused them, by window (hour or day).',
+      labelNames: ['window'],
+      registers,
+    });
     this.authFailures = new Counter({
       name: 'tessera_authentication_failures_total',
       help: 'Failed authentications, by endpoint (oauth: client authentication; api: the /raas/v2 guard) and reason.',
@@ -102,6 +125,8 @@ export class PrometheusMetrics implements Metrics {
       for (const reason of reasons) this.authFailures.inc({ endpoint, reason }, 0);
     }
     for (const reason of CONNECTION_REFUSALS) this.connectionsRefused.inc({ reason }, 0);
+    for (const policy of TOKEN_POLICY_LABELS) this.policyRefusals.inc({ policy }, 0);
+    for (const window of TOKEN_LIMIT_WINDOWS) this.limitObserved.inc({ window }, 0);
   }
 
   tokenIssued(grantType: string): void {
@@ -110,6 +135,14 @@ export class PrometheusMetrics implements Metrics {
 
   quotaRefused(): void {
     this.quota.inc();
+  }
+
+  tokenRefused(policy: TokenPolicyLabel): void {
+    this.policyRefusals.inc({ policy });
+  }
+
+  tokenLimitObserved(window: TokenLimitWindow): void {
+    this.limitObserved.inc({ window });
   }
 
   authFailed(endpoint: AuthEndpoint, reason: AuthFailureReason): void {

@@ -3,7 +3,7 @@ import { authorizationHeaderCount, decodeBasic, isBasicBase64 } from '../credent
 import { LruCache } from '../cache/lru.js';
 import { digest, digestsEqual } from '../crypto/secrets.js';
 import type { Metrics } from '../metrics/metrics.js';
-import type { OAuthClient, OAuthClientStore } from '../store/oauth-clients.js';
+import type { ClientOwnLimits, OAuthClient, OAuthClientStore } from '../store/oauth-clients.js';
 import { invalidClient, invalidRequest, excerpt } from './oauth-error.js';
 import type { TokenParameters } from './token-parameters.js';
 
@@ -23,7 +23,8 @@ export interface ClientCredentials {
  */
 const readHeaders = new LruCache<ClientCredentials>(1_000);
 
-export type AuthenticatedClient = OAuthClient & { platform_name: string };
+/** The client with its platform's name and, when read for the token endpoint, its own token limits. */
+export type AuthenticatedClient = OAuthClient & { platform_name: string } & ClientOwnLimits;
 
 const CLIENT_ID_FORM = /^cli_[0-9A-Za-z]{22}$/;
 

@@ -30,7 +30,7 @@ interface Entry {
  * asking for, and a wrong secret (issue 13). Safe to remember because:
  * - a secret never changes (a new secret is a new client), so the digest compared is the store's;
  * - a row is read again at least every {@link STATUS_RECHECK_MS}, and at once when a deactivation,
- *   deletion or quota reset is announced (Redis pub/sub across instances), as the API guard's entries are,
+ *   deletion, quota reset or change of the client's own token limits (read with the row) is announced (Redis pub/sub across instances), as the API guard's entries are,
  *   or, on SQLite, when another connection (the `tessera` command) has written to the database;
  * - an unknown id is remembered as unknown for as long, apart from the clients, so that it costs what a
  *   wrong secret costs — one read of the store per {@link STATUS_RECHECK_MS}, then none — and the answer's

@@ -3,18 +3,23 @@ import { logAtMostEvery } from '../log/log-at-most-every.js';
 import type { Metrics } from '../metrics/metrics.js';
 import { admission, authenticateRequest, type ClientAuthDeps } from './authenticate-request.js';
 import type { AuthenticatedClient } from './client-auth.js';
+import { claimClientLimits, clientLimitStanding, type ClientLimitDeps } from './client-limits.js';
 import type { Grant, GrantDeps, TokenResponse } from './grants/grant.js';
 import { sendRefusal } from './oauth-error-handler.js';
 import { excerpt, invalidRequest, OAuthError } from './oauth-error.js';
 import { TOKEN_PATH } from './paths.js';
-import { heldQuotaRefusal, type QuotaRequest } from './quota.js';
+import type { QuotaRequest } from './quota.js';
+import { addRateLimits, rateLimitHeaders, type ServiceLimit } from './ratelimit-headers.js';
 import { documentedOnly, tokenSchema } from './route-docs.js';
+import { checkTokenPolicy, limitsAfterGrant, type TokenPolicyDeps } from './token-policy.js';
 import { singleValued, type TokenParameters } from './token-parameters.js';
 
 /** What the token endpoint uses: its grants and what they use (the client cache as `oauthClients`), the metrics. */
 export interface TokenEndpointDeps extends GrantDeps {
+  config: GrantDeps['config'] & TokenPolicyDeps['config'] & ClientLimitDeps['config'];
+  cache: GrantDeps['cache'] & ClientLimitDeps['cache'];
   grants: readonly Grant[];
-  metrics: Pick<Metrics, 'tokenIssued' | 'quotaRefused'>;
+  metrics: Pick<Metrics, 'tokenIssued' | 'quotaRefused' | 'tokenRefused' | 'tokenLimitObserved'>;
 }
 
 /**
@@ -24,21 +29,36 @@ export interface TokenEndpointDeps extends GrantDeps {
  * cost no body, no parse and no signature (issues 12 and 13):
  *  1. admit: an address that failed too often gets 429 (issue 12), and the client of a Basic header
  *     (§2.3.1) authenticates — the client authenticates first (§3.2.1) — in {@link admitRequest};
- *  2. quota: a client whose row holds Tango's quota (one token per interval) is refused (quota.ts).
+ *  2. policy: the token policy in force (token-policy.ts) — the quota, where the client's row holds its
+ *     one token of the interval (quota.ts), or the rate, where the client has made its requests of the
+ *     second (token-rate.ts) — refuses the client, or says where it stands.
  * Once the body is read ({@link token}):
  *  3. parse: a form (§4.4.2) or a JSON object, each parameter at most once (§3.1, §3.2), routes.ts's parsers;
  *  4. authenticate the client: the body's credentials (§2.3.1), or the header's checked against the body (§2.3);
- *  5. quota again, for a client of the body;
+ *  5. policy, for a client of the body; then the client's own token limits per hour and per day
+ *     (client-limits.ts), which count this token before it is signed and give the count back if the grant fails;
  *  6. grant: the grant type (§4.4.2; unsupported_grant_type, §5.2) picks the grant module, which checks
  *     the audience (RFC 8707 §2) and the scope (§3.3), signs (RFC 9068), then claims the quota and writes
  *     the token_issued audit entry in one write (grants/client-credentials.ts);
  *  7. respond (§5.1): counted, logged, never cached (no-store, routes.ts).
- * Every refusal is an {@link OAuthError}, answered with the §5.2 body.
+ * Every refusal is an {@link OAuthError}, answered with the §5.2 body. Every answer to an authenticated
+ * client, granted or refused, carries the RateLimit-Policy and RateLimit fields of the policy in force and
+ * of the client's limits (ratelimit-headers.ts); a request whose client is unknown has no partition to
+ * report, and gets none.
  */
 export function tokenEndpoint(endpoints: FastifyInstance, { deps, clientAuth }: { deps: TokenEndpointDeps; clientAuth: ClientAuthDeps }): void {
   const grants = new Map(deps.grants.map((grant) => [grant.grantType, grant]));
   // With Redis away every refusal would fail to be recorded: said once a minute, not once a request.
-  const onAuditError = logAtMostEvery(60_000, (error: unknown) => endpoints.log.warn({ err: error }, 'a quota refusal was not recorded in the audit log'), deps.now);
+  const onAuditError = logAtMostEvery(60_000, (error: unknown) => endpoints.log.warn({ err: error }, 'a token refusal (quota or rate) was not recorded in the audit log'), deps.now);
+  const onRateCacheError = logAtMostEvery(60_000, (error: unknown) => endpoints.log.warn({ err: error }, 'token rate unavailable: letting requests through uncounted'), deps.now);
+  const onLimitCacheError = logAtMostEvery(60_000, (error: unknown) => endpoints.log.warn({ err: error }, 'client token limits unavailable: issuing tokens uncounted'), deps.now);
+  // The policy's standing of a client of the Basic header, told before its body was read (2), for the answer (7).
+  const policyLimitsOf = new WeakMap<FastifyRequest, readonly ServiceLimit[]>();
+  // A refusal by the policy, with the client's standing in its own limits, which this request did not count.
+  const withLimitStanding = async (refusal: OAuthError, client: AuthenticatedClient): Promise<OAuthError> => {
+    addRateLimits(refusal.headers, await clientLimitStanding(deps, client, onLimitCacheError));
+    return refusal;
+  };
   const quotaRequest = (request: FastifyRequest, client: AuthenticatedClient): QuotaRequest => ({
     client,
     origin: { sourceAddress: request.ip, userAgent: request.headers['user-agent'] ?? null },
@@ -47,16 +67,19 @@ export function tokenEndpoint(endpoints: FastifyInstance, { deps, clientAuth }: 
 
   // 1. Admit.
   const admit = admission(clientAuth);
-  // 2. Quota, for the client of the Basic header: told as soon as it has authenticated, before its
-  // parameters are checked or its body is read — a client over its quota gets no token whatever it asks.
-  const refuseHeldQuota = async (request: FastifyRequest, reply: FastifyReply) => {
-    const refusal = request.oauthClient && (await heldQuotaRefusal(deps, quotaRequest(request, request.oauthClient)));
-    if (refusal) return sendRefusal(refusal, request.log, reply);
+  // 2. Policy, for the client of the Basic header: told as soon as it has authenticated, before its
+  // parameters are checked or its body is read — a client over its quota or rate gets no token whatever it asks.
+  const checkPolicy = async (request: FastifyRequest, reply: FastifyReply) => {
+    if (!request.oauthClient) return;
+    const checked = await checkTokenPolicy(deps, quotaRequest(request, request.oauthClient), onRateCacheError);
+    if (checked.refusal) return sendRefusal(await withLimitStanding(checked.refusal, request.oauthClient), request.log, reply);
+    policyLimitsOf.set(request, checked.limits);
+    reply.headers(rateLimitHeaders(checked.limits));
   };
 
-  endpoints.post(TOKEN_PATH, { schema: tokenSchema(deps.config), validatorCompiler: documentedOnly, onRequest: [admit, refuseHeldQuota] }, async (request, reply) => {
+  endpoints.post(TOKEN_PATH, { schema: tokenSchema(deps.config), validatorCompiler: documentedOnly, onRequest: [admit, checkPolicy] }, async (request, reply) => {
     try {
-      return await token(request);
+      return await token(request, reply);
     } catch (error) {
       // The refusals a misbehaving fleet sends thousands of a second (the quota, a wrong secret) are
       // answered here rather than through Fastify's error path, which costs more (issue 13's profile).
@@ -65,19 +88,41 @@ export function tokenEndpoint(endpoints: FastifyInstance, { deps, clientAuth }: 
     }
   });
 
-  async function token(request: FastifyRequest): Promise<TokenResponse> {
+  async function token(request: FastifyRequest, reply: FastifyReply): Promise<TokenResponse> {
     // 3. Parse.
     const params = singleValued(request.body);
     // 4. Authenticate the client.
     const client = await authenticateRequest(request, params, clientAuth);
     const context = quotaRequest(request, client);
-    // 5. Quota: a client of the Basic header was checked before its body was read (2).
-    const refusal = request.oauthClient ? undefined : await heldQuotaRefusal(deps, context);
-    if (refusal) throw refusal;
-    // 6. Grant: audience, scope, sign, claim the quota and audit.
+    // 5. Policy: a client of the Basic header was checked before its body was read (2). Its refusal
+    // carries its own RateLimit fields; otherwise they go on whatever this request is answered.
+    let policyLimits = policyLimitsOf.get(request) ?? [];
+    if (!request.oauthClient) {
+      const checked = await checkTokenPolicy(deps, context, onRateCacheError);
+      if (checked.refusal) throw await withLimitStanding(checked.refusal, client);
+      policyLimits = checked.limits;
+      reply.headers(rateLimitHeaders(policyLimits));
+    }
     const grant = grantOf(grants, params);
-    const response = await grant.handle({ ...context, params, deps });
+    // The client's own limits: this token counted (hit, then check), or refused before it is signed.
+    const limited = await claimClientLimits(deps, context, policyLimits, onLimitCacheError);
+    if (limited.refusal) throw limited.refusal;
+    reply.headers(rateLimitHeaders([...policyLimits, ...limited.limits]));
+    // 6. Grant: audience, scope, sign, claim the quota and audit.
+    let response: TokenResponse;
+    try {
+      response = await grant.handle({ ...context, params, deps });
+    } catch (error) {
+      // No token: its count is given back, and the answer says so (a quota refusal's own fields included).
+      await limited.release();
+      const standing = limited.limits.map((limit) => ({ ...limit, remaining: Math.min(limit.quota, limit.remaining + 1) }));
+      reply.headers(rateLimitHeaders([...policyLimits, ...standing]));
+      if (error instanceof OAuthError && 'RateLimit' in error.headers) addRateLimits(error.headers, standing);
+      throw error;
+    }
     // 7. Respond.
+    const after = limitsAfterGrant(deps.config) ?? policyLimits;
+    reply.headers(rateLimitHeaders([...after, ...limited.limits]));
     deps.metrics.tokenIssued(grant.grantType);
     request.log.info({ client_id: client.client_id, platform: client.platform_name }, 'access token issued');
     return response;

@@ -1,5 +1,5 @@
 import { parseTree } from 'jsonc-parser';
-import { invalidRequest, excerpt } from './oauth-error.js';
+import { invalidRequest, excerpt, OAuthError } from './oauth-error.js';
 
 /** The parameters of a request to the token, introspection or revocation endpoint, each at most once. */
 export type TokenParameters = Readonly<Record<string, string | undefined>>;
@@ -64,6 +64,11 @@ export function singleValued(body: unknown): TokenParameters {
   if (typeof body !== 'object' || Array.isArray(body)) throw invalidRequest('The request body must be a form or a JSON object');
   const out: Record<string, string | undefined> = Object.create(null);
   for (const [name, value] of Object.entries(body)) {
+    // RFC 8707 §2 lets `resource` repeat to ask for several resources; a token here has one audience, and
+    // the server that cannot serve them all says invalid_target.
+    if (Array.isArray(value) && name === 'resource') {
+      throw new OAuthError('invalid_target', 'Several resource parameters: a token here is for one audience, so name one resource');
+    }
     if (Array.isArray(value)) throw invalidRequest(`The ${excerpt(name)} parameter is given more than once`);
     if (typeof value !== 'string') throw invalidRequest(`The ${excerpt(name)} parameter must be a string`);
     // A NUL can reach no stored value (PostgreSQL text refuses it): refuse it here, as the client's error.

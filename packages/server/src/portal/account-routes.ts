@@ -5,9 +5,9 @@ import { TesseraError } from '../errors/tessera-error.js';
 import { depositToAccount, registerCard, unregisterCard } from '../funding/account-funding.js';
 import type { AccountRow } from '../store/customers.js';
 import { actorOf, sessionOf } from './access.js';
-import { ACCOUNT_IDENTIFIER, accountDetailView, accountSummaryView, CARD_TOKEN, cardView, customerView, depositView, SECURITY_CODE, YEAR_MONTH } from './account-views.js';
+import { accountDetailView, accountSummaryView, cardView, customerView, depositView } from './account-views.js';
+import { ACCOUNT_IDENTIFIER, AccountDetail, AccountList, CARD_TOKEN, CardView, DepositBody, NewCard, NewDeposit } from './contract/index.js';
 import type { PortalDeps } from './portal-deps.js';
-import { TEXT } from './views.js';
 
 /** The account page lists this many deposits, newest first. */
 const ACCOUNT_DEPOSITS_SHOWN = 100;
@@ -35,13 +35,13 @@ export async function accountRoutes(app: FastifyInstance, { deps }: { deps: Port
     accountIdentifier: account.account_identifier,
   });
 
-  api.get('/accounts', { config: { access: {} } }, async (request) => {
+  api.get('/accounts', { config: { access: {} }, schema: { response: { 200: AccountList } } }, async (request) => {
     const platformId = sessionOf(request).platform.id;
     const [customers, accounts] = await Promise.all([deps.customers.listCustomers(platformId), deps.customers.listAccounts(platformId)]);
     return { customers: customers.map((customer) => customerView(customer, accounts.filter((a) => a.customer_identifier === customer.customer_identifier))) };
   });
 
-  api.get('/accounts/:accountIdentifier', { config: { access: {} }, schema: params }, async (request) => {
+  api.get('/accounts/:accountIdentifier', { config: { access: {} }, schema: { ...params, response: { 200: AccountDetail } } }, async (request) => {
     const account = await accountOf(request, request.params.accountIdentifier);
     const { platformId, customerIdentifier, accountIdentifier } = scopeOf(request, account);
     const [customer, cards, deposits] = await Promise.all([
@@ -60,13 +60,7 @@ export async function accountRoutes(app: FastifyInstance, { deps }: { deps: Port
     '/accounts/:accountIdentifier/cards',
     {
       config: { access: { admin: { what: 'register credit cards' }, recentAuth: true } },
-      schema: {
-        ...params,
-        body: Type.Object(
-          { label: TEXT(100), cardNumber: Type.String({ minLength: 1, maxLength: 40 }), expiration: YEAR_MONTH, securityCode: SECURITY_CODE },
-          { additionalProperties: false },
-        ),
-      },
+      schema: { ...params, body: NewCard, response: { 201: CardView } },
     },
     async (request, reply) => {
       const account = await accountOf(request, request.params.accountIdentifier);
@@ -80,7 +74,7 @@ export async function accountRoutes(app: FastifyInstance, { deps }: { deps: Port
     '/accounts/:accountIdentifier/cards/:cardToken/unregister',
     {
       config: { access: { admin: { what: 'unregister credit cards' }, recentAuth: true } },
-      schema: { params: Type.Object({ accountIdentifier: ACCOUNT_IDENTIFIER, cardToken: CARD_TOKEN }) },
+      schema: { params: Type.Object({ accountIdentifier: ACCOUNT_IDENTIFIER, cardToken: CARD_TOKEN }), response: { 200: CardView } },
     },
     async (request) => {
       const account = await accountOf(request, request.params.accountIdentifier);
@@ -93,10 +87,7 @@ export async function accountRoutes(app: FastifyInstance, { deps }: { deps: Port
     '/accounts/:accountIdentifier/deposits',
     {
       config: { access: { admin: { what: 'make deposits' }, recentAuth: true } },
-      schema: {
-        ...params,
-        body: Type.Object({ creditCardToken: CARD_TOKEN, amountCents: Type.Integer() }, { additionalProperties: false }),
-      },
+      schema: { ...params, body: DepositBody, response: { 201: NewDeposit } },
     },
     async (request, reply) => {
       const account = await accountOf(request, request.params.accountIdentifier);

@@ -1,25 +1,16 @@
-import { Type } from 'typebox';
 import type { AccountRow, CustomerRow } from '../store/customers.js';
 import type { CreditCardRow, DepositRow } from '../store/funding.js';
+import type { AccountDetailAccount, AccountSummary, CardView, CustomerView, DepositView } from './contract/index.js';
 
 /**
- * The portal's views of customers, accounts, cards and deposits (docs/portal-api.md, "Accounts"). Money is
- * in whole cents (integers), exactly as the store keeps it; the page formats it. Statuses are lower case,
- * as the portal's other views have them.
+ * The portal's views of customers, accounts, cards and deposits (docs/portal-api.md, "Accounts"), typed by
+ * the contract (portal/contract/accounts.ts). Money is in whole cents (integers), exactly as the store keeps
+ * it; the page formats it. Statuses are lower case, as the portal's other views have them.
  */
-
-/** Tango's identifiers: lowercase letters, digits, ".", "_" and "-" (raas/views.ts). */
-export const ACCOUNT_IDENTIFIER = Type.String({ minLength: 1, maxLength: 100, pattern: '^[a-z0-9][a-z0-9._-]*$' });
-/** A card's token: the UUID it was registered under. */
-export const CARD_TOKEN = Type.String({ minLength: 1, maxLength: 100, pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' });
-/** YYYY-MM, as Tango takes a card's expiration. */
-export const YEAR_MONTH = Type.String({ pattern: '^[0-9]{4}-(0[1-9]|1[0-2])$' });
-/** CVV2, CVC2 or CID: checked, never stored. */
-export const SECURITY_CODE = Type.String({ pattern: '^[0-9]{3,4}$' });
 
 const iso = (epochMs: number) => new Date(epochMs).toISOString();
 
-export function accountSummaryView(row: AccountRow) {
+export function accountSummaryView(row: AccountRow): AccountSummary {
   return {
     accountIdentifier: row.account_identifier,
     accountNumber: row.account_number,
@@ -32,7 +23,7 @@ export function accountSummaryView(row: AccountRow) {
   };
 }
 
-export function customerView(customer: CustomerRow, accounts: AccountRow[]) {
+export function customerView(customer: CustomerRow, accounts: AccountRow[]): CustomerView {
   return {
     customerIdentifier: customer.customer_identifier,
     displayName: customer.display_name,
@@ -42,7 +33,7 @@ export function customerView(customer: CustomerRow, accounts: AccountRow[]) {
   };
 }
 
-export function accountDetailView(account: AccountRow, customer: CustomerRow | undefined) {
+export function accountDetailView(account: AccountRow, customer: CustomerRow | undefined): AccountDetailAccount {
   return {
     ...accountSummaryView(account),
     contactEmail: account.contact_email,
@@ -52,21 +43,22 @@ export function accountDetailView(account: AccountRow, customer: CustomerRow | u
 }
 
 /** A registered card: never its number (the store has none), only the last four and the brand. */
-export function cardView(row: CreditCardRow) {
+export function cardView(row: CreditCardRow): CardView {
   return {
     token: row.token,
     label: row.label,
     brand: row.brand,
     lastFour: row.last_four,
     expiration: row.expiration,
-    status: row.status.toLowerCase(),
+    // Tango's ACTIVE, or INACTIVE once unregistered (store/funding.ts).
+    status: row.status === 'ACTIVE' ? 'active' : 'inactive',
     createdAt: iso(row.created_at),
     unregisteredAt: row.unregistered_at === null ? null : iso(row.unregistered_at),
   };
 }
 
 /** A deposit: the amount the balance rose by, the fee charged on top, and the card charged. */
-export function depositView(row: DepositRow, card: { last_four: string; brand: string }) {
+export function depositView(row: DepositRow, card: { last_four: string; brand: string }): DepositView {
   return {
     id: row.deposit_id,
     cardToken: row.card_token,

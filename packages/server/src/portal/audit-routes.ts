@@ -7,7 +7,9 @@ import { listAudit, MAX_AUDIT_PAGE } from '../audit/list-audit.js';
 import { TesseraError } from '../errors/tessera-error.js';
 import type { AuditFilter } from '../store/audit-log.js';
 import { sessionOf } from './access.js';
+import { AuditPage } from './contract/index.js';
 import type { PortalDeps } from './portal-deps.js';
+import { auditPageView } from './views.js';
 
 const WHOLE_NUMBER = Type.String({ pattern: '^[0-9]{1,15}$' });
 const FILTERS = {
@@ -22,17 +24,25 @@ export async function auditRoutes(app: FastifyInstance, { deps }: { deps: Portal
 
   api.get(
     '/audit',
-    { config: { access: {} }, schema: { querystring: Type.Object({ ...FILTERS, before: Type.Optional(WHOLE_NUMBER), limit: Type.Optional(WHOLE_NUMBER) }, { additionalProperties: false }) } },
+    {
+      config: { access: {} },
+      schema: {
+        querystring: Type.Object({ ...FILTERS, before: Type.Optional(WHOLE_NUMBER), limit: Type.Optional(WHOLE_NUMBER) }, { additionalProperties: false }),
+        response: { 200: AuditPage },
+      },
+    },
     async (request) => {
       const { before, limit = '50', ...times } = request.query;
       const size = Number(limit);
       if (size < 1 || size > MAX_AUDIT_PAGE) throw new TesseraError('invalid_input', `The query parameter "limit" must be from 1 to ${MAX_AUDIT_PAGE}`);
       const filter = { ...filterOf(times), before: before === undefined ? undefined : Number(before), limit: size };
-      return listAudit(deps, sessionOf(request).platform.name, filter);
+      return auditPageView(await listAudit(deps, sessionOf(request).platform.name, filter));
     },
   );
 
-  api.get('/audit.csv', { config: { access: {} }, schema: { querystring: Type.Object(FILTERS, { additionalProperties: false }) } }, async (request, reply) => {
+  // RFC 4180 text, streamed: its columns are the CSV's own (docs/portal-api.md), not a JSON body's.
+  const csvResponse = { 200: { content: { 'text/csv': { schema: Type.Unsafe<Readable>({ type: 'string' }) } } } };
+  api.get('/audit.csv', { config: { access: {} }, schema: { querystring: Type.Object(FILTERS, { additionalProperties: false }), response: csvResponse } }, async (request, reply) => {
     const { name } = sessionOf(request).platform;
     // Streamed a batch at a time; a bad filter is refused before the first byte (audit/audit-csv.ts).
     const csv = await exportAuditCsv(deps, name, filterOf(request.query));

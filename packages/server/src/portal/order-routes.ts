@@ -9,10 +9,9 @@ import { resendOrder } from '../orders/resend-order.js';
 import { MAX_ELEMENTS_PER_BLOCK, pageOf, pageView } from '../store/paging.js';
 import type { OrderWithAccount } from '../store/orders.js';
 import { actorOf, sessionOf } from './access.js';
-import { ACCOUNT_IDENTIFIER } from './account-views.js';
-import { orderDetailView, orderSummaryView, REFERENCE_ORDER_ID, resendView, revealedRewardView } from './order-views.js';
+import { ACCOUNT_IDENTIFIER, OrderDetail, OrderList, REFERENCE_ORDER_ID, ResendBody, ResendView, RevealedReward, TEXT } from './contract/index.js';
+import { orderDetailView, orderSummaryView, resendView, revealedRewardView } from './order-views.js';
 import type { PortalDeps } from './portal-deps.js';
-import { EMAIL, TEXT } from './views.js';
 
 const WHOLE_NUMBER = Type.String({ pattern: '^[0-9]{1,9}$' });
 /** GET /orders's filters as the RaaS reference names them (orders/order-filter.ts reads them), and Tango's paging. */
@@ -48,7 +47,7 @@ export async function orderRoutes(app: FastifyInstance, { deps }: { deps: Portal
   };
   const itemOf = (order: OrderWithAccount) => deps.catalog.findItem(order.utid);
 
-  api.get('/orders', { config: { access: {} }, schema: { querystring: ORDER_QUERY } }, async (request) => {
+  api.get('/orders', { config: { access: {} }, schema: { querystring: ORDER_QUERY, response: { 200: OrderList } } }, async (request) => {
     const { page: pageNumber, elementsPerBlock, ...criteria } = request.query;
     const size = elementsPerBlock === undefined ? undefined : Number(elementsPerBlock);
     if (size !== undefined && (size < 1 || size > MAX_ELEMENTS_PER_BLOCK)) {
@@ -59,14 +58,14 @@ export async function orderRoutes(app: FastifyInstance, { deps }: { deps: Portal
     return { orders: orders.map((order) => orderSummaryView(order, itemOf(order))), page: pageView(page, orders.length, total) };
   });
 
-  api.get('/orders/:referenceOrderID', { config: { access: {} }, schema: params }, async (request) => {
+  api.get('/orders/:referenceOrderID', { config: { access: {} }, schema: { ...params, response: { 200: OrderDetail } } }, async (request) => {
     const order = await orderOf(request, request.params.referenceOrderID);
     return orderDetailView(order, itemOf(order));
   });
 
   api.post(
     '/orders/:referenceOrderID/reward/reveal',
-    { config: { access: { admin: { what: 'reveal reward codes' }, recentAuth: true } }, schema: params },
+    { config: { access: { admin: { what: 'reveal reward codes' }, recentAuth: true } }, schema: { ...params, response: { 200: RevealedReward } } },
     async (request) => {
       const order = await orderOf(request, request.params.referenceOrderID);
       await recordAudit(deps, actorOf(request), { platformId: order.platform_id, action: 'reveal_reward', targetId: order.reference_order_id });
@@ -78,7 +77,7 @@ export async function orderRoutes(app: FastifyInstance, { deps }: { deps: Portal
     '/orders/:referenceOrderID/resends',
     {
       config: { access: { admin: { what: 'resend rewards' }, recentAuth: true } },
-      schema: { ...params, body: Type.Object({ newEmail: Type.Optional(EMAIL) }, { additionalProperties: false }) },
+      schema: { ...params, body: ResendBody, response: { 201: ResendView } },
     },
     async (request, reply) => {
       const { newEmail } = request.body;

@@ -1,12 +1,12 @@
-import { Type } from 'typebox';
 import type { CatalogItem } from '../catalog/catalog.js';
 import { type RewardCredential, rewardCredentials } from '../orders/reward-credentials.js';
 import type { OrderResendRow, OrderWithAccount } from '../store/orders.js';
+import type { OrderDetail, OrderSummary, ResendView, RevealedReward, RewardCredentialView } from './contract/index.js';
 
 /**
- * The portal's views of orders (docs/portal-api.md, "Orders"). Money is in the currency's minor units
- * (integers, cents for USD), exactly as the store keeps it; the page formats it. Statuses are lower case, as
- * the portal's other views have them.
+ * The portal's views of orders (docs/portal-api.md, "Orders"), typed by the contract (portal/contract/orders.ts).
+ * Money is in the currency's minor units (integers, cents for USD), exactly as the store keeps it; the page
+ * formats it. Statuses are lower case, as the portal's other views have them.
  *
  * A reward's codes (card number, PIN, claim code, …) are bearer money: whoever reads them spends the reward.
  * The portal shows them masked, to members and admins alike; an admin reveals them on purpose, with a recent
@@ -14,9 +14,6 @@ import type { OrderResendRow, OrderWithAccount } from '../store/orders.js';
  * the expiry date and the instructions are shown, as the recipient's email shows them. The RaaS API answers
  * the codes in full, as Tango's does: its caller is the integration that placed the order.
  */
-
-/** Tango's reference order ids (orders/order-ids.ts), e.g. RA261128-482913-705118. */
-export const REFERENCE_ORDER_ID = Type.String({ minLength: 1, maxLength: 100, pattern: '^[A-Za-z0-9-]+$' });
 
 /** The credential types a person may read on the page: where to redeem, and until when. */
 const SHOWN_TYPES = new Set(['redemptionUrl', 'expirationDate']);
@@ -33,7 +30,7 @@ const iso = (epochMs: number) => new Date(Number(epochMs)).toISOString();
 type OrderItem = Pick<CatalogItem, 'brandName' | 'credentialTypes' | 'redemptionInstructions'> | undefined;
 
 /** One line of the Orders table. */
-export function orderSummaryView(row: OrderWithAccount, item: OrderItem) {
+export function orderSummaryView(row: OrderWithAccount, item: OrderItem): OrderSummary {
   const recipient = JSON.parse(row.recipient) as { email?: string };
   const charged = Number(row.charged_minor);
   const fee = Number(row.fee_minor);
@@ -61,7 +58,7 @@ export function orderSummaryView(row: OrderWithAccount, item: OrderItem) {
   };
 }
 
-function maskedView(credential: RewardCredential) {
+function maskedView(credential: RewardCredential): RewardCredentialView {
   const { label, type, credentialType, value } = credential;
   if (SHOWN_TYPES.has(credentialType)) return { label, type, credentialType, masked: false, value, lastFour: null };
   const lastFour = TAIL_TYPES.has(credentialType) && value.length - SHOWN_TAIL >= HIDDEN_AT_LEAST ? value.slice(-SHOWN_TAIL) : null;
@@ -74,7 +71,7 @@ function credentialsOf(row: OrderWithAccount, item: OrderItem): RewardCredential
 }
 
 /** An order's page: the line, who it went to, and the reward with its codes masked. */
-export function orderDetailView(row: OrderWithAccount, item: OrderItem) {
+export function orderDetailView(row: OrderWithAccount, item: OrderItem): OrderDetail {
   const person = (json: string) => {
     const { email, firstName, lastName } = JSON.parse(json) as { email?: string; firstName?: string; lastName?: string };
     return { email: email ?? null, firstName: firstName ?? null, lastName: lastName ?? null };
@@ -98,13 +95,13 @@ export function orderDetailView(row: OrderWithAccount, item: OrderItem) {
 }
 
 /** The codes in full, for an admin's audited reveal. */
-export function revealedRewardView(row: OrderWithAccount, item: OrderItem) {
+export function revealedRewardView(row: OrderWithAccount, item: OrderItem): RevealedReward {
   return {
     referenceOrderID: row.reference_order_id,
     credentials: credentialsOf(row, item).map(({ label, type, credentialType, value }) => ({ label, type, credentialType, value })),
   };
 }
 
-export function resendView(row: OrderResendRow) {
+export function resendView(row: OrderResendRow): ResendView {
   return { id: Number(row.id), email: row.email, createdAt: iso(row.created_at) };
 }

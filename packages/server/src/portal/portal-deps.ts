@@ -2,7 +2,10 @@ import type { VerifiedSignUpDeps } from '../accounts/verified-sign-up.js';
 import type { listAudit } from '../audit/list-audit.js';
 import type { Config } from '../config/config.js';
 import type { ApiKeyDeps } from '../credentials/api-keys.js';
+import type { AudienceDeps } from '../credentials/audiences.js';
+import type { ClientLimitDeps } from '../credentials/client-token-limits.js';
 import type { ClientDeps } from '../credentials/oauth-clients.js';
+import type { ClientTokenLimitStore } from '../store/client-token-limits.js';
 import type { FundingDeps } from '../funding/account-funding.js';
 import type { Catalog } from '../catalog/catalog.js';
 import type { OrderStore } from '../store/orders.js';
@@ -10,6 +13,6 @@ import type { SessionCookie } from './session-cookie.js';
 
 /**
  * What the portal uses: the accounts, credentials, funding and orders domains, the catalog, the audit log,
- * the configuration, and the session cookie (made once by the composition root, services.ts).
+ * the client token limits, the audiences (read), the configuration (the token policy in force among it), and the session cookie (made once by the composition root, services.ts).
  */
-export type PortalDeps = VerifiedSignUpDeps & ClientDeps & ApiKeyDeps & FundingDeps & Parameters<typeof listAudit>[0] & { orders: OrderStore; catalog: Pick<Catalog, 'findItem'> } & { config: Pick<Config, 'publicUrl' | 'portalSignup' | 'bodyLimitBytes'>; sessionCookie: SessionCookie };
+export type PortalDeps = VerifiedSignUpDeps & ClientDeps & ClientLimitDeps & { clientTokenLimits: Pick<ClientTokenLimitStore, 'listByPlatform'> } & Pick<AudienceDeps, 'audiences'> & { config: AudienceDeps['config'] } & ApiKeyDeps & FundingDeps & Parameters<typeof listAudit>[0] & { orders: OrderStore; catalog: Pick<Catalog, 'findItem'> } & { config: Pick<Config, 'publicUrl' | 'portalSignup' | 'bodyLimitBytes' | 'tokenRate'>; sessionCookie: SessionCookie };

@@ -12,9 +12,9 @@ import { requestPart, samePath, type SchemaFailure, schemaFailures } from '../ht
 const PARAMETER: Record<string, string> = { params: 'path parameter', querystring: 'query parameter' };
 
 /** Fields whose name alone would puzzle a person. */
-const FIELD_WORDS: Record<string, string> = { token: 'invitation link', id: 'id', amountCents: 'amount in cents' };
+const FIELD_WORDS: Record<string, string> = { token: 'invitation link', id: 'id', amountCents: 'amount in cents', perHour: 'limit per hour', perDay: 'limit per day' };
 
-/** What a pattern asks for, for the patterns the portal's schemas use (portal/views.ts, audit-routes.ts, account-views.ts). */
+/** What a pattern asks for, for the patterns the portal's schemas use (portal/contract/fields.ts, audit-routes.ts, order-routes.ts). */
 const PATTERN_WORDS: Array<[RegExp, string]> = [
   [/^\^\[a-z0-9\]\[a-z0-9\._-\]/, 'must use only lowercase letters, digits, ".", "_" and "-"'],
   [/^\^\[0-9a-f\]\{8\}-/, 'is not a valid card token'],

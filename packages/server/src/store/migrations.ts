@@ -427,6 +427,34 @@ const MIGRATIONS: Record<string, Migration> = {
       await db.schema.createIndex('sign_ups_expires').on('sign_ups').column('expires_at').execute();
     },
   },
+  '0019_audiences': {
+    // Audiences with their own token lifetimes (issue 22): every instance reads them from here; the default
+    // audience (TESSERA_AUDIENCE, TESSERA_TOKEN_TTL) is configuration, never a row.
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('audiences')
+        .addColumn('url', 'text', (c) => c.primaryKey())
+        .addColumn('ttl_seconds', 'integer', (c) => c.notNull().check(sql`ttl_seconds between 60 and 31536000`))
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .execute();
+    },
+  },
+  '0020_client_token_limits': {
+    // Per-client token limits (issue 22): a client's own per-hour and per-day numbers and their mode, which
+    // replace the default ones of the settings. A row of its own (not columns of oauth_clients), so that the
+    // client's row and its writers stay as they are; it goes with its client.
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('client_token_limits')
+        .addColumn('client_id', 'text', (c) => c.primaryKey().references('oauth_clients.client_id').onDelete('cascade'))
+        .addColumn('per_hour', 'integer', (c) => c.check(sql`per_hour is null or per_hour between 1 and 1000000000`))
+        .addColumn('per_day', 'integer', (c) => c.check(sql`per_day is null or per_day between 1 and 1000000000`))
+        .addColumn('mode', 'text', (c) => c.notNull().check(sql`mode in ('enforce', 'observe')`))
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .execute();
+    },
+  },
 };
 
 /** Brings the schema up to date; safe to call from several instances (or processes) at once. */

@@ -11,6 +11,16 @@ import type { CredentialStatus, Schema } from './schema.js';
 
 export type { OAuthClient, QuotaClaim } from './quota-claim.js';
 
+/**
+ * A client's own token limits as client authentication reads them with its row (store/client-token-limits.ts):
+ * all null when it has none, and the default ones apply. Optional: a client read otherwise has none known.
+ */
+export interface ClientOwnLimits {
+  limit_per_hour?: number | null;
+  limit_per_day?: number | null;
+  limit_mode?: string | null;
+}
+
 /** A platform may hold this many active client credentials at once, so a secret can rotate without downtime. */
 export const MAX_ACTIVE_CLIENTS = 2;
 
@@ -58,13 +68,17 @@ export class OAuthClientStore {
     return query.executeTakeFirst();
   }
 
-  /** The client with its platform's name, in one query (the hot path of client authentication). */
-  async findWithPlatform(clientId: string): Promise<(OAuthClient & { platform_name: string }) | undefined> {
+  /**
+   * The client with its platform's name and its own token limits (issue 22; null when it has none), in one
+   * query (the hot path of client authentication; the limits' row is found by its primary key).
+   */
+  async findWithPlatform(clientId: string): Promise<(OAuthClient & { platform_name: string } & ClientOwnLimits) | undefined> {
     return this.db
       .selectFrom('oauth_clients')
       .innerJoin('platforms', 'platforms.id', 'oauth_clients.platform_id')
+      .leftJoin('client_token_limits', 'client_token_limits.client_id', 'oauth_clients.client_id')
       .selectAll('oauth_clients')
-      .select('platforms.name as platform_name')
+      .select(['platforms.name as platform_name', 'client_token_limits.per_hour as limit_per_hour', 'client_token_limits.per_day as limit_per_day', 'client_token_limits.mode as limit_mode'])
       .where('oauth_clients.client_id', '=', clientId)
       .executeTakeFirst();
   }

@@ -217,6 +217,19 @@ export interface SessionsTable {
 }
 
 /** What a running server tells the `tessera` command through the store (one row per setting). */
+/**
+ * An audience tokens may be issued for besides the default one (TESSERA_AUDIENCE), with its own token
+ * lifetime (issue 22; RFC 8707 §2: the `resource` or `audience` of a token request names it).
+ */
+export interface AudiencesTable {
+  /** The absolute URI, exactly as registered: the token's `aud`, compared as a string (RFC 7519 §4.1.3). */
+  url: string;
+  /** The lifetime of its tokens, in seconds (60 to 31536000, like TESSERA_TOKEN_TTL). */
+  ttl_seconds: number;
+  created_at: number;
+  updated_at: number;
+}
+
 export interface ServerSettingsTable {
   /** `public_url`: the base URL the server serves on (TESSERA_PUBLIC_URL, or http://HOST:PORT). */
   name: string;
@@ -303,6 +316,19 @@ export interface OrderResendsTable {
   created_at: number;
 }
 
+/**
+ * A client's own token limits (issue 22, per-client limits): they replace the default ones
+ * (TESSERA_CLIENT_TOKENS_PER_HOUR, …_PER_DAY, …_LIMIT_MODE) for this client. Null: no limit in that window.
+ */
+export interface ClientTokenLimitsTable {
+  client_id: string;
+  per_hour: number | null;
+  per_day: number | null;
+  /** `enforce` or `observe`. */
+  mode: string;
+  updated_at: number;
+}
+
 export interface Schema {
   platforms: PlatformsTable;
   oauth_clients: OAuthClientsTable;
@@ -319,6 +345,8 @@ export interface Schema {
   sign_ups: SignUpsTable;
   sessions: SessionsTable;
   server_settings: ServerSettingsTable;
+  audiences: AudiencesTable;
+  client_token_limits: ClientTokenLimitsTable;
   email_templates: EmailTemplatesTable;
   orders: OrdersTable;
   order_resends: OrderResendsTable;

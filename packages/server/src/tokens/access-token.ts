@@ -67,12 +67,14 @@ export interface VerifiedAccessToken {
 /**
  * Verifies an access token against the key ring only (RFC 9068 §4): the `kid` must name a published
  * key and the `alg` must be that key's own (so `none` and HS256-with-the-public-key fail), `typ` must be
- * at+jwt, `iss` and `aud` must match exactly, `exp` and `nbf` hold within the tolerance.
+ * at+jwt, `iss` and `aud` must match exactly, `exp` and `nbf` hold within the tolerance. An `audience`
+ * of null is the authorization server's own view (introspection, revocation): a token it signed for
+ * any of its audiences (RFC 7662 §2.2 reports the `aud`, for the resource server to check).
  */
 export async function verifyAccessToken(
   keys: Pick<KeyRing, 'verificationKey'>,
   token: string,
-  expected: { issuer: string; audience: string; now: number },
+  expected: { issuer: string; audience: string | null; now: number },
 ): Promise<VerifiedAccessToken> {
   if (!isCanonicalCompactJws(token)) throw invalidToken('The token is not valid');
   try {
@@ -85,7 +87,7 @@ export async function verifyAccessToken(
       },
       {
         issuer: expected.issuer,
-        audience: expected.audience,
+        ...(expected.audience === null ? {} : { audience: expected.audience }),
         typ: ACCESS_TOKEN_TYPE,
         currentDate: new Date(expected.now),
         clockTolerance: CLOCK_TOLERANCE_SECONDS,
@@ -97,6 +99,11 @@ export async function verifyAccessToken(
   } catch (error) {
     if (hasCode(error, 'invalid_token')) throw error;
     if (error instanceof errors.JWTExpired) throw invalidToken('The token has expired');
+    // RFC 9068 §4 and RFC 6750 §3.1: a good token for another audience (another API this server issues
+    // tokens for, issue 22) is refused, and saying why lets its holder ask for the right one.
+    if (error instanceof errors.JWTClaimValidationFailed && error.claim === 'aud' && error.reason === 'check_failed') {
+      throw invalidToken(`The token is for another audience, not this API's: ask for a token for ${expected.audience}`);
+    }
     if (error instanceof errors.JOSEError) throw invalidToken('The token is not valid');
     throw error;
   }

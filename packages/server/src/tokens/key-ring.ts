@@ -23,8 +23,12 @@ export interface SigningKey {
 
 export interface KeyRingOptions {
   algorithm: SigningAlgorithm;
-  /** Retired keys stay published this long: the lifetime of the last token they signed, plus leeway. */
-  keepRetiredMs: number;
+  /**
+   * How long retired keys stay published: the lifetime of the longest token they may have signed, plus
+   * leeway. Asked at each load, since the longest lifetime is the longest audience's (issue 22), and an
+   * operator registers audiences while the server runs.
+   */
+  keepRetiredMs: () => Promise<number>;
   /** How often every instance re-reads the keys from the store. */
   refreshIntervalMs: number;
   now: () => number;
@@ -48,12 +52,13 @@ export class KeyRing {
 
   /** Loads the keys, creating the first one on an empty store. */
   async load(): Promise<void> {
-    let rows = await this.store.listLive(this.options.now(), this.options.keepRetiredMs);
+    const keepRetiredMs = await this.options.keepRetiredMs();
+    let rows = await this.store.listLive(this.options.now(), keepRetiredMs);
     if (rows.length === 0) {
       // The first key signs from the start (0): no instance runs without holding it, so nothing waits for
       // its publication, and an instance whose clock is behind the one that made it signs at once too.
       await this.store.insertFirst(await this.newKeyRow(0));
-      rows = await this.store.listLive(this.options.now(), this.options.keepRetiredMs);
+      rows = await this.store.listLive(this.options.now(), keepRetiredMs);
     }
     const keys: SigningKey[] = [];
     for (const row of rows) keys.push(await this.toSigningKey(row));

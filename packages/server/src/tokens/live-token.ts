@@ -25,10 +25,17 @@ export type TokenStatus = { live: true; client: OAuthClient & { platform_name: s
 
 /**
  * Step 1, no I/O: the token is signed by this server's keys, for its issuer and audience, and not
- * expired (RFC 9068 §4). Throws the domain's `invalid_token`.
+ * expired (RFC 9068 §4). Throws the domain's `invalid_token`. The audience is the protected API's
+ * (TESSERA_AUDIENCE); null is the authorization server's view of its own tokens, whatever audience
+ * they were issued for (introspection, revocation).
  */
-export function verifyOwnToken(deps: TokenVerificationDeps, token: string, now = deps.now()): Promise<VerifiedAccessToken> {
-  return verifyAccessToken(deps.signingKeys, token, { issuer: deps.config.publicUrl, audience: deps.config.audience, now });
+export function verifyOwnToken(
+  deps: TokenVerificationDeps,
+  token: string,
+  now = deps.now(),
+  audience: string | null = deps.config.audience,
+): Promise<VerifiedAccessToken> {
+  return verifyAccessToken(deps.signingKeys, token, { issuer: deps.config.publicUrl, audience, now });
 }
 
 /**
@@ -47,7 +54,7 @@ export async function readTokenStatus(deps: TokenStatusDeps, claims: Pick<Access
 }
 
 /**
- * Both steps, for introspection and revocation: the claims of a token that verifies and is live (and,
+ * Both steps, for introspection and revocation: the claims of a token of any of this server's audiences that verifies and is live (and,
  * given `clientId`, was issued to that client); undefined otherwise, whatever the reason.
  */
 export async function activeTokenClaims(
@@ -57,7 +64,8 @@ export async function activeTokenClaims(
 ): Promise<AccessTokenClaims | undefined> {
   let claims: AccessTokenClaims;
   try {
-    ({ claims } = await verifyOwnToken(deps, token));
+    // The authorization server answers for every token it issued, whichever of its audiences it is for.
+    ({ claims } = await verifyOwnToken(deps, token, deps.now(), null));
   } catch (error) {
     if (hasCode(error, 'invalid_token')) return undefined;
     throw error;

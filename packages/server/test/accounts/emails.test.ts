@@ -45,7 +45,7 @@ describe.each(STORE_KINDS)('Unicode spellings of one email on %s', (store) => {
       [NFD, 'jose-nfd'],
     ] as const) {
       const again = await new PortalBrowser(app).signUp(email, name);
-      expect({ email, status: again.statusCode, body: again.json() }).toStrictEqual({ email, status: 202, body: { status: 'link_sent', expires_in: 3600, outbox: true } });
+      expect({ email, status: again.statusCode, body: again.json() }).toStrictEqual({ email, status: 202, body: { status: 'link_sent', expiresIn: 3600, outbox: true } });
       const mail = await newestMailTo(app, NFC);
       expect({ to: mail?.to, subject: mail?.subject, link: signUpToken(mail) }).toStrictEqual({ to: NFC, subject: 'Someone tried to create a Tessera platform with your address', link: undefined });
     }

@@ -20,7 +20,7 @@ describe.each(STORE_KINDS)('invitations and accounts on other platforms on %s', 
   const invitation = (email: string) => ({
     status: 201,
     body: {
-      invitation: { id: expect.stringMatching(/^inv_[0-9A-Za-z]+$/), email, role: 'member', created_at: NOW, expires_at: '2026-12-05T12:00:00.000Z' },
+      invitation: { id: expect.stringMatching(/^inv_[0-9A-Za-z]+$/), email, role: 'member', createdAt: NOW, expiresAt: '2026-12-05T12:00:00.000Z' },
       link: expect.stringMatching(new RegExp(`^${services.config.publicUrl}/#/invitation/tsi_[0-9A-Za-z]{43}$`)),
     },
   });

@@ -2,7 +2,7 @@ import type { LightMyRequestResponse } from 'fastify';
 import { describe, expect, it } from 'vitest';
 import { MAX_PASSWORD_LENGTH, PASSWORD_COST, PasswordHasher } from '../../src/accounts/passwords.js';
 import { PortalBrowser, PASSWORD } from '../support/portal.js';
-import { createTestEnvironment } from '../support/services.js';
+import { startDeployment } from '../support/bootstrap.js';
 
 describe('passwords', () => {
   it('are hashed with scrypt at N=2^15, r=8, p=1 and a 16-byte salt, the parameters kept with the hash', async () => {
@@ -23,9 +23,8 @@ describe('passwords', () => {
   });
 
   it('are hashed again at the current cost when a user signs in with an older one', async () => {
-    const env = await createTestEnvironment();
+    const { env, app, services } = await startDeployment();
     try {
-      const { app, services } = await env.app();
       await new PortalBrowser(app).signUp('old-hash@example.com', 'old-hash');
       const user = (await services.users.findByEmail('old-hash@example.com'))!;
       await services.users.setPasswordHash(user.id, await new PasswordHasher({ logN: 8, r: 8, p: 1 }).hash(PASSWORD));
@@ -39,9 +38,8 @@ describe('passwords', () => {
   });
 
   it('are counted in characters (code points) alike by every route, with one message for each bound', async () => {
-    const env = await createTestEnvironment();
+    const { env, app } = await startDeployment();
     try {
-      const { app } = await env.app();
       const answer = (response: LightMyRequestResponse) => ({ status: response.statusCode, body: response.json<unknown>() });
       const TOO_LONG = { status: 400, body: { error: 'invalid_input', message: `The password must have at most ${MAX_PASSWORD_LENGTH} characters` } };
       const TOO_SHORT = { status: 400, body: { error: 'invalid_input', message: 'The password must have at least 12 characters' } };

@@ -14,7 +14,7 @@ const REFUSED = {
   error: 'conflict',
   message: 'This email or platform name cannot be used: choose another platform name, or sign in if you already have an account',
 };
-const LINK_SENT = { status: 'link_sent', expires_in: 3600, outbox: true };
+const LINK_SENT = { status: 'link_sent', expiresIn: 3600, outbox: true };
 const INVALID_LINK = { error: 'not_found', message: 'This sign-up link is not valid: it was used or has expired. Sign up again to get a new one' };
 
 /** Step 1 as a browser sends it, from `remoteAddress`. */

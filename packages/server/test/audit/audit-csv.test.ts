@@ -3,7 +3,8 @@ import { csvField, exportAuditCsv } from '../../src/audit/audit-csv.js';
 import { recordAudit } from '../../src/audit/record-audit.js';
 import { createPlatform } from '../../src/credentials/platforms.js';
 import type { Services } from '../../src/services.js';
-import { createTestEnvironment, STORE_KINDS, type TestEnvironment } from '../support/services.js';
+import { startDeployment } from '../support/bootstrap.js';
+import { STORE_KINDS, type TestEnvironment } from '../support/services.js';
 
 async function text(chunks: AsyncIterable<string>): Promise<string> {
   let all = '';
@@ -43,8 +44,7 @@ describe.each(STORE_KINDS)('the audit CSV export on %s', (store) => {
   let platformId: string;
 
   beforeAll(async () => {
-    env = await createTestEnvironment({ store });
-    services = await env.open();
+    ({ env, services } = await startDeployment({ store }));
     platformId = (await createPlatform(services, 'acme')).id;
   });
   afterAll(async () => env?.close());

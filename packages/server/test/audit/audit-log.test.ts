@@ -9,15 +9,15 @@ import { createClient, deleteClient, resetClientQuota, setClientStatus } from '.
 import { createPlatform } from '../../src/credentials/platforms.js';
 import type { Services } from '../../src/services.js';
 import type { AuditEntry } from '../../src/store/audit-log.js';
-import { createTestEnvironment, STORE_KINDS, type TestEnvironment } from '../support/services.js';
+import { startDeployment } from '../support/bootstrap.js';
+import { STORE_KINDS, type TestEnvironment } from '../support/services.js';
 
 describe.each(STORE_KINDS)('the audit log on %s', (store) => {
   let env: TestEnvironment;
   let services: Services;
 
   beforeAll(async () => {
-    env = await createTestEnvironment({ store });
-    services = await env.open();
+    ({ env, services } = await startDeployment({ store }));
   });
   afterAll(async () => env?.close());
 

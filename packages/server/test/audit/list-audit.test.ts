@@ -4,7 +4,8 @@ import { type AuditAction, recordAudit } from '../../src/audit/record-audit.js';
 import { createPlatform } from '../../src/credentials/platforms.js';
 import type { Services } from '../../src/services.js';
 import { refusal } from '../support/refusal.js';
-import { createTestEnvironment, STORE_KINDS, type TestEnvironment } from '../support/services.js';
+import { startDeployment } from '../support/bootstrap.js';
+import { STORE_KINDS, type TestEnvironment } from '../support/services.js';
 
 describe.each(STORE_KINDS)('listing the audit log on %s', (store) => {
   let env: TestEnvironment;
@@ -13,8 +14,7 @@ describe.each(STORE_KINDS)('listing the audit log on %s', (store) => {
   const MINUTE = 60_000;
 
   beforeAll(async () => {
-    env = await createTestEnvironment({ store });
-    services = await env.open();
+    ({ env, services } = await startDeployment({ store }));
     // acme: seq 1–6, one a minute from T0; other: one entry, which acme never sees.
     const acme = await createPlatform(services, 'acme');
     const other = await createPlatform(services, 'other');
@@ -85,7 +85,7 @@ describe.each(STORE_KINDS)('listing the audit log on %s', (store) => {
     for (const bad of [0, 201, 1.5, -1, Number.NaN]) expect(await refusal(listAudit(services, 'acme', { limit: bad }))).toStrictEqual(limit);
     expect(await refusal(listAudit(services, 'acme', { limit: 5, action: 'drop table' }))).toStrictEqual(
       invalid(
-        'Unknown audit action: use one of generate, activate, deactivate, delete, reveal, copy, reset_quota, sign_up, sign_in, sign_out, invite, join, remove_user, token_issued, token_refused, register_card, unregister_card, deposit, place_order, resend_order, reveal_reward',
+        'Unknown audit action: use one of generate, activate, deactivate, delete, reveal, copy, reset_quota, sign_up, sign_in, sign_out, invite, join, remove_user, token_issued, token_refused, token_limit_observed, client_limits_changed, register_card, unregister_card, deposit, place_order, resend_order, reveal_reward',
       ),
     );
     expect(await refusal(listAudit(services, 'acme', { limit: 5, action: 'toString' }))).toMatchObject({ code: 'invalid_input' });

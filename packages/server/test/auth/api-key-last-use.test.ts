@@ -2,13 +2,12 @@ import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { buildApp } from '../../src/app.js';
 import { ApiKeyLastUse } from '../../src/auth/api-key-last-use.js';
 import { listApiKeys, setApiKeyStatus } from '../../src/credentials/api-keys.js';
 import { closeServices, openServices, type Services } from '../../src/services.js';
-import { startDeployment } from '../support/bootstrap.js';
+import { appOn, startDeployment } from '../support/bootstrap.js';
 import { wrongByOneCharacter } from '../support/oauth.js';
-import { createTestEnvironment, STORE_KINDS, TEST_PASSWORD_COST, type TestEnvironment } from '../support/services.js';
+import { STORE_KINDS, TEST_PASSWORD_COST, type TestEnvironment } from '../support/services.js';
 import { basic, createTenant, get, type Tenant } from '../support/tenants.js';
 
 /** Waits for the writes the guard started without waiting for them. */
@@ -89,7 +88,7 @@ describe('a last use that cannot be written', () => {
   afterAll(async () => env?.close());
 
   it('is logged as a warning, once a minute, and the request still succeeds: no unhandled rejection', async () => {
-    env = await createTestEnvironment();
+    ({ env } = await startDeployment());
     const lines: Array<Record<string, unknown>> = [];
     const stream = new Writable({
       write(chunk, _encoding, callback) {
@@ -99,7 +98,7 @@ describe('a last use that cannot be written', () => {
     });
     // The guard is the services' (services.ts), and warns on their log, as the server's other long-lived parts do.
     const services = await openServices(env.config, { log: pino({ level: 'warn' }, stream), now: env.clock.now, passwordCost: TEST_PASSWORD_COST });
-    const app = await buildApp(services.config, services, { logger: { level: 'warn', stream } });
+    const app = await appOn(services, { logger: { level: 'warn', stream } });
     try {
       const acme = await createTenant(app, services, 'acme');
       const globex = await createTenant(app, services, 'globex');

@@ -4,7 +4,8 @@ import { createApiKey, deleteApiKey, setApiKeyStatus } from '../../src/credentia
 import { resetClientQuota, setClientStatus } from '../../src/credentials/oauth-clients.js';
 import { form, postForm } from '../support/oauth.js';
 import { STATUS_RECHECK_MS } from '../../src/credentials/credential-events.js';
-import { createTestEnvironment, skipReason, STORE_KINDS, type TestEnvironment } from '../support/services.js';
+import { startDeployment } from '../support/bootstrap.js';
+import { skipReason, STORE_KINDS, type TestEnvironment } from '../support/services.js';
 import { basic, createTenant, get } from '../support/tenants.js';
 
 const redisSkip = skipReason('redis');
@@ -35,8 +36,9 @@ describe.each(CASES)('deactivation across two instances ($store, redis: $redis)'
         ? 'is refused by the other instance at once: it sees another connection commit to the SQLite file'
         : 'is refused by the other instance within 5 s (status re-read)',
     async () => {
-      env = await createTestEnvironment({ store, redis });
-      const one = await env.app();
+      const { env: opened, app, services } = await startDeployment({ store, redis });
+      env = opened;
+      const one = { app, services };
       const two = await env.app();
       const acme = await createTenant(one.app, one.services, 'acme');
       const second = await createApiKey(one.services, 'acme');

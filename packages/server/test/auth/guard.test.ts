@@ -2,11 +2,10 @@ import { request as httpRequest } from 'node:http';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from '../../src/app.js';
 import { createApiKey } from '../../src/credentials/api-keys.js';
 import type { Services } from '../../src/services.js';
-import { startDeployment } from '../support/bootstrap.js';
-import { createTestEnvironment, STORE_KINDS, type TestEnvironment } from '../support/services.js';
+import { appOn, startDeployment } from '../support/bootstrap.js';
+import { STORE_KINDS, type TestEnvironment } from '../support/services.js';
 import { basic, challenges, createTenant, expectEnvelope, get, signedToken, type Tenant } from '../support/tenants.js';
 
 describe.each(STORE_KINDS)('the /raas/v2 guard (%s)', (store) => {
@@ -168,8 +167,8 @@ describe('the guard and the logs', () => {
   afterAll(async () => env?.close());
 
   it('never writes a credential to the log, even at trace level', async () => {
-    env = await createTestEnvironment();
-    const services = await env.open();
+    let services: Services;
+    ({ env, services } = await startDeployment());
     let log = '';
     const stream = new Writable({
       write(chunk, _encoding, callback) {
@@ -177,7 +176,7 @@ describe('the guard and the logs', () => {
         callback();
       },
     });
-    const app = await buildApp(services.config, services, { logger: { level: 'trace', stream } });
+    const app = await appOn(services, { logger: { level: 'trace', stream } });
     try {
       const acme = await createTenant(app, services, 'acme');
       const attempts = [acme.bearer, acme.basic, basic('acme', `${acme.apiKey}x`), `Bearer ${acme.token}x`, basic('nobody', acme.apiKey)];

@@ -1,13 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from '../../src/app.js';
 import { MemoryCache } from '../../src/cache/memory-cache.js';
 import { readPresentedCredential } from '../../src/auth/presented-credential.js';
 import { verifyAccessToken } from '../../src/tokens/access-token.js';
 import { activeTokenClaims, readTokenStatus } from '../../src/tokens/live-token.js';
 import { closeServices, openServices, type Services } from '../../src/services.js';
 import { form, postForm } from '../support/oauth.js';
-import { startDeployment } from '../support/bootstrap.js';
+import { appOn, startDeployment } from '../support/bootstrap.js';
 import { HOUR, silentLog, STORE_KINDS, type TestEnvironment } from '../support/services.js';
 import { basic, get, signedToken, type Tenant } from '../support/tenants.js';
 
@@ -80,7 +79,7 @@ describe.each(STORE_KINDS)('token liveness and the guard’s wiring (%s)', (stor
   });
 
   it('listens for credential changes from the opening of the services to their closing, whatever apps come and go on them', async () => {
-    // The API guard and the token endpoint's client cache each listen, once per process (services.ts).
+    // The API guard, the token endpoint's client cache and its audience registry each listen, once per process (services.ts).
     const unsubscribes: ReturnType<typeof vi.fn>[] = [];
     const subscribe = MemoryCache.prototype.subscribe;
     const spy = vi.spyOn(MemoryCache.prototype, 'subscribe').mockImplementation(async function (this: MemoryCache, channel, listener) {
@@ -94,14 +93,14 @@ describe.each(STORE_KINDS)('token liveness and the guard’s wiring (%s)', (stor
     } finally {
       spy.mockRestore();
     }
-    expect(unsubscribes).toHaveLength(2);
+    expect(unsubscribes).toHaveLength(3);
     // Apps on the services subscribe to nothing more, and their closing stops nothing another app may still use.
     for (let i = 0; i < 2; i++) {
-      const otherApp = await buildApp(other.config, other, { logger: false });
+      const otherApp = await appOn(other);
       await otherApp.ready();
       await otherApp.close();
     }
-    expect(unsubscribes).toHaveLength(2);
+    expect(unsubscribes).toHaveLength(3);
     for (const unsubscribe of unsubscribes) expect(unsubscribe).not.toHaveBeenCalled();
     await closeServices(other);
     for (const unsubscribe of unsubscribes) expect(unsubscribe).toHaveBeenCalledTimes(1);

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setClientStatus } from '../../src/credentials/oauth-clients.js';
-import { createTestEnvironment, type TestEnvironment } from '../support/services.js';
+import { startDeployment } from '../support/bootstrap.js';
+import type { TestEnvironment } from '../support/services.js';
 import { form, postForm, requestToken } from '../support/oauth.js';
 import { basic, createTenant, createTestClient, get } from '../support/tenants.js';
 
@@ -9,7 +10,7 @@ import { basic, createTenant, createTestClient, get } from '../support/tenants.j
 describe('with Redis unreachable', () => {
   let env: TestEnvironment;
   beforeAll(async () => {
-    env = await createTestEnvironment({ config: { redisUrl: 'redis://127.0.0.1:1', authFailureLimit: 1 } });
+    ({ env } = await startDeployment({ config: { redisUrl: 'redis://127.0.0.1:1', authFailureLimit: 1 } }));
   });
   afterAll(async () => env?.close());
 

@@ -6,6 +6,7 @@ import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CREDENTIAL_STATUS_CHANNEL, STATUS_RECHECK_MS } from '../../src/credentials/credential-events.js';
 import { freePort } from '../support/listen.js';
+import { oauthCredentials } from '../support/portal.js';
 import { startServer } from '../support/processes.js';
 import { createPostgresDatabase, skipReason } from '../support/services.js';
 import { binarySkipReason, startThrowawayRedis } from '../support/throwaway-services.js';
@@ -88,10 +89,10 @@ describe.skipIf(binarySkipReason('redis') || skipReason('postgres'))('Redis stop
       return result;
     };
     expect((await portal('/signup', { email: 'admin@restart.test', password: 'correct horse battery staple', platformName: 'restart' })).status).toBe(201);
-    const clients = [(await portal('/oauth-clients', { name: 'One' })).body, (await portal('/oauth-clients', { name: 'Two' })).body] as Array<{
-      client_id: string;
-      client_secret: string;
-    }>;
+    const clients = ([(await portal('/oauth-clients', { name: 'One' })).body, (await portal('/oauth-clients', { name: 'Two' })).body] as Array<{
+      clientId: string;
+      clientSecret: string;
+    }>).map(oauthCredentials);
 
     await redis.kill();
 

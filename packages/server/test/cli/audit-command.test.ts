@@ -3,7 +3,8 @@ import SQLite from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SQLITE_FILE } from '../../src/store/database.js';
 import { tessera, tesseraJson } from '../support/processes.js';
-import { createTestEnvironment, type TestEnvironment } from '../support/services.js';
+import { startDeployment } from '../support/bootstrap.js';
+import type { TestEnvironment } from '../support/services.js';
 
 /** `tessera audit …` in its own process, on an SQLite store the test then tampers with directly. */
 describe('tessera audit', () => {
@@ -11,7 +12,7 @@ describe('tessera audit', () => {
   let cliEnv: Record<string, string>;
 
   beforeAll(async () => {
-    env = await createTestEnvironment();
+    ({ env } = await startDeployment());
     cliEnv = { TESSERA_DATA_DIR: env.config.dataDir, TESSERA_MASTER_KEY: env.config.masterKey!, DATABASE_URL: '', REDIS_URL: '', LOG_LEVEL: 'warn' };
   });
   afterAll(async () => env?.close());

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openMailer } from '../../src/mail/mailer.js';
 import { outboxDir } from '../../src/mail/outbox.js';
 import { tessera, tesseraJson } from '../support/processes.js';
-import { createTestEnvironment, type TestEnvironment } from '../support/services.js';
+import { startDeployment } from '../support/bootstrap.js';
+import type { TestEnvironment } from '../support/services.js';
 
 /** `tessera mail` in its own process: the outbox a server without TESSERA_SMTP_URL writes to. */
 describe('tessera mail', () => {
@@ -10,7 +11,7 @@ describe('tessera mail', () => {
   let cliEnv: Record<string, string>;
 
   beforeAll(async () => {
-    env = await createTestEnvironment();
+    ({ env } = await startDeployment());
     cliEnv = { TESSERA_DATA_DIR: env.config.dataDir, TESSERA_MASTER_KEY: env.config.masterKey!, DATABASE_URL: '', REDIS_URL: '', TESSERA_SMTP_URL: '', LOG_LEVEL: 'warn' };
   });
   afterAll(async () => env?.close());

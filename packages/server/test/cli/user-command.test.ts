@@ -9,7 +9,8 @@ import { ServerSettingStore } from '../../src/store/server-settings.js';
 import { freePort } from '../support/listen.js';
 import { startServer, tessera, tesseraJson } from '../support/processes.js';
 import { PASSWORD, PortalBrowser } from '../support/portal.js';
-import { createTestEnvironment, type TestEnvironment } from '../support/services.js';
+import { startDeployment } from '../support/bootstrap.js';
+import type { TestEnvironment } from '../support/services.js';
 
 /** `tessera user …` in its own process; the link it prints is accepted by the portal of a server on the same store. */
 describe('tessera user', () => {
@@ -17,7 +18,7 @@ describe('tessera user', () => {
   let cliEnv: Record<string, string>;
 
   beforeAll(async () => {
-    env = await createTestEnvironment();
+    ({ env } = await startDeployment());
     cliEnv = {
       TESSERA_DATA_DIR: env.config.dataDir,
       TESSERA_MASTER_KEY: env.config.masterKey!,
@@ -123,7 +124,7 @@ describe('tessera user', () => {
           body: JSON.stringify(body),
         });
       const requested = await post('/signup', { email: 'real@example.com', platformName: 'real-port' });
-      expect({ status: requested.status, body: await requested.json() }).toStrictEqual({ status: 202, body: { status: 'link_sent', expires_in: 3600, outbox: true } });
+      expect({ status: requested.status, body: await requested.json() }).toStrictEqual({ status: 202, body: { status: 'link_sent', expiresIn: 3600, outbox: true } });
       // A newcomer without SMTP reads the mail with `npx tessera mail`; the server writes it just after answering.
       let link: string | undefined;
       await vi.waitFor(async () => {

@@ -17,6 +17,11 @@ describe('configuration', () => {
       masterKey: undefined,
       tokenTtlSeconds: 86400,
       quotaIntervalSeconds: 72000,
+      tokenPolicy: 'quota',
+      tokenRate: 100,
+      clientTokensPerHour: undefined,
+      clientTokensPerDay: undefined,
+      clientTokenLimitMode: 'enforce',
       signingAlgorithm: 'RS256',
       signingThreads: Math.max(2, availableParallelism()),
       passwordHashes: Math.max(1, Math.floor(availableParallelism() / 2)),
@@ -62,6 +67,16 @@ describe('configuration', () => {
     expect(loadConfig({ TESSERA_PASSWORD_HASHES: '3' }).passwordHashes).toBe(3);
     expect(() => loadConfig({ TESSERA_PASSWORD_HASHES: '0' })).toThrow('Invalid configuration: TESSERA_PASSWORD_HASHES must be between 1 and 64, got 0');
     expect(() => loadConfig({ TESSERA_PASSWORD_HASHES: 'two' })).toThrow('Invalid configuration: TESSERA_PASSWORD_HASHES must be a whole number, got "two"');
+  });
+
+  it('reads the token policy, quota or rate, and the rate, a whole number of at least 1 (issue 22)', () => {
+    expect(loadConfig({ TESSERA_TOKEN_POLICY: 'rate', TESSERA_TOKEN_RATE: '5' })).toMatchObject({ tokenPolicy: 'rate', tokenRate: 5 });
+    expect(loadConfig({ TESSERA_TOKEN_POLICY: '' })).toMatchObject({ tokenPolicy: 'quota', tokenRate: 100 });
+    expect(() => loadConfig({ TESSERA_TOKEN_POLICY: 'Rate' })).toThrow(new ConfigError('TESSERA_TOKEN_POLICY', 'must be quota or rate, got "Rate"'));
+    expect(() => loadConfig({ TESSERA_TOKEN_POLICY: 'none' })).toThrow('Invalid configuration: TESSERA_TOKEN_POLICY must be quota or rate, got "none"');
+    expect(() => loadConfig({ TESSERA_TOKEN_RATE: '0' })).toThrow(new ConfigError('TESSERA_TOKEN_RATE', 'must be between 1 and 1000000, got 0'));
+    expect(() => loadConfig({ TESSERA_TOKEN_RATE: '1.5' })).toThrow(new ConfigError('TESSERA_TOKEN_RATE', 'must be a whole number, got "1.5"'));
+    expect(() => loadConfig({ TESSERA_TOKEN_RATE: '-3' })).toThrow(new ConfigError('TESSERA_TOKEN_RATE', 'must be a whole number, got "-3"'));
   });
 
   it('reads the portal settings and names the one that is wrong', () => {

@@ -3,7 +3,8 @@ import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BROWSER_TEST_TIMEOUT, browserSkipReason, launchBrowser, openPage, screenshot } from '../support/browser.js';
 import { freePort } from '../support/listen.js';
-import { createTestEnvironment, type TestEnvironment } from '../support/services.js';
+import { startDeployment } from '../support/bootstrap.js';
+import type { TestEnvironment } from '../support/services.js';
 import { createTenant, createTestClient, postJson, type TestClient, type Tenant } from '../support/tenants.js';
 import { wrongByOneCharacter } from '../support/oauth.js';
 
@@ -23,9 +24,8 @@ describe.skipIf(browserSkipReason())('the test console in Chromium', { timeout: 
   beforeAll(async () => {
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
-    env = await createTestEnvironment({ config: { publicUrl: base } });
     let services;
-    ({ app, services } = await env.app());
+    ({ env, app, services } = await startDeployment({ config: { publicUrl: base } }));
     await app.listen({ port, host: '127.0.0.1' });
     // acme has spent its quota on the token it holds; fresh has never asked for one.
     acme = await createTenant(app, services, 'acme');

@@ -18,7 +18,7 @@ import {
 } from '../../src/raas/examples.js';
 import { rewardCredentials } from '../../src/orders/reward-credentials.js';
 import { basic, form, postForm, requestToken } from '../support/oauth.js';
-import { createTestEnvironment, type TestEnvironment } from '../support/services.js';
+import type { TestEnvironment } from '../support/services.js';
 import { startDeployment } from '../support/bootstrap.js';
 import { createTenant, createTestClient, get, openAccount, postJson } from '../support/tenants.js';
 import { TANGO_REFERENCE_FILE } from '../support/tango-reference.js';
@@ -80,8 +80,7 @@ describe('the OpenAPI document', () => {
   let app: FastifyInstance;
   let doc: Document;
   beforeAll(async () => {
-    env = await createTestEnvironment();
-    ({ app } = await env.app());
+    ({ env, app } = await startDeployment());
     doc = (await app.inject('/openapi.json')).json();
   });
   afterAll(async () => env?.close());
@@ -547,7 +546,7 @@ describe('the OpenAPI document', () => {
 describe('the console', () => {
   let env: TestEnvironment;
   beforeAll(async () => {
-    env = await createTestEnvironment();
+    ({ env } = await startDeployment());
   });
   afterAll(async () => env?.close());
 

@@ -6,7 +6,8 @@ import openapiTS, { astToString } from 'openapi-typescript';
 import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../support/listen.js';
-import { createTestEnvironment, type TestEnvironment } from '../support/services.js';
+import { startDeployment } from '../support/bootstrap.js';
+import type { TestEnvironment } from '../support/services.js';
 import { createTenant, postJson, type Tenant } from '../support/tenants.js';
 
 const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
@@ -40,9 +41,8 @@ describe('a typed client generated from /openapi.json', () => {
   beforeAll(async () => {
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
-    env = await createTestEnvironment({ config: { publicUrl: base } });
     let services;
-    ({ app, services } = await env.app());
+    ({ env, app, services } = await startDeployment({ config: { publicUrl: base } }));
     await app.listen({ port, host: '127.0.0.1' });
     acme = await createTenant(app, services, 'acme');
     expect((await postJson(app, '/raas/v2/customers', acme.basic, { customerIdentifier: 'acme-customer', displayName: 'Acme Customer' })).statusCode).toBe(201);

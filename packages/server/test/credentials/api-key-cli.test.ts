@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import type { Services } from '../../src/services.js';
-import { createTestEnvironment, skipReason, TEST_REDIS_URL, type TestEnvironment } from '../support/services.js';
+import { startDeployment } from '../support/bootstrap.js';
+import { skipReason, TEST_REDIS_URL, type TestEnvironment } from '../support/services.js';
 import { tessera, tesseraJson } from '../support/processes.js';
 import { basic, get } from '../support/tenants.js';
 
@@ -18,8 +19,7 @@ describe('tessera apikey', () => {
   let cliEnv: Record<string, string>;
 
   beforeAll(async () => {
-    env = await createTestEnvironment({ redis: !redisSkip });
-    ({ app, services } = await env.app());
+    ({ env, app, services } = await startDeployment({ redis: !redisSkip }));
     cliEnv = {
       TESSERA_DATA_DIR: env.config.dataDir,
       TESSERA_MASTER_KEY: env.config.masterKey!,

@@ -9,7 +9,8 @@ import { digest, PREFIX } from '../../src/crypto/secrets.js';
 import { TesseraError } from '../../src/errors/tessera-error.js';
 import type { Services } from '../../src/services.js';
 import { refusal } from '../support/refusal.js';
-import { createTestEnvironment, STORE_KINDS, type TestEnvironment } from '../support/services.js';
+import { startDeployment } from '../support/bootstrap.js';
+import { STORE_KINDS, type TestEnvironment } from '../support/services.js';
 import { basic, get } from '../support/tenants.js';
 
 describe.each(STORE_KINDS)('RaaS API keys (%s)', (store) => {
@@ -18,8 +19,7 @@ describe.each(STORE_KINDS)('RaaS API keys (%s)', (store) => {
   let app: FastifyInstance;
 
   beforeAll(async () => {
-    env = await createTestEnvironment({ store });
-    ({ app, services } = await env.app());
+    ({ env, app, services } = await startDeployment({ store }));
     await createPlatform(services, 'acme');
   });
   afterAll(async () => env?.close());

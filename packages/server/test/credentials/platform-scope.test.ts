@@ -5,7 +5,8 @@ import { createPlatform } from '../../src/credentials/platforms.js';
 import { TesseraError } from '../../src/errors/tessera-error.js';
 import type { Services } from '../../src/services.js';
 import type { Platform } from '../../src/store/platforms.js';
-import { createTestEnvironment, STORE_KINDS, type TestEnvironment } from '../support/services.js';
+import { startDeployment } from '../support/bootstrap.js';
+import { STORE_KINDS, type TestEnvironment } from '../support/services.js';
 
 /** The portal acts for one platform: a credential of another is `not_found`, checked in the write's own transaction. */
 describe.each(STORE_KINDS)('credentials scoped to a platform on %s', (store) => {
@@ -15,8 +16,7 @@ describe.each(STORE_KINDS)('credentials scoped to a platform on %s', (store) => 
   let other: Platform;
 
   beforeAll(async () => {
-    env = await createTestEnvironment({ store });
-    services = await env.open();
+    ({ env, services } = await startDeployment({ store }));
     owner = await createPlatform(services, 'owner');
     other = await createPlatform(services, 'other');
   });

@@ -4,7 +4,8 @@ import { emailTemplateForOrder } from '../../src/email-templates/email-template-
 import { createEmailTemplate, type EmailTemplateFields, type PlatformRef } from '../../src/email-templates/email-templates.js';
 import { etidOf } from '../../src/email-templates/etid.js';
 import type { Services } from '../../src/services.js';
-import { createTestEnvironment, STORE_KINDS, type TestEnvironment } from '../support/services.js';
+import { startDeployment } from '../support/bootstrap.js';
+import { STORE_KINDS, type TestEnvironment } from '../support/services.js';
 import { insertTestAccount } from '../support/tenants.js';
 
 const FIELDS: EmailTemplateFields = {
@@ -29,8 +30,7 @@ describe.each(STORE_KINDS)('emailTemplateForOrder (%s)', (store) => {
   const otherCustomer = { customerIdentifier: 'c2', accountIdentifier: 'a3' };
 
   beforeAll(async () => {
-    env = await createTestEnvironment({ store });
-    services = await env.open();
+    ({ env, services } = await startDeployment({ store }));
     const platform = async (name: string) => ({ platformId: (await createPlatform(services, name)).id, platformName: name });
     [acme, globex] = [await platform('acme'), await platform('globex')];
     for (const [customer, accounts] of [['c1', ['a1', 'a2']], ['c2', ['a3']]] as const) {

@@ -3,7 +3,8 @@ import type { FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Config } from '../../src/config/config.js';
 import { connectionAddressKey } from '../../src/http/connection-limits.js';
-import { createTestEnvironment, type TestEnvironment } from '../support/services.js';
+import { startDeployment } from '../support/bootstrap.js';
+import type { TestEnvironment } from '../support/services.js';
 
 /** Fastify's answer to a connection whose request head did not arrive within headersTimeout. */
 const TIMEOUT_RESPONSE = '{"error":"Request Timeout","message":"Client Timeout","statusCode":408}';
@@ -95,9 +96,9 @@ describe('connection limits', { timeout: 120_000 }, () => {
 
   /** An app on a real port with `config`, and what it logged at warn and above. */
   async function listening(config: Partial<Config>): Promise<{ app: FastifyInstance; port: number; log: () => string }> {
-    env = await createTestEnvironment({ config });
     let written = '';
-    const { app } = await env.app({}, { logger: { level: 'warn', stream: { write: (line: string) => void (written += line) } } });
+    let app: FastifyInstance;
+    ({ env, app } = await startDeployment({ config, appOptions: { logger: { level: 'warn', stream: { write: (line: string) => void (written += line) } } } }));
     await app.listen({ port: 0, host: '127.0.0.1' });
     return { app, port: (app.server.address() as { port: number }).port, log: () => written };
   }

@@ -6,7 +6,8 @@ import { STATUS_OF_CODE, type StatusTable, statusOfCode } from '../../src/http/s
 import { sendOAuthError } from '../../src/oauth/oauth-error-handler.js';
 import { portalErrorHandler } from '../../src/portal/error-handler.js';
 import { raasErrorHandler } from '../../src/raas/error-handler.js';
-import { createTestEnvironment, TestClock, type TestEnvironment } from '../support/services.js';
+import { startDeployment } from '../support/bootstrap.js';
+import { TestClock, type TestEnvironment } from '../support/services.js';
 import { expectEnvelope } from '../support/tenants.js';
 
 /** Issue 21, point 4: one table of the domain's codes and their HTTP statuses; each surface chooses only its body. */
@@ -83,8 +84,7 @@ describe('every domain code through every surface', () => {
     oauth = await throwingApp((error, request, reply) => sendOAuthError(error, request.log, reply, 1024));
     apps.push(portal, raas, oauth);
     // The app's own handler, for paths outside the APIs: a route of the real app.
-    env = await createTestEnvironment();
-    ({ app } = await env.app());
+    ({ env, app } = await startDeployment());
     app.get<{ Params: { code: ErrorCode } }>('/throws/:code', async (request) => {
       throw new TesseraError(request.params.code, MESSAGE, { retryAfterSeconds: 7 });
     });

@@ -4,7 +4,8 @@ import { appWithCapturedLog } from '../support/captured-log.js';
 import type { Services } from '../../src/services.js';
 import { basic, form, postForm, wrongByOneCharacter } from '../support/oauth.js';
 import { PASSWORD, PortalBrowser } from '../support/portal.js';
-import { createTestEnvironment, HOUR, type TestEnvironment } from '../support/services.js';
+import { startDeployment } from '../support/bootstrap.js';
+import { HOUR, type TestEnvironment } from '../support/services.js';
 import { createTenant } from '../support/tenants.js';
 
 /** An error as a careless library throws it: the request it failed on attached, a secret in its message. */
@@ -19,8 +20,7 @@ describe('the server log', () => {
   let env: TestEnvironment;
   let services: Services;
   beforeAll(async () => {
-    env = await createTestEnvironment();
-    services = await env.open();
+    ({ env, services } = await startDeployment());
   });
   afterAll(async () => env?.close());
 
@@ -72,7 +72,7 @@ describe('the server log', () => {
       secrets.csrf = ann.csrfToken!;
       const key = (await ann.post('/api-keys')).json();
       const revealed = (await ann.post(`/api-keys/${key.id}/reveal`)).json();
-      Object.assign(secrets, { password: PASSWORD, portalKey: key.api_key, revealed: revealed.api_key });
+      Object.assign(secrets, { password: PASSWORD, portalKey: key.apiKey, revealed: revealed.apiKey });
 
       const lines = log().trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
       expect(lines.length).toBeGreaterThan(50);

@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMetricsServer } from '../../src/metrics/metrics-server.js';
 import { freePort } from '../support/listen.js';
 import { startServer, tessera } from '../support/processes.js';
-import { createTestEnvironment, type TestEnvironment } from '../support/services.js';
+import { startDeployment } from '../support/bootstrap.js';
+import type { TestEnvironment } from '../support/services.js';
 
 async function waitForOk(url: string): Promise<Response> {
   const deadline = Date.now() + 10_000;
@@ -25,7 +26,7 @@ async function waitForOk(url: string): Promise<Response> {
 describe('TESSERA_METRICS_LISTEN: /metrics on an address of its own', () => {
   let env: TestEnvironment;
   beforeAll(async () => {
-    env = await createTestEnvironment();
+    ({ env } = await startDeployment());
   });
   afterAll(async () => env?.close());
 

@@ -2,7 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Services } from '../../src/services.js';
 import { postForm, requestToken, wrongByOneCharacter } from '../support/oauth.js';
-import { createTestEnvironment, STORE_KINDS, type TestEnvironment } from '../support/services.js';
+import { startDeployment } from '../support/bootstrap.js';
+import { STORE_KINDS, type TestEnvironment } from '../support/services.js';
 import { createTenant, get, postJson, type Tenant } from '../support/tenants.js';
 
 /**
@@ -65,8 +66,7 @@ describe.each(STORE_KINDS)('GET /metrics after a scripted series of requests (%s
   const wrongKey = () => `Basic ${Buffer.from(`acme:${wrongByOneCharacter(acme.apiKey)}`).toString('base64')}`;
 
   beforeAll(async () => {
-    env = await createTestEnvironment({ store });
-    ({ app, services } = await env.app());
+    ({ env, app, services } = await startDeployment({ store }));
     // One token issued (POST /oauth/token, 200).
     acme = await createTenant(app, services, 'acme');
     const client = { platformName: 'acme', name: 'acme client', client_id: acme.clientId, client_secret: acme.clientSecret };
@@ -166,7 +166,7 @@ describe.each(STORE_KINDS)('GET /metrics after a scripted series of requests (%s
 describe('metrics settings', () => {
   let env: TestEnvironment;
   beforeAll(async () => {
-    env = await createTestEnvironment();
+    ({ env } = await startDeployment());
   });
   afterAll(async () => env?.close());
 

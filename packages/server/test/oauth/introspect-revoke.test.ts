@@ -3,7 +3,8 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setClientStatus } from '../../src/credentials/oauth-clients.js';
 import type { Services } from '../../src/services.js';
-import { createTestEnvironment, HOUR, STORE_KINDS, type TestEnvironment } from '../support/services.js';
+import { startDeployment } from '../support/bootstrap.js';
+import { HOUR, STORE_KINDS, type TestEnvironment } from '../support/services.js';
 import { basic, form, postForm, requestToken } from '../support/oauth.js';
 import { createTestClient, respellings, type TestClient } from '../support/tenants.js';
 
@@ -22,8 +23,7 @@ describe.each(STORE_KINDS)('introspection (RFC 7662) and revocation (RFC 7009) o
     postForm(app, '/oauth/revoke', form({ token, ...extra }), { authorization: basic(as.client_id, as.client_secret) });
 
   beforeAll(async () => {
-    env = await createTestEnvironment({ store });
-    ({ app, services } = await env.app());
+    ({ env, app, services } = await startDeployment({ store }));
     alice = await createTestClient(services, 'alice-platform', 'Alice');
     bob = await createTestClient(services, 'bob-platform', 'Bob');
     aliceToken = (await requestToken(app, alice)).json().access_token;

@@ -1,7 +1,8 @@
 import * as oauth from 'oauth4webapi';
 import * as client from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestEnvironment, type TestEnvironment } from '../support/services.js';
+import { startDeployment } from '../support/bootstrap.js';
+import type { TestEnvironment } from '../support/services.js';
 import { freePort } from '../support/listen.js';
 import { createTestClient, type TestClient } from '../support/tenants.js';
 
@@ -14,9 +15,9 @@ describe('standard OAuth client libraries through discovery', () => {
 
   beforeAll(async () => {
     const port = await freePort();
-    env = await createTestEnvironment({ config: { publicUrl: `http://127.0.0.1:${port}`, quotaIntervalSeconds: 0 } });
+    const { env: started, app, services } = await startDeployment({ config: { publicUrl: `http://127.0.0.1:${port}`, quotaIntervalSeconds: 0 } });
+    env = started;
     env.clock.current = Date.now();
-    const { app, services } = await env.app();
     setInterval(() => (env.clock.current = Date.now()), 50).unref();
     await app.listen({ host: '127.0.0.1', port });
     issuer = new URL(env.config.publicUrl);

@@ -1,11 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { buildApp } from '../../src/app.js';
 import { resetClientQuota, setClientStatus } from '../../src/credentials/oauth-clients.js';
 import { closeServices, openServices, type Services } from '../../src/services.js';
-import { startDeployment } from '../support/bootstrap.js';
-import { createTestEnvironment, HOUR, silentLog, skipReason, STORE_KINDS, type TestEnvironment } from '../support/services.js';
+import { appOn, startDeployment } from '../support/bootstrap.js';
+import { HOUR, silentLog, skipReason, STORE_KINDS, type TestEnvironment } from '../support/services.js';
 import { basic, form, postForm, requestToken } from '../support/oauth.js';
 import { createTestClient, type TestClient } from '../support/tenants.js';
 
@@ -127,7 +126,7 @@ describe.each(STORE_KINDS)('POST /oauth/token on %s', (store) => {
       expect({ status: sameMoment.statusCode, retryAfter: sameMoment.headers['retry-after'] }).toEqual({ status: 400, retryAfter: '72000' });
       // Another instance of the fleet whose clock is 1.5 s behind the one that issued the token.
       const behind = await openServices(env.config, { log: silentLog, now: () => env.clock.now() - 1500 });
-      const lagging = await buildApp(behind.config, behind, { logger: false });
+      const lagging = await appOn(behind);
       try {
         const refused = await requestToken(lagging, fresh);
         expect({ status: refused.statusCode, retryAfter: refused.headers['retry-after'] }).toEqual({ status: 400, retryAfter: '72000' });
@@ -316,7 +315,7 @@ describe.each(STORE_KINDS)('POST /oauth/token on %s', (store) => {
       const response = await requestToken(app, client, { audience: 'https://api.example.com/' });
       expectError(response, 400, {
         error: 'invalid_target',
-        error_description: `Unknown audience https://api.example.com/: tokens here are for the audience ${env.config.audience}`,
+        error_description: `Unknown audience https://api.example.com/: tokens here are for the default audience ${env.config.audience} or an audience the operator registered`,
       });
     });
 
@@ -416,15 +415,14 @@ describe.each(STORE_KINDS)('POST /oauth/token on %s', (store) => {
 
 describe('the quota turned off (TESSERA_QUOTA_INTERVAL=0)', () => {
   it('issues to every request, on an instance whose clock is behind the one that issued too', async () => {
-    const env = await createTestEnvironment({ config: { quotaIntervalSeconds: 0 } });
+    const { env, app, services } = await startDeployment({ config: { quotaIntervalSeconds: 0 } });
     try {
-      const { app, services } = await env.app();
       const client = await createTestClient(services);
       expect((await requestToken(app, client)).statusCode).toBe(200);
       expect((await requestToken(app, client)).statusCode).toBe(200);
       // Its row now says a token was issued 1.5 s in this instance's future.
       const behind = await openServices(env.config, { log: silentLog, now: () => env.clock.now() - 1500 });
-      const lagging = await buildApp(behind.config, behind, { logger: false });
+      const lagging = await appOn(behind);
       try {
         expect((await requestToken(lagging, client)).statusCode).toBe(200);
       } finally {
@@ -442,8 +440,8 @@ describe('failed client authentication is throttled per address', () => {
   afterAll(async () => env.close());
 
   it('answers 429 with Retry-After after the limit, even to right credentials, until the window ends', async () => {
-    env = await createTestEnvironment({ config: { authFailureLimit: 5, authFailureWindowSeconds: 60 } });
-    const { app, services } = await env.app();
+    const { env: started, app, services } = await startDeployment({ config: { authFailureLimit: 5, authFailureWindowSeconds: 60 } });
+    env = started;
     const client = await createTestClient(services);
     for (let i = 0; i < 5; i++) expect((await requestToken(app, { ...client, client_secret: 'wrong' })).statusCode).toBe(401);
 
@@ -470,9 +468,8 @@ describe('failed client authentication is throttled per address', () => {
   });
 
   it('counts wrong secrets refused before the body is read (Basic header)', async () => {
-    const local = await createTestEnvironment({ config: { authFailureLimit: 3 } });
+    const { env: local, app, services } = await startDeployment({ config: { authFailureLimit: 3 } });
     try {
-      const { app, services } = await local.app();
       const client = await createTestClient(services);
       const wrong = { authorization: basic(client.client_id, `${client.client_secret}x`) };
       const oversized = 'x'.repeat(local.config.bodyLimitBytes + 1);
@@ -485,9 +482,8 @@ describe('failed client authentication is throttled per address', () => {
   });
 
   it('does not count successful requests', async () => {
-    const local = await createTestEnvironment({ config: { authFailureLimit: 2, quotaIntervalSeconds: 0 } });
+    const { env: local, app, services } = await startDeployment({ config: { authFailureLimit: 2, quotaIntervalSeconds: 0 } });
     try {
-      const { app, services } = await local.app();
       const client = await createTestClient(services);
       for (let i = 0; i < 5; i++) expect((await requestToken(app, client)).statusCode).toBe(200);
     } finally {
@@ -503,9 +499,8 @@ describe('the address the throttle counts (TESSERA_TRUST_PROXY)', () => {
     });
 
   it('is the peer, whatever X-Forwarded-For says, when no proxy is trusted', async () => {
-    const env = await createTestEnvironment({ config: { authFailureLimit: 2 } });
+    const { env, app, services } = await startDeployment({ config: { authFailureLimit: 2 } });
     try {
-      const { app, services } = await env.app();
       const client = await createTestClient(services);
       expect((await failFrom(app, client, '203.0.113.1')).statusCode).toBe(401);
       expect((await failFrom(app, client, '203.0.113.2')).statusCode).toBe(401);
@@ -518,9 +513,8 @@ describe('the address the throttle counts (TESSERA_TRUST_PROXY)', () => {
 
   it('is the forwarded client behind a trusted proxy', async () => {
     // inject() connects from 127.0.0.1: the trusted proxy.
-    const env = await createTestEnvironment({ config: { authFailureLimit: 2, trustProxy: ['127.0.0.1'] } });
+    const { env, app, services } = await startDeployment({ config: { authFailureLimit: 2, trustProxy: ['127.0.0.1'] } });
     try {
-      const { app, services } = await env.app();
       const client = await createTestClient(services);
       expect((await failFrom(app, client, '203.0.113.1')).statusCode).toBe(401);
       expect((await failFrom(app, client, '203.0.113.1')).statusCode).toBe(401);
@@ -535,9 +529,8 @@ describe('the address the throttle counts (TESSERA_TRUST_PROXY)', () => {
 
 describe.skipIf(skipReason('redis'))('failed authentication throttling with Redis', () => {
   it('counts failures from one address across instances', async () => {
-    const env = await createTestEnvironment({ redis: true, config: { authFailureLimit: 3 } });
+    const { env, app: first, services } = await startDeployment({ redis: true, config: { authFailureLimit: 3 } });
     try {
-      const { app: first, services } = await env.app();
       const { app: second } = await env.app();
       const client = await createTestClient(services);
       const wrong = { ...client, client_secret: 'wrong' };

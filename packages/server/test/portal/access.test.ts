@@ -2,7 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Services } from '../../src/services.js';
 import { PASSWORD, PortalBrowser } from '../support/portal.js';
-import { createTestEnvironment, type TestEnvironment } from '../support/services.js';
+import { startDeployment } from '../support/bootstrap.js';
+import type { TestEnvironment } from '../support/services.js';
 
 const misdirected = (origin: string) => ({
   error: 'misdirected_request',
@@ -17,8 +18,7 @@ describe('the portal answers only under its own names (DNS rebinding)', () => {
 
   // The default public URL, http://127.0.0.1:8080: what a newcomer's `npm start` serves.
   beforeAll(async () => {
-    env = await createTestEnvironment();
-    ({ app, services } = await env.app());
+    ({ env, app, services } = await startDeployment());
   });
   afterAll(async () => env?.close());
 

@@ -287,7 +287,7 @@ describe.each(STORE_KINDS)('the portal Accounts routes on %s', (store) => {
     expect(entries.map((e) => e.target_id).slice(0, 3)).toStrictEqual([visaToken, mastercardToken, depositId]);
     // A member reads them in the portal's Audit Log.
     const listed = (await bob.get('/audit?action=deposit')).json().entries;
-    expect(listed.map((e: { actor: string; target_id: string }) => [e.actor, e.target_id]).at(-1)).toStrictEqual(['ann@acme.example', depositId]);
+    expect(listed.map((e: { actor: string; targetId: string }) => [e.actor, e.targetId]).at(-1)).toStrictEqual(['ann@acme.example', depositId]);
     expect(await verifyAudit(services)).toMatchObject({ ok: true });
   });
 

@@ -32,8 +32,8 @@ describe.each(STORE_KINDS)('copying an API key from the portal on %s', (store) =
     const copied = await ann.post(`/api-keys/${created.id}/copy`);
     expect(copied.statusCode).toBe(200);
     expect(copied.headers['cache-control']).toBe('no-store');
-    expect(copied.json()).toStrictEqual({ id: created.id, api_key: created.api_key });
-    expect((await ann.post(`/api-keys/${created.id}/reveal`)).json()).toStrictEqual({ id: created.id, api_key: created.api_key });
+    expect(copied.json()).toStrictEqual({ id: created.id, apiKey: created.apiKey });
+    expect((await ann.post(`/api-keys/${created.id}/reveal`)).json()).toStrictEqual({ id: created.id, apiKey: created.apiKey });
 
     expect((await logOf('copiers')).slice(-3)).toEqual([
       ['copier@example.com', 'generate', created.id, 'success'],
@@ -42,8 +42,8 @@ describe.each(STORE_KINDS)('copying an API key from the portal on %s', (store) =
     ]);
     // The log's filter knows the action, and the chain still verifies.
     const filtered = (await ann.get('/audit?action=copy')).json();
-    expect(filtered.entries.map((e: { action: string; target_id: string }) => [e.action, e.target_id])).toEqual([['copy', created.id]]);
-    expect(JSON.stringify(filtered)).not.toContain(created.api_key);
+    expect(filtered.entries.map((e: { action: string; targetId: string }) => [e.action, e.targetId])).toEqual([['copy', created.id]]);
+    expect(JSON.stringify(filtered)).not.toContain(created.apiKey);
     expect(await verifyAudit(services)).toMatchObject({ ok: true });
   });
 

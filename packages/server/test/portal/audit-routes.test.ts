@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PortalBrowser } from '../support/portal.js';
-import { createTestEnvironment, STORE_KINDS, type TestEnvironment } from '../support/services.js';
+import { startDeployment } from '../support/bootstrap.js';
+import { STORE_KINDS, type TestEnvironment } from '../support/services.js';
 
 describe.each(STORE_KINDS)('the portal audit log on %s', (store) => {
   let env: TestEnvironment;
@@ -10,12 +11,11 @@ describe.each(STORE_KINDS)('the portal audit log on %s', (store) => {
   let clientId: string;
 
   beforeAll(async () => {
-    env = await createTestEnvironment({ store });
-    ({ app } = await env.app());
+    ({ env, app } = await startDeployment({ store }));
     ann = new PortalBrowser(app);
     await ann.signUp('audit@example.com', 'audited'); // seq 1, 12:00
     env.clock.advance(60_000);
-    clientId = (await ann.post('/oauth-clients', {}, { 'user-agent': '=HYPERLINK("x"),"evil"' })).json().client_id; // seq 2, 12:01
+    clientId = (await ann.post('/oauth-clients', {}, { 'user-agent': '=HYPERLINK("x"),"evil"' })).json().clientId; // seq 2, 12:01
     env.clock.advance(60_000);
     await ann.post(`/oauth-clients/${clientId}/deactivate`); // seq 3, 12:02
     env.clock.advance(60_000);
@@ -38,9 +38,9 @@ describe.each(STORE_KINDS)('the portal audit log on %s', (store) => {
       at: '2026-11-28T12:03:00.000Z',
       actor: 'audit@example.com',
       action: 'activate',
-      target_id: clientId,
-      source_address: '127.0.0.1',
-      user_agent: 'portal-test',
+      targetId: clientId,
+      sourceAddress: '127.0.0.1',
+      userAgent: 'portal-test',
       outcome: 'success',
     });
     const second = (await ann.get(`/audit?limit=2&before=${first.next}`)).json();
@@ -58,7 +58,7 @@ describe.each(STORE_KINDS)('the portal audit log on %s', (store) => {
       ['limit=ten', 'The query parameter "limit" must be a whole number'],
       ['from=yesterday', 'The query parameter "from" must be an ISO 8601 time, e.g. 2026-11-28T12:00:00Z'],
       ['from=2026-11-29&to=2026-11-28', 'Invalid time range: from is after to'],
-      ['action=launch', 'Unknown audit action: use one of generate, activate, deactivate, delete, reveal, copy, reset_quota, sign_up, sign_in, sign_out, invite, join, remove_user, token_issued, token_refused, register_card, unregister_card, deposit, place_order, resend_order, reveal_reward'],
+      ['action=launch', 'Unknown audit action: use one of generate, activate, deactivate, delete, reveal, copy, reset_quota, sign_up, sign_in, sign_out, invite, join, remove_user, token_issued, token_refused, token_limit_observed, client_limits_changed, register_card, unregister_card, deposit, place_order, resend_order, reveal_reward'],
       ['sort=asc', 'The query parameter "sort" is not expected here'],
     ]) {
       const response = await ann.get(`/audit?${query}`);

@@ -3,14 +3,14 @@ import { appWithCapturedLog } from '../support/captured-log.js';
 import type { Services } from '../../src/services.js';
 import { newestMailTo, signUpToken } from '../support/mail.js';
 import { PASSWORD, PortalBrowser } from '../support/portal.js';
-import { createTestEnvironment, type TestEnvironment } from '../support/services.js';
+import { startDeployment } from '../support/bootstrap.js';
+import type { TestEnvironment } from '../support/services.js';
 
 describe('the portal and the logs', () => {
   let env: TestEnvironment;
   let services: Services;
   beforeAll(async () => {
-    env = await createTestEnvironment();
-    services = await env.open();
+    ({ env, services } = await startDeployment());
   });
   afterAll(async () => env?.close());
 
@@ -44,9 +44,9 @@ describe('the portal and the logs', () => {
         session: ann.cookie!,
         csrf: ann.csrfToken!,
         bobSession: bob.cookie!,
-        clientSecret: client.client_secret,
-        apiKey: key.api_key,
-        revealed: revealed.api_key,
+        clientSecret: client.clientSecret,
+        apiKey: key.apiKey,
+        revealed: revealed.apiKey,
         invitation: link.split('/').at(-1)!,
         signUpLink,
       };

@@ -80,6 +80,8 @@ describe.skipIf(browserSkipReason())('the portal in Chromium', () => {
     await p.getByRole('button', { name: 'Create acme' }).click();
     await expect.poll(() => p.url(), { timeout: 20_000 }).toContain('#/team');
     await p.getByRole('heading', { name: 'Team settings' }).waitFor();
+    // The token policy in force, from the server (issue 22): its defaults here.
+    await p.getByText('(one new token per client every 20 hours)', { exact: false }).waitFor();
     await screenshot(p, 'portal-team-settings');
     // Used: the link now says so.
     await p.goto(link);
@@ -94,6 +96,7 @@ describe.skipIf(browserSkipReason())('the portal in Chromium', () => {
     await p.getByRole('link', { name: 'Manage OAuth client credentials' }).click();
     await expect.poll(() => p.url(), { timeout: 20_000 }).toContain('#/team/oauth-clients');
     await p.getByText('No client credentials yet.').waitFor();
+    expect(await p.locator('.page-description').innerText()).toContain('A client may request one new token every 20 hours, and a token of the default audience lives 24 hours');
     await screenshot(p, 'portal-oauth-clients-empty');
 
     await p.getByRole('button', { name: 'Generate Client Credentials' }).first().click();
@@ -141,6 +144,19 @@ describe.skipIf(browserSkipReason())('the portal in Chromium', () => {
     expect((await lastToken.innerText()).trim()).toBe(issuedAt);
     expect(await clientRow.getByRole('button', { name: 'Reset quota' }).count()).toBe(0);
     await screenshot(p, 'portal-quota-reset');
+
+    // Issue 22: an admin sets the client's token limits in a dialog; the row shows them, and the audiences are listed read-only.
+    await clientRow.getByRole('button', { name: 'Token limits of Acme billing' }).click();
+    const limits = p.getByRole('dialog', { name: 'Token limits of Acme billing' });
+    await limits.getByLabel('Tokens per hour').fill('60');
+    await limits.getByLabel('Tokens per day').fill('1000');
+    await limits.getByRole('button', { name: 'Save limits' }).click();
+    await p.getByRole('status').filter({ hasText: 'Token limits of Acme billing: 60 per hour, 1,000 per day, enforced.' }).waitFor();
+    expect(await clientRow.getByRole('cell').nth(3).innerText()).toContain('60 / hour · 1,000 / day');
+    const audiences = p.getByRole('region', { name: 'Audiences' });
+    await audiences.getByText('Default', { exact: true }).waitFor();
+    expect(await audiences.getByRole('row').count()).toBe(2);
+    await screenshot(p, 'portal-client-limits');
   }
 
   /** generates an API key, copies it by a click on the masked key, reveals it with the eye icon (nothing moves), and the key calls /raas/v2; deactivated (which the page confirms), the call fails */

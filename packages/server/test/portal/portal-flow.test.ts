@@ -3,11 +3,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiKey } from '../../src/credentials/api-keys.js';
 import type { Services } from '../../src/services.js';
 import { PASSWORD, PortalBrowser } from '../support/portal.js';
-import { createTestEnvironment, STORE_KINDS, type TestEnvironment } from '../support/services.js';
+import { startDeployment } from '../support/bootstrap.js';
+import { STORE_KINDS, type TestEnvironment } from '../support/services.js';
 import { basic, placeTestOrder } from '../support/tenants.js';
 
 const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 const NOW = '2026-11-28T12:00:00.000Z';
+/** The token policy in force with the defaults (issue 22): one new token per 20 hours, tokens of 24 hours. */
+const TOKEN_POLICY = { policy: 'quota', intervalSeconds: 72_000, tokenLifetimeSeconds: 86_400 };
 
 describe.each(STORE_KINDS)('the portal API on %s', (store) => {
   let env: TestEnvironment;
@@ -15,8 +18,7 @@ describe.each(STORE_KINDS)('the portal API on %s', (store) => {
   let services: Services;
 
   beforeAll(async () => {
-    env = await createTestEnvironment({ store });
-    ({ app, services } = await env.app());
+    ({ env, app, services } = await startDeployment({ store }));
   });
   afterAll(async () => env?.close());
 
@@ -44,20 +46,20 @@ describe.each(STORE_KINDS)('the portal API on %s', (store) => {
     expect(created.statusCode, created.body).toBe(201);
     expect(created.headers['cache-control']).toBe('no-store');
     const client = created.json();
-    expect(client).toStrictEqual({ name: 'Acme production', client_id: expect.stringMatching(/^cli_/), client_secret: expect.stringMatching(/^tsc_secret_/) });
-    const clientView = { name: 'Acme production', client_id: client.client_id, platform: 'acme', status: 'active', scope: 'raas.all', created_at: NOW, last_token_issued_at: null, next_token_at: null };
-    expect((await ann.get('/oauth-clients')).json()).toStrictEqual({ clients: [clientView], maxActive: 2 });
+    expect(client).toStrictEqual({ name: 'Acme production', clientId: expect.stringMatching(/^cli_/), clientSecret: expect.stringMatching(/^tsc_secret_/) });
+    const clientView = { name: 'Acme production', clientId: client.clientId, platform: 'acme', status: 'active', scope: 'raas.all', createdAt: NOW, lastTokenIssuedAt: null, nextTokenAt: null, limits: { perHour: null, perDay: null, mode: 'enforce', source: 'default' } };
+    expect((await ann.get('/oauth-clients')).json()).toStrictEqual({ clients: [clientView], maxActive: 2, tokenPolicy: TOKEN_POLICY });
     const listed = (await ann.get('/oauth-clients')).body;
-    expect(listed).not.toContain(client.client_secret);
-    expect((await ann.post(`/oauth-clients/${client.client_id}/reset-quota`)).json()).toStrictEqual(clientView);
-    expect((await ann.delete(`/oauth-clients/${client.client_id}`)).json()).toStrictEqual({
+    expect(listed).not.toContain(client.clientSecret);
+    expect((await ann.post(`/oauth-clients/${client.clientId}/reset-quota`)).json()).toStrictEqual(clientView);
+    expect((await ann.delete(`/oauth-clients/${client.clientId}`)).json()).toStrictEqual({
       error: 'conflict',
-      message: `Client ${client.client_id} is active: deactivate it before deleting it`,
+      message: `Client ${client.clientId} is active: deactivate it before deleting it`,
     });
-    const deactivated = await ann.post(`/oauth-clients/${client.client_id}/deactivate`);
+    const deactivated = await ann.post(`/oauth-clients/${client.clientId}/deactivate`);
     expect(deactivated.json()).toStrictEqual({ ...clientView, status: 'inactive' });
-    expect((await ann.delete(`/oauth-clients/${client.client_id}`)).statusCode).toBe(204);
-    expect((await ann.get('/oauth-clients')).json()).toStrictEqual({ clients: [], maxActive: 2 });
+    expect((await ann.delete(`/oauth-clients/${client.clientId}`)).statusCode).toBe(204);
+    expect((await ann.get('/oauth-clients')).json()).toStrictEqual({ clients: [], maxActive: 2, tokenPolicy: TOKEN_POLICY });
     await ann.post('/oauth-clients', {});
     await ann.post('/oauth-clients');
     expect(await ann.post('/oauth-clients', { name: 'third' })).toMatchObject({ statusCode: 409 });
@@ -71,14 +73,14 @@ describe.each(STORE_KINDS)('the portal API on %s', (store) => {
     expect(generated.statusCode).toBe(201);
     expect(generated.headers['cache-control']).toBe('no-store');
     const key = generated.json();
-    expect(key).toStrictEqual({ id: expect.stringMatching(/^key_/), api_key: expect.stringMatching(/^tsk_live_/) });
+    expect(key).toStrictEqual({ id: expect.stringMatching(/^key_/), apiKey: expect.stringMatching(/^tsk_live_/) });
     const revealed = await ann.post(`/api-keys/${key.id}/reveal`);
     expect(revealed.statusCode).toBe(200);
     expect(revealed.headers['cache-control']).toBe('no-store');
     expect(revealed.json()).toStrictEqual(key);
     const keys = (await ann.get('/api-keys')).json();
-    expect(keys).toMatchObject({ platformName: 'acme', keys: [{ id: key.id, platform: 'acme', status: 'active', created_at: NOW, status_changed_at: NOW }], maxActive: 2 });
-    expect(JSON.stringify(keys)).not.toContain(key.api_key);
+    expect(keys).toMatchObject({ platformName: 'acme', keys: [{ id: key.id, platform: 'acme', status: 'active', createdAt: NOW, statusChangedAt: NOW }], maxActive: 2 });
+    expect(JSON.stringify(keys)).not.toContain(key.apiKey);
     expect((await ann.post(`/api-keys/${key.id}/deactivate`)).json()).toMatchObject({ id: key.id, status: 'inactive' });
     expect((await ann.post(`/api-keys/${key.id}/activate`)).json()).toMatchObject({ id: key.id, status: 'active' });
     await ann.post(`/api-keys/${key.id}/deactivate`);
@@ -89,10 +91,10 @@ describe.each(STORE_KINDS)('the portal API on %s', (store) => {
     const invited = await ann.post('/invitations', { email: 'Bob@Example.com', role: 'member' });
     expect(invited.statusCode, invited.body).toBe(201);
     const { invitation, link } = invited.json();
-    expect(invitation).toStrictEqual({ id: expect.stringMatching(/^inv_/), email: 'bob@example.com', role: 'member', created_at: NOW, expires_at: '2026-12-05T12:00:00.000Z' });
+    expect(invitation).toStrictEqual({ id: expect.stringMatching(/^inv_/), email: 'bob@example.com', role: 'member', createdAt: NOW, expiresAt: '2026-12-05T12:00:00.000Z' });
     expect(link).toMatch(new RegExp(`^${services.config.publicUrl}/#/invitation/tsi_[0-9A-Za-z]{43}$`));
     expect((await ann.get('/users')).json()).toStrictEqual({
-      users: [{ id: session.user.id, email: 'ann@example.com', role: 'admin', created_at: NOW }],
+      users: [{ id: session.user.id, email: 'ann@example.com', role: 'admin', createdAt: NOW }],
       invitations: [invitation],
     });
     expect(JSON.stringify((await ann.get('/users')).json())).not.toContain(link.split('/').at(-1));
@@ -131,12 +133,12 @@ describe.each(STORE_KINDS)('the portal API on %s', (store) => {
     expect(await auditOf('acme')).toEqual(
       [
         ['ann@example.com', 'sign_up', session.user.id],
-        ['ann@example.com', 'generate', client.client_id],
-        ['ann@example.com', 'reset_quota', client.client_id],
+        ['ann@example.com', 'generate', client.clientId],
+        ['ann@example.com', 'reset_quota', client.clientId],
         // Refused while active: recorded as a failure (credentials/record-refusal.ts).
-        ['ann@example.com', 'delete', client.client_id, 'failure'],
-        ['ann@example.com', 'deactivate', client.client_id],
-        ['ann@example.com', 'delete', client.client_id],
+        ['ann@example.com', 'delete', client.clientId, 'failure'],
+        ['ann@example.com', 'deactivate', client.clientId],
+        ['ann@example.com', 'delete', client.clientId],
         ['ann@example.com', 'generate', expect.stringMatching(/^cli_/)],
         ['ann@example.com', 'generate', expect.stringMatching(/^cli_/)],
         // The third, twice refused at the limit: nothing was made, so no target.
@@ -242,10 +244,10 @@ describe.each(STORE_KINDS)('the portal API on %s', (store) => {
     const intruder = new PortalBrowser(app);
     await intruder.signUp('intruder@example.com', 'intruders');
     const attempts: Array<[string, () => ReturnType<PortalBrowser['get']>, string]> = [
-      ['activate', () => intruder.post(`/oauth-clients/${client.client_id}/activate`), `Client ${client.client_id} does not exist`],
-      ['deactivate', () => intruder.post(`/oauth-clients/${client.client_id}/deactivate`), `Client ${client.client_id} does not exist`],
-      ['reset quota', () => intruder.post(`/oauth-clients/${client.client_id}/reset-quota`), `Client ${client.client_id} does not exist`],
-      ['delete client', () => intruder.delete(`/oauth-clients/${client.client_id}`), `Client ${client.client_id} does not exist`],
+      ['activate', () => intruder.post(`/oauth-clients/${client.clientId}/activate`), `Client ${client.clientId} does not exist`],
+      ['deactivate', () => intruder.post(`/oauth-clients/${client.clientId}/deactivate`), `Client ${client.clientId} does not exist`],
+      ['reset quota', () => intruder.post(`/oauth-clients/${client.clientId}/reset-quota`), `Client ${client.clientId} does not exist`],
+      ['delete client', () => intruder.delete(`/oauth-clients/${client.clientId}`), `Client ${client.clientId} does not exist`],
       ['reveal', () => intruder.post(`/api-keys/${key.id}/reveal`), `API key ${key.id} does not exist`],
       ['activate key', () => intruder.post(`/api-keys/${key.id}/activate`), `API key ${key.id} does not exist`],
       ['deactivate key', () => intruder.post(`/api-keys/${key.id}/deactivate`), `API key ${key.id} does not exist`],
@@ -262,13 +264,13 @@ describe.each(STORE_KINDS)('the portal API on %s', (store) => {
     }
     // The same answer as for an id that exists nowhere.
     expect((await intruder.post('/oauth-clients/cli_missing/deactivate')).json()).toStrictEqual({ error: 'not_found', message: 'Client cli_missing does not exist' });
-    expect((await intruder.get('/oauth-clients')).json()).toStrictEqual({ clients: [], maxActive: 2 });
+    expect((await intruder.get('/oauth-clients')).json()).toStrictEqual({ clients: [], maxActive: 2, tokenPolicy: TOKEN_POLICY });
     expect((await intruder.get('/api-keys')).json()).toStrictEqual({ platformName: 'intruders', keys: [], maxActive: 2 });
     expect((await intruder.get('/users')).json().invitations).toEqual([]);
     expect((await intruder.get('/orders')).json()).toStrictEqual({ orders: [], page: { elementsPerBlock: 10, number: 0, resultCount: 0, totalCount: 0 } });
 
     // Nothing changed, and the owner's log holds none of it.
-    expect((await owner.get('/oauth-clients')).json().clients).toMatchObject([{ client_id: client.client_id, status: 'active' }]);
+    expect((await owner.get('/oauth-clients')).json().clients).toMatchObject([{ clientId: client.clientId, status: 'active' }]);
     // (Beside the key that placed the order.)
     expect((await owner.get('/api-keys')).json().keys.filter((k: { id: string }) => k.id === key.id)).toMatchObject([{ id: key.id, status: 'inactive' }]);
     expect((await owner.get('/users')).json()).toMatchObject({ users: owners, invitations: [invitation] });
@@ -289,10 +291,10 @@ describe.each(STORE_KINDS)('the portal API on %s', (store) => {
     for (const url of ['/session', '/users', '/oauth-clients', '/api-keys', '/orders']) expect((await member.get(url)).statusCode).toBe(200);
     const changes: Array<[() => ReturnType<PortalBrowser['get']>, string]> = [
       [() => member.post('/oauth-clients', {}), 'generate client credentials'],
-      [() => member.post(`/oauth-clients/${client.client_id}/deactivate`), 'deactivate client credentials'],
-      [() => member.post(`/oauth-clients/${client.client_id}/activate`), 'activate client credentials'],
-      [() => member.post(`/oauth-clients/${client.client_id}/reset-quota`), 'reset the quota of client credentials'],
-      [() => member.delete(`/oauth-clients/${client.client_id}`), 'delete client credentials'],
+      [() => member.post(`/oauth-clients/${client.clientId}/deactivate`), 'deactivate client credentials'],
+      [() => member.post(`/oauth-clients/${client.clientId}/activate`), 'activate client credentials'],
+      [() => member.post(`/oauth-clients/${client.clientId}/reset-quota`), 'reset the quota of client credentials'],
+      [() => member.delete(`/oauth-clients/${client.clientId}`), 'delete client credentials'],
       [() => member.post('/api-keys'), 'generate API keys'],
       [() => member.post(`/api-keys/${key.id}/reveal`), 'reveal API keys'],
       [() => member.post(`/api-keys/${key.id}/deactivate`), 'deactivate API keys'],

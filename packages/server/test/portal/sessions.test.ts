@@ -4,7 +4,8 @@ import { digest } from '../../src/crypto/secrets.js';
 import type { Services } from '../../src/services.js';
 import { newestMailTo, signUpToken } from '../support/mail.js';
 import { PortalBrowser, setCookies } from '../support/portal.js';
-import { createTestEnvironment, STORE_KINDS, type TestEnvironment } from '../support/services.js';
+import { startDeployment } from '../support/bootstrap.js';
+import { STORE_KINDS, type TestEnvironment } from '../support/services.js';
 
 const MINUTE = 60_000;
 const UNAUTHENTICATED = { error: 'unauthenticated', message: 'Sign in to continue' };
@@ -12,7 +13,7 @@ const REAUTH = { error: 'reauthentication_required', message: 'Enter your passwo
 
 describe('the session cookie', () => {
   let env: TestEnvironment;
-  beforeAll(async () => (env = await createTestEnvironment()));
+  beforeAll(async () => ({ env } = await startDeployment()));
   afterAll(async () => env?.close());
 
   it('is HttpOnly, SameSite=Lax, Path=/ and not Secure when the public URL is http', async () => {
@@ -40,8 +41,7 @@ describe.each(STORE_KINDS)('portal sessions on %s', (store) => {
   let services: Services;
 
   beforeAll(async () => {
-    env = await createTestEnvironment({ store });
-    ({ app, services } = await env.app());
+    ({ env, app, services } = await startDeployment({ store }));
   });
   afterAll(async () => env?.close());
 

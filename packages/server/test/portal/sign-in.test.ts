@@ -4,7 +4,8 @@ import { PasswordHasher, PASSWORD_COST } from '../../src/accounts/passwords.js';
 import { ACCOUNT_FAILURE_LIMIT, ADDRESS_FAILURE_LIMIT } from '../../src/accounts/sign-in-throttle.js';
 import type { Services } from '../../src/services.js';
 import { PASSWORD, PortalBrowser } from '../support/portal.js';
-import { createTestEnvironment, type TestEnvironment } from '../support/services.js';
+import { startDeployment } from '../support/bootstrap.js';
+import type { TestEnvironment } from '../support/services.js';
 
 const INVALID = { error: 'invalid_credentials', message: 'The email or password is not correct' };
 
@@ -14,8 +15,7 @@ describe('portal sign-in', () => {
   let services: Services;
 
   beforeAll(async () => {
-    env = await createTestEnvironment();
-    ({ app, services } = await env.app());
+    ({ env, app, services } = await startDeployment());
     await new PortalBrowser(app).signUp('known@example.com', 'known');
   });
   afterAll(async () => env?.close());

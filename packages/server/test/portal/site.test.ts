@@ -5,7 +5,8 @@ import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultPortalDist } from '../../src/portal/portal-dist.js';
 import { PortalBrowser } from '../support/portal.js';
-import { createTestEnvironment, type TestEnvironment } from '../support/services.js';
+import { startDeployment } from '../support/bootstrap.js';
+import type { TestEnvironment } from '../support/services.js';
 
 const CSP = "default-src 'self';script-src 'self';style-src 'self';img-src 'self' data:;connect-src 'self';frame-ancestors 'none';base-uri 'none';form-action 'self';object-src 'none'";
 
@@ -24,13 +25,12 @@ describe('the portal site', () => {
   let app: FastifyInstance;
 
   beforeAll(async () => {
-    env = await createTestEnvironment();
     // A stand-in for the SPA's build, in a folder of the test's own (packages/portal belongs to the SPA).
     dist = await mkdtemp(path.join(tmpdir(), 'tessera-portal-dist-'));
     await mkdir(path.join(dist, 'assets'));
     await writeFile(path.join(dist, 'index.html'), '<!doctype html><title>Tessera</title><script type="module" src="/assets/index-abc123.js"></script>');
     await writeFile(path.join(dist, 'assets', 'index-abc123.js'), 'console.log("portal")');
-    ({ app } = await env.app({}, { portalDist: dist }));
+    ({ env, app } = await startDeployment({ appOptions: { portalDist: dist } }));
   });
   afterAll(async () => {
     await env?.close();

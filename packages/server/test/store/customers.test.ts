@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPlatform } from '../../src/credentials/platforms.js';
 import { TesseraError } from '../../src/errors/tessera-error.js';
 import type { Services } from '../../src/services.js';
-import { createTestEnvironment, STORE_KINDS, type TestEnvironment } from '../support/services.js';
+import { startDeployment } from '../support/bootstrap.js';
+import { STORE_KINDS, type TestEnvironment } from '../support/services.js';
 
 /** A raw unique violation never leaves the store: it becomes the domain's conflict, with a message for people. */
 describe.each(STORE_KINDS)('the stores turn unique violations into conflicts on %s', (store) => {
@@ -10,8 +11,7 @@ describe.each(STORE_KINDS)('the stores turn unique violations into conflicts on 
   let services: Services;
 
   beforeAll(async () => {
-    env = await createTestEnvironment({ store });
-    services = await env.open();
+    ({ env, services } = await startDeployment({ store }));
   });
   afterAll(async () => env.close());
 

@@ -20,6 +20,8 @@ const TABLES = {
     'platform_id',
     'status',
   ],
+  audiences: ['created_at', 'ttl_seconds', 'updated_at', 'url'],
+  client_token_limits: ['client_id', 'mode', 'per_day', 'per_hour', 'updated_at'],
   audit_log: ['action', 'actor', 'at', 'hash', 'id', 'outcome', 'platform_id', 'prev_hash', 'seq', 'source_address', 'target_id', 'user_agent'],
   api_keys: ['created_at', 'id', 'key_digest', 'key_sealed', 'last_used_at', 'platform_id', 'status', 'status_changed_at'],
   credit_card_deposits: ['account_identifier', 'amount_cents', 'card_token', 'created_at', 'deposit_id', 'fee_basis_points', 'fee_cents', 'platform_id', 'status'],

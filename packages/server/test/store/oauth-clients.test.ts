@@ -7,15 +7,15 @@ import type { Services } from '../../src/services.js';
 import { openDatabase } from '../../src/store/database.js';
 import { OAuthClientStore } from '../../src/store/oauth-clients.js';
 import { STORE_RETRY_AFTER_SECONDS } from '../../src/store/store-unavailable.js';
-import { createTestEnvironment, STORE_KINDS, type TestEnvironment } from '../support/services.js';
+import { startDeployment } from '../support/bootstrap.js';
+import { STORE_KINDS, type TestEnvironment } from '../support/services.js';
 
 describe.each(STORE_KINDS)('platforms and client credentials on %s', (store) => {
   let env: TestEnvironment;
   let services: Services;
 
   beforeAll(async () => {
-    env = await createTestEnvironment({ store });
-    services = await env.open();
+    ({ env, services } = await startDeployment({ store }));
   });
   afterAll(async () => env.close());
 

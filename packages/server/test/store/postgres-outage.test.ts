@@ -6,6 +6,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { STATUS_RECHECK_MS } from '../../src/credentials/credential-events.js';
 import { STORE_RETRY_AFTER_SECONDS } from '../../src/store/store-unavailable.js';
 import { freePort } from '../support/listen.js';
+import { oauthCredentials } from '../support/portal.js';
 import { startServer } from '../support/processes.js';
 import { skipReason, TEST_REDIS_URL } from '../support/services.js';
 import { binarySkipReason, startThrowawayPostgres, type ThrowawayPostgres } from '../support/throwaway-services.js';
@@ -100,18 +101,18 @@ describe.skipIf(binarySkipReason('postgres'))('PostgreSQL stopping while serving
       const portal = new Portal(url);
       const platformName = `outage-${redis ? 'redis' : 'memory'}`;
       expect((await portal.post('/signup', { email: 'admin@outage.test', password: 'correct horse battery staple', platformName })).status).toBe(201);
-      const [first, second] = [(await portal.post('/oauth-clients', { name: 'First' })).body, (await portal.post('/oauth-clients', { name: 'Second' })).body] as Array<{
-        client_id: string;
-        client_secret: string;
-      }>;
-      const [usedKey, unusedKey] = [(await portal.post('/api-keys')).body, (await portal.post('/api-keys')).body] as Array<{ api_key: string }>;
+      const [first, second] = ([(await portal.post('/oauth-clients', { name: 'First' })).body, (await portal.post('/oauth-clients', { name: 'Second' })).body] as Array<{
+        clientId: string;
+        clientSecret: string;
+      }>).map(oauthCredentials);
+      const [usedKey, unusedKey] = [(await portal.post('/api-keys')).body, (await portal.post('/api-keys')).body] as Array<{ apiKey: string }>;
       const issued = await tokenFor(first!);
       expect(issued.status).toBe(200);
       const bearer = `Bearer ${(issued.body as { access_token: string }).access_token}`;
       // Their status is read now, between these two moments: remembered for STATUS_RECHECK_MS.
       const statusRead = Date.now();
       expect((await whoami(bearer)).status).toBe(200);
-      expect((await whoami(basic(platformName, usedKey!.api_key))).status).toBe(200);
+      expect((await whoami(basic(platformName, usedKey!.apiKey))).status).toBe(200);
       const statusReadEnd = Date.now();
 
       await cluster.stop();
@@ -120,7 +121,7 @@ describe.skipIf(binarySkipReason('postgres'))('PostgreSQL stopping while serving
       // Remembered credentials keep working for the rest of their STATUS_RECHECK_MS (5 s).
       expect(stoppedAfter, 'the cluster took too long to stop for this check').toBeLessThan(STATUS_RECHECK_MS - 1000);
       expect((await whoami(bearer)).status).toBe(200);
-      expect((await whoami(basic(platformName, usedKey!.api_key))).status).toBe(200);
+      expect((await whoami(basic(platformName, usedKey!.apiKey))).status).toBe(200);
 
       // The token endpoint: RFC 6749's temporarily_unavailable (§4.1.2.1) with 503; no token without its quota check.
       expect(await tokenFor(second!)).toEqual({ status: 503, retryAfter: RETRY_AFTER, body: { error: 'temporarily_unavailable', error_description: UNAVAILABLE } });
@@ -136,12 +137,12 @@ describe.skipIf(binarySkipReason('postgres'))('PostgreSQL stopping while serving
         body: { error: 'unavailable', message: UNAVAILABLE },
       });
       // A credential not yet remembered: Tango's envelope with 503.
-      const fresh = await whoami(basic(platformName, unusedKey!.api_key));
+      const fresh = await whoami(basic(platformName, unusedKey!.apiKey));
       expect(fresh).toMatchObject({ status: 503, retryAfter: RETRY_AFTER, body: { path: '/raas/v2/whoami', httpCode: 503, httpPhrase: 'Service Unavailable', i18nKey: 'error.serviceUnavailable', message: UNAVAILABLE, errors: [] } });
       // Past STATUS_RECHECK_MS the remembered ones need the store too.
       await new Promise((resolve) => setTimeout(resolve, Math.max(0, STATUS_RECHECK_MS - (Date.now() - statusReadEnd)) + 200));
       expect(await whoami(bearer)).toMatchObject({ status: 503, retryAfter: RETRY_AFTER, body: { httpCode: 503, message: UNAVAILABLE } });
-      expect(await whoami(basic(platformName, usedKey!.api_key))).toMatchObject({ status: 503, retryAfter: RETRY_AFTER, body: { httpCode: 503 } });
+      expect(await whoami(basic(platformName, usedKey!.apiKey))).toMatchObject({ status: 503, retryAfter: RETRY_AFTER, body: { httpCode: 503 } });
       // The process stays alive and says so.
       expect((await fetch(`${url}/healthz`)).status).toBe(200);
 
@@ -162,7 +163,7 @@ describe.skipIf(binarySkipReason('postgres'))('PostgreSQL stopping while serving
         body: { error: 'rate_limit_exceeded', error_description: `Client First ${first!.client_id} has exceeded the daily rate limit` },
       });
       expect((await whoami(bearer)).status).toBe(200);
-      expect((await whoami(basic(platformName, unusedKey!.api_key))).status).toBe(200);
+      expect((await whoami(basic(platformName, unusedKey!.apiKey))).status).toBe(200);
       expect((await portal.post(`/oauth-clients/${first!.client_id}/deactivate`)).status).toBe(200);
       expect((await whoami(bearer)).status).toBe(401);
     });

@@ -5,7 +5,8 @@ import type { Services } from '../../src/services.js';
 import type { Schema } from '../../src/store/schema.js';
 import { FundingStore } from '../../src/store/funding.js';
 import { OrderStore } from '../../src/store/orders.js';
-import { createTestEnvironment, STORE_KINDS, type TestEnvironment } from '../support/services.js';
+import { startDeployment } from '../support/bootstrap.js';
+import { STORE_KINDS, type TestEnvironment } from '../support/services.js';
 import { insertTestAccount } from '../support/tenants.js';
 
 const CUSTOMERS = 20;
@@ -39,8 +40,7 @@ describe.each(STORE_KINDS)('the store’s list queries use their indexes (%s)', 
   let platformId: string;
 
   beforeAll(async () => {
-    env = await createTestEnvironment({ store });
-    services = await env.open();
+    ({ env, services } = await startDeployment({ store }));
     platformId = (await createPlatform(services, 'busy')).id;
     const db = services.database.db;
     const accounts: Array<{ customer: string; account: string }> = [];

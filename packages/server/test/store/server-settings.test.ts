@@ -1,15 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Services } from '../../src/services.js';
 import { ServerSettingStore } from '../../src/store/server-settings.js';
-import { createTestEnvironment, STORE_KINDS, type TestEnvironment } from '../support/services.js';
+import { startDeployment } from '../support/bootstrap.js';
+import { STORE_KINDS, type TestEnvironment } from '../support/services.js';
 
 describe.each(STORE_KINDS)('the public URL a server records for the `tessera` command, on %s', (store) => {
   let env: TestEnvironment;
   let services: Services;
 
   beforeAll(async () => {
-    env = await createTestEnvironment({ store });
-    services = await env.open();
+    ({ env, services } = await startDeployment({ store }));
   });
   afterAll(async () => env.close());
 

@@ -28,7 +28,7 @@ export class PortalBrowser {
     readonly defaults: Record<string, string> = {},
   ) {}
 
-  async request(method: 'GET' | 'POST' | 'DELETE', url: string, body?: unknown, headers: Record<string, string> = {}): Promise<LightMyRequestResponse> {
+  async request(method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, body?: unknown, headers: Record<string, string> = {}): Promise<LightMyRequestResponse> {
     const sent: Record<string, string> = { 'user-agent': 'portal-test', ...this.defaults, ...headers };
     if (this.cookie) sent.cookie = `${this.cookieName}=${this.cookie}`;
     if (method !== 'GET' && this.csrfToken && !('x-csrf-token' in headers)) sent['x-csrf-token'] = this.csrfToken;
@@ -46,6 +46,7 @@ export class PortalBrowser {
 
   get = (url: string, headers?: Record<string, string>) => this.request('GET', url, undefined, headers);
   post = (url: string, body?: unknown, headers?: Record<string, string>) => this.request('POST', url, body, headers);
+  put = (url: string, body?: unknown, headers?: Record<string, string>) => this.request('PUT', url, body, headers);
   delete = (url: string, headers?: Record<string, string>) => this.request('DELETE', url, undefined, headers);
 
   /**
@@ -63,6 +64,11 @@ export class PortalBrowser {
   async signIn(email: string, password = PASSWORD): Promise<LightMyRequestResponse> {
     return this.post('/signin', { email, password });
   }
+}
+
+/** A client credential as the portal shows it once (camelCase), named as the token endpoint takes it (RFC 6749 §2.3.1). */
+export function oauthCredentials(created: { clientId: string; clientSecret: string }): { client_id: string; client_secret: string } {
+  return { client_id: created.clientId, client_secret: created.clientSecret };
 }
 
 /** A browser signed up as the first admin of a new platform `platformName`; the sign-up must succeed. */

@@ -74,5 +74,5 @@ export async function acmeApiKeyBasic(p: Page, url: string): Promise<string> {
   const session = (await (await p.request.get(`${url}/portal/api/session`)).json()) as { csrfToken: string };
   const key = await p.request.post(`${url}/portal/api/api-keys`, { headers: { 'x-csrf-token': session.csrfToken } });
   expect(key.status()).toBe(201);
-  return `Basic ${Buffer.from(`acme:${((await key.json()) as { api_key: string }).api_key}`).toString('base64')}`;
+  return `Basic ${Buffer.from(`acme:${((await key.json()) as { apiKey: string }).apiKey}`).toString('base64')}`;
 }

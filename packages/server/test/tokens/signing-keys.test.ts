@@ -1,9 +1,10 @@
 import { decodeProtectedHeader } from 'jose';
 import { afterAll, describe, expect, it } from 'vitest';
+import { addAudience } from '../../src/credentials/audiences.js';
 import { verifyAccessToken } from '../../src/tokens/access-token.js';
-import { buildApp } from '../../src/app.js';
 import { closeServices, KEY_REFRESH_INTERVAL_MS, openServices } from '../../src/services.js';
-import { createTestEnvironment, HOUR, silentLog, skipReason, type TestEnvironment } from '../support/services.js';
+import { appOn, startDeployment } from '../support/bootstrap.js';
+import { HOUR, silentLog, skipReason, type TestEnvironment } from '../support/services.js';
 import { requestToken } from '../support/oauth.js';
 import { createTestClient } from '../support/tenants.js';
 
@@ -13,13 +14,13 @@ describe('signing keys', () => {
     for (const env of envs) await env.close();
   });
   const environment = async (config = {}) => {
-    const env = await createTestEnvironment({ config: { quotaIntervalSeconds: 0, ...config } });
+    const { env } = await startDeployment({ config: { quotaIntervalSeconds: 0, ...config } });
     envs.push(env);
     return env;
   };
 
   it.skipIf(skipReason('postgres'))('gives instances starting at once on an empty PostgreSQL one first key', async () => {
-    const env = await createTestEnvironment({ store: 'postgres' });
+    const { env } = await startDeployment({ store: 'postgres', open: false });
     envs.push(env);
     const fleet = await Promise.all(Array.from({ length: 4 }, () => env.open()));
     const kids = fleet.map((services) => services.signingKeys.signer().kid);
@@ -32,7 +33,7 @@ describe('signing keys', () => {
     await env.open();
     const behind = await openServices(env.config, { log: silentLog, now: () => env.clock.now() - 1500 });
     try {
-      const app = await buildApp(behind.config, behind, { logger: false });
+      const app = await appOn(behind);
       const response = await requestToken(app, await createTestClient(behind));
       expect(response.statusCode).toBe(200);
       expect(decodeProtectedHeader(response.json().access_token).kid).toBe(behind.signingKeys.jwks().keys[0]!.kid);
@@ -92,6 +93,33 @@ describe('signing keys', () => {
     env.clock.advance(24 * HOUR + 61_000);
     await firstServices.signingKeys.load();
     expect((await first.inject('/.well-known/jwks.json')).json().keys.map((k: { kid: string }) => k.kid)).toEqual([newKid]);
+  });
+
+  it('keeps a retired key published while the longest-lived audience’s tokens it signed may live', async () => {
+    const env = await environment();
+    const { app, services } = await env.app();
+    const longLived = 'https://reports.acme.example/api';
+    await addAudience(services, longLived, 3 * 24 * 3600);
+    const client = await createTestClient(services);
+    const token = (await requestToken(app, client, { audience: longLived })).json().access_token;
+    const oldKid = decodeProtectedHeader(token).kid;
+    await services.signingKeys.rotate();
+    env.clock.advance(2 * KEY_REFRESH_INTERVAL_MS);
+    await services.signingKeys.load();
+    expect(decodeProtectedHeader((await requestToken(app, client)).json().access_token).kid).not.toBe(oldKid);
+
+    // Past the default lifetime (24 hours), the three-day token still verifies: its key is still published.
+    env.clock.advance(2 * 24 * HOUR);
+    await services.signingKeys.load();
+    expect((await app.inject('/.well-known/jwks.json')).json().keys.map((k: { kid: string }) => k.kid)).toContain(oldKid);
+    await expect(verifyAccessToken(services.signingKeys, token, { issuer: env.config.publicUrl, audience: longLived, now: env.clock.now() })).resolves.toMatchObject({
+      kid: oldKid,
+    });
+
+    // Once that longest lifetime (plus leeway) is over, the key leaves the JWKS.
+    env.clock.advance(24 * HOUR + 61_000);
+    await services.signingKeys.load();
+    expect((await app.inject('/.well-known/jwks.json')).json().keys.map((k: { kid: string }) => k.kid)).not.toContain(oldKid);
   });
 
   it('refuses to start with a master key that did not seal the keys', async () => {

@@ -1,7 +1,8 @@
 import { decodeProtectedHeader } from 'jose';
 import { afterAll, describe, expect, it } from 'vitest';
 import { requestToken } from '../support/oauth.js';
-import { createTestEnvironment, type TestEnvironment } from '../support/services.js';
+import { startDeployment } from '../support/bootstrap.js';
+import type { TestEnvironment } from '../support/services.js';
 import { createTestClient } from '../support/tenants.js';
 
 // Node 24 deprecates making a KeyObject from a non-extractable WebCrypto key (DEP0204,
@@ -20,9 +21,8 @@ describe('signing on every supported Node.js', () => {
   });
 
   it.each(['RS256', 'ES256', 'EdDSA'] as const)('signs %s tokens with no Node.js warning (DEP0204 on Node 24)', async (alg) => {
-    const env = await createTestEnvironment({ config: { signingAlgorithm: alg } });
+    const { env, app, services } = await startDeployment({ config: { signingAlgorithm: alg } });
     envs.push(env);
-    const { app, services } = await env.app();
     const response = await requestToken(app, await createTestClient(services));
     expect(response.statusCode).toBe(200);
     expect(decodeProtectedHeader(response.json().access_token as string)).toMatchObject({ alg, typ: 'at+jwt' });

@@ -1,7 +1,9 @@
 import { type AuditActor, auditEntry } from '../../audit/record-audit.js';
+import { quotaIntervalMs } from '../../config/config.js';
 import { issueAccessToken } from '../../tokens/access-token.js';
 import { invalidClient, OAuthError, excerpt } from '../oauth-error.js';
 import { quotaRefusal } from '../quota.js';
+import { tokenAudience } from '../token-audience.js';
 import { DEFAULT_SCOPE } from '../../credentials/scopes.js';
 import type { Grant, GrantContext, TokenResponse } from './grant.js';
 
@@ -15,11 +17,8 @@ export const clientCredentialsGrant: Grant = {
   async handle(context: GrantContext): Promise<TokenResponse> {
     const { params, client, deps } = context;
     const { config } = deps;
-    const audience = params.audience ?? config.audience;
-    // RFC 8707 §2: a target the server does not serve is invalid_target.
-    if (audience !== config.audience) {
-      throw new OAuthError('invalid_target', `Unknown audience ${excerpt(audience)}: tokens here are for the audience ${excerpt(config.audience, 200)}`);
-    }
+    // RFC 8707 §2: `audience` or `resource`, default or registered; its lifetime is the token's.
+    const { audience, ttlSeconds } = await tokenAudience(deps.audienceRegistry, params, config.audience);
     const scope = grantedScope(params.scope, client.scopes);
 
     const now = deps.now();
@@ -31,20 +30,21 @@ export const clientCredentialsGrant: Grant = {
       clientId: client.client_id,
       platform: client.platform_name,
       scope,
-      ttlSeconds: config.tokenTtlSeconds,
+      ttlSeconds,
       // A client re-activated within the second of its deactivation: its new token's `iat` must not
       // fall before the line the deactivation drew, or it would be born invalid (and the quota spent).
       now: Math.max(now, client.tokens_not_before ?? 0),
     });
     const who: AuditActor = { actor: client.client_id, ...context.origin };
     const issued = auditEntry(deps, who, { action: 'token_issued', targetId: client.client_id });
-    const claim = await deps.oauthClients.claimQuota(client, now, config.quotaIntervalSeconds * 1000, issued);
+    // Under the `rate` policy no interval holds (0): the claim records the issuance and its entry alone.
+    const claim = await deps.oauthClients.claimQuota(client, now, quotaIntervalMs(config), issued);
     if (!claim.granted) {
       // Deactivated between authentication and the claim: it is no longer a valid client.
       if (claim.status !== 'active') throw invalidClient(config.publicUrl, `client ${client.client_id} was deactivated during the request`);
       throw await quotaRefusal(deps, context, claim.lastIssuedAt);
     }
-    return { access_token: token, token_type: 'Bearer', expires_in: config.tokenTtlSeconds, scope };
+    return { access_token: token, token_type: 'Bearer', expires_in: ttlSeconds, scope };
   },
 };
 

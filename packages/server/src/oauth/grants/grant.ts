@@ -1,6 +1,7 @@
 import type { Config } from '../../config/config.js';
 import type { OAuthClientStore } from '../../store/oauth-clients.js';
 import type { KeyRing } from '../../tokens/key-ring.js';
+import type { AudienceRegistry } from '../audience-registry.js';
 import type { QuotaDeps, QuotaRequest } from '../quota.js';
 import type { TokenParameters } from '../token-parameters.js';
 
@@ -14,9 +15,11 @@ export interface TokenResponse {
 
 /** What a grant uses: the settings of tokens and the quota, the quota in the store, the signer, the audit log, the clock. */
 export interface GrantDeps extends QuotaDeps {
-  config: Pick<Config, 'publicUrl' | 'audience' | 'quotaIntervalSeconds' | 'tokenTtlSeconds'>;
+  config: Pick<Config, 'publicUrl' | 'audience' | 'quotaIntervalSeconds' | 'tokenPolicy' | 'tokenTtlSeconds'>;
   oauthClients: Pick<OAuthClientStore, 'claimQuota'>;
   signingKeys: Pick<KeyRing, 'signer'>;
+  /** The audiences tokens may be for, with their lifetimes (audience-registry.ts). */
+  audienceRegistry: Pick<AudienceRegistry, 'resolve'>;
 }
 
 /** A token request of an authenticated client, its quota not held by its row. */
