@@ -9,7 +9,7 @@ export const AUDIT_ACTIONS: ReadonlyArray<{ action: string; label: string }> = [
   { action: 'copy', label: 'Copied API key' },
   { action: 'reset_quota', label: 'Reset token quota' },
   { action: 'token_issued', label: 'Token issued' },
-  { action: 'token_refused', label: 'Token refused (quota)' },
+  { action: 'token_refused', label: 'Token refused (quota, rate or limit)' },
   { action: 'token_limit_observed', label: 'Token past observed limit' },
   { action: 'client_limits_changed', label: 'Changed client token limits' },
   { action: 'sign_up', label: 'Signed up' },

@@ -34,7 +34,7 @@ describe('Audit Log', () => {
     expect([...second!.querySelectorAll('td')].map((td) => td.textContent)).toEqual([
       '2026-11-29 10:00:05',
       'cli_1',
-      'Token refused (quota)',
+      'Token refused (quota, rate or limit)',
       'cli_1',
       'No addressNo user agent',
       'Failure',
@@ -48,7 +48,7 @@ describe('Audit Log', () => {
     const csv = screen.getByRole('link', { name: 'Export CSV' });
     expect(csv.getAttribute('href')).toBe('/portal/api/audit.csv');
 
-    await app.user.selectOptions(screen.getByLabelText('Action'), 'Token refused (quota)');
+    await app.user.selectOptions(screen.getByLabelText('Action'), 'Token refused (quota, rate or limit)');
     fireEvent.change(screen.getByLabelText('From (UTC)'), { target: { value: '2026-11-01T00:00' } });
     fireEvent.change(screen.getByLabelText('To (UTC)'), { target: { value: '2026-11-30T23:59' } });
     await app.user.click(screen.getByRole('button', { name: 'Apply filters' }));
