@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { CONSOLE_PATH, type Config } from '../config/config.js';
-import { tokenPolicyInForce } from '../config/token-policy.js';
+import { tokenPolicyInForce } from '../config/token-policy-in-force.js';
 import { DEFAULT_SCOPE } from '../credentials/scopes.js';
 import type { Grant } from './grants/grant.js';
 import { INTROSPECTION_PATH, JWKS_PATH, METADATA_PATH, REVOCATION_PATH, TOKEN_PATH } from './paths.js';
@@ -48,7 +48,7 @@ export function metadataEndpoint(app: FastifyInstance, { deps }: { deps: Metadat
 export function tokenPolicyMetadata(
   config: Parameters<typeof tokenPolicyInForce>[0] & Pick<Config, 'clientTokensPerHour' | 'clientTokensPerDay' | 'clientTokenLimitMode'>,
 ) {
-  // The one reading of the policy (config/token-policy.ts), the portal's too; here in RFC 8414's snake_case.
+  // The one reading of the policy (config/token-policy-in-force.ts), the portal's too; here in RFC 8414's snake_case.
   const inForce = tokenPolicyInForce(config);
   const policy =
     inForce.policy === 'rate'

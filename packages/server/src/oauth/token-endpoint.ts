@@ -95,37 +95,41 @@ export function tokenEndpoint(endpoints: FastifyInstance, { deps, clientAuth }: 
     const client = await authenticateRequest(request, params, clientAuth);
     const context = quotaRequest(request, client);
     // 5. Policy: a client of the Basic header was checked before its body was read (2). Its refusal
-    // carries its own RateLimit fields; otherwise they go on whatever this request is answered.
+    // carries its own RateLimit fields; otherwise the client's standing goes on whatever this request is
+    // answered, set once in `finally` as it stands when the request ends.
     let policyLimits = policyLimitsOf.get(request) ?? [];
     if (!request.oauthClient) {
       const checked = await checkTokenPolicy(deps, context, onRateCacheError);
       if (checked.refusal) throw await withLimitStanding(checked.refusal, client);
       policyLimits = checked.limits;
-      reply.headers(rateLimitHeaders(policyLimits));
     }
-    const grant = grantOf(grants, params);
-    // The client's own limits: this token counted (hit, then check), or refused before it is signed.
-    const limited = await claimClientLimits(deps, context, policyLimits, onLimitCacheError);
-    if (limited.refusal) throw limited.refusal;
-    reply.headers(rateLimitHeaders([...policyLimits, ...limited.limits]));
-    // 6. Grant: audience, scope, sign, claim the quota and audit.
-    let response: TokenResponse;
+    let standing: readonly ServiceLimit[] = policyLimits;
     try {
-      response = await grant.handle({ ...context, params, deps });
-    } catch (error) {
-      // No token: its count is given back, and the answer says so (a quota refusal's own fields included).
-      await limited.release();
-      const standing = limited.limits.map((limit) => ({ ...limit, remaining: Math.min(limit.quota, limit.remaining + 1) }));
-      reply.headers(rateLimitHeaders([...policyLimits, ...standing]));
-      if (error instanceof OAuthError && 'RateLimit' in error.headers) addRateLimits(error.headers, standing);
-      throw error;
+      const grant = grantOf(grants, params);
+      // The client's own limits: this token counted (hit, then check), or refused before it is signed.
+      const limited = await claimClientLimits(deps, context, policyLimits, onLimitCacheError);
+      if (limited.refusal) throw limited.refusal;
+      standing = [...policyLimits, ...limited.limits];
+      // 6. Grant: audience, scope, sign, claim the quota and audit.
+      let response: TokenResponse;
+      try {
+        response = await grant.handle({ ...context, params, deps });
+      } catch (error) {
+        // No token: its count is given back, and the answer says so (a quota refusal's own fields included).
+        await limited.release();
+        const givenBack = limited.limits.map((limit) => ({ ...limit, remaining: Math.min(limit.quota, limit.remaining + 1) }));
+        standing = [...policyLimits, ...givenBack];
+        if (error instanceof OAuthError && 'RateLimit' in error.headers) addRateLimits(error.headers, givenBack);
+        throw error;
+      }
+      // 7. Respond.
+      standing = [...(limitsAfterGrant(deps.config) ?? policyLimits), ...limited.limits];
+      deps.metrics.tokenIssued(grant.grantType);
+      request.log.info({ client_id: client.client_id, platform: client.platform_name }, 'access token issued');
+      return response;
+    } finally {
+      reply.headers(rateLimitHeaders(standing));
     }
-    // 7. Respond.
-    const after = limitsAfterGrant(deps.config) ?? policyLimits;
-    reply.headers(rateLimitHeaders([...after, ...limited.limits]));
-    deps.metrics.tokenIssued(grant.grantType);
-    request.log.info({ client_id: client.client_id, platform: client.platform_name }, 'access token issued');
-    return response;
   }
 }
 

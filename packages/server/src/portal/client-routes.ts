@@ -1,7 +1,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
-import { tokenPolicyInForce } from '../config/token-policy.js';
+import { tokenPolicyInForce } from '../config/token-policy-in-force.js';
 import { listAudiences } from '../credentials/audiences.js';
 import { clearClientLimits, clientLimits, limitsInForce, setClientLimits } from '../credentials/client-token-limits.js';
 import { type ClientView as ClientRecord, createClient, deleteClient, listClients, resetClientQuota, setClientStatus } from '../credentials/oauth-clients.js';

@@ -1,9 +1,7 @@
-import type { Kysely, Selectable } from 'kysely';
-import { TesseraError } from '../errors/tessera-error.js';
-import { appendAuditEntry, type PendingAuditEntry } from './audit-log.js';
+import type { Kysely, Selectable, Transaction } from 'kysely';
+import type { PendingAuditEntry } from './audit-log.js';
 import type { CredentialScope } from './credential-table.js';
-import type { OAuthClient } from './quota-claim.js';
-import { lockPlatform } from './platforms.js';
+import { lockedClient, type OAuthClient } from './oauth-clients.js';
 import type { ClientTokenLimitsTable, Schema } from './schema.js';
 
 export type ClientTokenLimitsRow = Selectable<ClientTokenLimitsTable>;
@@ -54,19 +52,9 @@ export class ClientTokenLimitStore {
     });
   }
 
-  private async change(
-    clientId: string,
-    audit: PendingAuditEntry,
-    scope: CredentialScope,
-    write: (trx: Parameters<Parameters<ReturnType<Kysely<Schema>['transaction']>['execute']>[0]>[0]) => Promise<void>,
-  ): Promise<OAuthClient> {
+  private async change(clientId: string, audit: PendingAuditEntry, scope: CredentialScope, write: (trx: Transaction<Schema>) => Promise<void>): Promise<OAuthClient> {
     return this.db.transaction().execute(async (trx) => {
-      let query = trx.selectFrom('oauth_clients').selectAll().where('client_id', '=', clientId);
-      if (scope.platformId !== undefined) query = query.where('platform_id', '=', scope.platformId);
-      const client = await query.executeTakeFirst();
-      if (!client) throw new TesseraError('not_found', `Client ${clientId} does not exist`);
-      await lockPlatform(trx, client.platform_id);
-      await appendAuditEntry(trx, { ...audit, platform_id: client.platform_id });
+      const client = await lockedClient(trx, clientId, scope, audit);
       await write(trx);
       return client;
     });

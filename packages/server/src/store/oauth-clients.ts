@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import { TesseraError } from '../errors/tessera-error.js';
 import type { Database } from './database.js';
 import { appendAuditEntry, type PendingAuditEntry } from './audit-log.js';
@@ -122,13 +122,7 @@ export class OAuthClientStore {
    */
   async resetQuota(clientId: string, audit?: PendingAuditEntry, scope: CredentialScope = {}): Promise<OAuthClient> {
     return this.db.transaction().execute(async (trx) => {
-      let query = trx.selectFrom('oauth_clients').selectAll().where('client_id', '=', clientId);
-      if (scope.platformId !== undefined) query = query.where('platform_id', '=', scope.platformId);
-      const client = await query.executeTakeFirst();
-      if (!client) throw new TesseraError('not_found', `Client ${clientId} does not exist`);
-      // The platform's lock before the client's row is written: one lock order (store/audit-log.ts).
-      await lockPlatform(trx, client.platform_id);
-      if (audit) await appendAuditEntry(trx, { ...audit, platform_id: client.platform_id });
+      await lockedClient(trx, clientId, scope, audit);
       // SET reads the row as it was (SQL's UPDATE semantics), under the lock: a claim that committed after
       // the read above is what moves, and a second reset keeps the time the first one moved.
       const result = await trx
@@ -140,4 +134,19 @@ export class OAuthClientStore {
       return trx.selectFrom('oauth_clients').selectAll().where('client_id', '=', clientId).executeTakeFirstOrThrow();
     });
   }
+}
+
+/**
+ * The first step of a change to a client's row or to what hangs on it (its own token limits): reads the
+ * client (in `scope`: `not_found` when it is another platform's or none), takes its platform's lock before
+ * anything is written (one lock order: store/audit-log.ts) and appends the change's audit entry.
+ */
+export async function lockedClient(trx: Transaction<Schema>, clientId: string, scope: CredentialScope, audit?: PendingAuditEntry): Promise<OAuthClient> {
+  let query = trx.selectFrom('oauth_clients').selectAll().where('client_id', '=', clientId);
+  if (scope.platformId !== undefined) query = query.where('platform_id', '=', scope.platformId);
+  const client = await query.executeTakeFirst();
+  if (!client) throw new TesseraError('not_found', `Client ${clientId} does not exist`);
+  await lockPlatform(trx, client.platform_id);
+  if (audit) await appendAuditEntry(trx, { ...audit, platform_id: client.platform_id });
+  return client;
 }

@@ -4,7 +4,7 @@ import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FLEET_DEPLOYMENTS, startFleet } from '../support/bootstrap.js';
 import { requestToken } from '../support/oauth.js';
-import { tessera, tesseraJson } from '../support/processes.js';
+import { cliEnvOf, tessera, tesseraJson } from '../support/processes.js';
 import type { TestEnvironment } from '../support/services.js';
 import { createTestClient, type TestClient } from '../support/tenants.js';
 import type { Services } from '../../src/services.js';
@@ -43,15 +43,7 @@ describe.each(FLEET_DEPLOYMENTS)('tessera audience ($name)', (deployment) => {
     if (deployment.skip) return;
     ({ env, apps, services } = await startFleet(deployment));
     const { config } = env;
-    cliEnv = {
-      TESSERA_DATA_DIR: config.dataDir,
-      TESSERA_MASTER_KEY: config.masterKey!,
-      TESSERA_AUDIENCE: config.audience,
-      DATABASE_URL: config.databaseUrl ?? '',
-      REDIS_URL: config.redisUrl ?? '',
-      REDIS_KEY_PREFIX: config.redisKeyPrefix,
-      LOG_LEVEL: 'warn',
-    };
+    cliEnv = cliEnvOf(config, { TESSERA_AUDIENCE: config.audience });
     location = config.databaseUrl ? services[0]!.database.location : path.join(config.dataDir, 'tessera.db');
   });
   afterAll(async () => env?.close());

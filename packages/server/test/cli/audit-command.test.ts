@@ -2,7 +2,7 @@ import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SQLITE_FILE } from '../../src/store/database.js';
-import { tessera, tesseraJson } from '../support/processes.js';
+import { cliEnvOf, tessera, tesseraJson } from '../support/processes.js';
 import { startDeployment } from '../support/bootstrap.js';
 import type { TestEnvironment } from '../support/services.js';
 
@@ -13,7 +13,7 @@ describe('tessera audit', () => {
 
   beforeAll(async () => {
     ({ env } = await startDeployment());
-    cliEnv = { TESSERA_DATA_DIR: env.config.dataDir, TESSERA_MASTER_KEY: env.config.masterKey!, DATABASE_URL: '', REDIS_URL: '', LOG_LEVEL: 'warn' };
+    cliEnv = cliEnvOf(env.config);
   });
   afterAll(async () => env?.close());
 

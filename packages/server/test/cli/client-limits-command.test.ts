@@ -5,7 +5,7 @@ import type { Services } from '../../src/services.js';
 import type { AuditEntry } from '../../src/store/audit-log.js';
 import { FLEET_DEPLOYMENTS, startFleet } from '../support/bootstrap.js';
 import { requestToken, tokenAnswerWithin } from '../support/oauth.js';
-import { tessera, tesseraJson } from '../support/processes.js';
+import { cliEnvOf, tessera, tesseraJson } from '../support/processes.js';
 import type { TestEnvironment } from '../support/services.js';
 import { createTestClient } from '../support/tenants.js';
 
@@ -24,17 +24,7 @@ describe.each(FLEET_DEPLOYMENTS)('tessera client limits ($name)', (deployment) =
     // The rate policy (a token on every request) and a default of 100 tokens a day, observed.
     ({ env, apps, services } = await startFleet(deployment, { tokenPolicy: 'rate', clientTokensPerDay: 100, clientTokenLimitMode: 'observe' }));
     const { config } = env;
-    cliEnv = {
-      TESSERA_DATA_DIR: config.dataDir,
-      TESSERA_MASTER_KEY: config.masterKey!,
-      TESSERA_TOKEN_POLICY: 'rate',
-      TESSERA_CLIENT_TOKENS_PER_DAY: '100',
-      TESSERA_CLIENT_TOKEN_LIMIT_MODE: 'observe',
-      DATABASE_URL: config.databaseUrl ?? '',
-      REDIS_URL: config.redisUrl ?? '',
-      REDIS_KEY_PREFIX: config.redisKeyPrefix,
-      LOG_LEVEL: 'warn',
-    };
+    cliEnv = cliEnvOf(config, { TESSERA_TOKEN_POLICY: 'rate', TESSERA_CLIENT_TOKENS_PER_DAY: '100', TESSERA_CLIENT_TOKEN_LIMIT_MODE: 'observe' });
     location = config.databaseUrl ? services[0]!.database.location : path.join(config.dataDir, 'tessera.db');
   });
   afterAll(async () => env?.close());

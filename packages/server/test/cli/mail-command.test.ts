@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openMailer } from '../../src/mail/mailer.js';
 import { outboxDir } from '../../src/mail/outbox.js';
-import { tessera, tesseraJson } from '../support/processes.js';
+import { cliEnvOf, tessera, tesseraJson } from '../support/processes.js';
 import { startDeployment } from '../support/bootstrap.js';
 import type { TestEnvironment } from '../support/services.js';
 
@@ -12,7 +12,7 @@ describe('tessera mail', () => {
 
   beforeAll(async () => {
     ({ env } = await startDeployment());
-    cliEnv = { TESSERA_DATA_DIR: env.config.dataDir, TESSERA_MASTER_KEY: env.config.masterKey!, DATABASE_URL: '', REDIS_URL: '', TESSERA_SMTP_URL: '', LOG_LEVEL: 'warn' };
+    cliEnv = cliEnvOf(env.config, { TESSERA_SMTP_URL: '' });
   });
   afterAll(async () => env?.close());
 

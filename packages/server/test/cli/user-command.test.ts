@@ -7,7 +7,7 @@ import { defaultPortalDist } from '../../src/portal/portal-dist.js';
 import { openDatabase } from '../../src/store/database.js';
 import { ServerSettingStore } from '../../src/store/server-settings.js';
 import { freePort } from '../support/listen.js';
-import { startServer, tessera, tesseraJson } from '../support/processes.js';
+import { cliEnvOf, startServer, tessera, tesseraJson } from '../support/processes.js';
 import { PASSWORD, PortalBrowser } from '../support/portal.js';
 import { startDeployment } from '../support/bootstrap.js';
 import type { TestEnvironment } from '../support/services.js';
@@ -19,14 +19,7 @@ describe('tessera user', () => {
 
   beforeAll(async () => {
     ({ env } = await startDeployment());
-    cliEnv = {
-      TESSERA_DATA_DIR: env.config.dataDir,
-      TESSERA_MASTER_KEY: env.config.masterKey!,
-      TESSERA_PUBLIC_URL: 'https://portal.example',
-      DATABASE_URL: '',
-      REDIS_URL: '',
-      LOG_LEVEL: 'warn',
-    };
+    cliEnv = cliEnvOf(env.config, { TESSERA_PUBLIC_URL: 'https://portal.example' });
   });
   afterAll(async () => env?.close());
 

@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import type { Services } from '../../src/services.js';
 import { startDeployment } from '../support/bootstrap.js';
-import { skipReason, TEST_REDIS_URL, type TestEnvironment } from '../support/services.js';
-import { tessera, tesseraJson } from '../support/processes.js';
+import { skipReason, type TestEnvironment } from '../support/services.js';
+import { cliEnvOf, tessera, tesseraJson } from '../support/processes.js';
 import { basic, get } from '../support/tenants.js';
 
 const redisSkip = skipReason('redis');
@@ -20,14 +20,7 @@ describe('tessera apikey', () => {
 
   beforeAll(async () => {
     ({ env, app, services } = await startDeployment({ redis: !redisSkip }));
-    cliEnv = {
-      TESSERA_DATA_DIR: env.config.dataDir,
-      TESSERA_MASTER_KEY: env.config.masterKey!,
-      DATABASE_URL: '',
-      REDIS_URL: redisSkip ? '' : TEST_REDIS_URL,
-      REDIS_KEY_PREFIX: env.config.redisKeyPrefix,
-      LOG_LEVEL: 'warn',
-    };
+    cliEnv = cliEnvOf(env.config);
   });
   afterAll(async () => env?.close());
 

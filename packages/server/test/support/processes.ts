@@ -2,6 +2,7 @@ import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import type { Config } from '../../src/config/config.js';
 
 export const TESSERA_BIN = fileURLToPath(new URL('../../bin/tessera.js', import.meta.url));
 
@@ -32,6 +33,22 @@ export async function tesseraJson(
   const lines = result.stdout.trim().split('\n');
   if (lines.length !== 1) throw new Error(`expected one JSON line, got: ${result.stdout} ${result.stderr}`);
   return { code: result.code, json: JSON.parse(lines[0]!) };
+}
+
+/**
+ * The environment of a `tessera` command run against a test deployment's store (and Redis, where it has
+ * one): its data folder, master key, database and key prefix; `extra` adds or overrides settings.
+ */
+export function cliEnvOf(config: Pick<Config, 'dataDir' | 'masterKey' | 'databaseUrl' | 'redisUrl' | 'redisKeyPrefix'>, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    TESSERA_DATA_DIR: config.dataDir,
+    TESSERA_MASTER_KEY: config.masterKey ?? '',
+    DATABASE_URL: config.databaseUrl ?? '',
+    REDIS_URL: config.redisUrl ?? '',
+    REDIS_KEY_PREFIX: config.redisKeyPrefix,
+    LOG_LEVEL: 'warn',
+    ...extra,
+  };
 }
 
 /** The environment of `tessera serve` as `npm start` runs it: SQLite in `dataDir`, no Redis, a fresh master key, on loopback `port`. */

@@ -49,7 +49,7 @@ export const ClientView = Type.Object({
 export type ClientView = Static<typeof ClientView>;
 
 /**
- * The token policy in force on this server (issue 22; config/token-policy.ts), for the page to say in words:
+ * The token policy in force on this server (issue 22; config/token-policy-in-force.ts), for the page to say in words:
  * one new token per client per interval (`quota`), or up to so many token requests per client per second
  * (`rate`, where there is no quota to reset); and how long a token of the default audience lives.
  */
