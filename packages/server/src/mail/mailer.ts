@@ -1,7 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import nodemailer from 'nodemailer';
 import type { MailMessage } from './mail-message.js';
-import { outboxDir, writeToOutbox } from './outbox.js';
+import { outboxDir, outboxFileName, writeToOutbox } from './outbox.js';
 
 /** Where mail goes: an SMTP server, or the outbox folder of a machine without one. */
 export interface MailChannel {
@@ -38,10 +38,12 @@ export function outboxChannel(dataDir: string, from: string, now: () => number):
     outbox: true,
     description: dir,
     deliver: async (message) => {
-      // The Date header and the file name by the server's clock (tests freeze it).
+      // The Date header and the file name by the server's clock (tests freeze it); the name is taken
+      // before the message is built, so that messages keep the order they were sent in.
       const at = now();
+      const name = outboxFileName(at);
       const info = await transport.sendMail({ ...message, date: new Date(at) });
-      await writeToOutbox(dir, info.message as Buffer, at);
+      await writeToOutbox(dir, name, info.message as Buffer);
     },
     close: () => transport.close(),
   };

@@ -12,16 +12,20 @@ export function outboxDir(dataDir: string): string {
 let sequence = 0;
 
 /**
- * Writes a message into the outbox under a name that sorts by time: the ISO time (colons made dashes,
- * which every file system takes), a per-process sequence, and random characters so that two processes
- * never write the same name. Mode 0600: a sign-up link in it creates a platform.
+ * A name in the outbox that sorts by time: the ISO time (colons made dashes, which every file system
+ * takes), a per-process sequence, and random characters so that two processes never write the same name.
+ * Taken when a message is handed to the outbox, before it is built: messages built at once (nodemailer
+ * builds each asynchronously) keep the order they were sent in.
  */
-export async function writeToOutbox(dir: string, message: Buffer, now: number): Promise<string> {
-  await mkdir(dir, { recursive: true, mode: 0o700 });
+export function outboxFileName(now: number): string {
   sequence = (sequence + 1) % 1_000_000;
-  const name = `${new Date(now).toISOString().replaceAll(':', '-')}-${String(sequence).padStart(6, '0')}-${randomBytes(4).toString('hex')}.eml`;
+  return `${new Date(now).toISOString().replaceAll(':', '-')}-${String(sequence).padStart(6, '0')}-${randomBytes(4).toString('hex')}.eml`;
+}
+
+/** Writes a message into the outbox under `name` ({@link outboxFileName}). Mode 0600: a sign-up link in it creates a platform. */
+export async function writeToOutbox(dir: string, name: string, message: Buffer): Promise<void> {
+  await mkdir(dir, { recursive: true, mode: 0o700 });
   await writeFile(path.join(dir, name), message, { mode: 0o600, flag: 'wx' });
-  return name;
 }
 
 /** A message of the outbox as a person reads it. */
