@@ -8,6 +8,7 @@ COPY package.json package-lock.json ./
 COPY packages/client/package.json packages/client/
 COPY packages/server/package.json packages/server/
 COPY packages/portal/package.json packages/portal/
+COPY packages/verify/package.json packages/verify/
 # Dependencies first, without the `prepare` build, so this layer is reused until the lockfile changes.
 # better-sqlite3 (its native addon) and esbuild are the two install scripts the tree needs.
 RUN npm ci --ignore-scripts --no-audit --no-fund --loglevel=warn \

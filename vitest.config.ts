@@ -23,7 +23,7 @@ export default defineConfig({
       {
         test: {
           name: 'node',
-          include: ['packages/{client,server}/test/**/*.test.ts'],
+          include: ['packages/{client,server,verify}/test/**/*.test.ts'],
           exclude: [...configDefaults.exclude, ...OWN_MODULES],
           // The files of a worker share its modules: the app and its dependencies (fastify, kysely, pg,
           // ioredis…) are imported once per worker, not once per file, which was half of the run's time.

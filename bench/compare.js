@@ -4,13 +4,15 @@
 // ratios of one run do not). Writes bench/RESULTS.md: the machine, the versions, every figure, and each
 // ratio next to its target (issue 13).
 //   BENCH_ROUNDS (default 7) rounds of BENCH_SECONDS (default 2) seconds per scenario; BENCH_ONLY (a regular
-//   expression on the scenario ids printed by each round) runs only those and writes no RESULTS.md.
+//   expression on the scenario ids printed by each round) runs only those (and starts only their servers) and
+//   writes no RESULTS.md, but for issue 23's section (bench/forward-auth.js) when all its scenarios ran.
 //   PostgreSQL + Redis rows need TEST_DATABASE_URL (or postgres://postgres@127.0.0.1:5432/test) and
 //   TEST_REDIS_URL (or redis://127.0.0.1:6379); they are left out, with the reason, when either is away.
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { deployment, peer, processUsage, services } from './support.js';
+import { forwardAuthScenarios, forwardAuthSection, IDS as FORWARD_AUTH_IDS, withSection } from './forward-auth.js';
 import { loadGenerator } from './load.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
@@ -56,13 +58,15 @@ const stops = [];
 const keep = (server) => (stops.push(server), server);
 
 const scenarios = [];
-/** `pids` are the processes whose memory is sampled while the scenario runs. */
+/** `pids` are the processes whose memory is sampled while the scenario runs; `connections`, when not CONNECTIONS. */
 const only = process.env.BENCH_ONLY && new RegExp(process.env.BENCH_ONLY);
-const scenario = (id, name, requests, expected, pids) => (!only || only.test(id)) && scenarios.push({ id, name, requests, expected, pids, samples: [] });
+const scenario = (id, name, requests, expected, pids, connections = CONNECTIONS) => (!only || only.test(id)) && scenarios.push({ id, name, requests, expected, pids, connections, samples: [] });
+/** Whether BENCH_ONLY selects any of these scenarios: the servers of none selected are not started. */
+const wants = (ids) => !only || ids.some((id) => only.test(id));
 
 const issuing = {};
 const idle = {};
-for (const alg of ['RS256', 'ES256']) {
+for (const alg of wants(['tessera-RS256', 'peer-RS256', 'tessera-ES256', 'peer-ES256']) ? ['RS256', 'ES256'] : []) {
   const t = keep(await tessera({ TESSERA_SIGNING_ALG: alg, TESSERA_QUOTA_INTERVAL: '0' }, { clients: CLIENTS }));
   const p = keep(await peer(alg, { clients: CLIENTS }));
   idle[`tessera ${alg}`] = processUsage(t.pid).rssMiB;
@@ -74,28 +78,34 @@ for (const alg of ['RS256', 'ES256']) {
 
 // Refusals and the guard, on the default settings (20-hour quota) except the failure limit, raised so
 // that the wrong-secret row measures the 401 path itself; the throttled row runs on the default limit.
-const guard = keep(await tessera({ TESSERA_AUTH_FAILURE_LIMIT: '1000000', TESSERA_AUTH_FAILURE_WINDOW: '1' }));
-const throttled = keep(await tessera({}));
-await new Promise((r) => setTimeout(r, 2000));
-const idleRss = processUsage(guard.pid).rssMiB;
-const spent = tokenRequest(`${guard.url}/oauth/token`, guard.client.client_id, guard.client.client_secret);
-const { access_token: accessToken } = await (await fetch(spent.url, spent)).json();
-const wrongSecret = (server) => tokenRequest(`${server.url}/oauth/token`, server.client.client_id, 'tsc_wrong_secret_of_the_right_length_000');
-scenario('status', 'unauthenticated GET /raas/v2/status', [{ url: `${guard.url}/raas/v2/status` }], 200, [guard.pid]);
-scenario('quota', 'quota refusal (400 rate_limit_exceeded)', [spent], 400, [guard.pid]);
-scenario('wrong', 'wrong secret (401 invalid_client)', [wrongSecret(guard)], 401, [guard.pid]);
-// Issue 19: a client id that does not exist must cost what a wrong secret does (its timing must not say which).
-const unknownClient = tokenRequest(`${guard.url}/oauth/token`, 'cli_0000000000000000000000', 'tsc_wrong_secret_of_the_right_length_000');
-scenario('unknown', 'unknown client id (401 invalid_client)', [unknownClient], 401, [guard.pid]);
-for (let i = 0; i < 120; i++) await fetch(wrongSecret(throttled).url, wrongSecret(throttled));
-scenario('throttled', 'wrong secret, address throttled (429)', [wrongSecret(throttled)], 429, [throttled.pid]);
-scenario('bearer', 'Bearer GET /raas/v2/whoami', [{ url: `${guard.url}/raas/v2/whoami`, headers: { authorization: `Bearer ${accessToken}` } }], 200, [guard.pid]);
-// The same header bytes on the unauthenticated route: what a token's size costs before any guard runs.
-scenario('status-bearer', 'GET /raas/v2/status with the Bearer header (ignored)', [{ url: `${guard.url}/raas/v2/status`, headers: { authorization: `Bearer ${accessToken}` } }], 200, [guard.pid]);
-scenario('basic', 'Basic (API key) GET /raas/v2/whoami', [{ url: `${guard.url}/raas/v2/whoami`, headers: { authorization: basicAuth(guard.platform, guard.key.api_key) } }], 200, [guard.pid]);
+let idleRss;
+let primeThrottle = async () => {};
+if (wants(['status', 'quota', 'wrong', 'unknown', 'throttled', 'bearer', 'status-bearer', 'basic'])) {
+  const guard = keep(await tessera({ TESSERA_AUTH_FAILURE_LIMIT: '1000000', TESSERA_AUTH_FAILURE_WINDOW: '1' }));
+  const throttled = keep(await tessera({}));
+  await new Promise((r) => setTimeout(r, 2000));
+  idleRss = processUsage(guard.pid).rssMiB;
+  const spent = tokenRequest(`${guard.url}/oauth/token`, guard.client.client_id, guard.client.client_secret);
+  const { access_token: accessToken } = await (await fetch(spent.url, spent)).json();
+  const wrongSecret = (server) => tokenRequest(`${server.url}/oauth/token`, server.client.client_id, 'tsc_wrong_secret_of_the_right_length_000');
+  scenario('status', 'unauthenticated GET /raas/v2/status', [{ url: `${guard.url}/raas/v2/status` }], 200, [guard.pid]);
+  scenario('quota', 'quota refusal (400 rate_limit_exceeded)', [spent], 400, [guard.pid]);
+  scenario('wrong', 'wrong secret (401 invalid_client)', [wrongSecret(guard)], 401, [guard.pid]);
+  // Issue 19: a client id that does not exist must cost what a wrong secret does (its timing must not say which).
+  const unknownClient = tokenRequest(`${guard.url}/oauth/token`, 'cli_0000000000000000000000', 'tsc_wrong_secret_of_the_right_length_000');
+  scenario('unknown', 'unknown client id (401 invalid_client)', [unknownClient], 401, [guard.pid]);
+  primeThrottle = async () => {
+    for (let i = 0; i < 120; i++) await fetch(wrongSecret(throttled).url, wrongSecret(throttled));
+  };
+  scenario('throttled', 'wrong secret, address throttled (429)', [wrongSecret(throttled)], 429, [throttled.pid]);
+  scenario('bearer', 'Bearer GET /raas/v2/whoami', [{ url: `${guard.url}/raas/v2/whoami`, headers: { authorization: `Bearer ${accessToken}` } }], 200, [guard.pid]);
+  // The same header bytes on the unauthenticated route: what a token's size costs before any guard runs.
+  scenario('status-bearer', 'GET /raas/v2/status with the Bearer header (ignored)', [{ url: `${guard.url}/raas/v2/status`, headers: { authorization: `Bearer ${accessToken}` } }], 200, [guard.pid]);
+  scenario('basic', 'Basic (API key) GET /raas/v2/whoami', [{ url: `${guard.url}/raas/v2/whoami`, headers: { authorization: basicAuth(guard.platform, guard.key.api_key) } }], 200, [guard.pid]);
+}
 
 // PostgreSQL + Redis: two instances on one database and one Redis, the connections split between them.
-const shared = await services();
+const shared = wants(['pg-RS256', 'pg-ES256']) ? await services() : { available: false, reason: 'not selected by BENCH_ONLY' };
 if (shared.available) {
   for (const alg of ['RS256', 'ES256']) {
     const env = { ...(await shared.deployment()), TESSERA_SIGNING_ALG: alg, TESSERA_QUOTA_INTERVAL: '0' };
@@ -105,7 +115,13 @@ if (shared.available) {
   }
 }
 
+// Issue 23: the same upstream through nginx with and without the forward-auth check, a Fastify route with
+// and without @tessera/verify (bench/forward-auth.js).
+const forwardAuth = await forwardAuthScenarios({ tessera, keep, scenario, wants });
+
 // ---- the rounds ------------------------------------------------------------------------------------------
+// The throttled row's address goes over its limit last, so that it still is (60 s window) when the rounds begin.
+await primeThrottle();
 for (const s of scenarios) for (const request of s.requests) await expectStatus(s.name, request, s.expected);
 const peakRss = {};
 console.log(`${scenarios.length} scenarios × ${ROUNDS} rounds × ${SECONDS} s, ${CONNECTIONS} connections, ${load.name}`);
@@ -114,7 +130,7 @@ for (let round = 0; round <= ROUNDS; round++) {
   for (const s of scenarios) {
     let peak = 0;
     const sampler = setInterval(() => (peak = Math.max(peak, ...s.pids.map((pid) => processUsage(pid).rssMiB))), 250);
-    const result = await load.run(s.requests, { connections: CONNECTIONS, seconds: round === 0 ? 1 : SECONDS });
+    const result = await load.run(s.requests, { connections: s.connections, seconds: round === 0 ? 1 : SECONDS });
     clearInterval(sampler);
     const wrong = s.expected === 200 ? result.non2xx : result.requests - result.non2xx;
     if (wrong > 0 || result.errors > 0) throw new Error(`${s.name}: ${wrong} answers other than ${s.expected}, ${result.errors} socket errors`);
@@ -125,7 +141,31 @@ for (let round = 0; round <= ROUNDS; round++) {
 }
 for (const s of stops) await s.stop();
 await shared.drop?.();
-if (only) process.exit(0);
+
+const version = (name) => JSON.parse(readFileSync(new URL(`../node_modules/${name}/package.json`, import.meta.url), 'utf8')).version;
+const commit = (() => {
+  try {
+    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
+  } catch {
+    return 'unknown';
+  }
+})();
+const forwardAuthLines = forwardAuthSection(scenarios, forwardAuth, { ROUNDS, SECONDS, CONNECTIONS, load, commit, nodeVersion: process.version });
+const resultsFile = new URL('RESULTS.md', import.meta.url);
+let previous = '';
+try {
+  previous = readFileSync(resultsFile, 'utf8');
+} catch {
+  // none yet
+}
+if (only) {
+  // Issue 23's rows, all of them, can be measured again alone: their section is replaced, the rest kept.
+  if (FORWARD_AUTH_IDS.every((id) => scenarios.some((s) => s.id === id))) {
+    writeFileSync(resultsFile, withSection(previous, forwardAuthLines));
+    console.log(forwardAuthLines.join('\n'));
+  }
+  process.exit(0);
+}
 
 // ---- the report ------------------------------------------------------------------------------------------
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
@@ -151,14 +191,6 @@ const targets = [
   ['5', 'PostgreSQL + Redis ×2, RS256 vs node-oidc-provider', ratio('pg-RS256', 'peer-RS256'), 1.5],
   ['5', 'PostgreSQL + Redis ×2, ES256 vs node-oidc-provider', ratio('pg-ES256', 'peer-ES256'), 2.5],
 ];
-const version = (name) => JSON.parse(readFileSync(new URL(`../node_modules/${name}/package.json`, import.meta.url), 'utf8')).version;
-const commit = (() => {
-  try {
-    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
-  } catch {
-    return 'unknown';
-  }
-})();
 const cpus = os.cpus();
 const lines = [
   '# Benchmark results',
@@ -197,18 +229,13 @@ const lines = [
   '',
 ];
 // The sections other benchmarks write into RESULTS.md are kept as they are.
-const KEPT_SECTIONS = ['## Sign-ins beside token issuance (issue 19)']; // bench/signin-flood.js
-let previous = '';
-try {
-  previous = readFileSync(new URL('RESULTS.md', import.meta.url), 'utf8');
-} catch {
-  // none yet
-}
+const KEPT_SECTIONS = ['## Sign-ins beside token issuance (issue 19)', '## A year of traffic (issue 24)']; // bench/signin-flood.js, bench/scale.js
 for (const heading of KEPT_SECTIONS) {
   const start = previous.indexOf(heading);
   if (start < 0) continue;
   const end = previous.indexOf('\n## ', start + heading.length);
   lines.push(previous.slice(start, end < 0 ? undefined : end).trimEnd(), '');
 }
-writeFileSync(new URL('RESULTS.md', import.meta.url), lines.join('\n'));
+lines.push(...forwardAuthLines);
+writeFileSync(resultsFile, lines.join('\n'));
 console.log(lines.join('\n'));

@@ -11,7 +11,7 @@ import autocannon from 'autocannon';
 const run = promisify(execFile);
 
 /**
- * { name, run(requests, { connections, seconds }) → { rps, p99 (ms), requests, non2xx, errors } }. A request
+ * { name, run(requests, { connections, seconds }) → { rps, p50 and p99 (ms), requests, non2xx, errors } }. A request
  * is { url, method, headers, body, rotate }: with `rotate` (a list of header sets, each laid over `headers`),
  * successive requests take the sets in turn — many clients, each asking in its turn.
  */
@@ -32,6 +32,7 @@ export function loadGenerator() {
       const results = await Promise.all(requests.map((request) => one(request, each, seconds)));
       return {
         rps: results.reduce((sum, r) => sum + r.rps, 0),
+        p50: Math.max(...results.map((r) => r.p50)),
         p99: Math.max(...results.map((r) => r.p99)),
         requests: results.reduce((sum, r) => sum + r.requests, 0),
         non2xx: results.reduce((sum, r) => sum + r.non2xx, 0),
@@ -66,16 +67,16 @@ async function runWrk(request, connections, seconds) {
       // errors.status counts the answers of status 400 and above.
       'done = function(summary, latency, requests)',
       '  local e = summary.errors',
-      '  io.write(string.format("\\nRESULT %d %d %d %d %d\\n", summary.requests, summary.duration, e.status, e.connect + e.read + e.write + e.timeout, latency:percentile(99)))',
+      '  io.write(string.format("\\nRESULT %d %d %d %d %d %d\\n", summary.requests, summary.duration, e.status, e.connect + e.read + e.write + e.timeout, latency:percentile(99), latency:percentile(50)))',
       'end',
     ].join('\n'),
   );
   try {
     const { stdout } = await run('wrk', ['-t1', `-c${connections}`, `-d${seconds}s`, '-s', script, request.url]);
-    const result = /RESULT (\d+) (\d+) (\d+) (\d+) (\d+)/.exec(stdout);
+    const result = /RESULT (\d+) (\d+) (\d+) (\d+) (\d+) (\d+)/.exec(stdout);
     if (!result) throw new Error(`wrk printed no result for ${request.url}:\n${stdout}`);
-    const [requests, durationUs, non2xx, errors, p99Us] = result.slice(1).map(Number);
-    return { rps: requests / (durationUs / 1e6), p99: p99Us / 1000, requests, non2xx, errors };
+    const [requests, durationUs, non2xx, errors, p99Us, p50Us] = result.slice(1).map(Number);
+    return { rps: requests / (durationUs / 1e6), p50: p50Us / 1000, p99: p99Us / 1000, requests, non2xx, errors };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -85,5 +86,5 @@ async function runAutocannon(request, connections, seconds) {
   const { rotate, ...single } = request;
   const requests = rotate?.map((set) => ({ method: request.method, body: request.body, headers: { ...request.headers, ...set } }));
   const result = await autocannon({ ...single, ...(requests ? { requests } : {}), connections, duration: seconds });
-  return { rps: result.requests.average, p99: result.latency.p99, requests: result.requests.total, non2xx: result.non2xx, errors: result.errors + result.timeouts };
+  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, requests: result.requests.total, non2xx: result.non2xx, errors: result.errors + result.timeouts };
 }

@@ -33,14 +33,17 @@ export async function freePort() {
 /**
  * A throwaway deployment in its own data folder (SQLite unless DATABASE_URL is given in `env`). With
  * `clients`, that many platforms of one client each are made first (`clients` of the result: their ids
- * and secrets), straight through the store: a `tessera` command each would take minutes.
+ * and secrets), straight through the store: a `tessera` command each would take minutes. With `seed`, a
+ * function that fills the store (through `cli` and the database itself) before the server starts.
  */
-export async function deployment(env = {}, { clients = 0 } = {}) {
+export async function deployment(env = {}, { clients = 0, seed } = {}) {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'tessera-bench-'));
   const port = await freePort();
   const base = { ...process.env, TESSERA_DATA_DIR: dataDir, TESSERA_MASTER_KEY: randomBytes(32).toString('base64'), PORT: String(port), LOG_LEVEL: 'warn', ...env };
   const cli = async (...args) => JSON.parse((await run(process.execPath, [TESSERA, ...args, '--json'], { env: base })).stdout);
   const made = clients > 0 ? await seedClients(base, clients) : [];
+  // `seed({ env, cli, dataDir })`: fills the store before the server starts (bench/scale.js).
+  if (seed) await seed({ env: base, cli, dataDir });
   // BENCH_NODE_ARGS: flags for the servers' node, such as `--cpu-prof --cpu-prof-dir=/tmp/profiles`.
   const nodeArgs = process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
   const child = spawn(process.execPath, [...nodeArgs, TESSERA, 'serve'], { env: base, stdio: ['ignore', process.env.BENCH_VERBOSE ? 'inherit' : 'ignore', 'inherit'] });
@@ -57,6 +60,7 @@ export async function deployment(env = {}, { clients = 0 } = {}) {
   return {
     url,
     cli,
+    dataDir,
     pid: child.pid,
     masterKey: base.TESSERA_MASTER_KEY,
     clients: made,

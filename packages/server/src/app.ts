@@ -4,6 +4,7 @@ import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, ty
 import { type Config, RAAS_PREFIX } from './config/config.js';
 import { consoleRoutes } from './console/routes.js';
 import { retryAfter, TesseraError } from './errors/tessera-error.js';
+import { forwardAuthEndpoint } from './forward-auth/forward-auth-endpoint.js';
 import { healthRoutes } from './health/routes.js';
 import { limitConnections } from './http/connection-limits.js';
 import { isServerFault, saysWhenToComeBack, statusOfCode } from './http/status-of-code.js';
@@ -11,6 +12,7 @@ import { lazySerializers } from './log/lazy-serializers.js';
 import { logOptions } from './log/log-options.js';
 import { recordHttpMetrics } from './metrics/http-metrics.js';
 import { metricsRoute } from './metrics/metrics-route.js';
+import { auditKeyEndpoint } from './oauth/audit-key-endpoint.js';
 import { oauthRoutes } from './oauth/routes.js';
 import { defaultPortalDist } from './portal/portal-dist.js';
 import { portalSite } from './portal/portal-site.js';
@@ -96,8 +98,10 @@ export async function buildApp(config: Config, services: Services, options: AppO
   // First: the OpenAPI document is built from the routes registered after it.
   await app.register(consoleRoutes, { config });
   await app.register(healthRoutes, { readiness: services.readiness });
+  await app.register(auditKeyEndpoint, { deps: services });
   await app.register(oauthRoutes, { services });
   await app.register(raasRoutes, { services, prefix: RAAS_PREFIX });
+  await app.register(forwardAuthEndpoint, { deps: services });
   await app.register(portalSite, { deps: services, dist: options.portalDist ?? defaultPortalDist() });
   return app;
 }

@@ -31,6 +31,7 @@ export async function serve(): Promise<void> {
   }
   const app = await buildApp(config, services, { logger: undefined });
   services.signingKeys.startRefresh((error) => app.log.error({ err: error }, 'could not refresh signing keys'));
+  services.auditUpkeep.start((error) => app.log.error({ err: error }, 'audit upkeep failed: checkpoints or retention (TESSERA_AUDIT_CHECKPOINT_INTERVAL, TESSERA_AUDIT_RETENTION_DAYS)'));
 
   let metricsServer: MetricsServer | undefined;
   let closing = false;

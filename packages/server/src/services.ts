@@ -15,13 +15,15 @@ import type { PrometheusMetrics } from './metrics/prometheus-metrics.js';
 import { clientCredentialsGrant } from './oauth/grants/client-credentials.js';
 import type { Grant } from './oauth/grants/grant.js';
 import { ClientCache } from './oauth/client-cache.js';
-import { AudienceRegistry } from './oauth/audience-registry.js';
+import { AudienceRegistry } from './credentials/audience-registry.js';
 import { RefusalWindows } from './audit/record-token-refusal.js';
+import { AuditUpkeep } from './audit/audit-upkeep.js';
+import { AuditKeys } from './crypto/audit-signing-key.js';
 import { ApiGuard } from './auth/api-guard.js';
 import { DEFAULT_SCOPE } from './credentials/scopes.js';
 import { SessionCookie } from './portal/session-cookie.js';
 import { Readiness } from './health/readiness.js';
-import type { Config } from './config/config.js';
+import { auditCheckpointsFile, type Config } from './config/config.js';
 import { loadMasterKey } from './crypto/master-key.js';
 import { SealedBox } from './crypto/sealed-box.js';
 import { KeyRing } from './tokens/key-ring.js';
@@ -76,6 +78,10 @@ export interface Services {
   orders: OrderStore;
   /** Every credential action, hash-chained per platform. */
   auditLog: AuditLogStore;
+  /** The Ed25519 key that signs audit checkpoints, kept out of the store (TESSERA_AUDIT_SIGNING_KEY or DATA_DIR/audit-signing-key), loaded on first use. */
+  auditKeys: AuditKeys;
+  /** Periodic audit checkpoints and retention (audit/audit-upkeep.ts): started by main.ts alone, as the key ring's refresh. */
+  auditUpkeep: AuditUpkeep;
   /** The portal's people, their pending invitations and their sessions (accounts/). */
   users: UserStore;
   invitations: InvitationStore;
@@ -110,6 +116,8 @@ export interface Services {
   audienceRegistry: AudienceRegistry;
   /** The one guard of /raas/v2 (Bearer | Basic → Principal), its memory of verified credentials and of API keys' last use. */
   apiGuard: ApiGuard;
+  /** The guard of forward auth (forward-auth/): tokens of any audience this server issues for, each API checking its own. */
+  forwardAuthGuard: ApiGuard;
   /** The portal's session cookie, named and flagged by the public URL's scheme. */
   sessionCookie: SessionCookie;
   /** /readyz's check of the store and Redis, one at a time (health/readiness.ts). */
@@ -190,9 +198,26 @@ export async function openServices(config: Config, options: ServiceOptions): Pro
       { config, signingKeys, revokedTokens, oauthClients, apiKeys, throttle, cache, database, metrics, now },
       { realm: config.audience, requiredScope: DEFAULT_SCOPE, log: options.log },
     );
+    // Its own memory, apart from /raas/v2's: a token verified for any audience is never served to a guard that wants one.
+    const forwardAuthGuard = new ApiGuard(
+      { config, signingKeys, revokedTokens, oauthClients, apiKeys, throttle, cache, database, metrics, now },
+      { realm: config.publicUrl, audience: null, log: options.log },
+    );
+    const auditLog = new AuditLogStore(database.db);
+    const auditKeys = new AuditKeys(config.auditSigningKey, config.dataDir, options.log);
+    const auditUpkeep = new AuditUpkeep(
+      { auditLog, auditKeys, cache, now },
+      {
+        checkpointsFile: auditCheckpointsFile(config),
+        checkpointIntervalMs: config.auditCheckpointIntervalSeconds * 1000,
+        retentionMs: config.auditRetentionDays === undefined ? undefined : config.auditRetentionDays * 86_400_000,
+        archiveDir: config.dataDir,
+      },
+    );
     if (options.listen ?? true) {
       await clientCache.start();
       await apiGuard.start();
+      await forwardAuthGuard.start();
       await audienceRegistry.start();
     }
     return {
@@ -211,7 +236,9 @@ export async function openServices(config: Config, options: ServiceOptions): Pro
       emailTemplates: new EmailTemplateStore(database.db),
       funding: new FundingStore(database.db),
       orders: new OrderStore(database.db),
-      auditLog: new AuditLogStore(database.db),
+      auditLog,
+      auditKeys,
+      auditUpkeep,
       throttle,
       users: new UserStore(database.db),
       invitations: new InvitationStore(database.db),
@@ -233,6 +260,7 @@ export async function openServices(config: Config, options: ServiceOptions): Pro
       clientTokenLimits: new ClientTokenLimitStore(database.db),
       audienceRegistry,
       apiGuard,
+      forwardAuthGuard,
       sessionCookie: new SessionCookie(config.publicUrl),
       readiness: new Readiness(database, cache),
     };
@@ -252,8 +280,10 @@ function countedThen(metrics: Metrics, log: (error: Error) => void): (error: Err
 
 export async function closeServices(services: Services): Promise<void> {
   services.signingKeys.stopRefresh();
+  services.auditUpkeep.stop();
   // Before the cache closes: they stop listening on it.
   services.apiGuard.stop();
+  services.forwardAuthGuard.stop();
   services.clientCache.stop();
   services.audienceRegistry.stop();
   // Mail handed over before the close still goes (an answer said it was sent).

@@ -90,7 +90,7 @@ describe('the test projects', () => {
     const config = await readFile(path.join(ROOT, 'vitest.config.ts'), 'utf8');
     const ownModules = config.slice(config.indexOf('const OWN_MODULES'), config.indexOf('];'));
     const replacing: string[] = [];
-    for (const dir of ['packages/client/test', 'packages/server/test']) {
+    for (const dir of ['packages/client/test', 'packages/server/test', 'packages/verify/test']) {
       for (const file of await readdir(path.join(ROOT, dir), { recursive: true })) {
         if (!file.endsWith('.test.ts')) continue;
         const text = await readFile(path.join(ROOT, dir, file), 'utf8');

@@ -248,12 +248,32 @@ describe('tessera serve starting', () => {
     );
   }, 60_000);
 
+  /**
+   * Two servers for what is said at start, which the next two tests read: one whose public URL is plain
+   * http on a host other than loopback and which sends mail through an SMTP server, one on loopback with
+   * the outbox. Started once, by whichever of the two runs first: each start is a Node process loading
+   * the whole server.
+   */
+  let speakers: Promise<{ exposed: Awaited<ReturnType<typeof startServer>>; local: Awaited<ReturnType<typeof startServer>>; dataDir: string }> | undefined;
+  function startSpeakers(): NonNullable<typeof speakers> {
+    speakers ??= (async () => {
+      const common = { TESSERA_DATA_DIR: await dataDir(), TESSERA_MASTER_KEY: randomBytes(32).toString('base64'), DATABASE_URL: '', REDIS_URL: '', LOG_LEVEL: 'info' };
+      const exposed = await startServer({
+        ...common,
+        PORT: String(await freePort()),
+        TESSERA_PUBLIC_URL: 'http://tessera.example.com',
+        TESSERA_SMTP_URL: 'smtp://mailer:pw-never-logged@127.0.0.1:2525',
+      });
+      cleanups.push(exposed.stop);
+      const local = await startServer({ ...common, PORT: String(await freePort()) });
+      cleanups.push(local.stop);
+      return { exposed, local, dataDir: common.TESSERA_DATA_DIR };
+    })();
+    return speakers;
+  }
+
   it('warns at start when the public URL is plain http on a host other than loopback, and not on loopback', async () => {
-    const common = { TESSERA_DATA_DIR: await dataDir(), TESSERA_MASTER_KEY: randomBytes(32).toString('base64'), DATABASE_URL: '', REDIS_URL: '' };
-    const exposed = await startServer({ ...common, PORT: String(await freePort()), TESSERA_PUBLIC_URL: 'http://tessera.example.com' });
-    cleanups.push(exposed.stop);
-    const local = await startServer({ ...common, PORT: String(await freePort()) });
-    cleanups.push(local.stop);
+    const { exposed, local } = await startSpeakers();
     const warnings = exposed.output().split('\n').filter((line) => line.includes('TESSERA_PUBLIC_URL is'));
     expect(warnings.map((line) => JSON.parse(line))).toEqual([
       expect.objectContaining({
@@ -265,17 +285,13 @@ describe('tessera serve starting', () => {
   }, 60_000);
 
   it('says once at start which mail channel it uses: the outbox folder, or the SMTP server without its credentials', async () => {
-    const common = { TESSERA_DATA_DIR: await dataDir(), TESSERA_MASTER_KEY: randomBytes(32).toString('base64'), DATABASE_URL: '', REDIS_URL: '', LOG_LEVEL: 'info' };
-    const outbox = await startServer({ ...common, PORT: String(await freePort()) });
-    cleanups.push(outbox.stop);
-    const smtp = await startServer({ ...common, PORT: String(await freePort()), TESSERA_SMTP_URL: 'smtp://mailer:pw-never-logged@127.0.0.1:2525' });
-    cleanups.push(smtp.stop);
+    const { exposed: smtp, local: outbox, dataDir: folder } = await startSpeakers();
     const mailLines = async (server: typeof outbox) => {
       await expect.poll(() => server.output(), { timeout: 20_000 }).toContain('Tessera is ready');
       return server.output().split('\n').filter((line) => line.includes('"msg":"mail: ')).map((line) => JSON.parse(line) as { mail: string; msg: string });
     };
     expect((await mailLines(outbox)).map(({ mail, msg }) => ({ mail, msg }))).toStrictEqual([
-      { mail: path.join(common.TESSERA_DATA_DIR, 'outbox'), msg: 'mail: TESSERA_SMTP_URL is not set, so sign-up links are written to this outbox folder: `npx tessera mail` prints the newest' },
+      { mail: path.join(folder, 'outbox'), msg: 'mail: TESSERA_SMTP_URL is not set, so sign-up links are written to this outbox folder: `npx tessera mail` prints the newest' },
     ]);
     expect((await mailLines(smtp)).map(({ mail, msg }) => ({ mail, msg }))).toStrictEqual([{ mail: 'smtp://127.0.0.1:2525', msg: 'mail: sent through this SMTP server (TESSERA_SMTP_URL)' }]);
     expect(smtp.output()).not.toContain('pw-never-logged');

@@ -9,7 +9,7 @@ const manifest = (file: string) => JSON.parse(read(file)) as { license?: string;
 describe('the project as npm installs it', () => {
   it('ships the licence its package.json files name', () => {
     expect(read('LICENSE')).toMatch(/^\s*Apache License\s+Version 2\.0, January 2004/);
-    for (const file of ['package.json', 'packages/server/package.json', 'packages/client/package.json']) {
+    for (const file of ['package.json', 'packages/server/package.json', 'packages/client/package.json', 'packages/verify/package.json']) {
       expect(manifest(file).license, file).toBe('Apache-2.0');
     }
   });

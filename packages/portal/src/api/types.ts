@@ -34,6 +34,7 @@ export type {
   OrderPerson,
   OrderSummary,
   PageCounts,
+  ProtectedApiView,
   ResendView,
   RevealedReward,
   RewardCredentialView,

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
 import { errorMessage } from '../api/api-error';
 import type { AuditFilters } from '../api/audit-query';
-import type { AuditEntryView } from '../api/types';
+import type { AuditPage as Log } from '../api/types';
 import { usePortal } from '../session/portal-context';
 import { AUDIT_ACTIONS, actionLabel } from '../audit/audit-actions';
 import { draftToFilters, EMPTY_DRAFT, type AuditFilterDraft } from '../audit/audit-filter-form';
@@ -15,8 +15,6 @@ import { DownloadIcon, ListIcon } from '../components/icons';
 import { ListCard } from '../components/list-card';
 import { PageHeader } from '../components/page-header';
 import { StatusBadge } from '../components/status-badge';
-
-type Log = { entries: AuditEntryView[]; next: number | null };
 
 export function AuditPage() {
   useDocumentTitle('Audit Log');
@@ -39,7 +37,7 @@ export function AuditPage() {
         (page) => {
           if (request !== latest.current) return;
           setLog((current) =>
-            before === null || current === null ? page : { entries: [...current.entries, ...page.entries], next: page.next },
+            before === null || current === null ? page : { ...page, entries: [...current.entries, ...page.entries] },
           );
           setError(null);
           setLoading(false);
@@ -123,7 +121,11 @@ export function AuditPage() {
         headingId="audit-heading"
         title="Entries"
         data={log}
-        summary={<span className="muted">Newest first</span>}
+        summary={
+          <span className="muted">
+            Newest first{log?.entriesSince ? <> · {heldSince(log)}</> : null}
+          </span>
+        }
         error={error}
         loading={loading}
         busy={loading}
@@ -191,4 +193,10 @@ export function AuditPage() {
       </ListCard>
     </>
   );
+}
+
+/** From when the store holds entries: older ones may have been archived out of it (`tessera audit archive`). */
+function heldSince(log: Log): string {
+  const since = `Entries since ${formatTimestamp(log.entriesSince!)}`;
+  return log.olderArchived ? `${since}; older ones archived` : since;
 }

@@ -20,6 +20,7 @@ import { LimitedAction } from '../components/limited-action';
 import { ListCard } from '../components/list-card';
 import { Modal } from '../components/modal';
 import { PageHeader } from '../components/page-header';
+import { ProtectedApiFacts } from '../components/protected-api';
 import { StatusBadge } from '../components/status-badge';
 import { describeTokenPolicy, formatDuration } from '../components/token-policy';
 import { MemberNotice, TeamBreadcrumb } from './team-parts';
@@ -232,10 +233,11 @@ export function OAuthClientsPage() {
             <div className="card-padded">
               <p className="hint">
                 A token request names the API it is for with <code>audience</code> (or <code>resource</code>); without one,
-                the token is for the default audience. Each audience sets how long its tokens live.
+                the token is for the default audience. Each audience sets how long its tokens live. A protected API is
+                guarded by Tessera's forward authentication: only the platforms and credentials it allows may call it.
               </p>
             </div>
-            <DataTable columns={['Audience', 'Token lifetime']}>
+            <DataTable columns={['Audience', 'Protected API', 'Token lifetime']} className="table-audiences">
               {data.audiences.map((audience) => (
                 <tr key={audience.url}>
                   <td data-label="Audience">
@@ -244,6 +246,7 @@ export function OAuthClientsPage() {
                       {audience.default && <span className="hint-inline">Default</span>}
                     </div>
                   </td>
+                  <td data-label="Protected API">{audience.api ? <ProtectedApiFacts api={audience.api} /> : <span className="muted">No</span>}</td>
                   <td data-label="Token lifetime">{formatDuration(audience.ttlSeconds)}</td>
                 </tr>
               ))}

@@ -4,7 +4,7 @@ import { json, type Call } from '../support/fake-fetch';
 import { adminSession, auditEntry } from '../support/fixtures';
 import { renderApp } from '../support/render-app';
 
-const page = (entries: ReturnType<typeof auditEntry>[], next: number | null) => json(200, { entries, next });
+const page = (entries: ReturnType<typeof auditEntry>[], next: number | null) => json(200, { entries, next, entriesSince: null, olderArchived: false });
 
 describe('Audit Log', () => {
   test('shows each entry: UTC time, actor, readable action, target, source, user agent, outcome', async () => {
@@ -40,6 +40,23 @@ describe('Audit Log', () => {
       'Failure',
     ]);
     expect(screen.getByText('2 entries: the beginning of the log.')).toBeTruthy();
+  });
+
+  test('says from when the store holds entries, and that older ones were archived', async () => {
+    const held = (olderArchived: boolean) => json(200, { entries: [auditEntry(12)], next: null, entriesSince: '2026-11-01T08:00:00.000Z', olderArchived });
+    await renderApp('#/audit', { 'GET /portal/api/audit': held(true) }, adminSession);
+    expect((await screen.findByText(/^Newest first/)).textContent).toBe('Newest first · Entries since 2026-11-01 08:00:00; older ones archived');
+  });
+
+  test('says from when it holds entries without "archived" when nothing was, and nothing before the first entry', async () => {
+    await renderApp('#/audit', { 'GET /portal/api/audit': json(200, { entries: [auditEntry(1)], next: null, entriesSince: '2026-11-29T10:00:05.000Z', olderArchived: false }) }, adminSession);
+    expect((await screen.findByText(/^Newest first/)).textContent).toBe('Newest first · Entries since 2026-11-29 10:00:05');
+  });
+
+  test('says only "Newest first" while the log is empty', async () => {
+    await renderApp('#/audit', { 'GET /portal/api/audit': json(200, { entries: [], next: null, entriesSince: null, olderArchived: false }) }, adminSession);
+    await screen.findByText('No activity yet.');
+    expect(screen.queryByText(/Entries since/)).toBeNull();
   });
 
   test('filters become the query string (dates read as UTC), and Export CSV follows them', async () => {

@@ -8,8 +8,8 @@ import { renderApp } from '../support/render-app';
 const list = (clients: ClientView[] = [activeClient, inactiveClient]) => json(200, clientList(clients));
 const audiences = json(200, {
   audiences: [
-    { url: 'http://127.0.0.1:8080/raas/v2', ttlSeconds: 86_400, default: true },
-    { url: 'https://short.example/api', ttlSeconds: 300, default: false },
+    { url: 'http://127.0.0.1:8080/raas/v2', ttlSeconds: 86_400, default: true, api: null },
+    { url: 'https://short.example/api', ttlSeconds: 300, default: false, api: null },
   ],
 });
 const row = (text: string) => screen.getByText(text).closest('tr') as HTMLElement;
@@ -33,8 +33,8 @@ describe('client token limits and audiences', () => {
     await within(card).findByText('https://short.example/api');
     const rows = [...card.querySelectorAll('tbody tr')].map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent));
     expect(rows).toEqual([
-      ['http://127.0.0.1:8080/raas/v2Default', '24 hours'],
-      ['https://short.example/api', '5 minutes'],
+      ['http://127.0.0.1:8080/raas/v2Default', 'No', '24 hours'],
+      ['https://short.example/api', 'No', '5 minutes'],
     ]);
   });
 

@@ -7,8 +7,10 @@ const DEFAULT_LIMITS = { perHour: null, perDay: null, mode: 'enforce', source: '
 const QUOTA_POLICY = { policy: 'quota', intervalSeconds: 72000, tokenLifetimeSeconds: 86400 };
 const RATE_POLICY = { policy: 'rate', requestsPerSecond: 100, tokenLifetimeSeconds: 86400 };
 const AUDIENCES = [
-  { url: 'https://sandbox.example/raas/v2', ttlSeconds: 86400, default: true },
-  { url: 'https://sandbox.example/raas/v2/short', ttlSeconds: 300, default: false },
+  { url: 'https://sandbox.example/raas/v2', ttlSeconds: 86400, default: true, api: null },
+  { url: 'https://sandbox.example/raas/v2/short', ttlSeconds: 300, default: false, api: null },
+  // A protected API (issue 23): where /forward-auth serves it and who may call it.
+  { url: 'https://api.acme.example/', ttlSeconds: 3600, default: false, api: { host: 'api.acme.example', pathPrefix: '/v1', platforms: ['acme'], credentialKinds: null } },
 ];
 
 function fullData() {

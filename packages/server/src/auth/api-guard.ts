@@ -26,6 +26,9 @@ interface BearerEntry {
   platformClaim: string;
   /** The `iat` claim, checked against the client's last deactivation on every status read. */
   issuedAt: number;
+  /** The `aud` and `scope` claims, as they were. */
+  audience: string;
+  scope: string;
   /** The signing key: when the key ring drops it, the token is verified again (and fails). */
   kid: string;
   scopes: readonly string[];
@@ -54,8 +57,13 @@ export interface GuardDeps extends TokenVerificationDeps, TokenStatusDeps, ApiKe
 export interface GuardOptions {
   /** The realm of the challenges (RFC 7235 §2.2). */
   realm: string;
-  /** The scope an access token needs (API keys hold every scope). */
-  requiredScope: string;
+  /** The scope an access token needs (API keys hold every scope); none by default. */
+  requiredScope?: string;
+  /**
+   * The audience tokens must be for: TESSERA_AUDIENCE by default (/raas/v2's); null for any audience
+   * this server issues for, the caller comparing the principal's to the API's (forward-auth/).
+   */
+  audience?: string | null;
   maxEntries?: number;
   /** Where a failure to write an API key's last use is told (once a minute at most). */
   log?: Pick<FastifyBaseLogger, 'warn'>;
@@ -144,8 +152,13 @@ export class ApiGuard {
       return this.miss();
     }
     this.metrics.credentialCacheLookup(true);
-    if (!entry.scopes.includes(this.options.requiredScope)) throw insufficientScope(this.options.realm, this.options.requiredScope);
+    this.assertScope(entry);
     return entry.principal;
+  }
+
+  private assertScope(entry: BearerEntry): void {
+    const { requiredScope } = this.options;
+    if (requiredScope !== undefined && !entry.scopes.includes(requiredScope)) throw insufficientScope(this.options.realm, requiredScope);
   }
 
   private miss(): undefined {
@@ -179,20 +192,23 @@ export class ApiGuard {
     } else if (now - entry.checkedAt >= STATUS_RECHECK_MS) {
       await this.recheck(token, entry, now);
     }
-    if (!entry.scopes.includes(this.options.requiredScope)) throw insufficientScope(this.options.realm, this.options.requiredScope);
+    this.assertScope(entry);
     return entry.principal;
   }
 
   private async verifyBearer(token: string, ip: string, now: number): Promise<BearerEntry> {
     await this.deps.throttle.check(ip);
     const generation = this.generation;
-    const { claims, kid } = await verifyBearerToken(this.deps, this.options.realm, token, now);
+    const audience = this.options.audience === undefined ? this.deps.config.audience : this.options.audience;
+    const { claims, kid } = await verifyBearerToken(this.deps, this.options.realm, token, now, audience);
     const entry: BearerEntry = {
       principal: await tokenPrincipal(this.deps, this.options.realm, claims),
       clientId: claims.client_id,
       jti: claims.jti,
       platformClaim: claims.platform,
       issuedAt: claims.iat,
+      audience: claims.aud,
+      scope: claims.scope,
       kid,
       scopes: claims.scope.split(' '),
       expiresAt: (claims.exp + CLOCK_TOLERANCE_SECONDS) * 1000,
@@ -228,7 +244,8 @@ export class ApiGuard {
     const generation = this.generation;
     try {
       if ('jti' in entry) {
-        await tokenPrincipal(this.deps, this.options.realm, { client_id: entry.clientId, jti: entry.jti, platform: entry.platformClaim, iat: entry.issuedAt });
+        const { clientId, jti, platformClaim, issuedAt, audience, scope } = entry;
+        await tokenPrincipal(this.deps, this.options.realm, { client_id: clientId, jti, platform: platformClaim, iat: issuedAt, aud: audience, scope });
       } else if ((await this.deps.apiKeys.status(entry.keyId)) !== 'active') {
         throw invalidCredentials(this.options.realm, `API key ${entry.keyId} is deactivated or gone`);
       }

@@ -7,6 +7,9 @@ export type AuthFailure =
   | 'invalid_credentials'
   | 'insufficient_scope';
 
+/** The challenge headers of a refusal, made for a realm (RFC 7235 §2.2). */
+type Challenges = (realm: string) => Record<string, string | string[]>;
+
 /**
  * A refusal by the guard as a value: the HTTP status, the public description, the challenge headers
  * (RFC 7235 §4.1, RFC 6750 §3) and a private detail for the log. Never holds the credential itself.
@@ -15,17 +18,32 @@ export class AuthError extends Error {
   readonly status: number;
   readonly headers: Record<string, string | string[]>;
   readonly detail: string | undefined;
+  private readonly challenges: Challenges;
 
   constructor(
     readonly failure: AuthFailure,
     readonly description: string,
-    options: { status: number; headers?: Record<string, string | string[]>; detail?: string },
+    options: { status: number; realm: string; challenges?: Challenges; detail?: string },
   ) {
     super(description);
     this.name = 'AuthError';
     this.status = options.status;
-    this.headers = options.headers ?? {};
+    this.challenges = options.challenges ?? (() => ({}));
+    this.headers = this.challenges(options.realm);
     this.detail = options.detail;
+  }
+
+  /**
+   * The same refusal with its challenges in another realm: forward auth (forward-auth/) checks with one
+   * guard for every protected API and answers in the realm of the API the request was for.
+   */
+  inRealm(realm: string): AuthError {
+    return new AuthError(this.failure, this.description, {
+      status: this.status,
+      realm,
+      challenges: this.challenges,
+      ...(this.detail === undefined ? {} : { detail: this.detail }),
+    });
   }
 }
 
@@ -53,14 +71,15 @@ export function credentialsRequired(realm: string, failure: 'credentials_require
     failure === 'credentials_required'
       ? 'Authentication is required: send Authorization: Bearer <access token> or Authorization: Basic base64(platformName:apiKey)'
       : 'The authorization scheme is not accepted here: use Bearer or Basic';
-  return new AuthError(failure, description, { status: 401, headers: { 'WWW-Authenticate': [bearerChallenge(realm), basicChallenge(realm)] } });
+  return new AuthError(failure, description, { status: 401, realm, challenges: (r) => ({ 'WWW-Authenticate': [bearerChallenge(r), basicChallenge(r)] }) });
 }
 
 /** RFC 6750 §3.1: a malformed request, e.g. credentials sent twice or a token in the URL. */
 export function invalidAuthRequest(realm: string, description: string): AuthError {
   return new AuthError('invalid_request', description, {
     status: 400,
-    headers: { 'WWW-Authenticate': bearerChallenge(realm, { code: 'invalid_request', description }) },
+    realm,
+    challenges: (r) => ({ 'WWW-Authenticate': bearerChallenge(r, { code: 'invalid_request', description }) }),
   });
 }
 
@@ -68,14 +87,16 @@ export function invalidAuthRequest(realm: string, description: string): AuthErro
 export function malformedBasic(realm: string): AuthError {
   return new AuthError('invalid_request', 'The Basic credentials are malformed: expected Authorization: Basic base64(platformName:apiKey)', {
     status: 400,
-    headers: { 'WWW-Authenticate': basicChallenge(realm) },
+    realm,
+    challenges: (r) => ({ 'WWW-Authenticate': basicChallenge(r) }),
   });
 }
 
 export function invalidToken(realm: string, description: string, detail?: string): AuthError {
   return new AuthError('invalid_token', description, {
     status: 401,
-    headers: { 'WWW-Authenticate': bearerChallenge(realm, { code: 'invalid_token', description }) },
+    realm,
+    challenges: (r) => ({ 'WWW-Authenticate': bearerChallenge(r, { code: 'invalid_token', description }) }),
     ...(detail === undefined ? {} : { detail }),
   });
 }
@@ -84,7 +105,8 @@ export function insufficientScope(realm: string, scope: string): AuthError {
   const description = `The access token does not grant the scope ${scope}`;
   return new AuthError('insufficient_scope', description, {
     status: 403,
-    headers: { 'WWW-Authenticate': bearerChallenge(realm, { code: 'insufficient_scope', description, scope }) },
+    realm,
+    challenges: (r) => ({ 'WWW-Authenticate': bearerChallenge(r, { code: 'insufficient_scope', description, scope }) }),
   });
 }
 
@@ -92,7 +114,8 @@ export function insufficientScope(realm: string, scope: string): AuthError {
 export function invalidCredentials(realm: string, detail: string): AuthError {
   return new AuthError('invalid_credentials', 'The platform name or API key is not valid', {
     status: 401,
-    headers: { 'WWW-Authenticate': basicChallenge(realm) },
+    realm,
+    challenges: (r) => ({ 'WWW-Authenticate': basicChallenge(r) }),
     detail,
   });
 }

@@ -10,7 +10,15 @@ declare module 'fastify' {
 
 /** The credential a request authenticated with: an OAuth access token or a RaaS API key. */
 export type CredentialUsed =
-  | { type: 'oauth_client'; clientId: string; tokenId: string }
+  | {
+      type: 'oauth_client';
+      clientId: string;
+      tokenId: string;
+      /** The token's `aud`: the API it was issued for (RFC 9068 §2.2). */
+      audience: string;
+      /** The token's scopes (RFC 9068 §2.2.3). */
+      scopes: readonly string[];
+    }
   | { type: 'api_key'; keyId: string };
 
 /**

@@ -17,9 +17,15 @@ export interface ApiKeyLookupDeps {
 }
 
 /** The token's signature and claims (no I/O); the domain's invalid_token becomes the guard's 401. */
-export async function verifyBearerToken(deps: TokenVerificationDeps, realm: string, token: string, now: number): Promise<VerifiedAccessToken> {
+export async function verifyBearerToken(
+  deps: TokenVerificationDeps,
+  realm: string,
+  token: string,
+  now: number,
+  audience: string | null = deps.config.audience,
+): Promise<VerifiedAccessToken> {
   try {
-    return await verifyOwnToken(deps, token, now);
+    return await verifyOwnToken(deps, token, now, audience);
   } catch (error) {
     if (hasCode(error, 'invalid_token')) throw invalidToken(realm, error.message);
     throw error;
@@ -27,7 +33,11 @@ export async function verifyBearerToken(deps: TokenVerificationDeps, realm: stri
 }
 
 /** Reads from the store what can change after a token was issued ({@link readTokenStatus}): its principal, or why not. */
-export async function tokenPrincipal(deps: TokenStatusDeps, realm: string, claims: Pick<AccessTokenClaims, 'client_id' | 'jti' | 'platform' | 'iat'>): Promise<Principal> {
+export async function tokenPrincipal(
+  deps: TokenStatusDeps,
+  realm: string,
+  claims: Pick<AccessTokenClaims, 'client_id' | 'jti' | 'platform' | 'iat' | 'aud' | 'scope'>,
+): Promise<Principal> {
   const { client_id: clientId, jti } = claims;
   const status = await readTokenStatus(deps, claims);
   if (!status.live) {
@@ -43,7 +53,11 @@ export async function tokenPrincipal(deps: TokenStatusDeps, realm: string, claim
     }
   }
   const { client } = status;
-  return { platformId: client.platform_id, platformName: client.platform_name, credential: { type: 'oauth_client', clientId, tokenId: jti } };
+  return {
+    platformId: client.platform_id,
+    platformName: client.platform_name,
+    credential: { type: 'oauth_client', clientId, tokenId: jti, audience: claims.aud, scopes: claims.scope.split(' ') },
+  };
 }
 
 /** Basic `platformName:apiKey`: the key's principal, or one refusal whatever was wrong. */

@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import { Command, CommanderError } from 'commander';
+import { registerApiCommands } from './api-commands.js';
 import { registerApiKeyCommands } from './api-key-commands.js';
 import { registerAuditCommands } from './audit-commands.js';
 import { registerAudienceCommands } from './audience-commands.js';
@@ -31,6 +32,7 @@ export function buildCli(): Command {
   registerUserCommands(program);
   registerMailCommands(program);
   registerAudienceCommands(program);
+  registerApiCommands(program);
   return program;
 }
 

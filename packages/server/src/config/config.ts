@@ -103,6 +103,14 @@ export interface Config {
   catalogFile: string | undefined;
   /** The operator's exchange rates (JSON, docs/catalog.md), or undefined for the seed shipped with the server. */
   exchangeRatesFile: string | undefined;
+  /** Base64 of the Ed25519 seed that signs audit checkpoints, or undefined to use (or create) `dataDir/audit-signing-key`. */
+  auditSigningKey: string | undefined;
+  /** The append-only file of signed audit checkpoints, or undefined for `dataDir/audit-checkpoints.jsonl` ({@link auditCheckpointsFile}). */
+  auditCheckpoints: string | undefined;
+  /** Seconds between the server's checkpoints of the chains that moved; 0: none. */
+  auditCheckpointIntervalSeconds: number;
+  /** Days of audit entries kept in the store before they are archived; undefined: all kept. */
+  auditRetentionDays: number | undefined;
 }
 
 
@@ -546,7 +554,42 @@ export const SETTINGS = {
     defaultText: '(the built-in sandbox rates)',
     parse: (raw) => (raw ? path.resolve(raw) : undefined),
   },
+  auditSigningKey: {
+    name: 'TESSERA_AUDIT_SIGNING_KEY',
+    doc: 'Base64 of the 32-byte Ed25519 private key that signs audit checkpoints; unset creates DATA_DIR/audit-signing-key. Keep it out of database backups.',
+    defaultText: '(generated)',
+    parse: (raw) => {
+      if (!raw) return undefined;
+      if (!/^[A-Za-z0-9+/_-]+={0,2}$/.test(raw) || Buffer.from(raw, 'base64').length !== 32) {
+        throw new ConfigError('TESSERA_AUDIT_SIGNING_KEY', 'must be 32 bytes in base64 (try: openssl rand -base64 32)');
+      }
+      return raw;
+    },
+  },
+  auditCheckpoints: {
+    name: 'TESSERA_AUDIT_CHECKPOINTS',
+    doc: 'File the signed audit checkpoints are appended to, one JSON line each: ship it to a log system outside the database.',
+    defaultText: 'DATA_DIR/audit-checkpoints.jsonl',
+    parse: (raw) => (raw ? path.resolve(raw) : undefined),
+  },
+  auditCheckpointIntervalSeconds: {
+    name: 'TESSERA_AUDIT_CHECKPOINT_INTERVAL',
+    doc: 'Seconds between the server\'s signed checkpoints of the audit chains that moved; 0 turns them off (`tessera audit checkpoint` still makes them).',
+    defaultText: '3600',
+    parse: integer('TESSERA_AUDIT_CHECKPOINT_INTERVAL', 3600, 0, 31_536_000),
+  },
+  auditRetentionDays: {
+    name: 'TESSERA_AUDIT_RETENTION_DAYS',
+    doc: 'Days of audit entries the store keeps: once a day older ones are archived to DATA_DIR/audit-archive-*.jsonl and removed; unset keeps them all.',
+    defaultText: '(keep all)',
+    parse: optionalInteger('TESSERA_AUDIT_RETENTION_DAYS', 1, 36_500),
+  },
 } satisfies { [K in keyof Config]: Setting<Config[K]> };
+
+/** Where the signed audit checkpoints are appended: TESSERA_AUDIT_CHECKPOINTS, or the data folder's file. */
+export function auditCheckpointsFile(config: Pick<Config, 'auditCheckpoints' | 'dataDir'>): string {
+  return config.auditCheckpoints ?? path.join(config.dataDir, 'audit-checkpoints.jsonl');
+}
 
 /**
  * The interval quota in force, in milliseconds: TESSERA_QUOTA_INTERVAL under the `quota` policy, none (0)

@@ -7,7 +7,8 @@ import type { Audience, AudienceStore } from '../store/audiences.js';
  * The audiences tokens may be issued for (issue 22): the default one — TESSERA_AUDIENCE, whose tokens
  * live TESSERA_TOKEN_TTL — and those an operator registers, each with its own lifetime, in the store so
  * that every instance sees them. A token request names one with `audience` (Tango's, Auth0's) or
- * `resource` (RFC 8707 §2); the token endpoint reads them through oauth/audience-registry.ts.
+ * `resource` (RFC 8707 §2); the token endpoint reads them through credentials/audience-registry.ts, which also
+ * serves the protected APIs among them (credentials/protected-apis.ts) to /forward-auth.
  */
 
 /** The channel on which a change of the registered audiences is announced to every instance. */
@@ -22,6 +23,9 @@ export const AUDIENCE_RECHECK_MS = 5_000;
 /** The lifetimes an audience's tokens may have, in seconds: TESSERA_TOKEN_TTL's range. */
 export const MIN_AUDIENCE_TTL_SECONDS = 60;
 export const MAX_AUDIENCE_TTL_SECONDS = 31_536_000;
+
+/** The columns of an audience that is no protected API (credentials/protected-apis.ts), as the store defaults them. */
+export const PLAIN_AUDIENCE = { api: 0, match_host: null, match_path_prefix: '/', allowed_platforms: null, allowed_credential_kinds: null } as const;
 
 /** Longer is no API's address; a token's `aud` stays short. */
 const MAX_AUDIENCE_LENGTH = 512;
@@ -105,7 +109,7 @@ export async function addAudience(deps: AudienceDeps, url: string, ttlSeconds: n
   if (options.update) {
     row = await deps.audiences.upsert(url, ttlSeconds, now);
   } else {
-    row = { url, ttl_seconds: ttlSeconds, created_at: now, updated_at: now };
+    row = { url, ttl_seconds: ttlSeconds, created_at: now, updated_at: now, ...PLAIN_AUDIENCE };
     try {
       await deps.audiences.insert(row);
     } catch (error) {
@@ -131,7 +135,7 @@ export async function removeAudience(deps: AudienceDeps, url: string): Promise<v
  * instance reads them again within {@link AUDIENCE_RECHECK_MS} anyway (at once on SQLite, which tells
  * an instance that another connection wrote).
  */
-async function announceAudienceChange(cache: Pick<Cache, 'publish'>): Promise<void> {
+export async function announceAudienceChange(cache: Pick<Cache, 'publish'>): Promise<void> {
   try {
     await cache.publish(AUDIENCE_CHANNEL, 'changed');
   } catch {

@@ -29,13 +29,24 @@ export type TokenPolicyLabel = (typeof TOKEN_POLICY_LABELS)[number];
 export const TOKEN_LIMIT_WINDOWS = ['hour', 'day'] as const;
 export type TokenLimitWindow = (typeof TOKEN_LIMIT_WINDOWS)[number];
 
-/** Who refused: client authentication at the OAuth endpoints, or the /raas/v2 guard. */
-export type AuthEndpoint = 'oauth' | 'api';
+/** Who refused: client authentication at the OAuth endpoints, the /raas/v2 guard, or forward auth for an operator's API. */
+export type AuthEndpoint = 'oauth' | 'api' | 'forward_auth';
 
 /** Every reason an authentication fails for, by endpoint: the only values of the `reason` label. */
 export const AUTH_FAILURE_REASONS = {
   oauth: ['no_credentials', 'malformed_credentials', 'unknown_client', 'wrong_secret', 'inactive_client', 'throttled'],
   api: ['credentials_required', 'unsupported_scheme', 'invalid_request', 'invalid_token', 'invalid_credentials', 'insufficient_scope', 'throttled'],
+  forward_auth: [
+    'credentials_required',
+    'unsupported_scheme',
+    'invalid_request',
+    'invalid_token',
+    'invalid_credentials',
+    'insufficient_scope',
+    'throttled',
+    'access_denied',
+    'unknown_api',
+  ],
 } as const;
 
 export type AuthFailureReason = (typeof AUTH_FAILURE_REASONS)[AuthEndpoint][number];

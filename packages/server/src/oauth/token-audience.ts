@@ -1,4 +1,4 @@
-import type { AudienceRegistry, TokenAudience } from './audience-registry.js';
+import type { AudienceRegistry, TokenAudience } from '../credentials/audience-registry.js';
 import { excerpt, OAuthError } from './oauth-error.js';
 import type { TokenParameters } from './token-parameters.js';
 

@@ -36,7 +36,9 @@ export async function auditRoutes(app: FastifyInstance, { deps }: { deps: Portal
       const size = Number(limit);
       if (size < 1 || size > MAX_AUDIT_PAGE) throw new TesseraError('invalid_input', `The query parameter "limit" must be from 1 to ${MAX_AUDIT_PAGE}`);
       const filter = { ...filterOf(times), before: before === undefined ? undefined : Number(before), limit: size };
-      return auditPageView(await listAudit(deps, sessionOf(request).platform.name, filter));
+      const { platform } = sessionOf(request);
+      const page = await listAudit(deps, platform.name, filter);
+      return auditPageView(page, await deps.auditLog.heldSince(platform.id));
     },
   );
 

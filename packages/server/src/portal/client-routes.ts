@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { tokenPolicyInForce } from '../config/token-policy-in-force.js';
 import { listAudiences } from '../credentials/audiences.js';
+import { listApis } from '../credentials/protected-apis.js';
 import { clearClientLimits, clientLimits, limitsInForce, setClientLimits } from '../credentials/client-token-limits.js';
 import { type ClientView as ClientRecord, createClient, deleteClient, listClients, resetClientQuota, setClientStatus } from '../credentials/oauth-clients.js';
 import { MAX_ACTIVE_CLIENTS } from '../store/oauth-clients.js';
@@ -78,10 +79,23 @@ export async function clientRoutes(app: FastifyInstance, { deps }: { deps: Porta
     async (request) => clientLimitsView(await clearClientLimits(deps, request.params.clientId, actorOf(request), scopeOf(request))),
   );
 
-  // The audiences tokens may be issued for, with their lifetimes: read-only, to every member (issue 22).
-  api.get('/audiences', { config: { access: {} }, schema: { response: { 200: AudienceList } } }, async () => ({
-    audiences: (await listAudiences(deps)).map((audience) => ({ url: audience.audience, ttlSeconds: audience.ttl_seconds, default: audience.default })),
-  }));
+  // The audiences tokens may be issued for, with their lifetimes (issue 22), and the protected APIs among
+  // them with where they answer and who may call them (issue 23): read-only, to every member.
+  api.get('/audiences', { config: { access: {} }, schema: { response: { 200: AudienceList } } }, async () => {
+    const [audiences, apis] = await Promise.all([listAudiences(deps), listApis(deps)]);
+    const apiOf = new Map(apis.map((a) => [a.audience, a]));
+    return {
+      audiences: audiences.map((audience) => {
+        const routed = apiOf.get(audience.audience);
+        return {
+          url: audience.audience,
+          ttlSeconds: audience.ttl_seconds,
+          default: audience.default,
+          api: routed ? { host: routed.host, pathPrefix: routed.path_prefix, platforms: routed.platforms, credentialKinds: routed.credential_kinds } : null,
+        };
+      }),
+    };
+  });
 
   api.delete('/oauth-clients/:clientId', { config: { access: { admin: { what: 'delete client credentials' } } }, schema: { ...params, response: { 204: NO_CONTENT } } }, async (request, reply) => {
     await deleteClient(deps, request.params.clientId, actorOf(request), scopeOf(request));

@@ -69,8 +69,9 @@ export function apiKeySecretView(key: { id: string; api_key: string }): ApiKeySe
   return { id: key.id, apiKey: key.api_key };
 }
 
-export function auditPageView(page: AuditRecordPage): AuditPage {
-  return { entries: page.entries.map(auditEntryView), next: page.next };
+/** A page, and from when the store holds entries (older ones may be archived). */
+export function auditPageView(page: AuditRecordPage, held: { at: number | null; archived: boolean }): AuditPage {
+  return { entries: page.entries.map(auditEntryView), next: page.next, entriesSince: held.at === null ? null : new Date(held.at).toISOString(), olderArchived: held.archived };
 }
 
 function auditEntryView(entry: AuditRecord): AuditEntryView {

@@ -3,7 +3,7 @@ import { canonicalJsonAround, chainHash, GENESIS_HASH } from '../crypto/audit-ha
 import { newId, PREFIX } from '../crypto/secrets.js';
 import { TesseraError } from '../errors/tessera-error.js';
 import { lockPlatform } from './platforms.js';
-import type { AuditLogTable, Schema } from './schema.js';
+import type { AuditAnchorsTable, AuditLogTable, Schema } from './schema.js';
 
 export type AuditEntry = Selectable<AuditLogTable>;
 
@@ -31,7 +31,7 @@ export interface AuditFilter {
   before?: number;
 }
 
-/** The audit log: append-only (no update or delete here), one hash chain per platform. */
+/** The audit log: append-only (no update; a delete only by {@link AuditLogStore.prune}, after archiving), one hash chain per platform. */
 export class AuditLogStore {
   constructor(private readonly db: Kysely<Schema>) {}
 
@@ -73,7 +73,95 @@ export class AuditLogStore {
   async chain(platformId: string): Promise<AuditEntry[]> {
     return this.db.selectFrom('audit_log').selectAll().where('platform_id', '=', platformId).orderBy('seq').execute();
   }
+
+  /**
+   * At most `limit` of a platform's entries after seq `afterSeq`, in seq order: a verification walks a
+   * chain a batch at a time on the (platform_id, seq) index, and one that starts at a checkpoint reads
+   * only the entries written since (audit/verify-audit.ts).
+   */
+  async chainAfter(platformId: string, afterSeq: number, limit: number): Promise<AuditEntry[]> {
+    return this.db.selectFrom('audit_log').selectAll().where('platform_id', '=', platformId).where('seq', '>', afterSeq).orderBy('seq').limit(limit).execute();
+  }
+
+  /** The entry at `seq` in a platform's chain, if it is there. */
+  async entryAt(platformId: string, seq: number): Promise<AuditEntry | undefined> {
+    return this.db.selectFrom('audit_log').selectAll().where('platform_id', '=', platformId).where('seq', '=', seq).executeTakeFirst();
+  }
+
+  /** Where an entry (by id) stands in a platform's chain now: a checkpointed entry found at another seq was moved. */
+  async seqOf(platformId: string, id: string): Promise<number | undefined> {
+    const row = await this.db.selectFrom('audit_log').select('seq').where('id', '=', id).where('platform_id', '=', platformId).executeTakeFirst();
+    return row === undefined ? undefined : Number(row.seq);
+  }
+
+  /** A chain's newest entry: one step down the (platform_id, seq) index. */
+  async head(platformId: string): Promise<AuditEntry | undefined> {
+    return this.db.selectFrom('audit_log').selectAll().where('platform_id', '=', platformId).orderBy('seq', 'desc').limit(1).executeTakeFirst();
+  }
+
+  /**
+   * Each chain's newest entry (its head), by platform: per platform, one step down the (platform_id, seq)
+   * index (a correlated max, which both databases answer from the index's end), so a checkpoint round
+   * costs O(platforms) whatever the log's length, where a GROUP BY over audit_log read the whole index
+   * (issue 24: 10M entries). A chain never outlives its platform's row (platforms are not deleted).
+   */
+  async heads(platformId?: string): Promise<Pick<AuditEntry, 'platform_id' | 'seq' | 'id' | 'hash' | 'at'>[]> {
+    let query = this.db
+      .selectFrom('platforms')
+      .innerJoin('audit_log', (join) =>
+        join
+          .onRef('audit_log.platform_id', '=', 'platforms.id')
+          .on('audit_log.seq', '=', (eb) => eb.selectFrom('audit_log as newest').select((n) => n.fn.max('newest.seq').as('seq')).whereRef('newest.platform_id', '=', 'platforms.id')),
+      )
+      .select(['audit_log.platform_id', 'audit_log.seq', 'audit_log.id', 'audit_log.hash', 'audit_log.at']);
+    if (platformId !== undefined) query = query.where('platforms.id', '=', platformId);
+    const rows = await query.orderBy('platforms.id').execute();
+    return rows.map((row) => ({ ...row, seq: Number(row.seq), at: Number(row.at) }));
+  }
+
+  /** The oldest entry the store still holds for a platform (older ones may have been archived), and whether any were. */
+  async heldSince(platformId: string): Promise<{ at: number | null; archived: boolean }> {
+    const [first, anchor] = await Promise.all([
+      this.db.selectFrom('audit_log').select('at').where('platform_id', '=', platformId).orderBy('seq').limit(1).executeTakeFirst(),
+      this.anchor(platformId),
+    ]);
+    return { at: first === undefined ? null : Number(first.at), archived: anchor !== undefined };
+  }
+
+  /** Where a pruned chain starts: the signed checkpoint of its last archived entry (audit/archive-audit.ts). */
+  async anchor(platformId: string): Promise<AuditAnchor | undefined> {
+    const row = await this.db.selectFrom('audit_anchors').selectAll().where('platform_id', '=', platformId).executeTakeFirst();
+    return row === undefined ? undefined : { ...row, seq: Number(row.seq) };
+  }
+
+  /** The platforms whose chain was pruned: with {@link platformIds}, every chain there is. */
+  async anchoredPlatformIds(): Promise<string[]> {
+    return (await this.db.selectFrom('audit_anchors').select('platform_id').orderBy('platform_id').execute()).map((r) => r.platform_id);
+  }
+
+  /**
+   * The one removal the log allows: a chain's entries up to `anchor.seq`, once they are archived (written
+   * and synced to the archive file by the caller), replaced by the anchor that the next entry links to, in
+   * one transaction under the platform's lock. The chain's newest entry is never removed: appenders
+   * (and PostgreSQL's quota claim) continue a chain from it.
+   */
+  async prune(anchor: AuditAnchor): Promise<number> {
+    return this.db.transaction().execute(async (trx) => {
+      if (!(await lockPlatform(trx, anchor.platform_id))) throw new TesseraError('not_found', `Platform ${anchor.platform_id} does not exist`);
+      const last = await trx.selectFrom('audit_log').select(['seq', 'hash']).where('platform_id', '=', anchor.platform_id).where('seq', '=', anchor.seq).executeTakeFirst();
+      if (last?.hash !== anchor.hash) throw new TesseraError('conflict', `The audit entry at seq ${anchor.seq} of platform ${anchor.platform_id} is not the one archived: nothing was removed`);
+      const head = await trx.selectFrom('audit_log').select((eb) => eb.fn.max('seq').as('seq')).where('platform_id', '=', anchor.platform_id).executeTakeFirstOrThrow();
+      if (Number(head.seq) <= anchor.seq) throw new TesseraError('conflict', `The newest audit entry of platform ${anchor.platform_id} is kept: nothing was removed`);
+      await trx.deleteFrom('audit_anchors').where('platform_id', '=', anchor.platform_id).execute();
+      await trx.insertInto('audit_anchors').values(anchor).execute();
+      const removed = await trx.deleteFrom('audit_log').where('platform_id', '=', anchor.platform_id).where('seq', '<=', anchor.seq).executeTakeFirst();
+      return Number(removed.numDeletedRows);
+    });
+  }
 }
+
+/** The checkpoint a pruned chain starts after: its first entry's prev_hash is `hash`. */
+export type AuditAnchor = Selectable<AuditAnchorsTable>;
 
 /**
  * Appends inside the caller's transaction, so an action and its entry commit together or not at all

@@ -455,6 +455,51 @@ const MIGRATIONS: Record<string, Migration> = {
         .execute();
     },
   },
+  '0021_protected_apis': {
+    // Protected APIs (issue 23): a registered audience that /forward-auth serves, with where it answers
+    // (host, path prefix) and who may call it (platforms by name, credential kinds; JSON arrays, NULL: all).
+    // Columns of the audience, not a table of their own: an API is the audience its tokens are for, and
+    // `tessera audience add --update` (which sets the TTL only) leaves them as they are.
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .alterTable('audiences')
+        .addColumn('api', 'integer', (c) => c.notNull().defaultTo(0).check(sql`api in (0, 1)`))
+        .execute();
+      await db.schema.alterTable('audiences').addColumn('match_host', 'text').execute();
+      await db.schema
+        .alterTable('audiences')
+        .addColumn('match_path_prefix', 'text', (c) => c.notNull().defaultTo('/'))
+        .execute();
+      await db.schema.alterTable('audiences').addColumn('allowed_platforms', 'text').execute();
+      await db.schema.alterTable('audiences').addColumn('allowed_credential_kinds', 'text').execute();
+      // Two APIs on the same host (or both on any host) and path prefix: a conflict, even when two commands
+      // race. NULLs are distinct in a unique index on both stores, hence the coalesce.
+      await sql`create unique index audiences_api_route on audiences (coalesce(match_host, ''), match_path_prefix) where api = 1`.execute(db);
+    },
+  },
+  '0022_audit_anchors': {
+    // Audit retention (issue 24): a pruned chain starts after the signed checkpoint of its last archived
+    // entry, one row per platform. No foreign key, as for audit_log: the log outlives what it speaks of.
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('audit_anchors')
+        .addColumn('platform_id', 'text', (c) => c.primaryKey())
+        .addColumn('seq', 'bigint', (c) => c.notNull())
+        .addColumn('hash', 'text', (c) => c.notNull())
+        .addColumn('checkpoint', 'text', (c) => c.notNull())
+        .execute();
+    },
+  },
+  '0023_credential_list_order': {
+    // The portal's lists of a platform's clients and API keys, in creation order (store/oauth-clients.ts,
+    // store/api-keys.ts): the (platform_id, status) indexes of 0001/0002 find the rows but leave a sort of
+    // them for every page view; these give the rows in the order shown (issue 24's query plans). The old
+    // ones stay: they count a platform's active credentials.
+    async up(db: Kysely<unknown>) {
+      await db.schema.createIndex('oauth_clients_platform_created').on('oauth_clients').columns(['platform_id', 'created_at', 'client_id']).execute();
+      await db.schema.createIndex('api_keys_platform_created').on('api_keys').columns(['platform_id', 'created_at', 'id']).execute();
+    },
+  },
 };
 
 /** Brings the schema up to date; safe to call from several instances (or processes) at once. */

@@ -165,6 +165,18 @@ export interface AuditLogTable {
   hash: string;
 }
 
+/**
+ * Where a pruned chain starts (audit/archive-audit.ts): the last archived entry's seq and hash, which the
+ * first entry still held links to, and the checkpoint line signed for it (audit/checkpoints.ts).
+ */
+export interface AuditAnchorsTable {
+  platform_id: string;
+  seq: number;
+  hash: string;
+  /** The signed checkpoint, one JSON line as in the checkpoints file: a verifier checks its signature. */
+  checkpoint: string;
+}
+
 export type UserRole = 'admin' | 'member';
 
 /** A person who signs in to the portal; one platform each (the email is unique across the server). */
@@ -228,6 +240,16 @@ export interface AudiencesTable {
   ttl_seconds: number;
   created_at: number;
   updated_at: number;
+  /** 1: a protected API, which /forward-auth serves (issue 23); 0: a plain audience. */
+  api: Generated<number>;
+  /** The Host the API answers on, lowercased (`api.example.com`, `api.example.com:8443`); null: any host. */
+  match_host: Generated<string | null>;
+  /** The path prefix the API answers under, matched on a segment boundary; '/' at least. */
+  match_path_prefix: Generated<string>;
+  /** JSON array of the platform names that may call the API; null: every platform. */
+  allowed_platforms: Generated<string | null>;
+  /** JSON array, a subset of ["oauth_client","api_key"]; null: both. */
+  allowed_credential_kinds: Generated<string | null>;
 }
 
 export interface ServerSettingsTable {
@@ -340,6 +362,7 @@ export interface Schema {
   credit_cards: CreditCardsTable;
   credit_card_deposits: CreditCardDepositsTable;
   audit_log: AuditLogTable;
+  audit_anchors: AuditAnchorsTable;
   users: UsersTable;
   invitations: InvitationsTable;
   sign_ups: SignUpsTable;

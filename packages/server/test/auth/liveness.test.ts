@@ -79,7 +79,7 @@ describe.each(STORE_KINDS)('token liveness and the guard’s wiring (%s)', (stor
   });
 
   it('listens for credential changes from the opening of the services to their closing, whatever apps come and go on them', async () => {
-    // The API guard, the token endpoint's client cache and its audience registry each listen, once per process (services.ts).
+    // The API guard, forward auth's guard, the token endpoint's client cache and the audience registry each listen, once per process (services.ts).
     const unsubscribes: ReturnType<typeof vi.fn>[] = [];
     const subscribe = MemoryCache.prototype.subscribe;
     const spy = vi.spyOn(MemoryCache.prototype, 'subscribe').mockImplementation(async function (this: MemoryCache, channel, listener) {
@@ -93,14 +93,14 @@ describe.each(STORE_KINDS)('token liveness and the guard’s wiring (%s)', (stor
     } finally {
       spy.mockRestore();
     }
-    expect(unsubscribes).toHaveLength(3);
+    expect(unsubscribes).toHaveLength(4);
     // Apps on the services subscribe to nothing more, and their closing stops nothing another app may still use.
     for (let i = 0; i < 2; i++) {
       const otherApp = await appOn(other);
       await otherApp.ready();
       await otherApp.close();
     }
-    expect(unsubscribes).toHaveLength(3);
+    expect(unsubscribes).toHaveLength(4);
     for (const unsubscribe of unsubscribes) expect(unsubscribe).not.toHaveBeenCalled();
     await closeServices(other);
     for (const unsubscribe of unsubscribes) expect(unsubscribe).toHaveBeenCalledTimes(1);

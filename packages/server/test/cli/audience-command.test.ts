@@ -4,7 +4,8 @@ import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FLEET_DEPLOYMENTS, startFleet } from '../support/bootstrap.js';
 import { requestToken } from '../support/oauth.js';
-import { cliEnvOf, tessera, tesseraJson } from '../support/processes.js';
+import { tesseraInProcess, tesseraJsonInProcess } from '../support/cli-in-process.js';
+import { cliEnvOf, tessera } from '../support/processes.js';
 import type { TestEnvironment } from '../support/services.js';
 import { createTestClient, type TestClient } from '../support/tenants.js';
 import type { Services } from '../../src/services.js';
@@ -31,7 +32,11 @@ async function answerWithin(
 const granted = (response: LightMyRequestResponse) => response.statusCode === 200;
 const unknownTarget = (response: LightMyRequestResponse) => response.statusCode === 400 && response.json().error === 'invalid_target';
 
-/** `tessera audience …` in its own process, against the store (and Redis) of running instances. */
+/**
+ * `tessera audience …` against the store (and Redis) of running instances: add, list and remove in their
+ * own processes, as a person runs them; the other answers by the same program in this process
+ * (support/cli-in-process.ts), which spares a Node start-up per check.
+ */
 describe.each(FLEET_DEPLOYMENTS)('tessera audience ($name)', (deployment) => {
   let env: TestEnvironment;
   let apps: FastifyInstance[];
@@ -69,17 +74,17 @@ describe.each(FLEET_DEPLOYMENTS)('tessera audience ($name)', (deployment) => {
     expect(lines[2]).toMatch(new RegExp(`^${SHORT}\\s+300\\s+\\d{4}-\\d\\d-\\d\\dT`));
     expect(lines).toHaveLength(3);
 
-    expect(await tesseraJson(['audience', 'add', SHORT, '--ttl', '600'], cliEnv)).toStrictEqual({
+    expect(await tesseraJsonInProcess(['audience', 'add', SHORT, '--ttl', '600'], cliEnv)).toStrictEqual({
       code: 1,
       json: { error: { code: 'conflict', message: `Audience ${SHORT} already exists with a TTL of 300 seconds: add --update to change its TTL` } },
     });
-    expect(await tesseraJson(['audience', 'add', SHORT, '--ttl', '600', '--update'], cliEnv)).toStrictEqual({
+    expect(await tesseraJsonInProcess(['audience', 'add', SHORT, '--ttl', '600', '--update'], cliEnv)).toStrictEqual({
       code: 0,
       json: { audience: SHORT, ttl_seconds: 600, default: false, created_at: expect.stringMatching(/^\d{4}-/) },
     });
     for (const app of apps) expect((await answerWithin(app, client, SHORT, (r) => r.statusCode === 200 && r.json().expires_in === 600)).statusCode).toBe(200);
 
-    expect(await tesseraJson(['audience', 'list'], cliEnv)).toStrictEqual({
+    expect(await tesseraJsonInProcess(['audience', 'list'], cliEnv)).toStrictEqual({
       code: 0,
       json: {
         audiences: [
@@ -109,10 +114,10 @@ describe.each(FLEET_DEPLOYMENTS)('tessera audience ($name)', (deployment) => {
       [['remove', 'https://never.example/'], { code: 'not_found', message: `Audience https://never.example/ is not registered in ${location}` }],
     ];
     for (const [args, error] of refusals) {
-      expect(await tesseraJson(['audience', ...args], cliEnv), args.join(' ')).toStrictEqual({ code: 1, json: { error } });
+      expect(await tesseraJsonInProcess(['audience', ...args], cliEnv), args.join(' ')).toStrictEqual({ code: 1, json: { error } });
     }
     // Without --json: the message on stderr.
-    const plain = await tessera(['audience', 'remove', 'https://never.example/'], cliEnv);
+    const plain = await tesseraInProcess(['audience', 'remove', 'https://never.example/'], cliEnv);
     expect(plain).toMatchObject({ code: 1, stdout: '', stderr: expect.stringContaining(`Error: Audience https://never.example/ is not registered in ${location}\n`) });
   });
 });

@@ -2,11 +2,16 @@ import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SQLITE_FILE } from '../../src/store/database.js';
+import { tesseraInProcess, tesseraJsonInProcess } from '../support/cli-in-process.js';
 import { cliEnvOf, tessera, tesseraJson } from '../support/processes.js';
 import { startDeployment } from '../support/bootstrap.js';
 import type { TestEnvironment } from '../support/services.js';
 
-/** `tessera audit …` in its own process, on an SQLite store the test then tampers with directly. */
+/**
+ * `tessera audit …` on an SQLite store the test then tampers with directly: each command and the text
+ * and CSV answers in their own processes, as a person runs them; the JSON answers and the refusals by
+ * the same program in this process (support/cli-in-process.ts), which spares a Node start-up per check.
+ */
 describe('tessera audit', () => {
   let env: TestEnvironment;
   let cliEnv: Record<string, string>;
@@ -17,7 +22,7 @@ describe('tessera audit', () => {
   });
   afterAll(async () => env?.close());
 
-  // Each command is a process of its own (about a second, more on a loaded machine).
+  // A command in a process of its own takes about a second, more on a loaded machine.
   const SLOW = 90_000;
 
   it('lists what the command did, verifies the chain, and names the entry changed behind its back', { timeout: SLOW }, async () => {
@@ -26,7 +31,7 @@ describe('tessera audit', () => {
     const clientId = created.json.client_id as string;
     expect((await tessera(['client', 'deactivate', clientId], cliEnv)).code).toBe(0);
 
-    const listed = await tesseraJson(['audit', 'list', '--platform', 'acme', '--limit', '1'], cliEnv);
+    const listed = await tesseraJsonInProcess(['audit', 'list', '--platform', 'acme', '--limit', '1'], cliEnv);
     expect(listed.code).toBe(0);
     const entries = listed.json.entries as Array<Record<string, unknown>>;
     expect(entries).toHaveLength(1);
@@ -36,7 +41,7 @@ describe('tessera audit', () => {
     expect(table.stdout.split('\n')[0]).toBe('at                        seq  actor  action      target_id                   outcome  source_address  id');
     expect(table.stdout).not.toContain(created.json.client_secret as string);
 
-    expect(await tesseraJson(['audit', 'verify'], cliEnv)).toStrictEqual({ code: 0, json: { ok: true, checked: 2 } });
+    expect(await tesseraJsonInProcess(['audit', 'verify'], cliEnv)).toStrictEqual({ code: 0, json: { ok: true, checked: 2 } });
     const ok = await tessera(['audit', 'verify'], cliEnv);
     expect(ok).toMatchObject({ code: 0, stdout: 'OK: 2 audit entries verified\n' });
 
@@ -45,7 +50,7 @@ describe('tessera audit', () => {
     sqlite.prepare("update audit_log set target_id = 'cli_someone_else' where id = ?").run(first.id);
     sqlite.close();
 
-    expect(await tesseraJson(['audit', 'verify'], cliEnv)).toStrictEqual({
+    expect(await tesseraJsonInProcess(['audit', 'verify'], cliEnv)).toStrictEqual({
       code: 1,
       json: { ok: false, checked: 0, broken: { problem: 'changed', platform_id: first.platform_id, platformName: 'acme', seq: 1, id: first.id } },
     });
@@ -59,7 +64,7 @@ describe('tessera audit', () => {
     expect((await tessera(['apikey', 'create', '--platform', 'beta'], cliEnv)).code).toBe(1);
     expect((await tessera(['apikey', 'reveal', first], cliEnv)).code).toBe(0);
 
-    const list = (...args: string[]) => tesseraJson(['audit', 'list', '--platform', 'beta', ...args], cliEnv);
+    const list = (...args: string[]) => tesseraJsonInProcess(['audit', 'list', '--platform', 'beta', ...args], cliEnv);
     const page = (result: { code: number; json: Record<string, unknown> }) => ({
       code: result.code,
       entries: (result.json.entries as Array<Record<string, unknown>>).map((e) => [e.seq, e.action, e.target_id, e.outcome]),
@@ -102,13 +107,13 @@ describe('tessera audit', () => {
 
   it('refuses bad filters with what is wrong', { timeout: SLOW }, async () => {
     const [badTime, localTime, csvPaged, csvJson, badAction, tooMany, badBefore] = await Promise.all([
-      tessera(['audit', 'list', '--platform', 'acme', '--from', 'yesterday'], cliEnv),
-      tessera(['audit', 'list', '--platform', 'acme', '--to', '2026-11-28T12:00:00'], cliEnv),
-      tessera(['audit', 'list', '--platform', 'acme', '--csv', '--limit', '5'], cliEnv),
-      tessera(['audit', 'list', '--platform', 'acme', '--csv', '--json'], cliEnv),
-      tesseraJson(['audit', 'list', '--platform', 'acme', '--action', 'nope'], cliEnv),
-      tessera(['audit', 'list', '--platform', 'acme', '--limit', '201'], cliEnv),
-      tessera(['audit', 'list', '--platform', 'acme', '--before', '0'], cliEnv),
+      tesseraInProcess(['audit', 'list', '--platform', 'acme', '--from', 'yesterday'], cliEnv),
+      tesseraInProcess(['audit', 'list', '--platform', 'acme', '--to', '2026-11-28T12:00:00'], cliEnv),
+      tesseraInProcess(['audit', 'list', '--platform', 'acme', '--csv', '--limit', '5'], cliEnv),
+      tesseraInProcess(['audit', 'list', '--platform', 'acme', '--csv', '--json'], cliEnv),
+      tesseraJsonInProcess(['audit', 'list', '--platform', 'acme', '--action', 'nope'], cliEnv),
+      tesseraInProcess(['audit', 'list', '--platform', 'acme', '--limit', '201'], cliEnv),
+      tesseraInProcess(['audit', 'list', '--platform', 'acme', '--before', '0'], cliEnv),
     ]);
     const iso = 'use an ISO 8601 time with its offset, e.g. 2026-11-28T12:00:00Z, or a date (midnight UTC)';
     expect(badTime).toMatchObject({ code: 1, stdout: '', stderr: `error: option '--from <time>' argument 'yesterday' is invalid. ${iso}\n` });
@@ -121,10 +126,10 @@ describe('tessera audit', () => {
   });
 
   it('refuses an unknown platform and a bad --limit', { timeout: SLOW }, async () => {
-    expect(await tesseraJson(['audit', 'list', '--platform', 'nowhere'], cliEnv)).toMatchObject({
+    expect(await tesseraJsonInProcess(['audit', 'list', '--platform', 'nowhere'], cliEnv)).toMatchObject({
       code: 1,
       json: { error: { code: 'not_found', message: expect.stringMatching(/^Platform nowhere does not exist in /) } },
     });
-    expect((await tessera(['audit', 'list', '--platform', 'acme', '--limit', '0'], cliEnv)).code).not.toBe(0);
+    expect((await tesseraInProcess(['audit', 'list', '--platform', 'acme', '--limit', '0'], cliEnv)).code).not.toBe(0);
   });
 });

@@ -5,13 +5,18 @@ import type { Services } from '../../src/services.js';
 import type { AuditEntry } from '../../src/store/audit-log.js';
 import { FLEET_DEPLOYMENTS, startFleet } from '../support/bootstrap.js';
 import { requestToken, tokenAnswerWithin } from '../support/oauth.js';
-import { cliEnvOf, tessera, tesseraJson } from '../support/processes.js';
+import { tesseraInProcess, tesseraJsonInProcess } from '../support/cli-in-process.js';
+import { cliEnvOf, tessera } from '../support/processes.js';
 import type { TestEnvironment } from '../support/services.js';
 import { createTestClient } from '../support/tenants.js';
 
 const SLOW = 120_000;
 
-/** `tessera client limits …` in its own process, against the store (and Redis) of running instances. */
+/**
+ * `tessera client limits …` against the store (and Redis) of running instances: the text answers in
+ * their own processes, as a person runs them; the JSON answers and the refusals by the same program in
+ * this process (support/cli-in-process.ts), which spares a Node start-up per check.
+ */
 describe.each(FLEET_DEPLOYMENTS)('tessera client limits ($name)', (deployment) => {
   let env: TestEnvironment;
   let apps: FastifyInstance[];
@@ -40,7 +45,7 @@ describe.each(FLEET_DEPLOYMENTS)('tessera client limits ($name)', (deployment) =
       stdout: [`Client ${client.client_id}: the default (TESSERA_CLIENT_TOKENS_PER_HOUR, TESSERA_CLIENT_TOKENS_PER_DAY)`, 'per hour: none', 'per day:  100', 'mode:     observe', ''].join('\n'),
     });
 
-    expect(await tesseraJson(['client', 'limits', client.client_id, '--per-hour', '1', '--enforce'], cliEnv)).toStrictEqual({
+    expect(await tesseraJsonInProcess(['client', 'limits', client.client_id, '--per-hour', '1', '--enforce'], cliEnv)).toStrictEqual({
       code: 0,
       json: { client_id: client.client_id, per_hour: 1, per_day: null, mode: 'enforce', source: 'client' },
     });
@@ -50,7 +55,7 @@ describe.each(FLEET_DEPLOYMENTS)('tessera client limits ($name)', (deployment) =
       expect(refused.json().error_description).toBe(`Client Limited ${client.client_id} has exceeded its limit of 1 tokens per hour`);
       expect(refused.headers['ratelimit-policy']).toBe('"rate";q=100;w=1, "hour";q=1;w=3600');
     }
-    expect(await tesseraJson(['client', 'limits', client.client_id], cliEnv)).toStrictEqual({
+    expect(await tesseraJsonInProcess(['client', 'limits', client.client_id], cliEnv)).toStrictEqual({
       code: 0,
       json: { client_id: client.client_id, per_hour: 1, per_day: null, mode: 'enforce', source: 'client' },
     });
@@ -62,7 +67,7 @@ describe.each(FLEET_DEPLOYMENTS)('tessera client limits ($name)', (deployment) =
     });
     for (const app of apps) await tokenAnswerWithin(app, client, (r) => r.statusCode === 200);
 
-    expect(await tesseraJson(['client', 'limits', client.client_id, '--clear'], cliEnv)).toStrictEqual({
+    expect(await tesseraJsonInProcess(['client', 'limits', client.client_id, '--clear'], cliEnv)).toStrictEqual({
       code: 0,
       json: { client_id: client.client_id, per_hour: null, per_day: 100, mode: 'observe', source: 'default' },
     });
@@ -90,12 +95,12 @@ describe.each(FLEET_DEPLOYMENTS)('tessera client limits ($name)', (deployment) =
       [['cli_nosuchclient0000000000'], { code: 'not_found', message: `Client cli_nosuchclient0000000000 does not exist in ${location}` }],
     ];
     for (const [args, error] of refusals) {
-      expect(await tesseraJson(['client', 'limits', ...args], cliEnv), args.join(' ')).toStrictEqual({ code: 1, json: { error } });
+      expect(await tesseraJsonInProcess(['client', 'limits', ...args], cliEnv), args.join(' ')).toStrictEqual({ code: 1, json: { error } });
     }
     // Without --json: the message on stderr. `none` is no limit in that window.
-    const plain = await tessera(['client', 'limits', id, '--per-hour', '-3'], cliEnv);
+    const plain = await tesseraInProcess(['client', 'limits', id, '--per-hour', '-3'], cliEnv);
     expect(plain).toMatchObject({ code: 1, stdout: '' });
-    expect(await tesseraJson(['client', 'limits', id, '--per-hour', 'none', '--per-day', 'none'], cliEnv)).toStrictEqual({
+    expect(await tesseraJsonInProcess(['client', 'limits', id, '--per-hour', 'none', '--per-day', 'none'], cliEnv)).toStrictEqual({
       code: 0,
       json: { client_id: id, per_hour: null, per_day: null, mode: 'enforce', source: 'client' },
     });

@@ -1,11 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openMailer } from '../../src/mail/mailer.js';
 import { outboxDir } from '../../src/mail/outbox.js';
-import { cliEnvOf, tessera, tesseraJson } from '../support/processes.js';
+import { tesseraInProcess, tesseraJsonInProcess } from '../support/cli-in-process.js';
+import { cliEnvOf, tessera } from '../support/processes.js';
 import { startDeployment } from '../support/bootstrap.js';
 import type { TestEnvironment } from '../support/services.js';
 
-/** `tessera mail` in its own process: the outbox a server without TESSERA_SMTP_URL writes to. */
+/**
+ * `tessera mail` in its own process: the outbox a server without TESSERA_SMTP_URL writes to. The other
+ * answers run the same program in this process (support/cli-in-process.ts), a Node start-up spared each.
+ */
 describe('tessera mail', () => {
   let env: TestEnvironment;
   let cliEnv: Record<string, string>;
@@ -21,7 +25,7 @@ describe('tessera mail', () => {
   it('says the outbox is empty, then prints the newest message (or -n of them) with its link, as text and as JSON', { timeout: SLOW }, async () => {
     const dir = outboxDir(env.config.dataDir);
     expect(await tessera(['mail'], cliEnv)).toMatchObject({ code: 0, stdout: `The outbox ${dir} is empty\n` });
-    expect((await tessera(['mail'], { ...cliEnv, TESSERA_SMTP_URL: 'smtp://mail.example:587' })).stdout).toBe(
+    expect((await tesseraInProcess(['mail'], { ...cliEnv, TESSERA_SMTP_URL: 'smtp://mail.example:587' })).stdout).toBe(
       `The outbox ${dir} is empty (TESSERA_SMTP_URL is set: the server sends its mail there, not to this folder)\n`,
     );
 
@@ -47,7 +51,7 @@ describe('tessera mail', () => {
         '',
       ].join('\n'),
     });
-    const both = await tesseraJson(['mail', '-n', '2'], cliEnv);
+    const both = await tesseraJsonInProcess(['mail', '-n', '2'], cliEnv);
     expect(both).toStrictEqual({
       code: 0,
       json: {
@@ -58,6 +62,6 @@ describe('tessera mail', () => {
         ],
       },
     });
-    expect((await tessera(['mail', '-n', '0'], cliEnv)).code).not.toBe(0);
+    expect((await tesseraInProcess(['mail', '-n', '0'], cliEnv)).code).not.toBe(0);
   });
 });

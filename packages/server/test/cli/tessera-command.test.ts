@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../support/listen.js';
+import { tesseraJsonInProcess } from '../support/cli-in-process.js';
 import { startServer, tessera, tesseraJson } from '../support/processes.js';
 
 // Each step starts a process (about a second, more on a loaded machine): generous timeouts.
@@ -62,15 +63,16 @@ describe('the tessera command', { timeout: 60_000 }, () => {
     });
     expect(JSON.stringify(listed.json)).not.toContain(created.json.client_secret as string);
 
-    expect((await tesseraJson(['client', 'delete', clientId], env)).json).toEqual({
+    // The steps after: the same program in this process (support/cli-in-process.ts), a Node start-up spared each.
+    expect((await tesseraJsonInProcess(['client', 'delete', clientId], env)).json).toEqual({
       error: { code: 'conflict', message: `Client ${clientId} is active: deactivate it before deleting it` },
     });
-    expect((await tesseraJson(['client', 'deactivate', clientId], env)).json).toMatchObject({ client_id: clientId, status: 'inactive' });
-    expect((await tesseraJson(['client', 'activate', clientId], env)).json).toMatchObject({ client_id: clientId, status: 'active' });
-    expect((await tesseraJson(['client', 'reset-quota', clientId], env)).json).toEqual({ client_id: clientId, quota_reset: true });
-    await tesseraJson(['client', 'deactivate', clientId], env);
-    expect((await tesseraJson(['client', 'delete', clientId], env)).json).toEqual({ client_id: clientId, deleted: true });
-    expect((await tesseraJson(['client', 'reset-quota', clientId], env)).json).toEqual({
+    expect((await tesseraJsonInProcess(['client', 'deactivate', clientId], env)).json).toMatchObject({ client_id: clientId, status: 'inactive' });
+    expect((await tesseraJsonInProcess(['client', 'activate', clientId], env)).json).toMatchObject({ client_id: clientId, status: 'active' });
+    expect((await tesseraJsonInProcess(['client', 'reset-quota', clientId], env)).json).toEqual({ client_id: clientId, quota_reset: true });
+    await tesseraJsonInProcess(['client', 'deactivate', clientId], env);
+    expect((await tesseraJsonInProcess(['client', 'delete', clientId], env)).json).toEqual({ client_id: clientId, deleted: true });
+    expect((await tesseraJsonInProcess(['client', 'reset-quota', clientId], env)).json).toEqual({
       error: { code: 'not_found', message: `Client ${clientId} does not exist in ${path.join(dataDir, 'tessera.db')}` },
     });
   }, 120_000);

@@ -7,12 +7,17 @@ import { defaultPortalDist } from '../../src/portal/portal-dist.js';
 import { openDatabase } from '../../src/store/database.js';
 import { ServerSettingStore } from '../../src/store/server-settings.js';
 import { freePort } from '../support/listen.js';
+import { tesseraInProcess, tesseraJsonInProcess } from '../support/cli-in-process.js';
 import { cliEnvOf, startServer, tessera, tesseraJson } from '../support/processes.js';
 import { PASSWORD, PortalBrowser } from '../support/portal.js';
 import { startDeployment } from '../support/bootstrap.js';
 import type { TestEnvironment } from '../support/services.js';
 
-/** `tessera user …` in its own process; the link it prints is accepted by the portal of a server on the same store. */
+/**
+ * `tessera user …` in its own process; the link it prints is accepted by the portal of a server on the
+ * same store. The refusals and the other JSON answers run the same program in this process
+ * (support/cli-in-process.ts), which spares a Node start-up per check.
+ */
 describe('tessera user', () => {
   let env: TestEnvironment;
   let cliEnv: Record<string, string>;
@@ -48,13 +53,13 @@ describe('tessera user', () => {
     expect(listed.stdout).toContain('ann@example.com');
     expect(listed.stdout).toContain('bob@example.com');
 
-    expect(await tesseraJson(['user', 'remove', 'ann@example.com', '--platform', 'acme'], cliEnv)).toStrictEqual({
+    expect(await tesseraJsonInProcess(['user', 'remove', 'ann@example.com', '--platform', 'acme'], cliEnv)).toStrictEqual({
       code: 1,
       json: { error: { code: 'conflict', message: "ann@example.com is the platform's last admin: make another admin first" } },
     });
     const removed = await tessera(['user', 'remove', 'BOB@example.com', '--platform', 'acme'], cliEnv);
     expect(removed).toMatchObject({ code: 0, stdout: expect.stringMatching(/^Removed bob@example\.com \(usr_[0-9A-Za-z]{22}\) from acme\n$/) });
-    expect((await tessera(['user', 'create', '--platform', 'acme', '--email', 'x@example.com', '--role', 'owner'], cliEnv)).code).not.toBe(0);
+    expect((await tesseraInProcess(['user', 'create', '--platform', 'acme', '--email', 'x@example.com', '--role', 'owner'], cliEnv)).code).not.toBe(0);
   });
 
   it('prints the link on the URL of the server running on the store, though not given its PORT; --public-url gives another; remove withdraws an invitation', { timeout: SLOW }, async () => {
@@ -82,21 +87,21 @@ describe('tessera user', () => {
       const invited = await invite('ann@example.com');
       expect(invited.code).toBe(0);
       expect(invited.json.link).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:${port}/#/invitation/tsi_\\w{43}$`));
-      expect((await invite('bob@example.com', '--public-url', 'https://portal.example/')).json.link).toMatch(/^https:\/\/portal\.example\/#\/invitation\/tsi_\w{43}$/);
-      expect(await tessera(['user', 'create', '--platform', 'acme', '--email', 'x@example.com', '--role', 'member', '--public-url', 'ftp://portal.example'], own)).toMatchObject({
+      expect((await tesseraJsonInProcess(['user', 'create', '--platform', 'acme', '--email', 'bob@example.com', '--role', 'member', '--public-url', 'https://portal.example/'], own)).json.link).toMatch(/^https:\/\/portal\.example\/#\/invitation\/tsi_\w{43}$/);
+      expect(await tesseraInProcess(['user', 'create', '--platform', 'acme', '--email', 'x@example.com', '--role', 'member', '--public-url', 'ftp://portal.example'], own)).toMatchObject({
         code: 1,
         stderr: expect.stringContaining("option '--public-url <url>' argument 'ftp://portal.example' is invalid. use an http:// or https:// URL"),
       });
 
       // Invited, not joined: removing them withdraws the invitation.
       const invitationId = (invited.json.invitation as { id: string }).id;
-      expect(await tesseraJson(['user', 'remove', 'Ann@Example.com', '--platform', 'acme'], own)).toStrictEqual({
+      expect(await tesseraJsonInProcess(['user', 'remove', 'Ann@Example.com', '--platform', 'acme'], own)).toStrictEqual({
         code: 0,
         json: { id: invitationId, email: 'ann@example.com', withdrawn: true },
       });
-      const listed = await tesseraJson(['user', 'list', '--platform', 'acme'], own);
+      const listed = await tesseraJsonInProcess(['user', 'list', '--platform', 'acme'], own);
       expect((listed.json.invitations as { email: string }[]).map((i) => i.email).sort()).toEqual(['bob@example.com', 'early@example.com']);
-      expect(await tesseraJson(['user', 'remove', 'ann@example.com', '--platform', 'acme'], own)).toMatchObject({
+      expect(await tesseraJsonInProcess(['user', 'remove', 'ann@example.com', '--platform', 'acme'], own)).toMatchObject({
         code: 1,
         json: { error: { code: 'not_found', message: expect.stringMatching(/^User ann@example\.com does not exist in /) } },
       });

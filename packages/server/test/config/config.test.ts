@@ -15,6 +15,7 @@ describe('configuration', () => {
       redisUrl: undefined,
       redisKeyPrefix: 'tessera:',
       masterKey: undefined,
+      auditCheckpointIntervalSeconds: 3600,
       tokenTtlSeconds: 86400,
       quotaIntervalSeconds: 72000,
       tokenPolicy: 'quota',
@@ -169,6 +170,9 @@ describe('configuration', () => {
     [{ TESSERA_SHUTDOWN_TIMEOUT_SECONDS: 'soon' }, 'TESSERA_SHUTDOWN_TIMEOUT_SECONDS must be a whole number, got "soon"'],
     [{ TESSERA_STORE_CONNECT_TIMEOUT_SECONDS: '3601' }, 'TESSERA_STORE_CONNECT_TIMEOUT_SECONDS must be between 0 and 3600, got 3601'],
     [{ TESSERA_TRUST_PROXY: '10.0.0.1,nope' }, 'TESSERA_TRUST_PROXY must be false or comma-separated proxy addresses or CIDRs, got "10.0.0.1,nope"'],
+    [{ TESSERA_AUDIT_SIGNING_KEY: 'c2hvcnQ=' }, 'TESSERA_AUDIT_SIGNING_KEY must be 32 bytes in base64 (try: openssl rand -base64 32)'],
+    [{ TESSERA_AUDIT_CHECKPOINT_INTERVAL: 'hourly' }, 'TESSERA_AUDIT_CHECKPOINT_INTERVAL must be a whole number, got "hourly"'],
+    [{ TESSERA_AUDIT_RETENTION_DAYS: '0' }, 'TESSERA_AUDIT_RETENTION_DAYS must be between 1 and 36500, got 0'],
   ])('refuses %j naming the setting', (env, message) => {
     let error: unknown;
     try {

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Services } from '../../src/services.js';
 import { startDeployment } from '../support/bootstrap.js';
 import { skipReason, type TestEnvironment } from '../support/services.js';
+import { tesseraJsonInProcess } from '../support/cli-in-process.js';
 import { cliEnvOf, tessera, tesseraJson } from '../support/processes.js';
 import { basic, get } from '../support/tenants.js';
 
@@ -24,7 +25,9 @@ describe('tessera apikey', () => {
   });
   afterAll(async () => env?.close());
 
-  // Each command is a process of its own (about a second, more on a loaded machine).
+  // A command in a process of its own takes about a second, more on a loaded machine: the commands that
+  // change what the running app sees, and the text answers, run so; the other JSON answers and the
+  // refusals run the same program in this process (support/cli-in-process.ts).
   const SLOW = 90_000;
   let id: string;
   let apiKey: string;
@@ -44,12 +47,12 @@ describe('tessera apikey', () => {
     expect(second.code).toBe(0);
     expect(second.stdout).toMatch(/^id: {6}key_\w+\napi_key: tsk_live_\w+\n\nUse it as HTTP Basic credentials: acme:<api_key>\. Reveal it again with: tessera apikey reveal key_\w+\n$/);
 
-    expect(await tesseraJson(['apikey', 'create', '--platform', 'acme'], cliEnv)).toStrictEqual({
+    expect(await tesseraJsonInProcess(['apikey', 'create', '--platform', 'acme'], cliEnv)).toStrictEqual({
       code: 1,
       json: { error: { code: 'limit_reached', message: 'Platform acme already has 2 active API keys: deactivate one first' } },
     });
 
-    const listed = await tesseraJson(['apikey', 'list', '--platform', 'acme'], cliEnv);
+    const listed = await tesseraJsonInProcess(['apikey', 'list', '--platform', 'acme'], cliEnv);
     expect(listed.code).toBe(0);
     expect(listed.json.platformName).toBe('acme');
     const keys = listed.json.api_keys as Array<Record<string, unknown>>;
@@ -80,7 +83,7 @@ describe('tessera apikey', () => {
     expect(listed.stdout).toContain(`${id}  active  `);
     expect(listed.stdout.split('\n').find((line) => line.startsWith(id))).toMatch(new RegExp(` ${usedAt.replaceAll('.', '\\.')}$`));
 
-    expect(await tesseraJson(['apikey', 'delete', id], cliEnv)).toStrictEqual({
+    expect(await tesseraJsonInProcess(['apikey', 'delete', id], cliEnv)).toStrictEqual({
       code: 1,
       json: { error: { code: 'conflict', message: `API key ${id} is active: deactivate it before deleting it` } },
     });
@@ -97,11 +100,11 @@ describe('tessera apikey', () => {
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
 
-    expect(await tesseraJson(['apikey', 'activate', id], cliEnv)).toMatchObject({ code: 0, json: { id, status: 'active' } });
+    expect(await tesseraJsonInProcess(['apikey', 'activate', id], cliEnv)).toMatchObject({ code: 0, json: { id, status: 'active' } });
     expect((await get(app, '/raas/v2/whoami', authorization)).statusCode).toBe(200);
     expect((await tessera(['apikey', 'deactivate', id], cliEnv)).stdout).toBe(`API key ${id} is inactive\n`);
-    expect(await tesseraJson(['apikey', 'delete', id], cliEnv)).toStrictEqual({ code: 0, json: { id, deleted: true } });
-    expect(await tesseraJson(['apikey', 'reveal', id], cliEnv)).toStrictEqual({
+    expect(await tesseraJsonInProcess(['apikey', 'delete', id], cliEnv)).toStrictEqual({ code: 0, json: { id, deleted: true } });
+    expect(await tesseraJsonInProcess(['apikey', 'reveal', id], cliEnv)).toStrictEqual({
       code: 1,
       json: { error: { code: 'not_found', message: `API key ${id} does not exist in ${env.config.dataDir}/tessera.db` } },
     });

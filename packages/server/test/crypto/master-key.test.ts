@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort } from '../support/listen.js';
+import { tesseraJsonInProcess } from '../support/cli-in-process.js';
 import { tessera, tesseraJson } from '../support/processes.js';
 
 // Each step starts a process (about a second, more on a loaded machine): generous timeouts.
@@ -15,9 +16,10 @@ describe('a missing master.key with sealed data in the store', { timeout: 90_000
     dataDir = await mkdtemp(path.join(tmpdir(), 'tessera-key-'));
     const env = { TESSERA_DATA_DIR: dataDir, TESSERA_MASTER_KEY: '', DATABASE_URL: '', REDIS_URL: '' };
     const keyFile = path.join(dataDir, 'master.key');
-    // A first start seals a signing key and an API key under a generated master key.
-    expect((await tesseraJson(['platform', 'create', 'acme'], env)).code).toBe(0);
-    expect((await tesseraJson(['apikey', 'create', '--platform', 'acme'], env)).code).toBe(0);
+    // A first start seals a signing key and an API key under a generated master key (the command's
+    // program in this process: what follows, the start-ups that fail, runs as processes).
+    expect((await tesseraJsonInProcess(['platform', 'create', 'acme'], env)).code).toBe(0);
+    expect((await tesseraJsonInProcess(['apikey', 'create', '--platform', 'acme'], env)).code).toBe(0);
     await unlink(keyFile);
 
     const expected =

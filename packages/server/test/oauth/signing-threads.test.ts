@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort } from '../support/listen.js';
-import { startServer, tesseraJson } from '../support/processes.js';
+import { tesseraJsonInProcess } from '../support/cli-in-process.js';
+import { startServer } from '../support/processes.js';
 
 const NO_PROC = existsSync('/proc/self/task') ? false : 'threads are counted in /proc (Linux)';
 if (NO_PROC) console.warn(`signing-threads.test.ts skipped: ${NO_PROC}`);
@@ -24,8 +25,10 @@ describe.skipIf(NO_PROC)('TESSERA_SIGNING_THREADS', () => {
     const env = { TESSERA_DATA_DIR: dataDir, TESSERA_MASTER_KEY: randomBytes(32).toString('base64'), DATABASE_URL: '', REDIS_URL: '' };
     const server = await startServer({ ...env, PORT: String(await freePort()), LOG_LEVEL: 'info', TESSERA_SIGNING_THREADS: signingThreads, TESSERA_PASSWORD_HASHES: passwordHashes });
     cleanups.push(() => server.stop());
-    await tesseraJson(['platform', 'create', 'threads'], env);
-    const { json: client } = await tesseraJson(['client', 'create', '--platform', 'threads'], env);
+    // The client by the command's program in this process: the threads counted are the server's, and a
+    // process per command would only add start-ups (the cli/ suites run the command as a process).
+    await tesseraJsonInProcess(['platform', 'create', 'threads'], env);
+    const { json: client } = await tesseraJsonInProcess(['client', 'create', '--platform', 'threads'], env);
     const body = new URLSearchParams({ grant_type: 'client_credentials', client_id: client.client_id as string, client_secret: client.client_secret as string });
     const response = await fetch(`${server.url}/oauth/token`, { method: 'POST', body });
     expect(response.status).toBe(200);

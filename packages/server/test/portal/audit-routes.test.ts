@@ -1,5 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import path from 'node:path';
+import { archiveAudit } from '../../src/audit/archive-audit.js';
+import type { Services } from '../../src/services.js';
 import { PortalBrowser } from '../support/portal.js';
 import { startDeployment } from '../support/bootstrap.js';
 import { STORE_KINDS, type TestEnvironment } from '../support/services.js';
@@ -7,11 +10,12 @@ import { STORE_KINDS, type TestEnvironment } from '../support/services.js';
 describe.each(STORE_KINDS)('the portal audit log on %s', (store) => {
   let env: TestEnvironment;
   let app: FastifyInstance;
+  let services: Services;
   let ann: PortalBrowser;
   let clientId: string;
 
   beforeAll(async () => {
-    ({ env, app } = await startDeployment({ store }));
+    ({ env, app, services } = await startDeployment({ store }));
     ann = new PortalBrowser(app);
     await ann.signUp('audit@example.com', 'audited'); // seq 1, 12:00
     env.clock.advance(60_000);
@@ -76,5 +80,20 @@ describe.each(STORE_KINDS)('the portal audit log on %s', (store) => {
     expect(lines[1]).toMatch(new RegExp(`^2026-11-28T12:01:00.000Z,audit@example.com,generate,${clientId},127.0.0.1,"'=HYPERLINK\\(""x""\\),""evil""",success,2,aud_\\w+$`));
     expect(lines.slice(2)).toEqual(['']);
     expect((await app.inject({ method: 'GET', url: '/portal/api/audit.csv' })).statusCode).toBe(401);
+  });
+
+  // Last: it archives the older entries out of the store.
+  it('says from when the store holds entries, and whether older ones were archived', async () => {
+    const held = async () => {
+      const { entriesSince, olderArchived } = (await ann.get('/audit?limit=1')).json();
+      return { entriesSince, olderArchived };
+    };
+    expect(await held()).toStrictEqual({ entriesSince: '2026-11-28T12:00:00.000Z', olderArchived: false });
+    const file = path.join(env.config.dataDir, 'portal-archive.jsonl');
+    await archiveAudit(services, { before: Date.parse('2026-11-28T12:02:00Z'), file, checkpointsFile: path.join(env.config.dataDir, 'checkpoints.jsonl') });
+    expect(await held()).toStrictEqual({ entriesSince: '2026-11-28T12:02:00.000Z', olderArchived: true });
+    const page = (await ann.get('/audit')).json();
+    expect(page.entries.map((e: { seq: number }) => e.seq)).toEqual([4, 3]);
+    expect(page.next).toBeNull();
   });
 });

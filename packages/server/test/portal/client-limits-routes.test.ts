@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addAudience } from '../../src/credentials/audiences.js';
+import { addApi } from '../../src/credentials/protected-apis.js';
 import type { Services } from '../../src/services.js';
 import type { AuditEntry } from '../../src/store/audit-log.js';
 import { startDeployment } from '../support/bootstrap.js';
@@ -100,16 +101,25 @@ describe.each(STORE_KINDS)('client token limits and audiences in the portal on %
     expect(await changes()).toEqual(before);
   });
 
-  it('lists the audiences, the default first, to every member', async () => {
+  it('lists the audiences, the default first, with the protected APIs among them (issue 23), to every member', async () => {
     await addAudience(services, 'https://short.example/api', 300);
+    await addApi(services, 'https://orders.example/', { ttlSeconds: 600, host: 'orders.example.com', pathPrefix: '/v1', platforms: ['acme'], credentialKinds: ['api_key'] });
+    await addApi(services, 'https://open.example/', {});
     for (const browser of [ann, bob]) {
       const response = await browser.get('/audiences');
       expect({ status: response.statusCode, body: response.json() }).toStrictEqual({
         status: 200,
         body: {
           audiences: [
-            { url: env.config.audience, ttlSeconds: 86_400, default: true },
-            { url: 'https://short.example/api', ttlSeconds: 300, default: false },
+            { url: env.config.audience, ttlSeconds: 86_400, default: true, api: null },
+            { url: 'https://open.example/', ttlSeconds: 86_400, default: false, api: { host: null, pathPrefix: '/', platforms: null, credentialKinds: null } },
+            {
+              url: 'https://orders.example/',
+              ttlSeconds: 600,
+              default: false,
+              api: { host: 'orders.example.com', pathPrefix: '/v1', platforms: ['acme'], credentialKinds: ['api_key'] },
+            },
+            { url: 'https://short.example/api', ttlSeconds: 300, default: false, api: null },
           ],
         },
       });

@@ -3,7 +3,7 @@ import SQLite from 'better-sqlite3';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { SQLITE_FILE } from '../../src/store/database.js';
-import { BROWSER_TEST_TIMEOUT, browserSkipReason, openPage, screenshot } from '../support/browser.js';
+import { BROWSER_TEST_TIMEOUT, browserSkipReason, NARROW, openPage, screenshot, WIDE } from '../support/browser.js';
 import { PASSWORD } from '../support/portal.js';
 import { tessera } from '../support/processes.js';
 import { servedPortal } from '../support/served-portal.js';
@@ -93,6 +93,12 @@ describe.skipIf(browserSkipReason())('the portal in Chromium', () => {
   /** generates client credentials, shows the secret once, copies it, and the secret gets a token over HTTP; a quota reset keeps the token's time and says so */
   async function generateClient(): Promise<void> {
     const p = page;
+    // Issue 23: a protected API of acme's, which the Audiences card lists with its routing (read-only).
+    const registered = await tessera(['api', 'add', 'https://api.acme.example/', '--host', 'api.acme.example', '--path-prefix', '/v1', '--platform', 'acme', '--ttl', '3600'], {
+      ...served.env,
+      LOG_LEVEL: 'warn',
+    });
+    expect(registered.code, registered.stderr).toBe(0);
     await p.getByRole('link', { name: 'Manage OAuth client credentials' }).click();
     await expect.poll(() => p.url(), { timeout: 20_000 }).toContain('#/team/oauth-clients');
     await p.getByText('No client credentials yet.').waitFor();
@@ -155,8 +161,29 @@ describe.skipIf(browserSkipReason())('the portal in Chromium', () => {
     expect(await clientRow.getByRole('cell').nth(3).innerText()).toContain('60 / hour · 1,000 / day');
     const audiences = p.getByRole('region', { name: 'Audiences' });
     await audiences.getByText('Default', { exact: true }).waitFor();
-    expect(await audiences.getByRole('row').count()).toBe(2);
+    expect(await audiences.getByRole('row').count()).toBe(3);
+    const apiRow = audiences.getByRole('row').filter({ hasText: 'https://api.acme.example/' });
+    expect((await apiRow.getByRole('cell').nth(1).innerText()).split('\n').map((line) => line.trim())).toEqual([
+      'Host',
+      'api.acme.example',
+      'Path prefix',
+      '/v1',
+      'Platforms',
+      'acme',
+      'Credentials',
+      'OAuth clients and API keys',
+    ]);
     await screenshot(p, 'portal-client-limits');
+    // The Audiences card alone, wide and narrow (the page's screenshots cut it): its files, from the helper, overwritten.
+    const shots = await screenshot(p, 'portal-audiences');
+    for (const [file, size] of [
+      [shots.wide, WIDE],
+      [shots.narrow, NARROW],
+    ] as const) {
+      await p.setViewportSize(size);
+      await audiences.screenshot({ path: file });
+    }
+    await p.setViewportSize(WIDE);
   }
 
   /** generates an API key, copies it by a click on the masked key, reveals it with the eye icon (nothing moves), and the key calls /raas/v2; deactivated (which the page confirms), the call fails */

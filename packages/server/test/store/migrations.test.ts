@@ -20,9 +20,10 @@ const TABLES = {
     'platform_id',
     'status',
   ],
-  audiences: ['created_at', 'ttl_seconds', 'updated_at', 'url'],
+  audiences: ['allowed_credential_kinds', 'allowed_platforms', 'api', 'created_at', 'match_host', 'match_path_prefix', 'ttl_seconds', 'updated_at', 'url'],
   client_token_limits: ['client_id', 'mode', 'per_day', 'per_hour', 'updated_at'],
   audit_log: ['action', 'actor', 'at', 'hash', 'id', 'outcome', 'platform_id', 'prev_hash', 'seq', 'source_address', 'target_id', 'user_agent'],
+  audit_anchors: ['checkpoint', 'hash', 'platform_id', 'seq'],
   api_keys: ['created_at', 'id', 'key_digest', 'key_sealed', 'last_used_at', 'platform_id', 'status', 'status_changed_at'],
   credit_card_deposits: ['account_identifier', 'amount_cents', 'card_token', 'created_at', 'deposit_id', 'fee_basis_points', 'fee_cents', 'platform_id', 'status'],
   credit_cards: [

@@ -4,7 +4,7 @@ import { isIP } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { expect, onTestFinished } from 'vitest';
 
 // Headless Chromium for the suites that test what a person sees (the console, the portal): Debian's
@@ -47,6 +47,26 @@ export function isLoopback(hostname: string): boolean {
  * CDN or anywhere else. Errors the page logs (a script error, a CSP violation) fail it too.
  */
 export async function openPage(browser: Browser, viewport = WIDE): Promise<Page> {
+  const { page, context, expectClean } = await checkedPage(browser, viewport);
+  onTestFinished(async () => {
+    await context.close();
+    expectClean();
+  });
+  return page;
+}
+
+/**
+ * One page for the tests of a suite, for a page whose load is most of a test's time (Swagger UI parses
+ * and renders for seconds on a loaded machine): the same checks as `openPage`, made after each test by
+ * `expectClean` (call it in afterEach), which then starts a new count. The suite puts the page back as
+ * a person would find it between tests, and `close` ends it (afterAll).
+ */
+export async function openSharedPage(browser: Browser, viewport = WIDE): Promise<{ page: Page; expectClean: () => void; close: () => Promise<void> }> {
+  const { page, context, expectClean } = await checkedPage(browser, viewport);
+  return { page, expectClean, close: () => context.close() };
+}
+
+async function checkedPage(browser: Browser, viewport: { width: number; height: number }): Promise<{ page: Page; context: BrowserContext; expectClean: () => void }> {
   const context = await browser.newContext({ viewport });
   // Room for a loaded 2-core machine (a page load took over 10 s beside other suites), and still well
   // inside the browser tests' own timeout (BROWSER_TEST_TIMEOUT), so a step that waits in vain says which.
@@ -67,12 +87,12 @@ export async function openPage(browser: Browser, viewport = WIDE): Promise<Page>
     if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) pageErrors.push(message.text());
   });
   page.on('pageerror', (error) => pageErrors.push(error.message));
-  onTestFinished(async () => {
-    await context.close();
-    expect(offsite, 'requests to hosts other than loopback').toEqual([]);
-    expect(pageErrors, 'errors the page logged').toEqual([]);
-  });
-  return page;
+  const expectClean = () => {
+    const found = { offsite: offsite.splice(0), pageErrors: pageErrors.splice(0) };
+    expect(found.offsite, 'requests to hosts other than loopback').toEqual([]);
+    expect(found.pageErrors, 'errors the page logged').toEqual([]);
+  };
+  return { page, context, expectClean };
 }
 
 const SCREENSHOTS = fileURLToPath(new URL('../../../../docs/screenshots/', import.meta.url));

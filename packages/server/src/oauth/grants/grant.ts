@@ -1,7 +1,7 @@
 import type { Config } from '../../config/config.js';
 import type { OAuthClientStore } from '../../store/oauth-clients.js';
 import type { KeyRing } from '../../tokens/key-ring.js';
-import type { AudienceRegistry } from '../audience-registry.js';
+import type { AudienceRegistry } from '../../credentials/audience-registry.js';
 import type { QuotaDeps, QuotaRequest } from '../quota.js';
 import type { TokenParameters } from '../token-parameters.js';
 
@@ -18,7 +18,7 @@ export interface GrantDeps extends QuotaDeps {
   config: Pick<Config, 'publicUrl' | 'audience' | 'quotaIntervalSeconds' | 'tokenPolicy' | 'tokenTtlSeconds'>;
   oauthClients: Pick<OAuthClientStore, 'claimQuota'>;
   signingKeys: Pick<KeyRing, 'signer'>;
-  /** The audiences tokens may be for, with their lifetimes (audience-registry.ts). */
+  /** The audiences tokens may be for, with their lifetimes (credentials/audience-registry.ts). */
   audienceRegistry: Pick<AudienceRegistry, 'resolve'>;
 }
 

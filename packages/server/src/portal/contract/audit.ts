@@ -15,6 +15,15 @@ export const AuditEntryView = Type.Object({
 });
 export type AuditEntryView = Static<typeof AuditEntryView>;
 
-/** A page of entries, newest first; `next` is the `before` of the next (older) page, or null after the last. */
-export const AuditPage = Type.Object({ entries: Type.Array(AuditEntryView), next: OrNull(Type.Integer()) });
+/**
+ * A page of entries, newest first; `next` is the `before` of the next (older) page, or null after the last.
+ * `entriesSince`: the time of the oldest entry the store holds (null: none yet); `olderArchived`: whether
+ * older ones were archived out of the store (`tessera audit archive`, TESSERA_AUDIT_RETENTION_DAYS).
+ */
+export const AuditPage = Type.Object({
+  entries: Type.Array(AuditEntryView),
+  next: OrNull(Type.Integer()),
+  entriesSince: OrNull(INSTANT),
+  olderArchived: Type.Boolean(),
+});
 export type AuditPage = Static<typeof AuditPage>;

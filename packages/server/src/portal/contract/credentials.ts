@@ -19,12 +19,27 @@ export const ClientLimitsBody = Type.Object(
 );
 export type ClientLimitsBody = Static<typeof ClientLimitsBody>;
 
+/** Where a protected API answers and who may call it (issue 23; `tessera api add`). */
+export const ProtectedApiView = Type.Object({
+  /** The Host it answers on, lowercased (`api.example.com`, `api.example.com:8443`); null: any host. */
+  host: OrNull(Type.String()),
+  /** The path prefix, matched on a segment boundary; '/' at least. */
+  pathPrefix: Type.String(),
+  /** The platforms that may call it, by name; null: every platform. */
+  platforms: OrNull(Type.Array(Type.String())),
+  /** The credential kinds that may call it; null: both. */
+  credentialKinds: OrNull(Type.Array(Type.Union([Type.Literal('oauth_client'), Type.Literal('api_key')]))),
+});
+export type ProtectedApiView = Static<typeof ProtectedApiView>;
+
 /** An audience tokens may be issued for, and the lifetime of its tokens (read-only to teams). */
 export const AudienceView = Type.Object({
   url: Type.String(),
   ttlSeconds: Type.Integer(),
   /** The default audience: tokens asked for without `audience` or `resource` are for it. */
   default: Type.Boolean(),
+  /** A protected API that /forward-auth serves under this audience; null: a plain audience. */
+  api: OrNull(ProtectedApiView),
 });
 export type AudienceView = Static<typeof AudienceView>;
 
