@@ -8,7 +8,7 @@
 //
 //   node bench/scale.js [--platforms N] [--clients M] [--keys K] [--audit A] [--chain C] [--only sqlite|postgres] [--write]
 //   (or SCALE_PLATFORMS, SCALE_CLIENTS, SCALE_KEYS, SCALE_AUDIT, SCALE_CHAIN; defaults 100000 / 1000000 / 1000000 /
-//   10000000, and a chain of 1000000; SCALE_ROUNDS rounds, default 3). PostgreSQL: TEST_DATABASE_URL (or postgres://postgres@127.0.0.1:5432/test)
+//   10000000, and a chain of 1000000; SCALE_ROUNDS rounds, 1 to 3, default 3). PostgreSQL: TEST_DATABASE_URL (or postgres://postgres@127.0.0.1:5432/test)
 //   and TEST_REDIS_URL, a database of the run's own, dropped after; left out, with the reason, when away.
 //
 // What the seeded rows are: platforms `p<i>`; client i (secret `tsc_secret_<i, 43 digits>`) and API key i (key
@@ -55,6 +55,13 @@ const COLD = 300;
 const WARM_REQUESTS = 1500;
 const PORTAL_REQUESTS = 200;
 const ROUNDS = Number(process.env.SCALE_ROUNDS ?? 3);
+// Each round's cold rows present COLD credentials that no earlier round did: the small store holds unseen
+// clients for this many rounds only (a 7-round run measured 0 tokens/s on it from round 5 on).
+const MAX_ROUNDS = Math.floor((SMALL_CLIENTS - 1) / COLD);
+if (!Number.isInteger(ROUNDS) || ROUNDS < 1 || ROUNDS > MAX_ROUNDS) {
+  console.error(`SCALE_ROUNDS must be a whole number from 1 to ${MAX_ROUNDS}: each round presents ${COLD} clients of the ${SMALL_CLIENTS}-client store that no earlier round did`);
+  process.exit(2);
+}
 const DAY = 86_400_000;
 const START = Date.parse('2025-12-01T00:00:00Z');
 
