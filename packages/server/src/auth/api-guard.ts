@@ -11,7 +11,7 @@ import { type Metrics, NO_METRICS } from '../metrics/metrics.js';
 import { ApiKeyLastUse } from './api-key-last-use.js';
 import { AuthError, credentialsRequired, insufficientScope, invalidCredentials } from './auth-error.js';
 import { LruCache } from '../cache/lru.js';
-import { apiKeyPrincipal, type ApiKeyLookupDeps, tokenPrincipal, verifyBearerToken } from './verify-credential.js';
+import { apiKeyPrincipal, type ApiKeyLookupDeps, liveTokenClient, tokenPrincipal, type TokenPrincipal, verifyBearerToken } from './verify-credential.js';
 import { assertWellFormed, type PresentedCredential, readPresentedCredential } from './presented-credential.js';
 import type { Principal } from './principal.js';
 
@@ -19,19 +19,16 @@ import type { Principal } from './principal.js';
 export const MAX_CACHED_CREDENTIALS = 10_000;
 
 interface BearerEntry {
-  principal: Principal;
+  /** Its credential holds the token's audience and scopes. */
+  principal: TokenPrincipal;
   clientId: string;
   jti: string;
   /** The `platform` claim, checked against the client's platform on every status read. */
   platformClaim: string;
   /** The `iat` claim, checked against the client's last deactivation on every status read. */
   issuedAt: number;
-  /** The `aud` and `scope` claims, as they were. */
-  audience: string;
-  scope: string;
   /** The signing key: when the key ring drops it, the token is verified again (and fails). */
   kid: string;
-  scopes: readonly string[];
   /** When the token stops being valid: `exp` plus the clock tolerance verification allows. */
   expiresAt: number;
   /** When the client's status and the token's revocation were last read from the store. */
@@ -158,7 +155,7 @@ export class ApiGuard {
 
   private assertScope(entry: BearerEntry): void {
     const { requiredScope } = this.options;
-    if (requiredScope !== undefined && !entry.scopes.includes(requiredScope)) throw insufficientScope(this.options.realm, requiredScope);
+    if (requiredScope !== undefined && !entry.principal.credential.scopes.includes(requiredScope)) throw insufficientScope(this.options.realm, requiredScope);
   }
 
   private miss(): undefined {
@@ -207,10 +204,7 @@ export class ApiGuard {
       jti: claims.jti,
       platformClaim: claims.platform,
       issuedAt: claims.iat,
-      audience: claims.aud,
-      scope: claims.scope,
       kid,
-      scopes: claims.scope.split(' '),
       expiresAt: (claims.exp + CLOCK_TOLERANCE_SECONDS) * 1000,
       checkedAt: now,
     };
@@ -244,8 +238,7 @@ export class ApiGuard {
     const generation = this.generation;
     try {
       if ('jti' in entry) {
-        const { clientId, jti, platformClaim, issuedAt, audience, scope } = entry;
-        await tokenPrincipal(this.deps, this.options.realm, { client_id: clientId, jti, platform: platformClaim, iat: issuedAt, aud: audience, scope });
+        await liveTokenClient(this.deps, this.options.realm, { client_id: entry.clientId, jti: entry.jti, platform: entry.platformClaim, iat: entry.issuedAt });
       } else if ((await this.deps.apiKeys.status(entry.keyId)) !== 'active') {
         throw invalidCredentials(this.options.realm, `API key ${entry.keyId} is deactivated or gone`);
       }

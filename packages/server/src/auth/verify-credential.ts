@@ -4,6 +4,7 @@ import { hasCode } from '../errors/tessera-error.js';
 import type { AccessTokenClaims, VerifiedAccessToken } from '../tokens/access-token.js';
 import { readTokenStatus, type TokenStatusDeps, type TokenVerificationDeps, verifyOwnToken } from '../tokens/live-token.js';
 import type { ApiKeyStore } from '../store/api-keys.js';
+import type { OAuthClient } from '../store/oauth-clients.js';
 import { invalidCredentials, invalidToken } from './auth-error.js';
 import type { Principal } from './principal.js';
 
@@ -32,31 +33,44 @@ export async function verifyBearerToken(
   }
 }
 
-/** Reads from the store what can change after a token was issued ({@link readTokenStatus}): its principal, or why not. */
+/** A token's principal: its credential carries the token's audience and scopes. */
+export type TokenPrincipal = Principal & { credential: Extract<Principal['credential'], { type: 'oauth_client' }> };
+
+/**
+ * Reads from the store what can change after a token was issued ({@link readTokenStatus}): the client, or
+ * a refusal saying why not. The guard's periodic re-read needs only this.
+ */
+export async function liveTokenClient(
+  deps: TokenStatusDeps,
+  realm: string,
+  claims: Pick<AccessTokenClaims, 'client_id' | 'jti' | 'platform' | 'iat'>,
+): Promise<OAuthClient & { platform_name: string }> {
+  const { client_id: clientId, jti } = claims;
+  const status = await readTokenStatus(deps, claims);
+  if (status.live) return status.client;
+  switch (status.reason) {
+    case 'revoked':
+      throw invalidToken(realm, 'The token has been revoked', `token ${jti} is revoked`);
+    case 'client_inactive':
+      throw invalidToken(realm, "The token's client credential is no longer active", `client ${clientId} is inactive or gone`);
+    case 'issued_before_deactivation':
+      throw invalidToken(realm, 'The token was issued before its client credential was deactivated', `client ${clientId} was deactivated after token ${jti}`);
+    case 'platform_mismatch':
+      throw invalidToken(realm, 'The token is not valid', `client ${clientId} is not of the platform in the token`);
+  }
+}
+
+/** A verified token's principal, once the store says it is live ({@link liveTokenClient}). */
 export async function tokenPrincipal(
   deps: TokenStatusDeps,
   realm: string,
   claims: Pick<AccessTokenClaims, 'client_id' | 'jti' | 'platform' | 'iat' | 'aud' | 'scope'>,
-): Promise<Principal> {
-  const { client_id: clientId, jti } = claims;
-  const status = await readTokenStatus(deps, claims);
-  if (!status.live) {
-    switch (status.reason) {
-      case 'revoked':
-        throw invalidToken(realm, 'The token has been revoked', `token ${jti} is revoked`);
-      case 'client_inactive':
-        throw invalidToken(realm, "The token's client credential is no longer active", `client ${clientId} is inactive or gone`);
-      case 'issued_before_deactivation':
-        throw invalidToken(realm, 'The token was issued before its client credential was deactivated', `client ${clientId} was deactivated after token ${jti}`);
-      case 'platform_mismatch':
-        throw invalidToken(realm, 'The token is not valid', `client ${clientId} is not of the platform in the token`);
-    }
-  }
-  const { client } = status;
+): Promise<TokenPrincipal> {
+  const client = await liveTokenClient(deps, realm, claims);
   return {
     platformId: client.platform_id,
     platformName: client.platform_name,
-    credential: { type: 'oauth_client', clientId, tokenId: jti, audience: claims.aud, scopes: claims.scope.split(' ') },
+    credential: { type: 'oauth_client', clientId: claims.client_id, tokenId: claims.jti, audience: claims.aud, scopes: claims.scope.split(' ') },
   };
 }
 
