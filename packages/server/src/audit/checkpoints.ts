@@ -3,9 +3,9 @@ import { mkdir, open, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { type AuditPublicKey, type AuditSigningKey, parseAuditPublicKey, signWith, verifyWith } from '../crypto/audit-signing-key.js';
+import type { AuditEntry } from '../store/audit-log.js';
 
 export type { AuditPublicKey };
-import type { AuditEntry } from '../store/audit-log.js';
 
 /**
  * A signed checkpoint of one platform's chain, as one line of the checkpoints file (JSON, in this member
