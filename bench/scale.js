@@ -8,7 +8,7 @@
 //
 //   node bench/scale.js [--platforms N] [--clients M] [--keys K] [--audit A] [--chain C] [--only sqlite|postgres] [--write]
 //   (or SCALE_PLATFORMS, SCALE_CLIENTS, SCALE_KEYS, SCALE_AUDIT, SCALE_CHAIN; defaults 100000 / 1000000 / 1000000 /
-//   10000000, and a chain of 1000000; SCALE_ROUNDS rounds, 1 to 3, default 3). PostgreSQL: TEST_DATABASE_URL (or postgres://postgres@127.0.0.1:5432/test)
+//   10000000, and a chain of 1000000; SCALE_ROUNDS rounds, default 7). PostgreSQL: TEST_DATABASE_URL (or postgres://postgres@127.0.0.1:5432/test)
 //   and TEST_REDIS_URL, a database of the run's own, dropped after; left out, with the reason, when away.
 //
 // What the seeded rows are: platforms `p<i>`; client i (secret `tsc_secret_<i, 43 digits>`) and API key i (key
@@ -19,7 +19,7 @@
 // audit page, the CSV export and verification run on it, so verification is measured on a chain of C entries
 // that verifies (the filler chains would not), walked by the same queries as a full verify of every chain.
 import { createHash, randomBytes } from 'node:crypto';
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -50,18 +50,17 @@ const WRITE = process.argv.includes('--write');
 const GOAL = 1.25;
 /** Requests in flight at once while measuring. */
 const CONCURRENCY = 8;
-/** Distinct credentials each cold-cache row presents once (fewer on a store with fewer). */
-const COLD = 300;
+/** Distinct credentials each cold-cache row presents once: all the small store's clients and keys. */
+const COLD = SMALL_CLIENTS;
 const WARM_REQUESTS = 1500;
 const PORTAL_REQUESTS = 200;
-const ROUNDS = Number(process.env.SCALE_ROUNDS ?? 3);
-// Each round's cold rows present COLD credentials that no earlier round did: the small store holds unseen
-// clients for this many rounds only (a 7-round run measured 0 tokens/s on it from round 5 on).
-const MAX_ROUNDS = Math.floor((SMALL_CLIENTS - 1) / COLD);
-if (!Number.isInteger(ROUNDS) || ROUNDS < 1 || ROUNDS > MAX_ROUNDS) {
-  console.error(`SCALE_ROUNDS must be a whole number from 1 to ${MAX_ROUNDS}: each round presents ${COLD} clients of the ${SMALL_CLIENTS}-client store that no earlier round did`);
+const ROUNDS = Number(process.env.SCALE_ROUNDS ?? 7);
+if (!Number.isInteger(ROUNDS) || ROUNDS < 1) {
+  console.error('SCALE_ROUNDS must be a whole number of rounds, 1 or more');
   process.exit(2);
 }
+// Every round starts both servers afresh, so its cold rows meet caches that hold nothing: the credentials
+// they present come in slices of COLD, the small store presenting all of its own in every round.
 const DAY = 86_400_000;
 const START = Date.parse('2025-12-01T00:00:00Z');
 
@@ -149,6 +148,10 @@ function seedSqlite(file, sizes, hot) {
   stage('SQLite analyze');
   db.pragma('journal_mode = WAL');
   db.close();
+  // Written with syncs off: on disk before the server starts, not by the kernel during the rounds.
+  const fd = openSync(file, 'r');
+  fsyncSync(fd);
+  closeSync(fd);
   return { hotId: hotPlatform.id, head: Number(head.seq) + sizes.chain };
 }
 
@@ -208,7 +211,9 @@ async function seedPostgres(databaseUrl, sizes, hot) {
     await client.query("insert into users (id, platform_id, email, role, password_hash, created_at) values ($1, $2, 'admin@bench.example', 'admin', 'none', $3)", [user, hotPlatform.id, Date.now()]);
     await client.query('insert into sessions (id_digest, user_id, created_at, authenticated_at, last_seen_at) values ($1, $2, $3, $3, $3)', [sha256(hot.session), user, Date.now()]);
     await client.query('vacuum analyze');
-    stage('PostgreSQL vacuum analyze');
+    // The pages the load and the vacuum dirtied, written now rather than by a checkpoint spread over the rounds.
+    await client.query('checkpoint');
+    stage('PostgreSQL vacuum analyze, checkpoint');
     return { hotId: hotPlatform.id, head: Number(head.seq) + sizes.chain };
   } finally {
     await client.end();
@@ -285,20 +290,27 @@ async function openStore(label, env, sizes) {
     whoami: (authorization) => ({ url: `${server.url}/raas/v2/whoami`, headers: { authorization } }),
     portal: (pathAndQuery) => ({ url: `${server.url}/portal/api${pathAndQuery}`, headers: { cookie: `tessera_session=${hot.session}` } }),
   };
-  // Warm the JIT up on the hot platform's credentials (not the filler's, whose caches the cold rows need cold).
   store.hotBearer = JSON.parse((await (await fetch(store.hotToken.url, store.hotToken)).text())).access_token;
+  return store;
+}
+
+/** Starts the store's server afresh (its caches empty) and warms its JIT up on the hot platform's credentials, not the filler's, whose caches the cold rows need cold. */
+async function restart(store) {
+  await store.server.restart();
+  const { hot } = store;
   await drive('warm-up token', 300, () => store.hotToken);
   await drive('warm-up bearer', 500, () => store.whoami(`Bearer ${store.hotBearer}`));
   await drive('warm-up basic', 500, () => store.whoami(basic('hot', hot.key.api_key)));
   await drive('warm-up portal', 100, () => store.portal('/audit?limit=50'));
-  return store;
 }
 
-/** One round of the request rows on `store`; round `r` takes the r-th slice of its clients and keys for the cold rows. */
+/** One round of the request rows on `store`, its server started afresh; round `r` presents a slice of its clients and keys to the cold rows. */
 async function round(store, r) {
+  await restart(store);
   const { hot, seeded } = store;
-  const issuers = store.clients.slice(r * COLD, (r + 1) * COLD);
-  const keys = store.keys.slice(r * COLD, (r + 1) * COLD);
+  const slice = r % Math.floor(store.sizes.clients / COLD);
+  const issuers = store.clients.slice(slice * COLD, (slice + 1) * COLD);
+  const keys = store.keys.slice(slice * COLD, (slice + 1) * COLD);
   const issued = [];
   const out = {};
   // Token issuance on filler clients picked at random: each appends to its own platform's chain.
@@ -319,22 +331,32 @@ async function round(store, r) {
 async function finish(store) {
   const { server, row } = store;
   try {
-    // The CSV export of the hot platform's whole chain, its server's memory sampled meanwhile.
+    // The CSV export of the hot platform's whole chain, its server's memory sampled meanwhile with the
+    // lines received so far: constant memory peaks within the export's first tenth and stays there.
     const beforeCsv = processUsage(server.pid).rssMiB;
-    let peak = beforeCsv;
-    const sampler = setInterval(() => (peak = Math.max(peak, processUsage(server.pid).rssMiB)), 100);
+    const samples = [];
+    let lines = 0;
+    const sampler = setInterval(() => samples.push([lines, processUsage(server.pid).rssMiB]), 100);
     const t = performance.now();
     const csv = await fetch(store.portal('/audit.csv').url, store.portal('/audit.csv'));
     if (csv.status !== 200) throw new Error(`audit.csv: ${csv.status}`);
     let bytes = 0;
-    let lines = 0;
     for await (const chunk of csv.body) {
       bytes += chunk.length;
       for (const b of chunk) if (b === 10) lines++;
     }
     clearInterval(sampler);
     const seconds = (performance.now() - t) / 1000;
-    row.csv = { seconds, entries: lines - 1, bytes, entriesPerSecond: (lines - 1) / seconds, rssBefore: beforeCsv, rssPeak: peak };
+    const peakOf = (within) => Math.max(beforeCsv, ...within.map(([, rss]) => rss));
+    row.csv = {
+      seconds,
+      entries: lines - 1,
+      bytes,
+      entriesPerSecond: (lines - 1) / seconds,
+      rssBefore: beforeCsv,
+      rssPeak: peakOf(samples),
+      rssPeakFirstTenth: peakOf(samples.filter(([received]) => received <= lines / 10)),
+    };
     Object.assign(row, await inProcess({ ...store.env, TESSERA_MASTER_KEY: server.masterKey }, server.dataDir, store.seeded.hotId));
     row.endRss = processUsage(server.pid).rssMiB;
     row.size = await sizeOnDisk(store.env, server.dataDir, store.sizes);
@@ -365,7 +387,9 @@ async function compareStores(name, smallEnv, bigEnv) {
   try {
     for (let r = 0; r < ROUNDS; r++) {
       for (const which of r % 2 === 0 ? ['small', 'big'] : ['big', 'small']) rounds[which].push(await round(which === 'small' ? small : big, r));
-      console.log(`${name} round ${r + 1}: token ${rounds.small[r].token.rps.toFixed(0)} / ${rounds.big[r].token.rps.toFixed(0)} req/s`);
+      // Each row's ratio in this round (big over small, as in the table), to see how far the rounds agree.
+      const ratiosOfRound = REQUEST_ROWS.map((id) => `${id} ${(id.endsWith('Warm') || id === 'token' ? rounds.small[r][id].rps / rounds.big[r][id].rps : rounds.big[r][id].p95 / rounds.small[r][id].p95).toFixed(2)}`);
+      console.log(`${name} round ${r + 1}: ${ratiosOfRound.join(', ')}`);
     }
   } catch (error) {
     await small.server.stop();
@@ -516,6 +540,7 @@ const ROWS = [
 const INFO = [
   ['checkpoint round: every chain’s head (O(platforms))', (r) => `${r.heads.chains.toLocaleString('en-US')} chains, ${r.heads.seconds.toFixed(2)} s`],
   ['CSV export of the hot chain', (r) => `${fmt(r.csv.entries)} entries, ${(r.csv.bytes / 2 ** 20).toFixed(0)} MiB in ${r.csv.seconds.toFixed(1)} s`],
+  ['CSV export: server RSS at its peak over the first tenth of the entries, over all', (r) => `${mib(r.csv.rssPeakFirstTenth)}, ${mib(r.csv.rssPeak)}`],
   ['full verify of the hot chain', (r) => `${fmt(r.verifyFull.entries)} entries in ${r.verifyFull.seconds.toFixed(1)} s`],
   ['seeding', (r) => `${r.seedSeconds.toFixed(0)} s`],
   ['size on disk', (r) => `${(r.size.bytes / 2 ** 20).toFixed(0)} MiB`],
@@ -526,7 +551,7 @@ const cpus = os.cpus();
 const lines = [
   '## A year of traffic (issue 24)',
   '',
-  `Written by \`npm run bench:scale\` (bench/scale.js) on ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC in ${Math.round((Date.now() - started) / 1000)} s, on ${cpus.length} × ${cpus[0]?.model.trim()}, Node ${process.version}. ${CONCURRENCY} requests in flight; cold rows present ${COLD} credentials the server has not seen, once each; ${ROUNDS} rounds, the small and the big store in turns: each figure is the median of its rounds', each request row's ratio the median of the rounds' ratios (big store's latency or time per request over the small one's); goal ≤ ${GOAL}×.`,
+  `Written by \`npm run bench:scale\` (bench/scale.js) on ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC in ${Math.round((Date.now() - started) / 1000)} s, on ${cpus.length} × ${cpus[0]?.model.trim()}, Node ${process.version}. ${CONCURRENCY} requests in flight; cold rows present ${COLD} credentials, once each, to a server started afresh for each round; ${ROUNDS} rounds, the small and the big store in turns: each figure is the median of its rounds', each request row's ratio the median of the rounds' ratios (big store's latency or time per request over the small one's); goal ≤ ${GOAL}×.`,
   '',
   `- Small store: ${sizeLine(SMALL)}.`,
   `- Big store: ${sizeLine(BIG)}.`,

@@ -46,27 +46,44 @@ export async function deployment(env = {}, { clients = 0, seed } = {}) {
   if (seed) await seed({ env: base, cli, dataDir });
   // BENCH_NODE_ARGS: flags for the servers' node, such as `--cpu-prof --cpu-prof-dir=/tmp/profiles`.
   const nodeArgs = process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
-  const child = spawn(process.execPath, [...nodeArgs, TESSERA, 'serve'], { env: base, stdio: ['ignore', process.env.BENCH_VERBOSE ? 'inherit' : 'ignore', 'inherit'] });
-  children.add(child);
   const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; ; i++) {
-    try {
-      if ((await fetch(`${url}/healthz`)).ok) break;
-    } catch {
-      if (i > 300 || child.exitCode !== null) throw new Error('tessera serve did not start');
-      await new Promise((r) => setTimeout(r, 100));
+  let child;
+  const start = async () => {
+    child = spawn(process.execPath, [...nodeArgs, TESSERA, 'serve'], { env: base, stdio: ['ignore', process.env.BENCH_VERBOSE ? 'inherit' : 'ignore', 'inherit'] });
+    children.add(child);
+    for (let i = 0; ; i++) {
+      try {
+        if ((await fetch(`${url}/healthz`)).ok) break;
+      } catch {
+        if (i > 300 || child.exitCode !== null) throw new Error('tessera serve did not start');
+        await new Promise((r) => setTimeout(r, 100));
+      }
     }
-  }
+  };
+  const halt = async () => {
+    if (child.exitCode === null) {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+    }
+    children.delete(child);
+  };
+  await start();
   return {
     url,
     cli,
     dataDir,
-    pid: child.pid,
+    get pid() {
+      return child.pid;
+    },
     masterKey: base.TESSERA_MASTER_KEY,
     clients: made,
+    /** Stops the server and starts it again on the same store: its caches and its JIT start over. */
+    async restart() {
+      await halt();
+      await start();
+    },
     async stop() {
-      child.kill('SIGTERM');
-      await new Promise((r) => child.once('exit', r));
+      await halt();
       await rm(dataDir, { recursive: true, force: true });
     },
   };

@@ -286,8 +286,9 @@ export async function closeServices(services: Services): Promise<void> {
   services.forwardAuthGuard.stop();
   services.clientCache.stop();
   services.audienceRegistry.stop();
-  // Mail handed over before the close still goes (an answer said it was sent).
-  await services.mail.close();
+  // Mail handed over before the close still goes (an answer said it was sent), and the API keys' last uses
+  // waiting for their batch are written.
+  await Promise.all([services.mail.close(), services.apiGuard.flushLastUse(), services.forwardAuthGuard.flushLastUse()]);
   await services.cache.close();
   await services.database.db.destroy();
 }

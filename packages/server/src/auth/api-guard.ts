@@ -81,7 +81,7 @@ export interface GuardOptions {
 export class ApiGuard {
   private readonly bearerCache: LruCache<BearerEntry>;
   private readonly basicCache: LruCache<BasicEntry>;
-  /** Writes when each API key was last used, at most once a minute per key. */
+  /** Writes when each API key was last used, at most once a minute per key, in batches. */
   private readonly lastUse: ApiKeyLastUse;
   /** Bumped on every announced change: a verification that overlapped one is not remembered. */
   private generation = 0;
@@ -114,6 +114,11 @@ export class ApiGuard {
   stop(): void {
     this.unsubscribe?.();
     this.unsubscribe = undefined;
+  }
+
+  /** Writes the API keys' last uses still waiting for their batch (when the app closes, before the store does). */
+  flushLastUse(): Promise<void> {
+    return this.lastUse.flush();
   }
 
   /**

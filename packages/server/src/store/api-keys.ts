@@ -18,6 +18,12 @@ export interface ApiKeyForAuth {
   platform_name: string;
 }
 
+/** That API key `id` authenticated a request at `at` (ms since the epoch). */
+export interface ApiKeyUse {
+  id: string;
+  at: number;
+}
+
 export class ApiKeyStore {
   constructor(private readonly db: Kysely<Schema>) {}
 
@@ -48,16 +54,23 @@ export class ApiKeyStore {
   }
 
   /**
-   * Sets when the key was last used; never moves it back (instances' clocks differ). No lock and no
-   * audit entry: a use is no change of the credential.
+   * Sets when keys were last used, a batch in one transaction: one commit whatever its size. In the keys'
+   * order, so that two instances writing overlapping batches take the rows' locks in the same order and
+   * never deadlock (PostgreSQL). Never moves a use back (instances' clocks differ). No lock of the
+   * platform and no audit entry: a use is no change of the credential.
    */
-  async markUsed(id: string, now: number): Promise<void> {
-    await this.db
-      .updateTable('api_keys')
-      .set({ last_used_at: now })
-      .where('id', '=', id)
-      .where((eb) => eb.or([eb('last_used_at', 'is', null), eb('last_used_at', '<', now)]))
-      .execute();
+  async markUsed(uses: readonly ApiKeyUse[]): Promise<void> {
+    const sorted = [...uses].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    await this.db.transaction().execute(async (trx) => {
+      for (const { id, at } of sorted) {
+        await trx
+          .updateTable('api_keys')
+          .set({ last_used_at: at })
+          .where('id', '=', id)
+          .where((eb) => eb.or([eb('last_used_at', 'is', null), eb('last_used_at', '<', at)]))
+          .execute();
+      }
+    });
   }
 
   async listByPlatform(platformId: string): Promise<ApiKeyRow[]> {

@@ -1,6 +1,6 @@
 import type { Kysely, Selectable, Transaction } from 'kysely';
 import { canonicalJsonAround, chainHash, GENESIS_HASH } from '../crypto/audit-hash.js';
-import { newId, PREFIX } from '../crypto/secrets.js';
+import { newTimeOrderedId, PREFIX } from '../crypto/secrets.js';
 import { TesseraError } from '../errors/tessera-error.js';
 import { lockPlatform } from './platforms.js';
 import type { AuditAnchorsTable, AuditLogTable, Schema } from './schema.js';
@@ -182,9 +182,14 @@ export async function appendAuditEntry(trx: Transaction<Schema>, entry: NewAudit
   return row;
 }
 
+/** An entry's id, ordered by its time: the audit log's largest index takes each new entry on its last page. */
+function auditEntryId(entry: Pick<NewAuditEntry, 'at'>): string {
+  return newTimeOrderedId(PREFIX.auditEntry, entry.at);
+}
+
 /** The entry that follows `last` (none: the chain's first) in its platform's chain: its id, seq and hashes. */
 export function chainedAuditEntry(last: Pick<AuditEntry, 'seq' | 'hash'> | undefined, entry: NewAuditEntry): AuditEntry {
-  const fields = { id: newId(PREFIX.auditEntry), ...entry, seq: Number(last?.seq ?? 0) + 1 };
+  const fields = { id: auditEntryId(entry), ...entry, seq: Number(last?.seq ?? 0) + 1 };
   const prevHash = last?.hash ?? GENESIS_HASH;
   return { ...fields, prev_hash: prevHash, hash: entryHash(prevHash, fields) };
 }
@@ -195,7 +200,7 @@ export function chainedAuditEntry(last: Pick<AuditEntry, 'seq' | 'hash'> | undef
  * is the {@link entryHash} that {@link chainedAuditEntry} would have given it.
  */
 export function unnumberedAuditEntry(entry: NewAuditEntry): { id: string; hashHead: string; hashTail: string } {
-  const id = newId(PREFIX.auditEntry);
+  const id = auditEntryId(entry);
   const fields = { ...entry, id };
   const { head, tail } = canonicalJsonAround(Object.fromEntries(HASHED_FIELDS.filter((f) => f !== 'seq').map((f) => [f, fields[f]])), 'seq');
   return { id, hashHead: head, hashTail: tail };

@@ -146,7 +146,7 @@ export type AuditOutcome = 'success' | 'failure';
 
 /** One entry of a platform's hash chain (store/audit-log.ts): ids only, never a secret. */
 export interface AuditLogTable {
-  /** `aud_…` */
+  /** `aud_…`, ordered by time (crypto/secrets.ts newTimeOrderedId) */
   id: string;
   platform_id: string;
   /** 1, 2, 3, … per platform: a gap shows a removed entry. */

@@ -41,9 +41,22 @@ describe.each(STORE_KINDS)('the audit log on %s', (store) => {
       expect(Object.keys(rest).sort()).toEqual(['action', 'actor', 'at', 'id', 'outcome', 'platform_id', 'seq', 'source_address', 'target_id', 'user_agent']);
       expect(hash).toBe(createHash('sha256').update(prev_hash + canonical).digest('hex'));
     }
+    // Ids ordered by time: each entry lands at the end of the id index (a later entry, a larger id).
+    expect(chain.map((e) => e.at)).toEqual([...chain.map((e) => e.at)].sort((a, b) => a - b));
     const newest = await services.auditLog.list(platform.id, {}, 2);
     expect(newest.map((e) => e.action)).toEqual(['delete', 'deactivate']);
     expect((await services.auditLog.list(platform.id, { before: 2 }, 2)).map((e) => e.action)).toEqual(['generate']);
+  });
+
+  it('gives each entry an id that sorts by its time, so the id index grows at its end', async () => {
+    const platform = await createPlatform(services, 'ordered');
+    for (let i = 0; i < 5; i++) {
+      env.clock.advance(1);
+      await recordAudit(services, CLI_ACTOR, { platformId: platform.id, action: 'generate', targetId: `cli_${i}` });
+    }
+    const chain = await rows(platform.id);
+    expect(chain.map((e) => e.at)).toEqual(Array.from({ length: 5 }, (_, i) => chain[0]!.at + i));
+    expect(chain.map((e) => e.id)).toEqual(chain.map((e) => e.id).sort());
   });
 
   it('records every credential action done through the services, exactly, and never a secret', async () => {

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { canonicalJsonAround, chainHash, GENESIS_HASH } from '../../src/crypto/audit-hash.js';
 import { describe, expect, it } from 'vitest';
 import { SealedBox } from '../../src/crypto/sealed-box.js';
-import { digest, digestsEqual, newId, newSecret, PREFIX } from '../../src/crypto/secrets.js';
+import { digest, digestsEqual, newId, newSecret, newTimeOrderedId, PREFIX } from '../../src/crypto/secrets.js';
 
 describe('sealed box (AES-256-GCM under the master key)', () => {
   const box = new SealedBox(randomBytes(32));
@@ -31,6 +31,20 @@ describe('identifiers and secrets', () => {
     expect(newId(PREFIX.client)).toMatch(/^cli_[0-9A-Za-z]{22}$/);
     expect(newSecret(PREFIX.apiKey)).toMatch(/^tsk_live_[0-9A-Za-z]{43}$/);
     expect(new Set(Array.from({ length: 1000 }, () => newSecret('x'))).size).toBe(1000);
+  });
+
+  it('ordered by time: a later time sorts after, byte by byte; within one millisecond, random', () => {
+    const at = Date.parse('2026-12-07T10:00:00Z');
+    const id = newTimeOrderedId(PREFIX.auditEntry, at);
+    expect(id).toMatch(/^aud_[0-9A-Za-z]{22}$/);
+    // The 48 bits of the time lead the 128: 2^80 apart per millisecond, in base62.
+    const value = [...id.slice(4)].reduce((n, c) => n * 62n + BigInt('0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz'.indexOf(c)), 0n);
+    expect(value >> 80n).toBe(BigInt(at));
+    const times = [0, 1, 999, 1000, 61_999, 3_600_000, 86_400_000 * 365].map((d) => at + d);
+    const ids = times.map((t) => newTimeOrderedId(PREFIX.auditEntry, t));
+    expect([...ids].sort()).toEqual(ids);
+    expect(Buffer.compare(Buffer.from(ids[0]!), Buffer.from(ids[1]!))).toBe(-1);
+    expect(new Set(Array.from({ length: 1000 }, () => newTimeOrderedId('x', at))).size).toBe(1000);
   });
 
   it('compare digests', () => {
