@@ -33,7 +33,7 @@ export interface AuditFinding {
 }
 
 export interface AuditVerifyDeps {
-  auditLog: Pick<AuditLogStore, 'platformIds' | 'anchoredPlatformIds' | 'chainAfter' | 'entryAt' | 'seqOf' | 'head' | 'anchor'>;
+  auditLog: Pick<AuditLogStore, 'platformIds' | 'anchoredPlatformIds' | 'chainAfter' | 'entryAt' | 'seqOf' | 'head' | 'headEntries' | 'anchor' | 'anchors'>;
   platforms: Pick<PlatformStore, 'findById' | 'list'>;
 }
 
@@ -43,7 +43,8 @@ export interface AuditVerifyOptions {
   /** Checks the anchors of pruned chains (and is the key the checkpoints were checked with). */
   publicKey?: AuditPublicKey;
   /**
-   * Start each chain at its last trusted checkpoint and read only the entries after it: O(new entries).
+   * Start each chain at its last trusted checkpoint and read only the entries after it: O(new entries),
+   * plus a query of heads per thousand chains (a chain not written since costs no query of its own).
    * The entries up to it were verified when it was signed, and it is what they are compared with.
    */
   fromCheckpoints?: boolean;
@@ -60,6 +61,9 @@ export interface AuditVerificationReport {
 
 /** Entries read per query while walking a chain: memory stays bounded, whatever the chain's length. */
 export const VERIFY_BATCH = 1000;
+
+/** Chains whose heads and anchors a verification from checkpoints reads per query. */
+const ENDS_BATCH = 1000;
 
 /**
  * Walks each platform's chain in seq order, a batch at a time, from its start — the genesis, or for a
@@ -103,13 +107,27 @@ export async function verifyAuditChains(deps: AuditVerifyDeps, options: AuditVer
     ...(await deps.auditLog.anchoredPlatformIds()),
     ...trusted.keys(),
   ]);
+  // From checkpoints, the chains' heads and anchors are read a thousand chains at a time (two queries, not
+  // two per chain): a chain that has not moved since its checkpoint then costs no query of its own, so
+  // verifying a deployment of 100,000 platforms reads what was written since and each head once, holding
+  // a thousand heads at most.
+  const sorted = [...platformIds].sort();
   let checked = 0;
-  for (const platformId of [...platformIds].sort()) {
-    const result = await verifyChain(deps, platformId, trusted.get(platformId) ?? new Map(), options);
-    checked += result.checked;
-    if (result.finding) {
-      findings.push({ ...result.finding, platform_id: platformId, platformName: await nameOf(platformId) });
-      if (options.stopAtFirst) break;
+  for (let from = 0; from < sorted.length; from += ENDS_BATCH) {
+    const batch = sorted.slice(from, from + ENDS_BATCH);
+    const known: KnownEnds | undefined = options.fromCheckpoints
+      ? {
+          heads: new Map((await deps.auditLog.headEntries(batch)).map((entry) => [entry.platform_id, entry])),
+          anchors: new Map((await deps.auditLog.anchors(batch)).map((anchor) => [anchor.platform_id, anchor])),
+        }
+      : undefined;
+    for (const platformId of batch) {
+      const result = await verifyChain(deps, platformId, trusted.get(platformId) ?? new Map(), options, known);
+      checked += result.checked;
+      if (result.finding) {
+        findings.push({ ...result.finding, platform_id: platformId, platformName: await nameOf(platformId) });
+        if (options.stopAtFirst) return { ok: false, checked, findings };
+      }
     }
   }
   return { ok: findings.length === 0, checked, findings };
@@ -117,15 +135,22 @@ export async function verifyAuditChains(deps: AuditVerifyDeps, options: AuditVer
 
 type ChainFinding = Omit<AuditFinding, 'platform_id' | 'platformName'>;
 
+/** The heads and anchors of a batch of chains, read before they are walked. */
+interface KnownEnds {
+  heads: ReadonlyMap<string, AuditEntry>;
+  anchors: ReadonlyMap<string, AuditAnchor>;
+}
+
 async function verifyChain(
   deps: AuditVerifyDeps,
   platformId: string,
   checkpoints: ReadonlyMap<number, { checkpoint: Checkpoint; line: number }>,
   options: AuditVerifyOptions,
+  known?: KnownEnds,
 ): Promise<{ checked: number; finding?: ChainFinding }> {
   let checked = 0;
   let start = { seq: 0, hash: GENESIS_HASH };
-  const anchor = await deps.auditLog.anchor(platformId);
+  const anchor = known ? known.anchors.get(platformId) : await deps.auditLog.anchor(platformId);
   if (anchor) {
     const fault = options.publicKey ? anchorFault(anchor, options.publicKey) : null;
     if (fault) return { checked, finding: { problem: 'forged_anchor', seq: anchor.seq, id: null, line: null, message: `the anchor of the pruned chain (seq ${anchor.seq}) ${fault}` } };
@@ -135,7 +160,8 @@ async function verifyChain(
   const newest = [...checkpoints.values()].reduce<{ checkpoint: Checkpoint; line: number } | undefined>((a, b) => (a && a.checkpoint.seq >= b.checkpoint.seq ? a : b), undefined);
   if (newest) {
     const { checkpoint, line } = newest;
-    const head = await deps.auditLog.head(platformId);
+    // Read on its own when not among the heads read at once: those are found through the platform's row.
+    const head = known?.heads.get(platformId) ?? (await deps.auditLog.head(platformId));
     if (!head) {
       return {
         checked,
@@ -165,11 +191,13 @@ async function verifyChain(
       const from = [...checkpoints.values()].filter((c) => c.checkpoint.seq > start.seq).reduce<typeof newest | undefined>((a, b) => (a && a.checkpoint.seq >= b.checkpoint.seq ? a : b), undefined);
       if (from) {
         // The checkpointed entry itself: still there, intact, and the one signed.
-        const entry = await deps.auditLog.entryAt(platformId, from.checkpoint.seq);
+        const entry = Number(head.seq) === from.checkpoint.seq ? head : await deps.auditLog.entryAt(platformId, from.checkpoint.seq);
         if (!entry) return { checked, finding: { problem: 'removed', seq: from.checkpoint.seq, id: from.checkpoint.id, line: from.line, message: `the checkpointed entry at seq ${from.checkpoint.seq} was removed` } };
         const finding = entryFault(entry, entry.prev_hash) ?? (await checkpointMismatch(deps, entry, from));
         if (finding) return { checked, finding };
         start = { seq: from.checkpoint.seq, hash: from.checkpoint.hash };
+        // Nothing written since the checkpoint (as of the heads read above): nothing more to read.
+        if (Number(head.seq) === start.seq) return { checked };
       }
     }
   }

@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from 'kysely';
+import { type Kysely, type Selectable, sql, SqliteAdapter } from 'kysely';
 import type { PendingAuditEntry } from './audit-log.js';
 import { type CredentialScope, type CredentialTable, deleteInactiveCredential, insertActiveCredential, setCredentialStatus } from './credential-table.js';
 import type { ApiKeysTable, CredentialStatus, Schema } from './schema.js';
@@ -54,13 +54,20 @@ export class ApiKeyStore {
   }
 
   /**
-   * Sets when keys were last used, a batch in one transaction: one commit whatever its size. In the keys'
-   * order, so that two instances writing overlapping batches take the rows' locks in the same order and
-   * never deadlock (PostgreSQL). Never moves a use back (instances' clocks differ). No lock of the
-   * platform and no audit entry: a use is no change of the credential.
+   * Sets when keys were last used, a batch at once: on PostgreSQL one statement (the uses as two arrays,
+   * unnested), on SQLite one transaction of a statement per key (in-process, no round trips). In the keys'
+   * order, so that two instances writing overlapping batches take the rows' locks in the same order.
+   * Never moves a use back (instances' clocks differ). No lock of the platform and no audit entry: a use
+   * is no change of the credential.
    */
   async markUsed(uses: readonly ApiKeyUse[]): Promise<void> {
     const sorted = [...uses].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    if (!(this.db.getExecutor().adapter instanceof SqliteAdapter)) {
+      await sql`update api_keys as k set last_used_at = u.at
+        from unnest(${sorted.map((u) => u.id)}::text[], ${sorted.map((u) => u.at)}::bigint[]) as u(id, at)
+        where k.id = u.id and (k.last_used_at is null or k.last_used_at < u.at)`.execute(this.db);
+      return;
+    }
     await this.db.transaction().execute(async (trx) => {
       for (const { id, at } of sorted) {
         await trx

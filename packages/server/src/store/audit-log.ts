@@ -106,17 +106,27 @@ export class AuditLogStore {
    * (issue 24: 10M entries). A chain never outlives its platform's row (platforms are not deleted).
    */
   async heads(platformId?: string): Promise<Pick<AuditEntry, 'platform_id' | 'seq' | 'id' | 'hash' | 'at'>[]> {
-    let query = this.db
+    const rows = await this.headsQuery(platformId).select(['audit_log.platform_id', 'audit_log.seq', 'audit_log.id', 'audit_log.hash', 'audit_log.at']).execute();
+    return rows.map((row) => ({ ...row, seq: Number(row.seq), at: Number(row.at) }));
+  }
+
+  /** The newest entry of each of these platforms' chains, whole: what a verification from checkpoints needs of a chain, for many at once. */
+  async headEntries(platformIds: readonly string[]): Promise<AuditEntry[]> {
+    if (platformIds.length === 0) return [];
+    return this.headsQuery().where('platforms.id', 'in', platformIds).selectAll('audit_log').execute();
+  }
+
+  /** The platforms joined to their chain's newest entry, in platform order ({@link heads}). */
+  private headsQuery(platformId?: string) {
+    const query = this.db
       .selectFrom('platforms')
       .innerJoin('audit_log', (join) =>
         join
           .onRef('audit_log.platform_id', '=', 'platforms.id')
           .on('audit_log.seq', '=', (eb) => eb.selectFrom('audit_log as newest').select((n) => n.fn.max('newest.seq').as('seq')).whereRef('newest.platform_id', '=', 'platforms.id')),
       )
-      .select(['audit_log.platform_id', 'audit_log.seq', 'audit_log.id', 'audit_log.hash', 'audit_log.at']);
-    if (platformId !== undefined) query = query.where('platforms.id', '=', platformId);
-    const rows = await query.orderBy('platforms.id').execute();
-    return rows.map((row) => ({ ...row, seq: Number(row.seq), at: Number(row.at) }));
+      .orderBy('platforms.id');
+    return platformId === undefined ? query : query.where('platforms.id', '=', platformId);
   }
 
   /** The oldest entry the store still holds for a platform (older ones may have been archived), and whether any were. */
@@ -132,6 +142,12 @@ export class AuditLogStore {
   async anchor(platformId: string): Promise<AuditAnchor | undefined> {
     const row = await this.db.selectFrom('audit_anchors').selectAll().where('platform_id', '=', platformId).executeTakeFirst();
     return row === undefined ? undefined : { ...row, seq: Number(row.seq) };
+  }
+
+  /** The anchors of those of these platforms' chains that were pruned. */
+  async anchors(platformIds: readonly string[]): Promise<AuditAnchor[]> {
+    if (platformIds.length === 0) return [];
+    return (await this.db.selectFrom('audit_anchors').selectAll().where('platform_id', 'in', platformIds).execute()).map((row) => ({ ...row, seq: Number(row.seq) }));
   }
 
   /** The platforms whose chain was pruned: with {@link platformIds}, every chain there is. */

@@ -216,6 +216,44 @@ describe.each(STORE_KINDS)('signed audit checkpoints on %s', (store) => {
     await db().updateTable('audit_log').set({ target_id: fifty2.target_id }).where('id', '=', fifty2.id).execute();
   });
 
+  it('verifies every chain from its checkpoint with the heads read at once: a chain not written since costs no query of its own', async () => {
+    const still = await chainOf('still', 3);
+    const moving = await createPlatform(services, 'moving');
+    for (const i of [1, 2]) await recordAudit(services, CLI_ACTOR, { platformId: moving.id, action: 'generate', targetId: `cli_moving_${i}` });
+    // Every chain there is checkpointed at its head, as the periodic round does; then one entry more on one.
+    await checkpointChains(services, file);
+    await recordAudit(services, CLI_ACTOR, { platformId: moving.id, action: 'reveal', targetId: 'key_moving' });
+    const perChain = (['head', 'anchor'] as const).map((method) => vi.spyOn(services.auditLog, method));
+    const entryAt = vi.spyOn(services.auditLog, 'entryAt');
+    const walk = vi.spyOn(services.auditLog, 'chainAfter');
+    const headEntries = vi.spyOn(services.auditLog, 'headEntries');
+    try {
+      expect(await verify({ fromCheckpoints: true })).toStrictEqual({ ok: true, checked: 1, findings: [] });
+      // Every chain's head in one read (this deployment has fewer than a thousand platforms)…
+      expect(headEntries).toHaveBeenCalledTimes(1);
+      expect(headEntries.mock.calls[0]![0]).toEqual(expect.arrayContaining([still.id, moving.id]));
+      // …and none of its own: only a platform whose chain is empty (an earlier test removed one) is looked up alone.
+      for (const spy of perChain) expect(spy.mock.calls.filter(([platformId]) => platformId === still.id || platformId === moving.id)).toEqual([]);
+      // The chain written since: its checkpointed entry, then what follows it.
+      expect(entryAt.mock.calls).toEqual([[moving.id, 2]]);
+      expect(walk.mock.calls.map(([platformId, after]) => [platformId, after])).toEqual([[moving.id, 2]]);
+    } finally {
+      for (const spy of [...perChain, entryAt, walk, headEntries]) spy.mockRestore();
+    }
+
+    // The head read at once is checked as any entry: changed, rewritten with its hash recomputed, cut.
+    const head = (await chain(still.id)).at(-1)!;
+    const findingOf = async () => (await verify({ fromCheckpoints: true })).findings.map(({ problem, platformName, seq }) => ({ problem, platformName, seq }));
+    await db().updateTable('audit_log').set({ target_id: 'cli_forged' }).where('id', '=', head.id).execute();
+    expect(await findingOf()).toEqual([{ problem: 'changed', platformName: 'still', seq: 3 }]);
+    await rewrite([{ ...head, target_id: 'cli_forged' }]);
+    expect(await findingOf()).toEqual([{ problem: 'rewritten', platformName: 'still', seq: 3 }]);
+    await db().deleteFrom('audit_log').where('id', '=', head.id).execute();
+    expect(await findingOf()).toEqual([{ problem: 'truncated', platformName: 'still', seq: 3 }]);
+    await db().insertInto('audit_log').values(head).execute();
+    expect((await verify({ fromCheckpoints: true })).ok).toBe(true);
+  });
+
   it('archives old entries with a closing checkpoint, prunes them, and the rest still verifies anchored on it', async () => {
     const platform = await chainOf('retention', 3);
     env.clock.advance(48 * HOUR);

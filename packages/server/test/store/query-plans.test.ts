@@ -338,6 +338,10 @@ describe.each(STORE_KINDS)('the hot queries use their indexes, with no full scan
     await expectIndexed((db) => new PlatformStore(db), (s) => s.findByName('platform-7'), [['platforms', ['name']]]);
   });
 
+  it('the API keys’ last uses, a batch at once: each key by its primary key', async () => {
+    await expectIndexed((db) => new ApiKeyStore(db), (s) => s.markUsed([{ id: 'key_7_1', at: 1 }]), [['api_keys', ['id']]]);
+  });
+
   it('a revoked token by jti (the Bearer guard): the primary key', async () => {
     await expectIndexed((db) => new RevokedTokenStore(db), (s) => s.isRevoked('jti-42'), [['revoked_tokens', ['jti']]]);
   });
@@ -376,6 +380,8 @@ describe.each(STORE_KINDS)('the hot queries use their indexes, with no full scan
     await expectIndexed((db) => new AuditLogStore(db), (s) => s.heads(BUSY), [['audit_log', ['platform_id', 'seq']]]);
     // Every chain's head: the platforms are read whole (one row each), the log is not.
     await expectIndexed((db) => new AuditLogStore(db), (s) => s.heads(), [['audit_log', ['platform_id', 'seq']]], { scanned: ['platforms'] });
+    // The same walk, whole rows: a verification from checkpoints reads every head at once.
+    await expectIndexed((db) => new AuditLogStore(db), (s) => s.headEntries([BUSY]), [['audit_log', ['platform_id', 'seq']]]);
     const heads = await new AuditLogStore(services.database.db).heads();
     expect(heads).toHaveLength(PLATFORMS);
     expect(heads[7]).toEqual({ platform_id: BUSY, seq: ENTRIES_PER_PLATFORM, id: `aud_7_${ENTRIES_PER_PLATFORM - 1}`, hash: '0', at: (ENTRIES_PER_PLATFORM - 1) * 1000 });
