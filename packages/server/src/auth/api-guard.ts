@@ -11,7 +11,7 @@ import { type Metrics, NO_METRICS } from '../metrics/metrics.js';
 import { ApiKeyLastUse } from './api-key-last-use.js';
 import { AuthError, credentialsRequired, insufficientScope, invalidCredentials } from './auth-error.js';
 import { LruCache } from '../cache/lru.js';
-import { apiKeyPrincipal, type ApiKeyLookupDeps, liveTokenClient, tokenPrincipal, type TokenPrincipal, verifyBearerToken } from './verify-credential.js';
+import { apiKeyPrincipal, type ApiKeyLookupDeps, type ApiKeyPrincipal, liveTokenClient, tokenPrincipal, type TokenPrincipal, verifyBearerToken } from './verify-credential.js';
 import { assertWellFormed, type PresentedCredential, readPresentedCredential } from './presented-credential.js';
 import type { Principal } from './principal.js';
 
@@ -19,10 +19,8 @@ import type { Principal } from './principal.js';
 export const MAX_CACHED_CREDENTIALS = 10_000;
 
 interface BearerEntry {
-  /** Its credential holds the token's audience and scopes. */
+  /** Its credential holds the client, the token's id (jti), audience and scopes. */
   principal: TokenPrincipal;
-  clientId: string;
-  jti: string;
   /** The `platform` claim, checked against the client's platform on every status read. */
   platformClaim: string;
   /** The `iat` claim, checked against the client's last deactivation on every status read. */
@@ -36,8 +34,8 @@ interface BearerEntry {
 }
 
 interface BasicEntry {
-  principal: Principal;
-  keyId: string;
+  /** Its credential holds the key's id. */
+  principal: ApiKeyPrincipal;
   checkedAt: number;
 }
 
@@ -145,7 +143,7 @@ export class ApiGuard {
     if (presented.scheme === 'basic') {
       const entry = this.basicCache.get(presented.encoded);
       if (!entry || now - entry.checkedAt >= STATUS_RECHECK_MS) return this.miss();
-      this.lastUse.used(entry.keyId, now);
+      this.lastUse.used(entry.principal.credential.keyId, now);
       this.metrics.credentialCacheLookup(true);
       return entry.principal;
     }
@@ -205,8 +203,6 @@ export class ApiGuard {
     const { claims, kid } = await verifyBearerToken(this.deps, this.options.realm, token, now, audience);
     const entry: BearerEntry = {
       principal: await tokenPrincipal(this.deps, this.options.realm, claims),
-      clientId: claims.client_id,
-      jti: claims.jti,
       platformClaim: claims.platform,
       issuedAt: claims.iat,
       kid,
@@ -225,15 +221,14 @@ export class ApiGuard {
       assertWellFormed(presented, this.options.realm);
       entry = await this.verifyBasic(encoded, ip, now);
     } else if (now - entry.checkedAt >= STATUS_RECHECK_MS) await this.recheck(encoded, entry, now);
-    this.lastUse.used(entry.keyId, now);
+    this.lastUse.used(entry.principal.credential.keyId, now);
     return entry.principal;
   }
 
   private async verifyBasic(encoded: string, ip: string, now: number): Promise<BasicEntry> {
     await this.deps.throttle.check(ip);
     const generation = this.generation;
-    const principal = await apiKeyPrincipal(this.deps, this.options.realm, encoded);
-    const entry: BasicEntry = { principal, keyId: principal.credential.keyId, checkedAt: now };
+    const entry: BasicEntry = { principal: await apiKeyPrincipal(this.deps, this.options.realm, encoded), checkedAt: now };
     if (generation === this.generation) this.basicCache.set(encoded, entry);
     return entry;
   }
@@ -242,15 +237,16 @@ export class ApiGuard {
   private async recheck(credential: string, entry: BearerEntry | BasicEntry, now: number): Promise<void> {
     const generation = this.generation;
     try {
-      if ('jti' in entry) {
-        await liveTokenClient(this.deps, this.options.realm, { client_id: entry.clientId, jti: entry.jti, platform: entry.platformClaim, iat: entry.issuedAt });
-      } else if ((await this.deps.apiKeys.status(entry.keyId)) !== 'active') {
-        throw invalidCredentials(this.options.realm, `API key ${entry.keyId} is deactivated or gone`);
+      if ('kid' in entry) {
+        const { clientId, tokenId } = entry.principal.credential;
+        await liveTokenClient(this.deps, this.options.realm, { client_id: clientId, jti: tokenId, platform: entry.platformClaim, iat: entry.issuedAt });
+      } else if ((await this.deps.apiKeys.status(entry.principal.credential.keyId)) !== 'active') {
+        throw invalidCredentials(this.options.realm, `API key ${entry.principal.credential.keyId} is deactivated or gone`);
       }
     } catch (error) {
       // A store that is away refuses nothing: the entry stays, to be read again once it answers.
       if (hasCode(error, 'unavailable')) throw error;
-      if ('jti' in entry) this.bearerCache.delete(credential);
+      if ('kid' in entry) this.bearerCache.delete(credential);
       else this.basicCache.delete(credential);
       throw error;
     }
@@ -269,11 +265,11 @@ export class ApiGuard {
     if (!change) return this.forgetAll();
     this.generation += 1;
     if (change.type === 'api_key') {
-      this.basicCache.deleteWhere((entry) => entry.keyId === change.id);
+      this.basicCache.deleteWhere((entry) => entry.principal.credential.keyId === change.id);
     } else if (change.type === 'oauth_client') {
-      this.bearerCache.deleteWhere((entry) => entry.clientId === change.id);
+      this.bearerCache.deleteWhere((entry) => entry.principal.credential.clientId === change.id);
     } else {
-      this.bearerCache.deleteWhere((entry) => entry.jti === change.id);
+      this.bearerCache.deleteWhere((entry) => entry.principal.credential.tokenId === change.id);
     }
   }
 }

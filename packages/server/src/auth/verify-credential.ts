@@ -36,6 +36,9 @@ export async function verifyBearerToken(
 /** A token's principal: its credential carries the token's audience and scopes. */
 export type TokenPrincipal = Principal & { credential: Extract<Principal['credential'], { type: 'oauth_client' }> };
 
+/** An API key's principal: its credential carries the key's id. */
+export type ApiKeyPrincipal = Principal & { credential: Extract<Principal['credential'], { type: 'api_key' }> };
+
 /**
  * Reads from the store what can change after a token was issued ({@link readTokenStatus}): the client, or
  * a refusal saying why not. The guard's periodic re-read needs only this.
@@ -75,11 +78,7 @@ export async function tokenPrincipal(
 }
 
 /** Basic `platformName:apiKey`: the key's principal, or one refusal whatever was wrong. */
-export async function apiKeyPrincipal(
-  deps: ApiKeyLookupDeps,
-  realm: string,
-  encoded: string,
-): Promise<Principal & { credential: { type: 'api_key'; keyId: string } }> {
+export async function apiKeyPrincipal(deps: ApiKeyLookupDeps, realm: string, encoded: string): Promise<ApiKeyPrincipal> {
   const credentials = decodeBasic(encoded);
   // An unknown platform and a wrong key take the same path: one digest, one lookup by digest.
   const key = await deps.apiKeys.findByDigest(digest(credentials?.password ?? ''));

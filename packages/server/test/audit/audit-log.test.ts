@@ -10,6 +10,7 @@ import { createPlatform } from '../../src/credentials/platforms.js';
 import type { Services } from '../../src/services.js';
 import type { AuditEntry } from '../../src/store/audit-log.js';
 import { startDeployment } from '../support/bootstrap.js';
+import { timeOfOrderedId } from '../support/ordered-ids.js';
 import { STORE_KINDS, type TestEnvironment } from '../support/services.js';
 
 describe.each(STORE_KINDS)('the audit log on %s', (store) => {
@@ -41,8 +42,8 @@ describe.each(STORE_KINDS)('the audit log on %s', (store) => {
       expect(Object.keys(rest).sort()).toEqual(['action', 'actor', 'at', 'id', 'outcome', 'platform_id', 'seq', 'source_address', 'target_id', 'user_agent']);
       expect(hash).toBe(createHash('sha256').update(prev_hash + canonical).digest('hex'));
     }
-    // Ids ordered by time: each entry lands at the end of the id index (a later entry, a larger id).
-    expect(chain.map((e) => e.at)).toEqual([...chain.map((e) => e.at)].sort((a, b) => a - b));
+    // Each id carries its entry's time in its leading bits (a later entry, a larger id).
+    expect(chain.map((e) => timeOfOrderedId(e.id, 'aud_'))).toEqual(chain.map((e) => e.at));
     const newest = await services.auditLog.list(platform.id, {}, 2);
     expect(newest.map((e) => e.action)).toEqual(['delete', 'deactivate']);
     expect((await services.auditLog.list(platform.id, { before: 2 }, 2)).map((e) => e.action)).toEqual(['generate']);
@@ -57,6 +58,7 @@ describe.each(STORE_KINDS)('the audit log on %s', (store) => {
     const chain = await rows(platform.id);
     expect(chain.map((e) => e.at)).toEqual(Array.from({ length: 5 }, (_, i) => chain[0]!.at + i));
     expect(chain.map((e) => e.id)).toEqual(chain.map((e) => e.id).sort());
+    expect(chain.map((e) => timeOfOrderedId(e.id, 'aud_'))).toEqual(chain.map((e) => e.at));
   });
 
   it('records every credential action done through the services, exactly, and never a secret', async () => {
